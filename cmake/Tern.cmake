@@ -1,0 +1,97 @@
+# Build helpers shared by every CMakeLists.txt in the tree.
+#
+# TERN_TARGET is true in the riscv64 build (toolchain file), false on the host.
+if(CMAKE_SYSTEM_PROCESSOR STREQUAL "riscv64" AND CMAKE_CROSSCOMPILING)
+  set(TERN_TARGET ON)
+else()
+  set(TERN_TARGET OFF)
+endif()
+
+option(TERN_SANITIZE "Host build: AddressSanitizer + UBSan for tests" OFF)
+option(TERN_FUZZ "Host build with clang: build libFuzzer targets" OFF)
+
+# Flags for everything that runs on the target in S-mode or U-mode.
+# No FP registers in the kernel (lp64): traps need not save them.
+add_library(tern_freestanding INTERFACE)
+target_compile_options(tern_freestanding INTERFACE
+  -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax
+  -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie
+  -fno-stack-protector -fno-omit-frame-pointer -fno-common
+  -ffunction-sections -fdata-sections
+  -Wall -Wextra -Werror=return-type
+  $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -fno-threadsafe-statics
+                            -fno-use-cxa-atexit -Wno-missing-field-initializers>)
+target_link_options(tern_freestanding INTERFACE
+  -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=none
+  -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_link_options(tern_freestanding INTERFACE -fuse-ld=lld)
+endif()
+
+# Flags for host builds of the pure cores and their tests.
+add_library(tern_host_flags INTERFACE)
+target_compile_options(tern_host_flags INTERFACE -Wall -Wextra -Wno-missing-field-initializers)
+if(TERN_SANITIZE)
+  target_compile_options(tern_host_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(tern_host_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+# tern_pure_library(name src...): a freestanding core that builds for both
+# the target (linked into kernel or pager) and the host (tests, benchmarks).
+function(tern_pure_library name)
+  add_library(${name} STATIC ${ARGN})
+  target_link_libraries(${name} PUBLIC tern_headers)
+  if(TERN_TARGET)
+    target_link_libraries(${name} PUBLIC tern_freestanding)
+  else()
+    target_link_libraries(${name} PUBLIC tern_host_flags)
+  endif()
+endfunction()
+
+# tern_host_test(name SOURCES src... LIBS lib...): a GoogleTest binary whose
+# every test case becomes its own CTest test. Host build only.
+function(tern_host_test name)
+  if(TERN_TARGET)
+    return()
+  endif()
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;PROPERTIES" ${ARGN})
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} tern_headers tern_host_flags GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${T_PROPERTIES})
+endfunction()
+
+# tern_fuzz_target(name SOURCES src... LIBS lib... [CORPUS dir]): a libFuzzer
+# target (host + clang + TERN_FUZZ only). CTest runs each for a fixed number
+# of iterations from a fixed seed as a smoke test; run longer by hand.
+function(tern_fuzz_target name)
+  if(TERN_TARGET OR NOT TERN_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(F "" "CORPUS;RUNS" "SOURCES;LIBS" ${ARGN})
+  if(NOT F_RUNS)
+    set(F_RUNS 200000)
+  endif()
+  add_executable(${name} ${F_SOURCES})
+  target_link_libraries(${name} PRIVATE ${F_LIBS} tern_headers)
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined -g)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  set(corpus_args)
+  if(F_CORPUS)
+    set(corpus_args ${F_CORPUS})
+  endif()
+  add_test(NAME fuzz.${name}
+           COMMAND ${name} -seed=1 -runs=${F_RUNS} -max_len=4096 ${corpus_args})
+endfunction()
+
+# tern_host_bench(name SOURCES src... LIBS lib...): a Google Benchmark program.
+function(tern_host_bench name)
+  if(TERN_TARGET)
+    return()
+  endif()
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  find_package(benchmark REQUIRED)
+  add_executable(${name} ${B_SOURCES})
+  target_link_libraries(${name} PRIVATE ${B_LIBS} tern_headers benchmark::benchmark)
+endfunction()
