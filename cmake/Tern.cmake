@@ -13,6 +13,7 @@ option(TERN_FUZZ "Host build with clang: build libFuzzer targets" OFF)
 # Flags for everything that runs on the target in S-mode or U-mode.
 # No FP registers in the kernel (lp64): traps need not save them.
 add_library(tern_freestanding INTERFACE)
+target_include_directories(tern_freestanding SYSTEM INTERFACE ${CMAKE_SOURCE_DIR}/arch/riscv/sysroot-fixup)
 target_compile_options(tern_freestanding INTERFACE
   -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax
   -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <compare>
+
 inline constexpr uint64_t PAGE_SHIFT = 12;
 inline constexpr uint64_t PAGE_SIZE = uint64_t(1) << PAGE_SHIFT;
 

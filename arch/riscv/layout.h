@@ -1,0 +1,35 @@
+// The kernel's virtual address layout (Sv39, 39-bit addresses).
+//
+//   0x0000000000000000 .. 0x0000003fffffffff  user (256 GiB), per task
+//   0xffffffc000000000 .. 0xffffffdfffffffff  direct map of physical 0..128 GiB
+//   0xffffffe000000000 .. 0xffffffe03fffffff  vmemmap: mem_map indexed by pfn
+//   0xffffffff80000000 .. 0xffffffffffffffff  kernel image (linked at ...80200000)
+//
+// Physical memory beyond 128 GiB cannot be direct-mapped; boot ignores it
+// with a message.
+#pragma once
+
+#include <stdint.h>
+
+#include "base/addr.h"
+
+namespace riscv::layout {
+
+inline constexpr uint64_t DIRECT_MAP_BASE = 0xffffffc000000000ull;
+inline constexpr uint64_t DIRECT_MAP_SIZE = 0x0000002000000000ull;  // 128 GiB
+inline constexpr uint64_t VMEMMAP_BASE = 0xffffffe000000000ull;
+inline constexpr uint64_t VMEMMAP_SIZE = 0x0000000040000000ull;     // 32 B x 32 Mi frames
+inline constexpr uint64_t KERNEL_VIRT_BASE = 0xffffffff80200000ull;
+inline constexpr uint64_t KERNEL_PHYS_BASE = 0x80200000ull;
+inline constexpr uint64_t KERNEL_VIRT_OFFSET = KERNEL_VIRT_BASE - KERNEL_PHYS_BASE;
+
+// sifive_test: writes end QEMU (0x5555 pass, code << 16 | 0x3333 fail).
+inline constexpr uint64_t SIFIVE_TEST_PHYS = 0x100000;
+
+inline constexpr VirtAddr phys_to_virt(PhysAddr pa) { return VirtAddr(pa.raw() + DIRECT_MAP_BASE); }
+inline constexpr PhysAddr virt_to_phys(VirtAddr va) { return PhysAddr(va.raw() - DIRECT_MAP_BASE); }
+inline constexpr PhysAddr kernel_virt_to_phys(VirtAddr va) { return PhysAddr(va.raw() - KERNEL_VIRT_OFFSET); }
+template <typename T>
+T* phys_to_ptr(PhysAddr pa) { return phys_to_virt(pa).as<T>(); }
+
+}  // namespace riscv::layout

@@ -1,0 +1,100 @@
+// platform.h for RISC-V on QEMU virt: SBI console, rdtime/rdinstret,
+// sifive_test exit, register dumps and frame-pointer backtraces.
+#include "platform.h"
+
+#include "csr.h"
+#include "layout.h"
+#include "lib/ksyms.h"
+#include "riscv_platform.h"
+#include "sbi.h"
+#include "trap.h"
+
+extern "C" char boot_stack[], boot_stack_top[];
+
+namespace {
+constinit uint64_t g_timebase_hz = 10000000;  // QEMU virt's; the FDT may say otherwise
+}
+
+namespace riscv {
+
+void set_timebase(uint64_t hz) {
+    if (hz != 0) g_timebase_hz = hz;
+}
+
+void print_symbol(TextSink out, uintptr_t addr) {
+    ksyms::Symbol s = ksyms::lookup(addr);
+    if (s.name) format(out, " <%s+0x%lx>", s.name, static_cast<unsigned long>(s.offset));
+}
+
+void backtrace(TextSink out, uintptr_t fp, uintptr_t pc) {
+    format(out, "Backtrace:\n");
+    format(out, "  [<%016lx>]", static_cast<unsigned long>(pc));
+    print_symbol(out, pc);
+    format(out, "\n");
+    auto lo = reinterpret_cast<uintptr_t>(boot_stack);
+    auto hi = reinterpret_cast<uintptr_t>(boot_stack_top);
+    // gcc/clang RISC-V frame layout with -fno-omit-frame-pointer: fp is the
+    // caller's sp at entry; the return address is at fp-8, the caller's fp at fp-16.
+    for (int depth = 0; depth < 32; depth++) {
+        if (fp < lo + 16 || fp > hi || (fp & 7) != 0) break;
+        uintptr_t ra = reinterpret_cast<const uintptr_t*>(fp)[-1];
+        uintptr_t prev = reinterpret_cast<const uintptr_t*>(fp)[-2];
+        if (ra == 0) break;
+        format(out, "  [<%016lx>]", static_cast<unsigned long>(ra));
+        print_symbol(out, ra);
+        format(out, "\n");
+        if (prev <= fp) break;  // the chain must move up the stack
+        fp = prev;
+    }
+}
+
+void dump_registers(TextSink out, const TrapFrame& f) {
+    for (int i = 1; i < 32; i++) {
+        format(out, "%4s: %016lx%s", REG_NAMES[i], static_cast<unsigned long>(f.regs[i]),
+               (i % 4 == 3) ? "\n" : "  ");
+    }
+    format(out, "\n sepc: %016lx sstatus: %016lx scause: %016lx stval: %016lx\n",
+           static_cast<unsigned long>(f.sepc), static_cast<unsigned long>(f.sstatus),
+           static_cast<unsigned long>(f.scause), static_cast<unsigned long>(f.stval));
+}
+
+}  // namespace riscv
+
+namespace platform {
+
+void console_write(const char* s, size_t n) {
+    for (size_t i = 0; i < n; i++) sbi::console_putchar(s[i]);
+}
+
+uint64_t uptime_us() { return riscv::rdtime() / (g_timebase_hz / 1000000); }
+
+uint64_t instructions_retired() { return riscv::rdinstret(); }
+
+void exit(int status) {
+    auto* dev = riscv::layout::phys_to_ptr<volatile uint32_t>(PhysAddr(riscv::layout::SIFIVE_TEST_PHYS));
+    *dev = status == 0 ? 0x5555u : ((uint32_t(status) & 0xffff) << 16) | 0x3333u;
+    // No sifive_test device: ask the firmware instead.
+    sbi::system_reset(sbi::ResetType::Shutdown,
+                      status == 0 ? sbi::ResetReason::None : sbi::ResetReason::SystemFailure);
+    for (;;) riscv::wfi();
+}
+
+void dump_current_state(TextSink out) {
+    riscv::TrapFrame f{};
+    asm volatile(
+        "sd x1, 8(%0)\n sd x2, 16(%0)\n sd x3, 24(%0)\n sd x4, 32(%0)\n"
+        "sd x8, 64(%0)\n sd x9, 72(%0)\n sd x18, 144(%0)\n sd x19, 152(%0)\n"
+        "sd x20, 160(%0)\n sd x21, 168(%0)\n sd x22, 176(%0)\n sd x23, 184(%0)\n"
+        "sd x24, 192(%0)\n sd x25, 200(%0)\n sd x26, 208(%0)\n sd x27, 216(%0)\n"
+        :
+        : "r"(f.regs)
+        : "memory");
+    f.sstatus = csr_read(sstatus);
+    f.scause = csr_read(scause);
+    f.stval = csr_read(stval);
+    f.sepc = csr_read(sepc);
+    riscv::dump_registers(out, f);
+    riscv::backtrace(out, riscv::frame_pointer(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
+}
+
+}  // namespace platform
