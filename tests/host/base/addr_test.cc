@@ -1,0 +1,58 @@
+#include <gtest/gtest.h>
+
+#include "base/addr.h"
+#include "mm/page.h"
+#include "mm/zonelist.h"
+
+namespace {
+
+TEST(Addr, PfnAndPageConversions) {
+    PhysAddr pa(0x80201234);
+    EXPECT_EQ(pa.to_pfn().raw(), 0x80201u);
+    EXPECT_EQ(pa.page_base().raw(), 0x80201000u);
+    EXPECT_EQ(pa.page_offset(), 0x234u);
+    EXPECT_EQ(Pfn(0x80201).to_phys().raw(), 0x80201000u);
+    EXPECT_EQ(Order(3).pages(), 8u);
+    EXPECT_EQ(Order(10).bytes(), 4u << 20);
+}
+
+TEST(Addr, AlignHelpers) {
+    EXPECT_EQ(align_up(0x1001, 0x1000), 0x2000u);
+    EXPECT_EQ(align_down(0x1fff, 0x1000), 0x1000u);
+    EXPECT_TRUE(is_aligned(0x200000, 0x200000));
+    EXPECT_FALSE(is_aligned(0x201000, 0x200000));
+}
+
+TEST(Addr, RangeContainsHalfOpen) {
+    PhysRange r{PhysAddr(0x1000), 0x1000};
+    EXPECT_TRUE(r.contains(PhysAddr(0x1000)));
+    EXPECT_TRUE(r.contains(PhysAddr(0x1fff)));
+    EXPECT_FALSE(r.contains(PhysAddr(0x2000)));
+    EXPECT_EQ(r.end().raw(), 0x2000u);
+}
+
+TEST(PageDescriptor, PackedFieldsRoundTrip) {
+    mm::Page p{};
+    p.flags = mm::Page::initial_flags(mm::ZoneType::Movable, 5);
+    EXPECT_TRUE(p.test(mm::PG_reserved));
+    EXPECT_EQ(p.zone(), mm::ZoneType::Movable);
+    EXPECT_EQ(p.node(), 5u);
+    p.set_order(10);
+    p.set(mm::PG_buddy);
+    EXPECT_EQ(p.order(), 10u);
+    EXPECT_EQ(p.zone(), mm::ZoneType::Movable);
+    EXPECT_EQ(p.node(), 5u);
+    p.clear(mm::PG_reserved);
+    EXPECT_FALSE(p.test(mm::PG_reserved));
+    EXPECT_TRUE(p.test(mm::PG_buddy));
+}
+
+TEST(PageDescriptor, MemMapIsArithmetic) {
+    mm::Page pages[16] = {};
+    auto map = mm::MemMap::from_array(pages, Pfn(0x80000));
+    EXPECT_EQ(map.pfn_to_page(Pfn(0x80000)), &pages[0]);
+    EXPECT_EQ(map.pfn_to_page(Pfn(0x8000f)), &pages[15]);
+    EXPECT_EQ(map.page_to_pfn(&pages[7]).raw(), 0x80007u);
+}
+
+}  // namespace

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Boot the kernel in QEMU and judge the run (a CTest test driver).
+
+Passes when QEMU exits with the expected status before the timeout, every
+--expect pattern appears in the output, no --reject pattern does, and (with
+--unity) the Unity-style summary says OK with no FAIL lines and at least
+--min-tests tests. With --check-mappings the kernel is booted with `hold`,
+and once it prints its mapping list this script asks QEMU's own monitor
+(`info mem`) for the live page table and compares the two.
+"""
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools", "lib"))
+import qemu  # noqa: E402
+
+UNITY_LINE = re.compile(r"^(\S+):(\d+):(\w+):(PASS|FAIL|IGNORE)(?:: (.*))?$")
+UNITY_SUMMARY = re.compile(r"^(\d+) Tests (\d+) Failures (\d+) Ignored\s*$")
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--mem", default="128M")
+    p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--numa")
+    p.add_argument("--append", default="")
+    p.add_argument("--initrd")
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--expect-status", type=int, default=0)
+    p.add_argument("--expect", action="append", default=[], help="regex that must appear")
+    p.add_argument("--reject", action="append", default=[], help="regex that must not appear")
+    p.add_argument("--unity", action="store_true", help="require a passing Unity summary")
+    p.add_argument("--min-tests", type=int, default=1)
+    p.add_argument("--check-mappings", action="store_true",
+                   help="compare the kernel's mapping list with QEMU's `info mem`")
+    p.add_argument("--qemu-arg", action="append", default=[])
+    return p.parse_args()
+
+
+def fail(msg, output):
+    sys.stdout.write(output)
+    sys.stdout.write(f"\nqemu_test: FAIL: {msg}\n")
+    sys.exit(1)
+
+
+class Monitor:
+    """QEMU's human monitor over a unix socket."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        for _ in range(100):
+            try:
+                self.sock.connect(path)
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.read_until("(qemu) ")
+
+    def read_until(self, marker, timeout=10):
+        self.sock.settimeout(timeout)
+        data = b""
+        while not data.endswith(marker.encode()):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data.decode(errors="replace")
+
+    def command(self, cmd):
+        self.sock.sendall(cmd.encode() + b"\n")
+        out = self.read_until("(qemu) ")
+        # Drop the echoed command line and terminal escapes.
+        out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out)
+        lines = out.replace("\r", "").split("\n")
+        return [l for l in lines if l and not l.startswith("(qemu)") and cmd not in l]
+
+
+def parse_info_mem(lines):
+    """QEMU 7.2 `info mem` on riscv: vaddr paddr size attr(rwxugad)."""
+    maps = []
+    for l in lines:
+        parts = l.split()
+        if len(parts) == 4 and re.fullmatch(r"[0-9a-f]{16}", parts[0]):
+            maps.append((int(parts[0], 16), int(parts[1], 16), int(parts[2], 16), parts[3]))
+    return maps
+
+
+def kernel_mappings(output):
+    """Lines `MAP <va> <pa> <size> <attrs>` printed by the kernel with `hold`."""
+    maps = []
+    for m in re.finditer(r"^MAP ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+) (\S+)$", output, re.M):
+        maps.append((int(m.group(1), 16), int(m.group(2), 16), int(m.group(3), 16), m.group(4)))
+    return maps
+
+
+def merge(maps):
+    """Merge virtually and physically contiguous ranges with equal attributes
+    (QEMU's monitor merges them the same way)."""
+    out = []
+    for va, pa, size, attr in sorted(maps):
+        if out and out[-1][0] + out[-1][2] == va and out[-1][1] + out[-1][2] == pa and out[-1][3] == attr:
+            out[-1] = (out[-1][0], out[-1][1], out[-1][2] + size, attr)
+        else:
+            out.append((va, pa, size, attr))
+    return out
+
+
+def main():
+    a = parse_args()
+    append = a.append
+    extra = list(a.qemu_arg)
+    tmp = tempfile.TemporaryDirectory()
+    mon_path = os.path.join(tmp.name, "monitor.sock")
+    if a.check_mappings:
+        append = (append + " hold").strip()
+        extra += ["-monitor", f"unix:{mon_path},server,nowait"]
+    cmd = qemu.command(a.kernel, mem=a.mem, smp=a.smp, numa=a.numa, append=append or None,
+                       initrd=a.initrd, extra=extra)
+    print("qemu_test: " + " ".join(cmd), flush=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    chunks = []
+    held = threading.Event()
+
+    def reader():
+        buf = ""
+        for raw in iter(lambda: proc.stdout.read1(4096), b""):
+            text = raw.decode(errors="replace")
+            chunks.append(text)
+            buf += text
+            if "memory-map-end" in buf:
+                held.set()
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    mapping_error = None
+    deadline = time.time() + a.timeout
+    if a.check_mappings:
+        if held.wait(timeout=a.timeout):
+            mon = Monitor(mon_path)
+            live = merge(parse_info_mem(mon.command("info mem")))
+            belief = merge(kernel_mappings("".join(chunks).replace("\r", "")))
+            if not live:
+                mapping_error = "QEMU's `info mem` returned no mappings"
+            elif live != belief:
+                diff = [f"  qemu:   {m[0]:016x} {m[1]:016x} {m[2]:016x} {m[3]}" for m in live if m not in belief]
+                diff += [f"  kernel: {m[0]:016x} {m[1]:016x} {m[2]:016x} {m[3]}" for m in belief if m not in live]
+                mapping_error = "kernel's mappings differ from QEMU's `info mem`:\n" + "\n".join(diff)
+            else:
+                print(f"qemu_test: {len(live)} merged mappings agree with QEMU's `info mem`")
+                for m in live:
+                    print(f"  {m[0]:016x} {m[1]:016x} {m[2]:016x} {m[3]}")
+            try:
+                mon.command("quit")
+            except OSError:
+                pass
+    try:
+        proc.wait(timeout=max(1, deadline - time.time()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        t.join(2)
+        fail(f"timed out after {a.timeout:.0f} s (the kernel must never hang)", "".join(chunks))
+    t.join(5)
+    output = "".join(chunks).replace("\r", "")
+    if mapping_error:
+        fail(mapping_error, output)
+    if not a.check_mappings and proc.returncode != a.expect_status:
+        fail(f"QEMU exit status {proc.returncode}, expected {a.expect_status}", output)
+    for pat in a.expect:
+        if not re.search(pat, output, re.M):
+            fail(f"expected output matching {pat!r}", output)
+    for pat in a.reject:
+        if re.search(pat, output, re.M):
+            fail(f"output must not match {pat!r}", output)
+    if a.unity:
+        lines = [UNITY_LINE.match(l) for l in output.splitlines()]
+        results = [m for m in lines if m]
+        failed = [m for m in results if m.group(4) == "FAIL"]
+        summary = [UNITY_SUMMARY.match(l) for l in output.splitlines()]
+        summary = [m for m in summary if m]
+        if failed:
+            fail("test failures:\n" + "\n".join(m.group(0) for m in failed), output)
+        if not summary:
+            fail("no Unity summary line", output)
+        total = sum(int(m.group(1)) for m in summary)
+        fails = sum(int(m.group(2)) for m in summary)
+        if fails or total < a.min_tests or not re.search(r"^OK$", output, re.M):
+            fail(f"Unity summary: {total} tests, {fails} failures (need >= {a.min_tests}, 0, OK)", output)
+        if total != len(results):
+            fail(f"summary counts {total} tests but {len(results)} result lines were printed", output)
+    sys.stdout.write(output)
+    print("\nqemu_test: PASS")
+
+
+if __name__ == "__main__":
+    main()

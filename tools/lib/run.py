@@ -1,0 +1,86 @@
+"""tools/run: boot the Tern kernel in QEMU (see `tools/run --help`)."""
+import argparse
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import qemu  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    p = argparse.ArgumentParser(
+        prog="tools/run",
+        description="Build (incrementally) and boot the Tern kernel on QEMU virt through OpenSBI. "
+                    "Exits with the system's own exit status (0 = success).",
+        epilog="Anything after `--` is passed to QEMU unchanged. Examples:\n"
+               "  tools/run --mem 8G --numa 2\n"
+               "  tools/run --mem 4G --numa 1G,3G --smp 4 --append 'kernelcore=50%'\n"
+               "  tools/run --debug",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--mem", default="128M", help="RAM size, e.g. 512M, 8G (default 128M)")
+    p.add_argument("--smp", type=int, default=1, help="number of harts (default 1)")
+    p.add_argument("--numa", help="N equal NUMA nodes, or explicit node sizes like 1G,3G")
+    p.add_argument("--append", help="kernel command line (e.g. 'loglevel=7 kernelcore=512M')")
+    p.add_argument("--initrd", help="file QEMU loads as the initrd (boot bundle)")
+    p.add_argument("--debug", action="store_true",
+                   help="start QEMU halted with a gdb stub (-s -S) and attach gdb-multiarch")
+    p.add_argument("--icount", action="store_true",
+                   help="deterministic instruction counting (-icount shift=0,sleep=off)")
+    p.add_argument("--preset", default="target", choices=["target", "target-clang"],
+                   help="which target build to boot (default target = gcc)")
+    p.add_argument("--no-build", action="store_true", help="boot the existing image without building")
+    p.add_argument("--print-command", action="store_true", help="print the QEMU command line first")
+    args = p.parse_args(argv)
+
+    build_dir = os.path.join(ROOT, "build", args.preset)
+    kernel = os.path.join(build_dir, "kernel.elf")
+    if not args.no_build:
+        if not os.path.exists(os.path.join(build_dir, "build.ninja")):
+            subprocess.run(["cmake", "--preset", args.preset], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+        r = subprocess.run(["cmake", "--build", "--preset", args.preset], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            sys.stderr.write(r.stdout)
+            sys.stderr.write("tools/run: build failed\n")
+            return 2
+    if not os.path.exists(kernel):
+        sys.stderr.write(f"tools/run: no kernel image at {kernel}; run without --no-build\n")
+        return 2
+    try:
+        cmd = qemu.command(kernel, mem=args.mem, smp=args.smp, numa=args.numa, append=args.append,
+                           initrd=args.initrd, extra=extra, icount=args.icount)
+    except ValueError as e:
+        sys.stderr.write(f"tools/run: {e}\n")
+        return 2
+    if args.initrd and not os.path.exists(args.initrd):
+        sys.stderr.write(f"tools/run: initrd {args.initrd} does not exist\n")
+        return 2
+    if args.print_command:
+        print(" ".join(cmd), flush=True)
+    if args.debug:
+        cmd += ["-s", "-S"]
+        q = subprocess.Popen(cmd)
+        gdb = ["gdb-multiarch", "-q", kernel,
+               "-ex", "set architecture riscv:rv64",
+               "-ex", "target remote localhost:1234",
+               "-ex", "break boot_main"]
+        try:
+            subprocess.run(gdb)
+        finally:
+            q.terminate()
+            q.wait()
+        return q.returncode if q.returncode and q.returncode > 0 else 0
+    return qemu.exit_status(subprocess.run(cmd).returncode)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
