@@ -1,0 +1,145 @@
+// The Sv39 table builder on host memory: "physical" addresses are host
+// pointers to 4 KiB-aligned frames.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "pagetable.h"
+
+using namespace riscv::sv39;
+
+namespace {
+
+struct HostFrames {
+    std::vector<void*> frames;
+    size_t limit = SIZE_MAX;
+    ~HostFrames() {
+        for (void* f : frames) free(f);
+    }
+    static Result<PhysAddr> alloc(void* ctx) {
+        auto* self = static_cast<HostFrames*>(ctx);
+        if (self->frames.size() >= self->limit) return Error::NoMemory;
+        void* f = aligned_alloc(4096, 4096);
+        memset(f, 0, 4096);
+        self->frames.push_back(f);
+        return PhysAddr(reinterpret_cast<uintptr_t>(f));
+    }
+    static Pte* access(void*, PhysAddr pa) { return reinterpret_cast<Pte*>(pa.raw()); }
+    TableMemory memory() { return TableMemory{alloc, access, this}; }
+};
+
+class PageTableTest : public ::testing::Test {
+protected:
+    void SetUp() override { root = HostFrames::alloc(&frames).value(); }
+    PageTable table() { return PageTable(root, frames.memory()); }
+    std::vector<Leaf> leaves() {
+        std::vector<Leaf> out;
+        table().for_each_leaf([](void* ctx, const Leaf& l) { static_cast<std::vector<Leaf>*>(ctx)->push_back(l); },
+                              &out);
+        return out;
+    }
+    HostFrames frames;
+    PhysAddr root;
+};
+
+constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
+constexpr uint64_t DM = 0xffffffc000000000;
+
+TEST_F(PageTableTest, AlignedGigabyteUsesOneLeaf) {
+    ASSERT_TRUE(table().map(VirtAddr(DM + 0x80000000), PhysAddr(0x80000000), GiB, Pte::Read | Pte::Write).ok());
+    auto l = leaves();
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(l[0].size, GiB);
+    EXPECT_EQ(l[0].va.raw(), DM + 0x80000000);
+    EXPECT_EQ(frames.frames.size(), 1u) << "a gigapage needs no table below the root";
+}
+
+TEST_F(PageTableTest, UnalignedEdgesUseSmallerLeaves) {
+    // 0x80200000 .. 0xc0001000: 2 MiB leaves up to the 1 GiB boundary, one 4 KiB leaf after.
+    uint64_t start = 0x80200000, end = 0xc0001000;
+    ASSERT_TRUE(table().map(VirtAddr(DM + start), PhysAddr(start), end - start, Pte::Read | Pte::Write).ok());
+    size_t n4k = 0, n2m = 0, n1g = 0;
+    uint64_t covered = 0;
+    for (auto& l : leaves()) {
+        covered += l.size;
+        n4k += l.size == 4 * KiB;
+        n2m += l.size == 2 * MiB;
+        n1g += l.size == GiB;
+        EXPECT_EQ(l.va.raw() - DM, l.pa.raw());
+    }
+    EXPECT_EQ(covered, end - start);
+    EXPECT_EQ(n1g, 0u);
+    EXPECT_EQ(n2m, 511u);
+    EXPECT_EQ(n4k, 1u);
+}
+
+TEST_F(PageTableTest, LeafSizesCanBeLimited) {
+    ASSERT_TRUE(table().map(VirtAddr(DM), PhysAddr(0), 4 * MiB, Pte::Read, LeafSizes::Only4K).ok());
+    EXPECT_EQ(leaves().size(), 1024u);
+}
+
+TEST_F(PageTableTest, LookupFindsLeafAndPermissions) {
+    ASSERT_TRUE(table().map(VirtAddr(0xffffffff80200000), PhysAddr(0x80200000), 8 * KiB, Pte::Read | Pte::Exec).ok());
+    auto l = table().lookup(VirtAddr(0xffffffff80201234));
+    ASSERT_TRUE(l.ok());
+    EXPECT_EQ(l->pa.raw(), 0x80201000u);
+    EXPECT_TRUE(l->pte.executable());
+    EXPECT_FALSE(l->pte.writable());
+    EXPECT_EQ(table().lookup(VirtAddr(0xffffffff80202000)).error(), Error::NotFound);
+    EXPECT_EQ(table().lookup(VirtAddr(0x4000000000)).error(), Error::NotFound);
+}
+
+TEST_F(PageTableTest, OverlapIsBusyAndChangesNothing) {
+    ASSERT_TRUE(table().map(VirtAddr(DM + 2 * MiB), PhysAddr(2 * MiB), 4 * KiB, Pte::Read).ok());
+    size_t before = leaves().size();
+    EXPECT_EQ(table().map(VirtAddr(DM), PhysAddr(0), 4 * MiB, Pte::Read).error(), Error::Busy);
+    EXPECT_EQ(leaves().size(), before);
+    // Over an existing large leaf too.
+    ASSERT_TRUE(table().map(VirtAddr(DM + GiB), PhysAddr(GiB), GiB, Pte::Read).ok());
+    EXPECT_EQ(table().map(VirtAddr(DM + GiB + 8 * KiB), PhysAddr(0), 4 * KiB, Pte::Read).error(), Error::Busy);
+}
+
+TEST_F(PageTableTest, BadArgumentsRejected) {
+    auto t = table();
+    EXPECT_EQ(t.map(VirtAddr(DM + 1), PhysAddr(0), 4 * KiB, Pte::Read).error(), Error::BadAlignment);
+    EXPECT_EQ(t.map(VirtAddr(DM), PhysAddr(0x800), 4 * KiB, Pte::Read).error(), Error::BadAlignment);
+    EXPECT_EQ(t.map(VirtAddr(DM), PhysAddr(0), 100, Pte::Read).error(), Error::BadAlignment);
+    EXPECT_EQ(t.map(VirtAddr(DM), PhysAddr(0), 0, Pte::Read).error(), Error::BadAlignment);
+    EXPECT_EQ(t.map(VirtAddr(0x4000000000), PhysAddr(0), 4 * KiB, Pte::Read).error(), Error::InvalidArgument);
+    EXPECT_EQ(t.map(VirtAddr(0x3ffffff000), PhysAddr(0), 8 * KiB, Pte::Read).error(), Error::InvalidArgument)
+        << "a range may not run off the end of the lower half";
+    EXPECT_EQ(t.map(VirtAddr(DM), PhysAddr(0), 4 * KiB, Pte::Write).error(), Error::InvalidArgument);
+    EXPECT_EQ(t.map(VirtAddr(DM), PhysAddr(0), 4 * KiB, 0).error(), Error::InvalidArgument);
+    EXPECT_TRUE(leaves().empty());
+}
+
+TEST_F(PageTableTest, TableExhaustionIsAnError) {
+    frames.limit = 2;  // root + one table: not enough for a 4 KiB leaf
+    EXPECT_EQ(table().map(VirtAddr(DM), PhysAddr(0), 4 * KiB, Pte::Read).error(), Error::NoMemory);
+}
+
+TEST_F(PageTableTest, ManyRangesRoundTrip) {
+    // Pseudo-random disjoint ranges; every page must translate back.
+    uint64_t seed = 12345;
+    auto next = [&] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull; };
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;
+    uint64_t va = DM;
+    for (int i = 0; i < 200; i++) {
+        va += (next() % 64) * 4 * KiB;
+        uint64_t pages = 1 + next() % 600;
+        ASSERT_TRUE(table().map(VirtAddr(va), PhysAddr(va - DM), pages * 4 * KiB, Pte::Read).ok());
+        ranges.push_back({va, pages});
+        va += pages * 4 * KiB;
+    }
+    for (auto [start, pages] : ranges) {
+        for (uint64_t p = 0; p < pages; p += 37) {
+            auto l = table().lookup(VirtAddr(start + p * 4 * KiB));
+            ASSERT_TRUE(l.ok());
+            EXPECT_EQ(l->pa.raw() + (start + p * 4 * KiB - l->va.raw()), start + p * 4 * KiB - DM);
+        }
+    }
+}
+
+}  // namespace
