@@ -22,6 +22,15 @@ uint64_t instructions_retired();
 // the status becomes QEMU's exit status.
 [[noreturn]] void exit(int status);
 
+// Log lines describing the firmware and the boot hart.
+void describe(TextSink out);
+
+// The timer's frequency, from the FDT (0 keeps the default).
+void set_timebase(uint64_t hz);
+
+// Wait for an interrupt (the idle loop's body).
+void idle();
+
 // Print the current registers and a frame-pointer backtrace from the caller.
 void dump_current_state(TextSink out);
 

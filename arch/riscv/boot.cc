@@ -3,6 +3,6 @@
 // kernel's gigabyte and of 0..1 GiB) and the trap vector installed.
 #include "boot/main.h"
 
-extern "C" [[noreturn]] void boot_main(uint64_t hartid, uint64_t fdt_phys) {
-    kmain(BootHandoff{hartid, PhysAddr(fdt_phys)});
+extern "C" [[noreturn]] void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instret_at_entry) {
+    kmain(BootHandoff{hartid, PhysAddr(fdt_phys), instret_at_entry});
 }

@@ -19,7 +19,7 @@
  * 1 GiB leaves (identity for the kernel's gigapage, the same frames at the
  * kernel's high address, and the direct map of physical 0..1 GiB and of the
  * kernel's gigapage); enable paging; jump high; drop the identity leaf; and
- * call boot_main(hartid, fdt) in C++.
+ * call boot_main(hartid, fdt, instret at entry) in C++.
  */
 
 #define PTE_V 0x01
@@ -38,6 +38,7 @@
     .section .text.entry, "ax"
     .globl _start
 _start:
+    rdinstret s1                  /* boot cost is measured from here */
     csrw    sie, zero
     la      t0, early_trap
     csrw    stvec, t0
@@ -111,6 +112,7 @@ boot_high:
 
     li      s0, 0                 /* end of the frame-pointer chain */
     li      ra, 0
+    mv      a2, s1
     call    boot_main
     /* boot_main does not return; end QEMU with a failure if it ever does. */
     j       early_trap_high

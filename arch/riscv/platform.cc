@@ -26,25 +26,55 @@ void print_symbol(TextSink out, uintptr_t addr) {
     if (s.name) format(out, " <%s+0x%lx>", s.name, static_cast<unsigned long>(s.offset));
 }
 
-void backtrace(TextSink out, uintptr_t fp, uintptr_t pc) {
-    format(out, "Backtrace:\n");
-    format(out, "  [<%016lx>]", static_cast<unsigned long>(pc));
-    print_symbol(out, pc);
-    format(out, "\n");
+namespace {
+// A return address names the caller by the call before it: a call to a
+// noreturn function can be a function's last instruction, so `ra` itself
+// may already point into the next function.
+void print_caller_symbol(TextSink out, uintptr_t ra) {
+    ksyms::Symbol s = ksyms::lookup(ra - 1);
+    if (s.name) format(out, " <%s+0x%lx>", s.name, static_cast<unsigned long>(s.offset + 1));
+}
+}  // namespace
+
+void backtrace(TextSink out, uintptr_t fp, uintptr_t pc, uintptr_t ra_hint) {
+    // Collect the frame-pointer chain first. gcc/clang RISC-V frame layout
+    // with -fno-omit-frame-pointer: fp is the caller's sp at entry; the
+    // return address is at fp-8, the caller's fp at fp-16.
+    constexpr int MAX_FRAMES = 32;
+    uintptr_t frames[MAX_FRAMES];
+    int n = 0;
     auto lo = reinterpret_cast<uintptr_t>(boot_stack);
     auto hi = reinterpret_cast<uintptr_t>(boot_stack_top);
-    // gcc/clang RISC-V frame layout with -fno-omit-frame-pointer: fp is the
-    // caller's sp at entry; the return address is at fp-8, the caller's fp at fp-16.
-    for (int depth = 0; depth < 32; depth++) {
-        if (fp < lo + 16 || fp > hi || (fp & 7) != 0) break;
+    while (n < MAX_FRAMES && fp >= lo + 16 && fp <= hi && (fp & 7) == 0) {
         uintptr_t ra = reinterpret_cast<const uintptr_t*>(fp)[-1];
         uintptr_t prev = reinterpret_cast<const uintptr_t*>(fp)[-2];
         if (ra == 0) break;
-        format(out, "  [<%016lx>]", static_cast<unsigned long>(ra));
-        print_symbol(out, ra);
-        format(out, "\n");
+        frames[n++] = ra;
         if (prev <= fp) break;  // the chain must move up the stack
         fp = prev;
+    }
+    format(out, "Backtrace:\n");
+    if (pc) {
+        format(out, "  [<%016lx>]", static_cast<unsigned long>(pc));
+        print_symbol(out, pc);
+        format(out, "\n");
+    }
+    // A trap in a leaf function, or in an epilogue after s0 was restored,
+    // leaves the immediate caller only in the ra register.
+    if (ra_hint) {
+        uintptr_t here = ksyms::lookup(pc).start;
+        uintptr_t caller = ksyms::lookup(ra_hint - 1).start;
+        uintptr_t next = n ? ksyms::lookup(frames[0] - 1).start : 0;
+        if (caller && caller != here && caller != next) {
+            format(out, "  [<%016lx>]", static_cast<unsigned long>(ra_hint));
+            print_caller_symbol(out, ra_hint);
+            format(out, " (from ra)\n");
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        format(out, "  [<%016lx>]", static_cast<unsigned long>(frames[i]));
+        print_caller_symbol(out, frames[i]);
+        format(out, "\n");
     }
 }
 
@@ -61,6 +91,20 @@ void dump_registers(TextSink out, const TrapFrame& f) {
 }  // namespace riscv
 
 namespace platform {
+
+void describe(TextSink out) {
+    long v = sbi::spec_version();
+    long id = sbi::impl_id();
+    long iv = sbi::impl_version();
+    const char* impl = id == 1 ? "OpenSBI" : id == 0 ? "BBL" : "unknown";
+    // OpenSBI encodes its version as major << 16 | minor.
+    format(out, "SBI specification v%ld.%ld, implementation %s (id %ld) v%ld.%ld\n", (v >> 24) & 0x7f,
+           v & 0xffffff, impl, id, iv >> 16, iv & 0xffff);
+}
+
+void set_timebase(uint64_t hz) { riscv::set_timebase(hz); }
+
+void idle() { riscv::wfi(); }
 
 void console_write(const char* s, size_t n) {
     for (size_t i = 0; i < n; i++) sbi::console_putchar(s[i]);
@@ -94,7 +138,7 @@ void dump_current_state(TextSink out) {
     f.stval = csr_read(stval);
     f.sepc = csr_read(sepc);
     riscv::dump_registers(out, f);
-    riscv::backtrace(out, riscv::frame_pointer(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
+    riscv::backtrace(out, riscv::frame_pointer(), 0, 0);
 }
 
 }  // namespace platform

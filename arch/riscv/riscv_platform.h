@@ -10,7 +10,9 @@ namespace riscv {
 
 void set_timebase(uint64_t hz);
 void print_symbol(TextSink out, uintptr_t addr);
-void backtrace(TextSink out, uintptr_t fp, uintptr_t pc);
+// Prints pc, then (for traps) the caller named by `ra_hint` when the frame
+// chain would miss it (0: none), then the frame-pointer chain from fp.
+void backtrace(TextSink out, uintptr_t fp, uintptr_t pc, uintptr_t ra_hint);
 void dump_registers(TextSink out, const TrapFrame& f);
 
 }  // namespace riscv

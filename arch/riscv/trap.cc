@@ -19,7 +19,7 @@ namespace {
     riscv::print_symbol(out, f.sepc);
     format(out, "\nstval: %016lx\n", static_cast<unsigned long>(f.stval));
     riscv::dump_registers(out, f);
-    riscv::backtrace(out, f.regs[8], f.sepc);
+    riscv::backtrace(out, f.regs[8], f.sepc, f.regs[1]);
     platform::exit(PANIC_EXIT_STATUS);
 }
 

@@ -1,14 +1,42 @@
 // The boot path after the arch entry (arch/riscv/entry.S -> boot_main),
-// top to bottom, one step per line.
+// top to bottom, one step per line. docs/architecture.md tells the story.
 #include "boot/main.h"
 
+#include "boot/crash.h"
+#include "boot/machine.h"
+#include "boot/memory.h"
+#include "boot/options.h"
+#include "ktest/ktest.h"
 #include "lib/log.h"
-#include "lib/panic.h"
+#include "paging.h"
 #include "platform.h"
+
+namespace {
+
+// `hold`: show the live page table, then wait for an outside observer
+// (tests/qemu/qemu_test.py compares it with QEMU's `info mem`).
+[[noreturn]] void hold() {
+    arch::dump_mappings(klog::console_sink());
+    format(klog::console_sink(), "memory-map-end\n");
+    klog::info("holding: waiting for the QEMU monitor to end the machine");
+    for (;;) platform::idle();
+}
+
+}  // namespace
 
 void kmain(const BootHandoff& handoff) {
     klog::info("Tern %s: RISC-V Sv39 capability microkernel", TERN_VERSION);
-    klog::info("Booting on hart %lu, device tree at 0x%lx", static_cast<unsigned long>(handoff.hartid),
-               static_cast<unsigned long>(handoff.fdt.raw()));
+    platform::describe(klog::info_line_sink());                       // 1. firmware, hart
+    klog::info("Booting on hart %lu, device tree at %#lx", handoff.hartid, handoff.fdt.raw());
+    const fdt::MachineInfo& machine = boot_read_machine(handoff.fdt);  // 2. FDT: memory, harts, bootargs
+    platform::set_timebase(machine.timebase_frequency);
+    BootOptions options = parse_boot_options(machine.bootargs);        //    command line
+    boot_memory_init(machine, handoff.fdt, options);                    // 3-6. memblock .. mem_map
+    klog::info("memory ready: %lu instructions from entry",
+               boot_memory().instret_ready - handoff.instret_at_entry);
+    if (!options.crash.empty()) boot_crash(options.crash);              // tests: faults are loud
+    if (options.hold) hold();
+    if (!options.ktest.empty()) platform::exit(ktest_run(options.ktest) ? 1 : 0);
+    klog::info("boot complete; powering off");
     platform::exit(0);
 }

@@ -12,6 +12,7 @@
 struct BootHandoff {
     uint64_t hartid;
     PhysAddr fdt;
+    uint64_t instret_at_entry;  // retired instructions when the kernel was entered
 };
 
 [[noreturn]] void kmain(const BootHandoff& handoff);

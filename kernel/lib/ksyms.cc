@@ -4,6 +4,7 @@
 //   u64 count; then count x { u64 addr; u32 size; u32 name_offset; }
 //   sorted by addr; then NUL-terminated names.
 extern "C" const uint64_t ksyms_table[];
+extern "C" const char __text_start[], __text_end[];
 
 namespace ksyms {
 
@@ -20,6 +21,9 @@ const char* names() { return reinterpret_cast<const char*>(entries() + count());
 size_t count() { return size_t(ksyms_table[0]); }
 
 Symbol lookup(uintptr_t addr) {
+    // Only code has symbols here; data addresses must not borrow a name.
+    if (addr < reinterpret_cast<uintptr_t>(__text_start) || addr >= reinterpret_cast<uintptr_t>(__text_end))
+        return Symbol{nullptr, 0, 0};
     size_t lo = 0, hi = count();
     while (lo < hi) {  // first entry with start > addr
         size_t mid = lo + (hi - lo) / 2;

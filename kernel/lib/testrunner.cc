@@ -20,6 +20,12 @@ void Runner::ignore(const char* file, int line, const char* name, const char* re
     format(out_, "%s:%d:%s:IGNORE: %s\n", file, line, name, reason);
 }
 
+void Runner::fail(const char* file, int line, const char* name, const char* reason) {
+    tests_++;
+    failures_++;
+    format(out_, "%s:%d:%s:FAIL: %s\n", file, line, name, reason);
+}
+
 bool Runner::check(bool cond, const char* file, int line, const char* fmt, ...) {
     if (cond || current_failed_) return cond;
     current_failed_ = true;

@@ -25,6 +25,8 @@ public:
     using TestFn = void (*)(Runner&);
     void run(const char* file, int line, const char* name, TestFn fn);
     void ignore(const char* file, int line, const char* name, const char* reason);
+    // Records a test that failed without running (e.g. a suite that does not exist).
+    void fail(const char* file, int line, const char* name, const char* reason);
 
     // Records a failed check (the first one per test is reported) and
     // returns `cond` so callers can stop early.

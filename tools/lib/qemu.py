@@ -50,12 +50,20 @@ def command(kernel, mem="128M", smp=1, numa=None, append=None, initrd=None,
     mem_bytes = parse_size(mem)
     if smp < 1 or smp > 64:
         raise ValueError("--smp: between 1 and 64 harts")
-    args = [qemu, "-M", "virt", "-bios", "default", "-nographic", "-no-reboot",
-            "-kernel", str(kernel), "-smp", str(smp)]
+    machine = "virt"
+    args = ["-bios", "default", "-nographic", "-no-reboot", "-kernel", str(kernel), "-smp", str(smp)]
     if numa:
         sizes = numa_nodes(numa, mem_bytes)
         mem_bytes = sum(sizes)
         n = len(sizes)
+        # QEMU 7.2's virt machine makes one socket per node and refuses a
+        # node without harts ("discontinuous hartids").
+        if smp < n:
+            raise ValueError(f"--numa with {n} nodes needs at least {n} harts (--smp {n}): "
+                             "QEMU's virt machine gives every node its own socket of harts")
+        # Its PLIC wiring fails beyond two sockets; the APLIC works.
+        if n > 2:
+            machine = "virt,aia=aplic"
         for i, size in enumerate(sizes):
             args += ["-object", f"memory-backend-ram,id=mem{i},size={size}"]
             cpus = [c for c in range(smp) if c * n // smp == i]
@@ -67,7 +75,7 @@ def command(kernel, mem="128M", smp=1, numa=None, append=None, initrd=None,
             for j in range(n):
                 if i != j:
                     args += ["-numa", f"dist,src={i},dst={j},val={10 + 10 * abs(i - j)}"]
-    args += ["-m", fmt_size(mem_bytes)]
+    args = [qemu, "-M", machine] + args + ["-m", fmt_size(mem_bytes)]
     if append:
         args += ["-append", append]
     if initrd:

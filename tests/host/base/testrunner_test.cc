@@ -41,3 +41,14 @@ TEST(TestRunner, AllPassingEndsWithOK) {
 }
 
 }  // namespace
+
+namespace {
+TEST(TestRunner, FailWithoutRunningCounts) {
+    g_out.clear();
+    unity::Runner r(sink());
+    r.fail("k.cc", 5, "suite_name", "unknown suite 'x'");
+    EXPECT_EQ(r.finish(), 1u);
+    EXPECT_NE(g_out.find("k.cc:5:suite_name:FAIL: unknown suite 'x'\n"), std::string::npos) << g_out;
+    EXPECT_NE(g_out.find("1 Tests 1 Failures 0 Ignored\nFAIL\n"), std::string::npos) << g_out;
+}
+}  // namespace

@@ -1,0 +1,33 @@
+// Boot steps 3-6: physical memory bring-up (the source material's
+// setup_arch -> paging_init -> bootmem_init / zone_sizes_init ->
+// free_area_init_nodes -> alloc_node_mem_map).
+#pragma once
+
+#include "base/addr.h"
+#include "boot/options.h"
+#include "fdt/machine.h"
+#include "mm/memblock.h"
+#include "mm/page.h"
+#include "mm/zone_sizing.h"
+#include "mm/zonelist.h"
+
+// Everything boot learned about physical memory, for later steps (the
+// pager hand-over) and for the on-target tests.
+struct BootMemory {
+    mm::Memblock memblock;
+    mm::ZoneLayout layout;
+    mm::Zonelist zonelists[mm::MAX_NUMNODES];
+    mm::MemMap mem_map;                       // vmemmap: descriptor of any pfn
+    PhysRange node_map[mm::MAX_NUMNODES];     // each node's descriptor array
+    Pfn node_map_start[mm::MAX_NUMNODES];     // first pfn each array describes
+    uint64_t instret_start, instret_ready;    // retired instructions, entry -> memory ready
+};
+
+// Builds memblock from the FDT, the kernel's final page table (direct map),
+// nodes and zones, zonelists and mem_map, logging each the way Linux does.
+// Bad memory descriptions are reported and worked around where a defined
+// behaviour exists; with no usable memory at all the machine ends with
+// BOOT_EXIT_BAD_MEMORY.
+void boot_memory_init(const fdt::MachineInfo& machine, PhysAddr fdt, const BootOptions& options);
+
+const BootMemory& boot_memory();

@@ -1,0 +1,22 @@
+#include "boot/options.h"
+
+#include "lib/log.h"
+
+BootOptions parse_boot_options(const char* bootargs) {
+    BootOptions o;
+    Cmdline cl(bootargs);
+    if (cl.has("quiet")) klog::set_level(klog::Level::Warn);
+    CmdlineParam p;
+    if (cl.find("loglevel", p)) {
+        auto lvl = parse_u64(p.value);
+        if (lvl.ok() && *lvl <= 7) klog::set_level(klog::Level(int(*lvl)));
+        else klog::warn("loglevel=%.*s ignored: expected 0..7", int(p.value.len), p.value.data);
+    }
+    if (cl.find("ktest", p)) o.ktest = p.value;
+    if (cl.find("crash", p)) o.crash = p.value;
+    if (cl.find("kernelcore", p)) o.kernelcore = p.value;
+    if (cl.find("movablecore", p)) o.movablecore = p.value;
+    o.hold = cl.has("hold");
+    if (cl.truncated()) klog::warn("kernel command line longer than %zu bytes; the rest is ignored", CMDLINE_MAX);
+    return o;
+}

@@ -1,0 +1,63 @@
+// What generic boot code needs from the architecture's MMU code
+// (arch/riscv/paging.cc). Addresses are typed; nothing here names Sv39.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+#include "base/result.h"
+#include "lib/format.h"
+
+namespace arch {
+
+// The direct map: every byte of RAM at one fixed offset.
+VirtAddr phys_to_virt(PhysAddr pa);
+PhysAddr virt_to_phys(VirtAddr va);
+
+// Whether [r.base, r.end()) is reachable through the direct map now.
+bool early_reachable(PhysRange r);
+
+// Early boot: extends the boot page table so that every byte of `r` is
+// reachable through the direct map (1 GiB leaves; temporary, replaced by
+// paging_init). Error::OutOfRange if r lies beyond the direct map window.
+Status early_map_ram(PhysRange r);
+
+// The highest physical address (exclusive) the direct map can cover.
+PhysAddr direct_map_limit();
+
+// Frame source for page tables during boot (memblock).
+struct FrameSource {
+    Result<PhysAddr> (*alloc)(void* ctx);  // a 4 KiB frame, any node
+    void* ctx;
+};
+
+// Builds the kernel's final page table and switches to it: the kernel image
+// with per-section permissions (text R+X, rodata R, data/bss R+W), every
+// range in `ram` in the direct map (R+W, never X) with the largest leaves
+// that fit, and the devices boot needs. Drops the boot page table.
+// Errors: NoMemory (page-table frames), OutOfRange (RAM beyond the window).
+Status paging_init(const PhysRange* ram, size_t nr_ram, FrameSource frames);
+
+// Maps `size` bytes at `backing` (physically contiguous) into the vmemmap
+// window so that the descriptor of `first` sits at vmemmap_base() +
+// first * sizeof(Page). Errors: those of the table builder.
+Status map_vmemmap(Pfn first, PhysAddr backing, uint64_t size, FrameSource frames);
+uintptr_t vmemmap_base();
+
+// Prints every leaf of the live kernel page table as
+// "MAP <va> <pa> <size> <rwxugad>" (the format of QEMU's `info mem`).
+void dump_mappings(TextSink out);
+
+// Looks up the live kernel page table: the leaf's flags as "rwxugad" text
+// in `attrs` (8 bytes), or Error::NotFound.
+Status query_mapping(VirtAddr va, PhysAddr* pa, char attrs[8]);
+
+// Kernel image extents (from the linker script).
+struct ImageLayout {
+    PhysRange text, rodata, data, bss;
+    PhysRange whole;
+};
+ImageLayout image_layout();
+
+}  // namespace arch
