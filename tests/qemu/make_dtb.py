@@ -30,6 +30,11 @@ def pair(text):
     return int(a, 0), int(s, 0)
 
 
+def bank(text):
+    parts = [int(x, 0) for x in text.split(",")]
+    return tuple(parts) if len(parts) == 3 else (parts[0], parts[1], None)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
@@ -39,7 +44,10 @@ def main():
     p.add_argument("--nomap", action="append", default=[], type=pair)
     p.add_argument("--reserve", action="append", default=[], type=pair)
     p.add_argument("--memreserve", action="append", default=[], type=pair)
-    p.add_argument("--extra-bank", action="append", default=[], type=pair)
+    p.add_argument("--extra-bank", action="append", default=[], type=bank,
+                   help="ADDR,SIZE[,NUMA_NODE_ID]: another memory node")
+    p.add_argument("--drop-memory", action="store_true", help="remove every memory node")
+    p.add_argument("--bank-node", type=int, help="give QEMU's memory node this numa-node-id")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         raw = os.path.join(tmp, "qemu.dtb")
@@ -59,9 +67,14 @@ def main():
     if children:
         extra += ("\treserved-memory {\n\t\t#address-cells = <0x02>;\n\t\t#size-cells = <0x02>;\n"
                   "\t\tranges;\n" + "".join(children) + "\t};\n")
-    for i, (addr, size) in enumerate(a.extra_bank):
-        extra += (f"\tmemory@{addr:x} {{\n\t\tdevice_type = \"memory\";\n"
-                  f"\t\treg = <{cells(addr)} {cells(size)}>;\n\t}};\n")
+    for i, (addr, size, node) in enumerate(a.extra_bank):
+        nid = f"\t\tnuma-node-id = <{node}>;\n" if node is not None else ""
+        extra += (f"\tmemory@{addr:x}_{i} {{\n\t\tdevice_type = \"memory\";\n"
+                  f"\t\treg = <{cells(addr)} {cells(size)}>;\n{nid}\t}};\n")
+    if a.drop_memory:
+        dts = re.sub(r"\n\tmemory@[0-9a-f]+ \{.*?\n\t\};", "", dts, flags=re.S)
+    if a.bank_node is not None:
+        dts = re.sub(r"(\n\tmemory@[0-9a-f]+ \{\n)", rf"\1\t\tnuma-node-id = <{a.bank_node}>;\n", dts)
     # Insert before the root node's closing brace (the last "};").
     idx = dts.rstrip().rfind("};")
     dts = dts[:idx] + extra + dts[idx:]
