@@ -12,10 +12,16 @@ option(TERN_FUZZ "Host build with clang: build libFuzzer targets" OFF)
 
 # Flags for everything that runs on the target in S-mode or U-mode.
 # No FP registers in the kernel (lp64): traps need not save them.
+# gcc 12 with binutils >= 2.38 needs Zicsr/Zifencei named; clang 14 rejects the names.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set(TERN_MARCH rv64imac)
+else()
+  set(TERN_MARCH rv64imac_zicsr_zifencei)
+endif()
 add_library(tern_freestanding INTERFACE)
 target_include_directories(tern_freestanding SYSTEM INTERFACE ${CMAKE_SOURCE_DIR}/arch/riscv/sysroot-fixup)
 target_compile_options(tern_freestanding INTERFACE
-  -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax
+  -march=${TERN_MARCH} -mabi=lp64 -mcmodel=medany -mno-relax
   -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie
   -fno-stack-protector -fno-omit-frame-pointer -fno-common
   -ffunction-sections -fdata-sections
@@ -23,8 +29,8 @@ target_compile_options(tern_freestanding INTERFACE
   $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -fno-threadsafe-statics
                             -fno-use-cxa-atexit -Wno-missing-field-initializers>)
 target_link_options(tern_freestanding INTERFACE
-  -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=none
-  -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany)
+  -nostdlib -static $<$<CXX_COMPILER_ID:GNU>:-no-pie> -Wl,--gc-sections -Wl,--build-id=none
+  -march=${TERN_MARCH} -mabi=lp64 -mcmodel=medany)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   target_link_options(tern_freestanding INTERFACE -fuse-ld=lld)
 endif()

@@ -154,13 +154,19 @@ void log_memory_summary() {
 void boot_memory_init(const fdt::MachineInfo& m, PhysAddr fdt, const BootOptions& o) {
     g_mem.instret_start = platform::instructions_retired();
     memblock_from_fdt(m, fdt);        // 3. memblock: memory, reserved, no-map
+    g_mem.instret_memblock = platform::instructions_retired();
     direct_map_init();                // 4. final page table: image + direct map
+    g_mem.instret_direct_map = platform::instructions_retired();
     zones_init(m, o);                 // 5. nodes, zones, ZONE_MOVABLE, zonelists
+    g_mem.instret_zones = platform::instructions_retired();
     mem_map_init();                   // 6. mem_map per node, all reserved
     g_mem.instret_ready = platform::instructions_retired();
     mm::print_free_area_init(klog::info_line_sink(), g_mem.layout, g_mem.memblock.memory());
     log_zonelists();
     log_memory_summary();
+    klog::info("memory bring-up cost (instructions): memblock %lu, direct map %lu, zones %lu, mem_map %lu",
+               g_mem.instret_memblock - g_mem.instret_start, g_mem.instret_direct_map - g_mem.instret_memblock,
+               g_mem.instret_zones - g_mem.instret_direct_map, g_mem.instret_ready - g_mem.instret_zones);
 }
 
 const BootMemory& boot_memory() { return g_mem; }

@@ -20,7 +20,8 @@ struct BootMemory {
     mm::MemMap mem_map;                       // vmemmap: descriptor of any pfn
     PhysRange node_map[mm::MAX_NUMNODES];     // each node's descriptor array
     Pfn node_map_start[mm::MAX_NUMNODES];     // first pfn each array describes
-    uint64_t instret_start, instret_ready;    // retired instructions, entry -> memory ready
+    // Retired instructions at each step (boot cost, see tools/bench.d/10-boot-memory.sh).
+    uint64_t instret_start, instret_memblock, instret_direct_map, instret_zones, instret_ready;
 };
 
 // Builds memblock from the FDT, the kernel's final page table (direct map),
