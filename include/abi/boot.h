@@ -1,0 +1,68 @@
+// What the kernel hands the first user task (the root task: the pager, or
+// a test program chosen with init= on the command line).
+//
+// The root task's a0 at entry is the user address of a read-only BootInfo
+// page. Its capability table holds, besides the well-known slots:
+//   SLOT_ROOT_FAULT_EP  an Endpoint for its own use (e.g. as children's fault endpoint)
+//   SLOT_ROOT_IMAGE ..  one Frame (R+X or R+W) per page of its own loaded image,
+//                       in address order, so it can share its text with children
+//   SLOT_ROOT_MEMORY .. one Memory capability per free RAM range
+#pragma once
+
+#include <stdint.h>
+
+#include "mm/mmzone.h"
+
+namespace abi {
+
+inline constexpr unsigned SLOT_ROOT_FAULT_EP = 3;
+inline constexpr unsigned SLOT_ROOT_IMAGE = 16;     // up to ROOT_IMAGE_MAX_PAGES slots
+inline constexpr unsigned ROOT_IMAGE_MAX_PAGES = 64;
+inline constexpr unsigned SLOT_ROOT_MEMORY = 96;    // up to BOOT_MAX_MEMORY slots
+inline constexpr unsigned BOOT_MAX_MEMORY = 32;
+inline constexpr unsigned SLOT_ROOT_FREE = SLOT_ROOT_MEMORY + BOOT_MAX_MEMORY;  // first slot the root may use freely
+
+inline constexpr uint64_t BOOTINFO_MAGIC = 0x5465726e426f6f74ull;  // "TernBoot"
+
+struct BootZone {
+    uint64_t start_pfn, spanned, present;
+};
+
+struct BootNode {
+    uint64_t start_pfn, end_pfn, present;
+    BootZone zones[mm::MAX_NR_ZONES];
+};
+
+struct BootMemory {
+    uint64_t first_pfn, pages;
+    uint32_t node;
+    uint32_t slot;  // the Memory capability's slot
+};
+
+struct BootImagePage {
+    uint64_t vaddr;
+    uint32_t slot;
+    uint32_t rights;
+};
+
+struct BootInfo {
+    uint64_t magic;
+    uint32_t version;
+    uint32_t nr_nodes;
+    BootNode nodes[mm::MAX_NUMNODES];
+    uint8_t distance[mm::MAX_NUMNODES][mm::MAX_NUMNODES];
+    uint32_t nr_memory;
+    uint32_t nr_image_pages;
+    BootMemory memory[BOOT_MAX_MEMORY];
+    BootImagePage image[ROOT_IMAGE_MAX_PAGES];
+    uint64_t mem_map_vaddr;      // where mem_map is mapped in the root task (descriptor of pfn 0)
+    uint64_t mem_map_first_pfn;  // first and last+1 pfn it describes
+    uint64_t mem_map_end_pfn;
+    uint64_t initrd_pfn, initrd_pages;  // 0 when none
+    uint32_t nr_harts;
+    uint32_t cmdline_len;
+    char cmdline[1024];
+};
+
+}  // namespace abi
+static_assert(sizeof(abi::BootInfo) <= 4096, "BootInfo fits one page");

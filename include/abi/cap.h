@@ -1,0 +1,60 @@
+// Capability types and rights, shared by the kernel and user code.
+#pragma once
+
+#include <stdint.h>
+
+namespace abi {
+
+enum class CapType : uint8_t {
+    Null = 0,
+    Memory = 1,    // a physical range (only the pager holds these): mint Frames, donate to the kernel
+    Frame = 2,     // a naturally aligned block of 2^order frames
+    Task = 3,      // an address space with a capability table and threads
+    Thread = 4,    // a thread of a task
+    Endpoint = 5,  // a synchronous IPC endpoint
+    Reply = 6,     // the right to answer one Call, once
+};
+
+constexpr const char* cap_type_name(CapType t) {
+    switch (t) {
+    case CapType::Null: return "null";
+    case CapType::Memory: return "memory";
+    case CapType::Frame: return "frame";
+    case CapType::Task: return "task";
+    case CapType::Thread: return "thread";
+    case CapType::Endpoint: return "endpoint";
+    case CapType::Reply: return "reply";
+    }
+    return "?";
+}
+
+// Rights bits. Their meaning depends on the type:
+//   Frame:     Read, Write, Exec: what a mapping through it may allow
+//   Endpoint:  Write = send, Read = receive, Grant = transfer capabilities
+//   Memory, Task, Thread: Write = control (mint, map into, start, kill)
+enum Rights : uint8_t {
+    RIGHT_READ = 1,
+    RIGHT_WRITE = 2,
+    RIGHT_EXEC = 4,
+    RIGHT_GRANT = 8,
+    RIGHTS_ALL = 15,
+};
+
+// Well-known slots every task starts with.
+inline constexpr unsigned SLOT_NULL = 0;
+inline constexpr unsigned SLOT_SELF_TASK = 1;
+inline constexpr unsigned SLOT_SELF_THREAD = 2;
+inline constexpr unsigned SLOT_FIRST_FREE = 8;
+// Slots in a task's capability table.
+inline constexpr unsigned CAP_SLOTS = 256;
+
+// Fault messages (the kernel sends them to a thread's fault endpoint).
+//   w0 = FAULT_TAG | FaultKind, w1 = address (stval), w2 = FaultAccess,
+//   w3 = pc, w4 = thread id. Reply with w0 = FAULT_RESUME or FAULT_KILL.
+inline constexpr uint64_t FAULT_TAG = 0xfa017ull << 16;
+enum class FaultKind : uint64_t { PageFault = 1, AccessFault = 2, IllegalInstruction = 3, Misaligned = 4, Other = 5 };
+enum class FaultAccess : uint64_t { Read = 0, Write = 1, Exec = 2 };
+inline constexpr uint64_t FAULT_RESUME = 0;
+inline constexpr uint64_t FAULT_KILL = 1;
+
+}  // namespace abi
