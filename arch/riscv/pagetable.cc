@@ -94,6 +94,103 @@ Result<Leaf> PageTable::lookup(VirtAddr va) const {
     return Error::NotFound;
 }
 
+Pte* PageTable::find_leaf(VirtAddr va, unsigned* level) const {
+    Pte* table = mem_.access(mem_.ctx, root_);
+    for (int l = LEVELS - 1; l >= 0; l--) {
+        Pte& e = table[vpn(va, unsigned(l))];
+        if (!e.valid()) return nullptr;
+        if (e.is_leaf()) {
+            *level = unsigned(l);
+            return &e;
+        }
+        table = mem_.access(mem_.ctx, e.phys());
+    }
+    return nullptr;
+}
+
+Result<size_t> PageTable::unmap(VirtAddr va, uint64_t size) {
+    if (size == 0 || !is_aligned(va.raw() | size, PAGE_SIZE)) return Error::BadAlignment;
+    // First pass: every leaf met must lie inside the range.
+    for (uint64_t off = 0; off < size;) {
+        unsigned level = 0;
+        VirtAddr cur = va + off;
+        Pte* e = find_leaf(cur, &level);
+        if (!e) {
+            off += PAGE_SIZE;
+            continue;
+        }
+        uint64_t ls = level_size(level);
+        if (!is_aligned(cur.raw(), ls) || size - off < ls) return Error::BadAlignment;
+        off += ls;
+    }
+    size_t removed = 0;
+    for (uint64_t off = 0; off < size;) {
+        unsigned level = 0;
+        Pte* e = find_leaf(va + off, &level);
+        if (!e) {
+            off += PAGE_SIZE;
+            continue;
+        }
+        *e = Pte{};
+        removed++;
+        off += level_size(level);
+    }
+    return removed;
+}
+
+Status PageTable::protect(VirtAddr va, uint64_t size, uint64_t perms) {
+    if (size == 0 || !is_aligned(va.raw() | size, PAGE_SIZE)) return Error::BadAlignment;
+    if ((perms & (Pte::Read | Pte::Exec)) == 0 || ((perms & Pte::Write) && !(perms & Pte::Read)))
+        return Error::InvalidArgument;
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+        unsigned level = 0;
+        if (!find_leaf(va + off, &level)) return Error::NotFound;
+    }
+    constexpr uint64_t PERM_MASK = Pte::Read | Pte::Write | Pte::Exec | Pte::User | Pte::Global;
+    for (uint64_t off = 0; off < size;) {
+        unsigned level = 0;
+        Pte* e = find_leaf(va + off, &level);
+        e->raw = (e->raw & ~PERM_MASK) | (perms & PERM_MASK);
+        off += level_size(level) - ((va.raw() + off) & (level_size(level) - 1));
+    }
+    return {};
+}
+
+Status PageTable::read_clear_ad(VirtAddr va, uint64_t size, bool* accessed, bool* dirty) {
+    *accessed = *dirty = false;
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+        unsigned level = 0;
+        if (!find_leaf(va + off, &level)) return Error::NotFound;
+    }
+    for (uint64_t off = 0; off < size;) {
+        unsigned level = 0;
+        Pte* e = find_leaf(va + off, &level);
+        *accessed = *accessed || e->accessed();
+        *dirty = *dirty || e->dirty();
+        e->raw &= ~(Pte::A::mask | Pte::D::mask);
+        off += level_size(level) - ((va.raw() + off) & (level_size(level) - 1));
+    }
+    return {};
+}
+
+void PageTable::free_subtree(PhysAddr table_pa, unsigned level, void (*free_table)(void*, PhysAddr), void* ctx) {
+    Pte* table = mem_.access(mem_.ctx, table_pa);
+    if (level > 0) {
+        for (unsigned i = 0; i < PTES_PER_TABLE; i++)
+            if (table[i].is_table()) free_subtree(table[i].phys(), level - 1, free_table, ctx);
+    }
+    free_table(ctx, table_pa);
+}
+
+void PageTable::free_tables_below(VirtAddr limit, void (*free_table)(void* ctx, PhysAddr), void* ctx) {
+    Pte* root = mem_.access(mem_.ctx, root_);
+    unsigned end = unsigned((limit.raw() + level_size(LEVELS - 1) - 1) / level_size(LEVELS - 1));
+    for (unsigned i = 0; i < end && i < PTES_PER_TABLE / 2; i++) {
+        if (root[i].is_table()) free_subtree(root[i].phys(), LEVELS - 2, free_table, ctx);
+        root[i] = Pte{};
+    }
+}
+
 void PageTable::visit(PhysAddr table_pa, unsigned level, uint64_t va_base, void (*fn)(void*, const Leaf&),
                       void* ctx) const {
     const Pte* table = mem_.access(mem_.ctx, table_pa);

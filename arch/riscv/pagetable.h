@@ -52,6 +52,24 @@ public:
     // The leaf mapping `va`, or Error::NotFound.
     Result<Leaf> lookup(VirtAddr va) const;
 
+    // Removes every leaf inside [va, va+size) (4 KiB aligned). Leaves that
+    // straddle the range's edges are an error (BadAlignment) and nothing is
+    // removed. Returns the number of leaves removed (0 when none).
+    Result<size_t> unmap(VirtAddr va, uint64_t size);
+
+    // Replaces the permission bits of every leaf in [va, va+size).
+    // Errors: NotFound if a page of the range is unmapped, InvalidArgument as map().
+    Status protect(VirtAddr va, uint64_t size, uint64_t perms);
+
+    // ORs together the accessed and dirty bits of the leaves in the range and
+    // clears them. Errors: NotFound if a page of the range is unmapped.
+    Status read_clear_ad(VirtAddr va, uint64_t size, bool* accessed, bool* dirty);
+
+    // Frees every table below the root that maps part of [0, limit) with
+    // free_table, leaving those root entries empty (for tearing down a user
+    // address space; the shared kernel half is untouched).
+    void free_tables_below(VirtAddr limit, void (*free_table)(void* ctx, PhysAddr), void* ctx);
+
     // Calls fn(ctx, leaf) for every leaf in address order.
     void for_each_leaf(void (*fn)(void* ctx, const Leaf& leaf), void* ctx) const;
 
@@ -59,6 +77,9 @@ private:
     // The PTE slot for `va` at `level`, creating tables on the way.
     Result<Pte*> walk_create(VirtAddr va, unsigned level);
     bool range_free(VirtAddr va, uint64_t size) const;
+    // The PTE slot of the leaf mapping `va` (nullptr if none) and its level.
+    Pte* find_leaf(VirtAddr va, unsigned* level) const;
+    void free_subtree(PhysAddr table, unsigned level, void (*free_table)(void*, PhysAddr), void* ctx);
     void visit(PhysAddr table, unsigned level, uint64_t va_base, void (*fn)(void*, const Leaf&), void* ctx) const;
 
     PhysAddr root_;

@@ -143,3 +143,65 @@ TEST_F(PageTableTest, ManyRangesRoundTrip) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(PageTableTest, UnmapRemovesExactlyTheRange) {
+    ASSERT_TRUE(table().map(VirtAddr(0x10000), PhysAddr(0x80000000), 16 * KiB, Pte::Read | Pte::Write | Pte::User).ok());
+    ASSERT_TRUE(table().map(VirtAddr(0x20000), PhysAddr(0x80100000), 4 * KiB, Pte::Read | Pte::User).ok());
+    auto n = table().unmap(VirtAddr(0x10000), 16 * KiB);
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(*n, 4u);
+    EXPECT_EQ(table().lookup(VirtAddr(0x10000)).error(), Error::NotFound);
+    EXPECT_TRUE(table().lookup(VirtAddr(0x20000)).ok());
+    EXPECT_EQ(*table().unmap(VirtAddr(0x10000), 16 * KiB), 0u) << "unmapping twice removes nothing";
+}
+
+TEST_F(PageTableTest, UnmapRefusesToSplitALargeLeaf) {
+    ASSERT_TRUE(table().map(VirtAddr(0x200000), PhysAddr(0x80200000), 2 * MiB, Pte::Read | Pte::User).ok());
+    EXPECT_EQ(table().unmap(VirtAddr(0x200000), 4 * KiB).error(), Error::BadAlignment);
+    EXPECT_TRUE(table().lookup(VirtAddr(0x200000)).ok());
+    EXPECT_EQ(*table().unmap(VirtAddr(0x200000), 2 * MiB), 1u);
+}
+
+TEST_F(PageTableTest, ProtectChangesPermissionsOnly) {
+    ASSERT_TRUE(table().map(VirtAddr(0x10000), PhysAddr(0x80000000), 8 * KiB, Pte::Read | Pte::Write | Pte::User).ok());
+    ASSERT_TRUE(table().protect(VirtAddr(0x10000), 8 * KiB, Pte::Read | Pte::User).ok());
+    auto l = table().lookup(VirtAddr(0x11000));
+    ASSERT_TRUE(l.ok());
+    EXPECT_FALSE(l->pte.writable());
+    EXPECT_TRUE(l->pte.user());
+    EXPECT_EQ(l->pa.raw(), 0x80001000u);
+    EXPECT_EQ(table().protect(VirtAddr(0x10000), 12 * KiB, Pte::Read).error(), Error::NotFound);
+    EXPECT_EQ(table().protect(VirtAddr(0x10000), 8 * KiB, Pte::Write).error(), Error::InvalidArgument);
+}
+
+TEST_F(PageTableTest, ReadClearAccessedDirty) {
+    ASSERT_TRUE(table().map(VirtAddr(0x10000), PhysAddr(0x80000000), 8 * KiB, Pte::Read | Pte::User).ok());
+    bool a = false, d = false;
+    ASSERT_TRUE(table().read_clear_ad(VirtAddr(0x10000), 8 * KiB, &a, &d).ok());
+    EXPECT_TRUE(a && d) << "leaves start with A and D preset";
+    ASSERT_TRUE(table().read_clear_ad(VirtAddr(0x10000), 8 * KiB, &a, &d).ok());
+    EXPECT_FALSE(a || d) << "bits were cleared";
+    // Simulate the hardware setting A on the second page.
+    unsigned level = 0;
+    (void)level;
+    auto l = table().lookup(VirtAddr(0x11000));
+    ASSERT_TRUE(l.ok());
+    EXPECT_FALSE(l->pte.accessed());
+    EXPECT_EQ(table().read_clear_ad(VirtAddr(0x30000), 4 * KiB, &a, &d).error(), Error::NotFound);
+}
+
+TEST_F(PageTableTest, FreeTablesBelowReleasesUserTablesOnly) {
+    ASSERT_TRUE(table().map(VirtAddr(0x10000), PhysAddr(0x80000000), 4 * KiB, Pte::Read | Pte::User).ok());
+    ASSERT_TRUE(table().map(VirtAddr(0x7fff0000), PhysAddr(0x80000000), 4 * KiB, Pte::Read | Pte::User).ok());
+    ASSERT_TRUE(table().map(VirtAddr(DM), PhysAddr(0), 4 * KiB, Pte::Read).ok());
+    std::vector<uint64_t> freed;
+    table().free_tables_below(VirtAddr(uint64_t(1) << 38), [](void* ctx, PhysAddr pa) {
+        static_cast<std::vector<uint64_t>*>(ctx)->push_back(pa.raw()); }, &freed);
+    EXPECT_EQ(freed.size(), 4u) << "two L1 tables and two L0 tables for the two user pages";
+    EXPECT_EQ(table().lookup(VirtAddr(0x10000)).error(), Error::NotFound);
+    EXPECT_TRUE(table().lookup(VirtAddr(DM)).ok()) << "kernel half untouched";
+}
+
+}  // namespace
