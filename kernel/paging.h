@@ -61,3 +61,28 @@ struct ImageLayout {
 ImageLayout image_layout();
 
 }  // namespace arch
+
+// User address spaces. Rights are abi::Rights bits (R/W/X); every user
+// leaf is U=1, never G. Table frames come from `frames`. Each root shares
+// the kernel half of the kernel's own table, which U-mode cannot touch.
+namespace arch {
+
+Result<PhysAddr> user_table_create(FrameSource frames);
+// Errors as the page-table builder's map(): BadAlignment, InvalidArgument, Busy, NoMemory.
+Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t rights, FrameSource frames);
+// Removes the leaves of exactly [va, va+size) and flushes them from the TLB.
+Status user_unmap(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size);
+Status user_protect(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, uint8_t rights);
+Status user_read_clear_ad(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, bool* accessed, bool* dirty);
+struct UserLeaf {
+    PhysAddr pa;      // of the looked-up address
+    uint8_t rights;   // abi::Rights
+    bool user;
+};
+Result<UserLeaf> user_lookup(PhysAddr root, VirtAddr va);
+// Frees every table of the user half, then the root.
+void user_table_destroy(PhysAddr root, uint16_t asid, void (*free_frame)(PhysAddr));
+// Switches to this address space.
+void activate(PhysAddr root, uint16_t asid);
+
+}  // namespace arch

@@ -7,6 +7,8 @@
 
 #include "lib/format.h"
 
+struct UserContext;
+
 namespace platform {
 
 // Early console (SBI on RISC-V): synchronous, usable from the first line.
@@ -30,6 +32,17 @@ void set_timebase(uint64_t hz);
 
 // Wait for an interrupt (the idle loop's body).
 void idle();
+
+// Arms the timer to interrupt about `us` microseconds from now.
+void timer_arm(uint64_t us);
+
+// Enters U-mode in the thread whose registers are `ctx` (its address space
+// must be active). Traps from U-mode arrive at user_trap() (kernel/entry.h).
+[[noreturn]] void return_to_user(struct ::UserContext* ctx);
+
+// Prepares the CPU for user tasks: the kernel trap stack, timer interrupts,
+// U-mode access to the cycle/time/instret counters.
+void user_init();
 
 // Print the current registers and a frame-pointer backtrace from the caller.
 void dump_current_state(TextSink out);

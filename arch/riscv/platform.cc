@@ -8,8 +8,15 @@
 #include "riscv_platform.h"
 #include "sbi.h"
 #include "trap.h"
+#include "uctx.h"
 
 extern "C" char boot_stack[], boot_stack_top[];
+extern "C" [[noreturn]] void return_to_user_asm(UserContext* ctx);
+
+// The stack user traps run on (trap.S): the boot stack, once boot is done.
+extern "C" {
+constinit uint64_t kernel_trap_stack_top = 0;
+}
 
 namespace {
 constinit uint64_t g_timebase_hz = 10000000;  // QEMU virt's; the FDT may say otherwise
@@ -105,6 +112,20 @@ void describe(TextSink out) {
 void set_timebase(uint64_t hz) { riscv::set_timebase(hz); }
 
 void idle() { riscv::wfi(); }
+
+void timer_arm(uint64_t us) {
+    uint64_t deadline = riscv::rdtime() + us * (g_timebase_hz / 1000000);
+    sbi::set_timer(deadline);
+}
+
+void return_to_user(UserContext* ctx) { return_to_user_asm(ctx); }
+
+void user_init() {
+    kernel_trap_stack_top = reinterpret_cast<uint64_t>(boot_stack_top);
+    csr_write(scounteren, 7);          // U-mode may read cycle, time, instret
+    csr_set(sie, uint64_t(1) << 5);    // supervisor timer interrupts (taken in U-mode only)
+    csr_write(sscratch, 0);
+}
 
 void console_write(const char* s, size_t n) {
     for (size_t i = 0; i < n; i++) sbi::console_putchar(s[i]);

@@ -6,6 +6,7 @@ namespace {
 constexpr uint64_t EXT_LEGACY_PUTCHAR = 0x01;
 constexpr uint64_t EXT_BASE = 0x10;
 constexpr uint64_t EXT_SRST = 0x53525354;
+constexpr uint64_t EXT_TIME = 0x54494D45;
 }  // namespace
 
 Ret call(uint64_t ext, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2) {
@@ -28,6 +29,8 @@ long spec_version() { return call(EXT_BASE, 0).value; }
 long impl_id() { return call(EXT_BASE, 1).value; }
 long impl_version() { return call(EXT_BASE, 2).value; }
 bool probe_extension(uint64_t ext) { return call(EXT_BASE, 3, ext).value != 0; }
+
+void set_timer(uint64_t deadline) { call(EXT_TIME, 0, deadline); }
 
 void system_reset(ResetType type, ResetReason reason) {
     call(EXT_SRST, 0, uint64_t(type), uint64_t(reason));

@@ -22,6 +22,9 @@ long impl_id();
 long impl_version();
 bool probe_extension(uint64_t ext);
 
+// Timer extension "TIME" (EID 0x54494D45): interrupt when time >= deadline.
+void set_timer(uint64_t deadline);
+
 // System Reset extension "SRST" (EID 0x53525354).
 enum class ResetType : uint32_t { Shutdown = 0, ColdReboot = 1, WarmReboot = 2 };
 enum class ResetReason : uint32_t { None = 0, SystemFailure = 1 };

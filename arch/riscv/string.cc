@@ -50,3 +50,21 @@ size_t strlen(const char* s) {
 }
 
 }  // extern "C"
+
+// Bit scans gcc emits for __builtin_clz/ctz on cores without Zbb
+// (libgcc's names; the kernel links no libgcc).
+extern "C" {
+
+int __clzdi2(unsigned long x) {
+    int n = 0;
+    for (unsigned long bit = 1ul << 63; bit && !(x & bit); bit >>= 1) n++;
+    return n;
+}
+
+int __ctzdi2(unsigned long x) {
+    int n = 0;
+    for (unsigned long bit = 1; bit && !(x & bit); bit <<= 1) n++;
+    return n;
+}
+
+}  // extern "C"

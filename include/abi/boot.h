@@ -22,6 +22,11 @@ inline constexpr unsigned SLOT_ROOT_MEMORY = 96;    // up to BOOT_MAX_MEMORY slo
 inline constexpr unsigned BOOT_MAX_MEMORY = 32;
 inline constexpr unsigned SLOT_ROOT_FREE = SLOT_ROOT_MEMORY + BOOT_MAX_MEMORY;  // first slot the root may use freely
 
+// Where the kernel puts the root task's stack and boot info page.
+inline constexpr uint64_t ROOT_STACK_TOP = 0x3fe0000000ull;
+inline constexpr uint64_t ROOT_STACK_PAGES = 16;
+inline constexpr uint64_t ROOT_BOOTINFO_VA = 0x3fc0000000ull;
+
 inline constexpr uint64_t BOOTINFO_MAGIC = 0x5465726e426f6f74ull;  // "TernBoot"
 
 struct BootZone {

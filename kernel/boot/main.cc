@@ -6,6 +6,7 @@
 #include "boot/machine.h"
 #include "boot/memory.h"
 #include "boot/options.h"
+#include "boot/root_task.h"
 #include "ktest/ktest.h"
 #include "lib/log.h"
 #include "paging.h"
@@ -37,6 +38,7 @@ void kmain(const BootHandoff& handoff) {
     if (!options.crash.empty()) boot_crash(options.crash);              // tests: faults are loud
     if (options.hold) hold();
     if (!options.ktest.empty()) platform::exit(ktest_run(options.ktest) ? 1 : 0);
-    klog::info("boot complete; powering off");
+    boot_start_root(machine, options);                                  // 7. kernel pool, root task
+    klog::info("boot complete; powering off (no root task in this image)");
     platform::exit(0);
 }

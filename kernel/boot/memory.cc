@@ -170,3 +170,4 @@ void boot_memory_init(const fdt::MachineInfo& m, PhysAddr fdt, const BootOptions
 }
 
 const BootMemory& boot_memory() { return g_mem; }
+mm::Memblock& boot_memblock() { return g_mem.memblock; }

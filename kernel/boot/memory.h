@@ -32,3 +32,6 @@ struct BootMemory {
 void boot_memory_init(const fdt::MachineInfo& machine, PhysAddr fdt, const BootOptions& options);
 
 const BootMemory& boot_memory();
+
+// memblock, for the last boot allocations (kernel pool, root task).
+mm::Memblock& boot_memblock();

@@ -1,5 +1,6 @@
 #include "boot/options.h"
 
+#include "base/addr.h"
 #include "lib/log.h"
 
 BootOptions parse_boot_options(const char* bootargs) {
@@ -17,6 +18,12 @@ BootOptions parse_boot_options(const char* bootargs) {
     if (cl.find("kernelcore", p)) o.kernelcore = p.value;
     if (cl.find("movablecore", p)) o.movablecore = p.value;
     o.hold = cl.has("hold");
+    if (cl.find("init", p)) o.init = p.value;
+    if (cl.find("kpool", p)) {
+        auto size = parse_size(p.value);
+        if (size.ok() && *size >= (1u << 20) && *size <= (uint64_t(1) << 32)) o.kpool_bytes = align_up(*size, PAGE_SIZE);
+        else klog::warn("kpool=%.*s ignored: expected a size between 1M and 4G", int(p.value.len), p.value.data);
+    }
     if (cl.truncated()) klog::warn("kernel command line longer than %zu bytes; the rest is ignored", CMDLINE_MAX);
     return o;
 }

@@ -7,6 +7,8 @@
 //   ktest=SUITE[,SUITE]|all  run on-target test suites, then power off
 //   crash=KIND        deliberately fault (load, store, exec, illegal, ebreak,
 //                     panic, assert) to show that faults are loud
+//   init=NAME         the root task: an embedded user program (default: pager)
+//   kpool=SIZE        kernel object pool carved at boot (default 1/64 of RAM, 2..64 MiB)
 //   hold              after boot, print the page-table list and wait for an
 //                     external observer (QEMU's monitor) instead of powering off
 //
@@ -22,6 +24,8 @@ struct BootOptions {
     bool hold = false;
     StrView kernelcore;    // unparsed; zone sizing parses and reports
     StrView movablecore;
+    StrView init;          // empty: the default root task
+    uint64_t kpool_bytes = 0;  // 0: the default
 };
 
 BootOptions parse_boot_options(const char* bootargs);

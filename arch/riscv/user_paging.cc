@@ -1,0 +1,111 @@
+// User address spaces on Sv39: their own root tables, with the kernel
+// half copied from the kernel's root (those entries point at the kernel's
+// shared lower-level tables and have U=0, so U-mode cannot use them).
+#include "abi/syscall.h"
+#include "csr.h"
+#include "layout.h"
+#include "pagetable.h"
+#include "paging.h"
+
+namespace arch {
+
+using riscv::sv39::PageTable;
+using riscv::sv39::Pte;
+using riscv::sv39::TableMemory;
+namespace layout = riscv::layout;
+
+namespace {
+
+Result<PhysAddr> alloc_table(void* ctx) {
+    auto* fs = static_cast<FrameSource*>(ctx);
+    PhysAddr pa = TRY(fs->alloc(fs->ctx));
+    auto* w = layout::phys_to_ptr<uint64_t>(pa);
+    for (unsigned i = 0; i < PAGE_SIZE / 8; i++) w[i] = 0;
+    return pa;
+}
+Pte* access_table(void*, PhysAddr pa) { return layout::phys_to_ptr<Pte>(pa); }
+Result<PhysAddr> no_alloc(void*) { return Error::NoMemory; }
+
+PageTable table(PhysAddr root, FrameSource* fs) {
+    if (fs) return PageTable(root, TableMemory{alloc_table, access_table, fs});
+    return PageTable(root, TableMemory{no_alloc, access_table, nullptr});
+}
+
+uint64_t pte_perms(uint8_t rights) {
+    uint64_t p = Pte::User;
+    if (rights & abi::RIGHT_READ) p |= Pte::Read;
+    if (rights & abi::RIGHT_WRITE) p |= Pte::Write;
+    if (rights & abi::RIGHT_EXEC) p |= Pte::Exec;
+    return p;
+}
+
+void flush(uint16_t asid, VirtAddr va, uint64_t size) {
+    if (size > 64 * PAGE_SIZE) {
+        asm volatile("sfence.vma zero, %0" ::"r"(uint64_t(asid)) : "memory");
+        return;
+    }
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+        asm volatile("sfence.vma %0, %1" ::"r"(va.raw() + off), "r"(uint64_t(asid)) : "memory");
+}
+
+}  // namespace
+
+Result<PhysAddr> user_table_create(FrameSource frames) {
+    PhysAddr root = TRY(alloc_table(&frames));
+    Pte* dst = layout::phys_to_ptr<Pte>(root);
+    auto* src = layout::phys_to_ptr<Pte>(riscv::sv39::Satp{csr_read(satp)}.root());
+    for (unsigned i = riscv::sv39::PTES_PER_TABLE / 2; i < riscv::sv39::PTES_PER_TABLE; i++) dst[i] = src[i];
+    return root;
+}
+
+Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t rights, FrameSource frames) {
+    return table(root, &frames).map(va, pa, size, pte_perms(rights));
+}
+
+Status user_unmap(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size) {
+    auto n = table(root, nullptr).unmap(va, size);
+    if (!n.ok()) return n.error();
+    flush(asid, va, size);
+    return {};
+}
+
+Status user_protect(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, uint8_t rights) {
+    TRY_STATUS(table(root, nullptr).protect(va, size, pte_perms(rights)));
+    flush(asid, va, size);
+    return {};
+}
+
+Status user_read_clear_ad(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, bool* accessed, bool* dirty) {
+    TRY_STATUS(table(root, nullptr).read_clear_ad(va, size, accessed, dirty));
+    // Cleared bits must be set again by the next access: drop cached
+    // translations (hardware that does not manage A/D faults instead, and the
+    // fault path sets them).
+    flush(asid, va, size);
+    return {};
+}
+
+Result<UserLeaf> user_lookup(PhysAddr root, VirtAddr va) {
+    if (va.raw() >= abi::USER_END) return Error::NotFound;
+    auto leaf = TRY(table(root, nullptr).lookup(va));
+    uint8_t rights = 0;
+    if (leaf.pte.readable()) rights |= abi::RIGHT_READ;
+    if (leaf.pte.writable()) rights |= abi::RIGHT_WRITE;
+    if (leaf.pte.executable()) rights |= abi::RIGHT_EXEC;
+    return UserLeaf{leaf.pa + (va.raw() - leaf.va.raw()), rights, leaf.pte.user()};
+}
+
+void user_table_destroy(PhysAddr root, uint16_t asid, void (*free_frame)(PhysAddr)) {
+    table(root, nullptr).free_tables_below(VirtAddr(abi::USER_END),
+                                           [](void* ctx, PhysAddr pa) {
+                                               reinterpret_cast<void (*)(PhysAddr)>(ctx)(pa);
+                                           },
+                                           reinterpret_cast<void*>(free_frame));
+    free_frame(root);
+    asm volatile("sfence.vma zero, %0" ::"r"(uint64_t(asid)) : "memory");
+}
+
+void activate(PhysAddr root, uint16_t asid) {
+    csr_write(satp, riscv::sv39::Satp::sv39(root, asid).raw);
+}
+
+}  // namespace arch

@@ -1,0 +1,181 @@
+#include "boot/root_task.h"
+
+#include "abi/boot.h"
+#include "boot/memory.h"
+#include "lib/elf.h"
+#include "lib/log.h"
+#include "lib/panic.h"
+#include "obj/cap.h"
+#include "obj/pool.h"
+#include "obj/task.h"
+#include "obj/vm.h"
+#include "paging.h"
+#include "platform.h"
+#include "sched.h"
+
+extern "C" const uint64_t user_images[];  // count, then {name, start, end} each
+
+size_t embedded_program_count() { return size_t(user_images[0]); }
+const EmbeddedProgram& embedded_program(size_t i) {
+    return reinterpret_cast<const EmbeddedProgram*>(&user_images[1])[i];
+}
+
+namespace {
+
+[[noreturn]] void no_init(const char* fmt, StrView name, const char* detail) {
+    klog::error(fmt, int(name.len), name.data, detail);
+    klog::error("programs in this image:");
+    for (size_t i = 0; i < embedded_program_count(); i++) klog::error("  %s", embedded_program(i).name);
+    platform::exit(BOOT_EXIT_NO_INIT);
+}
+
+void* pool_access(PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); }
+
+// The kernel pool: kpool= or 1/64 of RAM, between 2 and 64 MiB.
+void pool_init(const BootOptions& o) {
+    mm::Memblock& mb = boot_memblock();
+    uint64_t bytes = o.kpool_bytes;
+    if (!bytes) {
+        bytes = align_up(mb.phys_mem_size() / 64, PAGE_SIZE);
+        if (bytes < (2u << 20)) bytes = 2u << 20;
+        if (bytes > (64u << 20)) bytes = 64u << 20;
+    }
+    auto pa = mb.alloc(bytes, PAGE_SIZE);
+    if (!pa.ok()) PANIC("no memory for the kernel pool (%lu bytes)", bytes);
+    if (!kpool::add_region(PhysRange{*pa, bytes}, pool_access).ok()) PANIC("kernel pool setup failed");
+    klog::info("kernel pool: %lu KiB at %#lx", bytes >> 10, pa->raw());
+}
+
+const EmbeddedProgram* find_program(StrView name) {
+    for (size_t i = 0; i < embedded_program_count(); i++)
+        if (name.equals(embedded_program(i).name)) return &embedded_program(i);
+    return nullptr;
+}
+
+// A frame from memblock, given to `task` as a Frame cap in `slot` and mapped at `va`.
+PhysAddr give_page(Task* task, unsigned slot, uint64_t va, uint8_t rights) {
+    auto pa = boot_memblock().alloc(PAGE_SIZE, PAGE_SIZE);
+    if (!pa.ok()) PANIC("no memory for the root task");
+    auto* w = arch::phys_to_virt(*pa).as<uint64_t>();
+    for (unsigned i = 0; i < PAGE_SIZE / 8; i++) w[i] = 0;
+    Cap frame{};
+    frame.type = abi::CapType::Frame;
+    frame.rights = rights;
+    frame.w0 = pa->to_pfn().raw();
+    frame.w1 = 0;
+    Cap* dst = &task->slots[slot];
+    caps::install(dst, frame, nullptr);
+    if (!vm::map_frame(task, dst, VirtAddr(va), rights).ok()) PANIC("mapping the root task at %#lx failed", va);
+    return *pa;
+}
+
+void load_image(Task* task, const EmbeddedProgram& prog, const elf::Image& img, abi::BootInfo& info) {
+    for (size_t s = 0; s < img.nr_segments; s++) {
+        const elf::Segment& seg = img.segments[s];
+        for (uint64_t off = 0; off < seg.memsz; off += PAGE_SIZE) {
+            if (info.nr_image_pages == abi::ROOT_IMAGE_MAX_PAGES) no_init("root task %.*s: %s", StrView::of(prog.name), "image too large");
+            unsigned slot = abi::SLOT_ROOT_IMAGE + info.nr_image_pages;
+            PhysAddr pa = give_page(task, slot, seg.vaddr + off, seg.rights);
+            uint8_t* dst = arch::phys_to_virt(pa).as<uint8_t>();
+            for (uint64_t i = 0; i < PAGE_SIZE && off + i < seg.filesz; i++) dst[i] = prog.start[seg.offset + off + i];
+            info.image[info.nr_image_pages++] = abi::BootImagePage{seg.vaddr + off, slot, seg.rights};
+        }
+    }
+}
+
+void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
+    const BootMemory& bm = boot_memory();
+    info.magic = abi::BOOTINFO_MAGIC;
+    info.version = 1;
+    info.nr_nodes = bm.layout.nr_nodes;
+    for (unsigned n = 0; n < bm.layout.nr_nodes; n++) {
+        const mm::NodeSpan& ns = bm.layout.nodes[n];
+        info.nodes[n].start_pfn = ns.start.raw();
+        info.nodes[n].end_pfn = ns.end.raw();
+        info.nodes[n].present = ns.present;
+        for (unsigned z = 0; z < mm::MAX_NR_ZONES; z++)
+            info.nodes[n].zones[z] = abi::BootZone{ns.zones[z].start.raw(), ns.zones[z].spanned, ns.zones[z].present};
+        for (unsigned k = 0; k < mm::MAX_NUMNODES; k++) info.distance[n][k] = m.distance[n][k];
+    }
+    info.nr_harts = uint32_t(m.nr_harts);
+    if (m.has_initrd) {
+        info.initrd_pfn = m.initrd.base.to_pfn().raw();
+        info.initrd_pages = (m.initrd.end().raw() + PAGE_SIZE - 1) / PAGE_SIZE - info.initrd_pfn;
+    }
+    size_t n = 0;
+    for (const char* p = m.bootargs; p && *p && n + 1 < sizeof info.cmdline; p++) info.cmdline[n++] = *p;
+    info.cmdline_len = uint32_t(n);
+}
+
+// Every free RAM range left in memblock becomes a Memory capability.
+void give_memory(Task* task, abi::BootInfo& info) {
+    mm::MemRange r;
+    for (auto walk = boot_memblock().free_ranges(); walk.next(r);) {
+        uint64_t first = align_up(r.range.base.raw(), PAGE_SIZE) / PAGE_SIZE;
+        uint64_t end = r.range.end().raw() / PAGE_SIZE;
+        if (end <= first) continue;
+        if (info.nr_memory == abi::BOOT_MAX_MEMORY) {
+            klog::warn("more than %u free memory ranges; the rest is not given to the root task", abi::BOOT_MAX_MEMORY);
+            break;
+        }
+        unsigned slot = abi::SLOT_ROOT_MEMORY + info.nr_memory;
+        Cap mem{};
+        mem.type = abi::CapType::Memory;
+        mem.rights = abi::RIGHT_READ | abi::RIGHT_WRITE;
+        mem.w0 = first;
+        mem.w1 = end - first;
+        caps::install(&task->slots[slot], mem, nullptr);
+        info.memory[info.nr_memory++] = abi::BootMemory{first, end - first, r.nid, slot};
+    }
+}
+
+}  // namespace
+
+void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
+    StrView name = o.init.empty() ? StrView::of("pager") : o.init;
+    const EmbeddedProgram* prog = find_program(name);
+    if (!prog) {
+        if (o.init.empty()) return;  // nothing to start
+        no_init("init=%.*s: %s", name, "no such program in this image");
+    }
+    pool_init(o);                                              // 7a. kernel object pool
+    elf::Image img;
+    const char* why = nullptr;
+    Status s = elf::parse(prog->start, size_t(prog->end - prog->start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA, img, &why);
+    if (!s.ok()) no_init("root task %.*s: %s", name, why);
+    auto task = tasks::create(prog->name);                     // 7b. the root task
+    if (!task.ok()) PANIC("creating the root task failed: %s", error_name(task.error()));
+    tasks::set_root(*task);
+
+    // The boot info page is filled in place, then mapped read-only.
+    unsigned info_slot = abi::SLOT_ROOT_IMAGE + abi::ROOT_IMAGE_MAX_PAGES - 1;
+    PhysAddr info_pa = give_page(*task, info_slot, abi::ROOT_BOOTINFO_VA, abi::RIGHT_READ);
+    auto& info = *arch::phys_to_virt(info_pa).as<abi::BootInfo>();
+    load_image(*task, *prog, img, info);                       //    its image, page by page
+    for (uint64_t i = 0; i < abi::ROOT_STACK_PAGES; i++) {     //    its stack
+        if (info.nr_image_pages + 1 >= abi::ROOT_IMAGE_MAX_PAGES) no_init("root task %.*s: %s", name, "image too large");
+        unsigned slot = abi::SLOT_ROOT_IMAGE + info.nr_image_pages;
+        uint64_t va = abi::ROOT_STACK_TOP - (i + 1) * PAGE_SIZE;
+        give_page(*task, slot, va, abi::RIGHT_READ | abi::RIGHT_WRITE);
+        info.image[info.nr_image_pages++] = abi::BootImagePage{va, slot, abi::RIGHT_READ | abi::RIGHT_WRITE};
+    }
+    fill_boot_info(info, m);
+    auto ep = kpool::alloc<Endpoint>();                        //    an endpoint of its own
+    if (!ep.ok()) PANIC("no memory for the root endpoint");
+    (*ep)->otype = ObjType::Endpoint;
+    Cap epc{};
+    epc.type = abi::CapType::Endpoint;
+    epc.rights = abi::RIGHTS_ALL;
+    epc.obj = *ep;
+    caps::install(&(*task)->slots[abi::SLOT_ROOT_FAULT_EP], epc, nullptr);
+    give_memory(*task, info);                                  //    all free RAM, as Memory caps
+    klog::info("root task %s: %u image pages, %u memory ranges, entry %#lx", prog->name, info.nr_image_pages,
+               info.nr_memory, img.entry);
+
+    platform::user_init();                                     // 7c. traps from U-mode, timer
+    sched::init();
+    Thread* thread = static_cast<Thread*>((*task)->slots[abi::SLOT_SELF_THREAD].obj);
+    if (!tasks::start_thread(thread, img.entry, abi::ROOT_STACK_TOP, abi::ROOT_BOOTINFO_VA, abi::PRIORITY_DEFAULT).ok())
+        PANIC("starting the root task failed");
+    sched::schedule();
+}

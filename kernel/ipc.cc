@@ -1,0 +1,190 @@
+#include "ipc.h"
+
+#include "lib/log.h"
+#include "obj/cap.h"
+#include "obj/task.h"
+#include "sched.h"
+
+namespace ipc {
+
+namespace {
+
+void set_error(Thread* t, Error e) { t->ctx.set_arg(7, uint64_t(e)); }
+
+void wake(Thread* t, Error e) {
+    set_error(t, e);
+    sched::make_ready(t);
+}
+
+void wait_on(Thread* t, Endpoint* ep, ThreadQueue& q, ThreadState state) {
+    t->blocked_on = ep;
+    obj_ref(ep);
+    q.push(t);
+    if (t == sched::current()) sched::block_current(state);
+    else t->state = state;
+}
+
+void leave(Thread* t, ThreadQueue& q) {
+    Endpoint* ep = t->blocked_on;
+    q.remove(t);
+    t->blocked_on = nullptr;
+    obj_unref(ep);
+}
+
+// The capability `sender` offers, if it still holds it.
+Cap* offered_cap(Thread* sender, unsigned slot) {
+    if (slot == 0 || !sender->task->alive) return nullptr;
+    auto c = caps::lookup(sender->task, slot);
+    if (!c.ok() || (*c)->type == abi::CapType::Reply) return nullptr;
+    return *c;
+}
+
+// An empty slot of `t`'s table named by `slot`, if there is one.
+Cap* free_slot(Thread* t, unsigned slot) {
+    if (slot == 0) return nullptr;
+    auto c = caps::empty_slot(t->task, slot);
+    return c.ok() ? *c : nullptr;
+}
+
+// Moves the message from `s` to `r` (both off any queue). `r` becomes
+// ready; `s` continues (Send), waits for the reply (Call), or fails.
+void deliver(Thread* s, Thread* r, unsigned send_cap_slot, abi::IpcInfo rinfo) {
+    uint64_t flags = 0;
+    for (unsigned i = 0; i < abi::MSG_WORDS; i++) r->ctx.set_arg(i, s->msg[i]);
+    if (Cap* offered = offered_cap(s, send_cap_slot)) {
+        if (Cap* dst = free_slot(r, rinfo.recv_cap())) {
+            caps::install(dst, *offered, offered);
+            flags |= abi::IpcResult::CAP_RECEIVED;
+        }
+    }
+    bool replied_later = false;
+    if (s->is_call) {
+        if (Cap* dst = free_slot(r, rinfo.reply_dst())) {
+            Cap reply{};
+            reply.type = abi::CapType::Reply;
+            reply.rights = abi::RIGHT_WRITE;
+            reply.obj = s;
+            reply.w0 = s->reply_gen;
+            caps::install(dst, reply, nullptr);
+            flags |= abi::IpcResult::IS_CALL;
+            replied_later = true;
+        }
+    }
+    r->ctx.set_arg(6, (s->send_badge & abi::IpcResult::BADGE_MASK) | flags);
+    set_error(r, Error::None);
+    if (r != sched::current()) sched::make_ready(r);
+
+    bool s_running = s == sched::current();
+    if (replied_later) {
+        s->state = ThreadState::BlockedReply;
+        if (s_running) sched::block_current(ThreadState::BlockedReply);
+    } else if (s->in_fault) {
+        // Nobody can answer this fault: the faulting task cannot go on.
+        s->in_fault = false;
+        tasks::kill(s->task, -1, "killed: its fault handler gave no reply slot");
+    } else {
+        set_error(s, s->is_call ? Error::DeadObject : Error::None);
+        if (!s_running) sched::make_ready(s);
+    }
+}
+
+}  // namespace
+
+void send(Thread* t, Endpoint* ep, uint64_t badge, bool call, unsigned send_cap_slot) {
+    t->send_badge = badge;
+    t->is_call = call;
+    if (Thread* r = ep->receivers.head) {
+        leave(r, ep->receivers);
+        deliver(t, r, send_cap_slot, abi::IpcInfo{r->recv_info});
+        return;
+    }
+    t->send_cap_slot = send_cap_slot;
+    wait_on(t, ep, ep->senders, ThreadState::BlockedSend);
+}
+
+void recv(Thread* t, Endpoint* ep, abi::IpcInfo info) {
+    if (Thread* s = ep->senders.head) {
+        leave(s, ep->senders);
+        deliver(s, t, s->send_cap_slot, info);
+        return;
+    }
+    t->recv_info = info.raw;
+    wait_on(t, ep, ep->receivers, ThreadState::BlockedRecv);
+}
+
+Status reply(Cap* reply, const uint64_t* words) {
+    auto* caller = static_cast<Thread*>(reply->obj);
+    bool valid = caller->state == ThreadState::BlockedReply && caller->reply_gen == reply->w0;
+    caller->reply_gen++;  // valid or not, this Reply cap is spent
+    caps::remove(reply);
+    if (!valid) return Error::DeadObject;
+    if (caller->in_fault) {
+        caller->in_fault = false;
+        if (words[0] == abi::FAULT_RESUME) {
+            sched::make_ready(caller);  // retries the faulting instruction
+        } else {
+            tasks::kill(caller->task, -1, "killed by its fault handler");
+        }
+        return {};
+    }
+    for (unsigned i = 0; i < abi::MSG_WORDS; i++) caller->ctx.set_arg(i, words[i]);
+    caller->ctx.set_arg(6, 0);
+    wake(caller, Error::None);
+    return {};
+}
+
+void fault(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, uint64_t pc, const char* what) {
+    Cap& ep_cap = t->fault_ep;
+    if (ep_cap.empty()) {
+        char why[128];
+        format_buf(why, sizeof why, "killed: %s at %#lx, pc %#lx (no fault handler)", what, addr, pc);
+        tasks::kill(t->task, -1, why);
+        return;
+    }
+    t->msg[0] = abi::FAULT_TAG | uint64_t(kind);
+    t->msg[1] = addr;
+    t->msg[2] = uint64_t(access);
+    t->msg[3] = pc;
+    t->msg[4] = t->id;
+    t->msg[5] = 0;
+    t->in_fault = true;
+    send(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, true, 0);
+}
+
+void cancel(Thread* t) {
+    if (!t->blocked_on) return;
+    Endpoint* ep = t->blocked_on;
+    leave(t, t->state == ThreadState::BlockedSend ? ep->senders : ep->receivers);
+}
+
+void endpoint_unreachable(Endpoint* ep) {
+    obj_ref(ep);  // the wake-ups below drop the waiters' references
+    while (Thread* t = ep->senders.head) {
+        leave(t, ep->senders);
+        if (t->in_fault) {
+            t->in_fault = false;
+            tasks::kill(t->task, -1, "killed: its fault handler's endpoint is gone");
+        } else {
+            wake(t, Error::DeadObject);
+        }
+    }
+    while (Thread* t = ep->receivers.head) {
+        leave(t, ep->receivers);
+        wake(t, Error::DeadObject);
+    }
+    obj_unref(ep);
+}
+
+void reply_dropped(Cap* reply) {
+    auto* caller = static_cast<Thread*>(reply->obj);
+    if (caller->state != ThreadState::BlockedReply || caller->reply_gen != reply->w0) return;
+    caller->reply_gen++;
+    if (caller->in_fault) {
+        caller->in_fault = false;
+        tasks::kill(caller->task, -1, "killed: its fault was never answered");
+    } else {
+        wake(caller, Error::DeadObject);
+    }
+}
+
+}  // namespace ipc

@@ -1,0 +1,39 @@
+// Synchronous IPC over endpoints, and fault messages.
+//
+// A message is six words, a badge (from the sender's endpoint cap) and at
+// most one capability. Senders and receivers meet at an endpoint: whoever
+// comes first waits in its queue. A Call leaves the caller waiting for a
+// Reply capability, which the receiver gets in the slot it named.
+#pragma once
+
+#include "abi/syscall.h"
+#include "base/result.h"
+#include "obj/objects.h"
+
+namespace ipc {
+
+// The current thread `t` sends t->msg (and the capability in slot
+// `send_cap_slot` of its own table, 0 for none) to `ep` with `badge`.
+// Blocks until a receiver takes it; a Call then waits for the Reply.
+void send(Thread* t, Endpoint* ep, uint64_t badge, bool call, unsigned send_cap_slot);
+
+// The current thread `t` receives from `ep` with the slots in `info`
+// (recv_cap, reply_dst). Blocks until a message arrives.
+void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
+
+// Answers the Call behind `reply` (which is consumed) with `words`.
+// Errors: DeadObject (the caller is gone or was answered already).
+Status reply(Cap* reply, const uint64_t* words);
+
+// `t` faulted: send the fault message to its fault endpoint as a Call on
+// its behalf, or end its task if it has none.
+void fault(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, uint64_t pc, const char* what);
+
+// Takes `t` out of any endpoint queue (its task is ending).
+void cancel(Thread* t);
+// No capability names `ep` any more: everyone waiting on it gets DeadObject.
+void endpoint_unreachable(Endpoint* ep);
+// A Reply capability was removed without being used.
+void reply_dropped(Cap* reply);
+
+}  // namespace ipc

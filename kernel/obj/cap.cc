@@ -1,0 +1,150 @@
+#include "obj/cap.h"
+
+#include "ipc.h"
+#include "obj/vm.h"
+
+namespace caps {
+
+Result<Cap*> lookup(Task* task, uint64_t slot) {
+    if (slot == 0 || slot >= abi::CAP_SLOTS) return Error::InvalidCap;
+    Cap* c = &task->slots[slot];
+    if (c->empty()) return Error::InvalidCap;
+    return c;
+}
+
+Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t rights) {
+    Cap* c = TRY(lookup(task, slot));
+    if (c->type != type) return Error::WrongType;
+    if ((c->rights & rights) != rights) return Error::NoRights;
+    return c;
+}
+
+Result<Cap*> empty_slot(Task* task, uint64_t slot) {
+    if (slot == 0 || slot >= abi::CAP_SLOTS) return Error::InvalidCap;
+    Cap* c = &task->slots[slot];
+    if (!c->empty()) return Error::Busy;
+    return c;
+}
+
+namespace {
+
+void link_child(Cap* parent, Cap* c) {
+    c->parent = parent;
+    c->prev_sibling = nullptr;
+    c->next_sibling = parent ? parent->first_child : nullptr;
+    if (parent) {
+        if (parent->first_child) parent->first_child->prev_sibling = c;
+        parent->first_child = c;
+    }
+}
+
+void unlink(Cap* c) {
+    if (c->prev_sibling) c->prev_sibling->next_sibling = c->next_sibling;
+    else if (c->parent) c->parent->first_child = c->next_sibling;
+    if (c->next_sibling) c->next_sibling->prev_sibling = c->prev_sibling;
+    c->parent = c->prev_sibling = c->next_sibling = nullptr;
+}
+
+void count_endpoint(KObject* o, int delta) {
+    if (!o || o->otype != ObjType::Endpoint) return;
+    auto* ep = static_cast<Endpoint*>(o);
+    ep->caps += delta;
+    if (ep->caps == 0) ipc::endpoint_unreachable(ep);
+}
+
+}  // namespace
+
+void install(Cap* dst, const Cap& value, Cap* parent) {
+    Task* owner = dst->owner;
+    uint16_t slot = dst->slot;
+    *dst = Cap{};
+    dst->owner = owner;
+    dst->slot = slot;
+    dst->type = value.type;
+    dst->rights = value.rights;
+    dst->obj = value.obj;
+    dst->w0 = value.w0;
+    dst->w1 = value.w1;
+    link_child(parent, dst);
+    if (dst->obj) {
+        obj_ref(dst->obj);
+        count_endpoint(dst->obj, 1);
+    }
+}
+
+void move(Cap* dst, Cap* src) {
+    Task* owner = dst->owner;
+    uint16_t slot = dst->slot;
+    *dst = *src;
+    dst->owner = owner;
+    dst->slot = slot;
+    // Repoint every link that named src.
+    if (dst->prev_sibling) dst->prev_sibling->next_sibling = dst;
+    else if (dst->parent) dst->parent->first_child = dst;
+    if (dst->next_sibling) dst->next_sibling->prev_sibling = dst;
+    for (Cap* ch = dst->first_child; ch; ch = ch->next_sibling) ch->parent = dst;
+    if (dst->mapped_in) {
+        if (dst->map_prev) dst->map_prev->map_next = dst;
+        else dst->mapped_in->mappings = dst;
+        if (dst->map_next) dst->map_next->map_prev = dst;
+    }
+    Task* src_owner = src->owner;
+    uint16_t src_slot = src->slot;
+    *src = Cap{};
+    src->owner = src_owner;
+    src->slot = src_slot;
+}
+
+void remove(Cap* c) {
+    if (c->empty()) return;
+    if (c->type == abi::CapType::Frame) vm::unmap_frame(c);
+    if (c->type == abi::CapType::Reply) ipc::reply_dropped(c);
+    // Children move up to c's parent, keeping what was derived reachable.
+    while (Cap* ch = c->first_child) {
+        unlink(ch);
+        link_child(c->parent, ch);
+    }
+    unlink(c);
+    KObject* obj = c->obj;
+    Task* owner = c->owner;
+    uint16_t slot = c->slot;
+    *c = Cap{};
+    c->owner = owner;
+    c->slot = slot;
+    if (obj) {
+        count_endpoint(obj, -1);
+        obj_unref(obj);
+    }
+}
+
+void revoke(Cap* c) {
+    // Remove descendants leaf first, without recursion.
+    while (c->first_child) {
+        Cap* leaf = c->first_child;
+        while (leaf->first_child) leaf = leaf->first_child;
+        remove(leaf);
+    }
+}
+
+bool has_child_overlapping(const Cap* c, uint64_t pfn, uint64_t pages) {
+    // Depth-first over the whole subtree.
+    const Cap* n = c->first_child;
+    while (n) {
+        uint64_t start = n->w0, len = 0;
+        if (n->type == abi::CapType::Frame) len = uint64_t(1) << n->w1;
+        if (n->type == abi::CapType::Memory) len = n->w1;
+        if (len && start < pfn + pages && pfn < start + len) return true;
+        if (n->first_child) {
+            n = n->first_child;
+            continue;
+        }
+        while (n && !n->next_sibling) {
+            n = n->parent;
+            if (n == c) return false;
+        }
+        if (n) n = n->next_sibling;
+    }
+    return false;
+}
+
+}  // namespace caps

@@ -1,0 +1,39 @@
+// Capability tables and the derivation tree.
+//
+// Contracts: lookups never change anything; install() and remove() keep
+// reference counts and the derivation tree consistent; remove() of a
+// Frame removes its mapping; revoke() removes every descendant.
+#pragma once
+
+#include "base/result.h"
+#include "obj/objects.h"
+
+namespace caps {
+
+// The capability in `slot` of `task`. Errors: InvalidCap (out of range or empty).
+Result<Cap*> lookup(Task* task, uint64_t slot);
+// The same, also checking type and rights. Errors: InvalidCap, WrongType, NoRights.
+Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t rights);
+// An empty slot to fill. Errors: InvalidCap (out of range or slot 0), Busy (in use).
+Result<Cap*> empty_slot(Task* task, uint64_t slot);
+
+// Fills the empty `dst` with `value` (type, rights, obj, w0, w1), as a child
+// of `parent` (nullptr: a root). Takes a reference on value.obj.
+void install(Cap* dst, const Cap& value, Cap* parent);
+// Moves a capability between slots, keeping its place in the tree.
+void move(Cap* dst, Cap* src);
+// Removes one capability: its mapping (Frame), its object reference; its
+// children move up to its parent.
+void remove(Cap* c);
+// Removes every capability derived from c (not c itself).
+void revoke(Cap* c);
+
+// Whether a Frame or Memory capability derived from `c` covers any frame
+// of [pfn, pfn + pages).
+bool has_child_overlapping(const Cap* c, uint64_t pfn, uint64_t pages);
+
+}  // namespace caps
+
+// Object references (obj/objects.cc): dropping the last one frees it.
+void obj_ref(KObject* o);
+void obj_unref(KObject* o);

@@ -1,0 +1,111 @@
+// Kernel objects: capabilities, tasks, threads, endpoints.
+//
+// Everything here lives in the kernel pool (obj/pool.h), out of reach of
+// user tasks. Objects behind capabilities (Task, Thread, Endpoint) are
+// reference counted: every capability to one holds a reference, and so do
+// the links the kernel keeps (a thread's task, a waiting thread's
+// endpoint). An object outlives its last use and is freed when its count
+// reaches zero; a Task or Endpoint can be dead before that, and
+// operations on it then return Error::DeadObject.
+#pragma once
+
+#include <stdint.h>
+
+#include "abi/cap.h"
+#include "abi/syscall.h"
+#include "base/addr.h"
+#include "uctx.h"
+
+struct Task;
+struct Thread;
+struct Endpoint;
+
+enum class ObjType : uint8_t { Task, Thread, Endpoint };
+
+struct KObject {
+    ObjType otype;
+    uint32_t refs = 0;
+};
+
+// A capability. It sits in a task's table (owner, slot) or embedded in a
+// thread (its fault endpoint; owner == nullptr). Capabilities form the
+// derivation tree: copies, minted frames and transferred caps are
+// children of their source.
+struct Cap {
+    abi::CapType type = abi::CapType::Null;
+    uint8_t rights = 0;
+    uint16_t slot = 0;
+    Task* owner = nullptr;
+    KObject* obj = nullptr;  // Task, Thread, Endpoint; Reply: the waiting Thread
+    uint64_t w0 = 0;         // Memory: first pfn. Frame: pfn. Endpoint: badge. Reply: generation
+    uint64_t w1 = 0;         // Memory: pages. Frame: order
+    Cap* parent = nullptr;
+    Cap* first_child = nullptr;
+    Cap* next_sibling = nullptr;
+    Cap* prev_sibling = nullptr;
+    // Frame: the one mapping made through this capability.
+    Task* mapped_in = nullptr;
+    uint64_t mapped_va = 0;
+    Cap* map_next = nullptr;  // in mapped_in's list of mappings
+    Cap* map_prev = nullptr;
+
+    bool empty() const { return type == abi::CapType::Null; }
+    uint64_t frame_bytes() const { return PAGE_SIZE << w1; }
+};
+
+enum class ThreadState : uint8_t {
+    Inactive,     // created, not started
+    Ready,        // on a ready queue
+    Running,      // the current thread
+    BlockedSend,  // waiting on an endpoint's send queue (Send or Call)
+    BlockedRecv,  // waiting on an endpoint's receive queue
+    BlockedReply, // sent a Call (or a fault), waiting for the Reply
+    Dead,
+};
+
+struct Thread : KObject {
+    UserContext ctx;
+    ThreadState state = ThreadState::Inactive;
+    uint8_t priority = abi::PRIORITY_DEFAULT;
+    bool is_call = false;    // what it is sending (BlockedSend) is a Call
+    bool in_fault = false;   // its Call is a fault message (BlockedSend/BlockedReply)
+    uint32_t id = 0;
+    uint32_t reply_gen = 0;  // bumps whenever a pending Reply cap must stop working
+    Task* task = nullptr;
+    Thread* task_next = nullptr;
+    Thread* q_next = nullptr;  // ready queue or endpoint queue
+    Thread* q_prev = nullptr;
+    Endpoint* blocked_on = nullptr;
+    uint64_t msg[abi::MSG_WORDS] = {};  // message being sent while blocked
+    uint64_t send_badge = 0;
+    unsigned send_cap_slot = 0;         // slot of the capability travelling with it
+    uint64_t recv_info = 0;             // IpcInfo of a pending receive
+    Cap fault_ep;                       // copy of its fault endpoint cap
+};
+
+struct ThreadQueue {
+    Thread* head = nullptr;
+    Thread* tail = nullptr;
+    bool empty() const { return head == nullptr; }
+    void push(Thread* t);
+    void remove(Thread* t);
+    Thread* pop();
+};
+
+struct Endpoint : KObject {
+    ThreadQueue senders;
+    ThreadQueue receivers;
+    uint32_t caps = 0;  // capabilities naming it; 0 means no one can use it
+};
+
+struct Task : KObject {
+    uint32_t id = 0;
+    bool alive = true;
+    uint16_t asid = 0;
+    int exit_status = 0;
+    PhysAddr pt_root;
+    Cap* slots = nullptr;          // abi::CAP_SLOTS entries, pool pages
+    Thread* threads = nullptr;     // via Thread::task_next (each holds a reference)
+    Cap* mappings = nullptr;       // Frame caps mapped into this address space
+    char name[24] = {};
+};

@@ -1,0 +1,64 @@
+// The kernel object pool: every kernel object (tasks, threads, endpoints,
+// capability tables) and every user page-table frame comes from here,
+// never from memory a user task can reach.
+//
+// Boot carves the first region from memblock (size from `kpool=`); a
+// holder of a Memory capability can add regions by donating frames
+// (Sys::MemoryDonate). Running out is an error returned to the caller
+// (Error::NoMemory), never a panic.
+//
+// Pages: first fit over a bitmap per region. Objects up to 2 KiB: size
+// classes of 64 .. 2048 bytes, each a free list refilled a page at a time.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+#include <new>
+
+#include "base/result.h"
+
+namespace kpool {
+
+inline constexpr size_t MAX_REGIONS = 32;
+
+// How the pool reaches the memory it manages (the direct map in the kernel,
+// host memory in tests).
+using PhysToPtr = void* (*)(PhysAddr);
+
+// Errors: InvalidArgument (not page aligned, too small to hold its own
+// bitmap), NoMemory (MAX_REGIONS regions already).
+Status add_region(PhysRange r, PhysToPtr access);
+
+// `pages` contiguous zeroed pages. Errors: NoMemory, InvalidArgument (0).
+Result<PhysAddr> alloc_pages(size_t pages);
+void free_pages(PhysAddr pa, size_t pages);
+
+// A zeroed object of `size` bytes (at most 2048), or Error::NoMemory.
+Result<void*> alloc_object(size_t size);
+void free_object(void* obj, size_t size);
+
+template <typename T>
+Result<T*> alloc() {
+    static_assert(sizeof(T) <= 2048, "use alloc_pages for large objects");
+    void* p = TRY(alloc_object(sizeof(T)));
+    return new (p) T();
+}
+template <typename T>
+void free(T* obj) {
+    obj->~T();
+    free_object(obj, sizeof(T));
+}
+
+struct Stats {
+    uint64_t total_bytes;  // pages in all regions (bitmaps excluded)
+    uint64_t free_bytes;   // pages not allocated (objects in free lists count as allocated)
+    unsigned regions;
+};
+Stats stats();
+
+// Forget everything (host tests).
+void reset();
+
+}  // namespace kpool

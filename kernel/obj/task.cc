@@ -1,0 +1,141 @@
+#include "obj/task.h"
+
+#include "ipc.h"
+#include "lib/log.h"
+#include "lib/panic.h"
+#include "obj/cap.h"
+#include "obj/pool.h"
+#include "obj/vm.h"
+#include "paging.h"
+#include "platform.h"
+#include "sched.h"
+
+namespace tasks {
+
+namespace {
+
+constexpr size_t TABLE_PAGES = (abi::CAP_SLOTS * sizeof(Cap) + PAGE_SIZE - 1) / PAGE_SIZE;
+constinit uint32_t g_next_task_id = 1;
+constinit uint32_t g_next_thread_id = 1;
+constinit Task* g_root = nullptr;
+
+void copy_name(char* dst, size_t n, const char* src) {
+    size_t i = 0;
+    for (; src && src[i] && i + 1 < n; i++) dst[i] = src[i];
+    dst[i] = '\0';
+}
+
+Result<Thread*> new_thread(Task* task) {
+    Thread* t = TRY(kpool::alloc<Thread>());
+    t->otype = ObjType::Thread;
+    t->id = g_next_thread_id++;
+    t->task = task;
+    obj_ref(task);
+    t->task_next = task->threads;
+    task->threads = t;
+    obj_ref(t);  // the task's list
+    return t;
+}
+
+void free_partial(Task* t, PhysAddr table) {
+    if (table.raw()) kpool::free_pages(table, TABLE_PAGES);
+    kpool::free(t);
+}
+
+}  // namespace
+
+Result<Task*> create(const char* name) {
+    Task* t = TRY(kpool::alloc<Task>());
+    t->otype = ObjType::Task;
+    auto table = kpool::alloc_pages(TABLE_PAGES);
+    if (!table.ok()) {
+        free_partial(t, PhysAddr(0));
+        return table.error();
+    }
+    t->slots = arch::phys_to_virt(*table).as<Cap>();
+    for (unsigned i = 0; i < abi::CAP_SLOTS; i++) {
+        t->slots[i] = Cap{};
+        t->slots[i].owner = t;
+        t->slots[i].slot = uint16_t(i);
+    }
+    if (Status s = vm::create(t); !s.ok()) {
+        free_partial(t, *table);
+        return s.error();
+    }
+    auto th = new_thread(t);
+    if (!th.ok()) {
+        vm::destroy(t);
+        free_partial(t, *table);
+        return th.error();
+    }
+    t->id = g_next_task_id++;
+    copy_name(t->name, sizeof t->name, name);
+    Cap self{};
+    self.type = abi::CapType::Task;
+    self.rights = abi::RIGHTS_ALL;
+    self.obj = t;
+    caps::install(&t->slots[abi::SLOT_SELF_TASK], self, nullptr);
+    Cap thread{};
+    thread.type = abi::CapType::Thread;
+    thread.rights = abi::RIGHTS_ALL;
+    thread.obj = *th;
+    caps::install(&t->slots[abi::SLOT_SELF_THREAD], thread, nullptr);
+    return t;
+}
+
+Status start_thread(Thread* t, uint64_t pc, uint64_t sp, uint64_t arg, unsigned priority) {
+    if (t->state != ThreadState::Inactive) return Error::Busy;
+    if (!t->task->alive) return Error::DeadObject;
+    if (pc < abi::USER_BASE || pc >= abi::USER_END || sp > abi::USER_END || sp < abi::USER_BASE ||
+        priority > abi::PRIORITY_MAX)
+        return Error::InvalidArgument;
+    t->ctx = UserContext{};
+    t->ctx.pc = pc;
+    t->ctx.set_sp(sp);
+    t->ctx.set_arg(0, arg);
+    t->priority = uint8_t(priority);
+    sched::thread_started();
+    sched::make_ready(t);
+    return {};
+}
+
+void kill(Task* t, int status, const char* why) {
+    if (!t->alive) return;
+    t->alive = false;
+    t->exit_status = status;
+    klog::info("task %u (%s) %s", t->id, t->name, why);
+    // Stop every thread first, so nothing below wakes one of them.
+    for (Thread* th = t->threads; th; th = th->task_next) {
+        bool started = th->state != ThreadState::Inactive && th->state != ThreadState::Dead;
+        ipc::cancel(th);
+        sched::unready(th);
+        th->state = ThreadState::Dead;
+        th->reply_gen++;
+        if (started) sched::thread_ended();
+        caps::remove(&th->fault_ep);
+    }
+    for (unsigned i = 1; i < abi::CAP_SLOTS; i++) caps::remove(&t->slots[i]);
+    vm::destroy(t);
+    kpool::free_pages(arch::virt_to_phys(VirtAddr(t->slots)), TABLE_PAGES);
+    t->slots = nullptr;
+    // Drop the list's references; each thread drops its own on the task.
+    Thread* th = t->threads;
+    t->threads = nullptr;
+    bool is_root = t == g_root;
+    obj_ref(t);  // keep t valid until the end of this function
+    while (th) {
+        Thread* next = th->task_next;
+        obj_unref(th);
+        th = next;
+    }
+    obj_unref(t);
+    if (is_root) {
+        klog::info("root task ended with status %d; powering off", status);
+        platform::exit(status);
+    }
+}
+
+void set_root(Task* t) { g_root = t; }
+Task* root() { return g_root; }
+
+}  // namespace tasks

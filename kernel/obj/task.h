@@ -1,0 +1,27 @@
+// Tasks (an address space, a capability table, threads) and their threads.
+#pragma once
+
+#include "base/result.h"
+#include "obj/objects.h"
+
+namespace tasks {
+
+// A new task with one thread (not started). Its table holds its own Task
+// cap in slot 1 and the thread's cap in slot 2 (both with every right).
+// Errors: NoMemory (kernel pool or ASIDs); nothing is left allocated.
+Result<Task*> create(const char* name);
+
+// Starts an Inactive thread. Errors: Busy (started before),
+// InvalidArgument (pc or sp outside user space, priority above the max).
+Status start_thread(Thread* t, uint64_t pc, uint64_t sp, uint64_t arg, unsigned priority);
+
+// Ends a task: every thread stops (waiters are woken or dropped), every
+// capability in its table is removed, its mappings, tables and ASID are
+// freed. `why` goes to the log ("exited with status 0", "killed: ...").
+void kill(Task* t, int status, const char* why);
+
+// The root task, whose end ends the system.
+void set_root(Task* t);
+Task* root();
+
+}  // namespace tasks

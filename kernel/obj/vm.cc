@@ -1,0 +1,130 @@
+#include "obj/vm.h"
+
+#include "obj/pool.h"
+#include "paging.h"
+
+namespace vm {
+
+namespace {
+
+constexpr unsigned NR_ASIDS = 4096;
+constinit uint64_t g_asid_used[NR_ASIDS / 64] = {1};  // ASID 0 is the kernel's
+
+Result<PhysAddr> pool_frame(void*) { return kpool::alloc_pages(1); }
+arch::FrameSource pool_source() { return arch::FrameSource{pool_frame, nullptr}; }
+void pool_free(PhysAddr pa) { kpool::free_pages(pa, 1); }
+
+Result<uint16_t> alloc_asid() {
+    for (unsigned w = 0; w < NR_ASIDS / 64; w++) {
+        if (g_asid_used[w] == ~uint64_t(0)) continue;
+        unsigned b = unsigned(__builtin_ctzll(~g_asid_used[w]));
+        g_asid_used[w] |= uint64_t(1) << b;
+        return uint16_t(w * 64 + b);
+    }
+    return Error::NoMemory;
+}
+
+void free_asid(uint16_t a) { g_asid_used[a / 64] &= ~(uint64_t(1) << (a % 64)); }
+
+bool rights_ok(uint8_t rights, uint8_t allowed) {
+    if (rights == 0 || (rights & ~uint8_t(abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC))) return false;
+    if ((rights & abi::RIGHT_WRITE) && !(rights & abi::RIGHT_READ)) return false;
+    return (rights & ~allowed) == 0;
+}
+
+void list_add(Task* t, Cap* c) {
+    c->map_prev = nullptr;
+    c->map_next = t->mappings;
+    if (t->mappings) t->mappings->map_prev = c;
+    t->mappings = c;
+}
+
+void list_remove(Task* t, Cap* c) {
+    if (c->map_prev) c->map_prev->map_next = c->map_next;
+    else t->mappings = c->map_next;
+    if (c->map_next) c->map_next->map_prev = c->map_prev;
+    c->map_prev = c->map_next = nullptr;
+}
+
+}  // namespace
+
+Status create(Task* t) {
+    uint16_t asid = TRY(alloc_asid());
+    auto root = arch::user_table_create(pool_source());
+    if (!root.ok()) {
+        free_asid(asid);
+        return root.error();
+    }
+    t->pt_root = *root;
+    t->asid = asid;
+    return {};
+}
+
+void destroy(Task* t) {
+    while (Cap* c = t->mappings) {
+        list_remove(t, c);
+        c->mapped_in = nullptr;
+        c->mapped_va = 0;
+    }
+    if (t->pt_root.raw()) arch::user_table_destroy(t->pt_root, t->asid, pool_free);
+    t->pt_root = PhysAddr(0);
+    free_asid(t->asid);
+}
+
+Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
+    uint64_t size = frame->frame_bytes();
+    if (!is_aligned(va.raw(), PAGE_SIZE)) return Error::BadAlignment;
+    if (va.raw() < abi::USER_BASE || va.raw() >= abi::USER_END || size > abi::USER_END - va.raw())
+        return Error::InvalidArgument;
+    if (!rights_ok(rights, frame->rights)) return Error::InvalidArgument;
+    if (frame->mapped_in) return Error::Busy;
+    TRY_STATUS(arch::user_map(t->pt_root, va, Pfn(frame->w0).to_phys(), size, rights, pool_source()));
+    frame->mapped_in = t;
+    frame->mapped_va = va.raw();
+    list_add(t, frame);
+    return {};
+}
+
+void unmap_frame(Cap* frame) {
+    Task* t = frame->mapped_in;
+    if (!t) return;
+    (void)arch::user_unmap(t->pt_root, t->asid, VirtAddr(frame->mapped_va), frame->frame_bytes());
+    list_remove(t, frame);
+    frame->mapped_in = nullptr;
+    frame->mapped_va = 0;
+}
+
+Status protect_frame(Cap* frame, uint8_t rights) {
+    if (!frame->mapped_in) return Error::NotFound;
+    if (!rights_ok(rights, frame->rights)) return Error::InvalidArgument;
+    Task* t = frame->mapped_in;
+    return arch::user_protect(t->pt_root, t->asid, VirtAddr(frame->mapped_va), frame->frame_bytes(), rights);
+}
+
+Status read_clear_ad(Cap* frame, bool* accessed, bool* dirty) {
+    if (!frame->mapped_in) return Error::NotFound;
+    Task* t = frame->mapped_in;
+    return arch::user_read_clear_ad(t->pt_root, t->asid, VirtAddr(frame->mapped_va), frame->frame_bytes(), accessed,
+                                    dirty);
+}
+
+Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len) {
+    if (va.raw() + len < va.raw()) return Error::InvalidArgument;
+    auto* out = static_cast<uint8_t*>(dst);
+    while (len) {
+        auto leaf = arch::user_lookup(t->pt_root, va);
+        if (!leaf.ok() || !leaf->user || !(leaf->rights & abi::RIGHT_READ)) return Error::OutOfRange;
+        uint64_t chunk = PAGE_SIZE - (va.raw() & (PAGE_SIZE - 1));
+        if (chunk > len) chunk = len;
+        const auto* src = arch::phys_to_virt(leaf->pa).as<const uint8_t>();
+        for (uint64_t i = 0; i < chunk; i++) out[i] = src[i];
+        out += chunk;
+        va = va + chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
+void activate(Task* t) { arch::activate(t->pt_root, t->asid); }
+
+}  // namespace vm

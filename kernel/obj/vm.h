@@ -1,0 +1,35 @@
+// Address spaces of tasks: the kernel's record of which Frame capability
+// is mapped where, on top of the arch page tables (kernel/paging.h).
+#pragma once
+
+#include "base/result.h"
+#include "obj/objects.h"
+
+namespace vm {
+
+// A new empty address space for `t` (root table and ASID).
+// Errors: NoMemory (pool, or no ASID left).
+Status create(Task* t);
+// Removes every mapping made into `t`, frees its tables and ASID.
+void destroy(Task* t);
+
+// Maps the Frame `frame` into `t` at `va` with `rights`. Checks first:
+//   BadAlignment (va), InvalidArgument (range outside user space, rights
+//   beyond the cap's, W without R, no rights), Busy (the cap is mapped
+//   already, or a page of the range is), then NoMemory (tables).
+Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights);
+// Removes frame's mapping, if any.
+void unmap_frame(Cap* frame);
+// Errors: NotFound (not mapped), InvalidArgument (rights as map_frame).
+Status protect_frame(Cap* frame, uint8_t rights);
+Status read_clear_ad(Cap* frame, bool* accessed, bool* dirty);
+
+// Copies `len` bytes of `t`'s memory at `va` into `dst` through the
+// direct map, checking every page is mapped user-readable.
+// Errors: OutOfRange (not user-readable), InvalidArgument (range wraps).
+Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len);
+
+// Switches the MMU to `t`'s address space.
+void activate(Task* t);
+
+}  // namespace vm

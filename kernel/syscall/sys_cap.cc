@@ -1,0 +1,79 @@
+// CapIdentify, CapCopy, CapMove, CapDelete, CapRevoke.
+#include "obj/cap.h"
+#include "syscall/syscall.h"
+
+namespace sys {
+
+Result<Task*> task_arg(Thread* t, uint64_t slot) {
+    if (slot == 0) return t->task;
+    Cap* c = TRY(caps::lookup(t->task, slot, abi::CapType::Task, abi::RIGHT_WRITE));
+    auto* task = static_cast<Task*>(c->obj);
+    if (!task->alive) return Error::DeadObject;
+    return task;
+}
+
+void cap_identify(Thread* t) {
+    auto c = caps::lookup(t->task, t->ctx.arg(0));
+    if (!c.ok()) return ret(t, c.error());
+    Cap* cap = *c;
+    uint64_t extra = 0;
+    switch (cap->type) {
+    case abi::CapType::Frame: extra = (cap->w0 << 8) | cap->w1; break;
+    case abi::CapType::Memory: extra = cap->w0; break;
+    case abi::CapType::Endpoint: extra = cap->w0; break;
+    default: break;
+    }
+    ret(t, Error::None, uint64_t(cap->type), cap->rights, extra);
+}
+
+void cap_copy(Thread* t) {
+    uint64_t src_slot = t->ctx.arg(0), dst_task_slot = t->ctx.arg(1), dst_slot = t->ctx.arg(2);
+    uint64_t mask = t->ctx.arg(3), badge = t->ctx.arg(4);
+    auto src = caps::lookup(t->task, src_slot);
+    if (!src.ok()) return ret(t, src.error());
+    if ((*src)->type == abi::CapType::Reply) return ret(t, Error::WrongType);
+    if (mask > abi::RIGHTS_ALL) return ret(t, Error::InvalidArgument);
+    if (badge) {
+        // Only an unbadged endpoint cap can be badged, and only once.
+        if ((*src)->type != abi::CapType::Endpoint || (*src)->w0 != 0 || badge > abi::IpcResult::BADGE_MASK)
+            return ret(t, Error::InvalidArgument);
+    }
+    auto task = task_arg(t, dst_task_slot);
+    if (!task.ok()) return ret(t, task.error());
+    auto dst = caps::empty_slot(*task, dst_slot);
+    if (!dst.ok()) return ret(t, dst.error());
+    Cap value = **src;
+    value.rights = uint8_t(value.rights & mask);
+    if (badge) value.w0 = badge;
+    caps::install(*dst, value, *src);
+    ret(t, Error::None);
+}
+
+void cap_move(Thread* t) {
+    uint64_t src_slot = t->ctx.arg(0), dst_slot = t->ctx.arg(1);
+    auto src = caps::lookup(t->task, src_slot);
+    if (!src.ok()) return ret(t, src.error());
+    if (src_slot == dst_slot) return ret(t, Error::InvalidArgument);
+    auto dst = caps::empty_slot(t->task, dst_slot);
+    if (!dst.ok()) return ret(t, dst.error());
+    caps::move(*dst, *src);
+    ret(t, Error::None);
+}
+
+void cap_delete(Thread* t) {
+    auto c = caps::lookup(t->task, t->ctx.arg(0));
+    if (!c.ok()) return ret(t, c.error());
+    caps::remove(*c);
+    // A task that deletes its own thread or task cap keeps running: the
+    // objects live on through other references.
+    if (t->state == ThreadState::Running) ret(t, Error::None);
+}
+
+void cap_revoke(Thread* t) {
+    auto c = caps::lookup(t->task, t->ctx.arg(0));
+    if (!c.ok()) return ret(t, c.error());
+    caps::revoke(*c);
+    if (t->state == ThreadState::Running) ret(t, Error::None);
+}
+
+}  // namespace sys

@@ -1,0 +1,93 @@
+// EndpointCreate, Send, Recv, Call, Reply, ReplyRecv.
+#include "ipc.h"
+#include "obj/cap.h"
+#include "obj/pool.h"
+#include "syscall/syscall.h"
+
+namespace sys {
+
+namespace {
+
+void ipc_error(Thread* t, Error e) { t->ctx.set_arg(7, uint64_t(e)); }
+
+// The endpoint named in info, with `right`. For a send with a capability,
+// Grant too and the offered cap must exist (and not be a Reply cap).
+Result<Cap*> endpoint_arg(Thread* t, abi::IpcInfo info, uint8_t right, bool sending) {
+    Cap* ep = TRY(caps::lookup(t->task, info.endpoint(), abi::CapType::Endpoint, right));
+    if (sending && info.send_cap()) {
+        if (!(ep->rights & abi::RIGHT_GRANT)) return Error::NoRights;
+        Cap* offered = TRY(caps::lookup(t->task, info.send_cap()));
+        if (offered->type == abi::CapType::Reply) return Error::WrongType;
+    }
+    return ep;
+}
+
+// Receive-side slots must be usable now (they are checked again on delivery).
+Status recv_slots_ok(Thread* t, abi::IpcInfo info) {
+    if (info.recv_cap()) TRY(caps::empty_slot(t->task, info.recv_cap()));
+    if (info.reply_dst()) TRY(caps::empty_slot(t->task, info.reply_dst()));
+    if (info.recv_cap() && info.recv_cap() == info.reply_dst()) return Error::InvalidArgument;
+    return {};
+}
+
+void save_message(Thread* t) {
+    for (unsigned i = 0; i < abi::MSG_WORDS; i++) t->msg[i] = t->ctx.arg(i);
+}
+
+void do_send(Thread* t, bool call) {
+    abi::IpcInfo info{t->ctx.arg(6)};
+    auto ep = endpoint_arg(t, info, abi::RIGHT_WRITE, true);
+    if (!ep.ok()) return ipc_error(t, ep.error());
+    save_message(t);
+    ipc::send(t, static_cast<Endpoint*>((*ep)->obj), (*ep)->w0, call, info.send_cap());
+}
+
+}  // namespace
+
+void endpoint_create(Thread* t) {
+    auto dst = caps::empty_slot(t->task, t->ctx.arg(0));
+    if (!dst.ok()) return ret(t, dst.error());
+    auto ep = kpool::alloc<Endpoint>();
+    if (!ep.ok()) return ret(t, ep.error());
+    (*ep)->otype = ObjType::Endpoint;
+    Cap c{};
+    c.type = abi::CapType::Endpoint;
+    c.rights = abi::RIGHTS_ALL;
+    c.obj = *ep;
+    caps::install(*dst, c, nullptr);
+    ret(t, Error::None);
+}
+
+void send(Thread* t) { do_send(t, false); }
+void call(Thread* t) { do_send(t, true); }
+
+void recv(Thread* t) {
+    abi::IpcInfo info{t->ctx.arg(6)};
+    auto ep = endpoint_arg(t, info, abi::RIGHT_READ, false);
+    if (!ep.ok()) return ipc_error(t, ep.error());
+    if (Status s = recv_slots_ok(t, info); !s.ok()) return ipc_error(t, s.error());
+    ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
+}
+
+void reply(Thread* t) {
+    abi::IpcInfo info{t->ctx.arg(6)};
+    auto r = caps::lookup(t->task, info.reply_src(), abi::CapType::Reply, 0);
+    if (!r.ok()) return ipc_error(t, r.error());
+    save_message(t);
+    ipc_error(t, ipc::reply(*r, t->msg).error());
+}
+
+void reply_recv(Thread* t) {
+    abi::IpcInfo info{t->ctx.arg(6)};
+    // Check the receive side first, so a bad endpoint does not lose the reply.
+    auto ep = endpoint_arg(t, info, abi::RIGHT_READ, false);
+    if (!ep.ok()) return ipc_error(t, ep.error());
+    auto r = caps::lookup(t->task, info.reply_src(), abi::CapType::Reply, 0);
+    if (!r.ok()) return ipc_error(t, r.error());
+    save_message(t);
+    (void)ipc::reply(*r, t->msg);  // a caller that went away does not stop the receive
+    if (Status s = recv_slots_ok(t, info); !s.ok()) return ipc_error(t, s.error());
+    ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
+}
+
+}  // namespace sys

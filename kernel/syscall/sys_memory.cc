@@ -1,0 +1,59 @@
+// MemoryMintFrame, MemoryDonate, MemoryInfo.
+#include "obj/cap.h"
+#include "obj/pool.h"
+#include "paging.h"
+#include "syscall/syscall.h"
+
+namespace sys {
+
+void memory_mint_frame(Thread* t) {
+    uint64_t pfn = t->ctx.arg(1), order = t->ctx.arg(2), rights = t->ctx.arg(3), dst_slot = t->ctx.arg(4);
+    auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
+    if (!mem.ok()) return ret(t, mem.error());
+    if (order > abi::FRAME_ORDER_MAX) return ret(t, Error::InvalidArgument);
+    if (rights == 0 || rights > (abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC) ||
+        ((rights & abi::RIGHT_WRITE) && !(rights & abi::RIGHT_READ)))
+        return ret(t, Error::InvalidArgument);
+    uint64_t pages = uint64_t(1) << order;
+    if (pfn & (pages - 1)) return ret(t, Error::BadAlignment);
+    uint64_t first = (*mem)->w0, count = (*mem)->w1;
+    if (pfn < first || pfn + pages > first + count || pfn + pages < pfn) return ret(t, Error::OutOfRange);
+    auto dst = caps::empty_slot(t->task, dst_slot);
+    if (!dst.ok()) return ret(t, dst.error());
+    Cap frame{};
+    frame.type = abi::CapType::Frame;
+    frame.rights = uint8_t(rights);
+    frame.w0 = pfn;
+    frame.w1 = order;
+    caps::install(*dst, frame, *mem);
+    ret(t, Error::None);
+}
+
+void memory_donate(Thread* t) {
+    uint64_t pfn = t->ctx.arg(1), pages = t->ctx.arg(2);
+    auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
+    if (!mem.ok()) return ret(t, mem.error());
+    Cap* m = *mem;
+    uint64_t first = m->w0, count = m->w1;
+    if (pages < 2 || pages > count || pfn + pages < pfn) return ret(t, Error::InvalidArgument);
+    bool at_start = pfn == first, at_end = pfn + pages == first + count;
+    if (!at_start && !at_end) return ret(t, Error::OutOfRange);
+    if (caps::has_child_overlapping(m, pfn, pages)) return ret(t, Error::Busy);
+    // Another Memory cap copied from this one (or this one's ancestors)
+    // could still name the frames: only a cap with no copies may donate.
+    if (m->parent) return ret(t, Error::NoRights);
+    Status s = kpool::add_region(PhysRange{Pfn(pfn).to_phys(), pages * PAGE_SIZE},
+                                 [](PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); });
+    if (!s.ok()) return ret(t, s);
+    if (at_start) m->w0 += pages;
+    m->w1 -= pages;
+    ret(t, Error::None);
+}
+
+void memory_info(Thread* t) {
+    auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, 0);
+    if (!mem.ok()) return ret(t, mem.error());
+    ret(t, Error::None, (*mem)->w0, (*mem)->w1);
+}
+
+}  // namespace sys

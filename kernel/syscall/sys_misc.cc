@@ -1,0 +1,48 @@
+// Null, DebugWrite, Exit, Yield, KernelInfo.
+#include "lib/log.h"
+#include "obj/pool.h"
+#include "obj/task.h"
+#include "obj/vm.h"
+#include "platform.h"
+#include "sched.h"
+#include "syscall/syscall.h"
+
+namespace sys {
+
+void null(Thread* t) { ret(t, Error::None); }
+
+void debug_write(Thread* t) {
+    uint64_t va = t->ctx.arg(0), len = t->ctx.arg(1);
+    if (len > abi::DEBUG_WRITE_MAX) return ret(t, Error::InvalidArgument);
+    char buf[256];
+    // Check the whole range before printing any of it.
+    for (uint64_t off = 0; off < len; off += sizeof buf) {
+        uint64_t n = len - off < sizeof buf ? len - off : sizeof buf;
+        if (Status s = vm::copy_from_user(t->task, VirtAddr(va + off), buf, n); !s.ok()) return ret(t, s);
+    }
+    for (uint64_t off = 0; off < len; off += sizeof buf) {
+        uint64_t n = len - off < sizeof buf ? len - off : sizeof buf;
+        (void)vm::copy_from_user(t->task, VirtAddr(va + off), buf, n);
+        platform::console_write(buf, n);
+    }
+    ret(t, Error::None);
+}
+
+void exit(Thread* t) {
+    char why[48];
+    int status = int(t->ctx.arg(0));
+    format_buf(why, sizeof why, "exited with status %d", status);
+    tasks::kill(t->task, status, why);
+}
+
+void yield(Thread* t) {
+    ret(t, Error::None);
+    sched::yield_current();
+}
+
+void kernel_info(Thread* t) {
+    kpool::Stats s = kpool::stats();
+    ret(t, Error::None, s.free_bytes, s.total_bytes, platform::uptime_us());
+}
+
+}  // namespace sys

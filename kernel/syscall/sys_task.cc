@@ -1,0 +1,67 @@
+// TaskCreate, ThreadStart, ThreadSetFault, TaskKill.
+#include "lib/format.h"
+#include "obj/cap.h"
+#include "obj/task.h"
+#include "syscall/syscall.h"
+
+namespace sys {
+
+namespace {
+
+Result<Thread*> thread_arg(Thread* t, uint64_t slot) {
+    Cap* c = TRY(caps::lookup(t->task, slot, abi::CapType::Thread, abi::RIGHT_WRITE));
+    auto* th = static_cast<Thread*>(c->obj);
+    if (!th->task->alive || th->state == ThreadState::Dead) return Error::DeadObject;
+    return th;
+}
+
+}  // namespace
+
+void task_create(Thread* t) {
+    uint64_t task_slot = t->ctx.arg(0), thread_slot = t->ctx.arg(1);
+    auto dst_task = caps::empty_slot(t->task, task_slot);
+    if (!dst_task.ok()) return ret(t, dst_task.error());
+    auto dst_thread = caps::empty_slot(t->task, thread_slot);
+    if (!dst_thread.ok()) return ret(t, dst_thread.error());
+    if (task_slot == thread_slot) return ret(t, Error::InvalidArgument);
+    char name[24];
+    format_buf(name, sizeof name, "%s.%u", t->task->name, t->task->id);
+    auto task = tasks::create(name);
+    if (!task.ok()) return ret(t, task.error());
+    Task* n = *task;
+    // The creator's caps are children of the new task's own.
+    caps::install(*dst_task, n->slots[abi::SLOT_SELF_TASK], &n->slots[abi::SLOT_SELF_TASK]);
+    caps::install(*dst_thread, n->slots[abi::SLOT_SELF_THREAD], &n->slots[abi::SLOT_SELF_THREAD]);
+    ret(t, Error::None);
+}
+
+void thread_start(Thread* t) {
+    auto th = thread_arg(t, t->ctx.arg(0));
+    if (!th.ok()) return ret(t, th.error());
+    ret(t, tasks::start_thread(*th, t->ctx.arg(1), t->ctx.arg(2), t->ctx.arg(3), unsigned(t->ctx.arg(4))));
+}
+
+void thread_set_fault(Thread* t) {
+    auto th = thread_arg(t, t->ctx.arg(0));
+    if (!th.ok()) return ret(t, th.error());
+    uint64_t ep_slot = t->ctx.arg(1);
+    Cap* ep = nullptr;
+    if (ep_slot) {
+        auto c = caps::lookup(t->task, ep_slot, abi::CapType::Endpoint, abi::RIGHT_WRITE);
+        if (!c.ok()) return ret(t, c.error());
+        ep = *c;
+    }
+    caps::remove(&(*th)->fault_ep);
+    if (ep) caps::install(&(*th)->fault_ep, *ep, ep);
+    ret(t, Error::None);
+}
+
+void task_kill(Thread* t) {
+    auto task = task_arg(t, t->ctx.arg(0));
+    if (!task.ok()) return ret(t, task.error());
+    bool self = *task == t->task;
+    if (!self) ret(t, Error::None);
+    tasks::kill(*task, -1, "killed through its Task capability");
+}
+
+}  // namespace sys
