@@ -30,8 +30,12 @@ using DistanceMatrix = uint8_t[MAX_NUMNODES][MAX_NUMNODES];
 // Builds node `nid`'s zonelist over nodes [0, nr_nodes). Nodes are ordered
 // by distance from `nid`, ties broken by node id, `nid` itself first.
 // populated[n][z] says whether zone z of node n has any present pages.
+// With nr_nodes above MAX_NUMNODES or nid not below nr_nodes the list is
+// left empty (the arrays could not hold them).
 constexpr void build_zonelist(unsigned nid, unsigned nr_nodes, const DistanceMatrix& distance,
                               const bool (&populated)[MAX_NUMNODES][MAX_NR_ZONES], Zonelist& out) {
+    out.count = 0;
+    if (nr_nodes > MAX_NUMNODES || nid >= nr_nodes) return;
     uint8_t order[MAX_NUMNODES] = {};
     unsigned n = 0;
     order[n++] = uint8_t(nid);

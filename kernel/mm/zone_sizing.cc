@@ -10,7 +10,6 @@ constexpr uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi) {
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-constexpr unsigned DMA32 = unsigned(ZoneType::DMA32);
 constexpr unsigned NORMAL = unsigned(ZoneType::Normal);
 constexpr unsigned MOVABLE = unsigned(ZoneType::Movable);
 
@@ -73,10 +72,10 @@ void set_zone_bounds(const MemblockType& memory, ZoneLayout& out) {
                                                                           : ZoneType::DMA32;
 }
 
-// required = total * percent / 100 as Linux computes it; values above
-// 100% only need to reach `total`, so they saturate there.
+// required = total * percent / 100 as Linux computes it; a product that
+// would overflow saturates (anything at or above `total` acts the same).
 uint64_t percent_of(uint64_t total, uint64_t percent) {
-    if (percent > 100) return total + 1;
+    if (total != 0 && percent > ~uint64_t(0) / total) return ~uint64_t(0);
     return total * percent / 100;
 }
 
