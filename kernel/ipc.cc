@@ -112,7 +112,7 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info) {
     wait_on(t, ep, ep->receivers, ThreadState::BlockedRecv);
 }
 
-Status reply(Cap* reply, const uint64_t* words) {
+Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot) {
     auto* caller = static_cast<Thread*>(reply->obj);
     bool valid = caller->state == ThreadState::BlockedReply && caller->reply_gen == reply->w0;
     caller->reply_gen++;  // valid or not, this Reply cap is spent
@@ -127,8 +127,15 @@ Status reply(Cap* reply, const uint64_t* words) {
         }
         return {};
     }
+    uint64_t flags = 0;
+    if (Cap* offered = offered_cap(replier, send_cap_slot)) {
+        if (Cap* dst = free_slot(caller, abi::IpcInfo{caller->recv_info}.recv_cap())) {
+            caps::install(dst, *offered, offered);
+            flags |= abi::IpcResult::CAP_RECEIVED;
+        }
+    }
     for (unsigned i = 0; i < abi::MSG_WORDS; i++) caller->ctx.set_arg(i, words[i]);
-    caller->ctx.set_arg(6, 0);
+    caller->ctx.set_arg(6, flags);
     wake(caller, Error::None);
     return {};
 }

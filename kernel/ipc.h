@@ -21,9 +21,11 @@ void send(Thread* t, Endpoint* ep, uint64_t badge, bool call, unsigned send_cap_
 // (recv_cap, reply_dst). Blocks until a message arrives.
 void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
 
-// Answers the Call behind `reply` (which is consumed) with `words`.
+// `replier` answers the Call behind `reply` (which is consumed) with
+// `words` and, if `send_cap_slot` names one, a copy of that capability
+// into the slot the caller named for it (recv_cap of its Call).
 // Errors: DeadObject (the caller is gone or was answered already).
-Status reply(Cap* reply, const uint64_t* words);
+Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot);
 
 // `t` faulted: send the fault message to its fault endpoint as a Call on
 // its behalf, or end its task if it has none.

@@ -15,6 +15,10 @@
 
 namespace abi {
 
+// The root task's table is larger than other tasks' (abi::CAP_SLOTS): the
+// pager keeps one capability per block it grants.
+inline constexpr unsigned ROOT_CAP_SLOTS = 4096;
+
 inline constexpr unsigned SLOT_ROOT_FAULT_EP = 3;
 inline constexpr unsigned SLOT_ROOT_IMAGE = 16;     // up to ROOT_IMAGE_MAX_PAGES slots
 inline constexpr unsigned ROOT_IMAGE_MAX_PAGES = 64;
@@ -26,6 +30,9 @@ inline constexpr unsigned SLOT_ROOT_FREE = SLOT_ROOT_MEMORY + BOOT_MAX_MEMORY;  
 inline constexpr uint64_t ROOT_STACK_TOP = 0x3fe0000000ull;
 inline constexpr uint64_t ROOT_STACK_PAGES = 16;
 inline constexpr uint64_t ROOT_BOOTINFO_VA = 0x3fc0000000ull;
+// mem_map in the root task: the descriptor of frame pfn is at
+// ROOT_MEMMAP_BASE + pfn * sizeof(mm::Page) (each node's array mapped R+W).
+inline constexpr uint64_t ROOT_MEMMAP_BASE = 0x2000000000ull;
 
 inline constexpr uint64_t BOOTINFO_MAGIC = 0x5465726e426f6f74ull;  // "TernBoot"
 

@@ -107,6 +107,30 @@ void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
     info.cmdline_len = uint32_t(n);
 }
 
+// mem_map, node by node, at ROOT_MEMMAP_BASE + pfn * 32 in the root task.
+// From here on the kernel never reads it again: its contents are the
+// pager's, and nothing the kernel relies on lives there.
+void give_mem_map(Task* task, abi::BootInfo& info) {
+    const BootMemory& bm = boot_memory();
+    uint64_t first = ~uint64_t(0), end = 0;
+    for (unsigned n = 0; n < bm.layout.nr_nodes; n++) {
+        PhysRange arr = bm.node_map[n];
+        if (!arr.size) continue;
+        Pfn start = bm.node_map_start[n];
+        uint64_t va = abi::ROOT_MEMMAP_BASE + start.raw() * sizeof(mm::Page);
+        Status s = arch::user_map(task->pt_root, VirtAddr(va), arr.base, align_up(arr.size, PAGE_SIZE),
+                                  abi::RIGHT_READ | abi::RIGHT_WRITE,
+                                  arch::FrameSource{[](void*) { return kpool::alloc_pages(1); }, nullptr});
+        if (!s.ok()) PANIC("mapping mem_map into the root task failed: %s", error_name(s.error()));
+        if (start.raw() < first) first = start.raw();
+        uint64_t last = start.raw() + arr.size / sizeof(mm::Page);
+        if (last > end) end = last;
+    }
+    info.mem_map_vaddr = abi::ROOT_MEMMAP_BASE;
+    info.mem_map_first_pfn = first;
+    info.mem_map_end_pfn = end;
+}
+
 // Every free RAM range left in memblock becomes a Memory capability.
 void give_memory(Task* task, abi::BootInfo& info) {
     mm::MemRange r;
@@ -143,7 +167,7 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     const char* why = nullptr;
     Status s = elf::parse(prog->start, size_t(prog->end - prog->start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA, img, &why);
     if (!s.ok()) no_init("root task %.*s: %s", name, why);
-    auto task = tasks::create(prog->name);                     // 7b. the root task
+    auto task = tasks::create(prog->name, abi::ROOT_CAP_SLOTS);                     // 7b. the root task
     if (!task.ok()) PANIC("creating the root task failed: %s", error_name(task.error()));
     tasks::set_root(*task);
 
@@ -168,6 +192,7 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     epc.rights = abi::RIGHTS_ALL;
     epc.obj = *ep;
     caps::install(&(*task)->slots[abi::SLOT_ROOT_FAULT_EP], epc, nullptr);
+    give_mem_map(*task, info);                                 //    mem_map, read-write
     give_memory(*task, info);                                  //    all free RAM, as Memory caps
     klog::info("root task %s: %u image pages, %u memory ranges, entry %#lx", prog->name, info.nr_image_pages,
                info.nr_memory, img.entry);

@@ -6,7 +6,7 @@
 namespace caps {
 
 Result<Cap*> lookup(Task* task, uint64_t slot) {
-    if (slot == 0 || slot >= abi::CAP_SLOTS) return Error::InvalidCap;
+    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
     Cap* c = &task->slots[slot];
     if (c->empty()) return Error::InvalidCap;
     return c;
@@ -20,7 +20,7 @@ Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t rights
 }
 
 Result<Cap*> empty_slot(Task* task, uint64_t slot) {
-    if (slot == 0 || slot >= abi::CAP_SLOTS) return Error::InvalidCap;
+    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
     Cap* c = &task->slots[slot];
     if (!c->empty()) return Error::Busy;
     return c;

@@ -104,7 +104,8 @@ struct Task : KObject {
     uint16_t asid = 0;
     int exit_status = 0;
     PhysAddr pt_root;
-    Cap* slots = nullptr;          // abi::CAP_SLOTS entries, pool pages
+    Cap* slots = nullptr;          // nr_slots entries, pool pages
+    uint32_t nr_slots = 0;
     Thread* threads = nullptr;     // via Thread::task_next (each holds a reference)
     Cap* mappings = nullptr;       // Frame caps mapped into this address space
     char name[24] = {};

@@ -14,7 +14,7 @@ namespace tasks {
 
 namespace {
 
-constexpr size_t TABLE_PAGES = (abi::CAP_SLOTS * sizeof(Cap) + PAGE_SIZE - 1) / PAGE_SIZE;
+size_t table_pages(uint32_t slots) { return (slots * sizeof(Cap) + PAGE_SIZE - 1) / PAGE_SIZE; }
 constinit uint32_t g_next_task_id = 1;
 constinit uint32_t g_next_thread_id = 1;
 constinit Task* g_root = nullptr;
@@ -37,35 +37,36 @@ Result<Thread*> new_thread(Task* task) {
     return t;
 }
 
-void free_partial(Task* t, PhysAddr table) {
-    if (table.raw()) kpool::free_pages(table, TABLE_PAGES);
+void free_partial(Task* t, PhysAddr table, uint32_t slots) {
+    if (table.raw()) kpool::free_pages(table, table_pages(slots));
     kpool::free(t);
 }
 
 }  // namespace
 
-Result<Task*> create(const char* name) {
+Result<Task*> create(const char* name, uint32_t nr_slots) {
     Task* t = TRY(kpool::alloc<Task>());
     t->otype = ObjType::Task;
-    auto table = kpool::alloc_pages(TABLE_PAGES);
+    auto table = kpool::alloc_pages(table_pages(nr_slots));
     if (!table.ok()) {
-        free_partial(t, PhysAddr(0));
+        free_partial(t, PhysAddr(0), nr_slots);
         return table.error();
     }
     t->slots = arch::phys_to_virt(*table).as<Cap>();
-    for (unsigned i = 0; i < abi::CAP_SLOTS; i++) {
+    t->nr_slots = nr_slots;
+    for (unsigned i = 0; i < nr_slots; i++) {
         t->slots[i] = Cap{};
         t->slots[i].owner = t;
         t->slots[i].slot = uint16_t(i);
     }
     if (Status s = vm::create(t); !s.ok()) {
-        free_partial(t, *table);
+        free_partial(t, *table, nr_slots);
         return s.error();
     }
     auto th = new_thread(t);
     if (!th.ok()) {
         vm::destroy(t);
-        free_partial(t, *table);
+        free_partial(t, *table, nr_slots);
         return th.error();
     }
     t->id = g_next_task_id++;
@@ -114,9 +115,10 @@ void kill(Task* t, int status, const char* why) {
         if (started) sched::thread_ended();
         caps::remove(&th->fault_ep);
     }
-    for (unsigned i = 1; i < abi::CAP_SLOTS; i++) caps::remove(&t->slots[i]);
+    for (unsigned i = 1; i < t->nr_slots; i++) caps::remove(&t->slots[i]);
     vm::destroy(t);
-    kpool::free_pages(arch::virt_to_phys(VirtAddr(t->slots)), TABLE_PAGES);
+    kpool::free_pages(arch::virt_to_phys(VirtAddr(t->slots)), table_pages(t->nr_slots));
+    t->nr_slots = 0;
     t->slots = nullptr;
     // Drop the list's references; each thread drops its own on the task.
     Thread* th = t->threads;

@@ -6,10 +6,11 @@
 
 namespace tasks {
 
-// A new task with one thread (not started). Its table holds its own Task
-// cap in slot 1 and the thread's cap in slot 2 (both with every right).
-// Errors: NoMemory (kernel pool or ASIDs); nothing is left allocated.
-Result<Task*> create(const char* name);
+// A new task with one thread (not started) and a table of `nr_slots`
+// slots, holding its own Task cap in slot 1 and the thread's cap in slot 2
+// (both with every right). Errors: NoMemory (kernel pool or ASIDs);
+// nothing is left allocated.
+Result<Task*> create(const char* name, uint32_t nr_slots = abi::CAP_SLOTS);
 
 // Starts an Inactive thread. Errors: Busy (started before),
 // InvalidArgument (pc or sp outside user space, priority above the max).

@@ -22,6 +22,14 @@ Result<Cap*> endpoint_arg(Thread* t, abi::IpcInfo info, uint8_t right, bool send
     return ep;
 }
 
+// A capability offered with a Reply must exist and not be a Reply cap.
+Status offered_ok(Thread* t, abi::IpcInfo info) {
+    if (!info.send_cap()) return {};
+    Cap* offered = TRY(caps::lookup(t->task, info.send_cap()));
+    if (offered->type == abi::CapType::Reply) return Error::WrongType;
+    return {};
+}
+
 // Receive-side slots must be usable now (they are checked again on delivery).
 Status recv_slots_ok(Thread* t, abi::IpcInfo info) {
     if (info.recv_cap()) TRY(caps::empty_slot(t->task, info.recv_cap()));
@@ -39,6 +47,7 @@ void do_send(Thread* t, bool call) {
     auto ep = endpoint_arg(t, info, abi::RIGHT_WRITE, true);
     if (!ep.ok()) return ipc_error(t, ep.error());
     save_message(t);
+    if (call) t->recv_info = info.raw;  // where the reply's capability may land
     ipc::send(t, static_cast<Endpoint*>((*ep)->obj), (*ep)->w0, call, info.send_cap());
 }
 
@@ -73,8 +82,9 @@ void reply(Thread* t) {
     abi::IpcInfo info{t->ctx.arg(6)};
     auto r = caps::lookup(t->task, info.reply_src(), abi::CapType::Reply, 0);
     if (!r.ok()) return ipc_error(t, r.error());
+    if (Status s = offered_ok(t, info); !s.ok()) return ipc_error(t, s.error());
     save_message(t);
-    ipc_error(t, ipc::reply(*r, t->msg).error());
+    ipc_error(t, ipc::reply(t, *r, t->msg, info.send_cap()).error());
 }
 
 void reply_recv(Thread* t) {
@@ -84,8 +94,9 @@ void reply_recv(Thread* t) {
     if (!ep.ok()) return ipc_error(t, ep.error());
     auto r = caps::lookup(t->task, info.reply_src(), abi::CapType::Reply, 0);
     if (!r.ok()) return ipc_error(t, r.error());
+    if (Status s = offered_ok(t, info); !s.ok()) return ipc_error(t, s.error());
     save_message(t);
-    (void)ipc::reply(*r, t->msg);  // a caller that went away does not stop the receive
+    (void)ipc::reply(t, *r, t->msg, info.send_cap());  // a caller that went away does not stop the receive
     if (Status s = recv_slots_ok(t, info); !s.ok()) return ipc_error(t, s.error());
     ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
 }

@@ -1,0 +1,225 @@
+// Blob::open(): header, block and structure validation, and the token
+// decoder that both validation and the accessors use.
+#include "fdt/blob.h"
+
+namespace fdt {
+
+Result<Blob> Blob::open(const void* data, size_t max_size, Diag* diag) {
+    if (data == nullptr) return fail(diag, Error::InvalidArgument, "null blob pointer");
+    // The spec requires 8-byte alignment; loads are bytewise anyway, but a
+    // misaligned blob means the caller passed the wrong address.
+    if ((reinterpret_cast<uintptr_t>(data) & 7u) != 0)
+        return fail(diag, Error::BadAlignment, "blob is not 8-byte aligned");
+    Blob blob;
+    blob.base_ = static_cast<const uint8_t*>(data);
+    TRY_STATUS(blob.check_header(max_size, diag));
+    TRY_STATUS(blob.check_structure(diag));
+    return blob;
+}
+
+Status Blob::check_header(size_t max_size, Diag* diag) {
+    if (max_size < hdr::V16_SIZE)
+        return fail(diag, Error::OutOfRange, "buffer is shorter than the FDT header", 0);
+    if (load_be32(base_ + hdr::MAGIC) != FDT_MAGIC)
+        return fail(diag, Error::Malformed, "bad FDT magic", hdr::MAGIC);
+    version_ = load_be32(base_ + hdr::VERSION);
+    if (version_ < FDT_MIN_VERSION)
+        return fail(diag, Error::Unsupported, "FDT version older than 16", hdr::VERSION);
+    if (load_be32(base_ + hdr::LAST_COMP_VERSION) > FDT_MAX_COMPAT_VERSION)
+        return fail(diag, Error::Unsupported, "FDT last_comp_version newer than 17",
+                    hdr::LAST_COMP_VERSION);
+    uint32_t header_size = version_ >= 17 ? hdr::V17_SIZE : hdr::V16_SIZE;
+    if (max_size < header_size)
+        return fail(diag, Error::OutOfRange, "buffer is shorter than the FDT header", 0);
+    total_size_ = load_be32(base_ + hdr::TOTALSIZE);
+    if (total_size_ < header_size)
+        return fail(diag, Error::Malformed, "totalsize is smaller than the header", hdr::TOTALSIZE);
+    if (total_size_ > max_size)
+        return fail(diag, Error::OutOfRange, "totalsize exceeds the buffer", hdr::TOTALSIZE);
+    boot_cpuid_ = load_be32(base_ + hdr::BOOT_CPUID_PHYS);
+    TRY_STATUS(check_blocks(header_size, diag));
+    return check_mem_reserve(header_size, diag);
+}
+
+// The structure and strings blocks must lie inside [header, totalsize).
+Status Blob::check_blocks(uint32_t header_size, Diag* diag) {
+    struct_off_ = load_be32(base_ + hdr::OFF_DT_STRUCT);
+    if ((struct_off_ & 3u) != 0)
+        return fail(diag, Error::BadAlignment, "structure block is not 4-byte aligned",
+                    hdr::OFF_DT_STRUCT);
+    if (struct_off_ < header_size || struct_off_ > total_size_)
+        return fail(diag, Error::Malformed, "structure block offset outside the blob",
+                    hdr::OFF_DT_STRUCT);
+    // Version 16 has no size_dt_struct: the block may run to totalsize and
+    // ends at its FDT_END token.
+    uint32_t struct_size = total_size_ - struct_off_;
+    if (version_ >= 17) {
+        uint32_t declared = load_be32(base_ + hdr::SIZE_DT_STRUCT);
+        if (declared > struct_size)
+            return fail(diag, Error::Malformed, "structure block extends past totalsize",
+                        hdr::SIZE_DT_STRUCT);
+        struct_size = declared;
+    }
+    struct_end_ = struct_off_ + struct_size;
+
+    strings_off_ = load_be32(base_ + hdr::OFF_DT_STRINGS);
+    strings_size_ = load_be32(base_ + hdr::SIZE_DT_STRINGS);
+    if (strings_off_ < header_size || strings_off_ > total_size_)
+        return fail(diag, Error::Malformed, "strings block offset outside the blob",
+                    hdr::OFF_DT_STRINGS);
+    if (strings_size_ > total_size_ - strings_off_)
+        return fail(diag, Error::Malformed, "strings block extends past totalsize",
+                    hdr::SIZE_DT_STRINGS);
+    return ok_status();
+}
+
+// The reservation map is a list of (address, size) pairs ended by an entry
+// of size 0; the terminator must lie inside the blob.
+Status Blob::check_mem_reserve(uint32_t header_size, Diag* diag) {
+    rsv_off_ = load_be32(base_ + hdr::OFF_MEM_RSVMAP);
+    if ((rsv_off_ & 7u) != 0)
+        return fail(diag, Error::BadAlignment, "memory reservation block is not 8-byte aligned",
+                    hdr::OFF_MEM_RSVMAP);
+    if (rsv_off_ < header_size || rsv_off_ > total_size_)
+        return fail(diag, Error::Malformed, "memory reservation block offset outside the blob",
+                    hdr::OFF_MEM_RSVMAP);
+    nr_rsv_ = 0;
+    for (uint32_t off = rsv_off_; total_size_ - off >= RSV_ENTRY_SIZE; off += RSV_ENTRY_SIZE) {
+        if (load_be64(base_ + off + 8) == 0) return ok_status();
+        nr_rsv_++;
+    }
+    return fail(diag, Error::Malformed, "memory reservation block has no terminator", rsv_off_);
+}
+
+// Walks every token once: nodes balance, properties sit inside a node and
+// before its subnodes, exactly one root, FDT_END closes the block.
+Status Blob::check_structure(Diag* diag) {
+    bool child_seen[MAX_DEPTH + 1] = {};
+    unsigned depth = 0;
+    bool root_seen = false;
+    uint32_t off = struct_off_;
+    for (;;) {
+        Tag tag = TRY(decode(off, diag));
+        switch (tag.token) {
+        case Token::Nop:
+            break;
+        case Token::BeginNode:
+            if (root_seen && depth == 0)
+                return fail(diag, Error::Malformed, "second root node", off);
+            if (depth == MAX_DEPTH)
+                return fail(diag, Error::Unsupported, "nodes nested deeper than MAX_DEPTH", off);
+            if (!root_seen) root_off_ = off;
+            root_seen = true;
+            child_seen[depth] = true;
+            child_seen[++depth] = false;
+            break;
+        case Token::EndNode:
+            if (depth == 0) return fail(diag, Error::Malformed, "END_NODE without BEGIN_NODE", off);
+            depth--;
+            break;
+        case Token::Prop:
+            if (depth == 0) return fail(diag, Error::Malformed, "property outside any node", off);
+            if (child_seen[depth])
+                return fail(diag, Error::Malformed, "property after a subnode", off);
+            break;
+        case Token::End:
+            if (depth != 0)
+                return fail(diag, Error::Malformed, "FDT_END inside a node (BEGIN_NODE without END_NODE)",
+                            off);
+            if (!root_seen) return fail(diag, Error::Malformed, "structure block has no root node", off);
+            return ok_status();
+        }
+        off = tag.next;
+    }
+}
+
+Result<Tag> Blob::decode(uint32_t offset, Diag* diag) const {
+    if (offset < struct_off_ || offset > struct_end_ || struct_end_ - offset < CELL_SIZE)
+        return fail(diag, Error::Malformed, "structure block ends without FDT_END", offset);
+    uint32_t word = load_be32(base_ + offset);
+    switch (static_cast<Token>(word)) {
+    case Token::BeginNode:
+        return decode_begin_node(offset, diag);
+    case Token::Prop:
+        return decode_prop(offset, diag);
+    case Token::EndNode:
+    case Token::Nop:
+    case Token::End:
+        return Tag{static_cast<Token>(word), offset, offset + CELL_SIZE};
+    }
+    return fail(diag, Error::Malformed, "unknown structure block token", offset);
+}
+
+Result<Tag> Blob::decode_begin_node(uint32_t offset, Diag* diag) const {
+    uint32_t name_off = offset + CELL_SIZE;
+    uint32_t room = struct_end_ - name_off;
+    size_t len = bounded_strlen(reinterpret_cast<const char*>(base_ + name_off), room);
+    if (len == room) return fail(diag, Error::Malformed, "unterminated node name", offset);
+    return Tag{Token::BeginNode, offset, align4(name_off + uint32_t(len) + 1)};
+}
+
+Result<Tag> Blob::decode_prop(uint32_t offset, Diag* diag) const {
+    if (struct_end_ - offset < 3 * CELL_SIZE)
+        return fail(diag, Error::Malformed, "property header past the end of the structure block",
+                    offset);
+    uint32_t len = load_be32(base_ + offset + 4);
+    uint32_t nameoff = load_be32(base_ + offset + 8);
+    uint32_t value_off = offset + 3 * CELL_SIZE;
+    if (len > struct_end_ - value_off)
+        return fail(diag, Error::Malformed, "property length past the end of the structure block",
+                    offset);
+    if (nameoff >= strings_size_)
+        return fail(diag, Error::Malformed, "property name offset outside the strings block", offset);
+    uint32_t room = strings_size_ - nameoff;
+    if (bounded_strlen(string_at(nameoff), room) == room)
+        return fail(diag, Error::Malformed, "unterminated property name string", offset);
+    return Tag{Token::Prop, offset, align4(value_off + len)};
+}
+
+Tag Blob::next_tag(uint32_t offset) const {
+    for (;;) {
+        Result<Tag> tag = decode(offset);
+        if (!tag.ok()) return Tag{Token::End, offset, struct_end_};
+        if (tag->token != Token::Nop) return *tag;
+        offset = tag->next;
+    }
+}
+
+uint32_t Blob::skip_subtree(uint32_t offset) const {
+    unsigned depth = 0;
+    for (;;) {
+        Tag tag = next_tag(offset);
+        switch (tag.token) {
+        case Token::BeginNode:
+            depth++;
+            break;
+        case Token::EndNode:
+            if (depth == 0) return tag.offset;  // `offset` was not a BEGIN_NODE
+            if (--depth == 0) return tag.next;
+            break;
+        case Token::End:
+            return tag.offset;
+        default:
+            break;
+        }
+        offset = tag.next;
+    }
+}
+
+const char* Blob::node_name(uint32_t offset) const {
+    Result<Tag> tag = decode(offset);
+    if (!tag.ok() || tag->token != Token::BeginNode) return "";
+    return reinterpret_cast<const char*>(base_ + offset + CELL_SIZE);
+}
+
+const char* Blob::string_at(uint32_t nameoff) const {
+    return reinterpret_cast<const char*>(base_ + strings_off_ + nameoff);
+}
+
+Result<MemReserve> Blob::mem_reserve(size_t i) const {
+    if (i >= nr_rsv_) return Error::OutOfRange;
+    const uint8_t* p = base_ + rsv_off_ + i * RSV_ENTRY_SIZE;
+    return MemReserve{load_be64(p), load_be64(p + 8)};
+}
+
+}  // namespace fdt
