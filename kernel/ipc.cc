@@ -1,5 +1,6 @@
 #include "ipc.h"
 
+#include "lib/format.h"
 #include "lib/log.h"
 #include "obj/cap.h"
 #include "obj/task.h"
@@ -120,7 +121,11 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
     if (!valid) return Error::DeadObject;
     if (caller->in_fault) {
         caller->in_fault = false;
-        if (words[0] == abi::FAULT_RESUME) {
+        if (caller->exiting) {
+            char why[48];
+            format_buf(why, sizeof why, "exited with status %d", int(caller->msg[1]));
+            tasks::kill(caller->task, int(caller->msg[1]), why);
+        } else if (words[0] == abi::FAULT_RESUME) {
             sched::make_ready(caller);  // retries the faulting instruction
         } else {
             tasks::kill(caller->task, -1, "killed by its fault handler");

@@ -52,7 +52,9 @@ inline constexpr unsigned CAP_SLOTS = 256;
 //   w0 = FAULT_TAG | FaultKind, w1 = address (stval), w2 = FaultAccess,
 //   w3 = pc, w4 = thread id. Reply with w0 = FAULT_RESUME or FAULT_KILL.
 inline constexpr uint64_t FAULT_TAG = 0xfa017ull << 16;
-enum class FaultKind : uint64_t { PageFault = 1, AccessFault = 2, IllegalInstruction = 3, Misaligned = 4, Other = 5 };
+// Exit: the thread called Sys::Exit (w1 = status); the task ends whatever
+// the reply, so its handler can account for it (the pager frees its frames).
+enum class FaultKind : uint64_t { PageFault = 1, AccessFault = 2, IllegalInstruction = 3, Misaligned = 4, Other = 5, Exit = 6 };
 enum class FaultAccess : uint64_t { Read = 0, Write = 1, Exec = 2 };
 inline constexpr uint64_t FAULT_RESUME = 0;
 inline constexpr uint64_t FAULT_KILL = 1;

@@ -69,6 +69,7 @@ struct Thread : KObject {
     uint8_t priority = abi::PRIORITY_DEFAULT;
     bool is_call = false;    // what it is sending (BlockedSend) is a Call
     bool in_fault = false;   // its Call is a fault message (BlockedSend/BlockedReply)
+    bool exiting = false;    // that fault message reports its Exit
     uint32_t id = 0;
     uint32_t reply_gen = 0;  // bumps whenever a pending Reply cap must stop working
     Task* task = nullptr;

@@ -1,4 +1,5 @@
 // Null, DebugWrite, Exit, Yield, KernelInfo.
+#include "ipc.h"
 #include "lib/log.h"
 #include "obj/pool.h"
 #include "obj/task.h"
@@ -31,6 +32,12 @@ void debug_write(Thread* t) {
 void exit(Thread* t) {
     char why[48];
     int status = int(t->ctx.arg(0));
+    if (!t->fault_ep.empty()) {
+        // Its handler hears of it first (FaultKind::Exit); the task ends on the reply.
+        t->exiting = true;
+        ipc::fault(t, abi::FaultKind::Exit, uint64_t(status), abi::FaultAccess::Read, t->ctx.pc, "exit");
+        return;
+    }
     format_buf(why, sizeof why, "exited with status %d", status);
     tasks::kill(t->task, status, why);
 }

@@ -1,0 +1,57 @@
+// The pager protocol: what user tasks ask the pager for, over IPC.
+// docs/pager-protocol.md explains it with examples.
+//
+// Every request is a Call on the endpoint the pager gave the task
+// (PAGER_SLOT in its table, badged with the task's pager id):
+//   w0 = PagerOp, w1..w5 = arguments
+// Every reply: w0 = Error (0 = success), w1..w5 = results. A Frame
+// capability in a reply lands in the slot the Call named as recv_cap.
+#pragma once
+
+#include <stdint.h>
+
+namespace abi {
+
+// Where a task loaded by the pager finds its endpoint to the pager.
+inline constexpr unsigned PAGER_SLOT = 4;
+
+enum class PagerOp : uint64_t {
+    // w1 = order (0..10), w2 = zone (PAGER_ANY or mm::ZoneType), w3 = node
+    // (PAGER_ANY or a node id), w4 = PagerFlags.
+    // -> a Frame cap (R+W) into recv_cap; w1 = pfn, w2 = node, w3 = zone.
+    // Errors: InvalidArgument (order, zone, node, flags), NoMemory,
+    // TryAgain (below the watermark: reclaim would help), OverQuota.
+    Alloc = 1,
+    // w1 = count (1..PAGER_BATCH_MAX), w2 = user address (page aligned),
+    // w4 = PagerFlags: order-0 frames mapped R+W at [w2, w2 + count pages).
+    // -> w1 = frames mapped. Errors as Alloc, and those of mapping
+    // (BadAlignment, InvalidArgument, Busy); nothing stays mapped on error.
+    AllocBatch = 2,
+    // w1 = pfn, w2 = order: give back a block this task was granted (its
+    // mappings and capabilities go). Errors: InvalidArgument (order),
+    // NotOwned (not this task's), DoubleFree (not allocated), WrongOrder.
+    Free = 3,
+    // w1 = which: PAGER_STAT_MEMINFO -> w1 total frames, w2 free frames,
+    //   w3 frames granted, w4 frames on the LRU lists;
+    // PAGER_STAT_SELF -> w1 frames held, w2 quota, w3 blocks held;
+    // PAGER_STAT_PRINT -> the pager prints meminfo, buddyinfo and zoneinfo.
+    Stats = 4,
+    // w1 = start, w2 = size (page aligned), w3 = PagerRegion: a region
+    // served by demand-zero page faults. Errors: BadAlignment,
+    // InvalidArgument (outside user space, overlaps a region), NoMemory
+    // (too many regions).
+    Region = 5,
+};
+
+inline constexpr uint64_t PAGER_ANY = 0xff;
+inline constexpr uint64_t PAGER_BATCH_MAX = 64;
+
+enum PagerFlags : uint64_t {
+    PAGER_ZERO = 1,     // frames filled with zeroes
+    PAGER_MOVABLE = 2,  // may come from ZONE_MOVABLE
+};
+
+enum PagerStat : uint64_t { PAGER_STAT_MEMINFO = 0, PAGER_STAT_SELF = 1, PAGER_STAT_PRINT = 2 };
+enum class PagerRegion : uint64_t { Heap = 1, Stack = 2 };
+
+}  // namespace abi
