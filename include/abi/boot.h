@@ -32,7 +32,9 @@ inline constexpr uint64_t ROOT_STACK_PAGES = 16;
 inline constexpr uint64_t ROOT_BOOTINFO_VA = 0x3fc0000000ull;
 // mem_map in the root task: the descriptor of frame pfn is at
 // ROOT_MEMMAP_BASE + pfn * sizeof(mm::Page) (each node's array mapped R+W).
-inline constexpr uint64_t ROOT_MEMMAP_BASE = 0x2000000000ull;
+inline constexpr uint64_t ROOT_MEMMAP_BASE = 0x3800000000ull;
+// The initrd (boot bundle), mapped read-only in the root task.
+inline constexpr uint64_t ROOT_INITRD_VA = 0x3400000000ull;
 
 inline constexpr uint64_t BOOTINFO_MAGIC = 0x5465726e426f6f74ull;  // "TernBoot"
 
@@ -71,6 +73,8 @@ struct BootInfo {
     uint64_t mem_map_first_pfn;  // first and last+1 pfn it describes
     uint64_t mem_map_end_pfn;
     uint64_t initrd_pfn, initrd_pages;  // 0 when none
+    uint64_t initrd_bytes;              // its exact size, at ROOT_INITRD_VA + (start & 0xfff)
+    uint64_t initrd_va;                 // where the root task reads it (0 when none)
     uint32_t nr_harts;
     uint32_t cmdline_len;
     char cmdline[1024];

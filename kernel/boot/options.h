@@ -8,7 +8,7 @@
 //   crash=KIND        deliberately fault (load, store, exec, illegal, ebreak,
 //                     panic, assert) to show that faults are loud
 //   init=NAME         the root task: an embedded user program (default: pager)
-//   kpool=SIZE        kernel object pool carved at boot (default 1/64 of RAM, 2..64 MiB)
+//   kpool=SIZE        kernel object pool carved at boot (default 1/64 of RAM, 4..64 MiB)
 //   hold              after boot, print the page-table list and wait for an
 //                     external observer (QEMU's monitor) instead of powering off
 //

@@ -37,7 +37,7 @@ void pool_init(const BootOptions& o) {
     uint64_t bytes = o.kpool_bytes;
     if (!bytes) {
         bytes = align_up(mb.phys_mem_size() / 64, PAGE_SIZE);
-        if (bytes < (2u << 20)) bytes = 2u << 20;
+        if (bytes < (4u << 20)) bytes = 4u << 20;
         if (bytes > (64u << 20)) bytes = 64u << 20;
     }
     auto pa = mb.alloc(bytes, PAGE_SIZE);
@@ -98,9 +98,11 @@ void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
         for (unsigned k = 0; k < mm::MAX_NUMNODES; k++) info.distance[n][k] = m.distance[n][k];
     }
     info.nr_harts = uint32_t(m.nr_harts);
-    if (m.has_initrd) {
+    if (m.has_initrd && m.initrd.size) {
         info.initrd_pfn = m.initrd.base.to_pfn().raw();
         info.initrd_pages = (m.initrd.end().raw() + PAGE_SIZE - 1) / PAGE_SIZE - info.initrd_pfn;
+        info.initrd_bytes = m.initrd.size;
+        info.initrd_va = abi::ROOT_INITRD_VA + m.initrd.base.page_offset();
     }
     size_t n = 0;
     for (const char* p = m.bootargs; p && *p && n + 1 < sizeof info.cmdline; p++) info.cmdline[n++] = *p;
@@ -129,6 +131,15 @@ void give_mem_map(Task* task, abi::BootInfo& info) {
     info.mem_map_vaddr = abi::ROOT_MEMMAP_BASE;
     info.mem_map_first_pfn = first;
     info.mem_map_end_pfn = end;
+}
+
+// The initrd (memblock-reserved, so in no Memory cap), read-only.
+void give_initrd(Task* task, const abi::BootInfo& info) {
+    if (!info.initrd_pages) return;
+    Status s = arch::user_map(task->pt_root, VirtAddr(abi::ROOT_INITRD_VA), Pfn(info.initrd_pfn).to_phys(),
+                              info.initrd_pages * PAGE_SIZE, abi::RIGHT_READ,
+                              arch::FrameSource{[](void*) { return kpool::alloc_pages(1); }, nullptr});
+    if (!s.ok()) PANIC("mapping the initrd into the root task failed: %s", error_name(s.error()));
 }
 
 // Every free RAM range left in memblock becomes a Memory capability.
@@ -193,6 +204,7 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     epc.obj = *ep;
     caps::install(&(*task)->slots[abi::SLOT_ROOT_FAULT_EP], epc, nullptr);
     give_mem_map(*task, info);                                 //    mem_map, read-write
+    give_initrd(*task, info);                                  //    the boot bundle, read-only
     give_memory(*task, info);                                  //    all free RAM, as Memory caps
     klog::info("root task %s: %u image pages, %u memory ranges, entry %#lx", prog->name, info.nr_image_pages,
                info.nr_memory, img.entry);
