@@ -1,0 +1,157 @@
+// The tasks the pager started, and the blocks granted to them.
+//
+// Every granted block has one Frame capability in the pager's table (the
+// parent of every copy the client receives) and an entry in the grant
+// table (pfn -> slot, order, client). Its head descriptor in mem_map
+// records the owner (Page::owner) and the LRU list it is on.
+#include "pager.h"
+#include "user/lib/console.h"
+#include "user/lib/syscall.h"
+
+namespace pager {
+
+namespace {
+
+constinit Client g_clients[MAX_CLIENTS] = {};
+
+struct GrantEntry {
+    uint64_t pfn;      // 0: empty
+    uint16_t slot;
+    uint8_t order;
+    uint8_t client;    // id
+    bool tombstone;
+};
+constexpr unsigned TABLE_SIZE = 2 * abi::ROOT_CAP_SLOTS;
+// In a block the pager allocates for itself (grant_table_init).
+constinit GrantEntry* g_table = nullptr;
+
+unsigned hash(uint64_t pfn) { return unsigned((pfn * 0x9e3779b97f4a7c15ull) >> 40) & (TABLE_SIZE - 1); }
+
+GrantEntry* find(uint64_t pfn) {
+    for (unsigned i = hash(pfn), n = 0; n < TABLE_SIZE; i = (i + 1) & (TABLE_SIZE - 1), n++) {
+        if (g_table[i].pfn == pfn) return &g_table[i];
+        if (g_table[i].pfn == 0 && !g_table[i].tombstone) return nullptr;
+    }
+    return nullptr;
+}
+
+bool insert(const GrantEntry& e) {
+    for (unsigned i = hash(e.pfn), n = 0; n < TABLE_SIZE; i = (i + 1) & (TABLE_SIZE - 1), n++) {
+        if (g_table[i].pfn == 0) {
+            g_table[i] = e;
+            return true;
+        }
+    }
+    return false;
+}
+
+void erase(GrantEntry* e) {
+    *e = GrantEntry{};
+    e->tombstone = true;
+}
+
+bool pfn_in_memmap(Pfn pfn) {
+    const mm::Buddy& b = memory().buddy;
+    for (unsigned n = 0; n < b.nr_nodes(); n++) {
+        const mm::NodeSpan& s = b.node_span(n);
+        if (pfn >= s.start && pfn < s.end()) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Status grant_table_init() {
+    unsigned order = 0;
+    while ((PAGE_SIZE << order) < TABLE_SIZE * sizeof(GrantEntry)) order++;
+    Pfn pfn = TRY(memory().buddy.alloc(mm::AllocRequest::of(order, mm::GFP_ZERO | mm::GFP_MEMALLOC)));
+    g_table = reinterpret_cast<GrantEntry*>(phys_ptr(pfn));
+    return {};
+}
+
+Client* client_new(const char* name, uint64_t quota) {
+    for (unsigned i = 0; i < MAX_CLIENTS; i++) {
+        Client& c = g_clients[i];
+        if (c.used) continue;
+        c = Client{};
+        c.used = true;
+        c.id = i + 1;
+        c.quota = quota ? quota : DEFAULT_QUOTA;
+        unsigned k = 0;
+        for (; name[k] && k < sizeof c.name - 1; k++) c.name[k] = name[k];
+        c.name[k] = '\0';
+        return &c;
+    }
+    return nullptr;
+}
+
+Client* client_by_badge(uint64_t badge) {
+    if (badge == 0 || badge > MAX_CLIENTS) return nullptr;
+    Client* c = &g_clients[badge - 1];
+    return c->used && !c->exited ? c : nullptr;
+}
+
+unsigned clients_alive() {
+    unsigned n = 0;
+    for (const Client& c : g_clients) n += c.used && !c.exited;
+    return n;
+}
+
+bool clients_all_succeeded() {
+    for (const Client& c : g_clients)
+        if (c.used && c.status != 0) return false;
+    return true;
+}
+
+Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va, uint8_t rights) {
+    uint64_t pages = uint64_t(1) << req.order;
+    if (c->held_pages + pages > c->quota) return Error::OverQuota;
+    Pfn pfn = TRY(memory().buddy.alloc(req));
+    auto slot = mint_frame(pfn, req.order, rights);
+    if (!slot.ok() || !insert(GrantEntry{pfn.raw(), uint16_t(*slot), req.order, uint8_t(c->id), false})) {
+        if (slot.ok()) {
+            (void)sys::cap_delete(*slot);
+            slot_free(*slot);
+        }
+        (void)memory().buddy.free(pfn, Order(req.order));
+        return slot.ok() ? Error::NoMemory : slot.error();
+    }
+    (void)memory().lru.add(pfn, c->id, VirtAddr(va));
+    c->held_pages += pages;
+    c->blocks++;
+    return Grant{pfn, req.order, *slot};
+}
+
+Status ungrant(Client* c, Pfn pfn, unsigned order) {
+    if (order >= mm::MAX_ORDER) return Error::InvalidArgument;
+    GrantEntry* e = find(pfn.raw());
+    if (!e) {
+        // Not granted: free already (DoubleFree) or never anyone's (NotOwned).
+        if (!pfn_in_memmap(pfn)) return Error::NotOwned;
+        const mm::Page* p = memory().buddy.page(pfn);
+        return p->test(mm::PG_buddy) || p->test(mm::PG_pcp) ? Error::DoubleFree : Error::NotOwned;
+    }
+    if (e->client != c->id) return Error::NotOwned;
+    if (e->order != order) return Error::WrongOrder;
+    unsigned slot = e->slot;
+    (void)sys::cap_revoke(slot);   // the client's copies and their mappings
+    (void)sys::cap_delete(slot);   // and the mapping the pager made for it
+    slot_free(slot);
+    erase(e);
+    TRY_STATUS(memory().buddy.free(pfn, Order(order)));
+    c->held_pages -= uint64_t(1) << order;
+    c->blocks--;
+    return {};
+}
+
+void release_all(Client* c) {
+    for (unsigned i = 0; i < TABLE_SIZE; i++) {
+        GrantEntry& e = g_table[i];
+        if (e.pfn && e.client == c->id) {
+            Status s = ungrant(c, Pfn(e.pfn), e.order);
+            if (!s.ok()) uprintf("pager: freeing pfn %#lx of %s failed: %s\n", e.pfn, c->name, error_name(s.error()));
+        }
+    }
+}
+
+}  // namespace pager

@@ -1,0 +1,110 @@
+// The pager: the root task. It owns mem_map's contents, the zoned buddy
+// allocator and the LRU lists (pager/mm), starts the programs of the boot
+// bundle, and serves their frame requests and page faults over IPC
+// (include/abi/pager.h, docs/pager-protocol.md).
+#pragma once
+
+#include <stdint.h>
+
+#include "abi/boot.h"
+#include "abi/cap.h"
+#include "abi/pager.h"
+#include "base/result.h"
+#include "mm/buddy.h"
+#include "mm/lru.h"
+
+namespace pager {
+
+// The pager's own address space, besides its image and what the kernel put
+// there (boot info, mem_map, initrd):
+//   PHYSMAP_BASE + pa   every frame of its Memory capabilities, read-write
+inline constexpr uint64_t PHYSMAP_BASE = 0x1000000000ull;
+inline constexpr uint64_t PHYSMAP_LIMIT = 0x3000000000ull;  // so RAM up to 128 GiB
+
+// Slots of the pager's own table.
+inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;      // the Reply cap of the request in hand
+inline constexpr unsigned FIRST_DYNAMIC_SLOT = abi::SLOT_ROOT_FREE + 1;
+
+// ---- slots.cc: the pager's capability slots --------------------------------
+Result<unsigned> slot_alloc();
+void slot_free(unsigned slot);
+unsigned slots_in_use();
+
+// ---- memory.cc: taking over physical memory --------------------------------
+struct Memory {
+    mm::Buddy buddy;
+    mm::Lru lru{buddy};
+    const abi::BootInfo* boot = nullptr;
+    uint64_t start_free = 0;  // free frames once every boot frame was handed over
+};
+Memory& memory();
+
+// Builds the zones over mem_map and frees every frame of the Memory caps
+// (the source material's free_all_bootmem), logging totals per zone.
+Status memory_init(const abi::BootInfo* boot);
+
+// The frame's bytes through the pager's physical map.
+uint8_t* phys_ptr(Pfn pfn);
+
+// Mints a Frame capability for [pfn, pfn + 2^order) into a fresh slot.
+// Errors: NotFound (no Memory cap covers it), those of slot_alloc / the kernel.
+Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights);
+
+// ---- clients.cc: the tasks the pager started -------------------------------
+inline constexpr unsigned MAX_CLIENTS = 32;
+inline constexpr unsigned MAX_REGIONS = 8;
+inline constexpr uint64_t DEFAULT_QUOTA = 16384;  // 64 MiB
+
+struct Region {
+    uint64_t start, end;
+    abi::PagerRegion kind;
+};
+
+struct Client {
+    bool used;
+    bool exited;
+    uint32_t id;             // the badge of its endpoint
+    int status;
+    char name[33];
+    unsigned task_slot, thread_slot;
+    uint64_t quota, held_pages, blocks;
+    Region regions[MAX_REGIONS];
+    unsigned nr_regions;
+};
+
+// The grant table comes from the pager's own allocator (after memory_init).
+Status grant_table_init();
+Client* client_new(const char* name, uint64_t quota);
+Client* client_by_badge(uint64_t badge);
+unsigned clients_alive();
+bool clients_all_succeeded();
+
+// A block granted to `c`: taken from the buddy allocator, put on the LRU
+// lists, its Frame cap (the parent of every copy the client gets, with
+// `rights`) kept in the grant table. `va` is where it is mapped for the client (0: not by
+// the pager). Errors: OverQuota, those of the buddy allocator.
+struct Grant {
+    Pfn pfn;
+    unsigned order;
+    unsigned slot;
+};
+Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,
+                    uint8_t rights = abi::RIGHT_READ | abi::RIGHT_WRITE);
+// Takes a block back: revokes every copy (and mapping) of its capability,
+// frees it. Errors: NotOwned, DoubleFree, WrongOrder, InvalidArgument.
+Status ungrant(Client* c, Pfn pfn, unsigned order);
+// Everything `c` holds goes back (it exited or was killed).
+void release_all(Client* c);
+
+// ---- loader.cc: programs from the boot bundle ------------------------------
+void load_bundle(const abi::BootInfo* boot);
+
+// ---- server.cc: the request loop -------------------------------------------
+[[noreturn]] void serve();
+
+// ---- stats.cc --------------------------------------------------------------
+void print_meminfo();
+void print_buddyinfo();
+void print_zoneinfo();
+
+}  // namespace pager
