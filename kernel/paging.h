@@ -80,6 +80,12 @@ struct UserLeaf {
     bool user;
 };
 Result<UserLeaf> user_lookup(PhysAddr root, VirtAddr va);
+// Hardware without Svadu (the Svade behaviour) raises a page fault when a
+// valid leaf's A bit, or its D bit on a write, is clear. If that is what
+// happened at `va`, sets the bits and returns true: the access is retried
+// and nobody else needs to hear of it. QEMU manages A/D itself.
+bool user_fix_accessed_dirty(PhysAddr root, uint16_t asid, VirtAddr va, bool write, bool exec);
+
 // Frees every table of the user half, then the root.
 void user_table_destroy(PhysAddr root, uint16_t asid, void (*free_frame)(PhysAddr));
 // Switches to this address space.

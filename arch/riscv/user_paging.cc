@@ -94,6 +94,26 @@ Result<UserLeaf> user_lookup(PhysAddr root, VirtAddr va) {
     return UserLeaf{leaf.pa + (va.raw() - leaf.va.raw()), rights, leaf.pte.user()};
 }
 
+bool user_fix_accessed_dirty(PhysAddr root, uint16_t asid, VirtAddr va, bool write, bool exec) {
+    if (va.raw() >= abi::USER_END) return false;
+    // Walk by hand: the builder hands out leaves read-only.
+    Pte* table = layout::phys_to_ptr<Pte>(root);
+    for (int level = riscv::sv39::LEVELS - 1; level >= 0; level--) {
+        Pte& e = table[riscv::sv39::vpn(va, unsigned(level))];
+        if (!e.valid()) return false;
+        if (e.is_leaf()) {
+            bool allowed = e.user() && (exec ? e.executable() : write ? e.writable() : e.readable());
+            bool missing = !e.accessed() || (write && !e.dirty());
+            if (!allowed || !missing) return false;
+            e.raw |= Pte::A::mask | (write ? Pte::D::mask : 0);
+            asm volatile("sfence.vma %0, %1" ::"r"(va.raw()), "r"(uint64_t(asid)) : "memory");
+            return true;
+        }
+        table = layout::phys_to_ptr<Pte>(e.phys());
+    }
+    return false;
+}
+
 void user_table_destroy(PhysAddr root, uint16_t asid, void (*free_frame)(PhysAddr)) {
     table(root, nullptr).free_tables_below(VirtAddr(abi::USER_END),
                                            [](void* ctx, PhysAddr pa) {

@@ -2,6 +2,7 @@
 #include "entry.h"
 #include "ipc.h"
 #include "lib/log.h"
+#include "paging.h"
 #include "sched.h"
 #include "syscall/syscall.h"
 
@@ -68,6 +69,10 @@ void kernel_syscall(UserContext* ctx) {
 
 void kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what) {
     Thread* t = sched::current();
+    if (kind == abi::FaultKind::PageFault &&
+        arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
+                                      access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
+        sched::schedule();  // Svade: A/D set, retry
     ipc::fault(t, kind, addr, access, t->ctx.pc, what);
     sched::schedule();
 }
