@@ -208,6 +208,7 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     give_memory(*task, info);                                  //    all free RAM, as Memory caps
     klog::info("root task %s: %u image pages, %u memory ranges, entry %#lx", prog->name, info.nr_image_pages,
                info.nr_memory, img.entry);
+    klog::info("boot complete; starting the root task %s", prog->name);
 
     platform::user_init();                                     // 7c. traps from U-mode, timer
     sched::init();
