@@ -1,0 +1,17 @@
+# User programs as the root task (init=NAME): the system-call tests and the
+# hostile-input tests over several machines, and a smoke run of kbench.
+# Each test program prints Unity lines and ends the system with status 0
+# only when every test passed. Included from tests/qemu/CMakeLists.txt.
+
+# tern_user_qemu_tests(<program> <min tests> [extra --expect/--reject ...])
+function(tern_user_qemu_tests prog min_tests)
+  set(unity --unity --min-tests ${min_tests} --append "init=${prog}")
+  set(checks --reject "KERNEL PANIC" ${ARGN})
+  tern_qemu_test(user.${prog}.128M TIMEOUT 120 ARGS --mem 128M ${unity} ${checks})
+  tern_qemu_test(user.${prog}.1G_smp4 TIMEOUT 120 ARGS --mem 1G --smp 4 ${unity} ${checks})
+  tern_qemu_test(user.${prog}.8G_numa2 TIMEOUT 180 ARGS --mem 8G --numa 2 --smp 2 ${unity} ${checks})
+  tern_qemu_test(user.${prog}.4G_numa4 TIMEOUT 180 ARGS --mem 4G --numa 512M,1536M,1G,1G --smp 4
+    ${unity} ${checks})
+endfunction()
+
+tern_user_qemu_tests(syscalls 60 --expect "^debug_write: hello from user space$")

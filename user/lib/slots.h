@@ -1,0 +1,66 @@
+// Capability slots of the calling task: which are free for new
+// capabilities, and Cap, a slot that owns the capability in it.
+//
+// The kernel alone knows what a slot holds; this is the task's own
+// bookkeeping of which slots it has handed out, so that helpers and tests
+// never pick a slot that is in use. The root task may use
+// [abi::SLOT_ROOT_FREE, abi::ROOT_CAP_SLOTS); other tasks
+// [abi::SLOT_FIRST_FREE, abi::CAP_SLOTS).
+#pragma once
+
+#include <stdint.h>
+
+#include "abi/boot.h"
+#include "abi/cap.h"
+#include "base/result.h"
+
+class SlotAllocator {
+public:
+    // Makes [first, end) the free slots and forgets everything else.
+    void reset(unsigned first, unsigned end);
+
+    // The lowest free slot. OverQuota when the table is full.
+    Result<unsigned> alloc();
+    // Returns a slot; freeing a slot that is not allocated is ignored.
+    void free(unsigned slot);
+    // Marks a specific free slot as allocated; Busy if it is not free.
+    Status claim(unsigned slot);
+
+    unsigned available() const;
+
+private:
+    static constexpr unsigned MAX_SLOTS = abi::ROOT_CAP_SLOTS;
+    static constexpr unsigned WORDS = MAX_SLOTS / 64;
+    uint64_t free_[WORDS] = {};  // bit set = slot free
+};
+
+// The calling task's allocator (set up by rt::init_root / rt_thread_main).
+SlotAllocator& slots();
+
+// A slot and the capability in it. The destructor deletes the capability
+// (if any) and returns the slot. Move-only.
+class Cap {
+public:
+    Cap() = default;
+    // Takes ownership of `slot` (already allocated from slots()).
+    explicit Cap(unsigned slot) : slot_(slot) {}
+    ~Cap() { reset(); }
+    Cap(Cap&& o) : slot_(o.release()) {}
+    Cap& operator=(Cap&& o);
+    Cap(const Cap&) = delete;
+    Cap& operator=(const Cap&) = delete;
+
+    // An empty slot from slots(); OverQuota when none is left.
+    static Result<Cap> alloc();
+
+    unsigned slot() const { return slot_; }
+    bool valid() const { return slot_ != 0; }
+    // Gives up ownership: the capability stays and the slot is not freed.
+    unsigned release();
+    // Deletes the capability (errors ignored: the slot may be empty) and
+    // frees the slot.
+    void reset();
+
+private:
+    unsigned slot_ = 0;
+};

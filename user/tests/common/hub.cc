@@ -1,0 +1,82 @@
+#include "user/tests/common/hub.h"
+
+#include <utility>
+
+#include "user/lib/syscall.h"
+
+namespace {
+constinit Hub g_hub;
+constinit bool g_hub_ready = false;
+}  // namespace
+
+Result<Hub*> hub() {
+    if (!g_hub_ready) {
+        TRY_STATUS(g_hub.init());
+        g_hub_ready = true;
+    }
+    return &g_hub;
+}
+
+Status Hub::init() {
+    Cap ep = TRY(Cap::alloc());
+    TRY_STATUS(sys::endpoint_create(ep.slot()));
+    ep_ = ep.release();
+    return ok_status();
+}
+
+Result<Child> Hub::child(unsigned id, bool with_fault_handler, unsigned priority) {
+    ChildOptions opt;
+    opt.priority = priority;
+    if (with_fault_handler) {
+        opt.fault_ep = ep_;
+        opt.fault_badge = FAULT_BADGE | id;
+    }
+    Child c = TRY(Child::create(opt));
+    TRY_STATUS(c.give(ep_, CHILD_REPORT_SLOT, abi::RIGHT_WRITE, id));
+    return c;
+}
+
+Result<HubEvent> Hub::wait() {
+    for (;;) {
+        HubEvent ev = TRY(wait_any());
+        if (!ev.exit) return ev;
+        (void)answer(ev, fault_verdict(abi::FAULT_RESUME));
+    }
+}
+
+Result<uint64_t> Hub::wait_exit(unsigned id) {
+    for (;;) {
+        HubEvent ev = TRY(wait_any());
+        if (ev.exit) {
+            (void)answer(ev, fault_verdict(abi::FAULT_RESUME));
+            if (ev.id == id) return ev.f.addr;
+            continue;
+        }
+        if (ev.reply.valid()) (void)answer(ev, fault_verdict(abi::FAULT_KILL));
+        return Error::Malformed;
+    }
+}
+
+Result<HubEvent> Hub::wait_any() {
+    Cap reply = TRY(Cap::alloc());
+    sys::Received rx = TRY(sys::recv(abi::IpcInfo::make(ep_, 0, 0, reply.slot())));
+    HubEvent ev;
+    ev.msg = rx.msg;
+    ev.badge = rx.info.badge();
+    ev.id = unsigned(ev.badge & ~FAULT_BADGE);
+    ev.fault = (ev.badge & FAULT_BADGE) && is_fault_message(rx.msg);
+    if (ev.fault) ev.f = decode_fault(rx.msg);
+    ev.exit = ev.fault && ev.f.kind == abi::FaultKind::Exit;
+    if (rx.info.is_call()) {
+        ev.reply = std::move(reply);
+    }
+    return ev;
+}
+
+Status Hub::answer(HubEvent& ev, const sys::Msg& m) {
+    if (!ev.reply.valid()) return Error::InvalidCap;
+    Status s = sys::reply(abi::IpcInfo::make(0, 0, 0, 0, ev.reply.slot()), m);
+    // Reply consumes the capability whether or not the caller still waits.
+    slots().free(ev.reply.release());
+    return s;
+}

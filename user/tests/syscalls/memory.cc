@@ -1,0 +1,142 @@
+// MemoryInfo, MemoryMintFrame, MemoryDonate.
+#include "abi/boot.h"
+#include "user/lib/frames.h"
+#include "user/lib/runtime.h"
+#include "user/lib/slots.h"
+#include "user/lib/syscall.h"
+#include "user/lib/utest.h"
+#include "user/lib/vspace.h"
+#include "user/tests/syscalls/suites.h"
+
+namespace {
+
+constexpr uint64_t R = abi::RIGHT_READ, RW = abi::RIGHT_READ | abi::RIGHT_WRITE;
+
+// The first Memory range the allocator has not touched the end of.
+const FrameAllocator::Range& first_range() { return frames().range(0); }
+
+void memory_info_matches_boot_info(unity::Runner& r) {
+    const abi::BootInfo* boot = rt::boot_info();
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < boot->nr_memory; i++) {
+        ASSERT_VALUE(m, sys::memory_info(boot->memory[i].slot));
+        EXPECT_EQ_U(m.first_pfn, boot->memory[i].first_pfn);
+        EXPECT_EQ_U(m.pages, boot->memory[i].pages);
+        total += m.pages;
+    }
+    EXPECT_TRUE(total > 1024);  // the machines tested have 128 MiB or more
+    ASSERT_VALUE(f, frames().alloc(Order(0)));
+    EXPECT_ERR(sys::memory_info(f.slot()), Error::WrongType);
+    EXPECT_ERR(sys::memory_info(abi::SLOT_NULL), Error::InvalidCap);
+}
+
+void mint_frame_names_the_block(unity::Runner& r) {
+    const unsigned orders[] = {0, 3, 9};
+    for (unsigned order : orders) {
+        ASSERT_VALUE(f, frames().alloc(Order(order), RW));
+        ASSERT_VALUE(info, sys::cap_identify(f.slot()));
+        EXPECT_EQ_U(info.type, abi::CapType::Frame);
+        EXPECT_EQ_U(info.rights, RW);
+        EXPECT_EQ_U(info.word, (f.pfn.raw() << 8) | order);
+        EXPECT_EQ_U(f.pfn.raw() & ((uint64_t(1) << order) - 1), 0);
+    }
+    ASSERT_VALUE(x, frames().alloc(Order(0), abi::RIGHT_READ | abi::RIGHT_EXEC));
+    ASSERT_VALUE(xinfo, sys::cap_identify(x.slot()));
+    EXPECT_EQ_U(xinfo.rights, abi::RIGHT_READ | abi::RIGHT_EXEC);
+}
+
+// Every node's memory can be minted from and used (NUMA machines).
+void mint_frame_on_every_node(unity::Runner& r) {
+    const abi::BootInfo* boot = rt::boot_info();
+    for (uint32_t node = 0; node < boot->nr_nodes; node++) {
+        if (boot->nodes[node].present == 0) continue;
+        ASSERT_VALUE(f, frames().alloc(Order(0), RW, int(node)));
+        EXPECT_TRUE(f.pfn.raw() >= boot->nodes[node].start_pfn && f.pfn.raw() < boot->nodes[node].end_pfn);
+        ASSERT_VALUE(m, LocalMap::map(f.slot(), Order(0)));
+        m.as<uint64_t>()[511] = 0x600d0000 + node;
+        EXPECT_EQ_U(m.as<uint64_t>()[511], 0x600d0000 + node);
+    }
+}
+
+void mint_frame_errors(unity::Runner& r) {
+    const FrameAllocator::Range& range = first_range();
+    // A naturally aligned order-3 block inside the range, never handed out.
+    const uint64_t end8 = range.end_pfn & ~uint64_t(7);
+    ASSERT_TRUE(end8 - 8 >= range.next_pfn);
+    const uint64_t pfn = end8 - 8;
+    ASSERT_VALUE(dst, Cap::alloc());
+    const unsigned mem = range.slot, d = dst.slot();
+    EXPECT_ERR(sys::memory_mint_frame(mem, pfn, abi::FRAME_ORDER_MAX + 1, RW, d), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frame(mem, pfn, 64, RW, d), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frame(mem, pfn, 0, abi::RIGHT_GRANT | R, d), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frame(mem, pfn, 0, abi::RIGHT_WRITE, d), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frame(mem, pfn + 1, 3, RW, d), Error::BadAlignment);
+    EXPECT_ERR(sys::memory_mint_frame(mem, range.first_pfn - 8, 0, RW, d), Error::OutOfRange);
+    EXPECT_ERR(sys::memory_mint_frame(mem, range.end_pfn, 0, RW, d), Error::OutOfRange);
+    // A naturally aligned block that starts inside a range and runs past its
+    // end: end = m * 2^k with m odd, block [end - 2^k, end + 2^k). Ranges
+    // whose end is aligned beyond FRAME_ORDER_MAX cannot have one.
+    unsigned crossing = 0;
+    for (unsigned i = 0; i < frames().nr_ranges(); i++) {
+        const FrameAllocator::Range& x = frames().range(i);
+        unsigned k = 0;
+        while (k < 63 && !(x.end_pfn & (uint64_t(1) << k))) k++;
+        if (k + 1 > abi::FRAME_ORDER_MAX || x.end_pfn - x.first_pfn < (uint64_t(1) << k)) continue;
+        EXPECT_ERR(sys::memory_mint_frame(x.slot, x.end_pfn - (uint64_t(1) << k), k + 1, RW, d), Error::OutOfRange);
+        crossing++;
+    }
+    EXPECT_TRUE(crossing > 0);
+    // Slots: empty, wrong type, busy destination.
+    ASSERT_VALUE(f, frames().alloc(Order(0)));
+    EXPECT_ERR(sys::memory_mint_frame(d, pfn, 0, RW, d), Error::InvalidCap);
+    EXPECT_ERR(sys::memory_mint_frame(f.slot(), pfn, 0, RW, d), Error::WrongType);
+    EXPECT_ERR(sys::memory_mint_frame(mem, pfn, 0, RW, f.slot()), Error::Busy);
+    // Minting needs Write on the Memory cap.
+    ASSERT_VALUE(ro, Cap::alloc());
+    ASSERT_OK(sys::cap_copy(mem, 0, ro.slot(), R));
+    EXPECT_ERR(sys::memory_mint_frame(ro.slot(), pfn, 0, RW, d), Error::NoRights);
+    EXPECT_ERR(sys::cap_identify(d), Error::InvalidCap);
+    // And the block is fine when asked for properly.
+    EXPECT_OK(sys::memory_mint_frame(mem, pfn, 3, RW, d));
+}
+
+// Donated frames leave the Memory cap and join the kernel pool.
+void donate_moves_frames_to_kernel(unity::Runner& r) {
+    const unsigned last = frames().nr_ranges() - 1;
+    const unsigned mem = frames().range(last).slot;
+    ASSERT_VALUE(before, sys::memory_info(mem));
+    ASSERT_VALUE(pool_before, sys::kernel_info());
+    ASSERT_VALUE(first, frames().take_tail(last, 4));
+    // Frames minted over the pages block the donation.
+    ASSERT_VALUE(dst, Cap::alloc());
+    ASSERT_OK(sys::memory_mint_frame(mem, first.raw() + 2, 0, RW, dst.slot()));
+    EXPECT_ERR(sys::memory_donate(mem, first.raw(), 4), Error::Busy);
+    dst.reset();
+    // Only the start or the end of the range may go.
+    EXPECT_ERR2(sys::memory_donate(mem, first.raw() - 4, 4), Error::OutOfRange, Error::InvalidArgument);
+    EXPECT_ERR2(sys::memory_donate(mem, before.first_pfn + before.pages, 4), Error::OutOfRange,
+                Error::InvalidArgument);
+    EXPECT_ERR2(sys::memory_donate(mem, first.raw(), ~uint64_t(0)), Error::OutOfRange, Error::InvalidArgument);
+    ASSERT_OK(sys::memory_donate(mem, first.raw(), 4));
+    ASSERT_VALUE(after, sys::memory_info(mem));
+    EXPECT_EQ_U(after.first_pfn, before.first_pfn);
+    EXPECT_EQ_U(after.pages, before.pages - 4);
+    ASSERT_VALUE(pool_after, sys::kernel_info());
+    EXPECT_TRUE(pool_after.pool_total > pool_before.pool_total);
+    EXPECT_TRUE(pool_after.pool_free > pool_before.pool_free);
+    // The donated frames cannot be minted any more.
+    ASSERT_VALUE(again, Cap::alloc());
+    EXPECT_ERR(sys::memory_mint_frame(mem, first.raw(), 0, RW, again.slot()), Error::OutOfRange);
+    ASSERT_VALUE(f, frames().alloc(Order(0)));
+    EXPECT_ERR(sys::memory_donate(f.slot(), f.pfn.raw(), 1), Error::WrongType);
+}
+
+}  // namespace
+
+void run_memory_tests(unity::Runner& r) {
+    RUN_TEST(r, memory_info_matches_boot_info);
+    RUN_TEST(r, mint_frame_names_the_block);
+    RUN_TEST(r, mint_frame_on_every_node);
+    RUN_TEST(r, mint_frame_errors);
+    RUN_TEST(r, donate_moves_frames_to_kernel);
+}

@@ -1,0 +1,180 @@
+// TaskCreate, ThreadStart, ThreadSetFault, TaskKill, Exit, and what a new
+// task starts with.
+#include "user/lib/frames.h"
+#include "user/lib/slots.h"
+#include "user/lib/spawn.h"
+#include "user/lib/syscall.h"
+#include "user/lib/utest.h"
+#include "user/lib/vspace.h"
+#include "user/tests/common/hub.h"
+#include "user/tests/common/util.h"
+#include "user/tests/syscalls/suites.h"
+
+namespace {
+
+constexpr uint64_t R = abi::RIGHT_READ, RW = abi::RIGHT_READ | abi::RIGHT_WRITE;
+
+// Reports what the child finds in its own table: the types in slots 1, 2,
+// CHILD_REPORT_SLOT and CHILD_FREE_SLOT, the rights of the last, and its arg.
+int child_describe_table(uint64_t arg) {
+    auto type_of = [](unsigned slot) -> uint64_t {
+        auto info = sys::cap_identify(slot);
+        return info.ok() ? uint64_t(info->type) : 0x100 + uint64_t(info.error());
+    };
+    auto free_slot = sys::cap_identify(CHILD_FREE_SLOT);
+    sys::Msg m;
+    m.w[0] = arg;
+    m.w[1] = type_of(abi::SLOT_SELF_TASK);
+    m.w[2] = type_of(abi::SLOT_SELF_THREAD);
+    m.w[3] = type_of(CHILD_REPORT_SLOT);
+    m.w[4] = type_of(CHILD_FREE_SLOT);
+    m.w[5] = free_slot.ok() ? free_slot->rights : 0;
+    (void)report(m);
+    return 0;
+}
+
+int child_spin_counting(uint64_t counter_va) {
+    auto* counter = reinterpret_cast<volatile uint64_t*>(counter_va);
+    for (;;) counter[0] = counter[0] + 1;
+}
+
+int child_report_then_exit(uint64_t arg) {
+    (void)report(arg);
+    return int(arg);
+}
+
+void task_create_gives_task_and_thread(unity::Runner& r) {
+    ASSERT_VALUE(task, Cap::alloc());
+    ASSERT_VALUE(thread, Cap::alloc());
+    ASSERT_OK(sys::task_create(task.slot(), thread.slot()));
+    ASSERT_VALUE(ti, sys::cap_identify(task.slot()));
+    EXPECT_EQ_U(ti.type, abi::CapType::Task);
+    ASSERT_VALUE(hi, sys::cap_identify(thread.slot()));
+    EXPECT_EQ_U(hi.type, abi::CapType::Thread);
+    // Destination slots must be empty.
+    ASSERT_VALUE(t2, Cap::alloc());
+    EXPECT_ERR(sys::task_create(t2.slot(), thread.slot()), Error::Busy);
+    EXPECT_ERR(sys::task_create(task.slot(), t2.slot()), Error::Busy);
+    EXPECT_ERR(sys::task_create(abi::SLOT_NULL, t2.slot()), Error::InvalidCap);
+    EXPECT_ERR(sys::cap_identify(t2.slot()), Error::InvalidCap);
+    // Killing a task that never ran is fine; afterwards it is dead.
+    EXPECT_OK(sys::task_kill(task.slot()));
+    EXPECT_ERR(sys::task_kill(task.slot()), Error::DeadObject);
+}
+
+void child_starts_with_its_own_table(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(c, h->child(1));
+    ASSERT_VALUE(f, frames().alloc(Order(0), RW));
+    ASSERT_OK(c.give(f.slot(), CHILD_FREE_SLOT, R));
+    ASSERT_OK(c.start(child_describe_table, 0xfeedface));
+    ASSERT_VALUE(ev, h->wait());
+    ASSERT_TRUE(!ev.fault);
+    EXPECT_EQ_U(ev.id, 1);
+    EXPECT_EQ_U(ev.msg.w[0], 0xfeedface);
+    EXPECT_EQ_U(ev.msg.w[1], abi::CapType::Task);
+    EXPECT_EQ_U(ev.msg.w[2], abi::CapType::Thread);
+    EXPECT_EQ_U(ev.msg.w[3], abi::CapType::Endpoint);
+    EXPECT_EQ_U(ev.msg.w[4], abi::CapType::Frame);
+    EXPECT_EQ_U(ev.msg.w[5], R);
+}
+
+void thread_start_errors(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(c, h->child(2));
+    const unsigned th = c.thread();
+    const uint64_t pc = reinterpret_cast<uint64_t>(&child_report_then_exit);
+    const uint64_t sp = CHILD_STACK_TOP - 64;
+    EXPECT_ERR(sys::thread_start(abi::SLOT_SELF_THREAD, pc, sp, 0), Error::Busy);
+    EXPECT_ERR(sys::thread_start(th, KERNEL_TEXT_VA, sp, 0), Error::InvalidArgument);
+    EXPECT_ERR(sys::thread_start(th, NONCANONICAL_VA, sp, 0), Error::InvalidArgument);
+    EXPECT_ERR(sys::thread_start(th, pc, KERNEL_HALF_VA, 0), Error::InvalidArgument);
+    EXPECT_ERR(sys::thread_start(th, pc, sp, 0, abi::PRIORITY_MAX + 1), Error::InvalidArgument);
+    EXPECT_ERR(sys::thread_start(c.task(), pc, sp, 0), Error::WrongType);
+    ASSERT_VALUE(ro, Cap::alloc());
+    ASSERT_OK(sys::cap_copy(th, 0, ro.slot(), R));
+    EXPECT_ERR(sys::thread_start(ro.slot(), pc, sp, 0), Error::NoRights);
+    // None of that started it: a proper start works, once.
+    ASSERT_OK(c.start(child_report_then_exit, 3));
+    ASSERT_VALUE(ev, h->wait());
+    EXPECT_EQ_U(ev.msg.w[0], 3);
+    EXPECT_ERR(sys::thread_start(th, pc, sp, 0), Error::Busy);
+}
+
+void thread_set_fault_errors(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(c, h->child(3));
+    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(f, frames().alloc(Order(0), RW));
+    EXPECT_ERR(sys::thread_set_fault(c.thread(), f.slot()), Error::WrongType);
+    EXPECT_ERR(sys::thread_set_fault(c.thread(), empty.slot()), Error::InvalidCap);
+    EXPECT_ERR(sys::thread_set_fault(c.task(), h->ep()), Error::WrongType);
+    EXPECT_ERR(sys::thread_set_fault(empty.slot(), h->ep()), Error::InvalidCap);
+    EXPECT_OK(sys::thread_set_fault(c.thread(), h->ep()));
+    EXPECT_OK(sys::thread_set_fault(c.thread(), 0));
+}
+
+void task_kill_stops_a_running_task(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(counter, SharedMemory::create());
+    ASSERT_VALUE(c, h->child(4));
+    ASSERT_OK(c.map(counter));
+    ASSERT_OK(c.start(child_spin_counting, counter.addr().raw()));
+    volatile uint64_t* n = counter.as<volatile uint64_t>();
+    for (unsigned i = 0; i < 1000 && n[0] == 0; i++) (void)sys::yield();
+    ASSERT_TRUE(n[0] != 0);
+    ASSERT_OK(c.kill());
+    const uint64_t after_kill = n[0];
+    for (unsigned i = 0; i < 20; i++) (void)sys::yield();
+    spin_us(20000);
+    EXPECT_EQ_U(n[0], after_kill);
+    // Its capabilities held here now name a dead object.
+    ASSERT_VALUE(f, frames().alloc(Order(0), RW));
+    EXPECT_ERR(sys::map(c.task(), f.slot(), 0x40000000, RW), Error::DeadObject);
+    EXPECT_ERR(sys::thread_start(c.thread(), 0x10000, CHILD_STACK_TOP, 0), Error::DeadObject);
+    EXPECT_ERR(sys::task_kill(c.task()), Error::DeadObject);
+    ASSERT_VALUE(info, sys::cap_identify(c.task()));
+    EXPECT_EQ_U(info.type, abi::CapType::Task);
+}
+
+// With a fault endpoint, Exit first tells the handler (kind Exit, w1 =
+// status) and the task ends once the handler answers.
+void exit_is_reported_to_the_fault_handler(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(c, h->child(5));
+    ASSERT_OK(c.start(child_report_then_exit, 9));
+    ASSERT_VALUE(ev, h->wait());
+    EXPECT_EQ_U(ev.msg.w[0], 9);
+    ASSERT_VALUE(exit_ev, h->wait_any());
+    ASSERT_TRUE(exit_ev.fault);
+    EXPECT_EQ_U(exit_ev.f.kind, abi::FaultKind::Exit);
+    EXPECT_EQ_U(exit_ev.f.addr, 9);
+    EXPECT_EQ_U(exit_ev.id, 5);
+    EXPECT_TRUE(!thread_dead(c.thread()));  // waits for the answer
+    ASSERT_OK(h->answer(exit_ev, sys::Msg{}));
+    EXPECT_TRUE(wait_thread_dead(c.thread()));
+    EXPECT_ERR(sys::task_kill(c.task()), Error::DeadObject);
+}
+
+// Without one, Exit ends the task at once.
+void exit_without_fault_handler_ends_the_task(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(c, h->child(6, false));
+    ASSERT_OK(c.start(child_report_then_exit, 4));
+    ASSERT_VALUE(ev, h->wait());
+    EXPECT_EQ_U(ev.msg.w[0], 4);
+    EXPECT_TRUE(wait_thread_dead(c.thread()));
+    EXPECT_ERR(sys::task_kill(c.task()), Error::DeadObject);
+}
+
+}  // namespace
+
+void run_task_tests(unity::Runner& r) {
+    RUN_TEST(r, task_create_gives_task_and_thread);
+    RUN_TEST(r, child_starts_with_its_own_table);
+    RUN_TEST(r, thread_start_errors);
+    RUN_TEST(r, thread_set_fault_errors);
+    RUN_TEST(r, task_kill_stops_a_running_task);
+    RUN_TEST(r, exit_is_reported_to_the_fault_handler);
+    RUN_TEST(r, exit_without_fault_handler_ends_the_task);
+}
