@@ -1,5 +1,12 @@
 // Where the arch trap code hands user-mode events to the generic kernel.
-// Each ends by running a thread in user mode (sched::schedule()).
+//
+// Traps from U-mode save only the registers a C call may clobber (the
+// caller-saved ones, sp and pc): the kernel's C code preserves the
+// callee-saved registers s0..s11 by the calling convention, so a thread
+// that traps and continues never has them stored. Each entry returns a
+// TrapExit saying which thread runs next; only when that is another
+// thread does the arch code store the old thread's s0..s11 (into
+// `save_callee_saved`, unless that thread is gone) and load the new one's.
 #pragma once
 
 #include <stdint.h>
@@ -7,11 +14,19 @@
 #include "abi/cap.h"
 #include "uctx.h"
 
+struct TrapExit {
+    // The context to run, with bit 0 set when its callee-saved registers
+    // must be loaded too (a different thread from the one that trapped).
+    uintptr_t next;
+    // Where to store the trapped thread's s0..s11, or nullptr.
+    UserContext* save_callee_saved;
+};
+
 // ecall from U-mode; ctx is the current thread's saved registers.
-[[noreturn]] void kernel_syscall(UserContext* ctx);
+TrapExit kernel_syscall(UserContext* ctx);
 
 // A fault in U-mode that the thread cannot go on from by itself.
-[[noreturn]] void kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what);
+TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what);
 
 // The timer interrupted a user thread.
-[[noreturn]] void kernel_timer();
+TrapExit kernel_timer();

@@ -6,12 +6,20 @@
 
 namespace sched {
 
+namespace detail {
+constinit Thread* g_current = nullptr;
+constinit Thread* g_trapped = nullptr;
+constinit uint64_t g_ready_any = 0;
+}  // namespace detail
+
+using detail::g_current;
+using detail::g_trapped;
+
 namespace {
 
 struct State {
     ThreadQueue ready[abi::PRIORITY_MAX + 1];
     uint64_t nonempty[4];  // bit p: ready[p] has threads
-    Thread* current;
     Task* active_task;     // whose address space the MMU holds
     unsigned live_threads;
 };
@@ -20,19 +28,30 @@ constinit State g{};
 void mark(unsigned p, bool on) {
     if (on) g.nonempty[p / 64] |= uint64_t(1) << (p % 64);
     else g.nonempty[p / 64] &= ~(uint64_t(1) << (p % 64));
+    detail::g_ready_any = g.nonempty[0] | g.nonempty[1] | g.nonempty[2] | g.nonempty[3];
+}
+
+// Index of the highest set bit (v != 0), without a multiply or a loop per bit.
+unsigned top_bit(uint64_t v) {
+    unsigned n = 0;
+    if (v >> 32) { v >>= 32; n += 32; }
+    if (v >> 16) { v >>= 16; n += 16; }
+    if (v >> 8) { v >>= 8; n += 8; }
+    if (v >> 4) { v >>= 4; n += 4; }
+    if (v >> 2) { v >>= 2; n += 2; }
+    if (v >> 1) n += 1;
+    return n;
 }
 
 int highest_ready() {
     for (int w = 3; w >= 0; w--)
-        if (g.nonempty[w]) return w * 64 + 63 - __builtin_clzll(g.nonempty[w]);
+        if (g.nonempty[w]) return w * 64 + int(top_bit(g.nonempty[w]));
     return -1;
 }
 
 }  // namespace
 
 void init() { platform::timer_arm(TIME_SLICE_US); }
-
-Thread* current() { return g.current; }
 
 void make_ready(Thread* t) {
     t->state = ThreadState::Ready;
@@ -47,14 +66,14 @@ void unready(Thread* t) {
 }
 
 void block_current(ThreadState state) {
-    g.current->state = state;
-    g.current = nullptr;
+    g_current->state = state;
+    g_current = nullptr;
 }
 
 void yield_current() {
-    if (!g.current) return;
-    Thread* t = g.current;
-    g.current = nullptr;
+    if (!g_current) return;
+    Thread* t = g_current;
+    g_current = nullptr;
     make_ready(t);
 }
 
@@ -67,38 +86,53 @@ void thread_started() { g.live_threads++; }
 
 void thread_ended() {
     g.live_threads--;
-    if (g.current && g.current->state == ThreadState::Dead) g.current = nullptr;
+    if (g_current && g_current->state == ThreadState::Dead) g_current = nullptr;
 }
 
-void schedule() {
+namespace {
+
+Thread* pick() {
     int p = highest_ready();
-    if (g.current && g.current->state == ThreadState::Running && (p < 0 || p <= g.current->priority)) {
-        // Keep running the current thread.
-    } else {
-        if (g.current) {
-            Thread* t = g.current;
-            g.current = nullptr;
-            if (t->state == ThreadState::Running) make_ready(t);
-            p = highest_ready();
-        }
-        if (p < 0) {
-            if (g.live_threads == 0) {
-                klog::info("no threads left; powering off");
-                platform::exit(0);
-            }
-            klog::error("no thread can run: %u threads are blocked and nothing can wake them", g.live_threads);
-            platform::exit(4);
-        }
-        Thread* t = g.ready[p].pop();
-        if (g.ready[p].empty()) mark(unsigned(p), false);
-        t->state = ThreadState::Running;
-        g.current = t;
+    if (g_current && g_current->state == ThreadState::Running && (p < 0 || p <= g_current->priority))
+        return g_current;
+    if (g_current) {
+        Thread* t = g_current;
+        g_current = nullptr;
+        if (t->state == ThreadState::Running) make_ready(t);
+        p = highest_ready();
     }
-    Thread* t = g.current;
+    if (p < 0) {
+        if (g.live_threads == 0) {
+            klog::info("no threads left; powering off");
+            platform::exit(0);
+        }
+        klog::error("no thread can run: %u threads are blocked and nothing can wake them", g.live_threads);
+        platform::exit(4);
+    }
+    Thread* t = g.ready[p].pop();
+    if (g.ready[p].empty()) mark(unsigned(p), false);
+    t->state = ThreadState::Running;
+    g_current = t;
     if (t->task != g.active_task) {
         vm::activate(t->task);
         g.active_task = t->task;
     }
+    return t;
+}
+
+}  // namespace
+
+TrapExit detail::schedule_slow() {
+    Thread* t = pick();
+    Thread* trapped = g_trapped;
+    g_trapped = nullptr;
+    if (t == trapped) return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx), nullptr};
+    UserContext* save = trapped && trapped->state != ThreadState::Dead ? &trapped->ctx : nullptr;
+    return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx) | 1, save};
+}
+
+void run_first() {
+    Thread* t = pick();
     platform::return_to_user(&t->ctx);
 }
 

@@ -6,14 +6,23 @@
 // mode in whichever thread runs next (seL4's model).
 #pragma once
 
+#include "entry.h"
 #include "obj/objects.h"
 
 namespace sched {
 
 inline constexpr uint64_t TIME_SLICE_US = 10000;
 
+namespace detail {
+// Read on every trap, so they are plain globals the inline paths below see.
+extern Thread* g_current;     // the running thread
+extern Thread* g_trapped;     // whose trap is being handled
+extern uint64_t g_ready_any;  // nonzero when some thread is on a ready queue
+TrapExit schedule_slow();
+}  // namespace detail
+
 void init();
-Thread* current();
+inline Thread* current() { return detail::g_current; }
 // Makes a thread runnable (tail of its priority's queue).
 void make_ready(Thread* t);
 // Takes a Ready thread off its queue (for kill).
@@ -24,10 +33,29 @@ void block_current(ThreadState state);
 void yield_current();
 // A timer interrupt arrived: rotate the current thread and rearm.
 void timer_tick();
-// Runs the best runnable thread in user mode. With none runnable and none
-// alive, the system is done; with threads alive but all blocked, nothing
-// can ever wake them: that is reported and the machine ends.
-[[noreturn]] void schedule();
+// Picks the best runnable thread (keeping the current one when nothing
+// better is ready) and activates its address space. With none runnable
+// and none alive, the system is done; with threads alive but all blocked,
+// nothing can ever wake them: that is reported and the machine ends.
+inline TrapExit schedule() {
+    // The common case: the thread that trapped goes on and nobody waits.
+    Thread* c = detail::g_current;
+    if (c && c == detail::g_trapped && c->state == ThreadState::Running && !detail::g_ready_any) {
+        detail::g_trapped = nullptr;
+        return TrapExit{reinterpret_cast<uintptr_t>(&c->ctx), nullptr};
+    }
+    return detail::schedule_slow();
+}
+
+// The first entry to user mode, from boot.
+[[noreturn]] void run_first();
+
+// The thread whose trap is being handled (its callee-saved registers are
+// still in the CPU), and the hook that forgets it when it is freed.
+inline void set_trapped(Thread* t) { detail::g_trapped = t; }
+inline void thread_freed(Thread* t) {
+    if (detail::g_trapped == t) detail::g_trapped = nullptr;
+}
 
 // Counts for the deadlock report and tests.
 void thread_started();

@@ -4,10 +4,11 @@
  * sscratch tells where the trap came from: while a user thread runs it
  * holds that thread's UserContext (uctx.h); in the kernel it is 0.
  *
- * From U-mode: save every user register and the pc into the UserContext,
- * switch to the kernel stack and call user_trap(ctx), which never returns:
- * the kernel leaves through return_to_user() with whichever thread runs
- * next.
+ * From U-mode: save the caller-saved user registers, sp and pc into the
+ * UserContext, switch to the kernel stack and call user_trap(ctx); it
+ * returns which thread runs next (kernel/entry.h, TrapExit). The same
+ * thread gets its caller-saved registers back; another thread also gets
+ * its s0..s11, after the old thread's were stored.
  *
  * From S-mode: save everything into a TrapFrame (trap.h) on the current
  * stack and call trap_handler(frame); every such trap is a kernel bug and
@@ -109,15 +110,17 @@ trap_entry:
     sret
 
 from_user:
-    /* sp = UserContext of the current thread, sscratch = user sp. */
+    /*
+     * sp = UserContext of the current thread, sscratch = user sp. Only the
+     * registers C code may clobber are saved; s0..s11 stay in the CPU
+     * (the C code preserves them) unless another thread runs next.
+     */
     sd      x1, 1*8(sp)
     sd      x3, 3*8(sp)
     sd      x4, 4*8(sp)
     sd      x5, 5*8(sp)
     sd      x6, 6*8(sp)
     sd      x7, 7*8(sp)
-    sd      x8, 8*8(sp)
-    sd      x9, 9*8(sp)
     sd      x10, 10*8(sp)
     sd      x11, 11*8(sp)
     sd      x12, 12*8(sp)
@@ -126,16 +129,6 @@ from_user:
     sd      x15, 15*8(sp)
     sd      x16, 16*8(sp)
     sd      x17, 17*8(sp)
-    sd      x18, 18*8(sp)
-    sd      x19, 19*8(sp)
-    sd      x20, 20*8(sp)
-    sd      x21, 21*8(sp)
-    sd      x22, 22*8(sp)
-    sd      x23, 23*8(sp)
-    sd      x24, 24*8(sp)
-    sd      x25, 25*8(sp)
-    sd      x26, 26*8(sp)
-    sd      x27, 27*8(sp)
     sd      x28, 28*8(sp)
     sd      x29, 29*8(sp)
     sd      x30, 30*8(sp)
@@ -147,40 +140,38 @@ from_user:
     sd      t0, UCTX_PC(sp)
     mv      a0, sp
     ld      sp, kernel_trap_stack_top
-    li      s0, 0
     call    user_trap
-    /* user_trap does not return. */
-1:  j       1b
+    /* a0 = next context | 1 if another thread; a1 = where to save s0..s11, or 0. */
+    beqz    a1, 1f
+    sd      x8, 8*8(a1)
+    sd      x9, 9*8(a1)
+    sd      x18, 18*8(a1)
+    sd      x19, 19*8(a1)
+    sd      x20, 20*8(a1)
+    sd      x21, 21*8(a1)
+    sd      x22, 22*8(a1)
+    sd      x23, 23*8(a1)
+    sd      x24, 24*8(a1)
+    sd      x25, 25*8(a1)
+    sd      x26, 26*8(a1)
+    sd      x27, 27*8(a1)
+1:  andi    t0, a0, 1
+    beqz    t0, restore_caller_saved
+    andi    a0, a0, -2
+    j       return_to_user_asm
 
 /*
- * return_to_user(ctx): enter U-mode in the thread whose registers are at
- * a0. Its address space must be active.
+ * return_to_user_asm(ctx): enter U-mode in the thread whose registers are
+ * all at a0 (its address space must be active).
  */
     .globl return_to_user_asm
 return_to_user_asm:
-    ld      t0, UCTX_PC(a0)
-    csrw    sepc, t0
     li      t0, SSTATUS_SPP
     csrc    sstatus, t0           /* sret goes to U-mode */
     li      t0, SSTATUS_SPIE
     csrs    sstatus, t0           /* with interrupts enabled */
-    csrw    sscratch, a0
-    ld      x1, 1*8(a0)
-    ld      x2, 2*8(a0)
-    ld      x3, 3*8(a0)
-    ld      x4, 4*8(a0)
-    ld      x5, 5*8(a0)
-    ld      x6, 6*8(a0)
-    ld      x7, 7*8(a0)
     ld      x8, 8*8(a0)
     ld      x9, 9*8(a0)
-    ld      x11, 11*8(a0)
-    ld      x12, 12*8(a0)
-    ld      x13, 13*8(a0)
-    ld      x14, 14*8(a0)
-    ld      x15, 15*8(a0)
-    ld      x16, 16*8(a0)
-    ld      x17, 17*8(a0)
     ld      x18, 18*8(a0)
     ld      x19, 19*8(a0)
     ld      x20, 20*8(a0)
@@ -191,6 +182,25 @@ return_to_user_asm:
     ld      x25, 25*8(a0)
     ld      x26, 26*8(a0)
     ld      x27, 27*8(a0)
+    /* After a trap from U-mode sstatus already says SPP = 0, SPIE = 1. */
+restore_caller_saved:
+    ld      t0, UCTX_PC(a0)
+    csrw    sepc, t0
+    csrw    sscratch, a0
+    ld      x1, 1*8(a0)
+    ld      x2, 2*8(a0)
+    ld      x3, 3*8(a0)
+    ld      x4, 4*8(a0)
+    ld      x5, 5*8(a0)
+    ld      x6, 6*8(a0)
+    ld      x7, 7*8(a0)
+    ld      x11, 11*8(a0)
+    ld      x12, 12*8(a0)
+    ld      x13, 13*8(a0)
+    ld      x14, 14*8(a0)
+    ld      x15, 15*8(a0)
+    ld      x16, 16*8(a0)
+    ld      x17, 17*8(a0)
     ld      x28, 28*8(a0)
     ld      x29, 29*8(a0)
     ld      x30, 30*8(a0)

@@ -30,33 +30,30 @@ namespace {
 extern "C" void trap_handler(riscv::TrapFrame* f) { unexpected_trap(*f); }
 
 // Traps from U-mode (trap.S from_user): decode and hand to the generic kernel.
-extern "C" [[noreturn]] void user_trap(UserContext* ctx) {
-    riscv::Scause cause{csr_read(scause)};
-    uint64_t stval = csr_read(stval);
+extern "C" TrapExit user_trap(UserContext* ctx) {
     using abi::FaultAccess;
     using abi::FaultKind;
     using E = riscv::Scause;
-    if (cause.is_interrupt()) {
-        if (cause.code() == E::SupervisorTimer) kernel_timer();
-        // Nothing else is enabled; a stray interrupt just resumes the thread.
-        kernel_timer();
-    }
+    riscv::Scause cause{csr_read(scause)};
+    if (cause.raw == E::EcallFromU) return kernel_syscall(ctx);
+    // Only the timer is enabled; any other interrupt just reschedules.
+    if (cause.is_interrupt()) return kernel_timer();
+    uint64_t stval = csr_read(stval);
     switch (cause.code()) {
-    case E::EcallFromU: kernel_syscall(ctx);
     case E::InstructionPageFault:
-        kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Exec, cause.name());
-    case E::LoadPageFault: kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Read, cause.name());
-    case E::StorePageFault: kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Write, cause.name());
+        return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Exec, cause.name());
+    case E::LoadPageFault: return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Read, cause.name());
+    case E::StorePageFault: return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Write, cause.name());
     case E::InstructionAccessFault:
-        kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Exec, cause.name());
-    case E::LoadAccessFault: kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Read, cause.name());
-    case E::StoreAccessFault: kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Write, cause.name());
+        return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Exec, cause.name());
+    case E::LoadAccessFault: return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Read, cause.name());
+    case E::StoreAccessFault: return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Write, cause.name());
     case E::IllegalInstruction:
-        kernel_user_fault(FaultKind::IllegalInstruction, stval, FaultAccess::Exec, cause.name());
+        return kernel_user_fault(FaultKind::IllegalInstruction, stval, FaultAccess::Exec, cause.name());
     case E::InstructionMisaligned:
-        kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Exec, cause.name());
-    case E::LoadMisaligned: kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Read, cause.name());
-    case E::StoreMisaligned: kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Write, cause.name());
-    default: kernel_user_fault(FaultKind::Other, stval, FaultAccess::Read, cause.name());
+        return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Exec, cause.name());
+    case E::LoadMisaligned: return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Read, cause.name());
+    case E::StoreMisaligned: return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Write, cause.name());
+    default: return kernel_user_fault(FaultKind::Other, stval, FaultAccess::Read, cause.name());
     }
 }

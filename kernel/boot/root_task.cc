@@ -215,5 +215,5 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     Thread* thread = static_cast<Thread*>((*task)->slots[abi::SLOT_SELF_THREAD].obj);
     if (!tasks::start_thread(thread, img.entry, abi::ROOT_STACK_TOP, abi::ROOT_BOOTINFO_VA, abi::PRIORITY_DEFAULT).ok())
         PANIC("starting the root task failed");
-    sched::schedule();
+    sched::run_first();
 }

@@ -3,6 +3,7 @@
 #include "lib/panic.h"
 #include "obj/cap.h"
 #include "obj/pool.h"
+#include "sched.h"
 
 void ThreadQueue::push(Thread* t) {
     t->q_next = nullptr;
@@ -36,6 +37,7 @@ void obj_unref(KObject* o) {
         auto* t = static_cast<Thread*>(o);
         KASSERT(t->state == ThreadState::Dead || t->state == ThreadState::Inactive);
         Task* task = t->task;
+        sched::thread_freed(t);
         kpool::free(t);
         if (task) obj_unref(task);
         break;

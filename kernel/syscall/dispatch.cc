@@ -52,8 +52,9 @@ constexpr auto TABLE = build_table();
 
 }  // namespace
 
-void kernel_syscall(UserContext* ctx) {
+TrapExit kernel_syscall(UserContext* ctx) {
     Thread* t = sched::current();
+    sched::set_trapped(t);
     ctx->pc += 4;  // past the ecall
     uint64_t nr = ctx->arg(7);
     if (nr < NR_SYSCALLS && TABLE.h[nr]) {
@@ -64,20 +65,22 @@ void kernel_syscall(UserContext* ctx) {
         ctx->set_arg(0, uint64_t(Error::InvalidArgument));
         ctx->set_arg(7, uint64_t(Error::InvalidArgument));
     }
-    sched::schedule();
+    return sched::schedule();
 }
 
-void kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what) {
+TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what) {
     Thread* t = sched::current();
+    sched::set_trapped(t);
     if (kind == abi::FaultKind::PageFault &&
         arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
                                       access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
-        sched::schedule();  // Svade: A/D set, retry
+        return sched::schedule();  // Svade: A/D set, retry
     ipc::fault(t, kind, addr, access, t->ctx.pc, what);
-    sched::schedule();
+    return sched::schedule();
 }
 
-void kernel_timer() {
+TrapExit kernel_timer() {
+    sched::set_trapped(sched::current());
     sched::timer_tick();
-    sched::schedule();
+    return sched::schedule();
 }
