@@ -28,7 +28,10 @@ constinit State g{};
 void mark(unsigned p, bool on) {
     if (on) g.nonempty[p / 64] |= uint64_t(1) << (p % 64);
     else g.nonempty[p / 64] &= ~(uint64_t(1) << (p % 64));
-    detail::g_ready_any = g.nonempty[0] | g.nonempty[1] | g.nonempty[2] | g.nonempty[3];
+    // Bit w: word w of nonempty has a ready priority.
+    uint64_t word = uint64_t(1) << (p / 64);
+    if (g.nonempty[p / 64]) detail::g_ready_any |= word;
+    else detail::g_ready_any &= ~word;
 }
 
 // Index of the highest set bit (v != 0), without a multiply or a loop per bit.
@@ -44,9 +47,9 @@ unsigned top_bit(uint64_t v) {
 }
 
 int highest_ready() {
-    for (int w = 3; w >= 0; w--)
-        if (g.nonempty[w]) return w * 64 + int(top_bit(g.nonempty[w]));
-    return -1;
+    if (!detail::g_ready_any) return -1;
+    unsigned w = top_bit(detail::g_ready_any);
+    return int(w * 64 + top_bit(g.nonempty[w]));
 }
 
 }  // namespace
@@ -93,14 +96,13 @@ namespace {
 
 Thread* pick() {
     int p = highest_ready();
-    if (g_current && g_current->state == ThreadState::Running && (p < 0 || p <= g_current->priority))
-        return g_current;
-    if (g_current) {
+    if (g_current && g_current->state == ThreadState::Running) {
+        if (p < 0 || p <= g_current->priority) return g_current;
         Thread* t = g_current;
         g_current = nullptr;
-        if (t->state == ThreadState::Running) make_ready(t);
-        p = highest_ready();
+        make_ready(t);  // behind the better thread, which is still the best
     }
+    g_current = nullptr;
     if (p < 0) {
         if (g.live_threads == 0) {
             klog::info("no threads left; powering off");

@@ -17,7 +17,7 @@ namespace detail {
 // Read on every trap, so they are plain globals the inline paths below see.
 extern Thread* g_current;     // the running thread
 extern Thread* g_trapped;     // whose trap is being handled
-extern uint64_t g_ready_any;  // nonzero when some thread is on a ready queue
+extern uint64_t g_ready_any;  // bit w: a priority in 64w..64w+63 has ready threads
 TrapExit schedule_slow();
 }  // namespace detail
 

@@ -110,7 +110,11 @@ Pte* PageTable::find_leaf(VirtAddr va, unsigned* level) const {
 
 Result<size_t> PageTable::unmap(VirtAddr va, uint64_t size) {
     if (size == 0 || !is_aligned(va.raw() | size, PAGE_SIZE)) return Error::BadAlignment;
-    // First pass: every leaf met must lie inside the range.
+    // First pass: every leaf met must lie inside the range. The leaves
+    // found are remembered, so small ranges are walked once.
+    constexpr size_t REMEMBER = 16;
+    Pte* found[REMEMBER];
+    size_t n = 0;
     for (uint64_t off = 0; off < size;) {
         unsigned level = 0;
         VirtAddr cur = va + off;
@@ -121,9 +125,14 @@ Result<size_t> PageTable::unmap(VirtAddr va, uint64_t size) {
         }
         uint64_t ls = level_size(level);
         if (!is_aligned(cur.raw(), ls) || size - off < ls) return Error::BadAlignment;
+        if (n < REMEMBER) found[n] = e;
+        n++;
         off += ls;
     }
-    size_t removed = 0;
+    if (n <= REMEMBER) {
+        for (size_t i = 0; i < n; i++) *found[i] = Pte{};
+        return n;
+    }
     for (uint64_t off = 0; off < size;) {
         unsigned level = 0;
         Pte* e = find_leaf(va + off, &level);
@@ -132,10 +141,9 @@ Result<size_t> PageTable::unmap(VirtAddr va, uint64_t size) {
             continue;
         }
         *e = Pte{};
-        removed++;
         off += level_size(level);
     }
-    return removed;
+    return n;
 }
 
 Status PageTable::protect(VirtAddr va, uint64_t size, uint64_t perms) {

@@ -5,27 +5,6 @@
 
 namespace caps {
 
-Result<Cap*> lookup(Task* task, uint64_t slot) {
-    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
-    Cap* c = &task->slots[slot];
-    if (c->empty()) return Error::InvalidCap;
-    return c;
-}
-
-Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t rights) {
-    Cap* c = TRY(lookup(task, slot));
-    if (c->type != type) return Error::WrongType;
-    if ((c->rights & rights) != rights) return Error::NoRights;
-    return c;
-}
-
-Result<Cap*> empty_slot(Task* task, uint64_t slot) {
-    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
-    Cap* c = &task->slots[slot];
-    if (!c->empty()) return Error::Busy;
-    return c;
-}
-
 namespace {
 
 void link_child(Cap* parent, Cap* c) {

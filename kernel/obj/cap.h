@@ -11,11 +11,28 @@
 namespace caps {
 
 // The capability in `slot` of `task`. Errors: InvalidCap (out of range or empty).
-Result<Cap*> lookup(Task* task, uint64_t slot);
+inline Result<Cap*> lookup(Task* task, uint64_t slot) {
+    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
+    Cap* c = &task->slots[slot];
+    if (c->empty()) return Error::InvalidCap;
+    return c;
+}
 // The same, also checking type and rights. Errors: InvalidCap, WrongType, NoRights.
-Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t rights);
+inline Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t rights) {
+    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
+    Cap* c = &task->slots[slot];
+    if (c->empty()) return Error::InvalidCap;
+    if (c->type != type) return Error::WrongType;
+    if ((c->rights & rights) != rights) return Error::NoRights;
+    return c;
+}
 // An empty slot to fill. Errors: InvalidCap (out of range or slot 0), Busy (in use).
-Result<Cap*> empty_slot(Task* task, uint64_t slot);
+inline Result<Cap*> empty_slot(Task* task, uint64_t slot) {
+    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
+    Cap* c = &task->slots[slot];
+    if (!c->empty()) return Error::Busy;
+    return c;
+}
 
 // Fills the empty `dst` with `value` (type, rights, obj, w0, w1), as a child
 // of `parent` (nullptr: a root). Takes a reference on value.obj.

@@ -13,6 +13,7 @@ namespace pager {
 namespace {
 
 constinit Client g_clients[MAX_CLIENTS] = {};
+constinit unsigned g_alive = 0;
 
 struct GrantEntry {
     uint64_t pfn;      // 0: empty
@@ -77,6 +78,7 @@ Client* client_new(const char* name, uint64_t quota) {
         c.used = true;
         c.id = i + 1;
         c.quota = quota ? quota : DEFAULT_QUOTA;
+        g_alive++;
         unsigned k = 0;
         for (; name[k] && k < sizeof c.name - 1; k++) c.name[k] = name[k];
         c.name[k] = '\0';
@@ -91,10 +93,13 @@ Client* client_by_badge(uint64_t badge) {
     return c->used && !c->exited ? c : nullptr;
 }
 
-unsigned clients_alive() {
-    unsigned n = 0;
-    for (const Client& c : g_clients) n += c.used && !c.exited;
-    return n;
+unsigned clients_alive() { return g_alive; }
+
+void client_ended(Client* c, int status) {
+    if (c->exited) return;
+    c->exited = true;
+    c->status = status;
+    g_alive--;
 }
 
 bool clients_all_succeeded() {

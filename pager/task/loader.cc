@@ -87,8 +87,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     auto thread_slot = slot_alloc();
     if (!task_slot.ok() || !thread_slot.ok()) {
         if (task_slot.ok()) slot_free(*task_slot);
-        c->exited = true;
-        c->status = -1;
+        client_ended(c, -1);
         return Error::NoMemory;
     }
     c->task_slot = *task_slot;
@@ -101,8 +100,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     if (!s.ok()) {
         release_all(c);
         (void)sys::task_kill(c->task_slot);
-        c->exited = true;
-        c->status = -1;
+        client_ended(c, -1);
         return s;
     }
     uprintf("pager: started %s (task %u, %lu pages, quota %lu)\n", c->name, c->id, c->held_pages, c->quota);

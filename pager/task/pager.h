@@ -77,6 +77,8 @@ Status grant_table_init();
 Client* client_new(const char* name, uint64_t quota);
 Client* client_by_badge(uint64_t badge);
 unsigned clients_alive();
+// Marks `c` ended (once) with its exit status.
+void client_ended(Client* c, int status);
 bool clients_all_succeeded();
 
 // A block granted to `c`: taken from the buddy allocator, put on the LRU

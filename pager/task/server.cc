@@ -143,8 +143,7 @@ Reply op_region(Client* c, const Msg& m) {
 Reply kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
     uprintf("pager: task %s killed: %s at %#lx (pc %#lx)\n", c->name, what, addr, pc);
     release_all(c);
-    c->exited = true;
-    c->status = -1;
+    client_ended(c, -1);
     Reply r;
     r.msg.w[0] = abi::FAULT_KILL;
     r.kill = true;
@@ -155,8 +154,7 @@ Reply fault(Client* c, const Msg& m) {
     auto kind = abi::FaultKind(m.w[0] & 0xffff);
     uint64_t addr = m.w[1], pc = m.w[3];
     if (kind == abi::FaultKind::Exit) {
-        c->exited = true;
-        c->status = int(m.w[1]);
+        client_ended(c, int(m.w[1]));
         release_all(c);
         uprintf("pager: task %s exited with status %d\n", c->name, c->status);
         return Reply{};
