@@ -15,3 +15,10 @@ function(tern_user_qemu_tests prog min_tests)
 endfunction()
 
 tern_user_qemu_tests(syscalls 60 --expect "^debug_write: hello from user space$")
+
+tern_user_qemu_tests(hostile 25)
+# With a small kernel pool even the 8 GiB machine runs out of kernel memory
+# before the root task's table fills: the exhaustion test must not be skipped.
+tern_qemu_test(user.hostile.8G_numa2_kpool4M TIMEOUT 180 ARGS --mem 8G --numa 2 --smp 2
+  --unity --min-tests 25 --append "init=hostile kpool=4M"
+  --reject "KERNEL PANIC" --reject ":pool_exhausted:IGNORE")
