@@ -22,3 +22,12 @@ tern_user_qemu_tests(hostile 25)
 tern_qemu_test(user.hostile.8G_numa2_kpool4M TIMEOUT 180 ARGS --mem 8G --numa 2 --smp 2
   --unity --min-tests 25 --append "init=hostile kpool=4M"
   --reject "KERNEL PANIC" --reject ":pool_exhausted:IGNORE")
+
+# kbench runs to the end and prints every figure (the figures themselves
+# are reported by tools/bench, never judged).
+tern_qemu_test(user.kbench.runs TIMEOUT 120 ARGS --mem 128M --append "init=kbench"
+  --qemu-arg=-icount --qemu-arg=shift=0,sleep=off
+  --expect "^null syscall +20000 +[0-9]+\\.[0-9]"
+  --expect "^IPC call \\+ reply \\(two spaces\\) +10000 +[0-9]+\\.[0-9]"
+  --expect "^page fault -> map -> resume +1280 +[0-9]+\\.[0-9]"
+  --expect "^kbench: end$")

@@ -1,0 +1,231 @@
+// kbench: what the kernel's basic operations cost, in instructions retired
+// (rdinstret, which counts U-mode and S-mode alike), per operation:
+//   - a null system call;
+//   - an IPC round trip between two address spaces: Call from this task,
+//     answered by a server task waiting in ReplyRecv;
+//   - a page-fault round trip: a child touches an unmapped page, the kernel
+//     sends the fault to this task, which maps a frame minted beforehand
+//     (no zeroing) and answers RESUME; the child's access then completes;
+// and, to tell the parts apart (no targets): an IPC call that fails its
+// argument check, and a Map + Unmap of one page in our own space.
+// Prints a table between "kbench: begin" and "kbench: end" and exits 0;
+// figures are reported, never judged (the targets are printed alongside).
+#include "abi/syscall.h"
+#include "user/lib/console.h"
+#include "user/lib/counters.h"
+#include "user/lib/fault.h"
+#include "user/lib/frames.h"
+#include "user/lib/ipc.h"
+#include "user/lib/runtime.h"
+#include "user/lib/slots.h"
+#include "user/lib/spawn.h"
+#include "user/lib/syscall.h"
+
+namespace {
+
+using abi::IpcInfo;
+
+constexpr uint64_t RW = abi::RIGHT_READ | abi::RIGHT_WRITE;
+
+// Slots in the children's tables.
+constexpr unsigned C_EP = abi::SLOT_FIRST_FREE, C_REPLY = abi::SLOT_FIRST_FREE + 1;
+
+struct Figure {
+    const char* name;
+    uint64_t ops;
+    uint64_t instructions;
+    uint64_t target;
+};
+
+void print_figure(const Figure& f) {
+    const uint64_t tenths = f.ops ? f.instructions * 10 / f.ops : 0;
+    uprintf("%-34s %8lu %12lu.%lu", f.name, f.ops, tenths / 10, tenths % 10);
+    if (f.target) uprintf("   <= %lu\n", f.target);
+    else uprintf("   -\n");
+}
+
+// --- Null system call ---------------------------------------------------------
+
+constexpr uint64_t NULL_CALLS = 20000;
+
+Figure bench_null() {
+    // The same loop with and without the ecall; the difference is the call.
+    uint64_t t0 = read_instret();
+    for (uint64_t i = 0; i < NULL_CALLS; i++) (void)sys::raw(uint64_t(abi::Sys::Null));
+    uint64_t t1 = read_instret();
+    for (uint64_t i = 0; i < NULL_CALLS; i++) asm volatile("" : : : "memory");
+    uint64_t t2 = read_instret();
+    const uint64_t loop = t2 - t1;
+    return {"null syscall", NULL_CALLS, (t1 - t0) - loop, 100};
+}
+
+// --- Parts: an IPC argument error, Map + Unmap ---------------------------------
+
+constexpr uint64_t PART_OPS = 5000;
+
+Figure bench_ipc_error() {
+    const IpcInfo bad = IpcInfo::make(abi::ROOT_CAP_SLOTS - 1);  // an empty slot
+    sys::Msg m;
+    const uint64_t t0 = read_instret();
+    for (uint64_t i = 0; i < PART_OPS; i++) (void)sys::ipc_raw(uint64_t(abi::Sys::Call), bad.raw, m);
+    const uint64_t t1 = read_instret();
+    return {"IPC call, bad endpoint (error)", PART_OPS, t1 - t0, 0};
+}
+
+Result<Figure> bench_map_unmap() {
+    Frame f = TRY(frames().alloc(Order(0), RW));
+    const uint64_t va = 0x2f'0000'0000;
+    TRY_STATUS(sys::map(0, f.slot(), va, RW));  // page tables built once
+    TRY_STATUS(sys::unmap(f.slot()));
+    const uint64_t t0 = read_instret();
+    for (uint64_t i = 0; i < PART_OPS; i++) {
+        (void)sys::map(0, f.slot(), va, RW);
+        (void)sys::unmap(f.slot());
+    }
+    const uint64_t t1 = read_instret();
+    return Figure{"Map + Unmap, one page", PART_OPS, t1 - t0, 0};
+}
+
+// --- IPC round trip --------------------------------------------------------------
+
+constexpr uint64_t IPC_CALLS = 10000, IPC_WARMUP = 100;
+
+// Answers every call on C_EP with its first word plus one, forever.
+int ipc_server(uint64_t) {
+    auto rx = sys::recv(IpcInfo::make(C_EP, 0, 0, C_REPLY));
+    const IpcInfo again = IpcInfo::make(C_EP, 0, 0, C_REPLY, C_REPLY);
+    while (rx.ok()) {
+        sys::Msg m;
+        m.w[0] = rx->msg.w[0] + 1;
+        rx = sys::reply_recv(again, m);
+    }
+    return 1;
+}
+
+Result<Figure> bench_ipc() {
+    Cap ep = TRY(Cap::alloc());
+    TRY_STATUS(sys::endpoint_create(ep.slot()));
+    Child server = TRY(Child::create());
+    TRY_STATUS(server.give(ep.slot(), C_EP, RW));
+    TRY_STATUS(server.start(ipc_server, 0));
+    const IpcInfo call = IpcInfo::make(ep.slot());
+    sys::Msg m;
+    for (uint64_t i = 0; i < IPC_WARMUP; i++) {
+        m.w[0] = i;
+        auto rx = sys::call(call, m);
+        if (!rx.ok()) return rx.error();
+        if (rx->msg.w[0] != i + 1) return Error::Malformed;
+    }
+    const uint64_t t0 = read_instret();
+    for (uint64_t i = 0; i < IPC_CALLS; i++) {
+        m.w[0] = i;
+        (void)sys::call(call, m);
+    }
+    const uint64_t t1 = read_instret();
+    return Figure{"IPC call + reply (two spaces)", IPC_CALLS, t1 - t0, 500};
+}
+
+// --- Page-fault round trip -------------------------------------------------------
+
+// The child touches FAULT_PAGES pages per batch; between batches the root
+// unmaps them again (outside the measurement). The first batch also builds
+// page tables and is not counted.
+constexpr unsigned FAULT_PAGES = 64, FAULT_BATCHES = 21;
+constexpr uint64_t FAULT_BASE = 0x4000'0000;
+constexpr uint64_t MSG_BATCH_DONE = 0xba7c, MSG_RESULT = 0x4e5;
+
+int fault_child(uint64_t) {
+    uint64_t total = 0, count = 0;
+    for (unsigned b = 0; b < FAULT_BATCHES; b++) {
+        for (unsigned i = 0; i < FAULT_PAGES; i++) {
+            auto* p = reinterpret_cast<volatile uint64_t*>(FAULT_BASE + uint64_t(i) * PAGE_SIZE);
+            const uint64_t t0 = read_instret();
+            *p = i;
+            const uint64_t t1 = read_instret();
+            if (b > 0) {
+                total += t1 - t0;
+                count++;
+            }
+        }
+        sys::Msg m;
+        m.w[0] = MSG_BATCH_DONE;
+        (void)sys::call(IpcInfo::make(C_EP), m);
+    }
+    sys::Msg m;
+    m.w[0] = MSG_RESULT;
+    m.w[1] = total;
+    m.w[2] = count;
+    (void)sys::call(IpcInfo::make(C_EP), m);
+    return 0;
+}
+
+struct FaultBench {
+    Frame frames[FAULT_PAGES];
+    Cap ep, reply;
+};
+
+// Serves the child's faults and batch messages until it reports.
+Result<Figure> serve_faults(FaultBench& fb, const Child& child) {
+    const IpcInfo first = IpcInfo::make(fb.ep.slot(), 0, 0, fb.reply.slot());
+    const IpcInfo next = IpcInfo::make(fb.ep.slot(), 0, 0, fb.reply.slot(), fb.reply.slot());
+    auto rx = sys::recv(first);
+    for (;;) {
+        if (!rx.ok()) return rx.error();
+        sys::Msg answer;
+        if (is_fault_message(rx->msg)) {
+            const FaultMessage f = decode_fault(rx->msg);
+            const uint64_t index = (f.addr - FAULT_BASE) / PAGE_SIZE;
+            if (f.kind != abi::FaultKind::PageFault || index >= FAULT_PAGES) return Error::Malformed;
+            (void)sys::map(child.task(), fb.frames[index].slot(), FAULT_BASE + index * PAGE_SIZE, RW);
+            answer.w[0] = abi::FAULT_RESUME;
+        } else if (rx->msg.w[0] == MSG_BATCH_DONE) {
+            for (auto& fr : fb.frames) (void)sys::unmap(fr.slot());
+        } else if (rx->msg.w[0] == MSG_RESULT) {
+            (void)sys::reply(IpcInfo::make(0, 0, 0, 0, fb.reply.slot()), answer);
+            return Figure{"page fault -> map -> resume", rx->msg.w[2], rx->msg.w[1], 700};
+        }
+        rx = sys::reply_recv(next, answer);
+    }
+}
+
+Result<Figure> bench_fault() {
+    FaultBench fb;
+    for (auto& f : fb.frames) f = TRY(frames().alloc(Order(0), RW));
+    fb.ep = TRY(Cap::alloc());
+    fb.reply = TRY(Cap::alloc());
+    TRY_STATUS(sys::endpoint_create(fb.ep.slot()));
+    ChildOptions opt;
+    opt.fault_ep = fb.ep.slot();
+    Child child = TRY(Child::create(opt));
+    TRY_STATUS(child.give(fb.ep.slot(), C_EP, abi::RIGHT_WRITE));
+    TRY_STATUS(child.start(fault_child, 0));
+    return serve_faults(fb, child);
+}
+
+}  // namespace
+
+extern "C" int main(uint64_t arg) {
+    if (Status s = rt::init_root(arg); !s.ok()) {
+        uprintf("kbench: bad boot info: %s\n", error_name(s.error()));
+        return 1;
+    }
+    Figure figures[5];
+    figures[0] = bench_null();
+    auto ipc = bench_ipc();
+    auto fault = bench_fault();
+    figures[3] = bench_ipc_error();
+    auto map = bench_map_unmap();
+    if (!ipc.ok() || !fault.ok() || !map.ok()) {
+        uprintf("kbench: a benchmark failed: ipc '%s', fault '%s', map '%s'\n", error_name(ipc.error()),
+                error_name(fault.error()), error_name(map.error()));
+        return 1;
+    }
+    figures[1] = *ipc;
+    figures[2] = *fault;
+    figures[4] = *map;
+    uprintf("kbench: begin\n");
+    uprintf("%-34s %8s %14s   %s\n", "operation", "ops", "instructions/op", "target");
+    for (const Figure& f : figures) print_figure(f);
+    uprintf("kbench: end\n");
+    return 0;
+}
