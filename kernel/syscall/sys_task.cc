@@ -38,7 +38,9 @@ void task_create(Thread* t) {
 void thread_start(Thread* t) {
     auto th = thread_arg(t, t->ctx.arg(0));
     if (!th.ok()) return ret(t, th.error());
-    ret(t, tasks::start_thread(*th, t->ctx.arg(1), t->ctx.arg(2), t->ctx.arg(3), unsigned(t->ctx.arg(4))));
+    uint64_t priority = t->ctx.arg(4);  // checked whole, before it is narrowed
+    if (priority > abi::PRIORITY_MAX) return ret(t, Error::InvalidArgument);
+    ret(t, tasks::start_thread(*th, t->ctx.arg(1), t->ctx.arg(2), t->ctx.arg(3), unsigned(priority)));
 }
 
 void thread_set_fault(Thread* t) {
