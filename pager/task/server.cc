@@ -45,6 +45,11 @@ Reply op_alloc(Client* c, const Msg& m) {
     auto g = grant(c, *req, 0);
     if (!g.ok()) return error_reply(g.error());
     const mm::Page* p = memory().buddy.page(g->pfn);
+    if (m.w[2] != abi::PAGER_ANY && m.w[3] != abi::PAGER_ANY && unsigned(p->zone()) != m.w[2]) {
+        // Exactly that zone of that node was asked for, and it has none.
+        (void)ungrant(c, g->pfn, unsigned(req->order));
+        return error_reply(Error::NoMemory);
+    }
     Reply r;
     r.msg.w[1] = g->pfn.raw();
     r.msg.w[2] = p->node();
