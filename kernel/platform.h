@@ -33,6 +33,9 @@ void set_timebase(uint64_t hz);
 // Wait for an interrupt (the idle loop's body).
 void idle();
 
+// Waits (wfi, interrupts masked in S-mode) until the timer fires.
+void wait_for_timer();
+
 // Arms the timer to interrupt about `us` microseconds from now.
 void timer_arm(uint64_t us);
 

@@ -94,6 +94,26 @@ void thread_ended() {
 
 namespace {
 
+// Nothing is runnable: wait for interrupts (wfi) until something is. Only
+// timer interrupts exist so far and they wake no thread, so after a second
+// of idling with threads still blocked, nothing ever can: a deadlock, which
+// is reported rather than waited on forever.
+int idle() {
+    if (g.live_threads == 0) {
+        klog::info("no threads left; powering off");
+        platform::exit(0);
+    }
+    constexpr unsigned IDLE_TICKS_BEFORE_DEADLOCK = 1000000 / TIME_SLICE_US;
+    for (unsigned ticks = 0; ticks < IDLE_TICKS_BEFORE_DEADLOCK; ticks++) {
+        platform::wait_for_timer();
+        platform::timer_arm(TIME_SLICE_US);
+        int p = highest_ready();
+        if (p >= 0) return p;
+    }
+    klog::error("no thread can run: %u threads are blocked and nothing can wake them", g.live_threads);
+    platform::exit(4);
+}
+
 Thread* pick() {
     int p = highest_ready();
     if (g_current && g_current->state == ThreadState::Running) {
@@ -103,14 +123,7 @@ Thread* pick() {
         make_ready(t);  // behind the better thread, which is still the best
     }
     g_current = nullptr;
-    if (p < 0) {
-        if (g.live_threads == 0) {
-            klog::info("no threads left; powering off");
-            platform::exit(0);
-        }
-        klog::error("no thread can run: %u threads are blocked and nothing can wake them", g.live_threads);
-        platform::exit(4);
-    }
+    if (p < 0) p = idle();
     Thread* t = g.ready[p].pop();
     if (g.ready[p].empty()) mark(unsigned(p), false);
     t->state = ThreadState::Running;

@@ -113,6 +113,12 @@ void set_timebase(uint64_t hz) { riscv::set_timebase(hz); }
 
 void idle() { riscv::wfi(); }
 
+void wait_for_timer() {
+    // wfi wakes on a pending enabled interrupt even with sstatus.SIE clear;
+    // no trap is taken, so the kernel stack stays as it is.
+    while (!(csr_read(sip) & (uint64_t(1) << 5))) riscv::wfi();
+}
+
 void timer_arm(uint64_t us) {
     uint64_t deadline = riscv::rdtime() + us * (g_timebase_hz / 1000000);
     sbi::set_timer(deadline);
