@@ -2,7 +2,7 @@
 // capabilities, and Cap, a slot that owns the capability in it.
 //
 // The kernel alone knows what a slot holds; this is the task's own
-// bookkeeping of which slots it has handed out, so that helpers and tests
+// bookkeeping of which slots it has handed out, so that the runtime and tests
 // never pick a slot that is in use. The root task may use
 // [abi::SLOT_ROOT_FREE, abi::ROOT_CAP_SLOTS); other tasks
 // [abi::SLOT_FIRST_FREE, abi::CAP_SLOTS).

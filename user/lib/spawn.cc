@@ -104,3 +104,9 @@ Status Child::map(unsigned frame_slot, VirtAddr va, uint64_t rights) {
 }
 
 Status Child::kill() { return sys::task_kill(task_.slot()); }
+
+Result<Child> spawn(ChildFn fn, uint64_t arg, const ChildOptions& opt) {
+    Child c = TRY(Child::create(opt));
+    TRY_STATUS(c.start(fn, arg));
+    return c;
+}

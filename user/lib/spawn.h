@@ -88,3 +88,7 @@ private:
     unsigned priority_ = abi::PRIORITY_DEFAULT;
     bool started_ = false;
 };
+
+// Child::create(opt), then start(fn, arg): a running child with nothing in
+// its table but its own Task and Thread caps. Errors of both.
+Result<Child> spawn(ChildFn fn, uint64_t arg, const ChildOptions& opt = {});

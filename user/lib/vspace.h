@@ -1,7 +1,7 @@
 // Mapping frames into the calling task's own address space, and the
 // address-space layout the runtime uses.
 //
-// A Frame capability maps at most once, so every helper here maps a fresh
+// A Frame capability maps at most once, so every function here maps a fresh
 // copy of the capability and keeps it; deleting the copy removes the
 // mapping (docs/syscalls.md) and leaves the original untouched.
 #pragma once

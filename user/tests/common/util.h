@@ -1,4 +1,4 @@
-// Small helpers shared by the test programs.
+// Probes and timing shared by the test programs.
 #pragma once
 
 #include <stdint.h>

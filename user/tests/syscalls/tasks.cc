@@ -38,6 +38,8 @@ int child_spin_counting(uint64_t counter_va) {
     for (;;) counter[0] = counter[0] + 1;
 }
 
+int child_return_next(uint64_t arg) { return int(arg + 1); }
+
 int child_report_then_exit(uint64_t arg) {
     (void)report(arg);
     return int(arg);
@@ -77,6 +79,20 @@ void child_starts_with_its_own_table(unity::Runner& r) {
     EXPECT_EQ_U(ev.msg.w[3], abi::CapType::Endpoint);
     EXPECT_EQ_U(ev.msg.w[4], abi::CapType::Frame);
     EXPECT_EQ_U(ev.msg.w[5], R);
+}
+
+// spawn(): a running child whose return value reaches its fault handler
+// as the exit status.
+void spawn_runs_a_function(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ChildOptions opt;
+    opt.fault_ep = h->ep();
+    opt.fault_badge = FAULT_BADGE | 7;
+    ASSERT_VALUE(c, spawn(child_return_next, 41, opt));
+    EXPECT_TRUE(c.started());
+    ASSERT_VALUE(status, h->wait_exit(7));
+    EXPECT_EQ_U(status, 42);
+    EXPECT_TRUE(wait_thread_dead(c.thread()));
 }
 
 void thread_start_errors(unity::Runner& r) {
@@ -172,6 +188,7 @@ void exit_without_fault_handler_ends_the_task(unity::Runner& r) {
 void run_task_tests(unity::Runner& r) {
     RUN_TEST(r, task_create_gives_task_and_thread);
     RUN_TEST(r, child_starts_with_its_own_table);
+    RUN_TEST(r, spawn_runs_a_function);
     RUN_TEST(r, thread_start_errors);
     RUN_TEST(r, thread_set_fault_errors);
     RUN_TEST(r, task_kill_stops_a_running_task);
