@@ -29,6 +29,8 @@ enum PageFlag : uint32_t {
     PG_isolated = 1u << 6,    // taken off the LRU by reclaim
     PG_zeroed = 1u << 7,      // known to contain only zeroes
     PG_poisoned = 1u << 8,    // freed and filled with the debug pattern
+    PG_allocated = 1u << 9,   // head of a block the buddy allocator handed out; order() is valid
+    PG_pcp = 1u << 10,        // free order-0 frame held in a per-cpu cache, not in free_area
 };
 
 struct Page {

@@ -1,0 +1,400 @@
+// Set-up and the allocation side of the buddy allocator: zone and
+// zonelist construction, free_all_bootmem, the allocation passes of
+// __alloc_pages, rmqueue with expand, and the per-cpu cache refill.
+#include "mm/buddy.h"
+
+namespace mm {
+
+namespace {
+
+constexpr uint32_t ORDER_MASK = ((1u << Page::ORDER_BITS) - 1) << Page::ORDER_SHIFT;
+// Zone and node bits survive every state change of a descriptor.
+constexpr uint32_t IDENTITY_MASK = ~(Page::FLAG_MASK | ORDER_MASK);
+
+uint64_t pageblocks_spanned(const ZoneSpan& z) {
+    if (z.spanned == 0) return 0;
+    return (align_up(z.end().raw(), PAGEBLOCK_NR_PAGES) - align_down(z.start.raw(), PAGEBLOCK_NR_PAGES)) >>
+           PAGEBLOCK_ORDER;
+}
+
+bool ranges_overlap(Pfn a, uint64_t alen, Pfn b, uint64_t blen) {
+    return alen && blen && a < b + blen && b < a + alen;
+}
+
+}  // namespace
+
+size_t Buddy::pageblock_storage_size(const MemoryLayout& layout) {
+    size_t n = 0;
+    for (unsigned nid = 0; nid < layout.nr_nodes && nid < MAX_NUMNODES; nid++)
+        for (const ZoneSpan& z : layout.nodes[nid].zones) n += pageblocks_spanned(z);
+    return n;
+}
+
+Status Buddy::check_layout(const MemoryLayout& layout) const {
+    if (layout.nr_nodes == 0 || layout.nr_nodes > MAX_NUMNODES) return Error::InvalidArgument;
+    for (unsigned nid = 0; nid < layout.nr_nodes; nid++) {
+        const NodeSpan& node = layout.nodes[nid];
+        if (node.spanned > MAX_PFN_LIMIT || node.start.raw() > MAX_PFN_LIMIT - node.spanned)
+            return Error::InvalidArgument;
+        Pfn prev_end = node.start;
+        for (const ZoneSpan& z : node.zones) {
+            if (z.spanned == 0) {
+                if (z.present != 0) return Error::InvalidArgument;
+                continue;
+            }
+            // Zones lie inside their node, in ZoneType order, without overlap.
+            if (z.present > z.spanned || z.start < prev_end || z.end() > node.end())
+                return Error::InvalidArgument;
+            prev_end = z.end();
+        }
+        for (unsigned other = 0; other < nid; other++)
+            if (ranges_overlap(node.start, node.spanned, layout.nodes[other].start,
+                               layout.nodes[other].spanned))
+                return Error::InvalidArgument;
+    }
+    if (config_.pcp_batch != 0 && (config_.pcp_high < config_.pcp_batch || config_.pcp_high >= PCP_SLOTS))
+        return Error::InvalidArgument;
+    if (config_.watermark_scale_factor == 0 || config_.watermark_scale_factor > 3000)
+        return Error::InvalidArgument;
+    if (config_.local_nid >= layout.nr_nodes) return Error::InvalidArgument;
+    return {};
+}
+
+void Buddy::init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, uint8_t*& storage) {
+    z.start_pfn = span.start;
+    z.spanned = span.spanned;
+    z.present = span.present;
+    z.managed = 0;
+    z.free_pages = 0;
+    for (uint64_t& w : z.watermark) w = 0;
+    for (uint64_t& r : z.lowmem_reserve) r = 0;
+    z.nid = uint8_t(nid);
+    z.type = t;
+    for (FreeArea& area : z.free_area) {
+        for (PageList& l : area.free_list) l = PageList{};
+        area.nr_free = 0;
+    }
+    for (PcpList& l : z.pcp.lists) l.top = l.bottom = 0;
+    z.pcp.count = 0;
+    z.pcp.batch = config_.pcp_batch;
+    z.pcp.high = config_.pcp_batch ? config_.pcp_high : 0;
+    for (unsigned i = 0; i < NR_LRU_LISTS; i++) {
+        z.lru.lists[i] = PageList{};
+        z.lru.nr_pages[i] = 0;
+    }
+    z.lru.nr_isolated = 0;
+    // Linux marks every pageblock movable at boot: most memory ends up
+    // holding user pages, and unmovable requests claim blocks as needed.
+    uint8_t initial = uint8_t(config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
+                                                                       : MigrateType::Movable);
+    z.pageblock_base = Pfn(align_down(span.start.raw(), PAGEBLOCK_NR_PAGES));
+    uint64_t blocks = pageblocks_spanned(span);
+    z.pageblock_mt = blocks ? storage : nullptr;
+    for (uint64_t i = 0; i < blocks; i++) storage[i] = initial;
+    storage += blocks;
+}
+
+void Buddy::build_zonelists(const MemoryLayout& layout) {
+    bool populated[MAX_NUMNODES][MAX_NR_ZONES] = {};
+    for (unsigned n = 0; n < nr_nodes_; n++)
+        for (unsigned t = 0; t < MAX_NR_ZONES; t++) populated[n][t] = zones_[n][t].populated();
+    for (unsigned n = 0; n < nr_nodes_; n++) {
+        build_zonelist(n, nr_nodes_, layout.distance, populated, zonelists_[n]);
+        for (unsigned highest = 0; highest < MAX_NR_ZONES; highest++) {
+            unsigned k = 0;
+            const Zonelist& zl = zonelists_[n];
+            for (unsigned i = 0; i < zl.count; i++)
+                if (unsigned(zl.refs[i].zone) <= highest)
+                    candidates_[n][highest][k++] = &zones_[zl.refs[i].nid][unsigned(zl.refs[i].zone)];
+            candidates_[n][highest][k] = nullptr;
+        }
+    }
+}
+
+Status Buddy::init(const MemoryLayout& layout, MemMap map, uint8_t* storage, size_t storage_size,
+                   const BuddyConfig& config) {
+    config_ = config;
+    TRY_STATUS(check_layout(layout));
+    if (storage_size < pageblock_storage_size(layout) || (storage_size && !storage)) return Error::NoMemory;
+    map_ = map;
+    nr_nodes_ = layout.nr_nodes;
+    min_free_kbytes_ = config.min_free_kbytes;
+    for (unsigned n = 0; n < MAX_NUMNODES; n++) {
+        nodes_[n] = n < nr_nodes_ ? layout.nodes[n] : NodeSpan{};
+        for (unsigned t = 0; t < MAX_NR_ZONES; t++) {
+            const ZoneSpan empty{};
+            const ZoneSpan& span = n < nr_nodes_ ? layout.nodes[n].zones[t] : empty;
+            init_zone(zones_[n][t], n, ZoneType(t), span, storage);
+        }
+    }
+    build_zonelists(layout);
+    setup_per_zone_wmarks();
+    setup_lowmem_reserve();
+    return {};
+}
+
+// The tables the inline fast paths use (see buddy.h). Rebuilt whenever a
+// watermark or lowmem_reserve changes.
+void Buddy::build_fast_paths() {
+    off_zone_.free_pages = 0;
+    off_zone_.pcp.high = 0;
+    for (unsigned h = 0; h < MAX_NR_ZONES; h++) {
+        // A request limited to `h` may use ZONE_MOVABLE only when movable.
+        for (unsigned f = 0; f < 4; f++) {
+            unsigned highest = (h == unsigned(ZoneType::Movable) && !(f & GFP_MOVABLE)) ? unsigned(ZoneType::Normal) : h;
+            MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
+                                                                     : gfp_migratetype(uint16_t(f));
+            Zone* z = nr_nodes_ ? candidates_[config_.local_nid][highest][0] : nullptr;
+            FastAlloc& fa = fast_alloc_[h][f];
+            fa.zone = z ? z : &off_zone_;
+            fa.list = &fa.zone->pcp.lists[unsigned(mt)];
+            // Without a cache the fast path must never fire: an unreachable mark.
+            fa.mark = (z && z->pcp.high) ? z->fast_mark[highest] : ~uint64_t(0);
+        }
+    }
+    for (unsigned id = 0; id < 64; id++) {
+        unsigned n = id >> Page::ZONE_BITS, t = id & ((1u << Page::ZONE_BITS) - 1);
+        zone_by_id_[id] = (n < nr_nodes_ && t < MAX_NR_ZONES) ? &zones_[n][t] : &off_zone_;
+    }
+    fast_start_ = nodes_[config_.local_nid].start.raw();
+    fast_span_ = nodes_[config_.local_nid].spanned;
+}
+
+Status Buddy::free_bootmem_range(Pfn start, Pfn end) {
+    if (start >= end) return Error::InvalidArgument;
+    // Check everything first: a refused range leaves no frame changed.
+    for (uint64_t pfn = start.raw(); pfn < end.raw();) {
+        Zone* z = zone_of(Pfn(pfn));
+        if (!z) return Error::OutOfRange;
+        uint64_t stop = end < z->end_pfn() ? end.raw() : z->end_pfn().raw();
+        for (; pfn < stop; pfn++)
+            if (!page(Pfn(pfn))->test(PG_reserved)) return Error::DoubleFree;
+    }
+    for (uint64_t pfn = start.raw(); pfn < end.raw();) {
+        Zone& z = *zone_of(Pfn(pfn));
+        uint64_t stop = end < z.end_pfn() ? end.raw() : z.end_pfn().raw();
+        for (uint64_t p = pfn; p < stop; p++) {
+            Page* pg = page(Pfn(p));
+            pg->flags &= IDENTITY_MASK;
+            pg->next = pg->prev = PFN_NONE;
+        }
+        z.managed += stop - pfn;
+        while (pfn < stop) {
+            // The largest order pfn is aligned to (no __builtin_ctz: it
+            // would need libgcc on rv64imac).
+            unsigned order = 0;
+            while (order < MAX_ORDER - 1 && !(pfn & (uint64_t(1) << order))) order++;
+            while (pfn + (uint64_t(1) << order) > stop) order--;
+            free_one(z, uint32_t(pfn), order, pageblock_migratetype(z, pfn), FreePlace::Tail);
+            pfn += uint64_t(1) << order;
+        }
+    }
+    setup_per_zone_wmarks();
+    setup_lowmem_reserve();
+    return {};
+}
+
+uint64_t Buddy::nr_free_pages() const {
+    uint64_t n = 0;
+    for (unsigned nid = 0; nid < nr_nodes_; nid++)
+        for (const Zone& z : zones_[nid]) n += z.free_pages + z.pcp.count;
+    return n;
+}
+
+// ---- free lists -----------------------------------------------------------
+
+void Buddy::add_to_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, bool tail) {
+    Page* p = pfn_page(map_, pfn);
+    p->flags = (p->flags & IDENTITY_MASK) | PG_buddy | (order << Page::ORDER_SHIFT);
+    FreeArea& area = z.free_area[order];
+    if (tail) list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
+    else list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
+    area.nr_free++;
+    z.free_pages += uint64_t(1) << order;
+}
+
+void Buddy::del_from_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt) {
+    Page* p = pfn_page(map_, pfn);
+    FreeArea& area = z.free_area[order];
+    list_del(map_, area.free_list[unsigned(mt)], p);
+    p->flags &= ~uint32_t(PG_buddy);
+    area.nr_free--;
+    z.free_pages -= uint64_t(1) << order;
+}
+
+// Splits a block of order `high` at `pfn` down to order `low`, freeing the
+// upper half at each step; the lowest 2^low frames stay with the caller.
+void Buddy::expand(Zone& z, uint32_t pfn, unsigned low, unsigned high, MigrateType mt) {
+    uint32_t size = 1u << high;
+    while (high > low) {
+        high--;
+        size >>= 1;
+        add_to_free_list(z, pfn + size, high, mt, false);
+    }
+}
+
+uint32_t Buddy::rmqueue_smallest(Zone& z, unsigned order, MigrateType mt) {
+    for (unsigned o = order; o < MAX_ORDER; o++) {
+        PageList& l = z.free_area[o].free_list[unsigned(mt)];
+        if (l.empty()) continue;
+        uint32_t pfn = l.head;
+        del_from_free_list(z, pfn, o, mt);
+        expand(z, pfn, order, o, mt);
+        return pfn;
+    }
+    return PFN_NONE;
+}
+
+uint32_t Buddy::rmqueue_any(Zone& z, unsigned order, MigrateType mt) {
+    uint32_t pfn = rmqueue_smallest(z, order, mt);
+    if (pfn == PFN_NONE && config_.grouping == Grouping::ByMobility) pfn = rmqueue_fallback(z, order, mt);
+    return pfn;
+}
+
+// Takes an order-0 frame from the zone's cache, refilling it with up to
+// `batch` frames from the buddy lists when empty (rmqueue_bulk). The
+// refill is stacked so that the lowest frame comes out first.
+bool Buddy::rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn) {
+    PcpList& l = z.pcp.lists[unsigned(mt)];
+    if (l.empty()) {
+        uint32_t n = 0;
+        for (; n < z.pcp.batch; n++) {
+            uint32_t got = rmqueue_any(z, 0, mt);
+            if (got == PFN_NONE) break;
+            Page* p = pfn_page(map_, got);
+            p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
+            l.push(got);
+        }
+        for (uint32_t i = 0; i < n / 2; i++) {
+            uint32_t a = (l.bottom + i) % PCP_SLOTS, b = (l.bottom + n - 1 - i) % PCP_SLOTS;
+            uint32_t t = l.slots[a];
+            l.slots[a] = l.slots[b];
+            l.slots[b] = t;
+        }
+        z.pcp.count += n;
+        if (n == 0) return false;
+    }
+    pfn = l.pop();
+    z.pcp.count--;
+    return true;
+}
+
+Result<Pfn> Buddy::rmqueue(Zone& z, unsigned order, MigrateType mt) {
+    uint32_t pfn;
+    if (order == 0 && z.pcp.high) {
+        if (rmqueue_pcp(z, mt, pfn)) return Pfn(pfn);
+        return Error::NoMemory;
+    }
+    pfn = rmqueue_any(z, order, mt);
+    if (pfn == PFN_NONE) return Error::NoMemory;
+    return Pfn(pfn);
+}
+
+void Buddy::prep_new_page(uint32_t pfn, unsigned order, uint16_t flags) {
+    Page* p = pfn_page(map_, pfn);
+    p->flags = (p->flags & IDENTITY_MASK) | PG_allocated | (order << Page::ORDER_SHIFT);
+    if (flags & GFP_ZERO) config_.zero.zero(config_.zero.ctx, Pfn(pfn), Order(order));
+}
+
+// ---- allocation passes ----------------------------------------------------
+
+bool Buddy::zone_allowed(const Zone& z, unsigned nid, uint16_t flags) const {
+    return !(flags & GFP_THISNODE) || z.nid == nid;
+}
+
+Result<Pfn> Buddy::get_page_from_freelist(unsigned order, unsigned nid, unsigned highest,
+                                          MigrateType mt, uint16_t flags, WatermarkPass pass) {
+    for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) {
+        Zone& z = **zp;
+        if (!zone_allowed(z, nid, flags)) continue;
+        if (pass != WatermarkPass::None) {
+            uint64_t mark = z.watermark[pass == WatermarkPass::Low ? WMARK_LOW : WMARK_MIN];
+            if (!watermark_ok(z, order, mark, highest)) continue;
+        }
+        auto r = rmqueue(z, order, mt);
+        if (r.ok()) return r;
+    }
+    return Error::NoMemory;
+}
+
+Result<Pfn> Buddy::alloc_slowpath(AllocRequest req) {
+    unsigned order = req.order;
+    if (order >= MAX_ORDER || unsigned(req.zone) >= MAX_NR_ZONES || (req.flags & ~GFP_KNOWN_MASK))
+        return Error::InvalidArgument;
+    unsigned nid = req.nid == NUMA_NO_NODE ? config_.local_nid : req.nid;
+    if (nid >= nr_nodes_) return Error::InvalidArgument;
+    if ((req.flags & GFP_ZERO) && !config_.zero.zero) return Error::Unsupported;
+    unsigned highest = highest_zoneidx(req);
+    MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
+                                                             : gfp_migratetype(req.flags);
+    auto r = get_page_from_freelist(order, nid, highest, mt, req.flags, WatermarkPass::Low);
+    if (!r.ok()) r = alloc_slow(req, nid, highest, mt);
+    if (r.ok()) prep_new_page(uint32_t(r->raw()), order, req.flags);
+    return r;
+}
+
+// The slow path of __alloc_pages: retry above min, then (for the pager's
+// own needs) without watermarks, then once more after draining the
+// per-cpu caches, whose frames the watermark checks do not count.
+Result<Pfn> Buddy::alloc_slow(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt) {
+    WatermarkPass last = (req.flags & GFP_MEMALLOC) ? WatermarkPass::None : WatermarkPass::Min;
+    auto r = get_page_from_freelist(req.order, nid, highest, mt, req.flags, WatermarkPass::Min);
+    if (!r.ok() && last == WatermarkPass::None)
+        r = get_page_from_freelist(req.order, nid, highest, mt, req.flags, last);
+    if (r.ok()) return r;
+    bool cached = false;
+    for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) cached |= (*zp)->pcp.count != 0;
+    if (cached) {
+        drain_pcp();
+        r = get_page_from_freelist(req.order, nid, highest, mt, req.flags, last);
+        if (r.ok()) return r;
+    }
+    return classify_failure(req.order, nid, highest, req.flags);
+}
+
+// "Below a watermark, reclaim would help" when an allowed zone holds a
+// large enough free block that only the watermark kept back, or holds
+// frames on its LRU lists; otherwise there is simply no memory.
+Error Buddy::classify_failure(unsigned order, unsigned nid, unsigned highest, uint16_t flags) const {
+    for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) {
+        const Zone& z = **zp;
+        if (!zone_allowed(z, nid, flags)) continue;
+        if (zone_has_block(z, order)) return Error::TryAgain;
+        if (z.lru.nr_pages[0] + z.lru.nr_pages[1] != 0) return Error::TryAgain;
+    }
+    return Error::NoMemory;
+}
+
+Result<size_t> Buddy::alloc_bulk(AllocRequest req, size_t n, Pfn* out) {
+    if (req.order != 0 || n == 0 || !out) return Error::InvalidArgument;
+    if (unsigned(req.zone) >= MAX_NR_ZONES || (req.flags & ~GFP_KNOWN_MASK)) return Error::InvalidArgument;
+    unsigned nid = req.nid == NUMA_NO_NODE ? config_.local_nid : req.nid;
+    if (nid >= nr_nodes_) return Error::InvalidArgument;
+    if ((req.flags & GFP_ZERO) && !config_.zero.zero) return Error::Unsupported;
+    unsigned highest = highest_zoneidx(req);
+    MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
+                                                             : gfp_migratetype(req.flags);
+    for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) {
+        Zone& z = **zp;
+        if (!zone_allowed(z, nid, req.flags)) continue;
+        if (!watermark_ok(z, 0, z.watermark[WMARK_LOW] + n, highest)) continue;
+        size_t got = 0;
+        while (got < n) {
+            uint32_t pfn;
+            if (z.pcp.high) {
+                if (!rmqueue_pcp(z, mt, pfn)) break;
+            } else if ((pfn = rmqueue_any(z, 0, mt)) == PFN_NONE) {
+                break;
+            }
+            prep_new_page(pfn, 0, req.flags);
+            out[got++] = Pfn(pfn);
+        }
+        if (got) return got;
+    }
+    // Nothing above the low watermark plus the batch: one frame the slow way.
+    Pfn one = TRY(alloc_slowpath(req));
+    out[0] = one;
+    return size_t(1);
+}
+
+}  // namespace mm

@@ -1,0 +1,63 @@
+// An allocation request: order, zone limit, node preference and flags
+// (the pager's counterpart of Linux's gfp_t plus the preferred node).
+//
+// The whole request fits in one 64-bit register so the IPC server can
+// pass it through from a message word.
+#pragma once
+
+#include <stdint.h>
+
+#include "base/addr.h"
+#include "mm/mmzone.h"
+#include "mm/migratetype.h"
+
+namespace mm {
+
+// "No preference": start with the allocator's local node.
+inline constexpr uint8_t NUMA_NO_NODE = 0xff;
+
+enum GfpFlag : uint16_t {
+    GFP_MOVABLE = 1u << 0,      // frames can be reclaimed/migrated; may use ZONE_MOVABLE
+    GFP_RECLAIMABLE = 1u << 1,  // frames can be dropped under pressure (caches)
+    GFP_ZERO = 1u << 2,         // hand the block out filled with zeroes
+    GFP_MEMALLOC = 1u << 3,     // the pager's own needs: may dip below the min watermark
+    GFP_THISNODE = 1u << 4,     // only the preferred node, no fallback to others
+    GFP_KNOWN_MASK = (1u << 5) - 1,
+};
+
+struct AllocRequest {
+    uint8_t order = 0;                      // block of 2^order frames, < MAX_ORDER
+    ZoneType zone = ZoneType::Normal;       // highest zone the frames may come from
+    uint8_t nid = NUMA_NO_NODE;             // preferred node
+    uint8_t reserved_ = 0;
+    uint16_t flags = 0;                     // GfpFlag bits
+    uint16_t reserved2_ = 0;
+
+    static constexpr AllocRequest of(unsigned order, uint16_t flags = 0,
+                                     ZoneType zone = ZoneType::Normal,
+                                     uint8_t nid = NUMA_NO_NODE) {
+        AllocRequest r;
+        r.order = uint8_t(order);
+        r.zone = zone;
+        r.nid = nid;
+        r.flags = flags;
+        return r;
+    }
+};
+static_assert(sizeof(AllocRequest) == 8);
+
+// The highest zone index a request may use (Linux's gfp_zone): ZONE_MOVABLE
+// only serves movable requests, whatever limit the caller names.
+constexpr unsigned highest_zoneidx(AllocRequest r) {
+    unsigned z = unsigned(r.zone);
+    if (z == unsigned(ZoneType::Movable) && !(r.flags & GFP_MOVABLE)) z = unsigned(ZoneType::Normal);
+    return z;
+}
+
+constexpr MigrateType gfp_migratetype(uint16_t flags) {
+    if (flags & GFP_MOVABLE) return MigrateType::Movable;
+    if (flags & GFP_RECLAIMABLE) return MigrateType::Reclaimable;
+    return MigrateType::Unmovable;
+}
+
+}  // namespace mm

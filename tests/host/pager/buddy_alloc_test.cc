@@ -1,0 +1,209 @@
+// Allocation: rmqueue and expand, request validation, zeroing, the
+// per-cpu cache and bulk allocation.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <vector>
+
+#include "machine.h"
+
+namespace mm::test {
+namespace {
+
+constexpr uint64_t BASE = 0x80000;
+
+struct AllocTest : ::testing::Test {
+    Machine m{single_zone(4096)};
+    Buddy& b = m.buddy();
+    const Zone& z = b.zone(0, ZoneType::Normal);
+    void SetUp() override { m.hand_over(); }
+};
+
+TEST_F(AllocTest, Order0SplitsAMaxOrderBlockAndMarksTheHead) {
+    auto r = b.alloc(AllocRequest::of(0));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->raw(), BASE);
+    Page* p = m.page(BASE);
+    EXPECT_TRUE(p->test(PG_allocated));
+    EXPECT_FALSE(p->test(PG_buddy));
+    EXPECT_EQ(p->order(), 0u);
+    // expand: one free block of every order below 10 remains from the split.
+    for (unsigned o = 0; o + 1 < MAX_ORDER; o++) EXPECT_EQ(z.free_area[o].nr_free, 1u) << o;
+    EXPECT_EQ(z.free_area[MAX_ORDER - 1].nr_free, 3u);
+    EXPECT_EQ(z.free_pages, 4095u);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(AllocTest, EveryOrderIsNaturallyAlignedAndDisjoint) {
+    std::set<uint64_t> used;
+    for (unsigned o = 0; o < MAX_ORDER; o++) {
+        auto r = b.alloc(AllocRequest::of(o));
+        ASSERT_TRUE(r.ok()) << o;
+        uint64_t pfn = r->raw();
+        EXPECT_EQ(pfn % (uint64_t(1) << o), 0u) << o;
+        for (uint64_t p = pfn; p < pfn + (uint64_t(1) << o); p++) EXPECT_TRUE(used.insert(p).second);
+        EXPECT_EQ(m.page(pfn)->order(), o);
+    }
+    EXPECT_EQ(z.free_pages, 4096u - used.size());
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(AllocTest, FreeingEverythingMergesBackToMaxOrder) {
+    std::vector<std::pair<uint64_t, unsigned>> got;
+    for (unsigned i = 0; i < 40; i++) {
+        auto r = b.alloc(AllocRequest::of(i % 4));
+        ASSERT_TRUE(r.ok());
+        got.push_back({r->raw(), i % 4});
+    }
+    for (auto [pfn, o] : got) ASSERT_TRUE(b.free(Pfn(pfn), Order(o)).ok());
+    EXPECT_EQ(z.free_area[MAX_ORDER - 1].nr_free, 4u);
+    EXPECT_EQ(z.free_pages, 4096u);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(AllocTest, RejectsBadRequests) {
+    EXPECT_EQ(b.alloc(AllocRequest::of(MAX_ORDER)).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc(AllocRequest::of(0, 0, ZoneType(3))).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc(AllocRequest::of(0, 0, ZoneType::Normal, 1)).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc(AllocRequest::of(0, 1u << 12)).error(), Error::InvalidArgument);
+    EXPECT_EQ(z.free_pages, 4096u);
+}
+
+TEST_F(AllocTest, ZeroRequiresAHook) {
+    EXPECT_EQ(b.alloc(AllocRequest::of(0, GFP_ZERO)).error(), Error::Unsupported);
+    EXPECT_EQ(z.free_pages, 4096u);
+}
+
+struct ZeroLog {
+    std::vector<std::pair<uint64_t, unsigned>> calls;
+    static void zero(void* ctx, Pfn pfn, Order order) {
+        static_cast<ZeroLog*>(ctx)->calls.push_back({pfn.raw(), order.raw()});
+    }
+};
+
+TEST(AllocZero, HookZeroesExactlyTheZeroRequests) {
+    ZeroLog log;
+    MachineDef d = single_zone(4096);
+    d.config.zero = ZeroHook{ZeroLog::zero, &log};
+    Machine m(d);
+    m.hand_over();
+    auto a = m.buddy().alloc(AllocRequest::of(2, GFP_ZERO));
+    ASSERT_TRUE(a.ok());
+    auto c = m.buddy().alloc(AllocRequest::of(1));
+    ASSERT_TRUE(c.ok());
+    ASSERT_EQ(log.calls.size(), 1u);
+    EXPECT_EQ(log.calls[0].first, a->raw());
+    EXPECT_EQ(log.calls[0].second, 2u);
+}
+
+MachineDef with_pcp(uint32_t batch, uint32_t high) {
+    MachineDef d = single_zone(4096);
+    d.config.pcp_batch = batch;
+    d.config.pcp_high = high;
+    return d;
+}
+
+TEST(AllocPcp, FirstOrder0RefillsABatchAndLaterOnesUseIt) {
+    Machine m(with_pcp(8, 16));
+    m.hand_over();
+    const Zone& z = m.buddy().zone(0, ZoneType::Normal);
+    ASSERT_TRUE(m.buddy().alloc(AllocRequest::of(0)).ok());
+    EXPECT_EQ(z.pcp.count, 7u);
+    EXPECT_EQ(z.free_pages, 4096u - 8);
+    ASSERT_TRUE(m.buddy().alloc(AllocRequest::of(0)).ok());
+    EXPECT_EQ(z.pcp.count, 6u);
+    EXPECT_EQ(z.free_pages, 4096u - 8);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST(AllocPcp, FreesGoToTheCacheUntilHighThenDrainABatch) {
+    Machine m(with_pcp(4, 8));
+    m.hand_over();
+    const Zone& z = m.buddy().zone(0, ZoneType::Normal);
+    std::vector<Pfn> got;
+    for (int i = 0; i < 20; i++) got.push_back(*m.buddy().alloc(AllocRequest::of(0)));
+    uint32_t before = z.pcp.count;
+    ASSERT_TRUE(m.buddy().free(got[0], Order(0)).ok());
+    EXPECT_EQ(z.pcp.count, before + 1);
+    EXPECT_TRUE(m.page(got[0].raw())->test(PG_pcp));
+    for (int i = 1; i < 20; i++) ASSERT_TRUE(m.buddy().free(got[i], Order(0)).ok());
+    EXPECT_LE(z.pcp.count, 8u);
+    EXPECT_EQ(m.check(), "");
+    m.buddy().drain_pcp();
+    EXPECT_EQ(z.pcp.count, 0u);
+    EXPECT_EQ(z.free_pages, 4096u);
+    EXPECT_EQ(z.free_area[MAX_ORDER - 1].nr_free, 4u);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST(AllocPcp, CachedFrameFreedAgainIsADoubleFree) {
+    Machine m(with_pcp(4, 8));
+    m.hand_over();
+    Pfn p = *m.buddy().alloc(AllocRequest::of(0));
+    ASSERT_TRUE(m.buddy().free(p, Order(0)).ok());
+    EXPECT_EQ(m.buddy().free(p, Order(0)).error(), Error::DoubleFree);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST(AllocPcp, LastFramesComeOutOfTheCacheWhenTheZoneIsShort) {
+    MachineDef d = with_pcp(31, 124);
+    Machine m(d);
+    m.hand_over();
+    // Take everything (MEMALLOC ignores watermarks), return one frame to the
+    // cache: the next request finds the cache even though free_pages is 0.
+    std::vector<Pfn> got;
+    for (;;) {
+        auto r = m.buddy().alloc(AllocRequest::of(0, GFP_MEMALLOC));
+        if (!r.ok()) {
+            EXPECT_EQ(r.error(), Error::NoMemory);
+            break;
+        }
+        got.push_back(*r);
+    }
+    EXPECT_EQ(got.size(), 4096u);
+    ASSERT_TRUE(m.buddy().free(got.back(), Order(0)).ok());
+    EXPECT_EQ(m.buddy().alloc(AllocRequest::of(0, GFP_MEMALLOC))->raw(), got.back().raw());
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(AllocTest, BulkReturnsDistinctAllocatedFrames) {
+    Pfn out[64];
+    auto r = b.alloc_bulk(AllocRequest::of(0), 64, out);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, 64u);
+    std::set<uint64_t> seen;
+    for (Pfn p : out) {
+        EXPECT_TRUE(seen.insert(p.raw()).second);
+        EXPECT_TRUE(m.page(p.raw())->test(PG_allocated));
+    }
+    EXPECT_EQ(z.free_pages, 4096u - 64);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(AllocTest, BulkRejectsBadRequests) {
+    Pfn out[4];
+    EXPECT_EQ(b.alloc_bulk(AllocRequest::of(1), 4, out).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0), 0, out).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0), 4, nullptr).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0, 0, ZoneType::Normal, 3), 4, out).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0, GFP_ZERO), 4, out).error(), Error::Unsupported);
+}
+
+TEST_F(AllocTest, BulkNearTheWatermarkFallsBackToOneFrame) {
+    // Leave 45 free frames: above low (40) but not low + 64.
+    std::vector<Pfn> got;
+    while (z.free_pages > 45) got.push_back(*b.alloc(AllocRequest::of(0)));
+    Pfn out[64];
+    auto r = b.alloc_bulk(AllocRequest::of(0), 64, out);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, 1u);
+}
+
+TEST_F(AllocTest, BulkWithNothingLeftReportsTheError) {
+    while (b.alloc(AllocRequest::of(0, GFP_MEMALLOC)).ok()) {}
+    Pfn out[8];
+    EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0), 8, out).error(), Error::NoMemory);
+}
+
+}  // namespace
+}  // namespace mm::test
