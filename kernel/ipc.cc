@@ -17,6 +17,13 @@ void wake(Thread* t, Error e) {
     sched::make_ready(t);
 }
 
+// The caller of a Reply runs again: now, or (ReplyRecv) once the replier
+// has started waiting, so it can run next directly.
+void set_woken(Thread* t, Thread** woken) {
+    if (woken) *woken = t;
+    else sched::make_ready(t);
+}
+
 void wait_on(Thread* t, Endpoint* ep, ThreadQueue& q, ThreadState state) {
     t->blocked_on = ep;
     obj_ref(ep);
@@ -73,8 +80,10 @@ void deliver(Thread* s, Thread* r, unsigned send_cap_slot, abi::IpcInfo rinfo) {
     }
     r->ctx.set_arg(6, (s->send_badge & abi::IpcResult::BADGE_MASK) | flags);
     set_error(r, Error::None);
-    if (r != sched::current()) sched::make_ready(r);
 
+    // The sender first, so that a caller that now waits for its reply
+    // leaves the CPU before the receiver is woken: then the receiver can
+    // run next directly (sched::wake).
     bool s_running = s == sched::current();
     if (replied_later) {
         s->state = ThreadState::BlockedReply;
@@ -87,6 +96,7 @@ void deliver(Thread* s, Thread* r, unsigned send_cap_slot, abi::IpcInfo rinfo) {
         set_error(s, s->is_call ? Error::DeadObject : Error::None);
         if (!s_running) sched::make_ready(s);
     }
+    if (r != sched::current()) sched::wake(r);
 }
 
 }  // namespace
@@ -113,7 +123,7 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info) {
     wait_on(t, ep, ep->receivers, ThreadState::BlockedRecv);
 }
 
-Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot) {
+Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot, Thread** woken) {
     auto* caller = static_cast<Thread*>(reply->obj);
     bool valid = caller->state == ThreadState::BlockedReply && caller->reply_gen == reply->w0;
     caller->reply_gen++;  // valid or not, this Reply cap is spent
@@ -126,7 +136,7 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
             format_buf(why, sizeof why, "exited with status %d", int(caller->msg[1]));
             tasks::kill(caller->task, int(caller->msg[1]), why);
         } else if (words[0] == abi::FAULT_RESUME) {
-            sched::make_ready(caller);  // retries the faulting instruction
+            set_woken(caller, woken);  // retries the faulting instruction
         } else {
             tasks::kill(caller->task, -1, "killed by its fault handler");
         }
@@ -141,7 +151,8 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
     }
     for (unsigned i = 0; i < abi::MSG_WORDS; i++) caller->ctx.set_arg(i, words[i]);
     caller->ctx.set_arg(6, flags);
-    wake(caller, Error::None);
+    set_error(caller, Error::None);
+    set_woken(caller, woken);
     return {};
 }
 

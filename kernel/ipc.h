@@ -25,7 +25,9 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
 // `words` and, if `send_cap_slot` names one, a copy of that capability
 // into the slot the caller named for it (recv_cap of its Call).
 // Errors: DeadObject (the caller is gone or was answered already).
-Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot);
+// With `woken`, the caller is not made runnable but returned there, for
+// the replier to wake once it blocks (ReplyRecv).
+Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot, Thread** woken = nullptr);
 
 // `t` faulted: send the fault message to its fault endpoint as a Call on
 // its behalf, or end its task if it has none.

@@ -62,6 +62,15 @@ void make_ready(Thread* t) {
     mark(t->priority, true);
 }
 
+void wake(Thread* t) {
+    if (!g_current && int(t->priority) >= highest_ready()) {
+        t->state = ThreadState::Running;
+        g_current = t;
+        return;
+    }
+    make_ready(t);
+}
+
 void unready(Thread* t) {
     if (t->state != ThreadState::Ready) return;
     g.ready[t->priority].remove(t);
@@ -128,17 +137,21 @@ Thread* pick() {
     if (g.ready[p].empty()) mark(unsigned(p), false);
     t->state = ThreadState::Running;
     g_current = t;
+    return t;
+}
+
+void activate(Thread* t) {
     if (t->task != g.active_task) {
         vm::activate(t->task);
         g.active_task = t->task;
     }
-    return t;
 }
 
 }  // namespace
 
 TrapExit detail::schedule_slow() {
     Thread* t = pick();
+    activate(t);
     Thread* trapped = g_trapped;
     g_trapped = nullptr;
     if (t == trapped) return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx), nullptr};
@@ -148,6 +161,7 @@ TrapExit detail::schedule_slow() {
 
 void run_first() {
     Thread* t = pick();
+    activate(t);
     platform::return_to_user(&t->ctx);
 }
 

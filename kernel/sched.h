@@ -25,6 +25,10 @@ void init();
 inline Thread* current() { return detail::g_current; }
 // Makes a thread runnable (tail of its priority's queue).
 void make_ready(Thread* t);
+// `t` becomes runnable. If the current thread has just blocked and
+// nothing ready is more important, `t` runs next without going through a
+// ready queue (the direct switch of L4-style IPC).
+void wake(Thread* t);
 // Takes a Ready thread off its queue (for kill).
 void unready(Thread* t);
 // The current thread stops running in `state` (it is blocked elsewhere).

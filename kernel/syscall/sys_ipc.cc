@@ -2,6 +2,7 @@
 #include "ipc.h"
 #include "obj/cap.h"
 #include "obj/pool.h"
+#include "sched.h"
 #include "syscall/syscall.h"
 
 namespace sys {
@@ -96,9 +97,12 @@ void reply_recv(Thread* t) {
     if (!r.ok()) return ipc_error(t, r.error());
     if (Status s = offered_ok(t, info); !s.ok()) return ipc_error(t, s.error());
     save_message(t);
-    (void)ipc::reply(t, *r, t->msg, info.send_cap());  // a caller that went away does not stop the receive
-    if (Status s = recv_slots_ok(t, info); !s.ok()) return ipc_error(t, s.error());
-    ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
+    Thread* caller = nullptr;
+    (void)ipc::reply(t, *r, t->msg, info.send_cap(), &caller);  // a caller that went away does not stop the receive
+    Status s = recv_slots_ok(t, info);
+    if (s.ok()) ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
+    else ipc_error(t, s.error());
+    if (caller) sched::wake(caller);  // runs next if the replier now waits
 }
 
 }  // namespace sys
