@@ -63,6 +63,14 @@ Status PageTable::map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, L
         return Error::InvalidArgument;
     if ((perms & (Pte::Read | Pte::Exec)) == 0 || ((perms & Pte::Write) && !(perms & Pte::Read)))
         return Error::InvalidArgument;
+    if (size == PAGE_SIZE) {
+        // One 4 KiB leaf (the common case): a single walk. Tables created on
+        // the way stay even if the slot turns out to be taken; they map nothing.
+        Pte* slot = TRY(walk_create(va, 0));
+        if (slot->valid()) return Error::Busy;
+        *slot = Pte::leaf(pa, perms);
+        return {};
+    }
     if (!range_free(va, size)) return Error::Busy;
 
     uint64_t off = 0;
