@@ -12,6 +12,7 @@ TERN_PACKAGES=(
   g++-riscv64-linux-gnu binutils-riscv64-linux-gnu     # target build
   qemu-system-misc opensbi                             # QEMU virt + OpenSBI firmware
   device-tree-compiler                                 # dtc/fdtget for FDT fixtures
+  cpio                                                 # boot bundles (initrd) and their tests
   gdb-multiarch                                        # tools/run --debug
 )
 

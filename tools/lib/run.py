@@ -23,13 +23,18 @@ def main():
         epilog="Anything after `--` is passed to QEMU unchanged. Examples:\n"
                "  tools/run --mem 8G --numa 2\n"
                "  tools/run --mem 4G --numa 1G,3G --smp 4 --append 'kernelcore=50%'\n"
+               "  tools/run --initrd my-bundle.cpio\n"
+               "  tools/run --no-bundle --append init=hello\n"
                "  tools/run --debug",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mem", default="128M", help="RAM size, e.g. 512M, 8G (default 128M)")
     p.add_argument("--smp", type=int, default=1, help="number of harts (default 1)")
     p.add_argument("--numa", help="N equal NUMA nodes, or explicit node sizes like 1G,3G")
     p.add_argument("--append", help="kernel command line (e.g. 'loglevel=7 kernelcore=512M')")
-    p.add_argument("--initrd", help="file QEMU loads as the initrd (boot bundle)")
+    p.add_argument("--initrd", help="file QEMU loads as the initrd (default: the demo boot bundle "
+                                    "build/<preset>/bundle.cpio, which the pager starts)")
+    p.add_argument("--no-bundle", action="store_true",
+                   help="boot without an initrd unless --initrd names one")
     p.add_argument("--debug", action="store_true",
                    help="start QEMU halted with a gdb stub (-s -S) and attach gdb-multiarch")
     p.add_argument("--icount", action="store_true",
@@ -55,6 +60,13 @@ def main():
     if not os.path.exists(kernel):
         sys.stderr.write(f"tools/run: no kernel image at {kernel}; run without --no-build\n")
         return 2
+    if args.initrd is None and not args.no_bundle:
+        bundle = os.path.join(build_dir, "bundle.cpio")
+        if os.path.exists(bundle):
+            args.initrd = bundle
+        else:
+            sys.stderr.write(f"tools/run: no boot bundle at {bundle} (is cpio installed?); "
+                             "booting without one\n")
     try:
         cmd = qemu.command(kernel, mem=args.mem, smp=args.smp, numa=args.numa, append=args.append,
                            initrd=args.initrd, extra=extra, icount=args.icount)

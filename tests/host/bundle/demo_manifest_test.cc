@@ -1,0 +1,40 @@
+// The manifest of the demo bundle (user/demo/manifest), which the QEMU
+// tests boot, checked on the host so a typo fails before any boot.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "bundle/bundle.h"
+#include "walk.h"
+
+namespace bundle_test {
+namespace {
+
+std::string read_file(const char* path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// It must parse cleanly and start frames, grow and hog, in that order,
+// with hog held to a small quota.
+TEST(DemoManifest, ParsesAndRunsTheDemosInOrder) {
+    std::string text = read_file(TERN_DEMO_MANIFEST);
+    ASSERT_FALSE(text.empty());
+    std::vector<ManifestLine> lines = walk_manifest(text);
+    std::vector<std::string> names;
+    for (const auto& l : lines) {
+        EXPECT_EQ(l.error, Error::None) << "line " << l.line << ": " << l.why;
+        names.push_back(l.name);
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"frames", "grow", "hog"}));
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_GT(lines[2].quota, 0u);
+    EXPECT_LE(lines[2].quota, 1024u);
+}
+
+}  // namespace
+}  // namespace bundle_test

@@ -1,0 +1,101 @@
+# The pager as the root task, starting the demo programs of the boot bundle
+# (user/demo: frames, grow, hog) on several machines; and damaged bundles,
+# which the pager reports and survives. Included from CMakeLists.txt.
+#
+# A good run: every Unity test of every program passes, each task exits
+# with status 0, the pager prints its meminfo and buddyinfo, ends with as
+# many free pages as it had before starting anything, and powers off with 0.
+if(NOT TARGET bundle)
+  message(WARNING "no boot bundle (is cpio installed?): the pager's QEMU tests are not registered")
+  return()
+endif()
+
+set(PAGER_BUNDLE ${CMAKE_BINARY_DIR}/bundle.cpio)
+set(PAGER_FREE_AGAIN "^pager: all tasks exited\\x3b free pages: ([0-9]+) \\(start \\1\\)$")
+set(PAGER_ALWAYS
+  --expect "^pager: free pages at start: [0-9]+$"
+  --expect "${PAGER_FREE_AGAIN}"
+  --expect "^MemTotal: +[0-9]+ kB$" --expect "^MemFree: +[0-9]+ kB$"
+  --expect "^Node 0, zone +DMA32( +[0-9]+){11} *$"
+  --reject "KERNEL PANIC" --reject "^pager: task .* killed")
+
+# frames 12 + grow 7 + hog 7 Unity tests.
+set(PAGER_DEMOS --initrd ${PAGER_BUNDLE} --unity --min-tests 26 ${PAGER_ALWAYS}
+  --expect "^pager: started frames \\(task 1, [0-9]+ pages, quota 8192\\)$"
+  --expect "^pager: started grow \\(task 2, [0-9]+ pages, quota 2048\\)$"
+  --expect "^pager: started hog \\(task 3, [0-9]+ pages, quota 512\\)$"
+  --expect "^pager: task frames exited with status 0$"
+  --expect "^pager: task grow exited with status 0$"
+  --expect "^pager: task hog exited with status 0$"
+  --expect "^hog: took [0-9]+ frames, then: over quota \\(holding 512 of 512\\)$"
+  --expect "^grow: 512 pages faulted in")
+tern_qemu_test(pager.demos.128M TIMEOUT 120 ARGS --mem 128M ${PAGER_DEMOS}
+  --expect "^frames: nodes that serve: 0$")
+tern_qemu_test(pager.demos.1G TIMEOUT 120 ARGS --mem 1G ${PAGER_DEMOS}
+  --expect "^frames: nodes that serve: 0$")
+tern_qemu_test(pager.demos.8G_numa2 TIMEOUT 180 ARGS --mem 8G --numa 2 --smp 2 ${PAGER_DEMOS}
+  --expect "^frames: nodes that serve: 0 1$"
+  --expect "^frames: node 1 zone Normal: orders 0-10 served"
+  --expect "^Node 1, zone +Normal( +[0-9]+){11} *$")
+
+# --- Damaged bundles: reported, and whatever is usable still runs ----------
+set(damaged ${CMAKE_CURRENT_BINARY_DIR}/damaged)
+file(MAKE_DIRECTORY ${damaged})
+
+# Not a cpio archive at all: 8 KiB of (seeded) random bytes.
+add_custom_command(OUTPUT ${damaged}/random.bin
+  COMMAND python3 -c "import random, sys; random.seed(7); open(sys.argv[1], 'wb').write(bytes(random.getrandbits(8) for _ in range(8192)))" ${damaged}/random.bin
+  COMMENT "Making a boot bundle of random bytes"
+  VERBATIM)
+add_custom_target(bundle_random ALL DEPENDS ${damaged}/random.bin)
+tern_qemu_test(pager.bundle.random_bytes ARGS --mem 128M --initrd ${damaged}/random.bin ${PAGER_ALWAYS}
+  --expect "^pager: boot bundle unusable: .*\\(malformed\\)$"
+  --reject "^pager: started")
+
+# A manifest with a missing program, a file that is no ELF, and bad lines
+# between good ones: each bad line or program is reported with its reason,
+# hog and grow run as usual.
+file(CONFIGURE OUTPUT ${damaged}/manifest CONTENT [[
+# Each bad line is reported and skipped; the rest still runs.
+run nosuch
+this line is garbage
+run hog quota=512
+run
+run notelf
+run grow quota=lots
+run grow quota=2048 512
+]])
+file(CONFIGURE OUTPUT ${damaged}/notelf.txt CONTENT [[
+This is a text file, not an ELF program. It is longer than an ELF header,
+so the loader has to look at its first bytes to refuse it.
+]])
+tern_bundle(bundle_bad_manifest OUTPUT ${damaged}/bad-manifest.cpio MANIFEST ${damaged}/manifest
+  PROGRAMS hog grow FILES notelf=${damaged}/notelf.txt)
+tern_qemu_test(pager.bundle.bad_manifest TIMEOUT 120 ARGS --mem 256M --initrd ${damaged}/bad-manifest.cpio
+  --unity --min-tests 14 ${PAGER_ALWAYS}
+  --expect "^pager: not starting nosuch: no such program in the bundle \\(not found\\)$"
+  --expect "^pager: manifest line 3 ignored: unknown directive"
+  --expect "^pager: manifest line 5 ignored: `run` without a program name$"
+  --expect "^pager: not starting notelf: .+$"
+  --expect "^pager: manifest line 7 ignored: quota must be a number of pages$"
+  --expect "^pager: task hog exited with status 0$"
+  --expect "^pager: task grow exited with status 0$")
+
+# The archive ends in the middle of grow: hog (before it) runs, grow and
+# frames (after it) are reported as damaged.
+file(CONFIGURE OUTPUT ${damaged}/manifest-truncated CONTENT [[
+run hog quota=512
+run grow quota=2048 512
+run frames quota=8192
+]])
+tern_bundle(bundle_truncated OUTPUT ${damaged}/truncated.cpio MANIFEST ${damaged}/manifest-truncated
+  PROGRAMS hog grow frames CUT_INSIDE grow)
+tern_qemu_test(pager.bundle.truncated TIMEOUT 120 ARGS --mem 256M --initrd ${damaged}/truncated.cpio
+  --unity --min-tests 7 ${PAGER_ALWAYS}
+  --expect "^pager: task hog exited with status 0$"
+  --expect "^pager: not starting grow: .*\\(malformed\\)$"
+  --expect "^pager: not starting frames: .*\\(malformed\\)$")
+
+# No initrd: the pager says so, starts nothing, and powers off cleanly.
+tern_qemu_test(pager.bundle.none ARGS --mem 128M ${PAGER_ALWAYS}
+  --expect "^pager: no boot bundle \\(initrd\\)\\x3b nothing to start$")

@@ -1,0 +1,122 @@
+// `hog`: takes order-0 frames until the pager refuses. With the small quota
+// the demo manifest gives it, the refusal must be a clean OverQuota exactly
+// at the quota (NoMemory or TryAgain only if the machine really ran short),
+// while the other programs keep running; then it gives everything back and
+// the pager's count of its frames returns to where it started. Unity output.
+#include "abi/pager.h"
+#include "lib/testrunner.h"
+#include "user/demo/pager_client.h"
+#include "user/demo/pattern.h"
+#include "user/lib/console.h"
+#include "user/lib/slots.h"
+#include "user/lib/syscall.h"
+#include "user/lib/utest.h"
+
+namespace {
+
+// More than any quota this program is given; the loop stops there at the
+// latest, so a pager that never refuses fails the test instead of hanging.
+constexpr unsigned MAX_FRAMES = 4096;
+
+constinit const pager::ArgBlock* g_args = nullptr;
+constinit unsigned g_slot = 0;
+constinit uint64_t g_pfns[MAX_FRAMES] = {};
+constinit unsigned g_nr_pfns = 0;
+constinit pager::SelfStats g_start = {};
+constinit Error g_refusal = Error::None;
+
+void test_argument_block(unity::Runner& r) {
+    ASSERT_TRUE(g_args != nullptr);
+    EXPECT_TRUE(demo::same_string(g_args->argv[0], "hog"));
+}
+
+void test_quota_is_the_manifests(unity::Runner& r) {
+    ASSERT_VALUE(self, pager::self_stats());
+    g_start = self;
+    EXPECT_TRUE(self.quota > 0 && self.quota <= 1024);
+    EXPECT_TRUE(self.held > 0 && self.held < self.quota);  // image and stack count
+    uprintf("hog: quota %lu frames, %lu held at start\n", self.quota, self.held);
+}
+
+void test_block_beyond_the_quota_is_refused(unity::Runner& r) {
+    EXPECT_ERR(pager::alloc(g_slot, 10), Error::OverQuota);  // 1024 frames
+    EXPECT_ERR(sys::cap_identify(g_slot), Error::InvalidCap);
+    ASSERT_VALUE(self, pager::self_stats());
+    EXPECT_EQ_U(self.held, g_start.held);
+}
+
+// Only the pfn is kept: our copy of each capability is deleted at once, so
+// a few slots serve any number of frames (Free takes the pfn).
+void test_take_until_refused(unity::Runner& r) {
+    while (g_nr_pfns < MAX_FRAMES) {
+        Result<pager::Block> b = pager::alloc(g_slot, 0);
+        if (!b.ok()) {
+            g_refusal = b.error();
+            break;
+        }
+        g_pfns[g_nr_pfns++] = b->pfn;
+        ASSERT_OK(sys::cap_delete(g_slot));
+    }
+    ASSERT_VALUE(self, pager::self_stats());
+    uprintf("hog: took %u frames, then: %s (holding %lu of %lu)\n", g_nr_pfns, error_name(g_refusal), self.held,
+            self.quota);
+    ASSERT_TRUE(g_nr_pfns < MAX_FRAMES);
+    if (g_refusal == Error::OverQuota) {
+        EXPECT_EQ_U(self.held, self.quota);
+        EXPECT_EQ_U(g_nr_pfns, self.quota - g_start.held);
+    } else {
+        EXPECT_ERR2(Status(g_refusal), Error::NoMemory, Error::TryAgain);
+    }
+}
+
+void test_refusal_is_stable(unity::Runner& r) {
+    ASSERT_TRUE(g_refusal != Error::None);
+    EXPECT_ERR(pager::alloc(g_slot, 0), g_refusal);
+    EXPECT_ERR(pager::alloc_batch(1, 0x10'0000'0000), g_refusal);
+    EXPECT_ERR(sys::cap_identify(g_slot), Error::InvalidCap);
+}
+
+void test_room_comes_back_after_a_free(unity::Runner& r) {
+    ASSERT_TRUE(g_nr_pfns > 0);
+    ASSERT_OK(pager::free(g_pfns[--g_nr_pfns], 0));
+    ASSERT_VALUE(b, pager::alloc(g_slot, 0));
+    g_pfns[g_nr_pfns++] = b.pfn;
+    ASSERT_OK(sys::cap_delete(g_slot));
+}
+
+void test_give_everything_back(unity::Runner& r) {
+    while (g_nr_pfns > 0) {
+        uint64_t pfn = g_pfns[--g_nr_pfns];
+        Status s = pager::free(pfn, 0);
+        if (!r.check(s.ok(), __FILE__, __LINE__, "free pfn %#lx: %s", pfn, error_name(s.error()))) return;
+    }
+    ASSERT_VALUE(self, pager::self_stats());
+    EXPECT_EQ_U(self.held, g_start.held);
+    EXPECT_EQ_U(self.blocks, g_start.blocks);
+    // And the pager still serves this task.
+    ASSERT_VALUE(b, pager::alloc(g_slot, 0));
+    EXPECT_OK(pager::free(b.pfn, 0));
+}
+
+}  // namespace
+
+extern "C" int main(uint64_t arg) {
+    unity::Runner r(console_sink());
+    Result<const pager::ArgBlock*> args = pager::start_task(arg);
+    Result<unsigned> slot = slots().alloc();
+    if (!args.ok() || !slot.ok()) {
+        r.fail(__FILE__, __LINE__, "start", "no argument block or no free slot");
+        r.finish();
+        return 1;
+    }
+    g_args = *args;
+    g_slot = *slot;
+    RUN_TEST(r, test_argument_block);
+    RUN_TEST(r, test_quota_is_the_manifests);
+    RUN_TEST(r, test_block_beyond_the_quota_is_refused);
+    RUN_TEST(r, test_take_until_refused);
+    RUN_TEST(r, test_refusal_is_stable);
+    RUN_TEST(r, test_room_comes_back_after_a_free);
+    RUN_TEST(r, test_give_everything_back);
+    return r.finish() ? 1 : 0;
+}
