@@ -29,9 +29,10 @@ void task_create(Thread* t) {
     auto task = tasks::create(name);
     if (!task.ok()) return ret(t, task.error());
     Task* n = *task;
-    // The creator's caps are children of the new task's own.
-    caps::install(*dst_task, n->slots[abi::SLOT_SELF_TASK], &n->slots[abi::SLOT_SELF_TASK]);
-    caps::install(*dst_thread, n->slots[abi::SLOT_SELF_THREAD], &n->slots[abi::SLOT_SELF_THREAD]);
+    // The creator's caps are roots of their own: the new task cannot revoke
+    // them through its own, nor the creator the task's own.
+    caps::install(*dst_task, n->slots[abi::SLOT_SELF_TASK], nullptr);
+    caps::install(*dst_thread, n->slots[abi::SLOT_SELF_THREAD], nullptr);
     ret(t, Error::None);
 }
 
