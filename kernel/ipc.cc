@@ -4,7 +4,7 @@
 #include "lib/log.h"
 #include "obj/cap.h"
 #include "obj/task.h"
-#include "sched.h"
+#include "scheduler.h"
 
 namespace ipc {
 
@@ -24,19 +24,18 @@ void set_woken(Thread* t, Thread** woken) {
     else sched::make_ready(t);
 }
 
+// A waiting thread holds no reference on the endpoint: before its last
+// capability goes, endpoint_unreachable() wakes every waiter.
 void wait_on(Thread* t, Endpoint* ep, ThreadQueue& q, ThreadState state) {
     t->blocked_on = ep;
-    obj_ref(ep);
     q.push(t);
     if (t == sched::current()) sched::block_current(state);
     else t->state = state;
 }
 
 void leave(Thread* t, ThreadQueue& q) {
-    Endpoint* ep = t->blocked_on;
     q.remove(t);
     t->blocked_on = nullptr;
-    obj_unref(ep);
 }
 
 // The capability `sender` offers, if it still holds it.

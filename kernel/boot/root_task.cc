@@ -11,7 +11,7 @@
 #include "obj/vm.h"
 #include "paging.h"
 #include "platform.h"
-#include "sched.h"
+#include "scheduler.h"
 
 extern "C" const uint64_t user_images[];  // count, then {name, start, end} each
 

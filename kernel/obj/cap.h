@@ -51,6 +51,9 @@ bool has_child_overlapping(const Cap* c, uint64_t pfn, uint64_t pages);
 
 }  // namespace caps
 
-// Object references (obj/objects.cc): dropping the last one frees it.
-void obj_ref(KObject* o);
-void obj_unref(KObject* o);
+// Object references: dropping the last one frees it (obj_destroy, obj/objects.cc).
+void obj_destroy(KObject* o);
+inline void obj_ref(KObject* o) { o->refs++; }
+inline void obj_unref(KObject* o) {
+    if (--o->refs == 0) obj_destroy(o);
+}

@@ -3,7 +3,7 @@
 #include "lib/panic.h"
 #include "obj/cap.h"
 #include "obj/pool.h"
-#include "sched.h"
+#include "scheduler.h"
 
 void ThreadQueue::push(Thread* t) {
     t->q_next = nullptr;
@@ -27,11 +27,7 @@ Thread* ThreadQueue::pop() {
     return t;
 }
 
-void obj_ref(KObject* o) { o->refs++; }
-
-void obj_unref(KObject* o) {
-    KASSERT(o->refs > 0);
-    if (--o->refs) return;
+void obj_destroy(KObject* o) {
     switch (o->otype) {
     case ObjType::Thread: {
         auto* t = static_cast<Thread*>(o);

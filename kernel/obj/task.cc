@@ -8,7 +8,7 @@
 #include "obj/vm.h"
 #include "paging.h"
 #include "platform.h"
-#include "sched.h"
+#include "scheduler.h"
 
 namespace tasks {
 

@@ -3,7 +3,7 @@
 #include "ipc.h"
 #include "lib/log.h"
 #include "paging.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "syscall/syscall.h"
 
 namespace {

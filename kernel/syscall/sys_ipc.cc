@@ -2,7 +2,7 @@
 #include "ipc.h"
 #include "obj/cap.h"
 #include "obj/pool.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "syscall/syscall.h"
 
 namespace sys {

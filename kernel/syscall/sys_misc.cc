@@ -5,7 +5,7 @@
 #include "obj/task.h"
 #include "obj/vm.h"
 #include "platform.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "syscall/syscall.h"
 
 namespace sys {

@@ -1,4 +1,4 @@
-#include "sched.h"
+#include "scheduler.h"
 
 #include "lib/log.h"
 #include "obj/vm.h"
