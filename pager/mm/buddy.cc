@@ -203,25 +203,6 @@ uint64_t Buddy::nr_free_pages() const {
 
 // ---- free lists -----------------------------------------------------------
 
-void Buddy::add_to_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, bool tail) {
-    Page* p = pfn_page(map_, pfn);
-    p->flags = (p->flags & IDENTITY_MASK) | PG_buddy | (order << Page::ORDER_SHIFT);
-    FreeArea& area = z.free_area[order];
-    if (tail) list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
-    else list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
-    area.nr_free++;
-    z.free_pages += uint64_t(1) << order;
-}
-
-void Buddy::del_from_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt) {
-    Page* p = pfn_page(map_, pfn);
-    FreeArea& area = z.free_area[order];
-    list_del(map_, area.free_list[unsigned(mt)], p);
-    p->flags &= ~uint32_t(PG_buddy);
-    area.nr_free--;
-    z.free_pages -= uint64_t(1) << order;
-}
-
 // Splits a block of order `high` at `pfn` down to order `low`, freeing the
 // upper half at each step; the lowest 2^low frames stay with the caller.
 void Buddy::expand(Zone& z, uint32_t pfn, unsigned low, unsigned high, MigrateType mt) {
@@ -279,15 +260,12 @@ bool Buddy::rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn) {
     return true;
 }
 
-Result<Pfn> Buddy::rmqueue(Zone& z, unsigned order, MigrateType mt) {
-    uint32_t pfn;
+uint32_t Buddy::rmqueue(Zone& z, unsigned order, MigrateType mt) {
     if (order == 0 && z.pcp.high) {
-        if (rmqueue_pcp(z, mt, pfn)) return Pfn(pfn);
-        return Error::NoMemory;
+        uint32_t pfn;
+        return rmqueue_pcp(z, mt, pfn) ? pfn : PFN_NONE;
     }
-    pfn = rmqueue_any(z, order, mt);
-    if (pfn == PFN_NONE) return Error::NoMemory;
-    return Pfn(pfn);
+    return rmqueue_any(z, order, mt);
 }
 
 void Buddy::prep_new_page(uint32_t pfn, unsigned order, uint16_t flags) {
@@ -302,8 +280,10 @@ bool Buddy::zone_allowed(const Zone& z, unsigned nid, uint16_t flags) const {
     return !(flags & GFP_THISNODE) || z.nid == nid;
 }
 
-Result<Pfn> Buddy::get_page_from_freelist(unsigned order, unsigned nid, unsigned highest,
-                                          MigrateType mt, uint16_t flags, WatermarkPass pass) {
+// Returns the head of a block, or PFN_NONE when no allowed zone passes
+// the watermark of `pass` with a block to spare.
+uint32_t Buddy::get_page_from_freelist(unsigned order, unsigned nid, unsigned highest, MigrateType mt,
+                                       uint16_t flags, WatermarkPass pass) {
     for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) {
         Zone& z = **zp;
         if (!zone_allowed(z, nid, flags)) continue;
@@ -311,10 +291,10 @@ Result<Pfn> Buddy::get_page_from_freelist(unsigned order, unsigned nid, unsigned
             uint64_t mark = z.watermark[pass == WatermarkPass::Low ? WMARK_LOW : WMARK_MIN];
             if (!watermark_ok(z, order, mark, highest)) continue;
         }
-        auto r = rmqueue(z, order, mt);
-        if (r.ok()) return r;
+        uint32_t pfn = rmqueue(z, order, mt);
+        if (pfn != PFN_NONE) return pfn;
     }
-    return Error::NoMemory;
+    return PFN_NONE;
 }
 
 Result<Pfn> Buddy::alloc_slowpath(AllocRequest req) {
@@ -327,29 +307,29 @@ Result<Pfn> Buddy::alloc_slowpath(AllocRequest req) {
     unsigned highest = highest_zoneidx(req);
     MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
                                                              : gfp_migratetype(req.flags);
-    auto r = get_page_from_freelist(order, nid, highest, mt, req.flags, WatermarkPass::Low);
-    if (!r.ok()) r = alloc_slow(req, nid, highest, mt);
-    if (r.ok()) prep_new_page(uint32_t(r->raw()), order, req.flags);
-    return r;
+    uint32_t pfn = get_page_from_freelist(order, nid, highest, mt, req.flags, WatermarkPass::Low);
+    if (pfn == PFN_NONE) {
+        pfn = alloc_slow(req, nid, highest, mt);
+        if (pfn == PFN_NONE) return classify_failure(order, nid, highest, req.flags);
+    }
+    prep_new_page(pfn, order, req.flags);
+    return Pfn(pfn);
 }
 
 // The slow path of __alloc_pages: retry above min, then (for the pager's
 // own needs) without watermarks, then once more after draining the
 // per-cpu caches, whose frames the watermark checks do not count.
-Result<Pfn> Buddy::alloc_slow(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt) {
+uint32_t Buddy::alloc_slow(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt) {
     WatermarkPass last = (req.flags & GFP_MEMALLOC) ? WatermarkPass::None : WatermarkPass::Min;
-    auto r = get_page_from_freelist(req.order, nid, highest, mt, req.flags, WatermarkPass::Min);
-    if (!r.ok() && last == WatermarkPass::None)
-        r = get_page_from_freelist(req.order, nid, highest, mt, req.flags, last);
-    if (r.ok()) return r;
+    uint32_t pfn = get_page_from_freelist(req.order, nid, highest, mt, req.flags, WatermarkPass::Min);
+    if (pfn == PFN_NONE && last == WatermarkPass::None)
+        pfn = get_page_from_freelist(req.order, nid, highest, mt, req.flags, last);
+    if (pfn != PFN_NONE) return pfn;
     bool cached = false;
     for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) cached |= (*zp)->pcp.count != 0;
-    if (cached) {
-        drain_pcp();
-        r = get_page_from_freelist(req.order, nid, highest, mt, req.flags, last);
-        if (r.ok()) return r;
-    }
-    return classify_failure(req.order, nid, highest, req.flags);
+    if (!cached) return PFN_NONE;
+    drain_pcp();
+    return get_page_from_freelist(req.order, nid, highest, mt, req.flags, last);
 }
 
 // "Below a watermark, reclaim would help" when an allowed zone holds a

@@ -158,10 +158,10 @@ private:
     void init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, uint8_t*& storage);
     void build_zonelists(const MemoryLayout& layout);
     void build_fast_paths();
-    Result<Pfn> alloc_slow(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt);
-    Result<Pfn> get_page_from_freelist(unsigned order, unsigned nid, unsigned highest,
-                                       MigrateType mt, uint16_t flags, WatermarkPass pass);
-    Result<Pfn> rmqueue(Zone& z, unsigned order, MigrateType mt);
+    uint32_t alloc_slow(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt);
+    uint32_t get_page_from_freelist(unsigned order, unsigned nid, unsigned highest, MigrateType mt,
+                                    uint16_t flags, WatermarkPass pass);
+    uint32_t rmqueue(Zone& z, unsigned order, MigrateType mt);
     bool rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn);
     uint32_t rmqueue_smallest(Zone& z, unsigned order, MigrateType mt);
     uint32_t rmqueue_any(Zone& z, unsigned order, MigrateType mt);
@@ -256,6 +256,25 @@ inline constexpr uint64_t FAST_REQ_MASK =
     request_word(0xff, 0xfc, 0xff, 0xff, uint16_t(~(GFP_MOVABLE | GFP_RECLAIMABLE | GFP_MEMALLOC)), 0xffff);
 inline constexpr uint64_t FAST_REQ_VALUE = request_word(0, 0, NUMA_NO_NODE, 0, 0, 0);
 }  // namespace detail
+
+inline void Buddy::add_to_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, bool tail) {
+    Page* p = map_.pfn_to_page(Pfn(pfn));
+    p->flags = (p->flags & detail::IDENTITY_MASK) | PG_buddy | (order << Page::ORDER_SHIFT);
+    FreeArea& area = z.free_area[order];
+    if (tail) list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
+    else list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
+    area.nr_free++;
+    z.free_pages += uint64_t(1) << order;
+}
+
+inline void Buddy::del_from_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt) {
+    Page* p = map_.pfn_to_page(Pfn(pfn));
+    FreeArea& area = z.free_area[order];
+    list_del(map_, area.free_list[unsigned(mt)], p);
+    p->flags &= ~uint32_t(PG_buddy);
+    area.nr_free--;
+    z.free_pages -= uint64_t(1) << order;
+}
 
 // Order-0 fast path (Linux's pcp fast path): a local-node request whose
 // first zone is above its low watermark takes the hottest cached frame.

@@ -22,6 +22,10 @@ void pair_loop(benchmark::State& st, Buddy& b, unsigned order) {
     const AllocRequest req = AllocRequest::of(order);
     for (auto _ : st) {
         auto r = b.alloc(req);
+        if (!r.ok()) {
+            st.SkipWithError("allocation failed: benchmark state below the watermarks");
+            break;
+        }
         benchmark::DoNotOptimize(r);
         Status s = b.free(*r, Order(order));
         benchmark::DoNotOptimize(s);
@@ -59,6 +63,10 @@ void BM_buddy_bulk64(benchmark::State& st) {
     Pfn out[64];
     for (auto _ : st) {
         auto r = b.alloc_bulk(AllocRequest::of(0), 64, out);
+        if (!r.ok() || *r != 64) {
+            st.SkipWithError("bulk allocation came up short");
+            break;
+        }
         benchmark::DoNotOptimize(r);
         for (size_t i = 0; i < *r; i++) (void)b.free(out[i], Order(0));
     }
@@ -70,11 +78,17 @@ BENCHMARK(BM_buddy_bulk64);
 // A heap confined to one fixed 256 MiB arena, like the buddy zone.
 mi_heap_t* mimalloc_arena_heap() {
     static mi_heap_t* heap = [] {
-        size_t size = size_t(256) << 20;
-        void* area = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        // mimalloc wants arena memory aligned to its segment size: map
+        // extra and align to 64 MiB.
+        size_t size = size_t(256) << 20, align = size_t(64) << 20;
+        void* raw = mmap(nullptr, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw == MAP_FAILED) abort();
+        void* area = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(raw) + align - 1) & ~(align - 1));
         mi_arena_id_t id;
-        if (area == MAP_FAILED || !mi_manage_os_memory_ex(area, size, true, false, true, -1, true, &id)) abort();
-        return mi_heap_new_in_arena(id);
+        if (!mi_manage_os_memory_ex(area, size, true, false, true, -1, true, &id)) abort();
+        mi_heap_t* h = mi_heap_new_in_arena(id);
+        if (!h) abort();
+        return h;
     }();
     return heap;
 }

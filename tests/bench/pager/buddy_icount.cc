@@ -25,6 +25,7 @@ __attribute__((noinline)) void pairs(Buddy& b, unsigned order, long n) {
     CALLGRIND_TOGGLE_COLLECT;
     for (long i = 0; i < n; i++) {
         auto r = b.alloc(req);
+        if (!r.ok()) abort();   // a benchmark state below the watermarks
         (void)b.free(*r, Order(order));
     }
     CALLGRIND_TOGGLE_COLLECT;
@@ -41,6 +42,7 @@ __attribute__((noinline)) void bulk(Buddy& b, long n) {
     CALLGRIND_TOGGLE_COLLECT;
     for (long i = 0; i < n; i++) {
         auto r = b.alloc_bulk(AllocRequest::of(0), 64, out);
+        if (!r.ok() || *r != 64) abort();
         for (size_t k = 0; k < *r; k++) (void)b.free(out[k], Order(0));
     }
     CALLGRIND_TOGGLE_COLLECT;
