@@ -15,6 +15,27 @@ namespace abi {
 // Where a task loaded by the pager finds its endpoint to the pager.
 inline constexpr unsigned PAGER_SLOT = 4;
 
+// A task's fault endpoint carries its pager id with this bit set, which
+// its own endpoint (PAGER_SLOT) never does: only the kernel can send a
+// fault or exit message for it.
+inline constexpr uint64_t PAGER_FAULT_BADGE = uint64_t(1) << 40;
+
+// The argument block a0 points to when a program the pager started begins:
+// argc, then argv (argv[0] is the program's name from the manifest; the
+// strings follow in the same read-only page; unused entries are 0).
+inline constexpr unsigned PAGER_ARGV_MAX = 9;
+struct PagerArgs {
+    uint64_t argc;
+    const char* argv[PAGER_ARGV_MAX];
+};
+
+// A program's layout besides its image (linked at USER_BASE and up, below
+// 0x3000000000): its stack ends at PAGER_STACK_TOP, its arguments are in
+// the page at PAGER_ARGS_VA.
+inline constexpr uint64_t PAGER_STACK_TOP = 0x3f00000000ull;
+inline constexpr uint64_t PAGER_STACK_PAGES = 16;
+inline constexpr uint64_t PAGER_ARGS_VA = PAGER_STACK_TOP;
+
 enum class PagerOp : uint64_t {
     // w1 = order (0..10), w2 = zone (PAGER_ANY or mm::ZoneType), w3 = node
     // (PAGER_ANY or a node id), w4 = PagerFlags.

@@ -73,12 +73,15 @@ bool Archive::next(File& out) {
     return false;
 }
 
-Result<File> Archive::find(const char* name) const {
+Result<File> Archive::find(const char* name, const char** why) const {
     Archive walk(base_, size_);
     File f;
     while (walk.next(f))
         if (name_is(f, name)) return f;
-    if (walk.error() != Error::None) return walk.error();
+    if (walk.error() != Error::None) {
+        if (why) *why = walk.why();
+        return walk.error();
+    }
     return Error::NotFound;
 }
 
@@ -97,7 +100,13 @@ Result<bool> Manifest::next(RunEntry& out) {
             while (i < end && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\r')) i++;
             if (i >= end || text_[i] == '#') break;
             size_t w = i;
-            while (i < end && text_[i] != ' ' && text_[i] != '\t' && text_[i] != '\r') i++;
+            while (i < end && text_[i] != ' ' && text_[i] != '\t' && text_[i] != '\r') {
+                if (text_[i] == '\0') {
+                    why_ = "NUL byte in the manifest";
+                    return Error::InvalidArgument;
+                }
+                i++;
+            }
             if (n == sizeof words / sizeof words[0]) {
                 why_ = "too many arguments";
                 return Error::OutOfRange;
@@ -123,7 +132,11 @@ Result<bool> Manifest::next(RunEntry& out) {
         size_t used = 0;
         for (size_t k = 2; k < n; k++) {
             const char* w = words[k];
-            if (lens[k] > 6 && w[0] == 'q' && w[1] == 'u' && w[2] == 'o' && w[3] == 't' && w[4] == 'a' && w[5] == '=') {
+            if (lens[k] >= 6 && w[0] == 'q' && w[1] == 'u' && w[2] == 'o' && w[3] == 't' && w[4] == 'a' && w[5] == '=') {
+                if (lens[k] == 6) {
+                    why_ = "quota must be a number of pages";
+                    return Error::InvalidArgument;
+                }
                 uint64_t v = 0;
                 for (size_t i = 6; i < lens[k]; i++) {
                     if (w[i] < '0' || w[i] > '9' || v > (uint64_t(1) << 40)) {
@@ -139,7 +152,7 @@ Result<bool> Manifest::next(RunEntry& out) {
                 why_ = "arguments too long";
                 return Error::OutOfRange;
             }
-            out.args[out.nr_args++] = out.storage + used;
+            out.arg_offset[out.nr_args++] = uint16_t(used);
             for (size_t i = 0; i < lens[k]; i++) out.storage[used++] = w[i];
             out.storage[used++] = '\0';
         }

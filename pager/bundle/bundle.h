@@ -35,8 +35,9 @@ public:
     Error error() const { return error_; }
     const char* why() const { return why_; }
 
-    // The file called `name`. Errors: NotFound, or the archive's own.
-    Result<File> find(const char* name) const;
+    // The file called `name`. Errors: NotFound, or the archive's own
+    // (with its reason in *why, when given).
+    Result<File> find(const char* name, const char** why = nullptr) const;
 
 private:
     bool fail(Error e, const char* why);
@@ -52,10 +53,11 @@ inline constexpr size_t MAX_NAME = 32;
 
 struct RunEntry {
     char name[MAX_NAME + 1];
-    uint64_t quota_pages;        // 0: the pager's default
-    const char* args[MAX_ARGS];  // point into `storage`
+    uint64_t quota_pages;            // 0: the pager's default
+    uint16_t arg_offset[MAX_ARGS];   // into `storage` (offsets, so copies stay valid)
     size_t nr_args;
     char storage[256];
+    const char* arg(size_t i) const { return storage + arg_offset[i]; }
 };
 
 // Walks the `run` lines of a manifest. Malformed lines are reported one

@@ -14,17 +14,12 @@ namespace pager {
 
 namespace {
 
-// A child's layout (besides its image, linked at abi::USER_BASE and up).
-constexpr uint64_t CHILD_STACK_TOP = 0x3f00000000ull;
-constexpr uint64_t CHILD_STACK_PAGES = 16;
-constexpr uint64_t CHILD_ARGS_VA = CHILD_STACK_TOP;  // one page above the stack
+// A child's layout (include/abi/pager.h).
+constexpr uint64_t CHILD_STACK_TOP = abi::PAGER_STACK_TOP;
+constexpr uint64_t CHILD_STACK_PAGES = abi::PAGER_STACK_PAGES;
+constexpr uint64_t CHILD_ARGS_VA = abi::PAGER_ARGS_VA;
 constexpr uint64_t CHILD_IMAGE_LIMIT = 0x3000000000ull;
-
-struct ArgBlock {
-    uint64_t argc;
-    uint64_t argv[bundle::MAX_ARGS + 1];
-    char strings[];
-};
+static_assert(bundle::MAX_ARGS + 1 <= abi::PAGER_ARGV_MAX);
 
 // Grants an order-0 frame mapped at `va` in `c` with `rights`; returns its bytes.
 Result<uint8_t*> child_page(Client* c, uint64_t va, uint8_t rights) {
@@ -48,15 +43,16 @@ Status setup_stack_and_args(Client* c, const bundle::RunEntry& run) {
     for (uint64_t i = 1; i <= CHILD_STACK_PAGES; i++)
         TRY(child_page(c, CHILD_STACK_TOP - i * PAGE_SIZE, abi::RIGHT_READ | abi::RIGHT_WRITE));
     uint8_t* page = TRY(child_page(c, CHILD_ARGS_VA, abi::RIGHT_READ));
-    auto* args = reinterpret_cast<ArgBlock*>(page);
+    auto* args = reinterpret_cast<abi::PagerArgs*>(page);
+    char* strings = reinterpret_cast<char*>(page + sizeof(abi::PagerArgs));
     size_t used = 0;
     auto add = [&](const char* s) {
-        args->argv[args->argc++] = CHILD_ARGS_VA + sizeof(ArgBlock) + used;
-        while (*s) args->strings[used++] = *s++;
-        args->strings[used++] = '\0';
+        args->argv[args->argc++] = reinterpret_cast<const char*>(CHILD_ARGS_VA + sizeof(abi::PagerArgs) + used);
+        while (*s) strings[used++] = *s++;
+        strings[used++] = '\0';
     };
     add(run.name);
-    for (size_t i = 0; i < run.nr_args; i++) add(run.args[i]);
+    for (size_t i = 0; i < run.nr_args; i++) add(run.arg(i));
     return {};
 }
 
@@ -65,7 +61,7 @@ Status connect(Client* c) {
     // badge tells the pager who is asking.
     TRY_STATUS(sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, c->task_slot, abi::PAGER_SLOT, abi::RIGHT_WRITE, c->id));
     unsigned tmp = TRY(slot_alloc());
-    Status s = sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, 0, tmp, abi::RIGHT_WRITE, c->id);
+    Status s = sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, 0, tmp, abi::RIGHT_WRITE, c->id | abi::PAGER_FAULT_BADGE);
     if (s.ok()) s = sys::thread_set_fault(c->thread_slot, tmp);
     (void)sys::cap_delete(tmp);  // the thread's copy lives on
     slot_free(tmp);
@@ -73,9 +69,9 @@ Status connect(Client* c) {
 }
 
 Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const char** why) {
-    auto file = archive.find(run.name);
+    auto file = archive.find(run.name, why);
     if (!file.ok()) {
-        *why = "no such program in the bundle";
+        if (!*why) *why = "no such program in the bundle";
         return file.error();
     }
     elf::Image img;
@@ -115,10 +111,10 @@ void load_bundle(const abi::BootInfo* boot) {
         return;
     }
     bundle::Archive archive(reinterpret_cast<const void*>(boot->initrd_va), boot->initrd_bytes);
-    auto manifest = archive.find("manifest");
+    const char* why = nullptr;
+    auto manifest = archive.find("manifest", &why);
     if (!manifest.ok()) {
-        uprintf("pager: boot bundle unusable: %s (%s)\n", archive.why() ? archive.why() : "no manifest in it",
-                error_name(manifest.error()));
+        uprintf("pager: boot bundle unusable: %s (%s)\n", why ? why : "no manifest in it", error_name(manifest.error()));
         return;
     }
     bundle::Manifest m(reinterpret_cast<const char*>(manifest->data), manifest->size);

@@ -183,8 +183,10 @@ Reply fault(Client* c, const Msg& m) {
     return kill(c, "page fault outside its regions", addr, pc);
 }
 
-Reply handle(Client* c, const Msg& m) {
-    if ((m.w[0] & ~uint64_t(0xffff)) == abi::FAULT_TAG) return fault(c, m);
+Reply handle(Client* c, const Msg& m, bool from_kernel) {
+    // Fault and exit messages count only on the fault endpoint's badge:
+    // a task cannot fake its own exit on its request endpoint.
+    if (from_kernel) return (m.w[0] & ~uint64_t(0xffff)) == abi::FAULT_TAG ? fault(c, m) : error_reply(Error::InvalidArgument);
     switch (abi::PagerOp(m.w[0])) {
     case abi::PagerOp::Alloc: return op_alloc(c, m);
     case abi::PagerOp::AllocBatch: return op_alloc_batch(c, m);
@@ -216,8 +218,9 @@ void serve() {
             got = sys::recv(recv_info);
             continue;
         }
-        Client* c = client_by_badge(got->info.badge());
-        Reply r = c ? handle(c, got->msg) : error_reply(Error::InvalidCap);
+        uint64_t badge = got->info.badge();
+        Client* c = client_by_badge(badge & ~abi::PAGER_FAULT_BADGE);
+        Reply r = c ? handle(c, got->msg, badge & abi::PAGER_FAULT_BADGE) : error_reply(Error::InvalidCap);
         abi::IpcInfo out = abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, r.cap, 0, REPLY_SLOT, REPLY_SLOT);
         if (!got->info.is_call()) {
             got = sys::recv(recv_info);  // a Send: nobody waits for an answer

@@ -16,14 +16,9 @@
 
 namespace pager {
 
-// The argument block a0 points to at entry: argc, then argv (argv[0] is
-// the program's name from the manifest, then up to bundle::MAX_ARGS = 8
-// arguments; the strings lie in the same page).
-inline constexpr unsigned ARGV_MAX = 9;
-struct ArgBlock {
-    uint64_t argc;
-    const char* argv[ARGV_MAX];
-};
+// The argument block a0 points to at entry (include/abi/pager.h).
+inline constexpr unsigned ARGV_MAX = abi::PAGER_ARGV_MAX;
+using ArgBlock = abi::PagerArgs;
 
 // Checks the argument block at `a0` and makes [abi::SLOT_FIRST_FREE,
 // CAP_SLOTS) the task's free capability slots (slots() starts empty in a

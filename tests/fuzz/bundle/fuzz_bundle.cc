@@ -37,7 +37,7 @@ void walk_manifest(const char* text, size_t len) {
         if (e.name[bundle::MAX_NAME] != '\0') abort();
         if (e.nr_args > bundle::MAX_ARGS) abort();
         for (size_t i = 0; i < e.nr_args; i++) {
-            const char* a = e.args[i];
+            const char* a = e.arg(i);
             if (a < e.storage || a >= e.storage + sizeof e.storage) abort();
             size_t room = size_t(e.storage + sizeof e.storage - a);
             if (strnlen(a, room) == room) abort();  // unterminated

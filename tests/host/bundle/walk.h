@@ -80,9 +80,9 @@ inline std::vector<ManifestLine> walk_manifest(const std::string& text) {
             l.quota = e.quota_pages;
             EXPECT_LE(e.nr_args, bundle::MAX_ARGS);
             for (size_t i = 0; i < e.nr_args; i++) {
-                EXPECT_GE(e.args[i], e.storage);
-                EXPECT_LT(e.args[i], e.storage + sizeof e.storage);
-                l.args.emplace_back(e.args[i]);
+                EXPECT_GE(e.arg(i), e.storage);
+                EXPECT_LT(e.arg(i), e.storage + sizeof e.storage);
+                l.args.emplace_back(e.arg(i));
             }
             out.push_back(l);
         }
