@@ -50,7 +50,7 @@ Status parse_cpus(const Blob& blob, MachineInfo& out, uint32_t& max_nid, Diag* d
         return fail(diag, Error::Malformed, "timebase-frequency is not one or two cells", timebase->offset());
     out.timebase_frequency = *hz;
     for (Node child : cpus->children()) {
-        // cpu-map and similar helpers live under /cpus too.
+        // cpu-map and other non-cpu nodes live under /cpus too.
         if (!child.has_device_type("cpu")) continue;
         TRY_STATUS(add_hart(child, out, max_nid, diag));
     }

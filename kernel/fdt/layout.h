@@ -1,5 +1,5 @@
 // The on-disk layout of a flattened device tree (Devicetree Specification
-// v0.4, chapter 5): header fields, structure-block tokens and the helpers
+// v0.4, chapter 5): header fields, structure-block tokens and the functions
 // that read big-endian values from a blob one byte at a time.
 //
 // Every multi-byte value in a blob is big-endian. The loaders below read

@@ -1,5 +1,5 @@
 // parse_machine(): the order of the steps, NUMA node accounting, and the
-// helpers the steps share.
+// functions the steps share.
 #include "fdt/machine.h"
 
 #include "fdt/machine_parts.h"

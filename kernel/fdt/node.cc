@@ -75,15 +75,14 @@ Result<Property> Node::property(const char* name) const {
     return Error::NotFound;
 }
 
+// A node name holds at most one '@' (spec 2.2.1), so a name that matches
+// `name` up to an '@' is `name` plus a unit address.
 Result<Node> Node::child(const char* name, size_t len) const {
-    bool has_unit = false;
-    for (size_t i = 0; i < len; i++) has_unit |= name[i] == '@';
     for (Node c : children()) {
         const char* cname = c.name();
         size_t i = 0;
         while (i < len && cname[i] != '\0' && cname[i] == name[i]) i++;
-        if (i != len) continue;
-        if (cname[i] == '\0' || (!has_unit && cname[i] == '@')) return c;
+        if (i == len && (cname[i] == '\0' || cname[i] == '@')) return c;
     }
     return Error::NotFound;
 }
