@@ -49,7 +49,7 @@ bool Archive::next(File& out) {
         for (int i = 0; i < 13; i++)
             if (!hex8(h + 6 + 8 * i, f[i])) return fail(Error::Malformed, "bad hex digit in cpio header");
         uint32_t mode = f[1], filesize = f[6], namesize = f[11];
-        if (namesize == 0 || namesize > 4096) return fail(Error::Malformed, "bad cpio name size");
+        if (namesize < 2 || namesize > 4096) return fail(Error::Malformed, "bad cpio name size");  // empty, or over 4096
         size_t name_at = pos_ + HEADER;
         if (namesize > size_ - name_at) return fail(Error::Malformed, "cpio name past the end");
         if (base_[name_at + namesize - 1] != '\0') return fail(Error::Malformed, "cpio name not terminated");

@@ -212,6 +212,19 @@ TEST(Archive, ZeroNameSizeIsRefused) {
     EXPECT_EQ(got.why, "bad cpio name size");
 }
 
+TEST(Archive, EmptyNameIsRefused) {
+    // namesize 1: only the terminating NUL, a file without a name.
+    CpioWriter w;
+    Entry e;
+    e.name = "";
+    e.namesize = 1;
+    w.add(e);
+    Walked got = walk(w.bytes());
+    EXPECT_EQ(got.error, Error::Malformed);
+    EXPECT_EQ(got.why, "bad cpio name size");
+    EXPECT_TRUE(got.names.empty());
+}
+
 TEST(Archive, NameSizeLimitIs4096) {
     CpioWriter ok;
     ok.file(std::string(4095, 'n'), "fits");
