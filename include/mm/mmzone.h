@@ -16,7 +16,8 @@ inline constexpr uint64_t MAX_ORDER_NR_PAGES = uint64_t(1) << (MAX_ORDER - 1);
 inline constexpr unsigned PAGEBLOCK_ORDER = 9;
 inline constexpr uint64_t PAGEBLOCK_NR_PAGES = uint64_t(1) << PAGEBLOCK_ORDER;
 
-// NUMA nodes the kernel supports; an FDT naming more is refused at boot.
+// NUMA nodes the kernel supports; an FDT naming more gets a warning and
+// the machine runs as one node (as Linux's dummy NUMA setup).
 inline constexpr unsigned MAX_NUMNODES = 8;
 
 enum class ZoneType : uint8_t { DMA32 = 0, Normal = 1, Movable = 2 };

@@ -50,14 +50,21 @@ private:
 
 }  // namespace unity
 
-// Inside a test function taking `unity::Runner& r`.
+// Inside a test function taking `unity::Runner& r`. The short names
+// (EXPECT_TRUE, ...) are left out where UNITY_NO_SHORT_NAMES is defined,
+// e.g. next to GoogleTest, which has its own.
 #define RUN_TEST(r, fn) (r).run(__FILE__, __LINE__, #fn, fn)
 #define IGNORE_TEST(r, fn, why) (r).ignore(__FILE__, __LINE__, #fn, why)
-#define EXPECT_TRUE(cond) r.check((cond), __FILE__, __LINE__, "expected %s", #cond)
-#define EXPECT_EQ_U(a, b)                                                              \
+#define UNITY_EXPECT_TRUE(cond) r.check((cond), __FILE__, __LINE__, "expected %s", #cond)
+#define UNITY_EXPECT_EQ_U(a, b)                                                                   \
     r.check(uint64_t(a) == uint64_t(b), __FILE__, __LINE__, "%s == %s: 0x%lx != 0x%lx", #a, #b, \
             static_cast<unsigned long>(uint64_t(a)), static_cast<unsigned long>(uint64_t(b)))
-#define ASSERT_TRUE(cond) \
-    do {                  \
-        if (!EXPECT_TRUE(cond)) return; \
+#define UNITY_ASSERT_TRUE(cond)              \
+    do {                                     \
+        if (!UNITY_EXPECT_TRUE(cond)) return; \
     } while (0)
+#ifndef UNITY_NO_SHORT_NAMES
+#define EXPECT_TRUE(cond) UNITY_EXPECT_TRUE(cond)
+#define EXPECT_EQ_U(a, b) UNITY_EXPECT_EQ_U(a, b)
+#define ASSERT_TRUE(cond) UNITY_ASSERT_TRUE(cond)
+#endif

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#define UNITY_NO_SHORT_NAMES
 #include "lib/testrunner.h"
 
 namespace {
@@ -13,10 +14,10 @@ TextSink sink() {
     return TextSink{[](void*, const char* s, size_t n) { g_out.append(s, n); }, nullptr};
 }
 
-void passes(unity::Runner& r) { EXPECT_TRUE(1 + 1 == 2); }
+void passes(unity::Runner& r) { UNITY_EXPECT_TRUE(1 + 1 == 2); }
 void fails_twice(unity::Runner& r) {
-    EXPECT_EQ_U(3, 4);
-    EXPECT_TRUE(false);  // only the first failure is reported
+    UNITY_EXPECT_EQ_U(3, 4);
+    UNITY_EXPECT_TRUE(false);  // only the first failure is reported
 }
 
 TEST(TestRunner, PrintsUnityLinesAndSummary) {
