@@ -159,6 +159,16 @@ TrapExit detail::schedule_slow() {
     return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx) | 1, save};
 }
 
+TrapExit direct_switch(ThreadState state, Thread* to) {
+    Thread* from = g_current;
+    from->state = state;
+    to->state = ThreadState::Running;
+    g_current = to;
+    g_trapped = nullptr;
+    activate(to);
+    return TrapExit{reinterpret_cast<uintptr_t>(&to->ctx) | 1, &from->ctx};
+}
+
 void run_first() {
     Thread* t = pick();
     activate(t);

@@ -1,6 +1,7 @@
 // Syscall entry: decode the number, call its handler, run a thread.
 #include "entry.h"
 #include "ipc.h"
+#include "ipc_fast.h"
 #include "lib/log.h"
 #include "paging.h"
 #include "scheduler.h"
@@ -57,6 +58,9 @@ TrapExit kernel_syscall(UserContext* ctx) {
     sched::set_trapped(t);
     ctx->pc += 4;  // past the ecall
     uint64_t nr = ctx->arg(7);
+    TrapExit fast;
+    if (nr == uint64_t(abi::Sys::Call) && ipc::fast_call(t, fast)) return fast;
+    if (nr == uint64_t(abi::Sys::ReplyRecv) && ipc::fast_reply_recv(t, fast)) return fast;
     if (nr < NR_SYSCALLS && TABLE.h[nr]) {
         TABLE.h[nr](t);
     } else {

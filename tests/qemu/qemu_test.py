@@ -9,6 +9,7 @@ and once it prints its mapping list this script asks QEMU's own monitor
 (`info mem`) for the live page table and compares the two.
 """
 import argparse
+import json
 import os
 import re
 import socket
@@ -52,35 +53,53 @@ def fail(msg, output):
 
 
 class Monitor:
-    """QEMU's human monitor over a unix socket."""
+    """QEMU's monitor over QMP (JSON, one reply per command), running human
+    monitor commands such as `info mem` through human-monitor-command."""
 
-    def __init__(self, path):
+    def __init__(self, path, timeout=30):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(100):
+        for _ in range(200):
             try:
                 self.sock.connect(path)
                 break
             except OSError:
                 time.sleep(0.05)
-        self.read_until("(qemu) ")
-
-    def read_until(self, marker, timeout=10):
         self.sock.settimeout(timeout)
-        data = b""
-        while not data.endswith(marker.encode()):
+        self.buf = b""
+        self._read_message()  # the greeting
+        self._execute("qmp_capabilities")
+
+    def _read_message(self):
+        while b"\n" not in self.buf:
             chunk = self.sock.recv(65536)
             if not chunk:
-                break
-            data += chunk
-        return data.decode(errors="replace")
+                raise OSError("QMP connection closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def _execute(self, command, arguments=None):
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self._read_message()
+            if "return" in reply or "error" in reply:
+                return reply
+            # anything else is an asynchronous event: skip it
 
     def command(self, cmd):
-        self.sock.sendall(cmd.encode() + b"\n")
-        out = self.read_until("(qemu) ")
-        # Drop the echoed command line and terminal escapes.
-        out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out)
-        lines = out.replace("\r", "").split("\n")
-        return [l for l in lines if l and not l.startswith("(qemu)") and cmd not in l]
+        reply = self._execute("human-monitor-command", {"command-line": cmd})
+        if "error" in reply:
+            raise OSError(f"monitor command {cmd!r} failed: {reply['error']}")
+        return reply["return"].replace("\r", "").split("\n")
+
+    def quit(self):
+        try:
+            self.sock.sendall(b'{"execute": "quit"}\n')
+        except OSError:
+            pass
 
 
 def parse_info_mem(lines):
@@ -121,7 +140,7 @@ def main():
     mon_path = os.path.join(tmp.name, "monitor.sock")
     if a.check_mappings:
         append = (append + " hold").strip()
-        extra += ["-monitor", f"unix:{mon_path},server,nowait"]
+        extra += ["-qmp", f"unix:{mon_path},server,nowait"]
     cmd = qemu.command(a.kernel, mem=a.mem, smp=a.smp, numa=a.numa, append=append or None,
                        initrd=a.initrd, extra=extra)
     print("qemu_test: " + " ".join(cmd), flush=True)
@@ -145,10 +164,16 @@ def main():
     deadline = time.time() + a.timeout
     if a.check_mappings:
         if held.wait(timeout=a.timeout):
-            mon = Monitor(mon_path)
-            live = merge(parse_info_mem(mon.command("info mem")))
+            try:
+                mon = Monitor(mon_path)
+                live = merge(parse_info_mem(mon.command("info mem")))
+            except (OSError, ValueError) as e:
+                mon, live = None, []
+                mapping_error = f"talking to QEMU's monitor failed: {e}"
             belief = merge(kernel_mappings("".join(chunks).replace("\r", "")))
-            if not live:
+            if mapping_error:
+                pass
+            elif not live:
                 mapping_error = "QEMU's `info mem` returned no mappings"
             elif live != belief:
                 diff = [f"  qemu:   {m[0]:016x} {m[1]:016x} {m[2]:016x} {m[3]}" for m in live if m not in belief]
@@ -158,10 +183,10 @@ def main():
                 print(f"qemu_test: {len(live)} merged mappings agree with QEMU's `info mem`")
                 for m in live:
                     print(f"  {m[0]:016x} {m[1]:016x} {m[2]:016x} {m[3]}")
-            try:
-                mon.command("quit")
-            except OSError:
-                pass
+            if mon:
+                mon.quit()
+            else:
+                proc.kill()
     try:
         proc.wait(timeout=max(1, deadline - time.time()))
     except subprocess.TimeoutExpired:
