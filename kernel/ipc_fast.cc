@@ -9,6 +9,21 @@ namespace {
 
 constexpr unsigned MSG = abi::MSG_WORDS;
 
+// The capability in `slot` of `task` if it is of `type` with `rights`;
+// nullptr otherwise (the general path then reports the error).
+Cap* cap_at(Task* task, uint64_t slot, abi::CapType type, uint8_t rights) {
+    if (slot == 0 || slot >= task->nr_slots) return nullptr;
+    Cap* c = &task->slots[slot];
+    return c->type == type && (c->rights & rights) == rights ? c : nullptr;
+}
+
+// An empty slot of `task`, or nullptr.
+Cap* free_at(Task* task, uint64_t slot) {
+    if (slot == 0 || slot >= task->nr_slots) return nullptr;
+    Cap* c = &task->slots[slot];
+    return c->empty() ? c : nullptr;
+}
+
 // The Reply cap `caller` will be answered through, in `slot`.
 void install_reply(Cap* slot, Thread* caller) {
     slot->type = abi::CapType::Reply;
@@ -21,53 +36,71 @@ void install_reply(Cap* slot, Thread* caller) {
 
 }  // namespace
 
+// The Call of `t` (words, through an endpoint cap with `badge`) to a
+// receiver waiting on `ep`: delivered, `t` waits for the reply, the
+// receiver runs. False (nothing changed) when the fast path does not apply.
+bool call_to_waiting(Thread* t, Endpoint* ep, uint64_t badge, const uint64_t* words, TrapExit& out) {
+    Thread* r = ep->receivers.head;
+    if (!r) return false;
+    Cap* reply_slot = free_at(r->task, abi::IpcInfo{r->recv_info}.reply_dst());
+    if (!reply_slot) return false;
+    ep->receivers.remove(r);
+    r->blocked_on = nullptr;
+    for (unsigned i = 0; i < MSG; i++) r->ctx.set_arg(i, words[i]);
+    r->ctx.set_arg(6, (badge & abi::IpcResult::BADGE_MASK) | abi::IpcResult::IS_CALL);
+    r->ctx.set_arg(7, uint64_t(Error::None));
+    t->is_call = true;
+    install_reply(reply_slot, t);
+    out = sched::direct_switch(ThreadState::BlockedReply, r);
+    return true;
+}
+
 bool fast_call(Thread* t, TrapExit& out) {
     abi::IpcInfo info{t->ctx.arg(6)};
     if (info.send_cap() || !sched::direct_switch_allowed()) return false;
-    auto ep_cap = caps::lookup(t->task, info.endpoint(), abi::CapType::Endpoint, abi::RIGHT_WRITE);
-    if (!ep_cap.ok()) return false;
-    auto* ep = static_cast<Endpoint*>((*ep_cap)->obj);
-    Thread* r = ep->receivers.head;
-    if (!r) return false;
-    abi::IpcInfo rinfo{r->recv_info};
-    auto reply_slot = caps::empty_slot(r->task, rinfo.reply_dst());
-    if (!reply_slot.ok()) return false;
-
-    ep->receivers.remove(r);
-    r->blocked_on = nullptr;
-    for (unsigned i = 0; i < MSG; i++) r->ctx.set_arg(i, t->ctx.arg(i));
-    r->ctx.set_arg(6, ((*ep_cap)->w0 & abi::IpcResult::BADGE_MASK) | abi::IpcResult::IS_CALL);
-    r->ctx.set_arg(7, uint64_t(Error::None));
-    t->is_call = true;
+    Cap* ep_cap = cap_at(t->task, info.endpoint(), abi::CapType::Endpoint, abi::RIGHT_WRITE);
+    if (!ep_cap) return false;
+    uint64_t saved = t->recv_info;
     t->recv_info = info.raw;  // where a capability in the reply may land
-    install_reply(*reply_slot, t);
-    out = sched::direct_switch(ThreadState::BlockedReply, r);
-    return true;
+    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap->obj), ep_cap->w0, t->ctx.args(), out)) return true;
+    t->recv_info = saved;
+    return false;
+}
+
+bool fast_fault(Thread* t, const uint64_t* words, TrapExit& out) {
+    Cap& ep_cap = t->fault_ep;
+    if (ep_cap.empty() || !sched::direct_switch_allowed()) return false;
+    for (unsigned i = 0; i < MSG; i++) t->msg[i] = words[i];
+    t->in_fault = true;
+    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, words, out)) return true;
+    t->in_fault = false;
+    return false;
 }
 
 bool fast_reply_recv(Thread* t, TrapExit& out) {
     abi::IpcInfo info{t->ctx.arg(6)};
     if (info.send_cap() || !sched::direct_switch_allowed()) return false;
-    auto ep_cap = caps::lookup(t->task, info.endpoint(), abi::CapType::Endpoint, abi::RIGHT_READ);
-    if (!ep_cap.ok()) return false;
-    auto* ep = static_cast<Endpoint*>((*ep_cap)->obj);
+    Task* task = t->task;
+    Cap* ep_cap = cap_at(task, info.endpoint(), abi::CapType::Endpoint, abi::RIGHT_READ);
+    if (!ep_cap) return false;
+    auto* ep = static_cast<Endpoint*>(ep_cap->obj);
     if (!ep->senders.empty()) return false;  // the receive would not block
-    auto reply = caps::lookup(t->task, info.reply_src(), abi::CapType::Reply, 0);
-    if (!reply.ok()) return false;
-    auto* caller = static_cast<Thread*>((*reply)->obj);
-    if (caller->state != ThreadState::BlockedReply || caller->reply_gen != (*reply)->w0) return false;
-    bool resume_fault = caller->in_fault && !caller->exiting && t->ctx.arg(0) == abi::FAULT_RESUME;
-    if (caller->in_fault && !resume_fault) return false;
+    unsigned reply_src = info.reply_src();
+    Cap* rc = cap_at(task, reply_src, abi::CapType::Reply, 0);
+    if (!rc) return false;
+    auto* caller = static_cast<Thread*>(rc->obj);
+    if (caller->state != ThreadState::BlockedReply || caller->reply_gen != rc->w0) return false;
+    bool resume_fault = false;
+    if (caller->in_fault) {
+        if (caller->exiting || t->ctx.arg(0) != abi::FAULT_RESUME) return false;
+        resume_fault = true;
+    }
     // The receive side's slots, as they will be once the Reply cap is spent.
     unsigned recv_cap = info.recv_cap(), reply_dst = info.reply_dst();
-    if (recv_cap && recv_cap == reply_dst) return false;
-    for (unsigned s : {recv_cap, reply_dst}) {
-        if (!s || s == info.reply_src()) continue;
-        if (!caps::empty_slot(t->task, s).ok()) return false;
-    }
+    if (recv_cap && (recv_cap == reply_dst || (recv_cap != reply_src && !free_at(task, recv_cap)))) return false;
+    if (reply_dst && reply_dst != reply_src && !free_at(task, reply_dst)) return false;
 
     // Spend the Reply cap (it has no parent and no children).
-    Cap* rc = *reply;
     caller->reply_gen++;
     rc->type = abi::CapType::Null;
     rc->rights = 0;
@@ -77,7 +110,8 @@ bool fast_reply_recv(Thread* t, TrapExit& out) {
     if (resume_fault) {
         caller->in_fault = false;  // the faulting instruction runs again
     } else {
-        for (unsigned i = 0; i < MSG; i++) caller->ctx.set_arg(i, t->ctx.arg(i));
+        const uint64_t* words = t->ctx.args();
+        for (unsigned i = 0; i < MSG; i++) caller->ctx.set_arg(i, words[i]);
         caller->ctx.set_arg(6, 0);
         caller->ctx.set_arg(7, uint64_t(Error::None));
     }

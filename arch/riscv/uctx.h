@@ -11,6 +11,7 @@ struct UserContext {
     uint64_t pc;
 
     uint64_t arg(unsigned i) const { return x[10 + i]; }
+    const uint64_t* args() const { return &x[10]; }  // a0..a7 in order
     void set_arg(unsigned i, uint64_t v) { x[10 + i] = v; }
     uint64_t sp() const { return x[2]; }
     void set_sp(uint64_t v) { x[2] = v; }

@@ -51,6 +51,20 @@ constexpr auto build_table() {
 
 constexpr auto TABLE = build_table();
 
+// Call and ReplyRecv: the fast paths first (ipc_fast.h), kept out of
+// kernel_syscall so the other calls do not pay for them.
+[[gnu::noinline]] TrapExit ipc_entry(Thread* t, uint64_t nr) {
+    TrapExit fast;
+    if (nr == uint64_t(abi::Sys::Call)) {
+        if (ipc::fast_call(t, fast)) return fast;
+        sys::call(t);
+    } else {
+        if (ipc::fast_reply_recv(t, fast)) return fast;
+        sys::reply_recv(t);
+    }
+    return sched::schedule();
+}
+
 }  // namespace
 
 TrapExit kernel_syscall(UserContext* ctx) {
@@ -58,9 +72,7 @@ TrapExit kernel_syscall(UserContext* ctx) {
     sched::set_trapped(t);
     ctx->pc += 4;  // past the ecall
     uint64_t nr = ctx->arg(7);
-    TrapExit fast;
-    if (nr == uint64_t(abi::Sys::Call) && ipc::fast_call(t, fast)) return fast;
-    if (nr == uint64_t(abi::Sys::ReplyRecv) && ipc::fast_reply_recv(t, fast)) return fast;
+    if (nr == uint64_t(abi::Sys::Call) || nr == uint64_t(abi::Sys::ReplyRecv)) return ipc_entry(t, nr);
     if (nr < NR_SYSCALLS && TABLE.h[nr]) {
         TABLE.h[nr](t);
     } else {
@@ -79,6 +91,9 @@ TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess 
         arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
                                       access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
         return sched::schedule();  // Svade: A/D set, retry
+    const uint64_t words[abi::MSG_WORDS] = {abi::FAULT_TAG | uint64_t(kind), addr, uint64_t(access), t->ctx.pc, t->id, 0};
+    TrapExit fast;
+    if (ipc::fast_fault(t, words, fast)) return fast;
     ipc::fault(t, kind, addr, access, t->ctx.pc, what);
     return sched::schedule();
 }
