@@ -1,5 +1,6 @@
-// The libc routines a compiler may emit calls to in freestanding code
-// (struct copies, zero-initialised arrays). Plain byte and word loops.
+// The few libc and libgcc routines compilers may emit calls to in
+// freestanding code (struct copies, zeroed arrays, bit scans), for the
+// kernel and for user programs alike; neither links a libc or libgcc.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -7,13 +8,10 @@ extern "C" {
 
 void* memset(void* dst, int c, size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
-    while (n && (reinterpret_cast<uintptr_t>(d) & 7)) {
-        *d++ = static_cast<unsigned char>(c);
-        n--;
-    }
-    const uint64_t word = uint64_t(static_cast<unsigned char>(c)) * 0x0101010101010101ull;
-    for (; n >= 8; n -= 8, d += 8) *reinterpret_cast<uint64_t*>(d) = word;
-    while (n--) *d++ = static_cast<unsigned char>(c);
+    while (n && (reinterpret_cast<uintptr_t>(d) & 7)) { *d++ = uint8_t(c); n--; }
+    uint64_t w = uint8_t(c) * 0x0101010101010101ull;
+    for (; n >= 8; n -= 8, d += 8) *reinterpret_cast<uint64_t*>(d) = w;
+    while (n--) *d++ = uint8_t(c);
     return dst;
 }
 
@@ -42,10 +40,33 @@ void* memmove(void* dst, const void* src, size_t n) {
 int memcmp(const void* a, const void* b, size_t n) {
     auto* x = static_cast<const unsigned char*>(a);
     auto* y = static_cast<const unsigned char*>(b);
-    for (; n; n--, x++, y++) {
-        if (*x != *y) return *x < *y ? -1 : 1;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
     return 0;
+}
+
+size_t strlen(const char* s) {
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
+
+}  // extern "C"
+
+// Bit scans gcc emits for __builtin_clz/ctz on cores without Zbb
+// (libgcc's names; the kernel links no libgcc).
+extern "C" {
+
+int __clzdi2(unsigned long x) {
+    int n = 0;
+    for (unsigned long bit = 1ul << 63; bit && !(x & bit); bit >>= 1) n++;
+    return n;
+}
+
+int __ctzdi2(unsigned long x) {
+    int n = 0;
+    for (unsigned long bit = 1; bit && !(x & bit); bit <<= 1) n++;
+    return n;
 }
 
 }  // extern "C"
