@@ -2,7 +2,8 @@
 """Write user_images.S: the user programs embedded in the kernel image.
 
 Usage: gen_user_images.py OUT.S NAME...
-Each NAME.elf is found on the assembler's include path (build/user) and
+Each NAME.elf is found on the assembler's include path (build/user/embed,
+the programs without debug information) and
 included with .incbin. The table (kernel/boot/root_task.cc) is: count,
 then {name, start, end} per program.
 """

@@ -33,7 +33,8 @@ void kmain(const BootHandoff& handoff) {
     platform::set_timebase(machine.timebase_frequency);
     BootOptions options = parse_boot_options(machine.bootargs);        //    command line
     boot_memory_init(machine, handoff.fdt, options);                    // 3-6. memblock .. mem_map
-    klog::info("memory ready: %lu instructions from entry",
+    // Instruction counts mean something only under QEMU -icount (tools/bench).
+    klog::debug("memory ready: %lu instructions from entry",
                boot_memory().instret_ready - handoff.instret_at_entry);
     if (!options.crash.empty()) boot_crash(options.crash);              // tests: faults are loud
     if (options.hold) hold();

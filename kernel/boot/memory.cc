@@ -164,7 +164,7 @@ void boot_memory_init(const fdt::MachineInfo& m, PhysAddr fdt, const BootOptions
     mm::print_free_area_init(klog::info_line_sink(), g_mem.layout, g_mem.memblock.memory());
     log_zonelists();
     log_memory_summary();
-    klog::info("memory bring-up cost (instructions): memblock %lu, direct map %lu, zones %lu, mem_map %lu",
+    klog::debug("memory bring-up cost (instructions): memblock %lu, direct map %lu, zones %lu, mem_map %lu",
                g_mem.instret_memblock - g_mem.instret_start, g_mem.instret_direct_map - g_mem.instret_memblock,
                g_mem.instret_zones - g_mem.instret_direct_map, g_mem.instret_ready - g_mem.instret_zones);
 }

@@ -13,7 +13,7 @@ cmake --build --preset target >/dev/null
 
 printf "%-8s %10s %14s %10s %16s %10s\n" "RAM" "frames" "entry->ready" "per frame" "map+mem_map" "per frame"
 for mem in 128M 1G 8G 16G; do
-  out=$(python3 tools/lib/run.py --no-build --icount --mem "$mem" 2>&1 || true)
+  out=$(python3 tools/lib/run.py --no-build --no-bundle --icount --mem "$mem" --append "loglevel=7" 2>&1 || true)
   total=$(sed -n 's/.*memory ready: \([0-9]*\) instructions.*/\1/p' <<<"$out")
   costs=$(sed -n 's/.*direct map \([0-9]*\), zones [0-9]*, mem_map \([0-9]*\).*/\1 \2/p' <<<"$out")
   frames=$(python3 -c "import sys; sys.path.insert(0,'tools/lib'); import qemu; print(qemu.parse_size('$mem') // 4096)")
