@@ -20,7 +20,7 @@ unsigned max_level(LeafSizes s) {
 }  // namespace
 
 Result<Pte*> PageTable::walk_create(VirtAddr va, unsigned level) {
-    Pte* table = mem_.access(mem_.ctx, root_);
+    Pte* table = mem_.table(root_);
     for (unsigned l = LEVELS - 1; l > level; l--) {
         Pte& e = table[vpn(va, l)];
         if (e.is_leaf()) return Error::Busy;
@@ -28,7 +28,7 @@ Result<Pte*> PageTable::walk_create(VirtAddr va, unsigned level) {
             PhysAddr next = TRY(mem_.alloc(mem_.ctx));
             e = Pte::table(next);
         }
-        table = mem_.access(mem_.ctx, e.phys());
+        table = mem_.table(e.phys());
     }
     return &table[vpn(va, level)];
 }
@@ -39,7 +39,7 @@ bool PageTable::range_free(VirtAddr va, uint64_t size) const {
     uint64_t off = 0;
     while (off < size) {
         VirtAddr cur = va + off;
-        const Pte* table = mem_.access(mem_.ctx, root_);
+        const Pte* table = mem_.table(root_);
         uint64_t step = level_size(0);
         for (int l = LEVELS - 1; l >= 0; l--) {
             const Pte& e = table[vpn(cur, unsigned(l))];
@@ -48,7 +48,7 @@ bool PageTable::range_free(VirtAddr va, uint64_t size) const {
                 break;
             }
             if (e.is_leaf()) return false;
-            table = mem_.access(mem_.ctx, e.phys());
+            table = mem_.table(e.phys());
         }
         off += step;
     }
@@ -89,7 +89,7 @@ Status PageTable::map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, L
 
 Result<Leaf> PageTable::lookup(VirtAddr va) const {
     if (!is_canonical(va)) return Error::NotFound;
-    const Pte* table = mem_.access(mem_.ctx, root_);
+    const Pte* table = mem_.table(root_);
     for (int l = LEVELS - 1; l >= 0; l--) {
         const Pte& e = table[vpn(va, unsigned(l))];
         if (!e.valid()) return Error::NotFound;
@@ -97,13 +97,13 @@ Result<Leaf> PageTable::lookup(VirtAddr va) const {
             uint64_t sz = level_size(unsigned(l));
             return Leaf{VirtAddr(align_down(va.raw(), sz)), e.phys(), sz, e};
         }
-        table = mem_.access(mem_.ctx, e.phys());
+        table = mem_.table(e.phys());
     }
     return Error::NotFound;
 }
 
 Pte* PageTable::find_leaf(VirtAddr va, unsigned* level) const {
-    Pte* table = mem_.access(mem_.ctx, root_);
+    Pte* table = mem_.table(root_);
     for (int l = LEVELS - 1; l >= 0; l--) {
         Pte& e = table[vpn(va, unsigned(l))];
         if (!e.valid()) return nullptr;
@@ -111,7 +111,7 @@ Pte* PageTable::find_leaf(VirtAddr va, unsigned* level) const {
             *level = unsigned(l);
             return &e;
         }
-        table = mem_.access(mem_.ctx, e.phys());
+        table = mem_.table(e.phys());
     }
     return nullptr;
 }
@@ -190,7 +190,7 @@ Status PageTable::read_clear_ad(VirtAddr va, uint64_t size, bool* accessed, bool
 }
 
 void PageTable::free_subtree(PhysAddr table_pa, unsigned level, void (*free_table)(void*, PhysAddr), void* ctx) {
-    Pte* table = mem_.access(mem_.ctx, table_pa);
+    Pte* table = mem_.table(table_pa);
     if (level > 0) {
         for (unsigned i = 0; i < PTES_PER_TABLE; i++)
             if (table[i].is_table()) free_subtree(table[i].phys(), level - 1, free_table, ctx);
@@ -199,7 +199,7 @@ void PageTable::free_subtree(PhysAddr table_pa, unsigned level, void (*free_tabl
 }
 
 void PageTable::free_tables_below(VirtAddr limit, void (*free_table)(void* ctx, PhysAddr), void* ctx) {
-    Pte* root = mem_.access(mem_.ctx, root_);
+    Pte* root = mem_.table(root_);
     unsigned end = unsigned((limit.raw() + level_size(LEVELS - 1) - 1) / level_size(LEVELS - 1));
     for (unsigned i = 0; i < end && i < PTES_PER_TABLE / 2; i++) {
         if (root[i].is_table()) free_subtree(root[i].phys(), LEVELS - 2, free_table, ctx);
@@ -209,7 +209,7 @@ void PageTable::free_tables_below(VirtAddr limit, void (*free_table)(void* ctx, 
 
 void PageTable::visit(PhysAddr table_pa, unsigned level, uint64_t va_base, void (*fn)(void*, const Leaf&),
                       void* ctx) const {
-    const Pte* table = mem_.access(mem_.ctx, table_pa);
+    const Pte* table = mem_.table(table_pa);
     for (unsigned i = 0; i < PTES_PER_TABLE; i++) {
         const Pte& e = table[i];
         if (!e.valid()) continue;

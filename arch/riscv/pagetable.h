@@ -18,9 +18,16 @@ namespace riscv::sv39 {
 struct TableMemory {
     // A zeroed, 4 KiB-aligned frame for a new table, or Error::NoMemory.
     Result<PhysAddr> (*alloc)(void* ctx);
-    // The table frame at `pa`, as something the code can write.
+    // The table frame at `pa`, as something the code can write. When
+    // `access` is nullptr, frames are reached at pa + `offset` (a direct
+    // map), without a call per level.
     Pte* (*access)(void* ctx, PhysAddr pa);
     void* ctx;
+    uintptr_t offset = 0;
+
+    Pte* table(PhysAddr pa) const {
+        return access ? access(ctx, pa) : reinterpret_cast<Pte*>(pa.raw() + offset);
+    }
 };
 
 // Which leaf sizes map() may use.

@@ -23,12 +23,12 @@ Result<PhysAddr> alloc_table(void* ctx) {
     for (unsigned i = 0; i < PAGE_SIZE / 8; i++) w[i] = 0;
     return pa;
 }
-Pte* access_table(void*, PhysAddr pa) { return layout::phys_to_ptr<Pte>(pa); }
 Result<PhysAddr> no_alloc(void*) { return Error::NoMemory; }
 
+// Tables are reached through the direct map.
 PageTable table(PhysAddr root, FrameSource* fs) {
-    if (fs) return PageTable(root, TableMemory{alloc_table, access_table, fs});
-    return PageTable(root, TableMemory{no_alloc, access_table, nullptr});
+    if (fs) return PageTable(root, TableMemory{alloc_table, nullptr, fs, layout::DIRECT_MAP_BASE});
+    return PageTable(root, TableMemory{no_alloc, nullptr, nullptr, layout::DIRECT_MAP_BASE});
 }
 
 uint64_t pte_perms(uint8_t rights) {

@@ -41,6 +41,9 @@ enum class Sys : uint64_t {
     MemoryMintFrame = 20,  // a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot
     MemoryDonate = 21,     // a0 = Memory slot, a1 = pfn, a2 = pages: frames join the kernel pool
     MemoryInfo = 22,       // a0 = Memory slot -> a1 = first pfn, a2 = pages
+    MemoryMintMap = 23,    // a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of
+                           // a4 pfns (<= MINT_MAP_MAX), a5 = first dst slot: each frame minted R+W into
+                           // slot a5+i and mapped at a2 + i pages, all or nothing
 
     // Address spaces (Task capability + Frame capability).
     Map = 30,           // a0 = Task slot (0 = own), a1 = Frame slot, a2 = vaddr, a3 = rights (R/W/X)
@@ -99,6 +102,7 @@ struct IpcResult {
 };
 
 inline constexpr unsigned MSG_WORDS = 6;
+inline constexpr uint64_t MINT_MAP_MAX = 64;
 inline constexpr uint64_t DEBUG_WRITE_MAX = 4096;
 
 // Thread priorities: higher runs first; equal priorities share round-robin.

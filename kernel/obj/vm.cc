@@ -117,7 +117,11 @@ Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len) {
         uint64_t chunk = PAGE_SIZE - (va.raw() & (PAGE_SIZE - 1));
         if (chunk > len) chunk = len;
         const auto* src = arch::phys_to_virt(leaf->pa).as<const uint8_t>();
-        for (uint64_t i = 0; i < chunk; i++) out[i] = src[i];
+        uint64_t i = 0;
+        if (((reinterpret_cast<uintptr_t>(src) | reinterpret_cast<uintptr_t>(out)) & 7) == 0)
+            for (; i + 8 <= chunk; i += 8)
+                *reinterpret_cast<uint64_t*>(out + i) = *reinterpret_cast<const uint64_t*>(src + i);
+        for (; i < chunk; i++) out[i] = src[i];
         out += chunk;
         va = va + chunk;
         len -= chunk;

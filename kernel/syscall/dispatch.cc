@@ -32,6 +32,7 @@ constexpr auto build_table() {
     set(Sys::MemoryMintFrame, sys::memory_mint_frame);
     set(Sys::MemoryDonate, sys::memory_donate);
     set(Sys::MemoryInfo, sys::memory_info);
+    set(Sys::MemoryMintMap, sys::memory_mint_map);
     set(Sys::Map, sys::map);
     set(Sys::Unmap, sys::unmap);
     set(Sys::Protect, sys::protect);

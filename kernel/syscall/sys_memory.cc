@@ -1,5 +1,6 @@
 // MemoryMintFrame, MemoryDonate, MemoryInfo.
 #include "obj/cap.h"
+#include "obj/vm.h"
 #include "obj/pool.h"
 #include "paging.h"
 #include "syscall/syscall.h"
@@ -47,6 +48,45 @@ void memory_donate(Thread* t) {
     if (!s.ok()) return ret(t, s);
     if (at_start) m->w0 += pages;
     m->w1 -= pages;
+    ret(t, Error::None);
+}
+
+// Mint and map a batch of order-0 frames in one call (the pager's
+// AllocBatch and demand-zero faults). Everything is checked first; a
+// failure while mapping (kernel pool exhausted) undoes what was done.
+void memory_mint_map(Thread* t) {
+    uint64_t va = t->ctx.arg(2), array = t->ctx.arg(3), count = t->ctx.arg(4), first = t->ctx.arg(5);
+    auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
+    if (!mem.ok()) return ret(t, mem.error());
+    auto task = task_arg(t, t->ctx.arg(1));
+    if (!task.ok()) return ret(t, task.error());
+    if (count == 0 || count > abi::MINT_MAP_MAX) return ret(t, Error::InvalidArgument);
+    if (!is_aligned(va, PAGE_SIZE)) return ret(t, Error::BadAlignment);
+    if (va < abi::USER_BASE || va >= abi::USER_END || count * PAGE_SIZE > abi::USER_END - va)
+        return ret(t, Error::InvalidArgument);
+    if (first == 0 || first >= t->task->nr_slots || count > t->task->nr_slots - first) return ret(t, Error::InvalidCap);
+    for (uint64_t i = 0; i < count; i++)
+        if (!t->task->slots[first + i].empty()) return ret(t, Error::Busy);
+    uint64_t pfns[abi::MINT_MAP_MAX];
+    if (Status s = vm::copy_from_user(t->task, VirtAddr(array), pfns, count * sizeof(uint64_t)); !s.ok())
+        return ret(t, s);
+    uint64_t lo = (*mem)->w0, hi = (*mem)->w0 + (*mem)->w1;
+    for (uint64_t i = 0; i < count; i++)
+        if (pfns[i] < lo || pfns[i] >= hi) return ret(t, Error::OutOfRange);
+    // A page mapped already makes map_frame fail with Busy: undone below.
+    for (uint64_t i = 0; i < count; i++) {
+        Cap frame{};
+        frame.type = abi::CapType::Frame;
+        frame.rights = abi::RIGHT_READ | abi::RIGHT_WRITE;
+        frame.w0 = pfns[i];
+        Cap* dst = &t->task->slots[first + i];
+        caps::install(dst, frame, *mem);
+        Status s = vm::map_frame(*task, dst, VirtAddr(va + i * PAGE_SIZE), abi::RIGHT_READ | abi::RIGHT_WRITE);
+        if (!s.ok()) {
+            for (uint64_t k = 0; k <= i; k++) caps::remove(&t->task->slots[first + k]);
+            return ret(t, s);
+        }
+    }
     ret(t, Error::None);
 }
 

@@ -35,6 +35,7 @@ void cap_revoke(Thread* t);
 void memory_mint_frame(Thread* t);
 void memory_donate(Thread* t);
 void memory_info(Thread* t);
+void memory_mint_map(Thread* t);
 
 void map(Thread* t);
 void unmap(Thread* t);

@@ -127,6 +127,58 @@ Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va, uint8_t rights
     return Grant{pfn, req.order, *slot};
 }
 
+namespace {
+
+// Mints and maps pfns[0..n) (all of one Memory range) at va.. for `c` and
+// records them. On error nothing of this group stays.
+Status grant_group(Client* c, uint64_t va, const uint64_t* pfns, unsigned n, unsigned memory_slot) {
+    unsigned first = TRY(slot_alloc_run(n));
+    Status s = sys::memory_mint_map(memory_slot, c->task_slot, va, pfns, n, first);
+    if (!s.ok()) {
+        for (unsigned i = 0; i < n; i++) slot_free(first + i);
+        return s;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (!insert(GrantEntry{pfns[i], uint16_t(first + i), 0, uint8_t(c->id), false})) return Error::NoMemory;
+        (void)memory().lru.add(Pfn(pfns[i]), c->id, VirtAddr(va + i * PAGE_SIZE));
+        c->held_pages++;
+        c->blocks++;
+    }
+    return {};
+}
+
+}  // namespace
+
+Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req) {
+    if (count == 0 || count > abi::MINT_MAP_MAX) return Error::InvalidArgument;
+    if (c->held_pages + count > c->quota) return Error::OverQuota;
+    uint64_t pfns[abi::MINT_MAP_MAX];
+    req.order = 0;
+    for (unsigned i = 0; i < count; i++) {
+        auto pfn = memory().buddy.alloc(req);
+        if (!pfn.ok()) {
+            for (unsigned k = 0; k < i; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));
+            return pfn.error();
+        }
+        pfns[i] = pfn->raw();
+    }
+    // One kernel call per run of frames from the same Memory range.
+    unsigned done = 0;
+    while (done < count) {
+        auto slot = memory_slot_of(Pfn(pfns[done]));
+        unsigned n = 1;
+        while (slot.ok() && done + n < count && memory_slot_of(Pfn(pfns[done + n])).value_or(~0u) == *slot) n++;
+        Status s = slot.ok() ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, *slot) : Status(slot.error());
+        if (!s.ok()) {
+            for (unsigned k = 0; k < done; k++) (void)ungrant(c, Pfn(pfns[k]), 0);
+            for (unsigned k = done; k < count; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));
+            return s;
+        }
+        done += n;
+    }
+    return {};
+}
+
 Status ungrant(Client* c, Pfn pfn, unsigned order) {
     if (order >= mm::MAX_ORDER) return Error::InvalidArgument;
     GrantEntry* e = find(pfn.raw());

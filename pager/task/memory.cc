@@ -75,6 +75,15 @@ Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights) {
     return Error::NotFound;
 }
 
+Result<unsigned> memory_slot_of(Pfn pfn) {
+    const abi::BootInfo* b = memory().boot;
+    for (unsigned i = 0; i < b->nr_memory; i++) {
+        const abi::BootMemory& m = b->memory[i];
+        if (pfn.raw() >= m.first_pfn && pfn.raw() < m.first_pfn + m.pages) return m.slot;
+    }
+    return Error::NotFound;
+}
+
 Status memory_init(const abi::BootInfo* b) {
     memory().boot = b;
     for (unsigned i = 0; i < b->nr_memory; i++) {

@@ -27,6 +27,8 @@ inline constexpr unsigned FIRST_DYNAMIC_SLOT = abi::SLOT_ROOT_FREE + 1;
 
 // ---- slots.cc: the pager's capability slots --------------------------------
 Result<unsigned> slot_alloc();
+// `n` (1..64) consecutive slots; the first is returned.
+Result<unsigned> slot_alloc_run(unsigned n);
 void slot_free(unsigned slot);
 unsigned slots_in_use();
 
@@ -45,6 +47,9 @@ Status memory_init(const abi::BootInfo* boot);
 
 // The frame's bytes through the pager's physical map.
 uint8_t* phys_ptr(Pfn pfn);
+
+// The slot of the Memory capability that covers `pfn`, or NotFound.
+Result<unsigned> memory_slot_of(Pfn pfn);
 
 // Mints a Frame capability for [pfn, pfn + 2^order) into a fresh slot.
 // Errors: NotFound (no Memory cap covers it), those of slot_alloc / the kernel.
@@ -92,6 +97,13 @@ struct Grant {
 };
 Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,
                     uint8_t rights = abi::RIGHT_READ | abi::RIGHT_WRITE);
+// `count` (1..64) order-0 frames (as `req` asks, its order ignored)
+// granted to `c` and mapped read-write at
+// [va, va + count pages) in its address space, minted and mapped by one
+// kernel call per Memory range they come from (Sys::MemoryMintMap). All or
+// nothing. Errors: OverQuota, those of the buddy allocator and the kernel.
+Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req);
+
 // Takes a block back: revokes every copy (and mapping) of its capability,
 // frees it. Errors: NotOwned, DoubleFree, WrongOrder, InvalidArgument.
 Status ungrant(Client* c, Pfn pfn, unsigned order);

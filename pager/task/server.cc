@@ -69,28 +69,9 @@ Reply op_alloc_batch(Client* c, const Msg& m) {
     one.w[3] = abi::PAGER_ANY;
     auto req = alloc_request(one, 0);
     if (!req.ok()) return error_reply(req.error());
-    Grant got[abi::PAGER_BATCH_MAX];
-    uint64_t n = 0;
-    Error err = Error::None;
-    for (; n < count; n++) {
-        auto g = grant(c, *req, va + n * PAGE_SIZE);
-        if (!g.ok()) {
-            err = g.error();
-            break;
-        }
-        got[n] = *g;
-        if (Status s = sys::map(c->task_slot, g->slot, va + n * PAGE_SIZE, abi::RIGHT_READ | abi::RIGHT_WRITE); !s.ok()) {
-            err = s.error();
-            n++;
-            break;
-        }
-    }
-    if (err != Error::None) {
-        for (uint64_t i = 0; i < n; i++) (void)ungrant(c, got[i].pfn, 0);
-        return error_reply(err);
-    }
+    if (Status s = grant_mapped(c, va, unsigned(count), *req); !s.ok()) return error_reply(s.error());
     Reply r;
-    r.msg.w[1] = n;
+    r.msg.w[1] = count;
     return r;
 }
 
@@ -170,12 +151,8 @@ Reply fault(Client* c, const Msg& m) {
         if (addr < c->regions[i].start || addr >= c->regions[i].end) continue;
         if (abi::FaultAccess(m.w[2]) == abi::FaultAccess::Exec) return kill(c, "execute in a data region", addr, pc);
         // Demand-zero: a fresh zeroed frame, mapped read-write.
-        auto g = grant(c, mm::AllocRequest::of(0, mm::GFP_ZERO | mm::GFP_MOVABLE), page);
-        if (!g.ok()) return kill(c, error_name(g.error()), addr, pc);
-        if (!sys::map(c->task_slot, g->slot, page, abi::RIGHT_READ | abi::RIGHT_WRITE).ok()) {
-            (void)ungrant(c, g->pfn, 0);
-            return kill(c, "mapping failed", addr, pc);
-        }
+        if (Status s = grant_mapped(c, page, 1, mm::AllocRequest::of(0, mm::GFP_ZERO | mm::GFP_MOVABLE)); !s.ok())
+            return kill(c, error_name(s.error()), addr, pc);
         Reply r;
         r.msg.w[0] = abi::FAULT_RESUME;
         return r;

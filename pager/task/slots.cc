@@ -38,6 +38,28 @@ Result<unsigned> slot_alloc() {
     return Error::NoMemory;
 }
 
+Result<unsigned> slot_alloc_run(unsigned n) {
+    if (n == 0 || n > 64) return Error::InvalidArgument;
+    if (n == 1) return slot_alloc();
+    for (unsigned k = 0; k < WORDS; k++) {
+        unsigned w = g_hint + k < WORDS ? g_hint + k : g_hint + k - WORDS;
+        if (w < FIRST_DYNAMIC_SLOT / 64) continue;
+        uint64_t free = ~g_used[w];
+        if (w == FIRST_DYNAMIC_SLOT / 64) free &= ~((uint64_t(1) << (FIRST_DYNAMIC_SLOT % 64)) - 1);
+        // Bit b of `run` says n free slots start at b (within this word).
+        uint64_t run = free;
+        for (unsigned len = 1; len < n && run; len++) run &= run >> 1;
+        if (n == 64) run = free == ~uint64_t(0) ? 1 : 0;
+        if (!run) continue;
+        unsigned b = low_bit(run);
+        uint64_t bits = n == 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1) << b;
+        g_used[w] |= bits;
+        g_in_use += n;
+        return w * 64 + b;
+    }
+    return Error::NoMemory;
+}
+
 void slot_free(unsigned slot) {
     uint64_t bit = uint64_t(1) << (slot % 64);
     if (g_used[slot / 64] & bit) {

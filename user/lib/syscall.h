@@ -113,6 +113,13 @@ inline Status memory_donate(uint64_t memory, uint64_t pfn, uint64_t pages) {
     return status(call(abi::Sys::MemoryDonate, memory, pfn, pages));
 }
 
+// Mints `count` order-0 Frames (R+W) of the pfns at `pfns` into slots
+// first_dst.. and maps them at va.. in `task` (0 = own): all or nothing.
+inline Status memory_mint_map(uint64_t memory, uint64_t task, uint64_t va, const uint64_t* pfns, uint64_t count,
+                              uint64_t first_dst) {
+    return status(call(abi::Sys::MemoryMintMap, memory, task, va, reinterpret_cast<uint64_t>(pfns), count, first_dst));
+}
+
 struct MemoryRange {
     uint64_t first_pfn, pages;
 };

@@ -100,6 +100,60 @@ void mint_frame_errors(unity::Runner& r) {
     EXPECT_OK(sys::memory_mint_frame(mem, pfn, 3, RW, d));
 }
 
+// MemoryMintMap: a batch minted and mapped in one call, all or nothing.
+void mint_map_batch_and_errors(unity::Runner& r) {
+    const FrameAllocator::Range& range = first_range();
+    ASSERT_VALUE(block, frames().alloc(Order(2)));  // four frames of our own
+    const uint64_t p0 = block.pfn.raw();
+    const uint64_t pfns[4] = {p0 + 3, p0 + 1, p0 + 2, p0};  // any order
+    const unsigned mem = range.slot;
+    constexpr unsigned FIRST = 3000, OTHER = 3010;  // runs of slots nothing else uses
+    const uint64_t va = 0x2e00000000;
+    for (unsigned s = FIRST; s < FIRST + 4; s++) EXPECT_ERR(sys::cap_identify(s), Error::InvalidCap);
+
+    ASSERT_OK(sys::memory_mint_map(mem, 0, va, pfns, 4, FIRST));
+    for (unsigned i = 0; i < 4; i++) {
+        ASSERT_VALUE(info, sys::cap_identify(FIRST + i));
+        EXPECT_EQ_U(info.type, abi::CapType::Frame);
+        EXPECT_EQ_U(info.rights, RW);
+        EXPECT_EQ_U(info.word, pfns[i] << 8);  // order 0
+        auto* word = reinterpret_cast<volatile uint64_t*>(va + i * PAGE_SIZE);
+        *word = 0x5eed0000 + i;
+        EXPECT_EQ_U(*word, 0x5eed0000 + i);
+    }
+
+    // Each refusal leaves the destination slots empty.
+    auto none_left = [&](unsigned first) {
+        for (unsigned s = first; s < first + 4; s++)
+            if (sys::cap_identify(s).ok()) return false;
+        return true;
+    };
+    const uint64_t fresh = va + 16 * PAGE_SIZE;
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 0, OTHER), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, abi::MINT_MAP_MAX + 1, OTHER), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh + 8, pfns, 4, OTHER), Error::BadAlignment);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, 0xffffffc000000000, pfns, 4, OTHER), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, abi::USER_END - PAGE_SIZE, pfns, 4, OTHER), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, FIRST + 2), Error::Busy);  // slots used
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, abi::ROOT_CAP_SLOTS - 2),
+               Error::InvalidCap);  // runs off the table
+    const uint64_t outside[4] = {p0, p0 + 1, range.end_pfn, p0 + 2};
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, outside, 4, OTHER), Error::OutOfRange);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
+               Error::OutOfRange);  // the array must be the caller's readable memory
+    // The third page of the range is mapped already: nothing of the call stays.
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 4, OTHER), Error::Busy);
+    EXPECT_TRUE(none_left(OTHER));
+    ASSERT_VALUE(f, frames().alloc(Order(0)));
+    EXPECT_ERR(sys::memory_mint_map(f.slot(), 0, fresh, pfns, 4, OTHER), Error::WrongType);
+    EXPECT_TRUE(none_left(OTHER));
+
+    // Deleting the caps unmaps the pages: mapping there again works.
+    for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(FIRST + i));
+    ASSERT_OK(sys::memory_mint_map(mem, 0, va, pfns, 4, OTHER));
+    for (unsigned i = 0; i < 4; i++) EXPECT_OK(sys::cap_delete(OTHER + i));
+}
+
 // Donated frames leave the Memory cap and join the kernel pool.
 void donate_moves_frames_to_kernel(unity::Runner& r) {
     const unsigned last = frames().nr_ranges() - 1;
@@ -138,5 +192,6 @@ void run_memory_tests(unity::Runner& r) {
     RUN_TEST(r, mint_frame_names_the_block);
     RUN_TEST(r, mint_frame_on_every_node);
     RUN_TEST(r, mint_frame_errors);
+    RUN_TEST(r, mint_map_batch_and_errors);
     RUN_TEST(r, donate_moves_frames_to_kernel);
 }
