@@ -79,8 +79,15 @@ bool fast_fault(Thread* t, const uint64_t* words, TrapExit& out) {
 
 bool fast_reply_recv(Thread* t, TrapExit& out) {
     abi::IpcInfo info{t->ctx.arg(6)};
-    if (info.send_cap() || !sched::direct_switch_allowed()) return false;
+    if (!sched::direct_switch_allowed()) return false;
     Task* task = t->task;
+    // A capability may travel with the reply (the pager's frames do).
+    Cap* offered = nullptr;
+    if (unsigned sc = info.send_cap()) {
+        if (sc >= task->nr_slots) return false;
+        offered = &task->slots[sc];
+        if (offered->empty() || offered->type == abi::CapType::Reply) return false;
+    }
     Cap* ep_cap = cap_at(task, info.endpoint(), abi::CapType::Endpoint, abi::RIGHT_READ);
     if (!ep_cap) return false;
     auto* ep = static_cast<Endpoint*>(ep_cap->obj);
@@ -92,7 +99,7 @@ bool fast_reply_recv(Thread* t, TrapExit& out) {
     if (caller->state != ThreadState::BlockedReply || caller->reply_gen != rc->w0) return false;
     bool resume_fault = false;
     if (caller->in_fault) {
-        if (caller->exiting || t->ctx.arg(0) != abi::FAULT_RESUME) return false;
+        if (caller->exiting || t->ctx.arg(0) != abi::FAULT_RESUME || offered) return false;
         resume_fault = true;
     }
     // The receive side's slots, as they will be once the Reply cap is spent.
@@ -110,9 +117,16 @@ bool fast_reply_recv(Thread* t, TrapExit& out) {
     if (resume_fault) {
         caller->in_fault = false;  // the faulting instruction runs again
     } else {
+        uint64_t flags = 0;
+        if (offered) {
+            if (Cap* dst = free_at(caller->task, abi::IpcInfo{caller->recv_info}.recv_cap())) {
+                caps::install(dst, *offered, offered);
+                flags = abi::IpcResult::CAP_RECEIVED;
+            }
+        }
         const uint64_t* words = t->ctx.args();
         for (unsigned i = 0; i < MSG; i++) caller->ctx.set_arg(i, words[i]);
-        caller->ctx.set_arg(6, 0);
+        caller->ctx.set_arg(6, flags);
         caller->ctx.set_arg(7, uint64_t(Error::None));
     }
     t->recv_info = info.raw;
