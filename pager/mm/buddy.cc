@@ -7,9 +7,7 @@ namespace mm {
 
 namespace {
 
-constexpr uint32_t ORDER_MASK = ((1u << Page::ORDER_BITS) - 1) << Page::ORDER_SHIFT;
-// Zone and node bits survive every state change of a descriptor.
-constexpr uint32_t IDENTITY_MASK = ~(Page::FLAG_MASK | ORDER_MASK);
+using detail::IDENTITY_MASK;
 
 uint64_t pageblocks_spanned(const ZoneSpan& z) {
     if (z.spanned == 0) return 0;
@@ -74,7 +72,7 @@ void Buddy::init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, u
         for (PageList& l : area.free_list) l = PageList{};
         area.nr_free = 0;
     }
-    for (PcpList& l : z.pcp.lists) l.top = l.bottom = 0;
+    for (PcpList& l : z.pcp.lists) l.count = 0;
     z.pcp.count = 0;
     z.pcp.batch = config_.pcp_batch;
     z.pcp.high = config_.pcp_batch ? config_.pcp_high : 0;
@@ -90,6 +88,7 @@ void Buddy::init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, u
     z.pageblock_base = Pfn(align_down(span.start.raw(), PAGEBLOCK_NR_PAGES));
     uint64_t blocks = pageblocks_spanned(span);
     z.pageblock_mt = blocks ? storage : nullptr;
+    z.pageblock_mt_bias = reinterpret_cast<uintptr_t>(storage) - (z.pageblock_base.raw() >> PAGEBLOCK_ORDER);
     for (uint64_t i = 0; i < blocks; i++) storage[i] = initial;
     storage += blocks;
 }
@@ -145,19 +144,28 @@ void Buddy::build_fast_paths() {
             MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
                                                                      : gfp_migratetype(uint16_t(f));
             Zone* z = nr_nodes_ ? candidates_[config_.local_nid][highest][0] : nullptr;
-            FastAlloc& fa = fast_alloc_[h][f];
-            fa.zone = z ? z : &off_zone_;
-            fa.list = &fa.zone->pcp.lists[unsigned(mt)];
-            // Without a cache the fast path must never fire: an unreachable mark.
-            fa.mark = (z && z->pcp.high) ? z->fast_mark[highest] : ~uint64_t(0);
+            FastAlloc& fa = fast_alloc_[h * 4 + f];
+            if (!z) {
+                fa = FastAlloc{&off_zone_, &off_zone_.pcp.lists[0], ~uint64_t(0), 0, 0, 0};
+                continue;
+            }
+            bool cached = z->pcp.high != 0;
+            fa.zone = z;
+            // Without a cache order 0 comes from the buddy lists, and the
+            // list popped is one that stays empty.
+            fa.list = cached ? &z->pcp.lists[unsigned(mt)] : &off_zone_.pcp.lists[0];
+            // Comfortably above: after taking even a max-order block the zone
+            // is still above low + lowmem_reserve, so no order needs its own test.
+            fa.mark = z->fast_mark[highest] + MAX_ORDER_NR_PAGES - 1;
+            fa.mt = uint8_t(mt);
+            fa.first_buddy_order = cached ? 1 : 0;
+            fa.nr_buddy_orders = uint8_t(MAX_ORDER - fa.first_buddy_order);
         }
     }
-    for (unsigned id = 0; id < 64; id++) {
-        unsigned n = id >> Page::ZONE_BITS, t = id & ((1u << Page::ZONE_BITS) - 1);
-        zone_by_id_[id] = (n < nr_nodes_ && t < MAX_NR_ZONES) ? &zones_[n][t] : &off_zone_;
-    }
-    fast_start_ = nodes_[config_.local_nid].start.raw();
-    fast_span_ = nodes_[config_.local_nid].spanned;
+    Zone* z = nr_nodes_ ? candidates_[config_.local_nid][unsigned(ZoneType::Normal)][0] : nullptr;
+    fast_zone_ = z ? z : &off_zone_;
+    fast_start_ = z ? z->start_pfn.raw() : 0;
+    fast_span_ = z ? z->spanned : 0;
 }
 
 Status Buddy::free_bootmem_range(Pfn start, Pfn end) {
@@ -185,7 +193,7 @@ Status Buddy::free_bootmem_range(Pfn start, Pfn end) {
             unsigned order = 0;
             while (order < MAX_ORDER - 1 && !(pfn & (uint64_t(1) << order))) order++;
             while (pfn + (uint64_t(1) << order) > stop) order--;
-            free_one(z, uint32_t(pfn), order, pageblock_migratetype(z, pfn), FreePlace::Tail);
+            free_one(z, uint32_t(pfn), order, FreePlace::Tail);
             pfn += uint64_t(1) << order;
         }
     }
@@ -215,15 +223,7 @@ void Buddy::expand(Zone& z, uint32_t pfn, unsigned low, unsigned high, MigrateTy
 }
 
 uint32_t Buddy::rmqueue_smallest(Zone& z, unsigned order, MigrateType mt) {
-    for (unsigned o = order; o < MAX_ORDER; o++) {
-        PageList& l = z.free_area[o].free_list[unsigned(mt)];
-        if (l.empty()) continue;
-        uint32_t pfn = l.head;
-        del_from_free_list(z, pfn, o, mt);
-        expand(z, pfn, order, o, mt);
-        return pfn;
-    }
-    return PFN_NONE;
+    return take_smallest(z, order, mt, 0);
 }
 
 uint32_t Buddy::rmqueue_any(Zone& z, unsigned order, MigrateType mt) {
@@ -232,29 +232,32 @@ uint32_t Buddy::rmqueue_any(Zone& z, unsigned order, MigrateType mt) {
     return pfn;
 }
 
-// Takes an order-0 frame from the zone's cache, refilling it with up to
-// `batch` frames from the buddy lists when empty (rmqueue_bulk). The
-// refill is stacked so that the lowest frame comes out first.
+// Refills an empty cache list with up to `batch` frames from the buddy
+// lists (rmqueue_bulk), stacked so that the lowest frame comes out first.
+// Returns how many.
+uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
+    PcpList& l = z.pcp.lists[unsigned(mt)];
+    uint32_t n = 0;
+    for (; n < z.pcp.batch; n++) {
+        uint32_t got = rmqueue_any(z, 0, mt);
+        if (got == PFN_NONE) break;
+        Page* p = pfn_page(map_, got);
+        p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
+        l.push(got);
+    }
+    for (uint32_t i = 0; i < n / 2; i++) {   // the list was empty: slots [0, n)
+        uint32_t t = l.slots[i];
+        l.slots[i] = l.slots[n - 1 - i];
+        l.slots[n - 1 - i] = t;
+    }
+    z.pcp.count += n;
+    return n;
+}
+
+// Takes an order-0 frame from the zone's cache, refilling it when empty.
 bool Buddy::rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn) {
     PcpList& l = z.pcp.lists[unsigned(mt)];
-    if (l.empty()) {
-        uint32_t n = 0;
-        for (; n < z.pcp.batch; n++) {
-            uint32_t got = rmqueue_any(z, 0, mt);
-            if (got == PFN_NONE) break;
-            Page* p = pfn_page(map_, got);
-            p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
-            l.push(got);
-        }
-        for (uint32_t i = 0; i < n / 2; i++) {
-            uint32_t a = (l.bottom + i) % PCP_SLOTS, b = (l.bottom + n - 1 - i) % PCP_SLOTS;
-            uint32_t t = l.slots[a];
-            l.slots[a] = l.slots[b];
-            l.slots[b] = t;
-        }
-        z.pcp.count += n;
-        if (n == 0) return false;
-    }
+    if (l.empty() && pcp_refill(z, mt) == 0) return false;
     pfn = l.pop();
     z.pcp.count--;
     return true;
@@ -297,29 +300,34 @@ uint32_t Buddy::get_page_from_freelist(unsigned order, unsigned nid, unsigned hi
     return PFN_NONE;
 }
 
-Result<Pfn> Buddy::alloc_slowpath(AllocRequest req) {
+Result<Pfn> Buddy::alloc_slowpath(AllocRequest req) { return detail::unpack(alloc_slow(req)); }
+
+// Checks the request, then runs the passes of __alloc_pages. Returns the
+// frame, or detail::SLOW_ERROR | the error.
+uint64_t Buddy::alloc_slow(AllocRequest req) {
     unsigned order = req.order;
     if (order >= MAX_ORDER || unsigned(req.zone) >= MAX_NR_ZONES || (req.flags & ~GFP_KNOWN_MASK))
-        return Error::InvalidArgument;
+        return detail::SLOW_ERROR | uint8_t(Error::InvalidArgument);
     unsigned nid = req.nid == NUMA_NO_NODE ? config_.local_nid : req.nid;
-    if (nid >= nr_nodes_) return Error::InvalidArgument;
-    if ((req.flags & GFP_ZERO) && !config_.zero.zero) return Error::Unsupported;
+    if (nid >= nr_nodes_) return detail::SLOW_ERROR | uint8_t(Error::InvalidArgument);
+    if ((req.flags & GFP_ZERO) && !config_.zero.zero) return detail::SLOW_ERROR | uint8_t(Error::Unsupported);
     unsigned highest = highest_zoneidx(req);
     MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
                                                              : gfp_migratetype(req.flags);
     uint32_t pfn = get_page_from_freelist(order, nid, highest, mt, req.flags, WatermarkPass::Low);
     if (pfn == PFN_NONE) {
-        pfn = alloc_slow(req, nid, highest, mt);
-        if (pfn == PFN_NONE) return classify_failure(order, nid, highest, req.flags);
+        pfn = alloc_retry(req, nid, highest, mt);
+        if (pfn == PFN_NONE)
+            return detail::SLOW_ERROR | uint8_t(classify_failure(order, nid, highest, req.flags));
     }
     prep_new_page(pfn, order, req.flags);
-    return Pfn(pfn);
+    return pfn;
 }
 
 // The slow path of __alloc_pages: retry above min, then (for the pager's
 // own needs) without watermarks, then once more after draining the
 // per-cpu caches, whose frames the watermark checks do not count.
-uint32_t Buddy::alloc_slow(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt) {
+uint32_t Buddy::alloc_retry(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt) {
     WatermarkPass last = (req.flags & GFP_MEMALLOC) ? WatermarkPass::None : WatermarkPass::Min;
     uint32_t pfn = get_page_from_freelist(req.order, nid, highest, mt, req.flags, WatermarkPass::Min);
     if (pfn == PFN_NONE && last == WatermarkPass::None)
@@ -345,6 +353,20 @@ Error Buddy::classify_failure(unsigned order, unsigned nid, unsigned highest, ui
     return Error::NoMemory;
 }
 
+// Takes up to `n` frames from the cache list of `mt`, the hottest first,
+// refilling it whenever it runs empty. Marks nothing: alloc_bulk does.
+size_t Buddy::bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out) {
+    PcpList& l = z.pcp.lists[unsigned(mt)];
+    size_t got = 0;
+    while (got < n) {
+        if (l.empty() && pcp_refill(z, mt) == 0) break;
+        uint32_t take = l.count < n - got ? l.count : uint32_t(n - got);
+        for (uint32_t i = 0; i < take; i++) out[got++] = Pfn(l.slots[--l.count]);
+        z.pcp.count -= take;
+    }
+    return got;
+}
+
 Result<size_t> Buddy::alloc_bulk(AllocRequest req, size_t n, Pfn* out) {
     if (req.order != 0 || n == 0 || !out) return Error::InvalidArgument;
     if (unsigned(req.zone) >= MAX_NR_ZONES || (req.flags & ~GFP_KNOWN_MASK)) return Error::InvalidArgument;
@@ -358,17 +380,13 @@ Result<size_t> Buddy::alloc_bulk(AllocRequest req, size_t n, Pfn* out) {
         Zone& z = **zp;
         if (!zone_allowed(z, nid, req.flags)) continue;
         if (!watermark_ok(z, 0, z.watermark[WMARK_LOW] + n, highest)) continue;
-        size_t got = 0;
-        while (got < n) {
-            uint32_t pfn;
-            if (z.pcp.high) {
-                if (!rmqueue_pcp(z, mt, pfn)) break;
-            } else if ((pfn = rmqueue_any(z, 0, mt)) == PFN_NONE) {
-                break;
-            }
-            prep_new_page(pfn, 0, req.flags);
+        size_t got = z.pcp.high ? bulk_from_pcp(z, mt, n, out) : 0;
+        while (got < n && !z.pcp.high) {
+            uint32_t pfn = rmqueue_any(z, 0, mt);
+            if (pfn == PFN_NONE) break;
             out[got++] = Pfn(pfn);
         }
+        for (size_t i = 0; i < got; i++) prep_new_page(uint32_t(out[i].raw()), 0, req.flags);
         if (got) return got;
     }
     // Nothing above the low watermark plus the batch: one frame the slow way.

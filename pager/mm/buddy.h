@@ -6,7 +6,9 @@
 // with its buddy (pfn ^ 2^order) while the buddy is free with the same
 // order and inside the same zone, so blocks never span a hole, a zone or
 // a node boundary. Requests walk the preferred node's zonelist under the
-// min/low watermarks; order-0 requests go through a per-zone cache.
+// min/low watermarks; order-0 requests go through a per-zone cache. The
+// common requests and frees take inline fast paths (fastpath.h) that make
+// the same choices as the full walk.
 //
 // State lives in mem_map (flags, order, list links) plus this object and
 // one byte per pageblock of caller-provided storage: no heap. Handed-out
@@ -57,9 +59,8 @@ class Buddy {
 public:
     // Usable as a constinit object; every request fails until init().
     constexpr Buddy() {
-        for (auto& per_zone : fast_alloc_)
-            for (FastAlloc& fa : per_zone) fa = FastAlloc{&off_zone_, &off_zone_.pcp.lists[0], ~uint64_t(0)};
-        for (Zone*& z : zone_by_id_) z = &off_zone_;
+        for (FastAlloc& fa : fast_alloc_)
+            fa = FastAlloc{&off_zone_, &off_zone_.pcp.lists[0], ~uint64_t(0), 0, 0, 0};
     }
     Buddy(const Buddy&) = delete;
     Buddy& operator=(const Buddy&) = delete;
@@ -90,8 +91,8 @@ public:
     // flag), Unsupported (GFP_ZERO without a zero hook), TryAgain (memory
     // is there but below a watermark, or reclaimable LRU frames exist),
     // NoMemory (no block of that order and nothing to reclaim).
-    // The order-0 fast path is inline (below); everything else and every
-    // error goes through alloc_slowpath.
+    // The fast paths are inline (fastpath.h); alloc_slowpath is the same
+    // allocation without them, and serves every request they leave alone.
     Result<Pfn> alloc(AllocRequest req);
     Result<Pfn> alloc_slowpath(AllocRequest req);
 
@@ -106,6 +107,8 @@ public:
     // of any zone, a reserved frame or hole, or no block starts there),
     // DoubleFree (already free), WrongOrder (a block starts or covers
     // `pfn` but with another order or another head).
+    // The fast paths are inline (fastpath.h); free_slowpath is the same
+    // free without them.
     Status free(Pfn pfn, Order order);
     Status free_slowpath(Pfn pfn, Order order);
 
@@ -144,7 +147,7 @@ public:
 
     // The pageblock's migratetype (pfn must be inside `z`).
     MigrateType pageblock_migratetype(const Zone& z, uint64_t pfn) const {
-        return MigrateType(z.pageblock_mt[(pfn - z.pageblock_base.raw()) >> PAGEBLOCK_ORDER]);
+        return MigrateType(z.pageblock_type(pfn));
     }
 
     // Walks every zone in frame order and checks the allocator's invariants
@@ -158,11 +161,14 @@ private:
     void init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, uint8_t*& storage);
     void build_zonelists(const MemoryLayout& layout);
     void build_fast_paths();
-    uint32_t alloc_slow(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt);
+    uint64_t alloc_slow(AllocRequest req);
+    uint32_t alloc_retry(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt);
     uint32_t get_page_from_freelist(unsigned order, unsigned nid, unsigned highest, MigrateType mt,
                                     uint16_t flags, WatermarkPass pass);
     uint32_t rmqueue(Zone& z, unsigned order, MigrateType mt);
+    uint32_t pcp_refill(Zone& z, MigrateType mt);
     bool rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn);
+    size_t bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out);
     uint32_t rmqueue_smallest(Zone& z, unsigned order, MigrateType mt);
     uint32_t rmqueue_any(Zone& z, unsigned order, MigrateType mt);
     void expand(Zone& z, uint32_t pfn, unsigned low, unsigned high, MigrateType mt);
@@ -170,17 +176,33 @@ private:
     void prep_new_page(uint32_t pfn, unsigned order, uint16_t flags);
     bool zone_allowed(const Zone& z, unsigned nid, uint16_t flags) const;
 
-    // free.cc
-    Error diagnose_free(const Zone& z, uint64_t pfn) const;
+    // fastpath.h: the list work the fast and the slow paths share.
+    // take_smallest is rmqueue_smallest with expand: it takes the smallest
+    // block of order >= `order` from the `mt` lists, frees the upper halves
+    // and leaves the head's flags as its zone and node bits plus
+    // `head_state`; PFN_NONE when the lists hold nothing large enough.
+    // take_block is take_smallest for alloc(). free_block is
+    // __free_one_page for a block whose head's flags are `ident` (its zone
+    // and node bits, nothing else): it merges the block with free buddies
+    // and lists the result; free_block_high (free.cc) takes over when a
+    // merge reaches a pageblock. free_buddy is free_block for free().
     // Where a freed block goes on its list: Auto puts it at the head unless
     // a merge is likely soon; hand-over uses Tail so that the lists start
     // in address order and early allocations come from low memory.
     enum class FreePlace : uint8_t { Auto, Tail };
-    void free_one(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, FreePlace place = FreePlace::Auto);
+    uint32_t take_smallest(Zone& z, unsigned order, MigrateType mt, uint32_t head_state);
+    uint32_t take_block(Zone& z, unsigned order, MigrateType mt);
+    void free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t ident, FreePlace place);
+    void free_buddy(uint32_t pfn, unsigned order, uint32_t flags);
+
+    // free.cc
+    [[gnu::noinline]] void free_block_high(Zone& z, uint32_t pfn, unsigned order, MigrateType mt,
+                                           FreePlace place);
+    Error diagnose_free(const Zone& z, uint64_t pfn) const;
+    void free_one(Zone& z, uint32_t pfn, unsigned order, FreePlace place = FreePlace::Auto);
     void free_to_pcp(Zone& z, uint32_t pfn, Page* p);
     void drain_pcp_zone(Zone& z, uint32_t count);
     void lru_forget(Zone& z, Page* p);
-    bool buddy_merge_likely(const Zone& z, uint32_t pfn, unsigned order) const;
 
 public:
     // Free-list primitives, shared with the mobility code (pageblock.cc)
@@ -219,95 +241,29 @@ private:
     Zone* candidates_[MAX_NUMNODES][MAX_NR_ZONES][MAX_NUMNODES * MAX_NR_ZONES + 1] = {};
     // Fast-path tables (build_fast_paths), indexed by zone limit and the
     // mobility bits of a request: the first zone a local request tries,
-    // the cache list it pops from and the mark the zone must stay above.
+    // the cache list an order-0 request pops from (an always empty list
+    // when the zone has no cache), the free-page count the zone must stay
+    // above, the request's migratetype, and the orders served straight
+    // from the buddy lists: [first_buddy_order, first_buddy_order +
+    // nr_buddy_orders), which leaves out order 0 when the cache is on.
     struct FastAlloc {
         Zone* zone;
         PcpList* list;
         uint64_t mark;
+        uint8_t mt;
+        uint8_t first_buddy_order;
+        uint8_t nr_buddy_orders;
     };
-    FastAlloc fast_alloc_[4][4] = {};   // row 3: no such zone, always off_zone_
-    Zone* zone_by_id_[64] = {};     // by flags >> ZONE_SHIFT; off_zone_ for no zone
+    FastAlloc fast_alloc_[4 * 4] = {};   // zone limit * 4 + mobility bits; limit 3: off_zone_
+    // The free fast path serves frames of one zone: the first zone of the
+    // local node's zonelist for an unqualified request.
+    Zone* fast_zone_ = &off_zone_;
     uint64_t fast_start_ = 0, fast_span_ = 0;
     // Stands in for a missing zone in the tables: never has free pages and
     // never takes frames into its cache, so the fast paths need no null test.
     Zone off_zone_;
 };
 
-namespace detail {
-inline constexpr uint32_t ORDER_MASK = ((1u << Page::ORDER_BITS) - 1) << Page::ORDER_SHIFT;
-inline constexpr uint32_t IDENTITY_MASK = ~(Page::FLAG_MASK | ORDER_MASK);
-// Flags an order-0 block must show to be freed on the fast path: allocated,
-// order 0, not on an LRU list, not isolated.
-inline constexpr uint32_t FAST_FREE_MASK = PG_allocated | ORDER_MASK | PG_lru | PG_isolated;
-// A request takes the fast path when, read as one word, it is order 0,
-// names no node, has a zone limit below 4 and no flags but mobility and
-// GFP_MEMALLOC (which only matters below the min watermark).
-constexpr uint64_t request_word(uint8_t order, uint8_t zone, uint8_t nid, uint8_t r1, uint16_t flags, uint16_t r2) {
-    AllocRequest r;
-    r.order = order;
-    r.zone = ZoneType(zone);
-    r.nid = nid;
-    r.reserved_ = r1;
-    r.flags = flags;
-    r.reserved2_ = r2;
-    return std::bit_cast<uint64_t>(r);
-}
-inline constexpr uint64_t FAST_REQ_MASK =
-    request_word(0xff, 0xfc, 0xff, 0xff, uint16_t(~(GFP_MOVABLE | GFP_RECLAIMABLE | GFP_MEMALLOC)), 0xffff);
-inline constexpr uint64_t FAST_REQ_VALUE = request_word(0, 0, NUMA_NO_NODE, 0, 0, 0);
-}  // namespace detail
-
-inline void Buddy::add_to_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, bool tail) {
-    Page* p = map_.pfn_to_page(Pfn(pfn));
-    p->flags = (p->flags & detail::IDENTITY_MASK) | PG_buddy | (order << Page::ORDER_SHIFT);
-    FreeArea& area = z.free_area[order];
-    if (tail) list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
-    else list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
-    area.nr_free++;
-    z.free_pages += uint64_t(1) << order;
-}
-
-inline void Buddy::del_from_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt) {
-    Page* p = map_.pfn_to_page(Pfn(pfn));
-    FreeArea& area = z.free_area[order];
-    list_del(map_, area.free_list[unsigned(mt)], p);
-    p->flags &= ~uint32_t(PG_buddy);
-    area.nr_free--;
-    z.free_pages -= uint64_t(1) << order;
-}
-
-// Order-0 fast path (Linux's pcp fast path): a local-node request whose
-// first zone is above its low watermark takes the hottest cached frame.
-inline Result<Pfn> Buddy::alloc(AllocRequest req) {
-    if ((std::bit_cast<uint64_t>(req) & detail::FAST_REQ_MASK) == detail::FAST_REQ_VALUE) {
-        const FastAlloc& fa = fast_alloc_[unsigned(req.zone) & 3][req.flags & 3];
-        if (fa.zone->free_pages > fa.mark && !fa.list->empty()) {
-            uint32_t pfn = fa.list->pop();
-            fa.zone->pcp.count--;
-            Page* p = map_.pfn_to_page(Pfn(pfn));
-            p->flags = (p->flags & detail::IDENTITY_MASK) | PG_allocated;
-            return Pfn(pfn);
-        }
-    }
-    return alloc_slowpath(req);
-}
-
-// Order-0 fast path of free: a frame of the local node whose descriptor
-// shows a plain allocated order-0 block goes onto its zone's cache.
-inline Status Buddy::free(Pfn pfn, Order order) {
-    uint64_t raw = pfn.raw();
-    if (order.raw() == 0 && raw - fast_start_ < fast_span_) {
-        Page* p = map_.pfn_to_page(pfn);
-        uint32_t f = p->flags;
-        Zone* z = zone_by_id_[(f >> Page::ZONE_SHIFT) & 63];
-        if ((f & detail::FAST_FREE_MASK) == PG_allocated && z->pcp.count < z->pcp.high) {
-            p->flags = (f & detail::IDENTITY_MASK) | PG_pcp;
-            z->pcp.lists[z->pageblock_mt[(raw - z->pageblock_base.raw()) >> PAGEBLOCK_ORDER]].push(uint32_t(raw));
-            z->pcp.count++;
-            return {};
-        }
-    }
-    return free_slowpath(pfn, order);
-}
-
 }  // namespace mm
+
+#include "mm/fastpath.h"

@@ -1,14 +1,15 @@
 // The freeing side of the buddy allocator: checking a free request
-// against what was handed out, merging with free buddies
-// (__free_one_page), and the per-cpu cache of order-0 frames.
+// against what was handed out, merging with free buddies from a pageblock
+// up (below, free_block in fastpath.h), and the per-cpu cache of order-0
+// frames.
 #include "mm/buddy.h"
 
 namespace mm {
 
 namespace {
 
-constexpr uint32_t ORDER_MASK = ((1u << Page::ORDER_BITS) - 1) << Page::ORDER_SHIFT;
-constexpr uint32_t IDENTITY_MASK = ~(Page::FLAG_MASK | ORDER_MASK);
+using detail::IDENTITY_MASK;
+using detail::ORDER_MASK;
 
 unsigned order_of(uint32_t flags) { return (flags & ORDER_MASK) >> Page::ORDER_SHIFT; }
 
@@ -30,7 +31,7 @@ Status Buddy::free_slowpath(Pfn pfn, Order order) {
         return {};
     }
     p->flags &= IDENTITY_MASK;
-    free_one(*z, raw, o, pageblock_migratetype(*z, raw));
+    free_one(*z, raw, o);
     return {};
 }
 
@@ -53,37 +54,41 @@ Error Buddy::diagnose_free(const Zone& z, uint64_t pfn) const {
     return Error::NotOwned;
 }
 
-// Merging is likely soon if the block's buddy at the next order up is
-// already free: once our own buddy comes back, two merges follow. Such a
-// block goes to the tail of its list so it is handed out last.
-bool Buddy::buddy_merge_likely(const Zone& z, uint32_t pfn, unsigned order) const {
-    uint32_t combined = pfn & ~(1u << order);
-    uint32_t higher_buddy = combined ^ (1u << (order + 1));
-    if (!z.contains(higher_buddy)) return false;
-    uint32_t f = pfn_page(map_, higher_buddy)->flags;
-    return (f & PG_buddy) && order_of(f) == order + 1;
-}
-
-// __free_one_page: merge with the buddy while it is free with the same
-// order and inside the zone (a hole's frames stay PG_reserved and never
-// look free), then put the result on the list of `mt`.
-void Buddy::free_one(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, FreePlace place) {
-    while (order < MAX_ORDER - 1) {
+// free_block from a pageblock up: a whole free pageblock may sit on
+// another type's list, and the merged block takes the freed block's type.
+// z.free_pages already counts the freed block. Out of line, so that
+// free_block reaches it by a tail call and stays small where it is inlined.
+void Buddy::free_block_high(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, FreePlace place) {
+    uint32_t ident = pfn_page(map_, pfn)->flags & IDENTITY_MASK;   // the same for every frame of the zone
+    uint32_t want = ident | PG_buddy | (order << Page::ORDER_SHIFT);
+    for (; order < MAX_ORDER - 1; order++, want += detail::ORDER_ONE) {
         uint32_t buddy = pfn ^ (1u << order);
-        if (!z.contains(buddy)) break;
-        uint32_t bf = pfn_page(map_, buddy)->flags;
-        if (!(bf & PG_buddy) || order_of(bf) != order) break;
-        // Below a pageblock both halves share one pageblock and so one list;
-        // a whole free pageblock may sit on another type's list.
-        MigrateType bmt = order >= PAGEBLOCK_ORDER ? pageblock_migratetype(z, buddy) : mt;
-        del_from_free_list(z, buddy, order, bmt);
+        Page* bp = pfn_page(map_, buddy);
+        if (bp->flags != want) break;
+        MigrateType bmt = pageblock_migratetype(z, buddy);
+        FreeArea& area = z.free_area[order];
+        list_unlink(map_, area.free_list[unsigned(bmt)], bp);
+        area.nr_free--;
+        bp->flags = ident;
         if (bmt != mt) set_block_migratetype(z, buddy, order, mt);
-        pfn &= buddy;
-        order++;
+        pfn &= ~(1u << order);
     }
     if (order > PAGEBLOCK_ORDER) set_block_migratetype(z, pfn, order, mt);
-    bool tail = place == FreePlace::Tail || (order < MAX_ORDER - 2 && buddy_merge_likely(z, pfn, order));
-    add_to_free_list(z, pfn, order, mt, tail);
+    // From MAX_ORDER - 2 up a second merge would pass the largest order:
+    // no buddy_merge_likely here.
+    bool tail = place == FreePlace::Tail;
+    Page* p = pfn_page(map_, pfn);
+    p->flags = want;
+    FreeArea& area = z.free_area[order];
+    if (tail) list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
+    else list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
+    area.nr_free++;
+}
+
+// __free_one_page for the slow paths. The head's flags must already be
+// its zone and node bits.
+void Buddy::free_one(Zone& z, uint32_t pfn, unsigned order, FreePlace place) {
+    free_block(z, pfn, order, pfn_page(map_, pfn)->flags, place);
 }
 
 void Buddy::free_to_pcp(Zone& z, uint32_t pfn, Page* p) {
@@ -93,19 +98,23 @@ void Buddy::free_to_pcp(Zone& z, uint32_t pfn, Page* p) {
 }
 
 // Returns up to `count` frames from the cold ends of the cache's lists,
-// taking from each list in turn (free_pcppages_bulk).
+// taking from each list in turn (free_pcppages_bulk), then moves what is
+// left in each list down.
 void Buddy::drain_pcp_zone(Zone& z, uint32_t count) {
+    uint32_t taken[MIGRATE_TYPES] = {0, 0, 0};
     unsigned mt = 0;
     while (count && z.pcp.count) {
         PcpList& l = z.pcp.lists[mt];
+        uint32_t& i = taken[mt];
         mt = (mt + 1) % MIGRATE_TYPES;
-        if (l.empty()) continue;
-        uint32_t pfn = l.pop_cold();
+        if (i == l.size()) continue;
+        uint32_t pfn = l.at(i++);
         pfn_page(map_, pfn)->flags &= ~uint32_t(PG_pcp);
         z.pcp.count--;
         count--;
-        free_one(z, pfn, 0, pageblock_migratetype(z, pfn));
+        free_one(z, pfn, 0);
     }
+    for (unsigned t = 0; t < MIGRATE_TYPES; t++) z.pcp.lists[t].drop_cold(taken[t]);
 }
 
 void Buddy::drain_pcp() {

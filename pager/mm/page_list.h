@@ -22,39 +22,49 @@ struct PageList {
 inline Page* pfn_page(const MemMap& map, uint32_t pfn) { return map.pfn_to_page(Pfn(pfn)); }
 
 inline void list_add_head(const MemMap& map, PageList& l, uint32_t pfn, Page* p) {
+    uint32_t head = l.head;
     p->prev = PFN_NONE;
-    p->next = l.head;
-    if (l.head != PFN_NONE) pfn_page(map, l.head)->prev = pfn;
+    p->next = head;
+    if (head != PFN_NONE) pfn_page(map, head)->prev = pfn;
     else l.tail = pfn;
     l.head = pfn;
 }
 
+// Unlinks `p`, which the caller knows to be on `l`, leaving its own links
+// stale: for a descriptor that is about to be linked elsewhere or to
+// become the interior frame of a block, whose links nobody reads.
+inline void list_unlink(const MemMap& map, PageList& l, const Page* p) {
+    uint32_t next = p->next, prev = p->prev;
+    if (prev != PFN_NONE) pfn_page(map, prev)->next = next;
+    else l.head = next;
+    if (next != PFN_NONE) pfn_page(map, next)->prev = prev;
+    else l.tail = prev;
+}
+
 inline void list_add_tail(const MemMap& map, PageList& l, uint32_t pfn, Page* p) {
+    uint32_t tail = l.tail;
     p->next = PFN_NONE;
-    p->prev = l.tail;
-    if (l.tail != PFN_NONE) pfn_page(map, l.tail)->next = pfn;
+    p->prev = tail;
+    if (tail != PFN_NONE) pfn_page(map, tail)->next = pfn;
     else l.head = pfn;
     l.tail = pfn;
 }
 
-// Unlinks `pfn`, which the caller knows to be on `l`.
+// Unlinks `p`, which the caller knows to be on `l`, and clears its links.
 inline void list_del(const MemMap& map, PageList& l, Page* p) {
-    if (p->prev != PFN_NONE) pfn_page(map, p->prev)->next = p->next;
-    else l.head = p->next;
-    if (p->next != PFN_NONE) pfn_page(map, p->next)->prev = p->prev;
-    else l.tail = p->prev;
+    list_unlink(map, l, p);
     p->next = PFN_NONE;
     p->prev = PFN_NONE;
 }
 
-// Unlinks and returns the first entry of a non-empty list.
+// Unlinks and returns the first entry of a non-empty list; its own links
+// are left stale, as list_unlink.
 inline uint32_t list_pop_head(const MemMap& map, PageList& l) {
     uint32_t pfn = l.head;
-    Page* p = pfn_page(map, pfn);
-    l.head = p->next;
-    if (l.head != PFN_NONE) pfn_page(map, l.head)->prev = PFN_NONE;
+    uint32_t next = pfn_page(map, pfn)->next;
+    l.head = next;
+    if (next != PFN_NONE) pfn_page(map, next)->prev = PFN_NONE;
     else l.tail = PFN_NONE;
-    p->next = PFN_NONE;
     return pfn;
 }
 

@@ -34,7 +34,7 @@ PageblockRange pageblock_range(const Zone& z, uint64_t pfn) {
 }  // namespace
 
 void Buddy::set_pageblock_migratetype(Zone& z, uint64_t pfn, MigrateType mt) {
-    z.pageblock_mt[(pfn - z.pageblock_base.raw()) >> PAGEBLOCK_ORDER] = uint8_t(mt);
+    z.pageblock_type(pfn) = uint8_t(mt);
 }
 
 // Sets the type of every pageblock a block of 2^order frames touches.
@@ -53,11 +53,12 @@ uint64_t Buddy::move_freepages_block(Zone& z, uint64_t pfn, MigrateType from, Mi
     uint64_t moved = 0;
     for (uint64_t p = r.start; p < r.end;) {
         Page* pg = page(Pfn(p));
-        uint64_t size = uint64_t(1) << pg->order();
+        unsigned order = pg->order();
+        uint64_t size = uint64_t(1) << order;
         if (pg->test(PG_buddy)) {
             if (from != to) {
-                del_from_free_list(z, uint32_t(p), pg->order(), from);
-                add_to_free_list(z, uint32_t(p), pg->order(), to, false);
+                del_from_free_list(z, uint32_t(p), order, from);
+                add_to_free_list(z, uint32_t(p), order, to, false);
             }
             moved += size;
             p += size;

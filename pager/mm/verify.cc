@@ -11,6 +11,11 @@ namespace {
 
 constexpr uint32_t HEAD_FLAGS = PG_buddy | PG_allocated | PG_pcp;
 constexpr uint32_t STATE_FLAGS = HEAD_FLAGS | PG_reserved | PG_lru | PG_isolated;
+// Bits above the node field: nobody sets them, and the fast paths compare
+// whole flag words, so a stray bit would make a frame unmergeable.
+constexpr uint32_t UNUSED_BITS = ~uint32_t(0) << (Page::NODE_SHIFT + Page::NODE_BITS);
+// Everything but zone and node: the state part of a flag word.
+constexpr uint32_t STATE_PART = ~detail::IDENTITY_MASK;
 
 // Filled by explicit loops rather than `= {}`, which the compiler may turn
 // into a memset call the freestanding pager does not have.
@@ -34,11 +39,18 @@ Status fail(const TextSink* why, const char* what, unsigned nid, ZoneType t, uin
 }
 
 // Checks the frames of one block after its head: none may carry state of
-// its own, or two blocks overlap, or a block covers a hole.
-bool interior_clean(const MemMap& map, uint64_t head, uint64_t size) {
-    for (uint64_t p = head + 1; p < head + size; p++)
-        if (map.pfn_to_page(Pfn(p))->flags & STATE_FLAGS) return false;
-    return true;
+// its own, or two blocks overlap, or a block covers a hole; and all carry
+// the head's zone and node bits and nothing unknown, since splitting a
+// block gives its halves the head's. Returns the problem, or null.
+const char* interior_problem(const MemMap& map, uint64_t head, uint64_t size) {
+    uint32_t ident = map.pfn_to_page(Pfn(head))->flags & detail::IDENTITY_MASK;
+    for (uint64_t p = head + 1; p < head + size; p++) {
+        uint32_t f = map.pfn_to_page(Pfn(p))->flags;
+        if (f & STATE_FLAGS) return "block overlaps state or a hole";
+        if ((f & detail::IDENTITY_MASK) != ident)
+            return "interior frame with other zone, node or unknown bits";
+    }
+    return nullptr;
 }
 
 struct Checker {
@@ -55,17 +67,22 @@ struct Checker {
         uint64_t size = uint64_t(1) << p->order();
         if (pfn & (size - 1)) return fail("block not aligned to its order", pfn);
         if (pfn + size > z.end_pfn().raw()) return fail("block crosses the zone end", pfn);
-        if (!interior_clean(b.memmap(), pfn, size)) return fail("block overlaps state or a hole", pfn);
+        if (const char* problem = interior_problem(b.memmap(), pfn, size)) return fail(problem, pfn);
         if (f & PG_buddy) {
             MigrateType mt = b.pageblock_migratetype(z, pfn);
             for (uint64_t q = pfn; q < pfn + size; q += PAGEBLOCK_NR_PAGES)
                 if (b.pageblock_migratetype(z, q) != mt) return fail("free block spans pageblocks of two types", pfn);
             if (f & (PG_lru | PG_isolated)) return fail("free block on an LRU list", pfn);
+            // The merge test compares whole words (fastpath.h).
+            if ((f & STATE_PART & ~detail::ORDER_MASK) != PG_buddy)
+                return fail("free block head carries other flags", pfn);
             t.blocks[p->order()][unsigned(mt)]++;
             t.free_pages += size;
         } else if (f & PG_pcp) {
             if (size != 1) return fail("cached frame with an order", pfn);
             if (f & (PG_lru | PG_isolated)) return fail("cached frame on an LRU list", pfn);
+            // The cache's alloc flips PG_pcp to PG_allocated (fastpath.h).
+            if ((f & STATE_PART) != PG_pcp) return fail("cached frame carries other flags", pfn);
             t.pcp++;
         } else {
             if ((f & PG_lru) && (f & PG_isolated)) return fail("block both listed and isolated", pfn);
@@ -82,6 +99,7 @@ struct Checker {
             const Page* p = page(pfn);
             uint32_t f = p->flags;
             if (p->zone() != z.type || p->node() != z.nid) return fail("zone/node bits wrong", pfn);
+            if (f & UNUSED_BITS) return fail("unknown flag bits set", pfn);
             if (f & PG_reserved) {
                 if (f & (STATE_FLAGS & ~PG_reserved)) return fail("reserved frame in use", pfn);
                 pfn++;
@@ -125,7 +143,7 @@ struct Checker {
     Status check_pcp(const ZoneTally& t) const {
         uint64_t cached = 0;
         for (const PcpList& l : z.pcp.lists) {
-            if (l.size() > PCP_SLOTS) return fail("pcp ring overflow", z.start_pfn.raw());
+            if (l.size() > PCP_SLOTS) return fail("pcp list overflow", z.start_pfn.raw());
             for (uint32_t i = 0; i < l.size(); i++) {
                 uint32_t pfn = l.at(i);
                 if (!z.contains(pfn)) return fail("pcp entry outside the zone", pfn);

@@ -27,24 +27,30 @@ enum WatermarkIdx : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, NR_
 // Order-0 frames kept out of the buddy lists so that the common
 // allocate/free pair is a push or pop on a short array (Linux's
 // per_cpu_pages; the pager serves requests on one thread, so one cache
-// per zone). Each migratetype has a ring of frame numbers: frees push and
-// allocations pop at `top` (hot frames first), drains take from `bottom`
-// (the coldest). Keeping the frames in an array rather than linking their
-// descriptors keeps the hot path to one descriptor write.
-inline constexpr uint32_t PCP_SLOTS = 128;   // pcp high is at most PCP_SLOTS - 1
+// per zone). Each migratetype has a stack of frame numbers: frees push and
+// allocations pop at the top (hot frames first), drains take from the
+// bottom (the coldest) and move the rest down. Keeping the frames in an
+// array rather than linking their descriptors keeps the hot path to one
+// descriptor write; a list is 512 bytes, so indexing by migratetype is a
+// shift.
+inline constexpr uint32_t PCP_SLOTS = 127;   // pcp high is at most PCP_SLOTS - 1
 
 struct PcpList {
-    uint32_t top = 0;       // next slot to push (mod PCP_SLOTS)
-    uint32_t bottom = 0;    // oldest frame
-    uint32_t slots[PCP_SLOTS] = {};
+    uint32_t count = 0;
+    uint32_t slots[PCP_SLOTS] = {};   // slots[0] is the coldest frame
 
-    constexpr uint32_t size() const { return top - bottom; }
-    constexpr bool empty() const { return top == bottom; }
-    void push(uint32_t pfn) { slots[top++ % PCP_SLOTS] = pfn; }
-    uint32_t pop() { return slots[--top % PCP_SLOTS]; }
-    uint32_t pop_cold() { return slots[bottom++ % PCP_SLOTS]; }
-    uint32_t at(uint32_t i) const { return slots[(bottom + i) % PCP_SLOTS]; }
+    constexpr uint32_t size() const { return count; }
+    constexpr bool empty() const { return count == 0; }
+    void push(uint32_t pfn) { slots[count++] = pfn; }
+    uint32_t pop() { return slots[--count]; }
+    uint32_t at(uint32_t i) const { return slots[i]; }   // i-th coldest
+    // Forgets the `n` coldest frames (n <= count), which the caller took.
+    void drop_cold(uint32_t n) {
+        for (uint32_t i = n; i < count; i++) slots[i - n] = slots[i];
+        count -= n;
+    }
 };
+static_assert(sizeof(PcpList) == 512);
 
 struct PerCpuPages {
     PcpList lists[MIGRATE_TYPES];
@@ -76,7 +82,8 @@ struct Zone {
     // Frames this zone keeps back from requests that could have used a
     // higher zone, indexed by the request's highest zone (protection).
     uint64_t lowmem_reserve[MAX_NR_ZONES] = {};
-    // watermark[WMARK_LOW] + lowmem_reserve[j]: the order-0 fast path's check.
+    // watermark[WMARK_LOW] + lowmem_reserve[j], from which the fast paths'
+    // marks are built (Buddy::build_fast_paths).
     uint64_t fast_mark[MAX_NR_ZONES] = {};
     uint8_t nid = 0;
     ZoneType type = ZoneType::DMA32;
@@ -88,7 +95,15 @@ struct Zone {
     // One MigrateType byte per pageblock, from caller-provided storage.
     uint8_t* pageblock_mt = nullptr;
     Pfn pageblock_base;         // start_pfn rounded down to a pageblock
+    // pageblock_mt minus (pageblock_base >> PAGEBLOCK_ORDER), as an address:
+    // the byte of frame pfn is at pageblock_mt_bias + (pfn >> PAGEBLOCK_ORDER),
+    // which makes the lookup on the free fast path one shift and one load.
+    uintptr_t pageblock_mt_bias = 0;
 
+    // The pageblock's migratetype byte (pfn must lie inside the zone).
+    uint8_t& pageblock_type(uint64_t pfn) const {
+        return *reinterpret_cast<uint8_t*>(pageblock_mt_bias + (pfn >> PAGEBLOCK_ORDER));
+    }
     constexpr Pfn end_pfn() const { return start_pfn + spanned; }
     constexpr bool contains(uint64_t pfn) const { return pfn - start_pfn.raw() < spanned; }
     constexpr bool populated() const { return present != 0; }

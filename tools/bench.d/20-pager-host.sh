@@ -4,8 +4,9 @@
 #     with mimalloc and jemalloc serving 4096 << order aligned blocks in
 #     the same run, and the ratios;
 #   - x86-64 instructions per operation from callgrind: each scenario runs
-#     N = 1,000 and 11,000 times, the difference / 10,000 minus the empty
-#     loop's cost (tests/bench/pager/buddy_icount.cc);
+#     N = 1,000 and 11,000 times, the difference / 10,000 minus the cost of
+#     the baseline loop, which only reads the request word as the pairs do
+#     (tests/bench/pager/buddy_icount.cc);
 #   - the fragmentation experiment with mobility grouping on and off
 #     (tests/bench/pager/frag.cc).
 # Goals (issue "zoned buddy allocator and LRU lists"): order-0 pair <= 40
@@ -71,7 +72,7 @@ for label, gb, per_item, cg, goal, mi, je in rows:
     ratio = lambda p: None if (p is None or not ours) else p / ours
     print("%-42s %10s %12s %10s %10s %9s %9s  %s" % (label, f(ours), f(per[cg], "%.0f"), f(m), f(j),
           f(ratio(m), "%.2fx"), f(ratio(j), "%.2fx"), goal))
-print("(ns: Google Benchmark CPU time, median of 5; instr: callgrind, empty-loop cost %.0f subtracted; peers serve" % loop)
+print("(ns: Google Benchmark CPU time, median of 5; instr: callgrind, baseline loop cost %.0f subtracted; peers serve" % loop)
 print(" 4096 << order bytes aligned to their size: mimalloc from a heap in a fixed 256 MiB arena, jemalloc mallocx)")
 PY
 echo

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include <bit>
+
 #include "bench_machines.h"
 
 #if TERN_BENCH_MIMALLOC
@@ -18,16 +20,21 @@ namespace {
 
 using namespace mm;
 
+// The request is read from memory on every iteration, as the pager's
+// server takes it from a message word (the same loop as buddy_icount.cc).
+volatile uint64_t request_word;
+
 void pair_loop(benchmark::State& st, Buddy& b, unsigned order) {
-    const AllocRequest req = AllocRequest::of(order);
+    request_word = std::bit_cast<uint64_t>(AllocRequest::of(order));
     for (auto _ : st) {
+        const AllocRequest req = std::bit_cast<AllocRequest>(uint64_t(request_word));
         auto r = b.alloc(req);
         if (!r.ok()) {
             st.SkipWithError("allocation failed: benchmark state below the watermarks");
             break;
         }
         benchmark::DoNotOptimize(r);
-        Status s = b.free(*r, Order(order));
+        Status s = b.free(*r, Order(req.order));
         benchmark::DoNotOptimize(s);
     }
 }

@@ -136,6 +136,35 @@ TEST(AllocPcp, FreesGoToTheCacheUntilHighThenDrainABatch) {
     EXPECT_EQ(m.check(), "");
 }
 
+TEST(AllocPcp, DrainTakesTheColdestFramesFirst) {
+    Machine m(with_pcp(4, 8));
+    m.hand_over();
+    std::vector<Pfn> got;
+    for (int i = 0; i < 12; i++) got.push_back(*m.buddy().alloc(AllocRequest::of(0)));
+    m.buddy().drain_pcp();
+    for (int i = 0; i < 8; i++) ASSERT_TRUE(m.buddy().free(got[i], Order(0)).ok());
+    for (int i = 0; i < 8; i++) EXPECT_TRUE(m.page(got[i].raw())->test(PG_pcp)) << i;
+    // Past high: a batch of 4 leaves, the first four freed.
+    ASSERT_TRUE(m.buddy().free(got[8], Order(0)).ok());
+    EXPECT_EQ(m.buddy().zone(0, ZoneType::Normal).pcp.count, 5u);
+    for (int i = 0; i < 4; i++) EXPECT_FALSE(m.page(got[i].raw())->test(PG_pcp)) << i;
+    for (int i = 4; i < 9; i++) EXPECT_TRUE(m.page(got[i].raw())->test(PG_pcp)) << i;
+    // The hottest frame comes back first.
+    EXPECT_EQ(m.buddy().alloc(AllocRequest::of(0))->raw(), got[8].raw());
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST(AllocPcp, CacheAtItsLargestHighHoldsEveryFrame) {
+    Machine m(with_pcp(31, PCP_SLOTS - 1));
+    m.hand_over();
+    std::vector<Pfn> got;
+    for (uint32_t i = 0; i < PCP_SLOTS + 40; i++) got.push_back(*m.buddy().alloc(AllocRequest::of(0)));
+    m.buddy().drain_pcp();
+    for (Pfn p : got) ASSERT_TRUE(m.buddy().free(p, Order(0)).ok());
+    EXPECT_LE(m.buddy().zone(0, ZoneType::Normal).pcp.count, PCP_SLOTS - 1);
+    EXPECT_EQ(m.check(), "");
+}
+
 TEST(AllocPcp, CachedFrameFreedAgainIsADoubleFree) {
     Machine m(with_pcp(4, 8));
     m.hand_over();
@@ -177,6 +206,29 @@ TEST_F(AllocTest, BulkReturnsDistinctAllocatedFrames) {
         EXPECT_TRUE(m.page(p.raw())->test(PG_allocated));
     }
     EXPECT_EQ(z.free_pages, 4096u - 64);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST(AllocPcp, BulkRefillsTheCacheAsOftenAsNeeded) {
+    Machine m(with_pcp(4, 8));
+    m.hand_over();
+    const Zone& z = m.buddy().zone(0, ZoneType::Normal);
+    Pfn out[22];
+    auto r = m.buddy().alloc_bulk(AllocRequest::of(0), 22, out);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, 22u);
+    std::set<uint64_t> seen;
+    for (Pfn p : out) {
+        EXPECT_TRUE(seen.insert(p.raw()).second);
+        EXPECT_TRUE(m.page(p.raw())->test(PG_allocated));
+        EXPECT_FALSE(m.page(p.raw())->test(PG_pcp));
+    }
+    // Six refills of four frames: two are left in the cache.
+    EXPECT_EQ(z.pcp.count, 2u);
+    EXPECT_EQ(z.free_pages, 4096u - 24);
+    // Each refill hands out its lowest frame first.
+    EXPECT_EQ(out[0].raw(), BASE);
+    EXPECT_EQ(out[1].raw(), BASE + 1);
     EXPECT_EQ(m.check(), "");
 }
 

@@ -1,0 +1,233 @@
+// The buddy allocator's hot paths, inline: alloc() and free() with their
+// per-cpu cache pop and push, rmqueue_smallest with expand
+// (take_smallest) and __free_one_page below a pageblock (free_block),
+// which the slow paths share. Only buddy.h includes this header.
+//
+// Descriptor states are compared as whole words. Every frame of a zone
+// carries the same zone and node bits (`ident`, the bits IDENTITY_MASK
+// keeps; verify() checks it), and the flags of a block's head are exactly:
+//   ident | PG_buddy | order << ORDER_SHIFT      head of a free block
+//   ident | PG_pcp                               frame in the per-cpu cache
+//   ident | PG_allocated | order << ORDER_SHIFT  allocated head
+// (an allocated head may carry LRU and other bits on top, which sends its
+// free to the slow path). So "is my buddy a free block of this order in
+// my zone" is one comparison, which also says no to reserved frames,
+// holes and frames of another zone or node: they never look like that.
+//
+// The buddy's descriptor is read before knowing it is in the zone: the
+// kernel's mem_map covers every node in whole MAX_ORDER blocks
+// (kernel/mm/memmap.h, Linux's alloc_node_mem_map), and a buddy below
+// MAX_ORDER - 1 lies in the same MAX_ORDER block as the block itself.
+#pragma once
+
+#include "mm/buddy.h"
+
+namespace mm {
+
+namespace detail {
+inline constexpr uint32_t ORDER_MASK = ((1u << Page::ORDER_BITS) - 1) << Page::ORDER_SHIFT;
+// Zone and node bits survive every state change of a descriptor.
+inline constexpr uint32_t IDENTITY_MASK = ~(Page::FLAG_MASK | ORDER_MASK);
+inline constexpr uint32_t ORDER_ONE = 1u << Page::ORDER_SHIFT;
+
+// A request takes a fast path when, read as one word (callers hold it in
+// one register, as it arrives in a message), it names no node, its zone
+// limit is below 4 and it carries no flags but mobility and GFP_MEMALLOC
+// (which only matters below the min watermark, where the fast paths never
+// go). Zone limit 3 does not exist: its row of the table never passes.
+// The reserved bytes are ignored, as alloc_slow ignores them.
+constexpr uint64_t request_word(uint8_t order, uint8_t zone, uint8_t nid, uint16_t flags) {
+    AllocRequest r;
+    r.order = order;
+    r.zone = ZoneType(zone);
+    r.nid = nid;
+    r.reserved_ = 0;
+    r.flags = flags;
+    r.reserved2_ = 0;
+    return std::bit_cast<uint64_t>(r);
+}
+inline constexpr uint16_t FAST_GFP = GFP_MOVABLE | GFP_RECLAIMABLE | GFP_MEMALLOC;
+inline constexpr uint64_t FAST_REQ_MASK = request_word(0, 0xfc, 0xff, uint16_t(~FAST_GFP));
+inline constexpr uint64_t FAST_REQ_VALUE = request_word(0, 0, NUMA_NO_NODE, 0);
+
+// Index into the fast-path table: zone limit * 4 + mobility bits.
+constexpr unsigned fast_index(uint64_t word) {
+    return unsigned(((word >> 6) & 0xc) | ((word >> 32) & 3));
+}
+static_assert(fast_index(request_word(0, 2, 0, GFP_RECLAIMABLE)) == 2 * 4 + GFP_RECLAIMABLE);
+static_assert(fast_index(request_word(0, 3, 0xff, 0xffff)) == 3 * 4 + 3);
+
+// The slow path's answer in one register (a Result<Pfn> is returned
+// through memory): a frame number, or SLOW_ERROR | the error.
+inline constexpr uint64_t SLOW_ERROR = uint64_t(1) << 63;
+inline Result<Pfn> unpack(uint64_t word) {
+    if (word & SLOW_ERROR) return Error(uint8_t(word));
+    return Pfn(word);
+}
+}  // namespace detail
+
+inline void Buddy::add_to_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, bool tail) {
+    Page* p = map_.pfn_to_page(Pfn(pfn));
+    p->flags = (p->flags & detail::IDENTITY_MASK) | PG_buddy | (order << Page::ORDER_SHIFT);
+    FreeArea& area = z.free_area[order];
+    if (tail) list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
+    else list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
+    area.nr_free++;
+    z.free_pages += uint64_t(1) << order;
+}
+
+inline void Buddy::del_from_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt) {
+    Page* p = map_.pfn_to_page(Pfn(pfn));
+    FreeArea& area = z.free_area[order];
+    list_unlink(map_, area.free_list[unsigned(mt)], p);
+    p->flags &= detail::IDENTITY_MASK;
+    area.nr_free--;
+    z.free_pages -= uint64_t(1) << order;
+}
+
+// The halves a split frees are written whole, never read: they are
+// interior frames, whose zone and node bits are the head's.
+inline uint32_t Buddy::take_smallest(Zone& z, unsigned order, MigrateType mt, uint32_t head_state) {
+    const MemMap map = map_;   // a local copy: stores to the counters cannot alias it
+    const unsigned m = unsigned(mt);
+    FreeArea* const want = &z.free_area[order];
+    FreeArea* area = want;
+    uint32_t size = 1u << order;
+    while (area->free_list[m].head == PFN_NONE) {
+        if (++area == &z.free_area[MAX_ORDER]) return PFN_NONE;
+        size <<= 1;
+    }
+    uint32_t pfn = list_pop_head(map, area->free_list[m]);
+    area->nr_free--;
+    Page* p = pfn_page(map, pfn);
+    uint32_t ident = p->flags & detail::IDENTITY_MASK;
+    if (area != want) {
+        // expand: the upper half of each split goes to the next list down.
+        uint32_t state = ident | PG_buddy | (uint32_t(area - z.free_area) << Page::ORDER_SHIFT);
+        do {
+            size >>= 1;
+            state -= detail::ORDER_ONE;
+            area--;
+            Page* h = p + size;
+            h->flags = state;
+            list_add_head(map, area->free_list[m], pfn + size, h);
+            area->nr_free++;
+        } while (area != want);
+    }
+    z.free_pages -= size;
+    p->flags = ident | head_state;
+    return pfn;
+}
+
+inline uint32_t Buddy::take_block(Zone& z, unsigned order, MigrateType mt) {
+    return take_smallest(z, order, mt, PG_allocated | (order << Page::ORDER_SHIFT));
+}
+
+static_assert(PAGEBLOCK_ORDER == MAX_ORDER - 2, "free_block tests buddy_merge_likely below a pageblock only");
+
+// Below a pageblock both halves of a block share one pageblock and so one
+// list; merges that reach a pageblock continue in free_block_high.
+inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t ident, FreePlace place) {
+    const MemMap map = map_;   // a local copy: stores to the counters cannot alias it
+    const unsigned mt = z.pageblock_type(pfn);
+    uint32_t size = 1u << order;
+    z.free_pages += size;
+    uint32_t want = ident | PG_buddy | (order << Page::ORDER_SHIFT);   // a free buddy's flags
+    FreeArea* area = &z.free_area[order];
+    for (;;) {
+        if (size >= PAGEBLOCK_NR_PAGES) {
+            unsigned order_now = (want & detail::ORDER_MASK) >> Page::ORDER_SHIFT;
+            return free_block_high(z, pfn, order_now, MigrateType(mt), place);
+        }
+        Page* bp = pfn_page(map, pfn ^ size);
+        if (bp->flags != want) break;
+        list_unlink(map, area->free_list[mt], bp);
+        area->nr_free--;
+        bp->flags = ident;
+        pfn &= ~size;
+        size <<= 1;
+        area++;
+        want += detail::ORDER_ONE;
+    }
+    // buddy_merge_likely: when the buddy of the merged pair one order up is
+    // already free, our own buddy's return would merge twice; go last so
+    // that the block is still here then.
+    bool tail = place == FreePlace::Tail ||
+                pfn_page(map, (pfn & ~size) ^ (size << 1))->flags == want + detail::ORDER_ONE;
+    Page* p = pfn_page(map, pfn);
+    p->flags = want;
+    if (tail) list_add_tail(map, area->free_list[mt], pfn, p);
+    else list_add_head(map, area->free_list[mt], pfn, p);
+    area->nr_free++;
+}
+
+// free()'s way into the buddy lists; `flags` is the head's, as free() read
+// it: an allocated block of this order in the fast zone, nothing more.
+inline void Buddy::free_buddy(uint32_t pfn, unsigned order, uint32_t flags) {
+    uint32_t ident = flags & detail::IDENTITY_MASK;
+    pfn_page(map_, pfn)->flags = ident;
+    free_block(*fast_zone_, pfn, order, ident, FreePlace::Auto);
+}
+
+// The fast paths (Linux's pcp fast path and rmqueue_smallest): a request
+// of the local node whose first zone is comfortably above its low
+// watermark takes the hottest cached frame (order 0 with a cache) or the
+// smallest block of its own migratetype. Anything else goes through
+// alloc_slow, which makes the same choice whenever a fast path would have
+// and returns every error.
+inline Result<Pfn> Buddy::alloc(AllocRequest req) {
+    uint64_t word = std::bit_cast<uint64_t>(req);
+    if ((word & detail::FAST_REQ_MASK) == detail::FAST_REQ_VALUE) [[likely]] {
+        const FastAlloc& fa = fast_alloc_[detail::fast_index(word)];
+        Zone& z = *fa.zone;
+        unsigned order = req.order;
+        if (z.free_pages > fa.mark) [[likely]] {
+            if (order == 0 && !fa.list->empty()) {
+                uint32_t pfn = fa.list->pop();
+                z.pcp.count--;
+                // A cached frame's flags are exactly ident | PG_pcp.
+                map_.pfn_to_page(Pfn(pfn))->flags ^= PG_pcp | PG_allocated;
+                return Pfn(pfn);
+            }
+            if (order - fa.first_buddy_order < fa.nr_buddy_orders) {
+                uint32_t pfn = take_block(z, order, MigrateType(fa.mt));
+                if (pfn != PFN_NONE) [[likely]] return Pfn(pfn);
+            }
+        }
+    }
+    return detail::unpack(alloc_slow(req));
+}
+
+// The fast paths: a frame of the fast zone whose head shows exactly an
+// allocated block of this order (so not on an LRU list, not isolated)
+// goes onto the cache (order 0, while it is below high) or merges into
+// the buddy lists. Everything else, including every error and a full
+// cache, goes through free_slowpath.
+inline Status Buddy::free(Pfn pfn, Order order) {
+    uint64_t raw = pfn.raw();
+    if (raw - fast_start_ < fast_span_) [[likely]] {
+        Page* p = map_.pfn_to_page(pfn);
+        uint32_t f = p->flags;
+        Zone& z = *fast_zone_;
+        if (order.raw() == 0) {
+            if ((f & ~detail::IDENTITY_MASK) == PG_allocated && z.pcp.count < z.pcp.high) [[likely]] {
+                p->flags = f ^ (PG_allocated | PG_pcp);
+                PcpList* l = z.pcp.lists + z.pageblock_type(raw);
+                uint32_t n = l->count;
+                l->slots[n] = uint32_t(raw);
+                l->count = n + 1;
+                z.pcp.count++;
+                return {};
+            }
+            if (z.pcp.high) return free_slowpath(pfn, order);
+        }
+        uint64_t allocated = PG_allocated | (uint64_t(order.raw()) << Page::ORDER_SHIFT);
+        if ((f & ~detail::IDENTITY_MASK) == allocated) [[likely]] {
+            free_buddy(uint32_t(raw), order.raw(), f);
+            return {};
+        }
+    }
+    return free_slowpath(pfn, order);
+}
+
+}  // namespace mm
