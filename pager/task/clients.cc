@@ -154,13 +154,17 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
     if (c->held_pages + count > c->quota) return Error::OverQuota;
     uint64_t pfns[abi::MINT_MAP_MAX];
     req.order = 0;
-    for (unsigned i = 0; i < count; i++) {
-        auto pfn = memory().buddy.alloc(req);
-        if (!pfn.ok()) {
-            for (unsigned k = 0; k < i; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));
-            return pfn.error();
+    // alloc_bulk takes as many as the first good zone has; then again.
+    static_assert(sizeof(Pfn) == sizeof(uint64_t));
+    Pfn* out = reinterpret_cast<Pfn*>(pfns);
+    unsigned got = 0;
+    while (got < count) {
+        auto n = memory().buddy.alloc_bulk(req, count - got, out + got);
+        if (!n.ok()) {
+            for (unsigned k = 0; k < got; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));
+            return n.error();
         }
-        pfns[i] = pfn->raw();
+        got += unsigned(*n);
     }
     // One kernel call per run of frames from the same Memory range.
     unsigned done = 0;
