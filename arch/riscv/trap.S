@@ -140,7 +140,15 @@ from_user:
     sd      t0, UCTX_PC(sp)
     mv      a0, sp
     ld      sp, kernel_trap_stack_top
-    call    user_trap
+    /* ecall from U-mode (scause 8), the common case, goes straight to the
+       syscall layer: kernel_syscall(UserContext*) in kernel/syscall/dispatch.cc. */
+    csrr    t0, scause
+    li      t1, 8
+    bne     t0, t1, 2f
+    call    _Z14kernel_syscallP11UserContext
+    j       3f
+2:  call    user_trap
+3:
     /* a0 = next context | 1 if another thread; a1 = where to save s0..s11, or 0. */
     beqz    a1, 1f
     sd      x8, 8*8(a1)
