@@ -155,20 +155,23 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
     return {};
 }
 
-void fault(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, uint64_t pc, const char* what) {
-    Cap& ep_cap = t->fault_ep;
-    if (ep_cap.empty()) {
-        char why[128];
-        format_buf(why, sizeof why, "killed: %s at %#lx, pc %#lx (no fault handler)", what, addr, pc);
-        tasks::kill(t->task, -1, why);
-        return;
-    }
+void set_fault_message(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access) {
     t->msg[0] = abi::FAULT_TAG | uint64_t(kind);
     t->msg[1] = addr;
     t->msg[2] = uint64_t(access);
-    t->msg[3] = pc;
+    t->msg[3] = t->ctx.pc;
     t->msg[4] = t->id;
     t->msg[5] = 0;
+}
+
+void fault(Thread* t, const char* what) {
+    Cap& ep_cap = t->fault_ep;
+    if (ep_cap.empty()) {
+        char why[128];
+        format_buf(why, sizeof why, "killed: %s at %#lx, pc %#lx (no fault handler)", what, t->msg[1], t->msg[3]);
+        tasks::kill(t->task, -1, why);
+        return;
+    }
     t->in_fault = true;
     send(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, true, 0);
 }

@@ -29,9 +29,14 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
 // the replier to wake once it blocks (ReplyRecv).
 Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot, Thread** woken = nullptr);
 
-// `t` faulted: send the fault message to its fault endpoint as a Call on
-// its behalf, or end its task if it has none.
-void fault(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, uint64_t pc, const char* what);
+// Puts the fault message for `t` in t->msg (abi/cap.h: tag and kind,
+// address, access, pc, thread id).
+void set_fault_message(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access);
+
+// `t` faulted and t->msg holds its fault message: send it to t's fault
+// endpoint as a Call on its behalf, or end its task if it has none
+// (`what` names the fault in the log line).
+void fault(Thread* t, const char* what);
 
 // Takes `t` out of any endpoint queue (its task is ending).
 void cancel(Thread* t);

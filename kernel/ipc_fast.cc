@@ -67,12 +67,11 @@ bool fast_call(Thread* t, TrapExit& out) {
     return false;
 }
 
-bool fast_fault(Thread* t, const uint64_t* words, TrapExit& out) {
+bool fast_fault(Thread* t, TrapExit& out) {
     Cap& ep_cap = t->fault_ep;
     if (ep_cap.empty() || !sched::direct_switch_allowed()) return false;
-    for (unsigned i = 0; i < MSG; i++) t->msg[i] = words[i];
     t->in_fault = true;
-    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, words, out)) return true;
+    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, t->msg, out)) return true;
     t->in_fault = false;
     return false;
 }

@@ -14,8 +14,8 @@ namespace ipc {
 
 // Each returns true and fills `out` when it handled the call.
 bool fast_call(Thread* t, TrapExit& out);
-// A fault message (words built by the caller) to a handler already waiting.
-bool fast_fault(Thread* t, const uint64_t* words, TrapExit& out);
+// The fault message in t->msg (ipc::set_fault_message) to a handler already waiting.
+bool fast_fault(Thread* t, TrapExit& out);
 bool fast_reply_recv(Thread* t, TrapExit& out);
 
 }  // namespace ipc

@@ -45,9 +45,10 @@ Result<PhysAddr> table_alloc(void* ctx) {
     return pa;
 }
 
-Pte* table_access(void*, PhysAddr pa) { return layout::phys_to_ptr<Pte>(pa); }
-
-PageTable live_table(SourceCtx* ctx) { return PageTable(g_root, TableMemory{table_alloc, table_access, ctx}); }
+// Tables are reached through the direct map (TableMemory's offset form).
+PageTable live_table(SourceCtx* ctx) {
+    return PageTable(g_root, TableMemory{table_alloc, nullptr, ctx, layout::DIRECT_MAP_BASE});
+}
 
 void attrs_text(const Pte& p, char out[8]) {
     out[0] = p.readable() ? 'r' : '-';
@@ -106,7 +107,7 @@ Status early_map_ram(PhysRange r) {
 Status paging_init(const PhysRange* ram, size_t nr_ram, FrameSource frames) {
     SourceCtx ctx{frames};
     PhysAddr root = TRY(table_alloc(&ctx));
-    PageTable t(root, TableMemory{table_alloc, table_access, &ctx});
+    PageTable t(root, TableMemory{table_alloc, nullptr, &ctx, layout::DIRECT_MAP_BASE});
     TRY_STATUS(map_image(t));
     for (size_t i = 0; i < nr_ram; i++) {
         if (ram[i].end() > direct_map_limit()) return Error::OutOfRange;

@@ -2,7 +2,6 @@
 
 #include "boot/machine.h"
 #include "lib/log.h"
-#include "lib/panic.h"
 #include "mm/core_setting.h"
 #include "mm/memlog.h"
 #include "mm/memmap.h"
@@ -69,7 +68,7 @@ void direct_map_init() {
     size_t n = 0;
     for (const auto& r : memory) ram[n++] = r.range();
     Status s = arch::paging_init(ram, n, arch::FrameSource{memblock_frame, nullptr});
-    if (!s.ok()) PANIC("building the kernel page table failed: %s", error_name(s.error()));
+    if (!s.ok()) no_memory("not enough memory for the kernel page table");
 }
 
 mm::CoreSetting core_setting(const char* name, StrView text) {
@@ -124,7 +123,7 @@ void mem_map_init() {
         g_mem.node_map[nid] = PhysRange{*pa, range.bytes()};
         g_mem.node_map_start[nid] = range.start;
         Status s = arch::map_vmemmap(range.start, *pa, range.bytes(), arch::FrameSource{memblock_frame, nullptr});
-        if (!s.ok()) PANIC("mapping node %u's mem_map failed: %s", nid, error_name(s.error()));
+        if (!s.ok()) no_memory("not enough memory to map mem_map");
         mm::init_node_memmap(g_mem.mem_map.pfn_to_page(range.start), g_mem.layout, maps, nid);
     }
 }

@@ -1,6 +1,7 @@
 #include "boot/root_task.h"
 
 #include "abi/boot.h"
+#include "boot/machine.h"
 #include "boot/memory.h"
 #include "lib/elf.h"
 #include "lib/log.h"
@@ -31,6 +32,13 @@ namespace {
 
 void* pool_access(PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); }
 
+// Too little RAM for the pool or the root task is a property of the
+// machine described, not a kernel bug: a message and a defined status.
+[[noreturn]] void too_little_memory(const char* what) {
+    klog::error("cannot boot: not enough memory for %s", what);
+    platform::exit(BOOT_EXIT_BAD_MEMORY);
+}
+
 // The kernel pool: kpool= or 1/64 of RAM, between 2 and 64 MiB.
 void pool_init(const BootOptions& o) {
     mm::Memblock& mb = boot_memblock();
@@ -41,8 +49,7 @@ void pool_init(const BootOptions& o) {
         if (bytes > (64u << 20)) bytes = 64u << 20;
     }
     auto pa = mb.alloc(bytes, PAGE_SIZE);
-    if (!pa.ok()) PANIC("no memory for the kernel pool (%lu bytes)", bytes);
-    if (!kpool::add_region(PhysRange{*pa, bytes}, pool_access).ok()) PANIC("kernel pool setup failed");
+    if (!pa.ok() || !kpool::add_region(PhysRange{*pa, bytes}, pool_access).ok()) too_little_memory("the kernel pool");
     klog::info("kernel pool: %lu KiB at %#lx", bytes >> 10, pa->raw());
 }
 
@@ -55,7 +62,7 @@ const EmbeddedProgram* find_program(StrView name) {
 // A frame from memblock, given to `task` as a Frame cap in `slot` and mapped at `va`.
 PhysAddr give_page(Task* task, unsigned slot, uint64_t va, uint8_t rights) {
     auto pa = boot_memblock().alloc(PAGE_SIZE, PAGE_SIZE);
-    if (!pa.ok()) PANIC("no memory for the root task");
+    if (!pa.ok()) too_little_memory("the root task");
     auto* w = arch::phys_to_virt(*pa).as<uint64_t>();
     for (unsigned i = 0; i < PAGE_SIZE / 8; i++) w[i] = 0;
     Cap frame{};
@@ -65,7 +72,7 @@ PhysAddr give_page(Task* task, unsigned slot, uint64_t va, uint8_t rights) {
     frame.w1 = 0;
     Cap* dst = &task->slots[slot];
     caps::install(dst, frame, nullptr);
-    if (!vm::map_frame(task, dst, VirtAddr(va), rights).ok()) PANIC("mapping the root task at %#lx failed", va);
+    if (!vm::map_frame(task, dst, VirtAddr(va), rights).ok()) too_little_memory("the root task's page tables");
     return *pa;
 }
 
@@ -123,7 +130,7 @@ void give_mem_map(Task* task, abi::BootInfo& info) {
         Status s = arch::user_map(task->pt_root, VirtAddr(va), arr.base, align_up(arr.size, PAGE_SIZE),
                                   abi::RIGHT_READ | abi::RIGHT_WRITE,
                                   arch::FrameSource{[](void*) { return kpool::alloc_pages(1); }, nullptr});
-        if (!s.ok()) PANIC("mapping mem_map into the root task failed: %s", error_name(s.error()));
+        if (!s.ok()) too_little_memory("mapping mem_map into the root task");
         if (start.raw() < first) first = start.raw();
         uint64_t last = start.raw() + arr.size / sizeof(mm::Page);
         if (last > end) end = last;
@@ -139,7 +146,7 @@ void give_initrd(Task* task, const abi::BootInfo& info) {
     Status s = arch::user_map(task->pt_root, VirtAddr(abi::ROOT_INITRD_VA), Pfn(info.initrd_pfn).to_phys(),
                               info.initrd_pages * PAGE_SIZE, abi::RIGHT_READ,
                               arch::FrameSource{[](void*) { return kpool::alloc_pages(1); }, nullptr});
-    if (!s.ok()) PANIC("mapping the initrd into the root task failed: %s", error_name(s.error()));
+    if (!s.ok()) too_little_memory("mapping the initrd into the root task");
 }
 
 // Every free RAM range left in memblock becomes a Memory capability.
@@ -179,7 +186,7 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     Status s = elf::parse(prog->start, size_t(prog->end - prog->start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA, img, &why);
     if (!s.ok()) no_init("root task %.*s: %s", name, why);
     auto task = tasks::create(prog->name, abi::ROOT_CAP_SLOTS);                     // 7b. the root task
-    if (!task.ok()) PANIC("creating the root task failed: %s", error_name(task.error()));
+    if (!task.ok()) too_little_memory("the root task's kernel objects");
     tasks::set_root(*task);
 
     // The boot info page is filled in place, then mapped read-only.
@@ -196,7 +203,7 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     }
     fill_boot_info(info, m);
     auto ep = kpool::alloc<Endpoint>();                        //    an endpoint of its own
-    if (!ep.ok()) PANIC("no memory for the root endpoint");
+    if (!ep.ok()) too_little_memory("the root task's endpoint");
     (*ep)->otype = ObjType::Endpoint;
     Cap epc{};
     epc.type = abi::CapType::Endpoint;

@@ -92,10 +92,10 @@ TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess 
         arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
                                       access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
         return sched::schedule();  // Svade: A/D set, retry
-    const uint64_t words[abi::MSG_WORDS] = {abi::FAULT_TAG | uint64_t(kind), addr, uint64_t(access), t->ctx.pc, t->id, 0};
+    ipc::set_fault_message(t, kind, addr, access);
     TrapExit fast;
-    if (ipc::fast_fault(t, words, fast)) return fast;
-    ipc::fault(t, kind, addr, access, t->ctx.pc, what);
+    if (ipc::fast_fault(t, fast)) return fast;
+    ipc::fault(t, what);
     return sched::schedule();
 }
 

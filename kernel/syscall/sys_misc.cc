@@ -35,7 +35,8 @@ void exit(Thread* t) {
     if (!t->fault_ep.empty()) {
         // Its handler hears of it first (FaultKind::Exit); the task ends on the reply.
         t->exiting = true;
-        ipc::fault(t, abi::FaultKind::Exit, uint64_t(status), abi::FaultAccess::Read, t->ctx.pc, "exit");
+        ipc::set_fault_message(t, abi::FaultKind::Exit, uint64_t(status), abi::FaultAccess::Read);
+        ipc::fault(t, "exit");
         return;
     }
     format_buf(why, sizeof why, "exited with status %d", status);
