@@ -20,8 +20,10 @@ void wake(Thread* t, Error e) {
 // The caller of a Reply runs again: now, or (ReplyRecv) once the replier
 // has started waiting, so it can run next directly.
 void set_woken(Thread* t, Thread** woken) {
-    if (woken) *woken = t;
-    else sched::make_ready(t);
+    if (woken)
+        *woken = t;
+    else
+        sched::make_ready(t);
 }
 
 // A waiting thread holds no reference on the endpoint: before its last
@@ -29,8 +31,10 @@ void set_woken(Thread* t, Thread** woken) {
 void wait_on(Thread* t, Endpoint* ep, ThreadQueue& q, ThreadState state) {
     t->blocked_on = ep;
     q.push(t);
-    if (t == sched::current()) sched::block_current(state);
-    else t->state = state;
+    if (t == sched::current())
+        sched::block_current(state);
+    else
+        t->state = state;
 }
 
 void leave(Thread* t, ThreadQueue& q) {
@@ -168,7 +172,8 @@ void fault(Thread* t, const char* what) {
     Cap& ep_cap = t->fault_ep;
     if (ep_cap.empty()) {
         char why[128];
-        format_buf(why, sizeof why, "killed: %s at %#lx, pc %#lx (no fault handler)", what, t->msg[1], t->msg[3]);
+        format_buf(why, sizeof why, "killed: %s at %#lx, pc %#lx (no fault handler)", what, t->msg[1],
+                   t->msg[3]);
         tasks::kill(t->task, -1, why);
         return;
     }

@@ -27,7 +27,8 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
 // Errors: DeadObject (the caller is gone or was answered already).
 // With `woken`, the caller is not made runnable but returned there, for
 // the replier to wake once it blocks (ReplyRecv).
-Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot, Thread** woken = nullptr);
+Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot,
+             Thread** woken = nullptr);
 
 // Puts the fault message for `t` in t->msg (abi/cap.h: tag and kind,
 // address, access, pc, thread id).

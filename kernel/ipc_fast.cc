@@ -103,7 +103,8 @@ bool fast_reply_recv(Thread* t, TrapExit& out) {
     }
     // The receive side's slots, as they will be once the Reply cap is spent.
     unsigned recv_cap = info.recv_cap(), reply_dst = info.reply_dst();
-    if (recv_cap && (recv_cap == reply_dst || (recv_cap != reply_src && !free_at(task, recv_cap)))) return false;
+    if (recv_cap && (recv_cap == reply_dst || (recv_cap != reply_src && !free_at(task, recv_cap))))
+        return false;
     if (reply_dst && reply_dst != reply_src && !free_at(task, reply_dst)) return false;
 
     // Spend the Reply cap (it has no parent and no children).

@@ -73,10 +73,11 @@ Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t 
 // Removes the leaves of exactly [va, va+size) and flushes them from the TLB.
 Status user_unmap(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size);
 Status user_protect(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, uint8_t rights);
-Status user_read_clear_ad(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, bool* accessed, bool* dirty);
+Status user_read_clear_ad(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, bool* accessed,
+                          bool* dirty);
 struct UserLeaf {
-    PhysAddr pa;      // of the looked-up address
-    uint8_t rights;   // abi::Rights
+    PhysAddr pa;     // of the looked-up address
+    uint8_t rights;  // abi::Rights
     bool user;
 };
 Result<UserLeaf> user_lookup(PhysAddr root, VirtAddr va);

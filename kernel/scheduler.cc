@@ -26,22 +26,41 @@ struct State {
 constinit State g{};
 
 void mark(unsigned p, bool on) {
-    if (on) g.nonempty[p / 64] |= uint64_t(1) << (p % 64);
-    else g.nonempty[p / 64] &= ~(uint64_t(1) << (p % 64));
+    if (on)
+        g.nonempty[p / 64] |= uint64_t(1) << (p % 64);
+    else
+        g.nonempty[p / 64] &= ~(uint64_t(1) << (p % 64));
     // Bit w: word w of nonempty has a ready priority.
     uint64_t word = uint64_t(1) << (p / 64);
-    if (g.nonempty[p / 64]) detail::g_ready_any |= word;
-    else detail::g_ready_any &= ~word;
+    if (g.nonempty[p / 64])
+        detail::g_ready_any |= word;
+    else
+        detail::g_ready_any &= ~word;
 }
 
 // Index of the highest set bit (v != 0), without a multiply or a loop per bit.
 unsigned top_bit(uint64_t v) {
     unsigned n = 0;
-    if (v >> 32) { v >>= 32; n += 32; }
-    if (v >> 16) { v >>= 16; n += 16; }
-    if (v >> 8) { v >>= 8; n += 8; }
-    if (v >> 4) { v >>= 4; n += 4; }
-    if (v >> 2) { v >>= 2; n += 2; }
+    if (v >> 32) {
+        v >>= 32;
+        n += 32;
+    }
+    if (v >> 16) {
+        v >>= 16;
+        n += 16;
+    }
+    if (v >> 8) {
+        v >>= 8;
+        n += 8;
+    }
+    if (v >> 4) {
+        v >>= 4;
+        n += 4;
+    }
+    if (v >> 2) {
+        v >>= 2;
+        n += 2;
+    }
     if (v >> 1) n += 1;
     return n;
 }

@@ -54,7 +54,9 @@ inline TrapExit schedule() {
 // IPC fast paths: the trapped (current) thread has just blocked in
 // `state`, and `to`, which was blocked, runs next. Only when no thread is
 // ready (so `to` is the best choice whatever its priority).
-inline bool direct_switch_allowed() { return detail::g_ready_any == 0 && detail::g_current == detail::g_trapped; }
+inline bool direct_switch_allowed() {
+    return detail::g_ready_any == 0 && detail::g_current == detail::g_trapped;
+}
 TrapExit direct_switch(ThreadState state, Thread* to);
 
 // The first entry to user mode, from boot.

@@ -18,7 +18,7 @@ namespace riscv::layout {
 inline constexpr uint64_t DIRECT_MAP_BASE = 0xffffffc000000000ull;
 inline constexpr uint64_t DIRECT_MAP_SIZE = 0x0000002000000000ull;  // 128 GiB
 inline constexpr uint64_t VMEMMAP_BASE = 0xffffffe000000000ull;
-inline constexpr uint64_t VMEMMAP_SIZE = 0x0000000040000000ull;     // 32 B x 32 Mi frames
+inline constexpr uint64_t VMEMMAP_SIZE = 0x0000000040000000ull;  // 32 B x 32 Mi frames
 inline constexpr uint64_t KERNEL_VIRT_BASE = 0xffffffff80200000ull;
 inline constexpr uint64_t KERNEL_PHYS_BASE = 0x80200000ull;
 inline constexpr uint64_t KERNEL_VIRT_OFFSET = KERNEL_VIRT_BASE - KERNEL_PHYS_BASE;
@@ -30,6 +30,8 @@ inline constexpr VirtAddr phys_to_virt(PhysAddr pa) { return VirtAddr(pa.raw() +
 inline constexpr PhysAddr virt_to_phys(VirtAddr va) { return PhysAddr(va.raw() - DIRECT_MAP_BASE); }
 inline constexpr PhysAddr kernel_virt_to_phys(VirtAddr va) { return PhysAddr(va.raw() - KERNEL_VIRT_OFFSET); }
 template <typename T>
-T* phys_to_ptr(PhysAddr pa) { return phys_to_virt(pa).as<T>(); }
+T* phys_to_ptr(PhysAddr pa) {
+    return phys_to_virt(pa).as<T>();
+}
 
 }  // namespace riscv::layout

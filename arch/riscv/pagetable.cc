@@ -10,9 +10,12 @@ constexpr uint64_t sign_extend(uint64_t va) {
 
 unsigned max_level(LeafSizes s) {
     switch (s) {
-    case LeafSizes::Only4K: return 0;
-    case LeafSizes::UpTo2M: return 1;
-    case LeafSizes::UpTo1G: return 2;
+        case LeafSizes::Only4K:
+            return 0;
+        case LeafSizes::UpTo2M:
+            return 1;
+        case LeafSizes::UpTo1G:
+            return 2;
     }
     return 0;
 }
@@ -78,7 +81,8 @@ Status PageTable::map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, L
         VirtAddr v = va + off;
         PhysAddr p = pa + off;
         unsigned level = max_level(sizes);
-        while (level > 0 && !(is_aligned(v.raw() | p.raw(), level_size(level)) && size - off >= level_size(level)))
+        while (level > 0 &&
+               !(is_aligned(v.raw() | p.raw(), level_size(level)) && size - off >= level_size(level)))
             level--;
         Pte* slot = TRY(walk_create(v, level));
         *slot = Pte::leaf(p, perms);
@@ -189,7 +193,8 @@ Status PageTable::read_clear_ad(VirtAddr va, uint64_t size, bool* accessed, bool
     return {};
 }
 
-void PageTable::free_subtree(PhysAddr table_pa, unsigned level, void (*free_table)(void*, PhysAddr), void* ctx) {
+void PageTable::free_subtree(PhysAddr table_pa, unsigned level, void (*free_table)(void*, PhysAddr),
+                             void* ctx) {
     Pte* table = mem_.table(table_pa);
     if (level > 0) {
         for (unsigned i = 0; i < PTES_PER_TABLE; i++)
@@ -214,8 +219,10 @@ void PageTable::visit(PhysAddr table_pa, unsigned level, uint64_t va_base, void 
         const Pte& e = table[i];
         if (!e.valid()) continue;
         uint64_t va = va_base + uint64_t(i) * level_size(level);
-        if (e.is_leaf()) fn(ctx, Leaf{VirtAddr(sign_extend(va)), e.phys(), level_size(level), e});
-        else if (level > 0) visit(e.phys(), level - 1, va, fn, ctx);
+        if (e.is_leaf())
+            fn(ctx, Leaf{VirtAddr(sign_extend(va)), e.phys(), level_size(level), e});
+        else if (level > 0)
+            visit(e.phys(), level - 1, va, fn, ctx);
     }
 }
 

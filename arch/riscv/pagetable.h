@@ -87,7 +87,8 @@ private:
     // The PTE slot of the leaf mapping `va` (nullptr if none) and its level.
     Pte* find_leaf(VirtAddr va, unsigned* level) const;
     void free_subtree(PhysAddr table, unsigned level, void (*free_table)(void*, PhysAddr), void* ctx);
-    void visit(PhysAddr table, unsigned level, uint64_t va_base, void (*fn)(void*, const Leaf&), void* ctx) const;
+    void visit(PhysAddr table, unsigned level, uint64_t va_base, void (*fn)(void*, const Leaf&),
+               void* ctx) const;
 
     PhysAddr root_;
     TableMemory mem_;

@@ -8,8 +8,8 @@
 #include "pagetable.h"
 #include "sv39.h"
 
-extern "C" char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __bss_start[], __bss_end[],
-    __kernel_start[], __kernel_end[];
+extern "C" char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __bss_start[],
+    __bss_end[], __kernel_start[], __kernel_end[];
 extern "C" riscv::sv39::Pte early_root[riscv::sv39::PTES_PER_TABLE];
 
 namespace arch {
@@ -111,7 +111,8 @@ Status paging_init(const PhysRange* ram, size_t nr_ram, FrameSource frames) {
     TRY_STATUS(map_image(t));
     for (size_t i = 0; i < nr_ram; i++) {
         if (ram[i].end() > direct_map_limit()) return Error::OutOfRange;
-        TRY_STATUS(t.map(phys_to_virt(ram[i].base), ram[i].base, ram[i].size, Pte::Read | Pte::Write | Pte::Global));
+        TRY_STATUS(
+            t.map(phys_to_virt(ram[i].base), ram[i].base, ram[i].size, Pte::Read | Pte::Write | Pte::Global));
     }
     // sifive_test, for platform::exit().
     PhysAddr test_dev(layout::SIFIVE_TEST_PHYS);
@@ -141,8 +142,8 @@ void dump_mappings(TextSink out) {
         [](void* sink, const riscv::sv39::Leaf& l) {
             char attrs[8];
             attrs_text(l.pte, attrs);
-            format(*static_cast<TextSink*>(sink), "MAP %016lx %016lx %016lx %s\n", l.va.raw(), l.pa.raw(), l.size,
-                   attrs);
+            format(*static_cast<TextSink*>(sink), "MAP %016lx %016lx %016lx %s\n", l.va.raw(), l.pa.raw(),
+                   l.size, attrs);
         },
         &out);
 }

@@ -128,8 +128,8 @@ void return_to_user(UserContext* ctx) { return_to_user_asm(ctx); }
 
 void user_init() {
     kernel_trap_stack_top = reinterpret_cast<uint64_t>(boot_stack_top);
-    csr_write(scounteren, 7);          // U-mode may read cycle, time, instret
-    csr_set(sie, uint64_t(1) << 5);    // supervisor timer interrupts (taken in U-mode only)
+    csr_write(scounteren, 7);        // U-mode may read cycle, time, instret
+    csr_set(sie, uint64_t(1) << 5);  // supervisor timer interrupts (taken in U-mode only)
     csr_write(sscratch, 0);
 }
 

@@ -32,8 +32,6 @@ bool probe_extension(uint64_t ext) { return call(EXT_BASE, 3, ext).value != 0; }
 
 void set_timer(uint64_t deadline) { call(EXT_TIME, 0, deadline); }
 
-void system_reset(ResetType type, ResetReason reason) {
-    call(EXT_SRST, 0, uint64_t(type), uint64_t(reason));
-}
+void system_reset(ResetType type, ResetReason reason) { call(EXT_SRST, 0, uint64_t(type), uint64_t(reason)); }
 
 }  // namespace sbi

@@ -35,33 +35,52 @@ struct Scause {
     constexpr bool is_interrupt() const { return Interrupt::get(raw); }
     constexpr uint64_t code() const { return Code::get(raw); }
     constexpr bool is_page_fault() const {
-        return !is_interrupt() && (code() == InstructionPageFault || code() == LoadPageFault || code() == StorePageFault);
+        return !is_interrupt() &&
+               (code() == InstructionPageFault || code() == LoadPageFault || code() == StorePageFault);
     }
 
     constexpr const char* name() const {
         if (is_interrupt()) {
             switch (code()) {
-            case SupervisorSoftware: return "supervisor software interrupt";
-            case SupervisorTimer: return "supervisor timer interrupt";
-            case SupervisorExternal: return "supervisor external interrupt";
-            default: return "reserved interrupt";
+                case SupervisorSoftware:
+                    return "supervisor software interrupt";
+                case SupervisorTimer:
+                    return "supervisor timer interrupt";
+                case SupervisorExternal:
+                    return "supervisor external interrupt";
+                default:
+                    return "reserved interrupt";
             }
         }
         switch (code()) {
-        case InstructionMisaligned: return "instruction address misaligned";
-        case InstructionAccessFault: return "instruction access fault";
-        case IllegalInstruction: return "illegal instruction";
-        case Breakpoint: return "breakpoint";
-        case LoadMisaligned: return "load address misaligned";
-        case LoadAccessFault: return "load access fault";
-        case StoreMisaligned: return "store/AMO address misaligned";
-        case StoreAccessFault: return "store/AMO access fault";
-        case EcallFromU: return "environment call from U-mode";
-        case EcallFromS: return "environment call from S-mode";
-        case InstructionPageFault: return "instruction page fault";
-        case LoadPageFault: return "load page fault";
-        case StorePageFault: return "store/AMO page fault";
-        default: return "reserved exception";
+            case InstructionMisaligned:
+                return "instruction address misaligned";
+            case InstructionAccessFault:
+                return "instruction access fault";
+            case IllegalInstruction:
+                return "illegal instruction";
+            case Breakpoint:
+                return "breakpoint";
+            case LoadMisaligned:
+                return "load address misaligned";
+            case LoadAccessFault:
+                return "load access fault";
+            case StoreMisaligned:
+                return "store/AMO address misaligned";
+            case StoreAccessFault:
+                return "store/AMO access fault";
+            case EcallFromU:
+                return "environment call from U-mode";
+            case EcallFromS:
+                return "environment call from S-mode";
+            case InstructionPageFault:
+                return "instruction page fault";
+            case LoadPageFault:
+                return "load page fault";
+            case StorePageFault:
+                return "store/AMO page fault";
+            default:
+                return "reserved exception";
         }
     }
 };

@@ -20,7 +20,9 @@ inline constexpr unsigned PTES_PER_TABLE = 512;
 constexpr uint64_t level_size(unsigned level) { return uint64_t(1) << (12 + 9 * level); }
 
 // Spec figure 4.21 (Sv39 virtual address): VPN[2] 38:30, VPN[1] 29:21, VPN[0] 20:12.
-constexpr unsigned vpn(VirtAddr va, unsigned level) { return unsigned((va.raw() >> (12 + 9 * level)) & 0x1ff); }
+constexpr unsigned vpn(VirtAddr va, unsigned level) {
+    return unsigned((va.raw() >> (12 + 9 * level)) & 0x1ff);
+}
 
 // An Sv39 address is valid only if bits 63:39 all equal bit 38 (spec 4.4.1).
 constexpr bool is_canonical(VirtAddr va) {
@@ -39,14 +41,18 @@ struct Pte {
     using A = Field<6, 1>;
     using D = Field<7, 1>;
     using RSW = Field<8, 2>;
-    using PPN = Field<10, 44>;  // PPN[2] 53:28, PPN[1] 27:19, PPN[0] 18:10
+    using PPN = Field<10, 44>;       // PPN[2] 53:28, PPN[1] 27:19, PPN[0] 18:10
     using Reserved = Field<54, 10>;  // must be zero without Svpbmt/Svnapot
 
     uint64_t raw = 0;
 
     // Permission bits as one value: R=1 W=2 X=4 U=8 G=16.
     enum Perm : uint64_t {
-        Read = R::mask, Write = W::mask, Exec = X::mask, User = U::mask, Global = G::mask,
+        Read = R::mask,
+        Write = W::mask,
+        Exec = X::mask,
+        User = U::mask,
+        Global = G::mask,
     };
 
     static constexpr Pte leaf(PhysAddr pa, uint64_t perms) {

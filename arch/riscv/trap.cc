@@ -1,6 +1,8 @@
 // S-mode trap handling. Every kernel trap is unexpected so far: it is
 // reported in full (cause decoded, sepc and stval with symbols, all
 // registers, a backtrace) and the machine ends with a failure status.
+#include "trap.h"
+
 #include "csr.h"
 #include "entry.h"
 #include "lib/log.h"
@@ -8,7 +10,6 @@
 #include "platform.h"
 #include "riscv_platform.h"
 #include "scause.h"
-#include "trap.h"
 
 namespace {
 
@@ -40,20 +41,27 @@ extern "C" TrapExit user_trap(UserContext* ctx) {
     if (cause.is_interrupt()) return kernel_timer();
     uint64_t stval = csr_read(stval);
     switch (cause.code()) {
-    case E::InstructionPageFault:
-        return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Exec, cause.name());
-    case E::LoadPageFault: return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Read, cause.name());
-    case E::StorePageFault: return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Write, cause.name());
-    case E::InstructionAccessFault:
-        return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Exec, cause.name());
-    case E::LoadAccessFault: return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Read, cause.name());
-    case E::StoreAccessFault: return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Write, cause.name());
-    case E::IllegalInstruction:
-        return kernel_user_fault(FaultKind::IllegalInstruction, stval, FaultAccess::Exec, cause.name());
-    case E::InstructionMisaligned:
-        return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Exec, cause.name());
-    case E::LoadMisaligned: return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Read, cause.name());
-    case E::StoreMisaligned: return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Write, cause.name());
-    default: return kernel_user_fault(FaultKind::Other, stval, FaultAccess::Read, cause.name());
+        case E::InstructionPageFault:
+            return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Exec, cause.name());
+        case E::LoadPageFault:
+            return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Read, cause.name());
+        case E::StorePageFault:
+            return kernel_user_fault(FaultKind::PageFault, stval, FaultAccess::Write, cause.name());
+        case E::InstructionAccessFault:
+            return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Exec, cause.name());
+        case E::LoadAccessFault:
+            return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Read, cause.name());
+        case E::StoreAccessFault:
+            return kernel_user_fault(FaultKind::AccessFault, stval, FaultAccess::Write, cause.name());
+        case E::IllegalInstruction:
+            return kernel_user_fault(FaultKind::IllegalInstruction, stval, FaultAccess::Exec, cause.name());
+        case E::InstructionMisaligned:
+            return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Exec, cause.name());
+        case E::LoadMisaligned:
+            return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Read, cause.name());
+        case E::StoreMisaligned:
+            return kernel_user_fault(FaultKind::Misaligned, stval, FaultAccess::Write, cause.name());
+        default:
+            return kernel_user_fault(FaultKind::Other, stval, FaultAccess::Read, cause.name());
     }
 }

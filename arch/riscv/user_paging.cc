@@ -75,7 +75,8 @@ Status user_protect(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, ui
     return {};
 }
 
-Status user_read_clear_ad(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, bool* accessed, bool* dirty) {
+Status user_read_clear_ad(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, bool* accessed,
+                          bool* dirty) {
     TRY_STATUS(table(root, nullptr).read_clear_ad(va, size, accessed, dirty));
     // Cleared bits must be set again by the next access: drop cached
     // translations (hardware that does not manage A/D faults instead, and the
@@ -115,17 +116,15 @@ bool user_fix_accessed_dirty(PhysAddr root, uint16_t asid, VirtAddr va, bool wri
 }
 
 void user_table_destroy(PhysAddr root, uint16_t asid, void (*free_frame)(PhysAddr)) {
-    table(root, nullptr).free_tables_below(VirtAddr(abi::USER_END),
-                                           [](void* ctx, PhysAddr pa) {
-                                               reinterpret_cast<void (*)(PhysAddr)>(ctx)(pa);
-                                           },
-                                           reinterpret_cast<void*>(free_frame));
+    table(root, nullptr)
+        .free_tables_below(
+            VirtAddr(abi::USER_END),
+            [](void* ctx, PhysAddr pa) { reinterpret_cast<void (*)(PhysAddr)>(ctx)(pa); },
+            reinterpret_cast<void*>(free_frame));
     free_frame(root);
     asm volatile("sfence.vma zero, %0" ::"r"(uint64_t(asid)) : "memory");
 }
 
-void activate(PhysAddr root, uint16_t asid) {
-    csr_write(satp, riscv::sv39::Satp::sv39(root, asid).raw);
-}
+void activate(PhysAddr root, uint16_t asid) { csr_write(satp, riscv::sv39::Satp::sv39(root, asid).raw); }
 
 }  // namespace arch

@@ -20,11 +20,12 @@ namespace abi {
 inline constexpr unsigned ROOT_CAP_SLOTS = 4096;
 
 inline constexpr unsigned SLOT_ROOT_FAULT_EP = 3;
-inline constexpr unsigned SLOT_ROOT_IMAGE = 16;     // up to ROOT_IMAGE_MAX_PAGES slots
+inline constexpr unsigned SLOT_ROOT_IMAGE = 16;  // up to ROOT_IMAGE_MAX_PAGES slots
 inline constexpr unsigned ROOT_IMAGE_MAX_PAGES = 64;
-inline constexpr unsigned SLOT_ROOT_MEMORY = 96;    // up to BOOT_MAX_MEMORY slots
+inline constexpr unsigned SLOT_ROOT_MEMORY = 96;  // up to BOOT_MAX_MEMORY slots
 inline constexpr unsigned BOOT_MAX_MEMORY = 32;
-inline constexpr unsigned SLOT_ROOT_FREE = SLOT_ROOT_MEMORY + BOOT_MAX_MEMORY;  // first slot the root may use freely
+inline constexpr unsigned SLOT_ROOT_FREE =
+    SLOT_ROOT_MEMORY + BOOT_MAX_MEMORY;  // first slot the root may use freely
 
 // Where the kernel puts the root task's stack and boot info page.
 inline constexpr uint64_t ROOT_STACK_TOP = 0x3fe0000000ull;

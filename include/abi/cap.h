@@ -17,13 +17,20 @@ enum class CapType : uint8_t {
 
 constexpr const char* cap_type_name(CapType t) {
     switch (t) {
-    case CapType::Null: return "null";
-    case CapType::Memory: return "memory";
-    case CapType::Frame: return "frame";
-    case CapType::Task: return "task";
-    case CapType::Thread: return "thread";
-    case CapType::Endpoint: return "endpoint";
-    case CapType::Reply: return "reply";
+        case CapType::Null:
+            return "null";
+        case CapType::Memory:
+            return "memory";
+        case CapType::Frame:
+            return "frame";
+        case CapType::Task:
+            return "task";
+        case CapType::Thread:
+            return "thread";
+        case CapType::Endpoint:
+            return "endpoint";
+        case CapType::Reply:
+            return "reply";
     }
     return "?";
 }
@@ -54,7 +61,14 @@ inline constexpr unsigned CAP_SLOTS = 256;
 inline constexpr uint64_t FAULT_TAG = 0xfa017ull << 16;
 // Exit: the thread called Sys::Exit (w1 = status); the task ends whatever
 // the reply, so its handler can account for it (the pager frees its frames).
-enum class FaultKind : uint64_t { PageFault = 1, AccessFault = 2, IllegalInstruction = 3, Misaligned = 4, Other = 5, Exit = 6 };
+enum class FaultKind : uint64_t {
+    PageFault = 1,
+    AccessFault = 2,
+    IllegalInstruction = 3,
+    Misaligned = 4,
+    Other = 5,
+    Exit = 6
+};
 enum class FaultAccess : uint64_t { Read = 0, Write = 1, Exec = 2 };
 inline constexpr uint64_t FAULT_RESUME = 0;
 inline constexpr uint64_t FAULT_KILL = 1;

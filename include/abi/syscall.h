@@ -23,19 +23,19 @@ namespace abi {
 
 enum class Sys : uint64_t {
     // Miscellaneous.
-    Null = 0,           // nothing; returns None (benchmarks)
-    DebugWrite = 1,     // a0 = user address, a1 = length (<= 4096): print to the console
-    Exit = 2,           // a0 = status: ends the calling task
-    Yield = 3,          // gives up the rest of the time slice
-    KernelInfo = 4,     // -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks
+    Null = 0,        // nothing; returns None (benchmarks)
+    DebugWrite = 1,  // a0 = user address, a1 = length (<= 4096): print to the console
+    Exit = 2,        // a0 = status: ends the calling task
+    Yield = 3,       // gives up the rest of the time slice
+    KernelInfo = 4,  // -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks
 
     // Capabilities (any type).
-    CapIdentify = 10,   // a0 = slot -> a1 = CapType, a2 = rights, a3 = type-specific word
-    CapCopy = 11,       // a0 = src slot, a1 = dst Task slot (0 = own table), a2 = dst slot,
-                        // a3 = rights mask (result = src rights & mask), a4 = badge (endpoints; 0 keeps)
-    CapMove = 12,       // a0 = src slot, a1 = dst slot (own table)
-    CapDelete = 13,     // a0 = slot (removes this capability; mappings made through it go)
-    CapRevoke = 14,     // a0 = slot (removes every capability derived from it, and their mappings)
+    CapIdentify = 10,  // a0 = slot -> a1 = CapType, a2 = rights, a3 = type-specific word
+    CapCopy = 11,      // a0 = src slot, a1 = dst Task slot (0 = own table), a2 = dst slot,
+                       // a3 = rights mask (result = src rights & mask), a4 = badge (endpoints; 0 keeps)
+    CapMove = 12,      // a0 = src slot, a1 = dst slot (own table)
+    CapDelete = 13,    // a0 = slot (removes this capability; mappings made through it go)
+    CapRevoke = 14,    // a0 = slot (removes every capability derived from it, and their mappings)
 
     // Physical memory (Memory capabilities).
     MemoryMintFrame = 20,  // a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot
@@ -46,16 +46,16 @@ enum class Sys : uint64_t {
                            // slot a5+i and mapped at a2 + i pages, all or nothing
 
     // Address spaces (Task capability + Frame capability).
-    Map = 30,           // a0 = Task slot (0 = own), a1 = Frame slot, a2 = vaddr, a3 = rights (R/W/X)
-    Unmap = 31,         // a0 = Frame slot
-    Protect = 32,       // a0 = Frame slot, a1 = new rights (within the cap's)
-    ReadClearAD = 33,   // a0 = Frame slot -> a1 = accessed, a2 = dirty (both then cleared)
+    Map = 30,          // a0 = Task slot (0 = own), a1 = Frame slot, a2 = vaddr, a3 = rights (R/W/X)
+    Unmap = 31,        // a0 = Frame slot
+    Protect = 32,      // a0 = Frame slot, a1 = new rights (within the cap's)
+    ReadClearAD = 33,  // a0 = Frame slot -> a1 = accessed, a2 = dirty (both then cleared)
 
     // Tasks and threads.
-    TaskCreate = 40,    // a0 = dst slot for the Task, a1 = dst slot for its first Thread
-    ThreadStart = 41,   // a0 = Thread slot, a1 = pc, a2 = sp, a3 = a0 for the thread, a4 = priority
-    ThreadSetFault = 42,// a0 = Thread slot, a1 = Endpoint slot (copied, with its badge) or 0 for none
-    TaskKill = 43,      // a0 = Task slot: ends the task, freeing everything it held
+    TaskCreate = 40,      // a0 = dst slot for the Task, a1 = dst slot for its first Thread
+    ThreadStart = 41,     // a0 = Thread slot, a1 = pc, a2 = sp, a3 = a0 for the thread, a4 = priority
+    ThreadSetFault = 42,  // a0 = Thread slot, a1 = Endpoint slot (copied, with its badge) or 0 for none
+    TaskKill = 43,        // a0 = Task slot: ends the task, freeing everything it held
 
     // IPC (see the register convention above).
     EndpointCreate = 50,  // a0 = dst slot
@@ -82,8 +82,8 @@ struct IpcInfo {
     // The Reply capability to answer with (Reply, ReplyRecv).
     constexpr unsigned reply_src() const { return unsigned((raw >> 48) & SLOT_MASK); }
 
-    static constexpr IpcInfo make(unsigned ep, unsigned send_cap = 0, unsigned recv_cap = 0, unsigned reply_dst = 0,
-                                  unsigned reply_src = 0) {
+    static constexpr IpcInfo make(unsigned ep, unsigned send_cap = 0, unsigned recv_cap = 0,
+                                  unsigned reply_dst = 0, unsigned reply_src = 0) {
         return IpcInfo{(uint64_t(ep) & SLOT_MASK) | ((uint64_t(send_cap) & SLOT_MASK) << 12) |
                        ((uint64_t(recv_cap) & SLOT_MASK) << 24) | ((uint64_t(reply_dst) & SLOT_MASK) << 36) |
                        ((uint64_t(reply_src) & SLOT_MASK) << 48)};

@@ -20,7 +20,7 @@ public:
     constexpr PhysAddr() = default;
     constexpr explicit PhysAddr(uint64_t raw) : raw_(raw) {}
     constexpr uint64_t raw() const { return raw_; }
-    constexpr Pfn to_pfn() const;       // frame containing this address
+    constexpr Pfn to_pfn() const;  // frame containing this address
     constexpr PhysAddr page_base() const { return PhysAddr(align_down(raw_, PAGE_SIZE)); }
     constexpr uint64_t page_offset() const { return raw_ & (PAGE_SIZE - 1); }
     constexpr PhysAddr operator+(uint64_t d) const { return PhysAddr(raw_ + d); }
@@ -39,7 +39,9 @@ public:
     explicit VirtAddr(T* p) : raw_(reinterpret_cast<uintptr_t>(p)) {}
     constexpr uint64_t raw() const { return raw_; }
     template <typename T>
-    T* as() const { return reinterpret_cast<T*>(raw_); }
+    T* as() const {
+        return reinterpret_cast<T*>(raw_);
+    }
     constexpr VirtAddr page_base() const { return VirtAddr(align_down(raw_, PAGE_SIZE)); }
     constexpr VirtAddr operator+(uint64_t d) const { return VirtAddr(raw_ + d); }
     constexpr uint64_t operator-(VirtAddr o) const { return raw_ - o.raw_; }
@@ -59,7 +61,10 @@ public:
     constexpr Pfn operator+(uint64_t d) const { return Pfn(raw_ + d); }
     constexpr Pfn operator-(uint64_t d) const { return Pfn(raw_ - d); }
     constexpr uint64_t operator-(Pfn o) const { return raw_ - o.raw_; }
-    constexpr Pfn& operator++() { ++raw_; return *this; }
+    constexpr Pfn& operator++() {
+        ++raw_;
+        return *this;
+    }
     constexpr auto operator<=>(const Pfn&) const = default;
 
 private:

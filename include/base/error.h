@@ -8,49 +8,67 @@
 enum class Error : uint8_t {
     None = 0,
     // Input that can never succeed as given.
-    InvalidArgument,   // malformed or out-of-range argument
-    BadAlignment,      // address or size not aligned as required
-    OutOfRange,        // an index, offset or address outside what exists
-    Malformed,         // a structure (FDT, ELF, bundle, message) is corrupt
-    Unsupported,       // well-formed but asks for something not supported
-    NotFound,          // a named thing (node, property, slot) does not exist
+    InvalidArgument,  // malformed or out-of-range argument
+    BadAlignment,     // address or size not aligned as required
+    OutOfRange,       // an index, offset or address outside what exists
+    Malformed,        // a structure (FDT, ELF, bundle, message) is corrupt
+    Unsupported,      // well-formed but asks for something not supported
+    NotFound,         // a named thing (node, property, slot) does not exist
     // Resources.
-    NoMemory,          // nothing left that could satisfy the request
-    TryAgain,          // below a watermark: reclaim or waiting would help
-    OverQuota,         // the caller's own limit, not the system's
+    NoMemory,   // nothing left that could satisfy the request
+    TryAgain,   // below a watermark: reclaim or waiting would help
+    OverQuota,  // the caller's own limit, not the system's
     // Capabilities and objects.
-    InvalidCap,        // empty slot or slot number out of range
-    WrongType,         // capability is of the wrong type
-    NoRights,          // capability lacks a right the operation needs
-    Busy,              // slot or range already in use (e.g. overlapping map)
-    DeadObject,        // the object behind the capability is gone
+    InvalidCap,  // empty slot or slot number out of range
+    WrongType,   // capability is of the wrong type
+    NoRights,    // capability lacks a right the operation needs
+    Busy,        // slot or range already in use (e.g. overlapping map)
+    DeadObject,  // the object behind the capability is gone
     // Allocator integrity (reported, never acted on silently).
-    DoubleFree,        // freeing a block that is already free
-    NotOwned,          // freeing a block the allocator does not manage
-    WrongOrder,        // freeing with an order other than the allocated one
+    DoubleFree,  // freeing a block that is already free
+    NotOwned,    // freeing a block the allocator does not manage
+    WrongOrder,  // freeing with an order other than the allocated one
 };
 
 // A short, stable, human-readable name for log lines and test output.
 constexpr const char* error_name(Error e) {
     switch (e) {
-    case Error::None: return "none";
-    case Error::InvalidArgument: return "invalid argument";
-    case Error::BadAlignment: return "bad alignment";
-    case Error::OutOfRange: return "out of range";
-    case Error::Malformed: return "malformed";
-    case Error::Unsupported: return "unsupported";
-    case Error::NotFound: return "not found";
-    case Error::NoMemory: return "no memory";
-    case Error::TryAgain: return "try again";
-    case Error::OverQuota: return "over quota";
-    case Error::InvalidCap: return "invalid capability";
-    case Error::WrongType: return "wrong capability type";
-    case Error::NoRights: return "insufficient rights";
-    case Error::Busy: return "busy";
-    case Error::DeadObject: return "dead object";
-    case Error::DoubleFree: return "double free";
-    case Error::NotOwned: return "not owned";
-    case Error::WrongOrder: return "wrong order";
+        case Error::None:
+            return "none";
+        case Error::InvalidArgument:
+            return "invalid argument";
+        case Error::BadAlignment:
+            return "bad alignment";
+        case Error::OutOfRange:
+            return "out of range";
+        case Error::Malformed:
+            return "malformed";
+        case Error::Unsupported:
+            return "unsupported";
+        case Error::NotFound:
+            return "not found";
+        case Error::NoMemory:
+            return "no memory";
+        case Error::TryAgain:
+            return "try again";
+        case Error::OverQuota:
+            return "over quota";
+        case Error::InvalidCap:
+            return "invalid capability";
+        case Error::WrongType:
+            return "wrong capability type";
+        case Error::NoRights:
+            return "insufficient rights";
+        case Error::Busy:
+            return "busy";
+        case Error::DeadObject:
+            return "dead object";
+        case Error::DoubleFree:
+            return "double free";
+        case Error::NotOwned:
+            return "not owned";
+        case Error::WrongOrder:
+            return "wrong order";
     }
     return "unknown error";
 }

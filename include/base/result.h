@@ -71,18 +71,16 @@ inline Status ok_status() { return {}; }
 // TRY(expr): evaluate a Result; on error return the error from the
 // enclosing function, otherwise yield the value (GNU statement expression,
 // supported by both gcc and clang).
-#define TRY(expr)                                 \
-    ({                                            \
-        auto _try_result = (expr);                \
-        if (!_try_result.ok())                    \
-            return _try_result.error();           \
-        std::move(_try_result.value());           \
+#define TRY(expr)                                          \
+    ({                                                     \
+        auto _try_result = (expr);                         \
+        if (!_try_result.ok()) return _try_result.error(); \
+        std::move(_try_result.value());                    \
     })
 
 // TRY_STATUS(expr): the same for Result<void>.
-#define TRY_STATUS(expr)                          \
-    do {                                          \
-        auto _try_status = (expr);                \
-        if (!_try_status.ok())                    \
-            return _try_status.error();           \
+#define TRY_STATUS(expr)                                   \
+    do {                                                   \
+        auto _try_status = (expr);                         \
+        if (!_try_status.ok()) return _try_status.error(); \
     } while (0)

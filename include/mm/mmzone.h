@@ -25,9 +25,12 @@ inline constexpr unsigned MAX_NR_ZONES = 3;
 
 constexpr const char* zone_name(ZoneType z) {
     switch (z) {
-    case ZoneType::DMA32: return "DMA32";
-    case ZoneType::Normal: return "Normal";
-    case ZoneType::Movable: return "Movable";
+        case ZoneType::DMA32:
+            return "DMA32";
+        case ZoneType::Normal:
+            return "Normal";
+        case ZoneType::Movable:
+            return "Movable";
     }
     return "?";
 }

@@ -64,9 +64,7 @@ struct Page {
     }
 
 private:
-    unsigned field(unsigned shift, unsigned bits) const {
-        return (flags >> shift) & ((1u << bits) - 1);
-    }
+    unsigned field(unsigned shift, unsigned bits) const { return (flags >> shift) & ((1u << bits) - 1); }
     void set_field(unsigned shift, unsigned bits, unsigned v) {
         uint32_t mask = ((1u << bits) - 1) << shift;
         flags = (flags & ~mask) | ((uint32_t(v) << shift) & mask);
@@ -90,9 +88,7 @@ public:
     static MemMap from_array(Page* array, Pfn first) {
         return MemMap(reinterpret_cast<uintptr_t>(array) - first.raw() * sizeof(Page));
     }
-    Page* pfn_to_page(Pfn pfn) const {
-        return reinterpret_cast<Page*>(base_ + pfn.raw() * sizeof(Page));
-    }
+    Page* pfn_to_page(Pfn pfn) const { return reinterpret_cast<Page*>(base_ + pfn.raw() * sizeof(Page)); }
     Pfn page_to_pfn(const Page* p) const {
         return Pfn((reinterpret_cast<uintptr_t>(p) - base_) / sizeof(Page));
     }

@@ -41,13 +41,20 @@ namespace {
 }  // namespace
 
 void boot_crash(StrView kind) {
-    if (kind.equals("load")) crash_load();
-    else if (kind.equals("store")) crash_store();
-    else if (kind.equals("exec")) crash_exec();
-    else if (kind.equals("illegal")) crash_illegal();
-    else if (kind.equals("ebreak")) crash_ebreak();
-    else if (kind.equals("panic")) PANIC("crash=panic requested on the command line (value %d)", 42);
-    else if (kind.equals("assert")) KASSERT(kind.len == 0);
+    if (kind.equals("load"))
+        crash_load();
+    else if (kind.equals("store"))
+        crash_store();
+    else if (kind.equals("exec"))
+        crash_exec();
+    else if (kind.equals("illegal"))
+        crash_illegal();
+    else if (kind.equals("ebreak"))
+        crash_ebreak();
+    else if (kind.equals("panic"))
+        PANIC("crash=panic requested on the command line (value %d)", 42);
+    else if (kind.equals("assert"))
+        KASSERT(kind.len == 0);
     else {
         klog::warn("crash=%.*s ignored: expected load, store, exec, illegal, ebreak, panic or assert",
                    int(kind.len), kind.data);

@@ -23,9 +23,10 @@ void log_machine(const fdt::MachineInfo& m) {
     klog::info("Reserved ranges: %zu", m.nr_reserved);
     for (size_t i = 0; i < m.nr_reserved; i++) {
         const auto& r = m.reserved[i];
-        klog::info("  [mem %#018lx-%#018lx] %s%s (%s)", r.range.base.raw(), r.range.end().raw() - 1,
-                   r.name ? r.name : "?", r.no_map ? ", no-map" : "",
-                   r.source == fdt::ReservedSource::MemReserveBlock ? "memreserve block" : "/reserved-memory");
+        klog::info(
+            "  [mem %#018lx-%#018lx] %s%s (%s)", r.range.base.raw(), r.range.end().raw() - 1,
+            r.name ? r.name : "?", r.no_map ? ", no-map" : "",
+            r.source == fdt::ReservedSource::MemReserveBlock ? "memreserve block" : "/reserved-memory");
     }
     klog::info("Harts: %zu (timebase %lu Hz)", m.nr_harts, m.timebase_frequency);
     for (size_t i = 0; i < m.nr_harts; i++) {
@@ -51,8 +52,7 @@ void log_machine(const fdt::MachineInfo& m) {
         klog::info("initrd: none");
     for (size_t i = 0; i < m.nr_warnings; i++)
         klog::warn("device tree: %s (offset %#x)", m.warnings[i].what, m.warnings[i].offset);
-    if (m.nr_dropped_warnings)
-        klog::warn("device tree: %zu more warnings not shown", m.nr_dropped_warnings);
+    if (m.nr_dropped_warnings) klog::warn("device tree: %zu more warnings not shown", m.nr_dropped_warnings);
 }
 
 }  // namespace
@@ -71,8 +71,8 @@ const fdt::MachineInfo& boot_read_machine(PhysAddr fdt_pa) {
     fdt::Diag diag;
     Status s = fdt::parse_machine(blob, FDT_MAX_SIZE, out, &diag);
     if (!s.ok()) {
-        klog::error("device tree at %#lx is unusable: %s: %s (offset %#x)", fdt_pa.raw(), error_name(s.error()),
-                    diag.what ? diag.what : "?", diag.offset);
+        klog::error("device tree at %#lx is unusable: %s: %s (offset %#x)", fdt_pa.raw(),
+                    error_name(s.error()), diag.what ? diag.what : "?", diag.offset);
         platform::exit(BOOT_EXIT_BAD_FDT);
     }
     log_machine(out);

@@ -27,19 +27,19 @@ namespace {
 
 void kmain(const BootHandoff& handoff) {
     klog::info("Tern %s: RISC-V Sv39 capability microkernel", TERN_VERSION);
-    platform::describe(klog::info_line_sink());                       // 1. firmware, hart
+    platform::describe(klog::info_line_sink());  // 1. firmware, hart
     klog::info("Booting on hart %lu, device tree at %#lx", handoff.hartid, handoff.fdt.raw());
     const fdt::MachineInfo& machine = boot_read_machine(handoff.fdt);  // 2. FDT: memory, harts, bootargs
     platform::set_timebase(machine.timebase_frequency);
-    BootOptions options = parse_boot_options(machine.bootargs);        //    command line
-    boot_memory_init(machine, handoff.fdt, options);                    // 3-6. memblock .. mem_map
+    BootOptions options = parse_boot_options(machine.bootargs);  //    command line
+    boot_memory_init(machine, handoff.fdt, options);             // 3-6. memblock .. mem_map
     // Instruction counts mean something only under QEMU -icount (tools/bench).
     klog::debug("memory ready: %lu instructions from entry",
-               boot_memory().instret_ready - handoff.instret_at_entry);
-    if (!options.crash.empty()) boot_crash(options.crash);              // tests: faults are loud
+                boot_memory().instret_ready - handoff.instret_at_entry);
+    if (!options.crash.empty()) boot_crash(options.crash);  // tests: faults are loud
     if (options.hold) hold();
     if (!options.ktest.empty()) platform::exit(ktest_run(options.ktest) ? 1 : 0);
-    boot_start_root(machine, options);                                  // 7. kernel pool, root task
+    boot_start_root(machine, options);  // 7. kernel pool, root task
     klog::info("boot complete; powering off (no root task in this image)");
     platform::exit(0);
 }

@@ -18,7 +18,8 @@ constinit BootMemory g_mem{};
 }
 
 void warn_status(const char* what, PhysRange r, Status s) {
-    klog::warn("%s [mem %#018lx-%#018lx] ignored: %s", what, r.base.raw(), r.end().raw() - 1, error_name(s.error()));
+    klog::warn("%s [mem %#018lx-%#018lx] ignored: %s", what, r.base.raw(), r.end().raw() - 1,
+               error_name(s.error()));
 }
 
 // Step 3: memblock from the FDT (the source material's bootmem setup).
@@ -31,7 +32,8 @@ void memblock_from_fdt(const fdt::MachineInfo& m, PhysAddr fdt) {
     // RAM the direct map cannot reach is left out (with a message).
     if (mb.end_of_dram() > arch::direct_map_limit()) {
         PhysRange beyond{arch::direct_map_limit(), mb.end_of_dram() - arch::direct_map_limit()};
-        klog::warn("memory above %#lx is beyond the direct map and is ignored", arch::direct_map_limit().raw());
+        klog::warn("memory above %#lx is beyond the direct map and is ignored",
+                   arch::direct_map_limit().raw());
         (void)mb.remove(beyond);
     }
     for (size_t i = 0; i < m.nr_reserved; i++) {
@@ -49,8 +51,8 @@ void memblock_from_fdt(const fdt::MachineInfo& m, PhysAddr fdt) {
     }
     mm::MemRange out;
     for (auto walk = mb.reserved_outside_memory(); walk.next(out);)
-        klog::warn("reserved range [mem %#018lx-%#018lx] lies outside RAM; it has no effect", out.range.base.raw(),
-                   out.range.end().raw() - 1);
+        klog::warn("reserved range [mem %#018lx-%#018lx] lies outside RAM; it has no effect",
+                   out.range.base.raw(), out.range.end().raw() - 1);
     if (mb.phys_mem_size() < PAGE_SIZE) no_memory("the device tree describes no usable memory");
     if (!mb.is_region_memory(image.whole))
         no_memory("the kernel image does not lie in memory the device tree describes");
@@ -75,7 +77,8 @@ mm::CoreSetting core_setting(const char* name, StrView text) {
     if (text.empty()) return mm::CoreSetting::none();
     auto r = mm::parse_core_setting(text);
     if (!r.ok()) {
-        klog::warn("%s=%.*s ignored: expected a size (K/M/G suffix) or a percentage", name, int(text.len), text.data);
+        klog::warn("%s=%.*s ignored: expected a size (K/M/G suffix) or a percentage", name, int(text.len),
+                   text.data);
         return mm::CoreSetting::none();
     }
     return *r;
@@ -122,7 +125,8 @@ void mem_map_init() {
         if (!pa.ok()) no_memory("no memory left for mem_map");
         g_mem.node_map[nid] = PhysRange{*pa, range.bytes()};
         g_mem.node_map_start[nid] = range.start;
-        Status s = arch::map_vmemmap(range.start, *pa, range.bytes(), arch::FrameSource{memblock_frame, nullptr});
+        Status s =
+            arch::map_vmemmap(range.start, *pa, range.bytes(), arch::FrameSource{memblock_frame, nullptr});
         if (!s.ok()) no_memory("not enough memory to map mem_map");
         mm::init_node_memmap(g_mem.mem_map.pfn_to_page(range.start), g_mem.layout, maps, nid);
     }
@@ -139,7 +143,8 @@ void log_memory_summary() {
         mm::PfnRange p = mm::region_pfns(mm::MemblockRegion{r.range.base, r.range.size, r.nid});
         if (!p.empty()) info.free_pages += p.end - p.start;
     }
-    for (unsigned nid = 0; nid < g_mem.layout.nr_nodes; nid++) info.phys_pages += g_mem.layout.nodes[nid].present;
+    for (unsigned nid = 0; nid < g_mem.layout.nr_nodes; nid++)
+        info.phys_pages += g_mem.layout.nodes[nid].present;
     info.totalram_pages = info.free_pages;
     info.code_bytes = img.text.size;
     info.rodata_bytes = img.rodata.size;
@@ -152,20 +157,21 @@ void log_memory_summary() {
 
 void boot_memory_init(const fdt::MachineInfo& m, PhysAddr fdt, const BootOptions& o) {
     g_mem.instret_start = platform::instructions_retired();
-    memblock_from_fdt(m, fdt);        // 3. memblock: memory, reserved, no-map
+    memblock_from_fdt(m, fdt);  // 3. memblock: memory, reserved, no-map
     g_mem.instret_memblock = platform::instructions_retired();
-    direct_map_init();                // 4. final page table: image + direct map
+    direct_map_init();  // 4. final page table: image + direct map
     g_mem.instret_direct_map = platform::instructions_retired();
-    zones_init(m, o);                 // 5. nodes, zones, ZONE_MOVABLE, zonelists
+    zones_init(m, o);  // 5. nodes, zones, ZONE_MOVABLE, zonelists
     g_mem.instret_zones = platform::instructions_retired();
-    mem_map_init();                   // 6. mem_map per node, all reserved
+    mem_map_init();  // 6. mem_map per node, all reserved
     g_mem.instret_ready = platform::instructions_retired();
     mm::print_free_area_init(klog::info_line_sink(), g_mem.layout, g_mem.memblock.memory());
     log_zonelists();
     log_memory_summary();
     klog::debug("memory bring-up cost (instructions): memblock %lu, direct map %lu, zones %lu, mem_map %lu",
-               g_mem.instret_memblock - g_mem.instret_start, g_mem.instret_direct_map - g_mem.instret_memblock,
-               g_mem.instret_zones - g_mem.instret_direct_map, g_mem.instret_ready - g_mem.instret_zones);
+                g_mem.instret_memblock - g_mem.instret_start,
+                g_mem.instret_direct_map - g_mem.instret_memblock,
+                g_mem.instret_zones - g_mem.instret_direct_map, g_mem.instret_ready - g_mem.instret_zones);
 }
 
 const BootMemory& boot_memory() { return g_mem; }

@@ -17,9 +17,9 @@ struct BootMemory {
     mm::Memblock memblock;
     mm::ZoneLayout layout;
     mm::Zonelist zonelists[mm::MAX_NUMNODES];
-    mm::MemMap mem_map;                       // vmemmap: descriptor of any pfn
-    PhysRange node_map[mm::MAX_NUMNODES];     // each node's descriptor array
-    Pfn node_map_start[mm::MAX_NUMNODES];     // first pfn each array describes
+    mm::MemMap mem_map;                    // vmemmap: descriptor of any pfn
+    PhysRange node_map[mm::MAX_NUMNODES];  // each node's descriptor array
+    Pfn node_map_start[mm::MAX_NUMNODES];  // first pfn each array describes
     // Retired instructions at each step (boot cost, see tools/bench.d/10-boot-memory.sh).
     uint64_t instret_start, instret_memblock, instret_direct_map, instret_zones, instret_ready;
 };

@@ -10,8 +10,10 @@ BootOptions parse_boot_options(const char* bootargs) {
     CmdlineParam p;
     if (cl.find("loglevel", p)) {
         auto lvl = parse_u64(p.value);
-        if (lvl.ok() && *lvl <= 7) klog::set_level(klog::Level(int(*lvl)));
-        else klog::warn("loglevel=%.*s ignored: expected 0..7", int(p.value.len), p.value.data);
+        if (lvl.ok() && *lvl <= 7)
+            klog::set_level(klog::Level(int(*lvl)));
+        else
+            klog::warn("loglevel=%.*s ignored: expected 0..7", int(p.value.len), p.value.data);
     }
     if (cl.find("ktest", p)) o.ktest = p.value;
     if (cl.find("crash", p)) o.crash = p.value;
@@ -21,9 +23,13 @@ BootOptions parse_boot_options(const char* bootargs) {
     if (cl.find("init", p)) o.init = p.value;
     if (cl.find("kpool", p)) {
         auto size = parse_size(p.value);
-        if (size.ok() && *size >= (1u << 20) && *size <= (uint64_t(1) << 32)) o.kpool_bytes = align_up(*size, PAGE_SIZE);
-        else klog::warn("kpool=%.*s ignored: expected a size between 1M and 4G", int(p.value.len), p.value.data);
+        if (size.ok() && *size >= (1u << 20) && *size <= (uint64_t(1) << 32))
+            o.kpool_bytes = align_up(*size, PAGE_SIZE);
+        else
+            klog::warn("kpool=%.*s ignored: expected a size between 1M and 4G", int(p.value.len),
+                       p.value.data);
     }
-    if (cl.truncated()) klog::warn("kernel command line longer than %zu bytes; the rest is ignored", CMDLINE_MAX);
+    if (cl.truncated())
+        klog::warn("kernel command line longer than %zu bytes; the rest is ignored", CMDLINE_MAX);
     return o;
 }

@@ -19,12 +19,12 @@
 #include "lib/cmdline.h"
 
 struct BootOptions {
-    StrView ktest;         // empty: no tests
-    StrView crash;         // empty: no deliberate fault
+    StrView ktest;  // empty: no tests
+    StrView crash;  // empty: no deliberate fault
     bool hold = false;
-    StrView kernelcore;    // unparsed; zone sizing parses and reports
+    StrView kernelcore;  // unparsed; zone sizing parses and reports
     StrView movablecore;
-    StrView init;          // empty: the default root task
+    StrView init;              // empty: the default root task
     uint64_t kpool_bytes = 0;  // 0: the default
 };
 

@@ -49,7 +49,8 @@ void pool_init(const BootOptions& o) {
         if (bytes > (64u << 20)) bytes = 64u << 20;
     }
     auto pa = mb.alloc(bytes, PAGE_SIZE);
-    if (!pa.ok() || !kpool::add_region(PhysRange{*pa, bytes}, pool_access).ok()) too_little_memory("the kernel pool");
+    if (!pa.ok() || !kpool::add_region(PhysRange{*pa, bytes}, pool_access).ok())
+        too_little_memory("the kernel pool");
     klog::info("kernel pool: %lu KiB at %#lx", bytes >> 10, pa->raw());
 }
 
@@ -72,7 +73,8 @@ PhysAddr give_page(Task* task, unsigned slot, uint64_t va, uint8_t rights) {
     frame.w1 = 0;
     Cap* dst = &task->slots[slot];
     caps::install(dst, frame, nullptr);
-    if (!vm::map_frame(task, dst, VirtAddr(va), rights).ok()) too_little_memory("the root task's page tables");
+    if (!vm::map_frame(task, dst, VirtAddr(va), rights).ok())
+        too_little_memory("the root task's page tables");
     return *pa;
 }
 
@@ -80,11 +82,13 @@ void load_image(Task* task, const EmbeddedProgram& prog, const elf::Image& img, 
     for (size_t s = 0; s < img.nr_segments; s++) {
         const elf::Segment& seg = img.segments[s];
         for (uint64_t off = 0; off < seg.memsz; off += PAGE_SIZE) {
-            if (info.nr_image_pages == abi::ROOT_IMAGE_MAX_PAGES) no_init("root task %.*s: %s", StrView::of(prog.name), "image too large");
+            if (info.nr_image_pages == abi::ROOT_IMAGE_MAX_PAGES)
+                no_init("root task %.*s: %s", StrView::of(prog.name), "image too large");
             unsigned slot = abi::SLOT_ROOT_IMAGE + info.nr_image_pages;
             PhysAddr pa = give_page(task, slot, seg.vaddr + off, seg.rights);
             uint8_t* dst = arch::phys_to_virt(pa).as<uint8_t>();
-            for (uint64_t i = 0; i < PAGE_SIZE && off + i < seg.filesz; i++) dst[i] = prog.start[seg.offset + off + i];
+            for (uint64_t i = 0; i < PAGE_SIZE && off + i < seg.filesz; i++)
+                dst[i] = prog.start[seg.offset + off + i];
             info.image[info.nr_image_pages++] = abi::BootImagePage{seg.vaddr + off, slot, seg.rights};
         }
     }
@@ -101,7 +105,8 @@ void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
         info.nodes[n].end_pfn = ns.end.raw();
         info.nodes[n].present = ns.present;
         for (unsigned z = 0; z < mm::MAX_NR_ZONES; z++)
-            info.nodes[n].zones[z] = abi::BootZone{ns.zones[z].start.raw(), ns.zones[z].spanned, ns.zones[z].present};
+            info.nodes[n].zones[z] =
+                abi::BootZone{ns.zones[z].start.raw(), ns.zones[z].spanned, ns.zones[z].present};
         for (unsigned k = 0; k < mm::MAX_NUMNODES; k++) info.distance[n][k] = m.distance[n][k];
     }
     info.nr_harts = uint32_t(m.nr_harts);
@@ -157,7 +162,8 @@ void give_memory(Task* task, abi::BootInfo& info) {
         uint64_t end = r.range.end().raw() / PAGE_SIZE;
         if (end <= first) continue;
         if (info.nr_memory == abi::BOOT_MAX_MEMORY) {
-            klog::warn("more than %u free memory ranges; the rest is not given to the root task", abi::BOOT_MAX_MEMORY);
+            klog::warn("more than %u free memory ranges; the rest is not given to the root task",
+                       abi::BOOT_MAX_MEMORY);
             break;
         }
         unsigned slot = abi::SLOT_ROOT_MEMORY + info.nr_memory;
@@ -180,12 +186,13 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
         if (o.init.empty()) return;  // nothing to start
         no_init("init=%.*s: %s", name, "no such program in this image");
     }
-    pool_init(o);                                              // 7a. kernel object pool
+    pool_init(o);  // 7a. kernel object pool
     elf::Image img;
     const char* why = nullptr;
-    Status s = elf::parse(prog->start, size_t(prog->end - prog->start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA, img, &why);
+    Status s = elf::parse(prog->start, size_t(prog->end - prog->start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA,
+                          img, &why);
     if (!s.ok()) no_init("root task %.*s: %s", name, why);
-    auto task = tasks::create(prog->name, abi::ROOT_CAP_SLOTS);                     // 7b. the root task
+    auto task = tasks::create(prog->name, abi::ROOT_CAP_SLOTS);  // 7b. the root task
     if (!task.ok()) too_little_memory("the root task's kernel objects");
     tasks::set_root(*task);
 
@@ -193,16 +200,17 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     unsigned info_slot = abi::SLOT_ROOT_IMAGE + abi::ROOT_IMAGE_MAX_PAGES - 1;
     PhysAddr info_pa = give_page(*task, info_slot, abi::ROOT_BOOTINFO_VA, abi::RIGHT_READ);
     auto& info = *arch::phys_to_virt(info_pa).as<abi::BootInfo>();
-    load_image(*task, *prog, img, info);                       //    its image, page by page
-    for (uint64_t i = 0; i < abi::ROOT_STACK_PAGES; i++) {     //    its stack
-        if (info.nr_image_pages + 1 >= abi::ROOT_IMAGE_MAX_PAGES) no_init("root task %.*s: %s", name, "image too large");
+    load_image(*task, *prog, img, info);                    //    its image, page by page
+    for (uint64_t i = 0; i < abi::ROOT_STACK_PAGES; i++) {  //    its stack
+        if (info.nr_image_pages + 1 >= abi::ROOT_IMAGE_MAX_PAGES)
+            no_init("root task %.*s: %s", name, "image too large");
         unsigned slot = abi::SLOT_ROOT_IMAGE + info.nr_image_pages;
         uint64_t va = abi::ROOT_STACK_TOP - (i + 1) * PAGE_SIZE;
         give_page(*task, slot, va, abi::RIGHT_READ | abi::RIGHT_WRITE);
         info.image[info.nr_image_pages++] = abi::BootImagePage{va, slot, abi::RIGHT_READ | abi::RIGHT_WRITE};
     }
     fill_boot_info(info, m);
-    auto ep = kpool::alloc<Endpoint>();                        //    an endpoint of its own
+    auto ep = kpool::alloc<Endpoint>();  //    an endpoint of its own
     if (!ep.ok()) too_little_memory("the root task's endpoint");
     (*ep)->otype = ObjType::Endpoint;
     Cap epc{};
@@ -210,17 +218,19 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     epc.rights = abi::RIGHTS_ALL;
     epc.obj = *ep;
     caps::install(&(*task)->slots[abi::SLOT_ROOT_FAULT_EP], epc, nullptr);
-    give_mem_map(*task, info);                                 //    mem_map, read-write
-    give_initrd(*task, info);                                  //    the boot bundle, read-only
-    give_memory(*task, info);                                  //    all free RAM, as Memory caps
+    give_mem_map(*task, info);  //    mem_map, read-write
+    give_initrd(*task, info);   //    the boot bundle, read-only
+    give_memory(*task, info);   //    all free RAM, as Memory caps
     klog::info("root task %s: %u image pages, %u memory ranges, entry %#lx", prog->name, info.nr_image_pages,
                info.nr_memory, img.entry);
     klog::info("boot complete; starting the root task %s", prog->name);
 
-    platform::user_init();                                     // 7c. traps from U-mode, timer
+    platform::user_init();  // 7c. traps from U-mode, timer
     sched::init();
     Thread* thread = static_cast<Thread*>((*task)->slots[abi::SLOT_SELF_THREAD].obj);
-    if (!tasks::start_thread(thread, img.entry, abi::ROOT_STACK_TOP, abi::ROOT_BOOTINFO_VA, abi::PRIORITY_DEFAULT).ok())
+    if (!tasks::start_thread(thread, img.entry, abi::ROOT_STACK_TOP, abi::ROOT_BOOTINFO_VA,
+                             abi::PRIORITY_DEFAULT)
+             .ok())
         PANIC("starting the root task failed");
     sched::run_first();
 }

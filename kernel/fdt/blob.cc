@@ -26,8 +26,7 @@ Status Blob::check_header(size_t max_size, Diag* diag) {
     if (version_ < FDT_MIN_VERSION)
         return fail(diag, Error::Unsupported, "FDT version older than 16", hdr::VERSION);
     if (load_be32(base_ + hdr::LAST_COMP_VERSION) > FDT_MAX_COMPAT_VERSION)
-        return fail(diag, Error::Unsupported, "FDT last_comp_version newer than 17",
-                    hdr::LAST_COMP_VERSION);
+        return fail(diag, Error::Unsupported, "FDT last_comp_version newer than 17", hdr::LAST_COMP_VERSION);
     uint32_t header_size = version_ >= 17 ? hdr::V17_SIZE : hdr::V16_SIZE;
     if (max_size < header_size)
         return fail(diag, Error::OutOfRange, "buffer is shorter than the FDT header", 0);
@@ -45,11 +44,9 @@ Status Blob::check_header(size_t max_size, Diag* diag) {
 Status Blob::check_blocks(uint32_t header_size, Diag* diag) {
     struct_off_ = load_be32(base_ + hdr::OFF_DT_STRUCT);
     if ((struct_off_ & 3u) != 0)
-        return fail(diag, Error::BadAlignment, "structure block is not 4-byte aligned",
-                    hdr::OFF_DT_STRUCT);
+        return fail(diag, Error::BadAlignment, "structure block is not 4-byte aligned", hdr::OFF_DT_STRUCT);
     if (struct_off_ < header_size || struct_off_ > total_size_)
-        return fail(diag, Error::Malformed, "structure block offset outside the blob",
-                    hdr::OFF_DT_STRUCT);
+        return fail(diag, Error::Malformed, "structure block offset outside the blob", hdr::OFF_DT_STRUCT);
     // Version 16 has no size_dt_struct: the block may run to totalsize and
     // ends at its FDT_END token.
     uint32_t struct_size = total_size_ - struct_off_;
@@ -65,11 +62,9 @@ Status Blob::check_blocks(uint32_t header_size, Diag* diag) {
     strings_off_ = load_be32(base_ + hdr::OFF_DT_STRINGS);
     strings_size_ = load_be32(base_ + hdr::SIZE_DT_STRINGS);
     if (strings_off_ < header_size || strings_off_ > total_size_)
-        return fail(diag, Error::Malformed, "strings block offset outside the blob",
-                    hdr::OFF_DT_STRINGS);
+        return fail(diag, Error::Malformed, "strings block offset outside the blob", hdr::OFF_DT_STRINGS);
     if (strings_size_ > total_size_ - strings_off_)
-        return fail(diag, Error::Malformed, "strings block extends past totalsize",
-                    hdr::SIZE_DT_STRINGS);
+        return fail(diag, Error::Malformed, "strings block extends past totalsize", hdr::SIZE_DT_STRINGS);
     return ok_status();
 }
 
@@ -101,33 +96,31 @@ Status Blob::check_structure(Diag* diag) {
     for (;;) {
         Tag tag = TRY(decode(off, diag));
         switch (tag.token) {
-        case Token::Nop:
-            break;
-        case Token::BeginNode:
-            if (root_seen && depth == 0)
-                return fail(diag, Error::Malformed, "second root node", off);
-            if (depth == MAX_DEPTH)
-                return fail(diag, Error::Unsupported, "nodes nested deeper than MAX_DEPTH", off);
-            if (!root_seen) root_off_ = off;
-            root_seen = true;
-            child_seen[depth] = true;
-            child_seen[++depth] = false;
-            break;
-        case Token::EndNode:
-            if (depth == 0) return fail(diag, Error::Malformed, "END_NODE without BEGIN_NODE", off);
-            depth--;
-            break;
-        case Token::Prop:
-            if (depth == 0) return fail(diag, Error::Malformed, "property outside any node", off);
-            if (child_seen[depth])
-                return fail(diag, Error::Malformed, "property after a subnode", off);
-            break;
-        case Token::End:
-            if (depth != 0)
-                return fail(diag, Error::Malformed, "FDT_END inside a node (BEGIN_NODE without END_NODE)",
-                            off);
-            if (!root_seen) return fail(diag, Error::Malformed, "structure block has no root node", off);
-            return ok_status();
+            case Token::Nop:
+                break;
+            case Token::BeginNode:
+                if (root_seen && depth == 0) return fail(diag, Error::Malformed, "second root node", off);
+                if (depth == MAX_DEPTH)
+                    return fail(diag, Error::Unsupported, "nodes nested deeper than MAX_DEPTH", off);
+                if (!root_seen) root_off_ = off;
+                root_seen = true;
+                child_seen[depth] = true;
+                child_seen[++depth] = false;
+                break;
+            case Token::EndNode:
+                if (depth == 0) return fail(diag, Error::Malformed, "END_NODE without BEGIN_NODE", off);
+                depth--;
+                break;
+            case Token::Prop:
+                if (depth == 0) return fail(diag, Error::Malformed, "property outside any node", off);
+                if (child_seen[depth]) return fail(diag, Error::Malformed, "property after a subnode", off);
+                break;
+            case Token::End:
+                if (depth != 0)
+                    return fail(diag, Error::Malformed, "FDT_END inside a node (BEGIN_NODE without END_NODE)",
+                                off);
+                if (!root_seen) return fail(diag, Error::Malformed, "structure block has no root node", off);
+                return ok_status();
         }
         off = tag.next;
     }
@@ -138,14 +131,14 @@ Result<Tag> Blob::decode(uint32_t offset, Diag* diag) const {
         return fail(diag, Error::Malformed, "structure block ends without FDT_END", offset);
     uint32_t word = load_be32(base_ + offset);
     switch (static_cast<Token>(word)) {
-    case Token::BeginNode:
-        return decode_begin_node(offset, diag);
-    case Token::Prop:
-        return decode_prop(offset, diag);
-    case Token::EndNode:
-    case Token::Nop:
-    case Token::End:
-        return Tag{static_cast<Token>(word), offset, offset + CELL_SIZE};
+        case Token::BeginNode:
+            return decode_begin_node(offset, diag);
+        case Token::Prop:
+            return decode_prop(offset, diag);
+        case Token::EndNode:
+        case Token::Nop:
+        case Token::End:
+            return Tag{static_cast<Token>(word), offset, offset + CELL_SIZE};
     }
     return fail(diag, Error::Malformed, "unknown structure block token", offset);
 }
@@ -160,14 +153,12 @@ Result<Tag> Blob::decode_begin_node(uint32_t offset, Diag* diag) const {
 
 Result<Tag> Blob::decode_prop(uint32_t offset, Diag* diag) const {
     if (struct_end_ - offset < 3 * CELL_SIZE)
-        return fail(diag, Error::Malformed, "property header past the end of the structure block",
-                    offset);
+        return fail(diag, Error::Malformed, "property header past the end of the structure block", offset);
     uint32_t len = load_be32(base_ + offset + 4);
     uint32_t nameoff = load_be32(base_ + offset + 8);
     uint32_t value_off = offset + 3 * CELL_SIZE;
     if (len > struct_end_ - value_off)
-        return fail(diag, Error::Malformed, "property length past the end of the structure block",
-                    offset);
+        return fail(diag, Error::Malformed, "property length past the end of the structure block", offset);
     if (nameoff >= strings_size_)
         return fail(diag, Error::Malformed, "property name offset outside the strings block", offset);
     uint32_t room = strings_size_ - nameoff;
@@ -190,17 +181,17 @@ uint32_t Blob::skip_subtree(uint32_t offset) const {
     for (;;) {
         Tag tag = next_tag(offset);
         switch (tag.token) {
-        case Token::BeginNode:
-            depth++;
-            break;
-        case Token::EndNode:
-            if (depth == 0) return tag.offset;  // `offset` was not a BEGIN_NODE
-            if (--depth == 0) return tag.next;
-            break;
-        case Token::End:
-            return tag.offset;
-        default:
-            break;
+            case Token::BeginNode:
+                depth++;
+                break;
+            case Token::EndNode:
+                if (depth == 0) return tag.offset;  // `offset` was not a BEGIN_NODE
+                if (--depth == 0) return tag.next;
+                break;
+            case Token::End:
+                return tag.offset;
+            default:
+                break;
         }
         offset = tag.next;
     }

@@ -13,10 +13,13 @@ Status read_initrd(const Node& chosen, MachineInfo& out, Diag* diag) {
         return fail(diag, Error::Malformed, "only one of linux,initrd-start and linux,initrd-end",
                     chosen.offset());
     Result<uint64_t> lo = start->as_u64();
-    if (!lo.ok()) return fail(diag, Error::Malformed, "linux,initrd-start is not one or two cells", start->offset());
+    if (!lo.ok())
+        return fail(diag, Error::Malformed, "linux,initrd-start is not one or two cells", start->offset());
     Result<uint64_t> hi = end->as_u64();
-    if (!hi.ok()) return fail(diag, Error::Malformed, "linux,initrd-end is not one or two cells", end->offset());
-    if (*hi < *lo) return fail(diag, Error::Malformed, "linux,initrd-end is below linux,initrd-start", end->offset());
+    if (!hi.ok())
+        return fail(diag, Error::Malformed, "linux,initrd-end is not one or two cells", end->offset());
+    if (*hi < *lo)
+        return fail(diag, Error::Malformed, "linux,initrd-end is below linux,initrd-start", end->offset());
     if (*hi == *lo) {
         warn(out, "empty initrd ignored", start->offset());
         return ok_status();

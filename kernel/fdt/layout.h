@@ -42,9 +42,9 @@ inline constexpr uint32_t V17_SIZE = 40;
 enum class Token : uint32_t {
     BeginNode = 1,  // followed by the NUL-terminated unit name, padded to 4
     EndNode = 2,
-    Prop = 3,       // followed by len and nameoff words, then len bytes, padded
+    Prop = 3,  // followed by len and nameoff words, then len bytes, padded
     Nop = 4,
-    End = 9,        // the last token of the structure block
+    End = 9,  // the last token of the structure block
 };
 
 // One memory reservation block entry: two big-endian u64 (spec 5.3).
@@ -57,9 +57,7 @@ constexpr uint32_t load_be32(const uint8_t* p) {
     return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
 }
 
-constexpr uint64_t load_be64(const uint8_t* p) {
-    return (uint64_t(load_be32(p)) << 32) | load_be32(p + 4);
-}
+constexpr uint64_t load_be64(const uint8_t* p) { return (uint64_t(load_be32(p)) << 32) | load_be32(p + 4); }
 
 constexpr uint32_t align4(uint32_t v) { return (v + 3u) & ~3u; }
 

@@ -31,8 +31,7 @@ Result<RegList> read_reg(const Node& node, Diag* diag) {
         Node parent(node.blob(), node.parent_offset(), NO_OFFSET);
         Result<CellFormat> f = parent.cell_format();
         if (!f.ok())
-            return fail(diag, f.error(), "#address-cells or #size-cells is not one cell",
-                        parent.offset());
+            return fail(diag, f.error(), "#address-cells or #size-cells is not one cell", parent.offset());
         format = *f;
     }
     Result<RegList> list = RegList::decode(prop, format);
@@ -40,12 +39,10 @@ Result<RegList> read_reg(const Node& node, Diag* diag) {
     if (list.error() == Error::Unsupported)
         return fail(diag, Error::Unsupported, "reg needs address cells of 1-2 and size cells of 0-2",
                     prop.offset());
-    return fail(diag, list.error(), "reg is not a whole number of (address, size) entries",
-                prop.offset());
+    return fail(diag, list.error(), "reg is not a whole number of (address, size) entries", prop.offset());
 }
 
-Result<PhysRange> make_range(uint64_t base, uint64_t size, const char* what, uint32_t offset,
-                             Diag* diag) {
+Result<PhysRange> make_range(uint64_t base, uint64_t size, const char* what, uint32_t offset, Diag* diag) {
     if (size > ~uint64_t(0) - base) return fail(diag, Error::OutOfRange, what, offset);
     return PhysRange{PhysAddr(base), size};
 }
@@ -74,8 +71,10 @@ void read_model(const Blob& blob, MachineInfo& out) {
     Result<Property> model = blob.root().property("model");
     if (!model.ok()) return;
     Result<const char*> s = model->as_string();
-    if (s.ok()) out.model = *s;
-    else detail::warn(out, "model is not a string; ignored", model->offset());
+    if (s.ok())
+        out.model = *s;
+    else
+        detail::warn(out, "model is not a string; ignored", model->offset());
 }
 
 // Linux refuses a NUMA layout it cannot represent and runs the machine as

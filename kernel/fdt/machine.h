@@ -33,9 +33,9 @@ struct ReservedRange {
 
 struct Hart {
     uint32_t hartid;
-    unsigned node;     // numa-node-id, 0 if absent
-    bool enabled;      // status absent, "okay" or "ok"
-    const char* isa;   // riscv,isa, or nullptr if absent
+    unsigned node;    // numa-node-id, 0 if absent
+    bool enabled;     // status absent, "okay" or "ok"
+    const char* isa;  // riscv,isa, or nullptr if absent
 };
 
 inline constexpr size_t MAX_BANKS = 32;
@@ -65,7 +65,7 @@ struct MachineInfo {
 
     const char* bootargs;  // /chosen/bootargs, or nullptr
     bool has_initrd;
-    PhysRange initrd;      // /chosen/linux,initrd-start .. -end
+    PhysRange initrd;             // /chosen/linux,initrd-start .. -end
     uint64_t timebase_frequency;  // /cpus/timebase-frequency
 
     // Things that were skipped or adjusted rather than refused, in the

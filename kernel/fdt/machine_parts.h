@@ -23,8 +23,7 @@ Result<RegList> read_reg(const Node& node, Diag* diag);
 
 // [base, base + size) as a PhysRange. Errors: OutOfRange when the end
 // does not fit in 64 bits.
-Result<PhysRange> make_range(uint64_t base, uint64_t size, const char* what, uint32_t offset,
-                             Diag* diag);
+Result<PhysRange> make_range(uint64_t base, uint64_t size, const char* what, uint32_t offset, Diag* diag);
 
 // Banks of every memory node; raises max_nid to the highest node id seen.
 Status parse_memory(const Blob& blob, MachineInfo& out, uint32_t& max_nid, Diag* diag);

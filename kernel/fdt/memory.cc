@@ -97,7 +97,8 @@ Status parse_reserved(const Blob& blob, MachineInfo& out, Diag* diag) {
     for (size_t i = 0; i < blob.nr_mem_reserve(); i++) {
         MemReserve e = TRY(blob.mem_reserve(i));
         uint32_t offset = blob.mem_reserve_offset() + uint32_t(i) * RSV_ENTRY_SIZE;
-        PhysRange range = TRY(make_range(e.address, e.size, "memreserve base + size overflows", offset, diag));
+        PhysRange range =
+            TRY(make_range(e.address, e.size, "memreserve base + size overflows", offset, diag));
         ReservedRange r{range, ReservedSource::MemReserveBlock, false, "/memreserve/"};
         TRY_STATUS(add_reserved(out, r, offset, diag));
     }

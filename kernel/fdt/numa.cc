@@ -32,7 +32,8 @@ Status parse_distance_map(const Blob& blob, MachineInfo& out, Diag* diag) {
     Result<Node> map = blob.find_compatible("numa-distance-map-v1");
     if (!map.ok()) return ok_status();
     Result<Property> matrix = map->property("distance-matrix");
-    if (!matrix.ok()) return fail(diag, Error::Malformed, "distance-map has no distance-matrix", map->offset());
+    if (!matrix.ok())
+        return fail(diag, Error::Malformed, "distance-map has no distance-matrix", map->offset());
     uint32_t size = matrix->size();
     if (size == 0 || size % TRIPLE_BYTES != 0)
         return fail(diag, Error::Malformed, "distance-matrix is not whole (from, to, distance) triples",

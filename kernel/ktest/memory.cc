@@ -1,7 +1,8 @@
 // Physical memory as boot left it: memblock, zones, mem_map and the direct
 // map, checked on the running kernel.
-#include "boot/machine.h"
 #include "boot/memory.h"
+
+#include "boot/machine.h"
 #include "ktest/ktest.h"
 #include "paging.h"
 
@@ -20,8 +21,8 @@ void memory_regions_sorted_disjoint_and_mapped(unity::Runner& r) {
         ASSERT_TRUE(arch::query_mapping(arch::phys_to_virt(reg.base), &pa, attrs).ok());
         EXPECT_EQ_U(pa.raw(), reg.base.raw());
         ASSERT_TRUE(arch::query_mapping(arch::phys_to_virt(reg.end() + (-PAGE_SIZE)), &pa, attrs).ok());
-        r.check(attrs[0] == 'r' && attrs[1] == 'w' && attrs[2] == '-', __FILE__, __LINE__, "direct map attrs %s",
-                attrs);
+        r.check(attrs[0] == 'r' && attrs[1] == 'w' && attrs[2] == '-', __FILE__, __LINE__,
+                "direct map attrs %s", attrs);
     }
 }
 
@@ -77,8 +78,8 @@ bool descriptor_ok(unity::Runner& r, Pfn pfn, unsigned zone, unsigned nid) {
     const mm::Page* p = boot_memory().mem_map.pfn_to_page(pfn);
     return r.check(p->test(mm::PG_reserved) && p->zone() == mm::ZoneType(zone) && p->node() == nid &&
                        p->refcount == 0 && p->mapcount == 0 && p->next == mm::PFN_NONE,
-                   __FILE__, __LINE__, "pfn %#lx: flags %#x refs %u, want reserved zone %u node %u", pfn.raw(),
-                   p->flags, p->refcount, zone, nid);
+                   __FILE__, __LINE__, "pfn %#lx: flags %#x refs %u, want reserved zone %u node %u",
+                   pfn.raw(), p->flags, p->refcount, zone, nid);
 }
 
 void every_descriptor_reserved_with_zone_and_node(unity::Runner& r) {

@@ -1,7 +1,8 @@
 // The live kernel page table, as the MMU sees it: permissions per section,
 // the direct map, and the boot identity map gone.
-#include "ktest/ktest.h"
 #include "paging.h"
+
+#include "ktest/ktest.h"
 
 extern "C" char __text_start[], __rodata_start[], __data_start[], __bss_end[];
 
@@ -49,7 +50,8 @@ void data_and_bss_are_read_write_no_exec(unity::Runner& r) {
 void kernel_mappings_are_global_not_user(unity::Runner& r) {
     Mapping m = query(VirtAddr(__text_start));
     ASSERT_TRUE(m.present);
-    r.check(m.attrs[3] == '-' && m.attrs[4] == 'g', __FILE__, __LINE__, "text attrs %s: want not-u, g", m.attrs);
+    r.check(m.attrs[3] == '-' && m.attrs[4] == 'g', __FILE__, __LINE__, "text attrs %s: want not-u, g",
+            m.attrs);
 }
 
 void direct_map_covers_kernel_and_is_not_executable(unity::Runner& r) {

@@ -2,9 +2,7 @@
 
 namespace {
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
 
 // '-' and '_' compare equal in parameter names (Linux's parameq).
 char fold_dash(char c) { return c == '-' ? '_' : c; }
@@ -19,13 +17,26 @@ int digit_value(char c) {
 // Shift for a memparse suffix, or -1 when `c` is not one.
 int suffix_shift(char c) {
     switch (c) {
-    case 'K': case 'k': return 10;
-    case 'M': case 'm': return 20;
-    case 'G': case 'g': return 30;
-    case 'T': case 't': return 40;
-    case 'P': case 'p': return 50;
-    case 'E': case 'e': return 60;
-    default: return -1;
+        case 'K':
+        case 'k':
+            return 10;
+        case 'M':
+        case 'm':
+            return 20;
+        case 'G':
+        case 'g':
+            return 30;
+        case 'T':
+        case 't':
+            return 40;
+        case 'P':
+        case 'p':
+            return 50;
+        case 'E':
+        case 'e':
+            return 60;
+        default:
+            return -1;
     }
 }
 

@@ -62,7 +62,10 @@ public:
     bool truncated() const { return truncated_; }
 
     // Starts the walk again from the beginning.
-    void rewind() { pos_ = 0; done_ = false; }
+    void rewind() {
+        pos_ = 0;
+        done_ = false;
+    }
 
 private:
     const char* text_;

@@ -33,7 +33,8 @@ Status parse(const void* data, size_t size, uint64_t lo, uint64_t hi, Image& out
     if (!why) why = &unused;
     *why = nullptr;
     if (size < EHDR_SIZE) return fail(why, Error::Malformed, "shorter than an ELF header");
-    if (b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F') return fail(why, Error::Malformed, "bad magic");
+    if (b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F')
+        return fail(why, Error::Malformed, "bad magic");
     if (b[4] != 2) return fail(why, Error::Unsupported, "not ELFCLASS64");
     if (b[5] != 1) return fail(why, Error::Unsupported, "not little-endian");
     if (b[6] != 1) return fail(why, Error::Unsupported, "unknown ELF version");
@@ -52,14 +53,17 @@ Status parse(const void* data, size_t size, uint64_t lo, uint64_t hi, Image& out
         uint32_t flags = uint32_t(rd(ph + 4, 4));
         Segment s{rd(ph + 16, 8), rd(ph + 40, 8), rd(ph + 32, 8), rd(ph + 8, 8), 0};
         if (s.memsz == 0) continue;
-        if (out.nr_segments == MAX_SEGMENTS) return fail(why, Error::Unsupported, "too many loadable segments");
-        if (s.filesz > s.memsz) return fail(why, Error::Malformed, "segment file size exceeds its memory size");
+        if (out.nr_segments == MAX_SEGMENTS)
+            return fail(why, Error::Unsupported, "too many loadable segments");
+        if (s.filesz > s.memsz)
+            return fail(why, Error::Malformed, "segment file size exceeds its memory size");
         if (s.offset > size || s.filesz > size - s.offset)
             return fail(why, Error::Malformed, "segment bytes past the end of the file");
         if (!is_aligned(s.vaddr, PAGE_SIZE)) return fail(why, Error::Malformed, "segment not page aligned");
         if (s.vaddr < lo || s.vaddr >= hi || s.memsz > hi - s.vaddr)
             return fail(why, Error::OutOfRange, "segment outside the allowed address range");
-        if ((flags & PF_W) && (flags & PF_X)) return fail(why, Error::Unsupported, "segment writable and executable");
+        if ((flags & PF_W) && (flags & PF_X))
+            return fail(why, Error::Unsupported, "segment writable and executable");
         s.rights = uint8_t(((flags & PF_R) ? abi::RIGHT_READ : 0) | ((flags & PF_W) ? abi::RIGHT_WRITE : 0) |
                            ((flags & PF_X) ? abi::RIGHT_EXEC : 0));
         if ((s.rights & abi::RIGHT_WRITE) || s.rights == 0) s.rights |= abi::RIGHT_READ;

@@ -45,11 +45,13 @@ void emit_number(Out& out, uint64_t v, bool negative, unsigned base, bool upper,
         v /= base;
     }
     const char* prefix = "";
-    if (negative) prefix = "-";
-    else if (spec.plus) prefix = "+";
-    else if (spec.space) prefix = " ";
-    if (spec.alt && base == 16 && nd > 0 && !(nd == 1 && digits[0] == '0'))
-        prefix = upper ? "0X" : "0x";
+    if (negative)
+        prefix = "-";
+    else if (spec.plus)
+        prefix = "+";
+    else if (spec.space)
+        prefix = " ";
+    if (spec.alt && base == 16 && nd > 0 && !(nd == 1 && digits[0] == '0')) prefix = upper ? "0X" : "0x";
     if (spec.alt && base == 8) prefix = "0";
     int plen = int(cstr_len(prefix, -1));
     int zeros = spec.precision > nd ? spec.precision - nd : 0;
@@ -80,12 +82,18 @@ size_t vformat(TextSink sink, const char* fmt, va_list ap) {
         fmt++;
         Spec spec;
         for (;; fmt++) {
-            if (*fmt == '-') spec.left = true;
-            else if (*fmt == '0') spec.zero = true;
-            else if (*fmt == '#') spec.alt = true;
-            else if (*fmt == '+') spec.plus = true;
-            else if (*fmt == ' ') spec.space = true;
-            else break;
+            if (*fmt == '-')
+                spec.left = true;
+            else if (*fmt == '0')
+                spec.zero = true;
+            else if (*fmt == '#')
+                spec.alt = true;
+            else if (*fmt == '+')
+                spec.plus = true;
+            else if (*fmt == ' ')
+                spec.space = true;
+            else
+                break;
         }
         if (*fmt == '*') {
             spec.width = va_arg(ap, int);
@@ -109,66 +117,73 @@ size_t vformat(TextSink sink, const char* fmt, va_list ap) {
         }
         int len = 0;  // 0 int, 1 long, 2 long long, -1 short, -2 char
         for (;; fmt++) {
-            if (*fmt == 'l') len = len >= 1 ? 2 : 1;
-            else if (*fmt == 'h') len = len <= -1 ? -2 : -1;
-            else if (*fmt == 'z' || *fmt == 't' || *fmt == 'j') len = 2;
-            else break;
+            if (*fmt == 'l')
+                len = len >= 1 ? 2 : 1;
+            else if (*fmt == 'h')
+                len = len <= -1 ? -2 : -1;
+            else if (*fmt == 'z' || *fmt == 't' || *fmt == 'j')
+                len = 2;
+            else
+                break;
         }
         char conv = *fmt;
         if (conv == '\0') break;
         fmt++;
         switch (conv) {
-        case 'd':
-        case 'i': {
-            int64_t v = len >= 1 ? (len == 2 ? int64_t(va_arg(ap, long long)) : int64_t(va_arg(ap, long)))
-                                 : int64_t(va_arg(ap, int));
-            if (len == -1) v = int16_t(v);
-            if (len == -2) v = int8_t(v);
-            uint64_t mag = v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v);
-            emit_number(out, mag, v < 0, 10, false, spec);
-            break;
-        }
-        case 'u':
-        case 'x':
-        case 'X':
-        case 'o': {
-            uint64_t v = len >= 1 ? (len == 2 ? uint64_t(va_arg(ap, unsigned long long)) : uint64_t(va_arg(ap, unsigned long)))
-                                  : uint64_t(va_arg(ap, unsigned));
-            if (len == -1) v = uint16_t(v);
-            if (len == -2) v = uint8_t(v);
-            unsigned base = conv == 'u' ? 10 : conv == 'o' ? 8 : 16;
-            spec.plus = spec.space = false;
-            emit_number(out, v, false, base, conv == 'X', spec);
-            break;
-        }
-        case 'p': {
-            spec.alt = true;
-            emit_number(out, uint64_t(uintptr_t(va_arg(ap, void*))), false, 16, false, spec);
-            break;
-        }
-        case 'c': {
-            char c = char(va_arg(ap, int));
-            if (!spec.left) out.pad(' ', spec.width - 1);
-            out.put(c);
-            if (spec.left) out.pad(' ', spec.width - 1);
-            break;
-        }
-        case 's': {
-            const char* s = va_arg(ap, const char*);
-            if (!s) s = "(null)";
-            int n = int(cstr_len(s, spec.precision));
-            int padn = spec.width > n ? spec.width - n : 0;
-            if (!spec.left) out.pad(' ', padn);
-            out.put(s, size_t(n));
-            if (spec.left) out.pad(' ', padn);
-            break;
-        }
-        case '%': out.put('%'); break;
-        default:
-            // Unknown conversion: print it verbatim so the mistake is visible.
-            out.put('%');
-            out.put(conv);
-            break;
+            case 'd':
+            case 'i': {
+                int64_t v = len >= 1 ? (len == 2 ? int64_t(va_arg(ap, long long)) : int64_t(va_arg(ap, long)))
+                                     : int64_t(va_arg(ap, int));
+                if (len == -1) v = int16_t(v);
+                if (len == -2) v = int8_t(v);
+                uint64_t mag = v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v);
+                emit_number(out, mag, v < 0, 10, false, spec);
+                break;
+            }
+            case 'u':
+            case 'x':
+            case 'X':
+            case 'o': {
+                uint64_t v = len >= 1 ? (len == 2 ? uint64_t(va_arg(ap, unsigned long long))
+                                                  : uint64_t(va_arg(ap, unsigned long)))
+                                      : uint64_t(va_arg(ap, unsigned));
+                if (len == -1) v = uint16_t(v);
+                if (len == -2) v = uint8_t(v);
+                unsigned base = conv == 'u' ? 10 : conv == 'o' ? 8 : 16;
+                spec.plus = spec.space = false;
+                emit_number(out, v, false, base, conv == 'X', spec);
+                break;
+            }
+            case 'p': {
+                spec.alt = true;
+                emit_number(out, uint64_t(uintptr_t(va_arg(ap, void*))), false, 16, false, spec);
+                break;
+            }
+            case 'c': {
+                char c = char(va_arg(ap, int));
+                if (!spec.left) out.pad(' ', spec.width - 1);
+                out.put(c);
+                if (spec.left) out.pad(' ', spec.width - 1);
+                break;
+            }
+            case 's': {
+                const char* s = va_arg(ap, const char*);
+                if (!s) s = "(null)";
+                int n = int(cstr_len(s, spec.precision));
+                int padn = spec.width > n ? spec.width - n : 0;
+                if (!spec.left) out.pad(' ', padn);
+                out.put(s, size_t(n));
+                if (spec.left) out.pad(' ', padn);
+                break;
+            }
+            case '%':
+                out.put('%');
+                break;
+            default:
+                // Unknown conversion: print it verbatim so the mistake is visible.
+                out.put('%');
+                out.put(conv);
+                break;
         }
     }
     return out.count();

@@ -8,7 +8,10 @@ extern "C" {
 
 void* memset(void* dst, int c, size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
-    while (n && (reinterpret_cast<uintptr_t>(d) & 7)) { *d++ = uint8_t(c); n--; }
+    while (n && (reinterpret_cast<uintptr_t>(d) & 7)) {
+        *d++ = uint8_t(c);
+        n--;
+    }
     uint64_t w = uint8_t(c) * 0x0101010101010101ull;
     for (; n >= 8; n -= 8, d += 8) *reinterpret_cast<uint64_t*>(d) = w;
     while (n--) *d++ = uint8_t(c);

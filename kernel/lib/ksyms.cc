@@ -27,8 +27,10 @@ Symbol lookup(uintptr_t addr) {
     size_t lo = 0, hi = count();
     while (lo < hi) {  // first entry with start > addr
         size_t mid = lo + (hi - lo) / 2;
-        if (entries()[mid].addr <= addr) lo = mid + 1;
-        else hi = mid;
+        if (entries()[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     if (lo == 0) return Symbol{nullptr, 0, 0};
     const Entry& e = entries()[lo - 1];

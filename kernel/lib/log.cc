@@ -60,12 +60,12 @@ void log(Level l, const char* fmt, ...) {
     va_end(ap);
 }
 
-#define DEFINE_LEVEL(name, lvl)          \
-    void name(const char* fmt, ...) {    \
-        va_list ap;                      \
-        va_start(ap, fmt);               \
-        vlog(lvl, fmt, ap);              \
-        va_end(ap);                      \
+#define DEFINE_LEVEL(name, lvl)       \
+    void name(const char* fmt, ...) { \
+        va_list ap;                   \
+        va_start(ap, fmt);            \
+        vlog(lvl, fmt, ap);           \
+        va_end(ap);                   \
     }
 DEFINE_LEVEL(debug, Level::Debug)
 DEFINE_LEVEL(info, Level::Info)

@@ -9,10 +9,9 @@
 #define PANIC(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 
 // KASSERT(cond): a kernel invariant; failure panics with the expression.
-#define KASSERT(cond)                                          \
-    do {                                                       \
-        if (__builtin_expect(!(cond), 0))                      \
-            panic_at(__FILE__, __LINE__, "assertion failed: %s", #cond); \
+#define KASSERT(cond)                                                                                  \
+    do {                                                                                               \
+        if (__builtin_expect(!(cond), 0)) panic_at(__FILE__, __LINE__, "assertion failed: %s", #cond); \
     } while (0)
 
 // Exit status used for panics (QEMU's exit status when the kernel panics).

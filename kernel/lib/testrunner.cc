@@ -39,8 +39,8 @@ bool Runner::check(bool cond, const char* file, int line, const char* fmt, ...) 
 }
 
 unsigned Runner::finish() {
-    format(out_, "-----------------------\n%u Tests %u Failures %u Ignored\n%s\n", tests_, failures_, ignored_,
-           failures_ ? "FAIL" : "OK");
+    format(out_, "-----------------------\n%u Tests %u Failures %u Ignored\n%s\n", tests_, failures_,
+           ignored_, failures_ ? "FAIL" : "OK");
     return failures_;
 }
 

@@ -56,11 +56,11 @@ private:
 #define RUN_TEST(r, fn) (r).run(__FILE__, __LINE__, #fn, fn)
 #define IGNORE_TEST(r, fn, why) (r).ignore(__FILE__, __LINE__, #fn, why)
 #define UNITY_EXPECT_TRUE(cond) r.check((cond), __FILE__, __LINE__, "expected %s", #cond)
-#define UNITY_EXPECT_EQ_U(a, b)                                                                   \
+#define UNITY_EXPECT_EQ_U(a, b)                                                                 \
     r.check(uint64_t(a) == uint64_t(b), __FILE__, __LINE__, "%s == %s: 0x%lx != 0x%lx", #a, #b, \
             static_cast<unsigned long>(uint64_t(a)), static_cast<unsigned long>(uint64_t(b)))
-#define UNITY_ASSERT_TRUE(cond)              \
-    do {                                     \
+#define UNITY_ASSERT_TRUE(cond)               \
+    do {                                      \
         if (!UNITY_EXPECT_TRUE(cond)) return; \
     } while (0)
 #ifndef UNITY_NO_SHORT_NAMES

@@ -23,14 +23,13 @@ bool sanitize_bank(PhysRange& r, BootMemoryReport& rep, TextSink log) {
     }
     uint64_t abase = align_up(base, PAGE_SIZE), aend = align_down(end, PAGE_SIZE);
     if (abase < base || abase >= aend) {
-        format(log, "OF: fdt: Ignoring memory block 0x%llx - 0x%llx\n", ull(base),
-               ull(base + r.size));
+        format(log, "OF: fdt: Ignoring memory block 0x%llx - 0x%llx\n", ull(base), ull(base + r.size));
         rep.banks_ignored++;
         return false;
     }
     if (trimmed)
-        format(log, "OF: fdt: Ignoring memory range 0x%llx - 0x%llx (above 16 TiB)\n",
-               ull(aend), ull(base + r.size));
+        format(log, "OF: fdt: Ignoring memory range 0x%llx - 0x%llx (above 16 TiB)\n", ull(aend),
+               ull(base + r.size));
     if (trimmed || abase != base || aend != end) rep.banks_trimmed++;
     r = PhysRange{PhysAddr(abase), aend - abase};
     return true;
@@ -47,8 +46,9 @@ bool nodes_interleave(const Memblock& mb, TextSink log) {
     for (unsigned a = 0; a < MAX_NUMNODES; a++)
         for (unsigned b = a + 1; b < MAX_NUMNODES; b++)
             if (lo[a] < hi[b] && lo[b] < hi[a]) {
-                format(log, "NUMA: node %u [mem 0x%016llx-0x%016llx] and node %u "
-                            "[mem 0x%016llx-0x%016llx] interleave\n",
+                format(log,
+                       "NUMA: node %u [mem 0x%016llx-0x%016llx] and node %u "
+                       "[mem 0x%016llx-0x%016llx] interleave\n",
                        a, ull(lo[a]), ull(hi[a] - 1), b, ull(lo[b]), ull(hi[b] - 1));
                 return true;
             }
@@ -63,8 +63,7 @@ TextSink usable(TextSink s) { return s.write ? s : TextSink{discard, nullptr}; }
 // Adds the sanitized banks on their nodes (or all on node 0). Returns
 // false when a bank of one node overlaps another node's memory; sets
 // `full` when memblock had no room for a bank.
-bool add_all(Memblock& mb, const void* banks, size_t n, BankGetter get, bool numa, bool& full,
-             TextSink log) {
+bool add_all(Memblock& mb, const void* banks, size_t n, BankGetter get, bool numa, bool& full, TextSink log) {
     BootMemoryReport scratch;
     for (size_t i = 0; i < n; i++) {
         BankDesc b = get(banks, i);
@@ -86,8 +85,8 @@ bool add_all(Memblock& mb, const void* banks, size_t n, BankGetter get, bool num
 
 }  // namespace
 
-Result<BootMemoryReport> add_memory_banks(Memblock& mb, const void* banks, size_t n,
-                                          BankGetter get, unsigned nr_nodes, TextSink sink) {
+Result<BootMemoryReport> add_memory_banks(Memblock& mb, const void* banks, size_t n, BankGetter get,
+                                          unsigned nr_nodes, TextSink sink) {
     TextSink log = usable(sink);
     BootMemoryReport rep;
     for (size_t i = 0; i < n; i++) {
@@ -125,8 +124,8 @@ Result<BootMemoryReport> add_memory_banks(Memblock& mb, const void* banks, size_
         return Error::NoMemory;
     }
     if (rep.numa_disabled)
-        format(log, "NUMA: Faking a node at [mem 0x%016llx-0x%016llx]\n",
-               ull(mb.start_of_dram().raw()), ull(mb.end_of_dram().raw() - 1));
+        format(log, "NUMA: Faking a node at [mem 0x%016llx-0x%016llx]\n", ull(mb.start_of_dram().raw()),
+               ull(mb.end_of_dram().raw() - 1));
     if (full) return Error::NoMemory;
     return rep;
 }
@@ -139,15 +138,16 @@ Status add_reserved_range(Memblock& mb, const ReservedDesc& r, TextSink sink) {
         return Error::InvalidArgument;
     }
     ull base = r.range.base.raw(), last = r.range.base.raw() + r.range.size - 1;
-    format(log, "OF: reserved mem: 0x%016llx..0x%016llx (%llu KiB) %s non-reusable %s\n", base,
-           last, ull(r.range.size / 1024), r.no_map ? "nomap" : "map", name);
+    format(log, "OF: reserved mem: 0x%016llx..0x%016llx (%llu KiB) %s non-reusable %s\n", base, last,
+           ull(r.range.size / 1024), r.no_map ? "nomap" : "map", name);
     if (r.no_map) {
         bool overlaps_memory = false;
         for (const MemblockRegion& m : mb.memory())
             if (m.base < r.range.end() && r.range.base < m.end()) overlaps_memory = true;
         if (overlaps_memory && mb.is_region_reserved(r.range)) {
-            format(log, "OF: reserved mem: failed to reserve memory for node '%s': "
-                        "base 0x%016llx, size %llu MiB\n",
+            format(log,
+                   "OF: reserved mem: failed to reserve memory for node '%s': "
+                   "base 0x%016llx, size %llu MiB\n",
                    name, base, ull(r.range.size >> 20));
             return Error::Busy;
         }
@@ -156,8 +156,7 @@ Status add_reserved_range(Memblock& mb, const ReservedDesc& r, TextSink sink) {
         return s;
     }
     if (!mb.is_region_memory(r.range))
-        format(log, "memblock: reserved %s [mem 0x%016llx-0x%016llx] is not all memory\n", name,
-               base, last);
+        format(log, "memblock: reserved %s [mem 0x%016llx-0x%016llx] is not all memory\n", name, base, last);
     Status s = mb.reserve(r.range);
     if (!s.ok()) format(log, "memblock: cannot reserve %s: %s\n", name, error_name(s.error()));
     return s;
@@ -167,8 +166,8 @@ Status reserve_boot_range(Memblock& mb, PhysRange r, const char* what, TextSink 
     TextSink log = usable(sink);
     if (r.size == 0) return Error::InvalidArgument;
     if (!mb.is_region_memory(r))
-        format(log, "memblock: %s [mem 0x%016llx-0x%016llx] is not inside memory\n", what,
-               ull(r.base.raw()), ull(r.end().raw() - 1));
+        format(log, "memblock: %s [mem 0x%016llx-0x%016llx] is not inside memory\n", what, ull(r.base.raw()),
+               ull(r.end().raw() - 1));
     Status s = mb.reserve(r);
     if (!s.ok()) format(log, "memblock: cannot reserve %s: %s\n", what, error_name(s.error()));
     return s;

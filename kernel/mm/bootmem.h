@@ -45,13 +45,13 @@ using BankGetter = BankDesc (*)(const void* banks, size_t i);
 // nodes included); the report says how many nodes to use.
 // Errors: NoMemory (no usable memory at all, or memblock's list filled up
 // so that some bank could not be added; the log names it).
-Result<BootMemoryReport> add_memory_banks(Memblock& mb, const void* banks, size_t n,
-                                          BankGetter get, unsigned nr_nodes, TextSink log);
+Result<BootMemoryReport> add_memory_banks(Memblock& mb, const void* banks, size_t n, BankGetter get,
+                                          unsigned nr_nodes, TextSink log);
 
 // For any bank type with `PhysRange range; unsigned node;` (fdt::MemoryBank).
 template <typename Bank>
-Result<BootMemoryReport> add_memory_banks(Memblock& mb, const Bank* banks, size_t n,
-                                          unsigned nr_nodes, TextSink log) {
+Result<BootMemoryReport> add_memory_banks(Memblock& mb, const Bank* banks, size_t n, unsigned nr_nodes,
+                                          TextSink log) {
     BankGetter get = [](const void* b, size_t i) {
         const Bank& bank = static_cast<const Bank*>(b)[i];
         return BankDesc{bank.range, unsigned(bank.node)};

@@ -6,14 +6,10 @@ namespace {
 
 constexpr uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 constexpr uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-constexpr uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi) {
-    return v < lo ? lo : (v > hi ? hi : v);
-}
+constexpr uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 // A range is usable when it is non-empty and base + size does not wrap.
-bool valid_range(PhysRange r) {
-    return r.size != 0 && r.base.raw() + r.size > r.base.raw();
-}
+bool valid_range(PhysRange r) { return r.size != 0 && r.base.raw() + r.size > r.base.raw(); }
 
 }  // namespace
 
@@ -31,11 +27,9 @@ struct RegionEdit {
     // Replaces regions [lo, hi) of `t` with `pieces` (sorted, disjoint and
     // fitting in that gap). Fails with NoMemory, changing nothing, when the
     // list would overflow.
-    static Status replace(MemblockType& t, size_t lo, size_t hi, const MemblockRegion* pieces,
-                          size_t n) {
+    static Status replace(MemblockType& t, size_t lo, size_t hi, const MemblockRegion* pieces, size_t n) {
         size_t removed = hi - lo;
-        if (n > removed && t.count_ + (n - removed) > MemblockType::CAPACITY)
-            return Error::NoMemory;
+        if (n > removed && t.count_ + (n - removed) > MemblockType::CAPACITY) return Error::NoMemory;
         size_t new_count = t.count_ - removed + n;
         if (n > removed) {
             size_t grow = n - removed;
@@ -125,8 +119,8 @@ Result<PhysAddr> Memblock::alloc(uint64_t size, uint64_t align, unsigned nid) {
     return alloc_range(size, align, PhysAddr(0), NO_LIMIT, nid);
 }
 
-Result<PhysAddr> Memblock::alloc_range(uint64_t size, uint64_t align, PhysAddr min,
-                                       PhysAddr max, unsigned nid) {
+Result<PhysAddr> Memblock::alloc_range(uint64_t size, uint64_t align, PhysAddr min, PhysAddr max,
+                                       unsigned nid) {
     if (size == 0 || align == 0 || (align & (align - 1)) != 0) return Error::InvalidArgument;
     if (nid != NUMA_NO_NODE && nid >= MAX_NUMNODES) return Error::InvalidArgument;
     uint64_t end = max == NO_LIMIT ? current_limit_.raw() : max.raw();
@@ -134,8 +128,7 @@ Result<PhysAddr> Memblock::alloc_range(uint64_t size, uint64_t align, PhysAddr m
     // Keep the first page out of reach so no allocation is at address 0.
     uint64_t start = max_u64(min.raw(), PAGE_SIZE);
     Result<PhysAddr> found = find_in_range(size, align, start, end, nid);
-    if (!found.ok() && nid != NUMA_NO_NODE)
-        found = find_in_range(size, align, start, end, NUMA_NO_NODE);
+    if (!found.ok() && nid != NUMA_NO_NODE) found = find_in_range(size, align, start, end, NUMA_NO_NODE);
     if (!found.ok()) return found;
     TRY_STATUS(reserve(PhysRange{found.value(), size}));
     return found;
@@ -143,8 +136,8 @@ Result<PhysAddr> Memblock::alloc_range(uint64_t size, uint64_t align, PhysAddr m
 
 // memblock_find_in_range_node: the highest (top-down) or lowest
 // (bottom-up) aligned fit inside a free range clamped to [start, end).
-Result<PhysAddr> Memblock::find_in_range(uint64_t size, uint64_t align, uint64_t start,
-                                         uint64_t end, unsigned nid) const {
+Result<PhysAddr> Memblock::find_in_range(uint64_t size, uint64_t align, uint64_t start, uint64_t end,
+                                         unsigned nid) const {
     if (start >= end) return Error::NoMemory;
     bool top_down = direction_ == AllocDirection::TopDown;
     RangeDiffWalk walk = free_ranges(nid, top_down ? WalkOrder::Descending : WalkOrder::Ascending);
@@ -172,9 +165,7 @@ uint64_t Memblock::reserved_in_memory() const {
     return reserved_.total_size() - outside;
 }
 
-PhysAddr Memblock::start_of_dram() const {
-    return memory_.count() ? memory_[0].base : PhysAddr(0);
-}
+PhysAddr Memblock::start_of_dram() const { return memory_.count() ? memory_[0].base : PhysAddr(0); }
 
 PhysAddr Memblock::end_of_dram() const {
     return memory_.count() ? memory_[memory_.count() - 1].end() : PhysAddr(0);
@@ -199,20 +190,15 @@ bool Memblock::is_region_reserved(PhysRange r) const {
     return false;
 }
 
-RangeDiffWalk::RangeDiffWalk(const MemblockType& a, const MemblockType& b, unsigned nid,
-                             WalkOrder order)
+RangeDiffWalk::RangeDiffWalk(const MemblockType& a, const MemblockType& b, unsigned nid, WalkOrder order)
     : a_(a), b_(b), nid_(nid), order_(order) {
     ia_ = order == WalkOrder::Ascending ? 0 : a.count();
     ib_ = order == WalkOrder::Ascending ? 0 : b.count() + 1;
 }
 
-uint64_t RangeDiffWalk::gap_start(size_t k) const {
-    return k == 0 ? 0 : b_[k - 1].end().raw();
-}
+uint64_t RangeDiffWalk::gap_start(size_t k) const { return k == 0 ? 0 : b_[k - 1].end().raw(); }
 
-uint64_t RangeDiffWalk::gap_end(size_t k) const {
-    return k == b_.count() ? ~uint64_t(0) : b_[k].base.raw();
-}
+uint64_t RangeDiffWalk::gap_end(size_t k) const { return k == b_.count() ? ~uint64_t(0) : b_[k].base.raw(); }
 
 bool RangeDiffWalk::next(MemRange& out) {
     return order_ == WalkOrder::Ascending ? next_ascending(out) : next_descending(out);
@@ -229,8 +215,10 @@ bool RangeDiffWalk::next_ascending(MemRange& out) {
         }
         uint64_t gs = gap_start(ib_), ge = gap_end(ib_);
         uint64_t lo = max_u64(r.base.raw(), gs), hi = min_u64(r.end().raw(), ge);
-        if (r.end().raw() <= ge) ia_++;
-        else ib_++;
+        if (r.end().raw() <= ge)
+            ia_++;
+        else
+            ib_++;
         if (lo < hi) {
             out = MemRange{PhysRange{PhysAddr(lo), hi - lo}, r.nid};
             return true;
@@ -248,8 +236,10 @@ bool RangeDiffWalk::next_descending(MemRange& out) {
         }
         uint64_t gs = gap_start(ib_ - 1), ge = gap_end(ib_ - 1);
         uint64_t lo = max_u64(r.base.raw(), gs), hi = min_u64(r.end().raw(), ge);
-        if (r.base.raw() >= gs) ia_--;
-        else ib_--;
+        if (r.base.raw() >= gs)
+            ia_--;
+        else
+            ib_--;
         if (lo < hi) {
             out = MemRange{PhysRange{PhysAddr(lo), hi - lo}, r.nid};
             return true;

@@ -135,8 +135,7 @@ public:
     // memblock_alloc_range_nid: like alloc() within [min, max); `max` of
     // NO_LIMIT means the current limit.
     // Errors: as alloc(), and InvalidArgument when min >= max.
-    Result<PhysAddr> alloc_range(uint64_t size, uint64_t align, PhysAddr min, PhysAddr max,
-                                 unsigned nid);
+    Result<PhysAddr> alloc_range(uint64_t size, uint64_t align, PhysAddr min, PhysAddr max, unsigned nid);
 
     // The top of the range alloc() may use (memblock_set_current_limit),
     // e.g. the end of what the early page tables map. Exclusive.
@@ -166,8 +165,7 @@ public:
     bool is_region_reserved(PhysRange r) const;
 
     // Free ranges (memory minus reserved), with their node.
-    RangeDiffWalk free_ranges(unsigned nid = NUMA_NO_NODE,
-                              WalkOrder order = WalkOrder::Ascending) const {
+    RangeDiffWalk free_ranges(unsigned nid = NUMA_NO_NODE, WalkOrder order = WalkOrder::Ascending) const {
         return RangeDiffWalk(memory_, reserved_, nid, order);
     }
     // Reserved ranges with no memory behind them (boot reports these).

@@ -29,8 +29,7 @@ void print_zone_lines(TextSink sink, unsigned z, const ZoneSpan& zone) {
         freesize -= memmap;
         if (memmap) format(sink, "  %s zone: %llu pages used for memmap\n", name, ull(memmap));
     } else {
-        format(sink, "  %s zone: %llu pages exceeds freesize %llu\n", name, ull(memmap),
-               ull(freesize));
+        format(sink, "  %s zone: %llu pages exceeds freesize %llu\n", name, ull(memmap), ull(freesize));
     }
     // Linux accounts dma_reserve (always 0 here) against the first zone.
     if (z == 0 && freesize > 0) format(sink, "  %s zone: 0 pages reserved\n", name);
@@ -103,12 +102,14 @@ void print_zone_warnings(TextSink sink, const ZoneLayout& zones) {
     if (w & ZW_PERCENT_OVER_100)
         format(sink, "kernelcore/movablecore: percentage above 100, taken as all memory\n");
     if (w & ZW_BOTH_GIVEN)
-        format(sink, "kernelcore= and movablecore= both given: using the larger kernelcore "
-                     "(%llu pages)\n",
+        format(sink,
+               "kernelcore= and movablecore= both given: using the larger kernelcore "
+               "(%llu pages)\n",
                ull(zones.required_kernelcore));
     if (w & ZW_KERNELCORE_TOO_LARGE)
-        format(sink, "kernelcore=%llu pages is not below total memory (%llu pages): "
-                     "no ZONE_MOVABLE\n",
+        format(sink,
+               "kernelcore=%llu pages is not below total memory (%llu pages): "
+               "no ZONE_MOVABLE\n",
                ull(zones.required_kernelcore), ull(zones.total_pages));
     if (w & ZW_MOVABLECORE_TOO_LARGE)
         format(sink, "movablecore= covers all memory (%llu pages): kernelcore is %llu pages\n",
@@ -124,9 +125,8 @@ void print_mem_init_info(TextSink sink, const MemInitInfo& info) {
            "Memory: %lluK/%lluK available (%lluK kernel code, %lluK rwdata, %lluK rodata, "
            "%lluK init, %lluK bss, %lluK reserved, %lluK cma-reserved)\n",
            kib(info.free_pages), kib(info.phys_pages), ull(info.code_bytes / 1024),
-           ull(info.rwdata_bytes / 1024), ull(info.rodata_bytes / 1024),
-           ull(info.init_bytes / 1024), ull(info.bss_bytes / 1024), kib(reserved),
-           kib(info.cma_pages));
+           ull(info.rwdata_bytes / 1024), ull(info.rodata_bytes / 1024), ull(info.init_bytes / 1024),
+           ull(info.bss_bytes / 1024), kib(reserved), kib(info.cma_pages));
 }
 
 }  // namespace mm

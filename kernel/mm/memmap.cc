@@ -35,8 +35,8 @@ unsigned nodes_by_start(const ZoneLayout& zones, unsigned (&order)[MAX_NUMNODES]
 // Appends the runs of node `nid`'s frames that fall in [lo, hi): its
 // lowest zone from `lo`, a new run at each further zone's start, its
 // highest zone up to `hi`.
-size_t node_runs(const ZoneLayout& zones, unsigned nid, uint64_t lo, uint64_t hi,
-                 MemMapSegment* out, size_t n) {
+size_t node_runs(const ZoneLayout& zones, unsigned nid, uint64_t lo, uint64_t hi, MemMapSegment* out,
+                 size_t n) {
     const NodeSpan& node = zones.nodes[nid];
     unsigned spanned[MAX_NR_ZONES];
     unsigned count = 0;
@@ -58,8 +58,7 @@ Status plan_memmap(const ZoneLayout& zones, MemMapLayout& out) {
     unsigned order[MAX_NUMNODES];
     unsigned n = nodes_by_start(zones, order);
     for (unsigned i = 1; i < n; i++)
-        if (zones.nodes[order[i]].start < zones.nodes[order[i - 1]].end)
-            return Error::InvalidArgument;
+        if (zones.nodes[order[i]].start < zones.nodes[order[i - 1]].end) return Error::InvalidArgument;
     uint64_t prev_end = 0;
     for (unsigned i = 0; i < n; i++) {
         const NodeSpan& node = zones.nodes[order[i]];
@@ -96,8 +95,7 @@ size_t memmap_segments(const ZoneLayout& zones, const MemMapLayout& maps, unsign
     return count;
 }
 
-void init_node_memmap(Page* array, const ZoneLayout& zones, const MemMapLayout& maps,
-                      unsigned nid) {
+void init_node_memmap(Page* array, const ZoneLayout& zones, const MemMapLayout& maps, unsigned nid) {
     MemMapSegment segs[MAX_MEMMAP_SEGMENTS];
     size_t n = memmap_segments(zones, maps, nid, segs);
     uint64_t first = maps.nodes[nid].start.raw();

@@ -70,7 +70,6 @@ size_t memmap_segments(const ZoneLayout& zones, const MemMapLayout& maps, unsign
 // its flags, counts and owner 0, links PFN_NONE, index 0. Cost is a few
 // stores per frame: runs are precomputed and each is filled by a tight
 // loop with no per-frame lookup.
-void init_node_memmap(Page* array, const ZoneLayout& zones, const MemMapLayout& maps,
-                      unsigned nid);
+void init_node_memmap(Page* array, const ZoneLayout& zones, const MemMapLayout& maps, unsigned nid);
 
 }  // namespace mm

@@ -6,9 +6,7 @@ namespace {
 
 constexpr uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 constexpr uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-constexpr uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi) {
-    return v < lo ? lo : (v > hi ? hi : v);
-}
+constexpr uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 constexpr unsigned NORMAL = unsigned(ZoneType::Normal);
 constexpr unsigned MOVABLE = unsigned(ZoneType::Movable);
@@ -68,8 +66,8 @@ void set_zone_bounds(const MemblockType& memory, ZoneLayout& out) {
         start_pfn = end_pfn;
     }
     // find_usable_zone_for_movable: the highest zone with any span.
-    out.movable_zone = out.zone_highest[NORMAL] > out.zone_lowest[NORMAL] ? ZoneType::Normal
-                                                                          : ZoneType::DMA32;
+    out.movable_zone =
+        out.zone_highest[NORMAL] > out.zone_lowest[NORMAL] ? ZoneType::Normal : ZoneType::DMA32;
 }
 
 // required = total * percent / 100 as Linux computes it; a product that
@@ -88,10 +86,14 @@ uint64_t resolve_kernelcore(CoreSetting kc, CoreSetting mc, ZoneLayout& out) {
         (mc.unit == CoreSetting::Unit::Percent && mc.value > 100))
         out.warnings |= ZW_PERCENT_OVER_100;
     if (kc.given() && mc.given()) out.warnings |= ZW_BOTH_GIVEN;
-    if (kc.unit == CoreSetting::Unit::Percent) kernelcore = percent_of(total, kc.value);
-    else if (kc.unit == CoreSetting::Unit::Pages) kernelcore = kc.value;
-    if (mc.unit == CoreSetting::Unit::Percent) movablecore = percent_of(total, mc.value);
-    else if (mc.unit == CoreSetting::Unit::Pages) movablecore = mc.value;
+    if (kc.unit == CoreSetting::Unit::Percent)
+        kernelcore = percent_of(total, kc.value);
+    else if (kc.unit == CoreSetting::Unit::Pages)
+        kernelcore = kc.value;
+    if (mc.unit == CoreSetting::Unit::Percent)
+        movablecore = percent_of(total, mc.value);
+    else if (mc.unit == CoreSetting::Unit::Pages)
+        movablecore = mc.value;
 
     if (movablecore) {
         // Round up so ZONE_MOVABLE is at least what was asked for; anything
@@ -115,9 +117,9 @@ uint64_t resolve_kernelcore(CoreSetting kc, CoreSetting mc, ZoneLayout& out) {
 
 // One pass of the spreading loop over the nodes with memory; returns the
 // kernelcore still unplaced.
-uint64_t spread_kernelcore(const MemblockType& memory, const bool (&has_mem)[MAX_NUMNODES],
-                           unsigned nr_nodes, uint64_t required, uint64_t usable_nodes,
-                           uint64_t usable_startpfn, uint64_t (&movable_pfn)[MAX_NUMNODES]) {
+uint64_t spread_kernelcore(const MemblockType& memory, const bool (&has_mem)[MAX_NUMNODES], unsigned nr_nodes,
+                           uint64_t required, uint64_t usable_nodes, uint64_t usable_startpfn,
+                           uint64_t (&movable_pfn)[MAX_NUMNODES]) {
     uint64_t kernelcore_node = required / usable_nodes;
     for (unsigned nid = 0; nid < nr_nodes; nid++) {
         if (!has_mem[nid]) continue;
@@ -151,8 +153,7 @@ uint64_t spread_kernelcore(const MemblockType& memory, const bool (&has_mem)[MAX
 }
 
 // find_zone_movable_pfns_for_nodes.
-void find_zone_movable_pfns(const MemblockType& memory, CoreSetting kc, CoreSetting mc,
-                            ZoneLayout& out) {
+void find_zone_movable_pfns(const MemblockType& memory, CoreSetting kc, CoreSetting mc, ZoneLayout& out) {
     bool has_mem[MAX_NUMNODES] = {};
     uint64_t usable_nodes = 0;
     PfnRange pr;
@@ -169,8 +170,8 @@ void find_zone_movable_pfns(const MemblockType& memory, CoreSetting kc, CoreSett
     // Spread kernelcore evenly; when some nodes are too small, go again
     // with one node fewer to place the rest on the nodes that have room.
     do {
-        required = spread_kernelcore(memory, has_mem, out.nr_nodes, required, usable_nodes,
-                                     usable_startpfn, movable_pfn);
+        required = spread_kernelcore(memory, has_mem, out.nr_nodes, required, usable_nodes, usable_startpfn,
+                                     movable_pfn);
         usable_nodes--;
     } while (usable_nodes && required > usable_nodes);
 
@@ -273,8 +274,7 @@ void build_zonelists(const ZoneLayout& layout, const DistanceMatrix& distance,
                      Zonelist (&out)[MAX_NUMNODES]) {
     bool populated[MAX_NUMNODES][MAX_NR_ZONES] = {};
     for (unsigned n = 0; n < layout.nr_nodes; n++)
-        for (unsigned z = 0; z < MAX_NR_ZONES; z++)
-            populated[n][z] = layout.nodes[n].zones[z].present != 0;
+        for (unsigned z = 0; z < MAX_NR_ZONES; z++) populated[n][z] = layout.nodes[n].zones[z].present != 0;
     for (unsigned n = 0; n < MAX_NUMNODES; n++) {
         out[n].count = 0;
         if (n < layout.nr_nodes) build_zonelist(n, layout.nr_nodes, distance, populated, out[n]);

@@ -105,7 +105,6 @@ constexpr PfnRange region_pfns(const MemblockRegion& r) {
 
 // build_all_zonelists: node n's zonelist in out[n] for every node, from
 // the node distances and which zones have present pages.
-void build_zonelists(const ZoneLayout& layout, const DistanceMatrix& distance,
-                     Zonelist (&out)[MAX_NUMNODES]);
+void build_zonelists(const ZoneLayout& layout, const DistanceMatrix& distance, Zonelist (&out)[MAX_NUMNODES]);
 
 }  // namespace mm

@@ -18,8 +18,10 @@ void link_child(Cap* parent, Cap* c) {
 }
 
 void unlink(Cap* c) {
-    if (c->prev_sibling) c->prev_sibling->next_sibling = c->next_sibling;
-    else if (c->parent) c->parent->first_child = c->next_sibling;
+    if (c->prev_sibling)
+        c->prev_sibling->next_sibling = c->next_sibling;
+    else if (c->parent)
+        c->parent->first_child = c->next_sibling;
     if (c->next_sibling) c->next_sibling->prev_sibling = c->prev_sibling;
     c->parent = c->prev_sibling = c->next_sibling = nullptr;
 }
@@ -58,13 +60,17 @@ void move(Cap* dst, Cap* src) {
     dst->owner = owner;
     dst->slot = slot;
     // Repoint every link that named src.
-    if (dst->prev_sibling) dst->prev_sibling->next_sibling = dst;
-    else if (dst->parent) dst->parent->first_child = dst;
+    if (dst->prev_sibling)
+        dst->prev_sibling->next_sibling = dst;
+    else if (dst->parent)
+        dst->parent->first_child = dst;
     if (dst->next_sibling) dst->next_sibling->prev_sibling = dst;
     for (Cap* ch = dst->first_child; ch; ch = ch->next_sibling) ch->parent = dst;
     if (dst->mapped_in) {
-        if (dst->map_prev) dst->map_prev->map_next = dst;
-        else dst->mapped_in->mappings = dst;
+        if (dst->map_prev)
+            dst->map_prev->map_next = dst;
+        else
+            dst->mapped_in->mappings = dst;
         if (dst->map_next) dst->map_next->map_prev = dst;
     }
     Task* src_owner = src->owner;

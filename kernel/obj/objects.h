@@ -54,12 +54,12 @@ struct Cap {
 };
 
 enum class ThreadState : uint8_t {
-    Inactive,     // created, not started
-    Ready,        // on a ready queue
-    Running,      // the current thread
-    BlockedSend,  // waiting on an endpoint's send queue (Send or Call)
-    BlockedRecv,  // waiting on an endpoint's receive queue
-    BlockedReply, // sent a Call (or a fault), waiting for the Reply
+    Inactive,      // created, not started
+    Ready,         // on a ready queue
+    Running,       // the current thread
+    BlockedSend,   // waiting on an endpoint's send queue (Send or Call)
+    BlockedRecv,   // waiting on an endpoint's receive queue
+    BlockedReply,  // sent a Call (or a fault), waiting for the Reply
     Dead,
 };
 
@@ -67,9 +67,9 @@ struct Thread : KObject {
     UserContext ctx;
     ThreadState state = ThreadState::Inactive;
     uint8_t priority = abi::PRIORITY_DEFAULT;
-    bool is_call = false;    // what it is sending (BlockedSend) is a Call
-    bool in_fault = false;   // its Call is a fault message (BlockedSend/BlockedReply)
-    bool exiting = false;    // that fault message reports its Exit
+    bool is_call = false;   // what it is sending (BlockedSend) is a Call
+    bool in_fault = false;  // its Call is a fault message (BlockedSend/BlockedReply)
+    bool exiting = false;   // that fault message reports its Exit
     uint32_t id = 0;
     uint32_t reply_gen = 0;  // bumps whenever a pending Reply cap must stop working
     Task* task = nullptr;
@@ -79,9 +79,9 @@ struct Thread : KObject {
     Endpoint* blocked_on = nullptr;
     uint64_t msg[abi::MSG_WORDS] = {};  // message being sent while blocked
     uint64_t send_badge = 0;
-    unsigned send_cap_slot = 0;         // slot of the capability travelling with it
-    uint64_t recv_info = 0;             // IpcInfo of a pending receive
-    Cap fault_ep;                       // copy of its fault endpoint cap
+    unsigned send_cap_slot = 0;  // slot of the capability travelling with it
+    uint64_t recv_info = 0;      // IpcInfo of a pending receive
+    Cap fault_ep;                // copy of its fault endpoint cap
 };
 
 struct ThreadQueue {
@@ -105,9 +105,9 @@ struct Task : KObject {
     uint16_t asid = 0;
     int exit_status = 0;
     PhysAddr pt_root;
-    Cap* slots = nullptr;          // nr_slots entries, pool pages
+    Cap* slots = nullptr;  // nr_slots entries, pool pages
     uint32_t nr_slots = 0;
-    Thread* threads = nullptr;     // via Thread::task_next (each holds a reference)
-    Cap* mappings = nullptr;       // Frame caps mapped into this address space
+    Thread* threads = nullptr;  // via Thread::task_next (each holds a reference)
+    Cap* mappings = nullptr;    // Frame caps mapped into this address space
     char name[24] = {};
 };

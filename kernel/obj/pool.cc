@@ -5,9 +5,9 @@ namespace kpool {
 namespace {
 
 struct Region {
-    PhysAddr base;      // first managed page (after the bitmap)
-    size_t pages;       // managed pages
-    uint64_t* bitmap;   // 1 = allocated
+    PhysAddr base;     // first managed page (after the bitmap)
+    size_t pages;      // managed pages
+    uint64_t* bitmap;  // 1 = allocated
     size_t free;
 };
 
@@ -27,8 +27,10 @@ constinit State g{};
 bool bit(const Region& r, size_t i) { return (r.bitmap[i / 64] >> (i % 64)) & 1; }
 void set_bits(Region& r, size_t i, size_t n, bool v) {
     for (size_t k = i; k < i + n; k++) {
-        if (v) r.bitmap[k / 64] |= uint64_t(1) << (k % 64);
-        else r.bitmap[k / 64] &= ~(uint64_t(1) << (k % 64));
+        if (v)
+            r.bitmap[k / 64] |= uint64_t(1) << (k % 64);
+        else
+            r.bitmap[k / 64] &= ~(uint64_t(1) << (k % 64));
     }
 }
 
@@ -60,7 +62,8 @@ Result<size_t> find_run(const Region& r, size_t n) {
 }  // namespace
 
 Status add_region(PhysRange r, PhysToPtr access) {
-    if (!is_aligned(r.base.raw() | r.size, PAGE_SIZE) || r.size < 2 * PAGE_SIZE) return Error::InvalidArgument;
+    if (!is_aligned(r.base.raw() | r.size, PAGE_SIZE) || r.size < 2 * PAGE_SIZE)
+        return Error::InvalidArgument;
     if (g.nr_regions == MAX_REGIONS) return Error::NoMemory;
     g.access = access;
     size_t pages = r.size / PAGE_SIZE;

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/addr.h"
 #include <new>
 
+#include "base/addr.h"
 #include "base/result.h"
 
 namespace kpool {

@@ -27,7 +27,8 @@ Result<uint16_t> alloc_asid() {
 void free_asid(uint16_t a) { g_asid_used[a / 64] &= ~(uint64_t(1) << (a % 64)); }
 
 bool rights_ok(uint8_t rights, uint8_t allowed) {
-    if (rights == 0 || (rights & ~uint8_t(abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC))) return false;
+    if (rights == 0 || (rights & ~uint8_t(abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC)))
+        return false;
     if ((rights & abi::RIGHT_WRITE) && !(rights & abi::RIGHT_READ)) return false;
     return (rights & ~allowed) == 0;
 }
@@ -40,8 +41,10 @@ void list_add(Task* t, Cap* c) {
 }
 
 void list_remove(Task* t, Cap* c) {
-    if (c->map_prev) c->map_prev->map_next = c->map_next;
-    else t->mappings = c->map_next;
+    if (c->map_prev)
+        c->map_prev->map_next = c->map_next;
+    else
+        t->mappings = c->map_next;
     if (c->map_next) c->map_next->map_prev = c->map_prev;
     c->map_prev = c->map_next = nullptr;
 }
@@ -104,8 +107,8 @@ Status protect_frame(Cap* frame, uint8_t rights) {
 Status read_clear_ad(Cap* frame, bool* accessed, bool* dirty) {
     if (!frame->mapped_in) return Error::NotFound;
     Task* t = frame->mapped_in;
-    return arch::user_read_clear_ad(t->pt_root, t->asid, VirtAddr(frame->mapped_va), frame->frame_bytes(), accessed,
-                                    dirty);
+    return arch::user_read_clear_ad(t->pt_root, t->asid, VirtAddr(frame->mapped_va), frame->frame_bytes(),
+                                    accessed, dirty);
 }
 
 Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len) {

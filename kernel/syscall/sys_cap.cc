@@ -18,10 +18,17 @@ void cap_identify(Thread* t) {
     Cap* cap = *c;
     uint64_t extra = 0;
     switch (cap->type) {
-    case abi::CapType::Frame: extra = (cap->w0 << 8) | cap->w1; break;
-    case abi::CapType::Memory: extra = cap->w0; break;
-    case abi::CapType::Endpoint: extra = cap->w0; break;
-    default: break;
+        case abi::CapType::Frame:
+            extra = (cap->w0 << 8) | cap->w1;
+            break;
+        case abi::CapType::Memory:
+            extra = cap->w0;
+            break;
+        case abi::CapType::Endpoint:
+            extra = cap->w0;
+            break;
+        default:
+            break;
     }
     ret(t, Error::None, uint64_t(cap->type), cap->rights, extra);
 }

@@ -98,10 +98,13 @@ void reply_recv(Thread* t) {
     if (Status s = offered_ok(t, info); !s.ok()) return ipc_error(t, s.error());
     save_message(t);
     Thread* caller = nullptr;
-    (void)ipc::reply(t, *r, t->msg, info.send_cap(), &caller);  // a caller that went away does not stop the receive
+    (void)ipc::reply(t, *r, t->msg, info.send_cap(),
+                     &caller);  // a caller that went away does not stop the receive
     Status s = recv_slots_ok(t, info);
-    if (s.ok()) ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
-    else ipc_error(t, s.error());
+    if (s.ok())
+        ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
+    else
+        ipc_error(t, s.error());
     if (caller) sched::wake(caller);  // runs next if the replier now waits
 }
 

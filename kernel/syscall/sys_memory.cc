@@ -1,7 +1,7 @@
 // MemoryMintFrame, MemoryDonate, MemoryInfo.
 #include "obj/cap.h"
-#include "obj/vm.h"
 #include "obj/pool.h"
+#include "obj/vm.h"
 #include "paging.h"
 #include "syscall/syscall.h"
 
@@ -64,7 +64,8 @@ void memory_mint_map(Thread* t) {
     if (!is_aligned(va, PAGE_SIZE)) return ret(t, Error::BadAlignment);
     if (va < abi::USER_BASE || va >= abi::USER_END || count * PAGE_SIZE > abi::USER_END - va)
         return ret(t, Error::InvalidArgument);
-    if (first == 0 || first >= t->task->nr_slots || count > t->task->nr_slots - first) return ret(t, Error::InvalidCap);
+    if (first == 0 || first >= t->task->nr_slots || count > t->task->nr_slots - first)
+        return ret(t, Error::InvalidCap);
     for (uint64_t i = 0; i < count; i++)
         if (!t->task->slots[first + i].empty()) return ret(t, Error::Busy);
     uint64_t pfns[abi::MINT_MAP_MAX];
@@ -81,7 +82,8 @@ void memory_mint_map(Thread* t) {
         frame.w0 = pfns[i];
         Cap* dst = &t->task->slots[first + i];
         caps::install(dst, frame, *mem);
-        Status s = vm::map_frame(*task, dst, VirtAddr(va + i * PAGE_SIZE), abi::RIGHT_READ | abi::RIGHT_WRITE);
+        Status s =
+            vm::map_frame(*task, dst, VirtAddr(va + i * PAGE_SIZE), abi::RIGHT_READ | abi::RIGHT_WRITE);
         if (!s.ok()) {
             for (uint64_t k = 0; k <= i; k++) caps::remove(&t->task->slots[first + k]);
             return ret(t, s);

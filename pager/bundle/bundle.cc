@@ -11,10 +11,14 @@ bool hex8(const uint8_t* p, uint32_t& out) {
     for (int i = 0; i < 8; i++) {
         uint8_t c = p[i];
         uint32_t d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else return false;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return false;
         v = (v << 4) | d;
     }
     out = v;
@@ -43,18 +47,21 @@ bool Archive::next(File& out) {
     while (pos_ < size_) {
         if (size_ - pos_ < HEADER) return fail(Error::Malformed, "truncated cpio header");
         const uint8_t* h = base_ + pos_;
-        if (h[0] != '0' || h[1] != '7' || h[2] != '0' || h[3] != '7' || h[4] != '0' || (h[5] != '1' && h[5] != '2'))
+        if (h[0] != '0' || h[1] != '7' || h[2] != '0' || h[3] != '7' || h[4] != '0' ||
+            (h[5] != '1' && h[5] != '2'))
             return fail(Error::Malformed, "not a newc cpio header");
         uint32_t f[13];
         for (int i = 0; i < 13; i++)
             if (!hex8(h + 6 + 8 * i, f[i])) return fail(Error::Malformed, "bad hex digit in cpio header");
         uint32_t mode = f[1], filesize = f[6], namesize = f[11];
-        if (namesize < 2 || namesize > 4096) return fail(Error::Malformed, "bad cpio name size");  // empty, or over 4096
+        if (namesize < 2 || namesize > 4096)
+            return fail(Error::Malformed, "bad cpio name size");  // empty, or over 4096
         size_t name_at = pos_ + HEADER;
         if (namesize > size_ - name_at) return fail(Error::Malformed, "cpio name past the end");
         if (base_[name_at + namesize - 1] != '\0') return fail(Error::Malformed, "cpio name not terminated");
         size_t data_at = pad4(name_at + namesize);
-        if (data_at > size_ || filesize > size_ - data_at) return fail(Error::Malformed, "cpio file data past the end");
+        if (data_at > size_ || filesize > size_ - data_at)
+            return fail(Error::Malformed, "cpio file data past the end");
         File file{reinterpret_cast<const char*>(base_ + name_at), namesize - 1, base_ + data_at, filesize};
         pos_ = pad4(data_at + filesize);
         if (name_is(file, "TRAILER!!!")) {
@@ -132,7 +139,8 @@ Result<bool> Manifest::next(RunEntry& out) {
         size_t used = 0;
         for (size_t k = 2; k < n; k++) {
             const char* w = words[k];
-            if (lens[k] >= 6 && w[0] == 'q' && w[1] == 'u' && w[2] == 'o' && w[3] == 't' && w[4] == 'a' && w[5] == '=') {
+            if (lens[k] >= 6 && w[0] == 'q' && w[1] == 'u' && w[2] == 'o' && w[3] == 't' && w[4] == 'a' &&
+                w[5] == '=') {
                 if (lens[k] == 6) {
                     why_ = "quota must be a number of pages";
                     return Error::InvalidArgument;

@@ -17,7 +17,7 @@
 namespace bundle {
 
 struct File {
-    const char* name;   // not NUL-terminated: name_len bytes
+    const char* name;  // not NUL-terminated: name_len bytes
     size_t name_len;
     const uint8_t* data;
     size_t size;
@@ -53,8 +53,8 @@ inline constexpr size_t MAX_NAME = 32;
 
 struct RunEntry {
     char name[MAX_NAME + 1];
-    uint64_t quota_pages;            // 0: the pager's default
-    uint16_t arg_offset[MAX_ARGS];   // into `storage` (offsets, so copies stay valid)
+    uint64_t quota_pages;           // 0: the pager's default
+    uint16_t arg_offset[MAX_ARGS];  // into `storage` (offsets, so copies stay valid)
     size_t nr_args;
     char storage[256];
     const char* arg(size_t i) const { return storage + arg_offset[i]; }

@@ -83,8 +83,8 @@ void Buddy::init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, u
     z.lru.nr_isolated = 0;
     // Linux marks every pageblock movable at boot: most memory ends up
     // holding user pages, and unmovable requests claim blocks as needed.
-    uint8_t initial = uint8_t(config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
-                                                                       : MigrateType::Movable);
+    uint8_t initial =
+        uint8_t(config_.grouping == Grouping::Disabled ? MigrateType::Unmovable : MigrateType::Movable);
     z.pageblock_base = Pfn(align_down(span.start.raw(), PAGEBLOCK_NR_PAGES));
     uint64_t blocks = pageblocks_spanned(span);
     z.pageblock_mt = blocks ? storage : nullptr;
@@ -140,9 +140,10 @@ void Buddy::build_fast_paths() {
     for (unsigned h = 0; h < MAX_NR_ZONES; h++) {
         // A request limited to `h` may use ZONE_MOVABLE only when movable.
         for (unsigned f = 0; f < 4; f++) {
-            unsigned highest = (h == unsigned(ZoneType::Movable) && !(f & GFP_MOVABLE)) ? unsigned(ZoneType::Normal) : h;
+            unsigned highest =
+                (h == unsigned(ZoneType::Movable) && !(f & GFP_MOVABLE)) ? unsigned(ZoneType::Normal) : h;
             MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
-                                                                     : gfp_migratetype(uint16_t(f));
+                                                                    : gfp_migratetype(uint16_t(f));
             Zone* z = nr_nodes_ ? candidates_[config_.local_nid][highest][0] : nullptr;
             FastAlloc& fa = fast_alloc_[h * 4 + f];
             if (!z) {
@@ -245,7 +246,7 @@ uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
         p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
         l.push(got);
     }
-    for (uint32_t i = 0; i < n / 2; i++) {   // the list was empty: slots [0, n)
+    for (uint32_t i = 0; i < n / 2; i++) {  // the list was empty: slots [0, n)
         uint32_t t = l.slots[i];
         l.slots[i] = l.slots[n - 1 - i];
         l.slots[n - 1 - i] = t;
@@ -312,8 +313,8 @@ uint64_t Buddy::alloc_slow(AllocRequest req) {
     if (nid >= nr_nodes_) return detail::SLOW_ERROR | uint8_t(Error::InvalidArgument);
     if ((req.flags & GFP_ZERO) && !config_.zero.zero) return detail::SLOW_ERROR | uint8_t(Error::Unsupported);
     unsigned highest = highest_zoneidx(req);
-    MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
-                                                             : gfp_migratetype(req.flags);
+    MigrateType mt =
+        config_.grouping == Grouping::Disabled ? MigrateType::Unmovable : gfp_migratetype(req.flags);
     uint32_t pfn = get_page_from_freelist(order, nid, highest, mt, req.flags, WatermarkPass::Low);
     if (pfn == PFN_NONE) {
         pfn = alloc_retry(req, nid, highest, mt);
@@ -374,8 +375,8 @@ Result<size_t> Buddy::alloc_bulk(AllocRequest req, size_t n, Pfn* out) {
     if (nid >= nr_nodes_) return Error::InvalidArgument;
     if ((req.flags & GFP_ZERO) && !config_.zero.zero) return Error::Unsupported;
     unsigned highest = highest_zoneidx(req);
-    MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
-                                                             : gfp_migratetype(req.flags);
+    MigrateType mt =
+        config_.grouping == Grouping::Disabled ? MigrateType::Unmovable : gfp_migratetype(req.flags);
     for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) {
         Zone& z = **zp;
         if (!zone_allowed(z, nid, req.flags)) continue;

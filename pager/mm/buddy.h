@@ -44,11 +44,11 @@ struct ZeroHook {
 
 struct BuddyConfig {
     Grouping grouping = Grouping::ByMobility;
-    uint64_t min_free_kbytes = 0;           // 0: derived from memory size, as Linux does
-    uint32_t watermark_scale_factor = 10;   // gap between watermarks, in 1/10000 of the zone
-    uint32_t pcp_batch = 31;                // 0 disables the per-cpu cache
-    uint32_t pcp_high = 124;                // below PCP_SLOTS
-    uint8_t local_nid = 0;                  // the node a NUMA_NO_NODE request starts from
+    uint64_t min_free_kbytes = 0;          // 0: derived from memory size, as Linux does
+    uint32_t watermark_scale_factor = 10;  // gap between watermarks, in 1/10000 of the zone
+    uint32_t pcp_batch = 31;               // 0 disables the per-cpu cache
+    uint32_t pcp_high = 124;               // below PCP_SLOTS
+    uint8_t local_nid = 0;                 // the node a NUMA_NO_NODE request starts from
     ZeroHook zero;
 };
 
@@ -143,7 +143,7 @@ public:
     const Zonelist& zonelist(unsigned nid) const { return zonelists_[nid]; }
     Grouping grouping() const { return config_.grouping; }
     uint64_t min_free_kbytes() const { return min_free_kbytes_; }
-    uint64_t nr_free_pages() const;   // buddy lists plus per-cpu caches, all zones
+    uint64_t nr_free_pages() const;  // buddy lists plus per-cpu caches, all zones
 
     // The pageblock's migratetype (pfn must be inside `z`).
     MigrateType pageblock_migratetype(const Zone& z, uint64_t pfn) const {
@@ -214,8 +214,7 @@ private:
     // pageblock.cc
     void set_pageblock_migratetype(Zone& z, uint64_t pfn, MigrateType mt);
     void set_block_migratetype(Zone& z, uint32_t pfn, unsigned order, MigrateType mt);
-    uint64_t move_freepages_block(Zone& z, uint64_t pfn, MigrateType from, MigrateType to,
-                                  uint64_t* movable);
+    uint64_t move_freepages_block(Zone& z, uint64_t pfn, MigrateType from, MigrateType to, uint64_t* movable);
     uint32_t rmqueue_fallback(Zone& z, unsigned order, MigrateType mt);
     int find_suitable_fallback(const Zone& z, unsigned order, MigrateType mt, bool& can_steal) const;
     uint32_t steal_fallback(Zone& z, unsigned current_order, unsigned order, MigrateType start,
@@ -254,7 +253,7 @@ private:
         uint8_t first_buddy_order;
         uint8_t nr_buddy_orders;
     };
-    FastAlloc fast_alloc_[4 * 4] = {};   // zone limit * 4 + mobility bits; limit 3: off_zone_
+    FastAlloc fast_alloc_[4 * 4] = {};  // zone limit * 4 + mobility bits; limit 3: off_zone_
     // The free fast path serves frames of one zone: the first zone of the
     // local node's zonelist for an unqualified request.
     Zone* fast_zone_ = &off_zone_;

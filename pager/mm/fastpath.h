@@ -51,9 +51,7 @@ inline constexpr uint64_t FAST_REQ_MASK = request_word(0, 0xfc, 0xff, uint16_t(~
 inline constexpr uint64_t FAST_REQ_VALUE = request_word(0, 0, NUMA_NO_NODE, 0);
 
 // Index into the fast-path table: zone limit * 4 + mobility bits.
-constexpr unsigned fast_index(uint64_t word) {
-    return unsigned(((word >> 6) & 0xc) | ((word >> 32) & 3));
-}
+constexpr unsigned fast_index(uint64_t word) { return unsigned(((word >> 6) & 0xc) | ((word >> 32) & 3)); }
 static_assert(fast_index(request_word(0, 2, 0, GFP_RECLAIMABLE)) == 2 * 4 + GFP_RECLAIMABLE);
 static_assert(fast_index(request_word(0, 3, 0xff, 0xffff)) == 3 * 4 + 3);
 
@@ -70,8 +68,10 @@ inline void Buddy::add_to_free_list(Zone& z, uint32_t pfn, unsigned order, Migra
     Page* p = map_.pfn_to_page(Pfn(pfn));
     p->flags = (p->flags & detail::IDENTITY_MASK) | PG_buddy | (order << Page::ORDER_SHIFT);
     FreeArea& area = z.free_area[order];
-    if (tail) list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
-    else list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
+    if (tail)
+        list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
+    else
+        list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
     area.nr_free++;
     z.free_pages += uint64_t(1) << order;
 }
@@ -88,7 +88,7 @@ inline void Buddy::del_from_free_list(Zone& z, uint32_t pfn, unsigned order, Mig
 // The halves a split frees are written whole, never read: they are
 // interior frames, whose zone and node bits are the head's.
 inline uint32_t Buddy::take_smallest(Zone& z, unsigned order, MigrateType mt, uint32_t head_state) {
-    const MemMap map = map_;   // a local copy: stores to the counters cannot alias it
+    const MemMap map = map_;  // a local copy: stores to the counters cannot alias it
     const unsigned m = unsigned(mt);
     FreeArea* const want = &z.free_area[order];
     FreeArea* area = want;
@@ -128,11 +128,11 @@ static_assert(PAGEBLOCK_ORDER == MAX_ORDER - 2, "free_block tests buddy_merge_li
 // Below a pageblock both halves of a block share one pageblock and so one
 // list; merges that reach a pageblock continue in free_block_high.
 inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t ident, FreePlace place) {
-    const MemMap map = map_;   // a local copy: stores to the counters cannot alias it
+    const MemMap map = map_;  // a local copy: stores to the counters cannot alias it
     const unsigned mt = z.pageblock_type(pfn);
     uint32_t size = 1u << order;
     z.free_pages += size;
-    uint32_t want = ident | PG_buddy | (order << Page::ORDER_SHIFT);   // a free buddy's flags
+    uint32_t want = ident | PG_buddy | (order << Page::ORDER_SHIFT);  // a free buddy's flags
     FreeArea* area = &z.free_area[order];
     for (;;) {
         if (size >= PAGEBLOCK_NR_PAGES) {
@@ -156,8 +156,10 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t id
                 pfn_page(map, (pfn & ~size) ^ (size << 1))->flags == want + detail::ORDER_ONE;
     Page* p = pfn_page(map, pfn);
     p->flags = want;
-    if (tail) list_add_tail(map, area->free_list[mt], pfn, p);
-    else list_add_head(map, area->free_list[mt], pfn, p);
+    if (tail)
+        list_add_tail(map, area->free_list[mt], pfn, p);
+    else
+        list_add_head(map, area->free_list[mt], pfn, p);
     area->nr_free++;
 }
 
@@ -191,7 +193,8 @@ inline Result<Pfn> Buddy::alloc(AllocRequest req) {
             }
             if (order - fa.first_buddy_order < fa.nr_buddy_orders) {
                 uint32_t pfn = take_block(z, order, MigrateType(fa.mt));
-                if (pfn != PFN_NONE) [[likely]] return Pfn(pfn);
+                if (pfn != PFN_NONE) [[likely]]
+                    return Pfn(pfn);
             }
         }
     }

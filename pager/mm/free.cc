@@ -59,7 +59,7 @@ Error Buddy::diagnose_free(const Zone& z, uint64_t pfn) const {
 // z.free_pages already counts the freed block. Out of line, so that
 // free_block reaches it by a tail call and stays small where it is inlined.
 void Buddy::free_block_high(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, FreePlace place) {
-    uint32_t ident = pfn_page(map_, pfn)->flags & IDENTITY_MASK;   // the same for every frame of the zone
+    uint32_t ident = pfn_page(map_, pfn)->flags & IDENTITY_MASK;  // the same for every frame of the zone
     uint32_t want = ident | PG_buddy | (order << Page::ORDER_SHIFT);
     for (; order < MAX_ORDER - 1; order++, want += detail::ORDER_ONE) {
         uint32_t buddy = pfn ^ (1u << order);
@@ -80,8 +80,10 @@ void Buddy::free_block_high(Zone& z, uint32_t pfn, unsigned order, MigrateType m
     Page* p = pfn_page(map_, pfn);
     p->flags = want;
     FreeArea& area = z.free_area[order];
-    if (tail) list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
-    else list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
+    if (tail)
+        list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
+    else
+        list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
     area.nr_free++;
 }
 

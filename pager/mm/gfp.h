@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "base/addr.h"
-#include "mm/mmzone.h"
 #include "mm/migratetype.h"
+#include "mm/mmzone.h"
 
 namespace mm {
 
@@ -26,15 +26,14 @@ enum GfpFlag : uint16_t {
 };
 
 struct AllocRequest {
-    uint8_t order = 0;                      // block of 2^order frames, < MAX_ORDER
-    ZoneType zone = ZoneType::Normal;       // highest zone the frames may come from
-    uint8_t nid = NUMA_NO_NODE;             // preferred node
+    uint8_t order = 0;                 // block of 2^order frames, < MAX_ORDER
+    ZoneType zone = ZoneType::Normal;  // highest zone the frames may come from
+    uint8_t nid = NUMA_NO_NODE;        // preferred node
     uint8_t reserved_ = 0;
-    uint16_t flags = 0;                     // GfpFlag bits
+    uint16_t flags = 0;  // GfpFlag bits
     uint16_t reserved2_ = 0;
 
-    static constexpr AllocRequest of(unsigned order, uint16_t flags = 0,
-                                     ZoneType zone = ZoneType::Normal,
+    static constexpr AllocRequest of(unsigned order, uint16_t flags = 0, ZoneType zone = ZoneType::Normal,
                                      uint8_t nid = NUMA_NO_NODE) {
         AllocRequest r;
         r.order = uint8_t(order);

@@ -131,8 +131,9 @@ void print_zoneinfo(const Buddy& b, TextSink out) {
         format(out, "      nr_zone_inactive %lu\n", (unsigned long)z.lru.nr_pages[0]);
         format(out, "      nr_zone_active %lu\n", (unsigned long)z.lru.nr_pages[1]);
         format(out, "      nr_isolated %lu\n", (unsigned long)z.lru.nr_isolated);
-        format(out, "  pagesets\n              count: %u\n              high:  %u\n"
-                    "              batch: %u\n",
+        format(out,
+               "  pagesets\n              count: %u\n              high:  %u\n"
+               "              batch: %u\n",
                z.pcp.count, z.pcp.high, z.pcp.batch);
         format(out, "  start_pfn:           %lu\n", (unsigned long)z.start_pfn.raw());
     });
@@ -141,7 +142,8 @@ void print_zoneinfo(const Buddy& b, TextSink out) {
 void print_unusable_index(const Buddy& b, TextSink out) {
     for_each_populated(b, [&](const Zone& z) {
         zone_header(out, z);
-        for (unsigned o = 0; o < MAX_ORDER; o++) print_thousandths(out, unusable_free_index(o, contig_page_info(z, o)));
+        for (unsigned o = 0; o < MAX_ORDER; o++)
+            print_thousandths(out, unusable_free_index(o, contig_page_info(z, o)));
         format(out, "\n");
     });
 }
@@ -149,7 +151,8 @@ void print_unusable_index(const Buddy& b, TextSink out) {
 void print_extfrag_index(const Buddy& b, TextSink out) {
     for_each_populated(b, [&](const Zone& z) {
         zone_header(out, z);
-        for (unsigned o = 0; o < MAX_ORDER; o++) print_thousandths(out, fragmentation_index(o, contig_page_info(z, o)));
+        for (unsigned o = 0; o < MAX_ORDER; o++)
+            print_thousandths(out, fragmentation_index(o, contig_page_info(z, o)));
         format(out, "\n");
     });
 }
@@ -157,11 +160,13 @@ void print_extfrag_index(const Buddy& b, TextSink out) {
 void print_zone_stats_kv(const Buddy& b, TextSink out) {
     for_each_populated(b, [&](const Zone& z) {
         ZoneStats s = zone_stats(b, z.nid, z.type);
-        format(out, "node=%u zone=%s spanned=%lu present=%lu managed=%lu free=%lu pcp=%lu min=%lu low=%lu high=%lu",
-               unsigned(s.nid), zone_name(s.type), (unsigned long)s.spanned, (unsigned long)s.present,
-               (unsigned long)s.managed, (unsigned long)s.free_pages, (unsigned long)s.pcp_pages,
-               (unsigned long)s.watermark[WMARK_MIN], (unsigned long)s.watermark[WMARK_LOW],
-               (unsigned long)s.watermark[WMARK_HIGH]);
+        format(
+            out,
+            "node=%u zone=%s spanned=%lu present=%lu managed=%lu free=%lu pcp=%lu min=%lu low=%lu high=%lu",
+            unsigned(s.nid), zone_name(s.type), (unsigned long)s.spanned, (unsigned long)s.present,
+            (unsigned long)s.managed, (unsigned long)s.free_pages, (unsigned long)s.pcp_pages,
+            (unsigned long)s.watermark[WMARK_MIN], (unsigned long)s.watermark[WMARK_LOW],
+            (unsigned long)s.watermark[WMARK_HIGH]);
         format(out, " inactive=%lu active=%lu isolated=%lu nr_free=", (unsigned long)s.lru[0],
                (unsigned long)s.lru[1], (unsigned long)s.isolated);
         for (unsigned o = 0; o < MAX_ORDER; o++) format(out, o ? ",%lu" : "%lu", (unsigned long)s.nr_free[o]);

@@ -37,17 +37,17 @@ struct ZoneStats {
     uint8_t nid;
     ZoneType type;
     uint64_t spanned, present, managed;
-    uint64_t free_pages;    // on the buddy lists
-    uint64_t pcp_pages;     // in the per-cpu cache
+    uint64_t free_pages;  // on the buddy lists
+    uint64_t pcp_pages;   // in the per-cpu cache
     uint64_t watermark[NR_WMARK];
-    uint64_t protection[MAX_NR_ZONES];   // lowmem_reserve
+    uint64_t protection[MAX_NR_ZONES];  // lowmem_reserve
     uint64_t nr_free[MAX_ORDER];
     uint64_t nr_free_by_type[MIGRATE_TYPES][MAX_ORDER];
     uint64_t nr_pageblocks_by_type[MIGRATE_TYPES];
     uint64_t lru[NR_LRU_LISTS];
     uint64_t isolated;
-    int unusable_index[MAX_ORDER];   // thousandths
-    int extfrag_index[MAX_ORDER];    // thousandths
+    int unusable_index[MAX_ORDER];  // thousandths
+    int extfrag_index[MAX_ORDER];   // thousandths
 };
 
 ZoneStats zone_stats(const Buddy& b, unsigned nid, ZoneType zone);

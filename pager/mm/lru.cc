@@ -28,8 +28,10 @@ void Lru::move(Zone& z, uint32_t pfn, Page* p, LruList from, LruList to) {
     z.lru.nr_pages[unsigned(from)] -= block_pages(p);
     list_add_head(map, z.lru.lists[unsigned(to)], pfn, p);
     z.lru.nr_pages[unsigned(to)] += block_pages(p);
-    if (to == LruList::Active) p->set(PG_active);
-    else p->clear(PG_active);
+    if (to == LruList::Active)
+        p->set(PG_active);
+    else
+        p->clear(PG_active);
 }
 
 Status Lru::add(Pfn pfn, uint32_t owner, VirtAddr vaddr, LruList list) {
@@ -42,8 +44,10 @@ Status Lru::add(Pfn pfn, uint32_t owner, VirtAddr vaddr, LruList list) {
     p->index = vaddr.raw();
     p->clear(PG_referenced);
     p->set(PG_lru);
-    if (list == LruList::Active) p->set(PG_active);
-    else p->clear(PG_active);
+    if (list == LruList::Active)
+        p->set(PG_active);
+    else
+        p->clear(PG_active);
     list_add_head(buddy_.memmap(), z->lru.lists[unsigned(list)], uint32_t(pfn.raw()), p);
     z->lru.nr_pages[unsigned(list)] += block_pages(p);
     return {};
@@ -112,8 +116,10 @@ Status Lru::putback(Pfn pfn, LruList list) {
     p->clear(PG_isolated);
     z->lru.nr_isolated -= block_pages(p);
     p->set(PG_lru);
-    if (list == LruList::Active) p->set(PG_active);
-    else p->clear(PG_active);
+    if (list == LruList::Active)
+        p->set(PG_active);
+    else
+        p->clear(PG_active);
     list_add_head(buddy_.memmap(), z->lru.lists[unsigned(list)], uint32_t(pfn.raw()), p);
     z->lru.nr_pages[unsigned(list)] += block_pages(p);
     return {};

@@ -19,9 +19,12 @@ inline constexpr unsigned MIGRATE_TYPES = 3;
 
 constexpr const char* migratetype_name(MigrateType t) {
     switch (t) {
-    case MigrateType::Unmovable: return "Unmovable";
-    case MigrateType::Movable: return "Movable";
-    case MigrateType::Reclaimable: return "Reclaimable";
+        case MigrateType::Unmovable:
+            return "Unmovable";
+        case MigrateType::Movable:
+            return "Movable";
+        case MigrateType::Reclaimable:
+            return "Reclaimable";
     }
     return "?";
 }

@@ -25,8 +25,10 @@ inline void list_add_head(const MemMap& map, PageList& l, uint32_t pfn, Page* p)
     uint32_t head = l.head;
     p->prev = PFN_NONE;
     p->next = head;
-    if (head != PFN_NONE) pfn_page(map, head)->prev = pfn;
-    else l.tail = pfn;
+    if (head != PFN_NONE)
+        pfn_page(map, head)->prev = pfn;
+    else
+        l.tail = pfn;
     l.head = pfn;
 }
 
@@ -35,18 +37,24 @@ inline void list_add_head(const MemMap& map, PageList& l, uint32_t pfn, Page* p)
 // become the interior frame of a block, whose links nobody reads.
 inline void list_unlink(const MemMap& map, PageList& l, const Page* p) {
     uint32_t next = p->next, prev = p->prev;
-    if (prev != PFN_NONE) pfn_page(map, prev)->next = next;
-    else l.head = next;
-    if (next != PFN_NONE) pfn_page(map, next)->prev = prev;
-    else l.tail = prev;
+    if (prev != PFN_NONE)
+        pfn_page(map, prev)->next = next;
+    else
+        l.head = next;
+    if (next != PFN_NONE)
+        pfn_page(map, next)->prev = prev;
+    else
+        l.tail = prev;
 }
 
 inline void list_add_tail(const MemMap& map, PageList& l, uint32_t pfn, Page* p) {
     uint32_t tail = l.tail;
     p->next = PFN_NONE;
     p->prev = tail;
-    if (tail != PFN_NONE) pfn_page(map, tail)->next = pfn;
-    else l.head = pfn;
+    if (tail != PFN_NONE)
+        pfn_page(map, tail)->next = pfn;
+    else
+        l.head = pfn;
     l.tail = pfn;
 }
 
@@ -63,8 +71,10 @@ inline uint32_t list_pop_head(const MemMap& map, PageList& l) {
     uint32_t pfn = l.head;
     uint32_t next = pfn_page(map, pfn)->next;
     l.head = next;
-    if (next != PFN_NONE) pfn_page(map, next)->prev = PFN_NONE;
-    else l.tail = PFN_NONE;
+    if (next != PFN_NONE)
+        pfn_page(map, next)->prev = PFN_NONE;
+    else
+        l.tail = PFN_NONE;
     return pfn;
 }
 

@@ -103,8 +103,10 @@ uint32_t Buddy::steal_fallback(Zone& z, unsigned current_order, unsigned order, 
         uint64_t movable = 0;
         uint64_t free = move_freepages_block(z, pfn, fallback, fallback, &movable);
         uint64_t alike = 0;
-        if (start == MigrateType::Movable) alike = movable;
-        else if (fallback == MigrateType::Movable) alike = (r.end - r.start) - free - movable;
+        if (start == MigrateType::Movable)
+            alike = movable;
+        else if (fallback == MigrateType::Movable)
+            alike = (r.end - r.start) - free - movable;
         if (free + alike >= PAGEBLOCK_NR_PAGES / 2) {
             move_freepages_block(z, pfn, fallback, start, nullptr);
             return rmqueue_smallest(z, order, start);

@@ -33,8 +33,7 @@ struct ZoneTally {
 };
 
 Status fail(const TextSink* why, const char* what, unsigned nid, ZoneType t, uint64_t pfn) {
-    if (why)
-        format(*why, "node %u zone %s pfn %#lx: %s\n", nid, zone_name(t), (unsigned long)pfn, what);
+    if (why) format(*why, "node %u zone %s pfn %#lx: %s\n", nid, zone_name(t), (unsigned long)pfn, what);
     return Error::Malformed;
 }
 
@@ -71,7 +70,8 @@ struct Checker {
         if (f & PG_buddy) {
             MigrateType mt = b.pageblock_migratetype(z, pfn);
             for (uint64_t q = pfn; q < pfn + size; q += PAGEBLOCK_NR_PAGES)
-                if (b.pageblock_migratetype(z, q) != mt) return fail("free block spans pageblocks of two types", pfn);
+                if (b.pageblock_migratetype(z, q) != mt)
+                    return fail("free block spans pageblocks of two types", pfn);
             if (f & (PG_lru | PG_isolated)) return fail("free block on an LRU list", pfn);
             // The merge test compares whole words (fastpath.h).
             if ((f & STATE_PART & ~detail::ORDER_MASK) != PG_buddy)
@@ -124,8 +124,10 @@ struct Checker {
                 for (uint32_t pfn = l.head; pfn != PFN_NONE; pfn = page(pfn)->next) {
                     if (!z.contains(pfn) || ++n > z.spanned) return fail("free list leaves the zone", pfn);
                     const Page* p = page(pfn);
-                    if (!p->test(PG_buddy) || p->order() != o) return fail("free list entry not a free block of its order", pfn);
-                    if (unsigned(b.pageblock_migratetype(z, pfn)) != mt) return fail("free block on the wrong migratetype list", pfn);
+                    if (!p->test(PG_buddy) || p->order() != o)
+                        return fail("free list entry not a free block of its order", pfn);
+                    if (unsigned(b.pageblock_migratetype(z, pfn)) != mt)
+                        return fail("free block on the wrong migratetype list", pfn);
                     if (p->prev != prev) return fail("free list back link broken", pfn);
                     prev = pfn;
                 }
@@ -165,7 +167,8 @@ struct Checker {
                     return fail("LRU entry in the wrong state", pfn);
                 pages += uint64_t(1) << p->order();
             }
-            if (pages != t.lru[which] || pages != z.lru.nr_pages[which]) return fail("LRU count wrong", z.start_pfn.raw());
+            if (pages != t.lru[which] || pages != z.lru.nr_pages[which])
+                return fail("LRU count wrong", z.start_pfn.raw());
         }
         if (t.isolated != z.lru.nr_isolated) return fail("isolated count wrong", z.start_pfn.raw());
         return {};

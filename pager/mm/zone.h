@@ -19,7 +19,7 @@ namespace mm {
 
 struct FreeArea {
     PageList free_list[MIGRATE_TYPES];
-    uint64_t nr_free = 0;   // blocks of this order on all lists
+    uint64_t nr_free = 0;  // blocks of this order on all lists
 };
 
 enum WatermarkIdx : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, NR_WMARK = 3 };
@@ -33,17 +33,17 @@ enum WatermarkIdx : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, NR_
 // array rather than linking their descriptors keeps the hot path to one
 // descriptor write; a list is 512 bytes, so indexing by migratetype is a
 // shift.
-inline constexpr uint32_t PCP_SLOTS = 127;   // pcp high is at most PCP_SLOTS - 1
+inline constexpr uint32_t PCP_SLOTS = 127;  // pcp high is at most PCP_SLOTS - 1
 
 struct PcpList {
     uint32_t count = 0;
-    uint32_t slots[PCP_SLOTS] = {};   // slots[0] is the coldest frame
+    uint32_t slots[PCP_SLOTS] = {};  // slots[0] is the coldest frame
 
     constexpr uint32_t size() const { return count; }
     constexpr bool empty() const { return count == 0; }
     void push(uint32_t pfn) { slots[count++] = pfn; }
     uint32_t pop() { return slots[--count]; }
-    uint32_t at(uint32_t i) const { return slots[i]; }   // i-th coldest
+    uint32_t at(uint32_t i) const { return slots[i]; }  // i-th coldest
     // Forgets the `n` coldest frames (n <= count), which the caller took.
     void drop_cold(uint32_t n) {
         for (uint32_t i = n; i < count; i++) slots[i - n] = slots[i];
@@ -54,30 +54,28 @@ static_assert(sizeof(PcpList) == 512);
 
 struct PerCpuPages {
     PcpList lists[MIGRATE_TYPES];
-    uint32_t count = 0;     // frames on all lists
-    uint32_t high = 0;      // drain `batch` frames back when count exceeds this; 0 = cache off
-    uint32_t batch = 0;     // frames moved between the cache and the buddy lists at a time
+    uint32_t count = 0;  // frames on all lists
+    uint32_t high = 0;   // drain `batch` frames back when count exceeds this; 0 = cache off
+    uint32_t batch = 0;  // frames moved between the cache and the buddy lists at a time
 };
 
 enum class LruList : uint8_t { Inactive = 0, Active = 1 };
 inline constexpr unsigned NR_LRU_LISTS = 2;
 
-constexpr const char* lru_list_name(LruList l) {
-    return l == LruList::Active ? "active" : "inactive";
-}
+constexpr const char* lru_list_name(LruList l) { return l == LruList::Active ? "active" : "inactive"; }
 
 struct LruVec {
     PageList lists[NR_LRU_LISTS];
-    uint64_t nr_pages[NR_LRU_LISTS] = {};   // frames (a block of order k counts 2^k)
-    uint64_t nr_isolated = 0;               // frames taken off by isolate, not yet put back
+    uint64_t nr_pages[NR_LRU_LISTS] = {};  // frames (a block of order k counts 2^k)
+    uint64_t nr_isolated = 0;              // frames taken off by isolate, not yet put back
 };
 
 struct Zone {
     Pfn start_pfn;
     uint64_t spanned = 0;
     uint64_t present = 0;
-    uint64_t managed = 0;       // frames handed to the allocator (free_bootmem_range)
-    uint64_t free_pages = 0;    // frames on the free_area lists (not the pcp cache)
+    uint64_t managed = 0;     // frames handed to the allocator (free_bootmem_range)
+    uint64_t free_pages = 0;  // frames on the free_area lists (not the pcp cache)
     uint64_t watermark[NR_WMARK] = {};
     // Frames this zone keeps back from requests that could have used a
     // higher zone, indexed by the request's highest zone (protection).
@@ -94,7 +92,7 @@ struct Zone {
 
     // One MigrateType byte per pageblock, from caller-provided storage.
     uint8_t* pageblock_mt = nullptr;
-    Pfn pageblock_base;         // start_pfn rounded down to a pageblock
+    Pfn pageblock_base;  // start_pfn rounded down to a pageblock
     // pageblock_mt minus (pageblock_base >> PAGEBLOCK_ORDER), as an address:
     // the byte of frame pfn is at pageblock_mt_bias + (pfn >> PAGEBLOCK_ORDER),
     // which makes the lookup on the free fast path one shift and one load.

@@ -16,10 +16,10 @@ constinit Client g_clients[MAX_CLIENTS] = {};
 constinit unsigned g_alive = 0;
 
 struct GrantEntry {
-    uint64_t pfn;      // 0: empty
+    uint64_t pfn;  // 0: empty
     uint16_t slot;
     uint8_t order;
-    uint8_t client;    // id
+    uint8_t client;  // id
     bool tombstone;
 };
 constexpr unsigned TABLE_SIZE = 2 * abi::ROOT_CAP_SLOTS;
@@ -139,7 +139,8 @@ Status grant_group(Client* c, uint64_t va, const uint64_t* pfns, unsigned n, uns
         return s;
     }
     for (unsigned i = 0; i < n; i++) {
-        if (!insert(GrantEntry{pfns[i], uint16_t(first + i), 0, uint8_t(c->id), false})) return Error::NoMemory;
+        if (!insert(GrantEntry{pfns[i], uint16_t(first + i), 0, uint8_t(c->id), false}))
+            return Error::NoMemory;
         (void)memory().lru.add(Pfn(pfns[i]), c->id, VirtAddr(va + i * PAGE_SIZE));
         c->held_pages++;
         c->blocks++;
@@ -171,8 +172,10 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
     while (done < count) {
         auto slot = memory_slot_of(Pfn(pfns[done]));
         unsigned n = 1;
-        while (slot.ok() && done + n < count && memory_slot_of(Pfn(pfns[done + n])).value_or(~0u) == *slot) n++;
-        Status s = slot.ok() ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, *slot) : Status(slot.error());
+        while (slot.ok() && done + n < count && memory_slot_of(Pfn(pfns[done + n])).value_or(~0u) == *slot)
+            n++;
+        Status s =
+            slot.ok() ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, *slot) : Status(slot.error());
         if (!s.ok()) {
             for (unsigned k = 0; k < done; k++) (void)ungrant(c, Pfn(pfns[k]), 0);
             for (unsigned k = done; k < count; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));
@@ -195,8 +198,8 @@ Status ungrant(Client* c, Pfn pfn, unsigned order) {
     if (e->client != c->id) return Error::NotOwned;
     if (e->order != order) return Error::WrongOrder;
     unsigned slot = e->slot;
-    (void)sys::cap_revoke(slot);   // the client's copies and their mappings
-    (void)sys::cap_delete(slot);   // and the mapping the pager made for it
+    (void)sys::cap_revoke(slot);  // the client's copies and their mappings
+    (void)sys::cap_delete(slot);  // and the mapping the pager made for it
     slot_free(slot);
     erase(e);
     TRY_STATUS(memory().buddy.free(pfn, Order(order)));
@@ -210,7 +213,8 @@ void release_all(Client* c) {
         GrantEntry& e = g_table[i];
         if (e.pfn && e.client == c->id) {
             Status s = ungrant(c, Pfn(e.pfn), e.order);
-            if (!s.ok()) uprintf("pager: freeing pfn %#lx of %s failed: %s\n", e.pfn, c->name, error_name(s.error()));
+            if (!s.ok())
+                uprintf("pager: freeing pfn %#lx of %s failed: %s\n", e.pfn, c->name, error_name(s.error()));
         }
     }
 }

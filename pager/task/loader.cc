@@ -33,7 +33,8 @@ Status load_segments(Client* c, const bundle::File& f, const elf::Image& img) {
         const elf::Segment& seg = img.segments[s];
         for (uint64_t off = 0; off < seg.memsz; off += PAGE_SIZE) {
             uint8_t* dst = TRY(child_page(c, seg.vaddr + off, seg.rights));
-            for (uint64_t i = 0; i < PAGE_SIZE && off + i < seg.filesz; i++) dst[i] = f.data[seg.offset + off + i];
+            for (uint64_t i = 0; i < PAGE_SIZE && off + i < seg.filesz; i++)
+                dst[i] = f.data[seg.offset + off + i];
         }
     }
     return {};
@@ -47,7 +48,8 @@ Status setup_stack_and_args(Client* c, const bundle::RunEntry& run) {
     char* strings = reinterpret_cast<char*>(page + sizeof(abi::PagerArgs));
     size_t used = 0;
     auto add = [&](const char* s) {
-        args->argv[args->argc++] = reinterpret_cast<const char*>(CHILD_ARGS_VA + sizeof(abi::PagerArgs) + used);
+        args->argv[args->argc++] =
+            reinterpret_cast<const char*>(CHILD_ARGS_VA + sizeof(abi::PagerArgs) + used);
         while (*s) strings[used++] = *s++;
         strings[used++] = '\0';
     };
@@ -59,9 +61,11 @@ Status setup_stack_and_args(Client* c, const bundle::RunEntry& run) {
 Status connect(Client* c) {
     // Its endpoint to the pager, and the pager as its fault handler; the
     // badge tells the pager who is asking.
-    TRY_STATUS(sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, c->task_slot, abi::PAGER_SLOT, abi::RIGHT_WRITE, c->id));
+    TRY_STATUS(
+        sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, c->task_slot, abi::PAGER_SLOT, abi::RIGHT_WRITE, c->id));
     unsigned tmp = TRY(slot_alloc());
-    Status s = sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, 0, tmp, abi::RIGHT_WRITE, c->id | abi::PAGER_FAULT_BADGE);
+    Status s =
+        sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, 0, tmp, abi::RIGHT_WRITE, c->id | abi::PAGER_FAULT_BADGE);
     if (s.ok()) s = sys::thread_set_fault(c->thread_slot, tmp);
     (void)sys::cap_delete(tmp);  // the thread's copy lives on
     slot_free(tmp);
@@ -92,7 +96,9 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     if (s.ok()) s = load_segments(c, *file, img);
     if (s.ok()) s = setup_stack_and_args(c, run);
     if (s.ok()) s = connect(c);
-    if (s.ok()) s = sys::thread_start(c->thread_slot, img.entry, CHILD_STACK_TOP, CHILD_ARGS_VA, abi::PRIORITY_DEFAULT);
+    if (s.ok())
+        s = sys::thread_start(c->thread_slot, img.entry, CHILD_STACK_TOP, CHILD_ARGS_VA,
+                              abi::PRIORITY_DEFAULT);
     if (!s.ok()) {
         release_all(c);
         (void)sys::task_kill(c->task_slot);
@@ -114,7 +120,8 @@ void load_bundle(const abi::BootInfo* boot) {
     const char* why = nullptr;
     auto manifest = archive.find("manifest", &why);
     if (!manifest.ok()) {
-        uprintf("pager: boot bundle unusable: %s (%s)\n", why ? why : "no manifest in it", error_name(manifest.error()));
+        uprintf("pager: boot bundle unusable: %s (%s)\n", why ? why : "no manifest in it",
+                error_name(manifest.error()));
         return;
     }
     bundle::Manifest m(reinterpret_cast<const char*>(manifest->data), manifest->size);
@@ -128,7 +135,8 @@ void load_bundle(const abi::BootInfo* boot) {
         if (!*more) break;
         const char* why = nullptr;
         Status s = start(archive, run, &why);
-        if (!s.ok()) uprintf("pager: not starting %s: %s (%s)\n", run.name, why ? why : "?", error_name(s.error()));
+        if (!s.ok())
+            uprintf("pager: not starting %s: %s (%s)\n", run.name, why ? why : "?", error_name(s.error()));
     }
 }
 

@@ -9,7 +9,6 @@ namespace pager {
 
 namespace {
 
-
 mm::MemoryLayout layout_from(const abi::BootInfo* b) {
     mm::MemoryLayout l{};
     l.nr_nodes = uint8_t(b->nr_nodes);
@@ -89,7 +88,8 @@ Status memory_init(const abi::BootInfo* b) {
     for (unsigned i = 0; i < b->nr_memory; i++) {
         const abi::BootMemory& m = b->memory[i];
         if (PHYSMAP_BASE + ((m.first_pfn + m.pages) << PAGE_SHIFT) > PHYSMAP_LIMIT) {
-            uprintf("pager: memory at pfn %#lx is beyond the pager's physical map; left unused\n", m.first_pfn);
+            uprintf("pager: memory at pfn %#lx is beyond the pager's physical map; left unused\n",
+                    m.first_pfn);
             continue;
         }
         TRY_STATUS(physmap_range(m.slot, m.first_pfn, m.pages));
@@ -121,8 +121,8 @@ Status memory_init(const abi::BootInfo* b) {
         for (unsigned z = 0; z < mm::MAX_NR_ZONES; z++) {
             mm::ZoneStats st = mm::zone_stats(memory().buddy, n, mm::ZoneType(z));
             if (!st.present) continue;
-            uprintf("pager: Node %u %-7s %8lu pages present, %8lu free (%lu MiB)\n", n, mm::zone_name(mm::ZoneType(z)),
-                    st.present, st.free_pages, st.free_pages >> 8);
+            uprintf("pager: Node %u %-7s %8lu pages present, %8lu free (%lu MiB)\n", n,
+                    mm::zone_name(mm::ZoneType(z)), st.present, st.free_pages, st.free_pages >> 8);
         }
     }
     TRY_STATUS(grant_table_init());

@@ -22,7 +22,7 @@ inline constexpr uint64_t PHYSMAP_BASE = 0x1000000000ull;
 inline constexpr uint64_t PHYSMAP_LIMIT = 0x3000000000ull;  // so RAM up to 128 GiB
 
 // Slots of the pager's own table.
-inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;      // the Reply cap of the request in hand
+inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;  // the Reply cap of the request in hand
 inline constexpr unsigned FIRST_DYNAMIC_SLOT = abi::SLOT_ROOT_FREE + 1;
 
 // ---- slots.cc: the pager's capability slots --------------------------------
@@ -68,7 +68,7 @@ struct Region {
 struct Client {
     bool used;
     bool exited;
-    uint32_t id;             // the badge of its endpoint
+    uint32_t id;  // the badge of its endpoint
     int status;
     char name[33];
     unsigned task_slot, thread_slot;

@@ -27,7 +27,8 @@ Reply error_reply(Error e) {
 
 Result<mm::AllocRequest> alloc_request(const Msg& m, uint64_t order) {
     uint64_t zone = m.w[2], node = m.w[3], flags = m.w[4];
-    if (order >= mm::MAX_ORDER || flags & ~uint64_t(abi::PAGER_ZERO | abi::PAGER_MOVABLE)) return Error::InvalidArgument;
+    if (order >= mm::MAX_ORDER || flags & ~uint64_t(abi::PAGER_ZERO | abi::PAGER_MOVABLE))
+        return Error::InvalidArgument;
     if (zone != abi::PAGER_ANY && zone >= mm::MAX_NR_ZONES) return Error::InvalidArgument;
     if (node != abi::PAGER_ANY && node >= memory().buddy.nr_nodes()) return Error::InvalidArgument;
     uint16_t gfp = 0;
@@ -84,31 +85,32 @@ Reply op_stats(Client* c, const Msg& m) {
     Reply r;
     const mm::Buddy& b = memory().buddy;
     switch (m.w[1]) {
-    case abi::PAGER_STAT_MEMINFO: {
-        uint64_t managed = 0, lru = 0;
-        for (unsigned n = 0; n < b.nr_nodes(); n++)
-            for (unsigned z = 0; z < mm::MAX_NR_ZONES; z++) {
-                managed += b.zone(n, mm::ZoneType(z)).managed;
-                for (unsigned l = 0; l < mm::NR_LRU_LISTS; l++)
-                    lru += memory().lru.nr_pages(n, mm::ZoneType(z), mm::LruList(l));
-            }
-        r.msg.w[1] = managed;
-        r.msg.w[2] = b.nr_free_pages();
-        r.msg.w[3] = memory().start_free - b.nr_free_pages();
-        r.msg.w[4] = lru;
-        return r;
-    }
-    case abi::PAGER_STAT_SELF:
-        r.msg.w[1] = c->held_pages;
-        r.msg.w[2] = c->quota;
-        r.msg.w[3] = c->blocks;
-        return r;
-    case abi::PAGER_STAT_PRINT:
-        print_meminfo();
-        print_buddyinfo();
-        print_zoneinfo();
-        return r;
-    default: return error_reply(Error::InvalidArgument);
+        case abi::PAGER_STAT_MEMINFO: {
+            uint64_t managed = 0, lru = 0;
+            for (unsigned n = 0; n < b.nr_nodes(); n++)
+                for (unsigned z = 0; z < mm::MAX_NR_ZONES; z++) {
+                    managed += b.zone(n, mm::ZoneType(z)).managed;
+                    for (unsigned l = 0; l < mm::NR_LRU_LISTS; l++)
+                        lru += memory().lru.nr_pages(n, mm::ZoneType(z), mm::LruList(l));
+                }
+            r.msg.w[1] = managed;
+            r.msg.w[2] = b.nr_free_pages();
+            r.msg.w[3] = memory().start_free - b.nr_free_pages();
+            r.msg.w[4] = lru;
+            return r;
+        }
+        case abi::PAGER_STAT_SELF:
+            r.msg.w[1] = c->held_pages;
+            r.msg.w[2] = c->quota;
+            r.msg.w[3] = c->blocks;
+            return r;
+        case abi::PAGER_STAT_PRINT:
+            print_meminfo();
+            print_buddyinfo();
+            print_zoneinfo();
+            return r;
+        default:
+            return error_reply(Error::InvalidArgument);
     }
 }
 
@@ -120,7 +122,8 @@ Reply op_region(Client* c, const Msg& m) {
     if (kind != uint64_t(abi::PagerRegion::Heap) && kind != uint64_t(abi::PagerRegion::Stack))
         return error_reply(Error::InvalidArgument);
     for (unsigned i = 0; i < c->nr_regions; i++)
-        if (start < c->regions[i].end && c->regions[i].start < start + size) return error_reply(Error::InvalidArgument);
+        if (start < c->regions[i].end && c->regions[i].start < start + size)
+            return error_reply(Error::InvalidArgument);
     if (c->nr_regions == MAX_REGIONS) return error_reply(Error::NoMemory);
     c->regions[c->nr_regions++] = Region{start, start + size, abi::PagerRegion(kind)};
     return Reply{};
@@ -149,9 +152,11 @@ Reply fault(Client* c, const Msg& m) {
     uint64_t page = addr & ~(PAGE_SIZE - 1);
     for (unsigned i = 0; i < c->nr_regions; i++) {
         if (addr < c->regions[i].start || addr >= c->regions[i].end) continue;
-        if (abi::FaultAccess(m.w[2]) == abi::FaultAccess::Exec) return kill(c, "execute in a data region", addr, pc);
+        if (abi::FaultAccess(m.w[2]) == abi::FaultAccess::Exec)
+            return kill(c, "execute in a data region", addr, pc);
         // Demand-zero: a fresh zeroed frame, mapped read-write.
-        if (Status s = grant_mapped(c, page, 1, mm::AllocRequest::of(0, mm::GFP_ZERO | mm::GFP_MOVABLE)); !s.ok())
+        if (Status s = grant_mapped(c, page, 1, mm::AllocRequest::of(0, mm::GFP_ZERO | mm::GFP_MOVABLE));
+            !s.ok())
             return kill(c, error_name(s.error()), addr, pc);
         Reply r;
         r.msg.w[0] = abi::FAULT_RESUME;
@@ -163,13 +168,20 @@ Reply fault(Client* c, const Msg& m) {
 Reply handle(Client* c, const Msg& m, bool from_kernel) {
     // Fault and exit messages count only on the fault endpoint's badge:
     // a task cannot fake its own exit on its request endpoint.
-    if (from_kernel) return (m.w[0] & ~uint64_t(0xffff)) == abi::FAULT_TAG ? fault(c, m) : error_reply(Error::InvalidArgument);
+    if (from_kernel)
+        return (m.w[0] & ~uint64_t(0xffff)) == abi::FAULT_TAG ? fault(c, m)
+                                                              : error_reply(Error::InvalidArgument);
     switch (abi::PagerOp(m.w[0])) {
-    case abi::PagerOp::Alloc: return op_alloc(c, m);
-    case abi::PagerOp::AllocBatch: return op_alloc_batch(c, m);
-    case abi::PagerOp::Free: return op_free(c, m);
-    case abi::PagerOp::Stats: return op_stats(c, m);
-    case abi::PagerOp::Region: return op_region(c, m);
+        case abi::PagerOp::Alloc:
+            return op_alloc(c, m);
+        case abi::PagerOp::AllocBatch:
+            return op_alloc_batch(c, m);
+        case abi::PagerOp::Free:
+            return op_free(c, m);
+        case abi::PagerOp::Stats:
+            return op_stats(c, m);
+        case abi::PagerOp::Region:
+            return op_region(c, m);
     }
     return error_reply(Error::InvalidArgument);
 }

@@ -13,11 +13,26 @@ constinit unsigned g_hint = FIRST_DYNAMIC_SLOT / 64;  // a word that may have a 
 // Index of the lowest set bit (v != 0), by halving.
 unsigned low_bit(uint64_t v) {
     unsigned n = 0;
-    if (!(v & 0xffffffffull)) { v >>= 32; n += 32; }
-    if (!(v & 0xffff)) { v >>= 16; n += 16; }
-    if (!(v & 0xff)) { v >>= 8; n += 8; }
-    if (!(v & 0xf)) { v >>= 4; n += 4; }
-    if (!(v & 0x3)) { v >>= 2; n += 2; }
+    if (!(v & 0xffffffffull)) {
+        v >>= 32;
+        n += 32;
+    }
+    if (!(v & 0xffff)) {
+        v >>= 16;
+        n += 16;
+    }
+    if (!(v & 0xff)) {
+        v >>= 8;
+        n += 8;
+    }
+    if (!(v & 0xf)) {
+        v >>= 4;
+        n += 4;
+    }
+    if (!(v & 0x3)) {
+        v >>= 2;
+        n += 2;
+    }
     if (!(v & 0x1)) n += 1;
     return n;
 }

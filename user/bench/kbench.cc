@@ -40,8 +40,10 @@ struct Figure {
 void print_figure(const Figure& f) {
     const uint64_t tenths = f.ops ? f.instructions * 10 / f.ops : 0;
     uprintf("%-34s %8lu %12lu.%lu", f.name, f.ops, tenths / 10, tenths % 10);
-    if (f.target) uprintf("   <= %lu\n", f.target);
-    else uprintf("   -\n");
+    if (f.target)
+        uprintf("   <= %lu\n", f.target);
+    else
+        uprintf("   -\n");
 }
 
 // --- Null system call ---------------------------------------------------------

@@ -69,11 +69,11 @@ bool block_matches(unity::Runner& r, const Ask& a, const pager::Block& b) {
         return r.check(b.zone == a.zone && b.node == a.node, __FILE__, __LINE__,
                        "asked zone %lu node %lu, got zone %lu node %lu", a.zone, a.node, b.zone, b.node);
     if (a.zone != abi::PAGER_ANY)
-        return r.check(b.zone <= a.zone, __FILE__, __LINE__, "asked zone %lu, got the higher zone %lu", a.zone,
-                       b.zone);
+        return r.check(b.zone <= a.zone, __FILE__, __LINE__, "asked zone %lu, got the higher zone %lu",
+                       a.zone, b.zone);
     if (a.node != abi::PAGER_ANY)
-        return r.check(b.node == a.node, __FILE__, __LINE__, "asked node %lu (plenty free), got node %lu", a.node,
-                       b.node);
+        return r.check(b.node == a.node, __FILE__, __LINE__, "asked node %lu (plenty free), got node %lu",
+                       a.node, b.node);
     return true;
 }
 
@@ -101,8 +101,9 @@ bool sweep_pair(unity::Runner& r, const Ask& a) {
         last_node = got->node;
         last_zone = got->zone;
     }
-    uprintf("frames: node %s zone %s: orders 0-10 served (order 0 at pfn %#lx, order 10 from node %lu zone %s)\n",
-            node_label(a.node), zone_label(a.zone), first_pfn, last_node, zone_label(last_zone));
+    uprintf(
+        "frames: node %s zone %s: orders 0-10 served (order 0 at pfn %#lx, order 10 from node %lu zone %s)\n",
+        node_label(a.node), zone_label(a.zone), first_pfn, last_node, zone_label(last_zone));
     return true;
 }
 
@@ -120,8 +121,7 @@ void test_every_zone_and_node(unity::Runner& r) {
         }
     }
     // Nodes are numbered densely: once one is refused, so is every later one.
-    for (unsigned n = 1; n < mm::MAX_NUMNODES; n++)
-        EXPECT_TRUE(!node_seen[n] || node_seen[n - 1]);
+    for (unsigned n = 1; n < mm::MAX_NUMNODES; n++) EXPECT_TRUE(!node_seen[n] || node_seen[n - 1]);
     uprintf("frames: nodes that serve:");
     for (unsigned n = 0; n < mm::MAX_NUMNODES; n++)
         if (node_seen[n]) uprintf(" %u", n);
@@ -134,16 +134,18 @@ unsigned grant_slot() { return g_grant_slot; }
 
 bool exercise_block(unity::Runner& r, const pager::Block& b) {
     const uint64_t pages = uint64_t(1) << b.order;
-    bool ok = r.check((b.pfn & (pages - 1)) == 0, __FILE__, __LINE__, "pfn %#lx not aligned to order %u", b.pfn,
-                      b.order) &&
+    bool ok = r.check((b.pfn & (pages - 1)) == 0, __FILE__, __LINE__, "pfn %#lx not aligned to order %u",
+                      b.pfn, b.order) &&
               r.check(b.node < mm::MAX_NUMNODES, __FILE__, __LINE__, "node %lu", b.node) &&
               r.check(zone_holds(b.zone, b.pfn, pages), __FILE__, __LINE__, "pfn %#lx+%lu is not in zone %lu",
                       b.pfn, pages, b.zone);
     Result<sys::CapInfo> cap = sys::cap_identify(grant_slot());
-    ok = ok && r.check(cap.ok() && cap->type == abi::CapType::Frame, __FILE__, __LINE__, "no Frame in the slot") &&
-         r.check(cap->word == (b.pfn << 8 | b.order), __FILE__, __LINE__, "cap names %#lx, expected pfn %#lx order %u",
-                 cap->word, b.pfn, b.order) &&
-         r.check(cap->rights == (abi::RIGHT_READ | abi::RIGHT_WRITE), __FILE__, __LINE__, "rights %lu", cap->rights);
+    ok = ok &&
+         r.check(cap.ok() && cap->type == abi::CapType::Frame, __FILE__, __LINE__, "no Frame in the slot") &&
+         r.check(cap->word == (b.pfn << 8 | b.order), __FILE__, __LINE__,
+                 "cap names %#lx, expected pfn %#lx order %u", cap->word, b.pfn, b.order) &&
+         r.check(cap->rights == (abi::RIGHT_READ | abi::RIGHT_WRITE), __FILE__, __LINE__, "rights %lu",
+                 cap->rights);
     if (ok) {
         Status m = sys::map(0, grant_slot(), BLOCK_VA, abi::RIGHT_READ | abi::RIGHT_WRITE);
         ok = r.check(m.ok(), __FILE__, __LINE__, "map order %u: %s", b.order, error_name(m.error()));
@@ -156,10 +158,13 @@ bool exercise_block(unity::Runner& r, const pager::Block& b) {
         ok = r.check(bad == words, __FILE__, __LINE__, "pfn %#lx: word %lu lost its pattern", b.pfn, bad);
     }
     Status f = pager::free(b.pfn, b.order);
-    ok = r.check(f.ok(), __FILE__, __LINE__, "free pfn %#lx order %u: %s", b.pfn, b.order, error_name(f.error())) && ok;
+    ok = r.check(f.ok(), __FILE__, __LINE__, "free pfn %#lx order %u: %s", b.pfn, b.order,
+                 error_name(f.error())) &&
+         ok;
     Error gone = sys::cap_identify(grant_slot()).error();
     return r.check(gone == Error::InvalidCap, __FILE__, __LINE__, "capability still there after Free (%s)",
-                   error_name(gone)) && ok;
+                   error_name(gone)) &&
+           ok;
 }
 
 void run_sweep_tests(unity::Runner& r) {

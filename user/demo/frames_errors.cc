@@ -25,7 +25,8 @@ bool still_serving(unity::Runner& r) {
                  error_name(e)))
         return false;
     Result<pager::Block> b = pager::alloc(grant_slot(), 0);
-    if (!r.check(b.ok(), __FILE__, __LINE__, "pager stopped serving: %s", error_name(b.error()))) return false;
+    if (!r.check(b.ok(), __FILE__, __LINE__, "pager stopped serving: %s", error_name(b.error())))
+        return false;
     return exercise_block(r, *b);
 }
 
@@ -138,8 +139,9 @@ void test_stats_describe_this_task(unity::Runner& r) {
     EXPECT_TRUE(mem.free <= mem.managed);
     EXPECT_TRUE(mem.granted >= self.held);
     EXPECT_TRUE(mem.granted + mem.free <= mem.managed);
-    uprintf("frames: pager manages %lu frames, %lu free, %lu granted, %lu on LRU; this task holds %lu of %lu\n",
-            mem.managed, mem.free, mem.granted, mem.lru, self.held, self.quota);
+    uprintf(
+        "frames: pager manages %lu frames, %lu free, %lu granted, %lu on LRU; this task holds %lu of %lu\n",
+        mem.managed, mem.free, mem.granted, mem.lru, self.held, self.quota);
     EXPECT_OK(pager::print_stats());
 }
 

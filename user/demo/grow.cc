@@ -67,15 +67,18 @@ void test_fresh_pages_read_as_zero(unity::Runner& r) {
     }
     ASSERT_VALUE(after, pager::self_stats());
     EXPECT_EQ_U(after.held - before.held, g_pages);
-    uprintf("grow: %lu pages faulted in, task holds %lu frames (quota %lu)\n", g_pages, after.held, after.quota);
+    uprintf("grow: %lu pages faulted in, task holds %lu frames (quota %lu)\n", g_pages, after.held,
+            after.quota);
 }
 
 void test_pages_keep_what_is_written(unity::Runner& r) {
     ASSERT_TRUE(g_heap_declared);
-    for (uint64_t i = 0; i < g_pages; i++) demo::fill_pattern(page_at(HEAP_VA, i), demo::WORDS_PER_PAGE, i + 1);
+    for (uint64_t i = 0; i < g_pages; i++)
+        demo::fill_pattern(page_at(HEAP_VA, i), demo::WORDS_PER_PAGE, i + 1);
     for (uint64_t i = 0; i < g_pages; i++) {
         uint64_t bad = demo::pattern_mismatch(page_at(HEAP_VA, i), demo::WORDS_PER_PAGE, i + 1);
-        if (!r.check(bad == demo::WORDS_PER_PAGE, __FILE__, __LINE__, "page %lu word %lu lost", i, bad)) return;
+        if (!r.check(bad == demo::WORDS_PER_PAGE, __FILE__, __LINE__, "page %lu word %lu lost", i, bad))
+            return;
     }
 }
 
@@ -95,7 +98,8 @@ void test_more_regions_grow_on_writes(unity::Runner& r) {
     // A stack grows down: touch it from the top.
     for (uint64_t i = 8; i-- > 0;) demo::fill_pattern(page_at(EXTRA_VA, i), demo::WORDS_PER_PAGE, i);
     for (uint64_t i = 0; i < 8; i++)
-        EXPECT_TRUE(demo::pattern_mismatch(page_at(EXTRA_VA, i), demo::WORDS_PER_PAGE, i) == demo::WORDS_PER_PAGE);
+        EXPECT_TRUE(demo::pattern_mismatch(page_at(EXTRA_VA, i), demo::WORDS_PER_PAGE, i) ==
+                    demo::WORDS_PER_PAGE);
     ASSERT_VALUE(after, pager::self_stats());
     EXPECT_EQ_U(after.held - before.held, 24);
     // The heap was not disturbed.

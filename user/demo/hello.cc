@@ -10,7 +10,7 @@ extern "C" int main(uint64_t arg) {
     }
     uint64_t pages = 0;
     for (unsigned i = 0; i < info->nr_memory; i++) pages += info->memory[i].pages;
-    uprintf("hello from user space: %u NUMA node(s), %u memory ranges, %lu MiB free, %u harts\n", info->nr_nodes,
-            info->nr_memory, pages >> 8, info->nr_harts);
+    uprintf("hello from user space: %u NUMA node(s), %u memory ranges, %lu MiB free, %u harts\n",
+            info->nr_nodes, info->nr_memory, pages >> 8, info->nr_harts);
     return 0;
 }

@@ -58,8 +58,8 @@ void test_take_until_refused(unity::Runner& r) {
         ASSERT_OK(sys::cap_delete(g_slot));
     }
     ASSERT_VALUE(self, pager::self_stats());
-    uprintf("hog: took %u frames, then: %s (holding %lu of %lu)\n", g_nr_pfns, error_name(g_refusal), self.held,
-            self.quota);
+    uprintf("hog: took %u frames, then: %s (holding %lu of %lu)\n", g_nr_pfns, error_name(g_refusal),
+            self.held, self.quota);
     ASSERT_TRUE(g_nr_pfns < MAX_FRAMES);
     if (g_refusal == Error::OverQuota) {
         EXPECT_EQ_U(self.held, self.quota);

@@ -27,7 +27,8 @@ uint64_t arg_number(const ArgBlock& args, unsigned i, uint64_t fallback) {
     return v;
 }
 
-Reply request(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5, unsigned recv_slot) {
+Reply request(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5,
+              unsigned recv_slot) {
     sys::Msg m{{op, w1, w2, w3, w4, w5}};
     Result<sys::Received> r = sys::call(abi::IpcInfo::make(abi::PAGER_SLOT, 0, recv_slot), m);
     Reply out{};

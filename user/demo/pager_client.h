@@ -40,8 +40,8 @@ struct Reply {
 
 // Any request, including ones the protocol does not define (tests of the
 // pager's input checks). `recv_slot` 0 names no slot for a capability.
-Reply request(uint64_t op, uint64_t w1 = 0, uint64_t w2 = 0, uint64_t w3 = 0, uint64_t w4 = 0, uint64_t w5 = 0,
-              unsigned recv_slot = 0);
+Reply request(uint64_t op, uint64_t w1 = 0, uint64_t w2 = 0, uint64_t w3 = 0, uint64_t w4 = 0,
+              uint64_t w5 = 0, unsigned recv_slot = 0);
 
 // A block the pager granted: where it is and which zone and node it is from.
 struct Block {
@@ -54,8 +54,8 @@ struct Block {
 // PagerOp::Alloc: 2^order frames, their Frame capability (R+W) in `slot`.
 // InvalidArgument (order, zone, node or flags), NoMemory, TryAgain, OverQuota;
 // Malformed when the reply claims success without a capability.
-Result<Block> alloc(unsigned slot, uint64_t order, uint64_t zone = abi::PAGER_ANY, uint64_t node = abi::PAGER_ANY,
-                    uint64_t flags = 0);
+Result<Block> alloc(unsigned slot, uint64_t order, uint64_t zone = abi::PAGER_ANY,
+                    uint64_t node = abi::PAGER_ANY, uint64_t flags = 0);
 
 // PagerOp::AllocBatch: `count` order-0 frames mapped R+W at [va, va + count
 // pages); returns how many were mapped. Errors as alloc, and BadAlignment,

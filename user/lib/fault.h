@@ -37,12 +37,18 @@ constexpr sys::Msg fault_verdict(uint64_t verdict) {
 
 constexpr const char* fault_kind_name(abi::FaultKind k) {
     switch (k) {
-    case abi::FaultKind::PageFault: return "page fault";
-    case abi::FaultKind::AccessFault: return "access fault";
-    case abi::FaultKind::IllegalInstruction: return "illegal instruction";
-    case abi::FaultKind::Misaligned: return "misaligned";
-    case abi::FaultKind::Other: return "other";
-    case abi::FaultKind::Exit: return "exit";
+        case abi::FaultKind::PageFault:
+            return "page fault";
+        case abi::FaultKind::AccessFault:
+            return "access fault";
+        case abi::FaultKind::IllegalInstruction:
+            return "illegal instruction";
+        case abi::FaultKind::Misaligned:
+            return "misaligned";
+        case abi::FaultKind::Other:
+            return "other";
+        case abi::FaultKind::Exit:
+            return "exit";
     }
     return "?";
 }

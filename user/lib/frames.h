@@ -30,7 +30,7 @@ struct Frame {
 class FrameAllocator {
 public:
     struct Range {
-        unsigned slot;   // the Memory capability
+        unsigned slot;  // the Memory capability
         uint32_t node;
         uint64_t first_pfn, end_pfn;
         uint64_t next_pfn;  // everything below is handed out

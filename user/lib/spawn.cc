@@ -6,7 +6,7 @@
 #include "user/lib/runtime.h"
 #include "user/lib/syscall.h"
 
-extern "C" char _thread_start[];  // crt0.S
+extern "C" char _thread_start[];                 // crt0.S
 extern "C" char __image_start[], __image_end[];  // user.ld
 
 Child::~Child() {
@@ -29,7 +29,8 @@ Result<Child> Child::create(const ChildOptions& opt) {
     TRY_STATUS(sys::task_create(c.task_.slot(), c.thread_.slot()));
     // BootInfo::image also lists the root's stack: only the program's own
     // pages go to the child.
-    const uint64_t lo = reinterpret_cast<uint64_t>(__image_start), hi = reinterpret_cast<uint64_t>(__image_end);
+    const uint64_t lo = reinterpret_cast<uint64_t>(__image_start),
+                   hi = reinterpret_cast<uint64_t>(__image_end);
     for (uint32_t i = 0; i < boot->nr_image_pages; i++) {
         const abi::BootImagePage& page = boot->image[i];
         if (page.vaddr >= lo && page.vaddr < hi) TRY_STATUS(c.map_image_page(page));

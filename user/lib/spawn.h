@@ -30,8 +30,8 @@
 using ChildFn = int (*)(uint64_t arg);
 
 struct ChildOptions {
-    unsigned fault_ep = 0;      // Endpoint (our slot) that receives the child's faults; 0 = none
-    uint64_t fault_badge = 0;   // badge the fault handler sees; 0 = the endpoint cap's own
+    unsigned fault_ep = 0;     // Endpoint (our slot) that receives the child's faults; 0 = none
+    uint64_t fault_badge = 0;  // badge the fault handler sees; 0 = the endpoint cap's own
     unsigned priority = abi::PRIORITY_DEFAULT;
     Order stack_order = Order(2);
 };

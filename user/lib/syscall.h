@@ -61,8 +61,12 @@ inline Status null() { return status(call(abi::Sys::Null)); }
 
 // Prints `len` bytes at `addr` on the console. InvalidArgument (len > 4096),
 // InvalidArgument or OutOfRange for memory the task cannot read.
-inline Status debug_write(uint64_t addr, uint64_t len) { return status(call(abi::Sys::DebugWrite, addr, len)); }
-inline Status debug_write(const char* s, size_t len) { return debug_write(reinterpret_cast<uint64_t>(s), len); }
+inline Status debug_write(uint64_t addr, uint64_t len) {
+    return status(call(abi::Sys::DebugWrite, addr, len));
+}
+inline Status debug_write(const char* s, size_t len) {
+    return debug_write(reinterpret_cast<uint64_t>(s), len);
+}
 
 // Ends the calling task. For the root task the status ends the system.
 [[noreturn]] inline void exit(uint64_t status) {
@@ -106,7 +110,8 @@ inline Status cap_revoke(uint64_t slot) { return status(call(abi::Sys::CapRevoke
 
 // --- Physical memory -------------------------------------------------------
 
-inline Status memory_mint_frame(uint64_t memory, uint64_t pfn, uint64_t order, uint64_t rights, uint64_t dst) {
+inline Status memory_mint_frame(uint64_t memory, uint64_t pfn, uint64_t order, uint64_t rights,
+                                uint64_t dst) {
     return status(call(abi::Sys::MemoryMintFrame, memory, pfn, order, rights, dst));
 }
 inline Status memory_donate(uint64_t memory, uint64_t pfn, uint64_t pages) {
@@ -115,9 +120,10 @@ inline Status memory_donate(uint64_t memory, uint64_t pfn, uint64_t pages) {
 
 // Mints `count` order-0 Frames (R+W) of the pfns at `pfns` into slots
 // first_dst.. and maps them at va.. in `task` (0 = own): all or nothing.
-inline Status memory_mint_map(uint64_t memory, uint64_t task, uint64_t va, const uint64_t* pfns, uint64_t count,
-                              uint64_t first_dst) {
-    return status(call(abi::Sys::MemoryMintMap, memory, task, va, reinterpret_cast<uint64_t>(pfns), count, first_dst));
+inline Status memory_mint_map(uint64_t memory, uint64_t task, uint64_t va, const uint64_t* pfns,
+                              uint64_t count, uint64_t first_dst) {
+    return status(
+        call(abi::Sys::MemoryMintMap, memory, task, va, reinterpret_cast<uint64_t>(pfns), count, first_dst));
 }
 
 struct MemoryRange {
@@ -139,7 +145,9 @@ inline Status map(uint64_t task, uint64_t frame, VirtAddr va, uint64_t rights) {
     return map(task, frame, va.raw(), rights);
 }
 inline Status unmap(uint64_t frame) { return status(call(abi::Sys::Unmap, frame)); }
-inline Status protect(uint64_t frame, uint64_t rights) { return status(call(abi::Sys::Protect, frame, rights)); }
+inline Status protect(uint64_t frame, uint64_t rights) {
+    return status(call(abi::Sys::Protect, frame, rights));
+}
 
 struct AccessDirty {
     bool accessed, dirty;

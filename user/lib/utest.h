@@ -11,31 +11,31 @@
 #include "lib/testrunner.h"
 #include "user/lib/console.h"
 
-#define EXPECT_ERR(expr, want)                                                                      \
-    ({                                                                                              \
-        const Error _got = (expr).error();                                                          \
-        r.check(_got == (want), __FILE__, __LINE__, "%s: got '%s', expected '%s'", #expr,           \
-                error_name(_got), error_name(want));                                                \
+#define EXPECT_ERR(expr, want)                                                                              \
+    ({                                                                                                      \
+        const Error _got = (expr).error();                                                                  \
+        r.check(_got == (want), __FILE__, __LINE__, "%s: got '%s', expected '%s'", #expr, error_name(_got), \
+                error_name(want));                                                                          \
     })
 #define EXPECT_OK(expr) EXPECT_ERR(expr, Error::None)
-#define ASSERT_ERR(expr, want)                 \
-    do {                                       \
-        if (!EXPECT_ERR(expr, want)) return;   \
+#define ASSERT_ERR(expr, want)               \
+    do {                                     \
+        if (!EXPECT_ERR(expr, want)) return; \
     } while (0)
 #define ASSERT_OK(expr) ASSERT_ERR(expr, Error::None)
 
 // Declares `var` as a reference to the value of a Result, or fails the test.
-#define ASSERT_VALUE(var, expr)                                                                     \
-    auto var##_result = (expr);                                                                     \
-    if (!r.check(var##_result.ok(), __FILE__, __LINE__, "%s: got '%s'", #expr,                     \
-                 error_name(var##_result.error())))                                                 \
-        return;                                                                                     \
+#define ASSERT_VALUE(var, expr)                                                \
+    auto var##_result = (expr);                                                \
+    if (!r.check(var##_result.ok(), __FILE__, __LINE__, "%s: got '%s'", #expr, \
+                 error_name(var##_result.error())))                            \
+        return;                                                                \
     [[maybe_unused]] auto& var = var##_result.value()
 
 // Either of two errors (where docs/syscalls.md allows both).
-#define EXPECT_ERR2(expr, a, b)                                                                     \
-    ({                                                                                              \
-        const Error _got = (expr).error();                                                          \
+#define EXPECT_ERR2(expr, a, b)                                                                        \
+    ({                                                                                                 \
+        const Error _got = (expr).error();                                                             \
         r.check(_got == (a) || _got == (b), __FILE__, __LINE__, "%s: got '%s', expected '%s' or '%s'", \
-                #expr, error_name(_got), error_name(a), error_name(b));                             \
+                #expr, error_name(_got), error_name(a), error_name(b));                                \
     })

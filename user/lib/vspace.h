@@ -43,7 +43,9 @@ public:
     VirtAddr addr() const { return addr_; }
     uint64_t bytes() const { return bytes_; }
     template <typename T>
-    T* as() const { return addr_.as<T>(); }
+    T* as() const {
+        return addr_.as<T>();
+    }
     unsigned slot() const { return copy_.slot(); }  // the mapped copy
     bool valid() const { return copy_.valid(); }
 
@@ -65,7 +67,9 @@ struct SharedMemory {
     static Result<SharedMemory> create(Order order = Order(0));
 
     template <typename T>
-    T* as() const { return local.as<T>(); }
+    T* as() const {
+        return local.as<T>();
+    }
     VirtAddr addr() const { return local.addr(); }
 };
 

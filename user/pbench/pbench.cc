@@ -32,8 +32,8 @@ uint64_t median(uint64_t* v, unsigned n) {
     return v[n / 2];
 }
 
-Result<sys::Received> pager_call(uint64_t op, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
-                                 unsigned recv_cap = 0) {
+Result<sys::Received> pager_call(uint64_t op, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
+                                 uint64_t a4 = 0, unsigned recv_cap = 0) {
     sys::Msg m{{op, a1, a2, a3, a4, 0}};
     return sys::call(abi::IpcInfo::make(abi::PAGER_SLOT, 0, recv_cap), m);
 }
@@ -86,7 +86,8 @@ extern "C" int main(uint64_t) {
         batch[i] = (b - a - base) / abi::PAGER_BATCH_MAX;
     }
     if (!pager_call(uint64_t(abi::PagerOp::Region), HEAP_VA, ROUNDS * PAGE_SIZE,
-                    uint64_t(abi::PagerRegion::Heap)).ok())
+                    uint64_t(abi::PagerRegion::Heap))
+             .ok())
         return 1;
     for (unsigned i = 0; i < ROUNDS; i++) {
         volatile uint64_t* p = reinterpret_cast<volatile uint64_t*>(HEAP_VA + i * PAGE_SIZE);

@@ -10,7 +10,7 @@
 
 namespace mm::bench {
 
-inline constexpr uint64_t BENCH_PAGES = 65536;   // 256 MiB, one Normal zone
+inline constexpr uint64_t BENCH_PAGES = 65536;  // 256 MiB, one Normal zone
 
 // The pager's default configuration: per-cpu cache on, Linux-derived
 // watermarks. All memory free.

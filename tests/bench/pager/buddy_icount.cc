@@ -34,7 +34,7 @@ __attribute__((noinline)) void pairs(Buddy& b, unsigned order, long n) {
     for (long i = 0; i < n; i++) {
         const AllocRequest req = std::bit_cast<AllocRequest>(uint64_t(request_word));
         auto r = b.alloc(req);
-        if (!r.ok()) abort();   // a benchmark state below the watermarks
+        if (!r.ok()) abort();  // a benchmark state below the watermarks
         (void)b.free(*r, Order(req.order));
     }
     CALLGRIND_TOGGLE_COLLECT;
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
         baseline(n);
     } else if (!strcmp(s, "pair0-pcp")) {
         auto m = bench::default_machine();
-        pairs(m->buddy(), 0, 1);   // fill the cache outside the measurement
+        pairs(m->buddy(), 0, 1);  // fill the cache outside the measurement
         pairs(m->buddy(), 0, n);
     } else if (!strcmp(s, "pair0-buddy")) {
         pairs(bench::warm_order0_machine()->buddy(), 0, n);

@@ -26,7 +26,7 @@ namespace {
 
 using namespace mm;
 
-constexpr uint64_t PAGES = 262144;   // 1 GiB
+constexpr uint64_t PAGES = 262144;  // 1 GiB
 constexpr uint64_t CHURN_STEPS = 1000000;
 
 struct Block {
@@ -127,8 +127,8 @@ void print_thousandths(int v) {
 int main() {
     FragResult on = run(Grouping::ByMobility);
     FragResult off = run(Grouping::Disabled);
-    printf("%-22s %12s %12s %10s %10s %14s %14s %12s\n", "grouping", "free frames", "order>=9 now", "unusable9",
-           "extfrag9", "free, no mov.", "order>=9 then", "extfrag9");
+    printf("%-22s %12s %12s %10s %10s %14s %14s %12s\n", "grouping", "free frames", "order>=9 now",
+           "unusable9", "extfrag9", "free, no mov.", "order>=9 then", "extfrag9");
     for (auto [name, r] : {std::pair{"by mobility", on}, std::pair{"disabled", off}}) {
         printf("%-22s %12lu %11.1f%%", name, (unsigned long)r.free_now, 100 * r.share_now);
         print_thousandths(r.unusable9);

@@ -53,26 +53,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         uint64_t len = in.take(2) * 16;
         PhysRange r{PhysAddr(base), len};
         switch (op % 6) {
-        case 0: (void)mb.add(r, unsigned(in.take(1)) % (mm::MAX_NUMNODES + 1)); break;
-        case 1: (void)mb.remove(r); break;
-        case 2: (void)mb.reserve(r); break;
-        case 3: (void)mb.free(r); break;
-        case 4: {
-            uint64_t align = uint64_t(1) << (in.take(1) % 24);
-            unsigned nid = unsigned(in.take(1)) % 10;
-            if (nid == 9) nid = mm::NUMA_NO_NODE;
-            Result<PhysAddr> a = mb.alloc(len ? len : 1, align, nid);
-            if (a.ok()) {
-                if (a->raw() % align) abort();
-                if (!mb.is_region_memory(PhysRange{*a, len ? len : 1})) abort();
-                if (!mb.is_region_reserved(PhysRange{*a, len ? len : 1})) abort();
+            case 0:
+                (void)mb.add(r, unsigned(in.take(1)) % (mm::MAX_NUMNODES + 1));
+                break;
+            case 1:
+                (void)mb.remove(r);
+                break;
+            case 2:
+                (void)mb.reserve(r);
+                break;
+            case 3:
+                (void)mb.free(r);
+                break;
+            case 4: {
+                uint64_t align = uint64_t(1) << (in.take(1) % 24);
+                unsigned nid = unsigned(in.take(1)) % 10;
+                if (nid == 9) nid = mm::NUMA_NO_NODE;
+                Result<PhysAddr> a = mb.alloc(len ? len : 1, align, nid);
+                if (a.ok()) {
+                    if (a->raw() % align) abort();
+                    if (!mb.is_region_memory(PhysRange{*a, len ? len : 1})) abort();
+                    if (!mb.is_region_reserved(PhysRange{*a, len ? len : 1})) abort();
+                }
+                break;
             }
-            break;
-        }
-        case 5:
-            mb.set_direction(op & 0x40 ? mm::AllocDirection::BottomUp : mm::AllocDirection::TopDown);
-            mb.set_current_limit(PhysAddr(0x80000000 + in.take(3) * 16));
-            break;
+            case 5:
+                mb.set_direction(op & 0x40 ? mm::AllocDirection::BottomUp : mm::AllocDirection::TopDown);
+                mb.set_current_limit(PhysAddr(0x80000000 + in.take(3) * 16));
+                break;
         }
         check(mb.memory(), false);
         check(mb.reserved(), true);

@@ -1,12 +1,12 @@
 // The Sv39 table builder on host memory: "physical" addresses are host
 // pointers to 4 KiB-aligned frames.
+#include "pagetable.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-
-#include "pagetable.h"
 
 using namespace riscv::sv39;
 
@@ -36,8 +36,8 @@ protected:
     PageTable table() { return PageTable(root, frames.memory()); }
     std::vector<Leaf> leaves() {
         std::vector<Leaf> out;
-        table().for_each_leaf([](void* ctx, const Leaf& l) { static_cast<std::vector<Leaf>*>(ctx)->push_back(l); },
-                              &out);
+        table().for_each_leaf(
+            [](void* ctx, const Leaf& l) { static_cast<std::vector<Leaf>*>(ctx)->push_back(l); }, &out);
         return out;
     }
     HostFrames frames;
@@ -48,7 +48,8 @@ constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 constexpr uint64_t DM = 0xffffffc000000000;
 
 TEST_F(PageTableTest, AlignedGigabyteUsesOneLeaf) {
-    ASSERT_TRUE(table().map(VirtAddr(DM + 0x80000000), PhysAddr(0x80000000), GiB, Pte::Read | Pte::Write).ok());
+    ASSERT_TRUE(
+        table().map(VirtAddr(DM + 0x80000000), PhysAddr(0x80000000), GiB, Pte::Read | Pte::Write).ok());
     auto l = leaves();
     ASSERT_EQ(l.size(), 1u);
     EXPECT_EQ(l[0].size, GiB);
@@ -81,7 +82,8 @@ TEST_F(PageTableTest, LeafSizesCanBeLimited) {
 }
 
 TEST_F(PageTableTest, LookupFindsLeafAndPermissions) {
-    ASSERT_TRUE(table().map(VirtAddr(0xffffffff80200000), PhysAddr(0x80200000), 8 * KiB, Pte::Read | Pte::Exec).ok());
+    ASSERT_TRUE(
+        table().map(VirtAddr(0xffffffff80200000), PhysAddr(0x80200000), 8 * KiB, Pte::Read | Pte::Exec).ok());
     auto l = table().lookup(VirtAddr(0xffffffff80201234));
     ASSERT_TRUE(l.ok());
     EXPECT_EQ(l->pa.raw(), 0x80201000u);
@@ -98,7 +100,8 @@ TEST_F(PageTableTest, OverlapIsBusyAndChangesNothing) {
     EXPECT_EQ(leaves().size(), before);
     // Over an existing large leaf too.
     ASSERT_TRUE(table().map(VirtAddr(DM + GiB), PhysAddr(GiB), GiB, Pte::Read).ok());
-    EXPECT_EQ(table().map(VirtAddr(DM + GiB + 8 * KiB), PhysAddr(0), 4 * KiB, Pte::Read).error(), Error::Busy);
+    EXPECT_EQ(table().map(VirtAddr(DM + GiB + 8 * KiB), PhysAddr(0), 4 * KiB, Pte::Read).error(),
+              Error::Busy);
 }
 
 TEST_F(PageTableTest, BadArgumentsRejected) {
@@ -147,7 +150,10 @@ TEST_F(PageTableTest, ManyRangesRoundTrip) {
 namespace {
 
 TEST_F(PageTableTest, UnmapRemovesExactlyTheRange) {
-    ASSERT_TRUE(table().map(VirtAddr(0x10000), PhysAddr(0x80000000), 16 * KiB, Pte::Read | Pte::Write | Pte::User).ok());
+    ASSERT_TRUE(
+        table()
+            .map(VirtAddr(0x10000), PhysAddr(0x80000000), 16 * KiB, Pte::Read | Pte::Write | Pte::User)
+            .ok());
     ASSERT_TRUE(table().map(VirtAddr(0x20000), PhysAddr(0x80100000), 4 * KiB, Pte::Read | Pte::User).ok());
     auto n = table().unmap(VirtAddr(0x10000), 16 * KiB);
     ASSERT_TRUE(n.ok());
@@ -165,7 +171,9 @@ TEST_F(PageTableTest, UnmapRefusesToSplitALargeLeaf) {
 }
 
 TEST_F(PageTableTest, ProtectChangesPermissionsOnly) {
-    ASSERT_TRUE(table().map(VirtAddr(0x10000), PhysAddr(0x80000000), 8 * KiB, Pte::Read | Pte::Write | Pte::User).ok());
+    ASSERT_TRUE(table()
+                    .map(VirtAddr(0x10000), PhysAddr(0x80000000), 8 * KiB, Pte::Read | Pte::Write | Pte::User)
+                    .ok());
     ASSERT_TRUE(table().protect(VirtAddr(0x10000), 8 * KiB, Pte::Read | Pte::User).ok());
     auto l = table().lookup(VirtAddr(0x11000));
     ASSERT_TRUE(l.ok());
@@ -197,8 +205,10 @@ TEST_F(PageTableTest, FreeTablesBelowReleasesUserTablesOnly) {
     ASSERT_TRUE(table().map(VirtAddr(0x7fff0000), PhysAddr(0x80000000), 4 * KiB, Pte::Read | Pte::User).ok());
     ASSERT_TRUE(table().map(VirtAddr(DM), PhysAddr(0), 4 * KiB, Pte::Read).ok());
     std::vector<uint64_t> freed;
-    table().free_tables_below(VirtAddr(uint64_t(1) << 38), [](void* ctx, PhysAddr pa) {
-        static_cast<std::vector<uint64_t>*>(ctx)->push_back(pa.raw()); }, &freed);
+    table().free_tables_below(
+        VirtAddr(uint64_t(1) << 38),
+        [](void* ctx, PhysAddr pa) { static_cast<std::vector<uint64_t>*>(ctx)->push_back(pa.raw()); },
+        &freed);
     EXPECT_EQ(freed.size(), 4u) << "two L1 tables and two L0 tables for the two user pages";
     EXPECT_EQ(table().lookup(VirtAddr(0x10000)).error(), Error::NotFound);
     EXPECT_TRUE(table().lookup(VirtAddr(DM)).ok()) << "kernel half untouched";

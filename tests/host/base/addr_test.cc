@@ -1,6 +1,7 @@
+#include "base/addr.h"
+
 #include <gtest/gtest.h>
 
-#include "base/addr.h"
 #include "mm/page.h"
 #include "mm/zonelist.h"
 

@@ -1,11 +1,11 @@
 // The freestanding formatter must agree with the C library's snprintf for
 // everything the kernel uses, and never write past the buffer.
+#include "lib/format.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
-
-#include "lib/format.h"
 
 // Some cases below are deliberately odd formats (a null %s, an unknown
 // conversion, a trailing %): the compiler's format checks would flag them.
@@ -34,7 +34,8 @@ TEST(Format, IntegersMatchLibc) {
 }
 
 TEST(Format, StringsAndCharsMatchLibc) {
-    expect_like_libc("[%s] [%10s] [%-10s] [%.3s] [%c] [%3c] [%-3c]", "abc", "abc", "abc", "abcdef", 'x', 'y', 'z');
+    expect_like_libc("[%s] [%10s] [%-10s] [%.3s] [%c] [%3c] [%-3c]", "abc", "abc", "abc", "abcdef", 'x', 'y',
+                     'z');
     expect_like_libc("%*d|%-*d|%.*s", 6, 42, 6, 42, 2, "hello");
     expect_like_libc("100%% sure");
 }
@@ -75,7 +76,8 @@ TEST(Format, TrailingPercentStops) {
 
 TEST(Format, SinkReceivesEverything) {
     std::string out;
-    TextSink sink{[](void* ctx, const char* s, size_t n) { static_cast<std::string*>(ctx)->append(s, n); }, &out};
+    TextSink sink{[](void* ctx, const char* s, size_t n) { static_cast<std::string*>(ctx)->append(s, n); },
+                  &out};
     size_t n = format(sink, "node %u: [mem %#018lx-%#018lx]", 0u, 0x80000000UL, 0x87ffffffUL);
     EXPECT_EQ(out, "node 0: [mem 0x0000000080000000-0x0000000087ffffff]");
     EXPECT_EQ(n, out.size());

@@ -1,9 +1,9 @@
+#include "base/result.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
-
-#include "base/result.h"
 
 namespace {
 

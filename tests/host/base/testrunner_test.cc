@@ -30,7 +30,8 @@ TEST(TestRunner, PrintsUnityLinesAndSummary) {
     EXPECT_NE(g_out.find("k.cc:10:passes:PASS\n"), std::string::npos) << g_out;
     EXPECT_NE(g_out.find(":fails_twice:FAIL: 3 == 4: 0x3 != 0x4\n"), std::string::npos) << g_out;
     EXPECT_NE(g_out.find("k.cc:30:skipped:IGNORE: not on this machine\n"), std::string::npos);
-    EXPECT_NE(g_out.find("-----------------------\n3 Tests 1 Failures 1 Ignored\nFAIL\n"), std::string::npos) << g_out;
+    EXPECT_NE(g_out.find("-----------------------\n3 Tests 1 Failures 1 Ignored\nFAIL\n"), std::string::npos)
+        << g_out;
 }
 
 TEST(TestRunner, AllPassingEndsWithOK) {

@@ -18,7 +18,9 @@ CpioWriter sample() {
     CpioWriter w;
     w.file("manifest", "run hello\n");
     w.file("bin", "", MODE_DIR);
-    w.file("bin/hello", std::string("\x7f" "ELF\0\1", 6));
+    w.file("bin/hello", std::string("\x7f"
+                                    "ELF\0\1",
+                                    6));
     w.trailer();
     return w;
 }
@@ -37,7 +39,9 @@ TEST(Archive, FilesComeInOrderWithNamesAndData) {
     Walked got = walk(w.bytes());
     EXPECT_EQ(got.error, Error::None);
     EXPECT_EQ(got.names, (Strings{"manifest", "bin/hello"}));
-    EXPECT_EQ(got.datas, (Strings{"run hello\n", std::string("\x7f" "ELF\0\1", 6)}));
+    EXPECT_EQ(got.datas, (Strings{"run hello\n", std::string("\x7f"
+                                                             "ELF\0\1",
+                                                             6)}));
 }
 
 // Every remainder of name length and data length modulo 4 lands the next

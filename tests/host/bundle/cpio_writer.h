@@ -24,7 +24,21 @@ inline constexpr uint32_t MODE_CHARDEV = 0020644;
 inline constexpr size_t HEADER_SIZE = 110;
 
 // Indexes of the header fields, for Entry::field overrides.
-enum Field : unsigned { INO, MODE, UID, GID, NLINK, MTIME, FILESIZE, DEVMAJOR, DEVMINOR, RDEVMAJOR, RDEVMINOR, NAMESIZE, CHECK };
+enum Field : unsigned {
+    INO,
+    MODE,
+    UID,
+    GID,
+    NLINK,
+    MTIME,
+    FILESIZE,
+    DEVMAJOR,
+    DEVMINOR,
+    RDEVMAJOR,
+    RDEVMINOR,
+    NAMESIZE,
+    CHECK
+};
 
 struct Entry {
     std::string name;
@@ -45,7 +59,8 @@ public:
         size_t at = out_.size();
         out_ += e.magic;
         uint32_t namesize = uint32_t(e.name.size() + 1);
-        uint32_t fields[13] = {uint32_t(++ino_), e.mode, 0, 0, 1, 0, uint32_t(e.data.size()), 0, 0, 0, 0, namesize, 0};
+        uint32_t fields[13] = {uint32_t(++ino_), e.mode, 0, 0, 1, 0, uint32_t(e.data.size()), 0, 0, 0, 0,
+                               namesize,         0};
         if (e.namesize != UINT64_MAX) fields[NAMESIZE] = uint32_t(e.namesize);
         if (e.filesize != UINT64_MAX) fields[FILESIZE] = uint32_t(e.filesize);
         for (uint32_t f : fields) {

@@ -171,7 +171,9 @@ TEST(Manifest, TheWalkGoesOnAfterEachBadLine) {
         "this is garbage\n"
         "run\n"
         "run grow 512\n"
-        "run " + std::string(40, 'z') + "\n"
+        "run " +
+        std::string(40, 'z') +
+        "\n"
         "run hog quota=lots\n"
         "run hog quota=512\n");
     ASSERT_EQ(all.size(), 7u);

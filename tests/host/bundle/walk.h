@@ -43,8 +43,10 @@ inline Walked walk(const std::string& archive) {
     }
     w.error = a.error();
     if (a.why()) w.why = a.why();
-    if (w.error == Error::None) EXPECT_TRUE(w.why.empty()) << "why() set without an error: " << w.why;
-    else EXPECT_FALSE(w.why.empty()) << "error " << error_name(w.error) << " without a reason";
+    if (w.error == Error::None)
+        EXPECT_TRUE(w.why.empty()) << "why() set without an error: " << w.why;
+    else
+        EXPECT_FALSE(w.why.empty()) << "error " << error_name(w.error) << " without a reason";
     return w;
 }
 

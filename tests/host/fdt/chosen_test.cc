@@ -1,6 +1,5 @@
 // parse_machine(): bootargs and the initrd from /chosen.
 #include <gtest/gtest.h>
-
 #include <string.h>
 
 #include "fdt/fdt.h"
@@ -58,14 +57,16 @@ TEST(FdtMachineChosen, InitrdErrors) {
                               Error::Malformed, "only one of"));
     EXPECT_TRUE(machine_fails(with_chosen([](FdtWriter& w) { w.prop_u32("linux,initrd-end", {1}); }),
                               Error::Malformed, "only one of"));
-    EXPECT_TRUE(machine_fails(with_chosen([](FdtWriter& w) {
-                                  w.prop_u32("linux,initrd-start", {0x2000}).prop_u32("linux,initrd-end", {0x1000});
-                              }),
-                              Error::Malformed, "below"));
-    EXPECT_TRUE(machine_fails(with_chosen([](FdtWriter& w) {
-                                  w.prop_u32("linux,initrd-start", {0, 0, 1}).prop_u32("linux,initrd-end", {1});
-                              }),
-                              Error::Malformed, "linux,initrd-start is not one or two cells"));
+    EXPECT_TRUE(
+        machine_fails(with_chosen([](FdtWriter& w) {
+                          w.prop_u32("linux,initrd-start", {0x2000}).prop_u32("linux,initrd-end", {0x1000});
+                      }),
+                      Error::Malformed, "below"));
+    EXPECT_TRUE(
+        machine_fails(with_chosen([](FdtWriter& w) {
+                          w.prop_u32("linux,initrd-start", {0, 0, 1}).prop_u32("linux,initrd-end", {1});
+                      }),
+                      Error::Malformed, "linux,initrd-start is not one or two cells"));
     EXPECT_TRUE(machine_fails(with_chosen([](FdtWriter& w) {
                                   w.prop_u32("linux,initrd-start", {1}).prop("linux,initrd-end", Bytes{1});
                               }),

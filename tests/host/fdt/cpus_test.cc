@@ -1,6 +1,5 @@
 // parse_machine(): harts and the timebase from /cpus.
 #include <gtest/gtest.h>
-
 #include <string.h>
 
 #include "fdt/fdt.h"

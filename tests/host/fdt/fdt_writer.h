@@ -30,8 +30,16 @@ inline void set_be32(Bytes& b, size_t off, uint32_t v) {
 
 // Header field offsets, as the spec lays them out.
 enum HeaderField : size_t {
-    H_MAGIC = 0, H_TOTALSIZE = 4, H_OFF_STRUCT = 8, H_OFF_STRINGS = 12, H_OFF_RSVMAP = 16,
-    H_VERSION = 20, H_LAST_COMP = 24, H_BOOT_CPUID = 28, H_SIZE_STRINGS = 32, H_SIZE_STRUCT = 36,
+    H_MAGIC = 0,
+    H_TOTALSIZE = 4,
+    H_OFF_STRUCT = 8,
+    H_OFF_STRINGS = 12,
+    H_OFF_RSVMAP = 16,
+    H_VERSION = 20,
+    H_LAST_COMP = 24,
+    H_BOOT_CPUID = 28,
+    H_SIZE_STRINGS = 32,
+    H_SIZE_STRUCT = 36,
 };
 
 inline Bytes cells(std::initializer_list<uint32_t> values) {

@@ -112,7 +112,7 @@ private:
     }
     // Splits cells into (address, size) pairs of the given widths.
     static std::vector<std::pair<uint64_t, uint64_t>> pairs(const std::vector<uint64_t>& c, unsigned ac,
-                                                           unsigned sc) {
+                                                            unsigned sc) {
         std::vector<std::pair<uint64_t, uint64_t>> v;
         for (size_t i = 0; i + ac + sc <= c.size(); i += ac + sc) {
             uint64_t a = 0, s = 0;

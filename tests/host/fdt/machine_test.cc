@@ -1,7 +1,6 @@
 // parse_machine() on synthetic trees: the whole result, and memory banks.
 // Harts, /chosen, NUMA and reserved ranges have their own files.
 #include <gtest/gtest.h>
-
 #include <string.h>
 
 #include "fdt/fdt.h"

@@ -260,8 +260,8 @@ TEST_F(FdtNode, WalkerVisitsEveryNodeDepthFirst) {
     std::vector<std::string> seen;
     fdt::TreeWalker walker(blob_);
     while (walker.next()) seen.push_back(std::to_string(walker.depth()) + ":" + walker.node().name());
-    EXPECT_EQ(seen, (std::vector<std::string>{"0:", "1:memory@80000000", "1:soc", "2:uart@10000000",
-                                              "2:deep", "3:leaf@7", "1:props"}));
+    EXPECT_EQ(seen, (std::vector<std::string>{"0:", "1:memory@80000000", "1:soc", "2:uart@10000000", "2:deep",
+                                              "3:leaf@7", "1:props"}));
     EXPECT_FALSE(walker.next());  // stays at the end
 }
 

@@ -138,17 +138,18 @@ TEST(FdtNuma, MapIsFoundByCompatibleOnly) {
 }
 
 TEST(FdtNuma, MapWithoutMatrix) {
-    Bytes b = two_nodes([](FdtWriter& w) {
-        w.begin("distance-map").prop_str("compatible", "numa-distance-map-v1").end();
-    });
+    Bytes b = two_nodes(
+        [](FdtWriter& w) { w.begin("distance-map").prop_str("compatible", "numa-distance-map-v1").end(); });
     EXPECT_TRUE(machine_fails(b, Error::Malformed, "no distance-matrix"));
 }
 
 TEST(FdtNuma, MatrixMustBeWholeTriples) {
-    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) { distance_map(w, {0, 1}); }), Error::Malformed,
-                              "triples"));
-    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) { distance_map(w, {}); }), Error::Malformed,
-                              "triples"));
+    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) {
+                                  distance_map(w, {0, 1});
+                              }),
+                              Error::Malformed, "triples"));
+    EXPECT_TRUE(
+        machine_fails(two_nodes([](FdtWriter& w) { distance_map(w, {}); }), Error::Malformed, "triples"));
 }
 
 TEST(FdtNuma, MatrixNodeOutOfRange) {
@@ -157,13 +158,21 @@ TEST(FdtNuma, MatrixNodeOutOfRange) {
 }
 
 TEST(FdtNuma, BadDistances) {
-    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) { distance_map(w, {0, 1, 256}); }),
+    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) {
+                                  distance_map(w, {0, 1, 256});
+                              }),
                               Error::Malformed, "above 255"));
-    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) { distance_map(w, {1, 1, 20}); }),
+    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) {
+                                  distance_map(w, {1, 1, 20});
+                              }),
                               Error::Malformed, "self-distance"));
-    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) { distance_map(w, {0, 1, 10}); }),
+    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) {
+                                  distance_map(w, {0, 1, 10});
+                              }),
                               Error::Malformed, "remote distance"));
-    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) { distance_map(w, {0, 1, 5}); }),
+    EXPECT_TRUE(machine_fails(two_nodes([](FdtWriter& w) {
+                                  distance_map(w, {0, 1, 5});
+                              }),
                               Error::Malformed, "remote distance"));
 }
 

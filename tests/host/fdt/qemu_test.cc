@@ -28,10 +28,10 @@ struct QemuConfig {
     std::vector<uint64_t> node_ram;  // RAM per NUMA node (one entry: no NUMA)
     unsigned harts;
     bool distance_map;
-    const char* bootargs;      // nullptr: none
+    const char* bootargs;  // nullptr: none
     bool initrd;
-    size_t memreserve;         // entries in the reservation block
-    size_t reserved_regions;   // /reserved-memory children with reg
+    size_t memreserve;        // entries in the reservation block
+    size_t reserved_regions;  // /reserved-memory children with reg
 };
 
 // Keep in step with the fdt_qemu_dump() calls in CMakeLists.txt.

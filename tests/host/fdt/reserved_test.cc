@@ -117,7 +117,8 @@ TEST(FdtReserved, RangeLimit) {
             cpus_node(t, {{0}});
             t.begin("reserved-memory").prop_u32("#address-cells", {2}).prop_u32("#size-cells", {2});
             for (size_t i = 0; i < nodes; i++)
-                region(t, unit_name("r", 0x90000000 + i * 0x1000).c_str(), 0x90000000 + i * 0x1000, 0x1000, false);
+                region(t, unit_name("r", 0x90000000 + i * 0x1000).c_str(), 0x90000000 + i * 0x1000, 0x1000,
+                       false);
             t.end();
         });
         return w.finish();

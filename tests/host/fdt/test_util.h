@@ -18,13 +18,13 @@ inline Result<fdt::Blob> open_bytes(const Bytes& b, fdt::Diag* diag = nullptr) {
 inline ::testing::AssertionResult failed_with(Error got, const fdt::Diag& diag, Error error,
                                               const char* needle) {
     if (got != error)
-        return ::testing::AssertionFailure() << "error " << error_name(got) << ", expected "
-                                             << error_name(error) << " (diag: "
-                                             << (diag.what ? diag.what : "null") << ")";
+        return ::testing::AssertionFailure()
+               << "error " << error_name(got) << ", expected " << error_name(error)
+               << " (diag: " << (diag.what ? diag.what : "null") << ")";
     if (diag.what == nullptr) return ::testing::AssertionFailure() << "Diag.what not set";
     if (strstr(diag.what, needle) == nullptr)
-        return ::testing::AssertionFailure() << "Diag.what \"" << diag.what << "\" lacks \"" << needle
-                                             << "\"";
+        return ::testing::AssertionFailure()
+               << "Diag.what \"" << diag.what << "\" lacks \"" << needle << "\"";
     return ::testing::AssertionSuccess();
 }
 

@@ -196,7 +196,8 @@ TEST(BootMem, TooManyBanksForMemblock) {
     Memblock mb;
     Log log;
     std::vector<FdtBank> banks;
-    for (size_t i = 0; i <= MemblockType::CAPACITY; i++) banks.push_back({R(0x80000000 + i * 0x200000, 0x100000), 0});
+    for (size_t i = 0; i <= MemblockType::CAPACITY; i++)
+        banks.push_back({R(0x80000000 + i * 0x200000, 0x100000), 0});
     auto rep = add_memory_banks(mb, banks.data(), banks.size(), 1, log.sink());
     EXPECT_EQ(rep.error(), Error::NoMemory);
     EXPECT_EQ(mb.memory().count(), MemblockType::CAPACITY);
@@ -286,8 +287,7 @@ TEST(BootMem, ReserveBootRange) {
     EXPECT_TRUE(reserve_boot_range(mb, R(0xbff00000, 0x200000), "initrd", log.sink()).ok());
     EXPECT_EQ(log.text,
               "memblock: initrd [mem 0x00000000bff00000-0x00000000c00fffff] is not inside memory\n");
-    EXPECT_EQ(reserve_boot_range(mb, R(0x80000000, 0), "fdt", log.sink()).error(),
-              Error::InvalidArgument);
+    EXPECT_EQ(reserve_boot_range(mb, R(0x80000000, 0), "fdt", log.sink()).error(), Error::InvalidArgument);
     EXPECT_TRUE(mb.is_region_reserved(R(0x80200000, 1)));
     EXPECT_TRUE(mb.is_region_reserved(R(0xc0000000, 1)));
 }

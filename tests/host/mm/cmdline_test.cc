@@ -15,7 +15,8 @@ struct P {
 };
 
 std::ostream& operator<<(std::ostream& os, const P& p) {
-    return os << "{" << p.key << (p.has_value ? "=" + p.value : "") << (p.unterminated ? " unterminated" : "") << "}";
+    return os << "{" << p.key << (p.has_value ? "=" + p.value : "") << (p.unterminated ? " unterminated" : "")
+              << "}";
 }
 
 std::vector<P> params(const char* text, size_t max = CMDLINE_MAX) {
@@ -23,8 +24,8 @@ std::vector<P> params(const char* text, size_t max = CMDLINE_MAX) {
     Cmdline c(text, max);
     CmdlineParam p;
     while (c.next(p))
-        v.push_back({std::string(p.key.data, p.key.len), std::string(p.value.data, p.value.len),
-                     p.has_value, p.unterminated});
+        v.push_back({std::string(p.key.data, p.key.len), std::string(p.value.data, p.value.len), p.has_value,
+                     p.unterminated});
     return v;
 }
 
@@ -54,10 +55,9 @@ TEST(Cmdline, EmptyValueAndSecondEquals) {
 }
 
 TEST(Cmdline, QuotedValue) {
-    EXPECT_EQ(params("init=/bin/sh foo=\"a b  c\" bar"),
-              (std::vector<P>{{"init", "/bin/sh", true, false},
-                              {"foo", "a b  c", true, false},
-                              {"bar", "", false, false}}));
+    EXPECT_EQ(params("init=/bin/sh foo=\"a b  c\" bar"), (std::vector<P>{{"init", "/bin/sh", true, false},
+                                                                         {"foo", "a b  c", true, false},
+                                                                         {"bar", "", false, false}}));
 }
 
 TEST(Cmdline, QuotedWholeParameter) {
@@ -105,7 +105,8 @@ TEST(Cmdline, FindLastOccurrenceAndDashUnderscore) {
 TEST(Cmdline, RewindStartsOver) {
     Cmdline c("a b");
     CmdlineParam p;
-    while (c.next(p)) {}
+    while (c.next(p)) {
+    }
     EXPECT_FALSE(c.next(p));
     c.rewind();
     ASSERT_TRUE(c.next(p));
@@ -160,8 +161,8 @@ TEST(ParseSize, SuffixesAndBases) {
 }
 
 TEST(ParseSize, Malformed) {
-    for (const char* s : {"", "K", "x", "12Q", "1KB", "1 K", " 1", "1.5G", "0x", "0xg", "09", "-1",
-                          "+1", "1G "})
+    for (const char* s :
+         {"", "K", "x", "12Q", "1KB", "1 K", " 1", "1.5G", "0x", "0xg", "09", "-1", "+1", "1G "})
         EXPECT_EQ(parse_size(V(s)).error(), Error::InvalidArgument) << "'" << s << "'";
     EXPECT_EQ(parse_size(StrView{}).error(), Error::InvalidArgument);
 }

@@ -37,8 +37,8 @@ TEST(CoreSetting, Percent) {
 }
 
 TEST(CoreSetting, Malformed) {
-    for (const char* s : {"", "abc", "%", "M", "12X", "1G5", "1GG", "25%%", "25%x", "1G%",
-                          "-5", " 5", "5 ", "0x", "1.5G", "08"}) {
+    for (const char* s : {"", "abc", "%", "M", "12X", "1G5", "1GG", "25%%", "25%x", "1G%", "-5", " 5", "5 ",
+                          "0x", "1.5G", "08"}) {
         auto r = parse_core_setting(s);
         EXPECT_EQ(r.error(), Error::InvalidArgument) << "'" << s << "'";
     }

@@ -1,12 +1,12 @@
 // Randomized model-based test: memblock against a byte map of a small
 // address window where every 256-byte granule is either "not memory",
 // "memory of node n", and separately "reserved" or not.
-#include "mm/memblock.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <vector>
+
+#include "mm/memblock.h"
 
 namespace mm {
 namespace {
@@ -34,7 +34,10 @@ struct Model {
     std::vector<MemRange> memory_runs() const {
         std::vector<MemRange> out;
         for (size_t i = 0; i < GRANULES;) {
-            if (node[i] == NOT_MEMORY) { i++; continue; }
+            if (node[i] == NOT_MEMORY) {
+                i++;
+                continue;
+            }
             size_t j = i;
             while (j < GRANULES && node[j] == node[i]) j++;
             out.push_back({PhysRange{PhysAddr(BASE + i * GRANULE), (j - i) * GRANULE}, unsigned(node[i])});
@@ -45,7 +48,10 @@ struct Model {
     std::vector<MemRange> free_runs() const {
         std::vector<MemRange> out;
         for (size_t i = 0; i < GRANULES;) {
-            if (node[i] == NOT_MEMORY || reserved[i]) { i++; continue; }
+            if (node[i] == NOT_MEMORY || reserved[i]) {
+                i++;
+                continue;
+            }
             size_t j = i;
             while (j < GRANULES && node[j] == node[i] && !reserved[j]) j++;
             out.push_back({PhysRange{PhysAddr(BASE + i * GRANULE), (j - i) * GRANULE}, unsigned(node[i])});
@@ -55,9 +61,7 @@ struct Model {
     }
 };
 
-bool same(const MemRange& a, const MemRange& b) {
-    return a.range == b.range && a.nid == b.nid;
-}
+bool same(const MemRange& a, const MemRange& b) { return a.range == b.range && a.nid == b.nid; }
 
 void check(const Memblock& mb, const Model& m, int step) {
     auto runs = m.memory_runs();
@@ -100,8 +104,7 @@ void check(const Memblock& mb, const Model& m, int step) {
 
 // The model's choice for an allocation: highest (or lowest) aligned fit in
 // a free run of `nid`, else of any node.
-bool model_alloc(const Model& m, uint64_t size, uint64_t align, unsigned nid, bool top_down,
-                 uint64_t& out) {
+bool model_alloc(const Model& m, uint64_t size, uint64_t align, unsigned nid, bool top_down, uint64_t& out) {
     for (int pass = 0; pass < 2; pass++) {
         unsigned want = pass == 0 ? nid : NUMA_NO_NODE;
         if (pass == 1 && nid == NUMA_NO_NODE) break;
@@ -112,10 +115,16 @@ bool model_alloc(const Model& m, uint64_t size, uint64_t align, unsigned nid, bo
             if (top_down) {
                 if (hi - lo < size) continue;
                 uint64_t cand = align_down(hi - size, align);
-                if (cand >= lo) { out = cand; found = true; }  // keep the highest
+                if (cand >= lo) {
+                    out = cand;
+                    found = true;
+                }  // keep the highest
             } else {
                 uint64_t cand = align_up(lo, align);
-                if (cand < hi && hi - cand >= size) { out = cand; return true; }
+                if (cand < hi && hi - cand >= size) {
+                    out = cand;
+                    return true;
+                }
             }
         }
         if (found) return true;
@@ -137,57 +146,63 @@ TEST_P(MemblockModel, RandomOperationsMatchByteMap) {
         if (g0 + len > GRANULES) len = GRANULES - g0;
         PhysRange range{PhysAddr(BASE + g0 * GRANULE), len * GRANULE};
         switch (pick(5)) {
-        case 0: {  // add, maybe overlapping another node
-            unsigned nid = unsigned(pick(3));
-            bool conflict = false;
-            for (size_t i = g0; i < g0 + len; i++)
-                conflict |= m.node[i] != NOT_MEMORY && m.node[i] != int(nid);
-            Status s = mb.add(range, nid);
-            if (conflict) {
-                ASSERT_EQ(s.error(), Error::Busy) << step;
-            } else if (s.ok()) {
-                for (size_t i = g0; i < g0 + len; i++) m.node[i] = int(nid);
-            } else {
-                ASSERT_EQ(s.error(), Error::NoMemory) << step;
+            case 0: {  // add, maybe overlapping another node
+                unsigned nid = unsigned(pick(3));
+                bool conflict = false;
+                for (size_t i = g0; i < g0 + len; i++)
+                    conflict |= m.node[i] != NOT_MEMORY && m.node[i] != int(nid);
+                Status s = mb.add(range, nid);
+                if (conflict) {
+                    ASSERT_EQ(s.error(), Error::Busy) << step;
+                } else if (s.ok()) {
+                    for (size_t i = g0; i < g0 + len; i++) m.node[i] = int(nid);
+                } else {
+                    ASSERT_EQ(s.error(), Error::NoMemory) << step;
+                }
+                break;
             }
-            break;
-        }
-        case 1: {
-            Status s = mb.remove(range);
-            if (s.ok()) for (size_t i = g0; i < g0 + len; i++) m.node[i] = NOT_MEMORY;
-            else ASSERT_EQ(s.error(), Error::NoMemory) << step;
-            break;
-        }
-        case 2: {
-            Status s = mb.reserve(range);
-            if (s.ok()) for (size_t i = g0; i < g0 + len; i++) m.reserved[i] = true;
-            else ASSERT_EQ(s.error(), Error::NoMemory) << step;
-            break;
-        }
-        case 3: {
-            Status s = mb.free(range);
-            if (s.ok()) for (size_t i = g0; i < g0 + len; i++) m.reserved[i] = false;
-            else ASSERT_EQ(s.error(), Error::NoMemory) << step;
-            break;
-        }
-        case 4: {
-            uint64_t size = GRANULE * (1 + pick(16));
-            uint64_t align = GRANULE << pick(5);
-            unsigned nid = pick(4) == 0 ? NUMA_NO_NODE : unsigned(pick(4));
-            uint64_t expect = 0;
-            bool fits = model_alloc(m, size, align, nid, top_down, expect);
-            auto got = mb.alloc(size, align, nid);
-            if (!fits) {
-                ASSERT_EQ(got.error(), Error::NoMemory) << step;
-            } else if (got.ok()) {
-                ASSERT_EQ(got->raw(), expect) << step;
-                for (uint64_t a = expect; a < expect + size; a += GRANULE)
-                    m.reserved[(a - BASE) / GRANULE] = true;
-            } else {
-                ASSERT_EQ(got.error(), Error::NoMemory) << step;  // reserved list full
+            case 1: {
+                Status s = mb.remove(range);
+                if (s.ok())
+                    for (size_t i = g0; i < g0 + len; i++) m.node[i] = NOT_MEMORY;
+                else
+                    ASSERT_EQ(s.error(), Error::NoMemory) << step;
+                break;
             }
-            break;
-        }
+            case 2: {
+                Status s = mb.reserve(range);
+                if (s.ok())
+                    for (size_t i = g0; i < g0 + len; i++) m.reserved[i] = true;
+                else
+                    ASSERT_EQ(s.error(), Error::NoMemory) << step;
+                break;
+            }
+            case 3: {
+                Status s = mb.free(range);
+                if (s.ok())
+                    for (size_t i = g0; i < g0 + len; i++) m.reserved[i] = false;
+                else
+                    ASSERT_EQ(s.error(), Error::NoMemory) << step;
+                break;
+            }
+            case 4: {
+                uint64_t size = GRANULE * (1 + pick(16));
+                uint64_t align = GRANULE << pick(5);
+                unsigned nid = pick(4) == 0 ? NUMA_NO_NODE : unsigned(pick(4));
+                uint64_t expect = 0;
+                bool fits = model_alloc(m, size, align, nid, top_down, expect);
+                auto got = mb.alloc(size, align, nid);
+                if (!fits) {
+                    ASSERT_EQ(got.error(), Error::NoMemory) << step;
+                } else if (got.ok()) {
+                    ASSERT_EQ(got->raw(), expect) << step;
+                    for (uint64_t a = expect; a < expect + size; a += GRANULE)
+                        m.reserved[(a - BASE) / GRANULE] = true;
+                } else {
+                    ASSERT_EQ(got.error(), Error::NoMemory) << step;  // reserved list full
+                }
+                break;
+            }
         }
         check(mb, m, step);
         if (HasFatalFailure()) return;

@@ -48,9 +48,8 @@ TEST(MemblockAdd, DisjointRegionsStaySortedWhateverTheOrder) {
     ASSERT_TRUE(mb.add(R(0x90000000, SZ_1M), 0).ok());
     ASSERT_TRUE(mb.add(R(0x80000000, SZ_1M), 0).ok());
     ASSERT_TRUE(mb.add(R(0x88000000, SZ_1M), 0).ok());
-    EXPECT_EQ(regions(mb.memory()), (std::vector<Reg>{{0x80000000, SZ_1M, 0},
-                                                      {0x88000000, SZ_1M, 0},
-                                                      {0x90000000, SZ_1M, 0}}));
+    EXPECT_EQ(regions(mb.memory()),
+              (std::vector<Reg>{{0x80000000, SZ_1M, 0}, {0x88000000, SZ_1M, 0}, {0x90000000, SZ_1M, 0}}));
     EXPECT_EQ(mb.phys_mem_size(), 3 * SZ_1M);
 }
 
@@ -106,9 +105,8 @@ TEST(MemblockAdd, AdjacentOtherNodeStaysSeparate) {
     ASSERT_TRUE(mb.add(R(0x1000000, SZ_1M), 0).ok());
     ASSERT_TRUE(mb.add(R(0x1100000, SZ_1M), 1).ok());
     ASSERT_TRUE(mb.add(R(0x0f00000, SZ_1M), 1).ok());
-    EXPECT_EQ(regions(mb.memory()), (std::vector<Reg>{{0x0f00000, SZ_1M, 1},
-                                                      {0x1000000, SZ_1M, 0},
-                                                      {0x1100000, SZ_1M, 1}}));
+    EXPECT_EQ(regions(mb.memory()),
+              (std::vector<Reg>{{0x0f00000, SZ_1M, 1}, {0x1000000, SZ_1M, 0}, {0x1100000, SZ_1M, 1}}));
 }
 
 TEST(MemblockAdd, FillsGapBetweenOtherNodes) {
@@ -117,9 +115,8 @@ TEST(MemblockAdd, FillsGapBetweenOtherNodes) {
     ASSERT_TRUE(mb.add(R(0x1200000, SZ_1M), 0).ok());
     // Exactly the gap, on another node: touches both, merges with neither.
     ASSERT_TRUE(mb.add(R(0x1100000, SZ_1M), 1).ok());
-    EXPECT_EQ(regions(mb.memory()), (std::vector<Reg>{{0x1000000, SZ_1M, 0},
-                                                      {0x1100000, SZ_1M, 1},
-                                                      {0x1200000, SZ_1M, 0}}));
+    EXPECT_EQ(regions(mb.memory()),
+              (std::vector<Reg>{{0x1000000, SZ_1M, 0}, {0x1100000, SZ_1M, 1}, {0x1200000, SZ_1M, 0}}));
 }
 
 TEST(MemblockAdd, OverlapWithOtherNodeIsBusyAndChangesNothing) {
@@ -187,8 +184,8 @@ TEST(MemblockRemove, MiddleSplitsKeepingNode) {
     // OpenSBI-style no-map hole at the start plus one in the middle.
     ASSERT_TRUE(mb.remove(R(0x80000000, 0x80000)).ok());
     ASSERT_TRUE(mb.remove(R(0x90000000, SZ_1M)).ok());
-    EXPECT_EQ(regions(mb.memory()), (std::vector<Reg>{{0x80080000, 0x0ff80000, 3},
-                                                      {0x90100000, 0x2ff00000, 3}}));
+    EXPECT_EQ(regions(mb.memory()),
+              (std::vector<Reg>{{0x80080000, 0x0ff80000, 3}, {0x90100000, 0x2ff00000, 3}}));
     EXPECT_EQ(mb.phys_mem_size(), 0x40000000u - 0x80000 - SZ_1M);
 }
 
@@ -198,8 +195,7 @@ TEST(MemblockRemove, SpanningSeveralRegions) {
     ASSERT_TRUE(mb.add(R(0x1200000, SZ_1M), 1).ok());
     ASSERT_TRUE(mb.add(R(0x1400000, SZ_1M), 0).ok());
     ASSERT_TRUE(mb.remove(R(0x1080000, 0x400000)).ok());
-    EXPECT_EQ(regions(mb.memory()), (std::vector<Reg>{{0x1000000, 0x80000, 0},
-                                                      {0x1480000, 0x80000, 0}}));
+    EXPECT_EQ(regions(mb.memory()), (std::vector<Reg>{{0x1000000, 0x80000, 0}, {0x1480000, 0x80000, 0}}));
 }
 
 TEST(MemblockRemove, OutsideMemoryIsIgnored) {
@@ -253,7 +249,7 @@ TEST(MemblockReserve, OutsideMemoryIsKeptAndReported) {
 TEST(MemblockReserve, ErrorsAndFullList) {
     Memblock mb;
     EXPECT_EQ(mb.reserve(R(0x1000, 0)).error(), Error::InvalidArgument);
-    EXPECT_TRUE(mb.reserve(R(~uint64_t(0) - 1, 1)).ok());  // ends at 2^64 - 1
+    EXPECT_TRUE(mb.reserve(R(~uint64_t(0) - 1, 1)).ok());                       // ends at 2^64 - 1
     EXPECT_EQ(mb.reserve(R(~uint64_t(0), 1)).error(), Error::InvalidArgument);  // wraps
     Memblock full;
     for (size_t i = 0; i < MemblockType::CAPACITY; i++)
@@ -324,9 +320,7 @@ TEST(MemblockQuery, FreeRangesWithNodesBothDirections) {
     ASSERT_TRUE(mb.reserve(R(0x0000000, SZ_1M)).ok());
     ASSERT_TRUE(mb.reserve(R(0x0f00000, 0x1200000)).ok());  // end of node 0 .. into node 1
     ASSERT_TRUE(mb.reserve(R(0x2800000, SZ_1M)).ok());
-    std::vector<Reg> asc{{0x0100000, 0xe00000, 0},
-                         {0x2100000, 0x700000, 1},
-                         {0x2900000, 0x700000, 1}};
+    std::vector<Reg> asc{{0x0100000, 0xe00000, 0}, {0x2100000, 0x700000, 1}, {0x2900000, 0x700000, 1}};
     EXPECT_EQ(walk(mb.free_ranges()), asc);
     std::vector<Reg> desc(asc.rbegin(), asc.rend());
     EXPECT_EQ(walk(mb.free_ranges(NUMA_NO_NODE, WalkOrder::Descending)), desc);
@@ -457,11 +451,9 @@ TEST(MemblockAlloc, RangeBounds) {
     auto b = mb.alloc_range(0x1000, SZ_4K, PhysAddr(0x80100800), PhysAddr(0x80200000), NN);
     ASSERT_TRUE(b.ok());
     EXPECT_EQ(b->raw(), 0x80101000u);
-    EXPECT_EQ(mb.alloc_range(0x1000, SZ_4K, PhysAddr(0x80200000), PhysAddr(0x80200000), NN)
-                  .error(),
+    EXPECT_EQ(mb.alloc_range(0x1000, SZ_4K, PhysAddr(0x80200000), PhysAddr(0x80200000), NN).error(),
               Error::InvalidArgument);
-    EXPECT_EQ(mb.alloc_range(0x2000, SZ_4K, PhysAddr(0x80300000), PhysAddr(0x80301000), NN)
-                  .error(),
+    EXPECT_EQ(mb.alloc_range(0x2000, SZ_4K, PhysAddr(0x80300000), PhysAddr(0x80301000), NN).error(),
               Error::NoMemory);
     // An explicit upper bound is not clipped by the current limit.
     mb.set_current_limit(PhysAddr(0x80000000));

@@ -23,8 +23,8 @@ struct Layout {
     ZoneLayout zones;
 };
 
-void build(Layout& l, std::initializer_list<Bank> banks, unsigned nodes,
-           CoreSetting kc = CoreSetting::none(), CoreSetting mc = CoreSetting::none()) {
+void build(Layout& l, std::initializer_list<Bank> banks, unsigned nodes, CoreSetting kc = CoreSetting::none(),
+           CoreSetting mc = CoreSetting::none()) {
     for (const Bank& b : banks) ASSERT_TRUE(l.mb.add(PhysRange{PhysAddr(b.base), b.size}, b.nid).ok());
     ASSERT_TRUE(size_zones(l.mb.memory(), nodes, kc, mc, l.zones).ok());
 }

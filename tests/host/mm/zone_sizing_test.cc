@@ -27,28 +27,28 @@ Memblock make(std::initializer_list<Bank> banks) {
     return mb;
 }
 
-ZoneLayout size(std::initializer_list<Bank> banks, unsigned nr_nodes,
-                CoreSetting kc = CoreSetting::none(), CoreSetting mc = CoreSetting::none()) {
+ZoneLayout size(std::initializer_list<Bank> banks, unsigned nr_nodes, CoreSetting kc = CoreSetting::none(),
+                CoreSetting mc = CoreSetting::none()) {
     Memblock mb = make(banks);
     ZoneLayout z;
     EXPECT_TRUE(size_zones(mb.memory(), nr_nodes, kc, mc, z).ok());
     return z;
 }
 
-#define EXPECT_ZONE(layout, nid, zone, start_pfn, spanned_pages, present_pages)            \
-    do {                                                                                    \
-        const ZoneSpan& zs_ = (layout).nodes[nid].zones[(zone)];                              \
+#define EXPECT_ZONE(layout, nid, zone, start_pfn, spanned_pages, present_pages)                    \
+    do {                                                                                           \
+        const ZoneSpan& zs_ = (layout).nodes[nid].zones[(zone)];                                   \
         EXPECT_EQ(zs_.start.raw(), uint64_t(start_pfn)) << "node " << (nid) << " zone " << (zone); \
         EXPECT_EQ(zs_.spanned, uint64_t(spanned_pages)) << "node " << (nid) << " zone " << (zone); \
         EXPECT_EQ(zs_.present, uint64_t(present_pages)) << "node " << (nid) << " zone " << (zone); \
     } while (0)
 
 #define EXPECT_NODE(layout, nid, start_pfn, end_pfn, spanned_pages, present_pages) \
-    do {                                                                         \
-        EXPECT_EQ((layout).nodes[nid].start.raw(), uint64_t(start_pfn));         \
-        EXPECT_EQ((layout).nodes[nid].end.raw(), uint64_t(end_pfn));             \
-        EXPECT_EQ((layout).nodes[nid].spanned, uint64_t(spanned_pages));         \
-        EXPECT_EQ((layout).nodes[nid].present, uint64_t(present_pages));         \
+    do {                                                                           \
+        EXPECT_EQ((layout).nodes[nid].start.raw(), uint64_t(start_pfn));           \
+        EXPECT_EQ((layout).nodes[nid].end.raw(), uint64_t(end_pfn));               \
+        EXPECT_EQ((layout).nodes[nid].spanned, uint64_t(spanned_pages));           \
+        EXPECT_EQ((layout).nodes[nid].present, uint64_t(present_pages));           \
     } while (0)
 
 void expect_bounds(const ZoneLayout& z, uint64_t dlo, uint64_t dhi, uint64_t nlo, uint64_t nhi) {
@@ -228,8 +228,8 @@ TEST(ZoneSizing, L14_MovablecorePercent) {
 // corepages 1835008). The larger kernelcore wins: 1835008, of which
 // 1310720 above 4 GiB -> zone_movable_pfn 0x240000.
 TEST(ZoneSizing, L15_BothGivenLargerKernelcoreWins) {
-    ZoneLayout z = size({{0x80000000, 8 * GiB, 0}}, 1, CoreSetting::pages(1048576),
-                        CoreSetting::pages(262144));
+    ZoneLayout z =
+        size({{0x80000000, 8 * GiB, 0}}, 1, CoreSetting::pages(1048576), CoreSetting::pages(262144));
     EXPECT_EQ(z.required_kernelcore, 1835008u);
     EXPECT_EQ(z.zone_movable_pfn[0].raw(), 0x240000u);
     EXPECT_ZONE(z, 0, M, 0x240000, 262144, 262144);
@@ -245,8 +245,7 @@ TEST(ZoneSizing, L15_BothGivenLargerKernelcoreWins) {
 // zone_movable_pfn[1] = 0x100000. Alignment: node 0's 0x100000 >= its end,
 // dropped; node 1 keeps 0x100000: all of node 1 is movable.
 TEST(ZoneSizing, L16_TwoNodesLowMemoryCountsAsKernelcore) {
-    ZoneLayout z = size({{0x80000000, 2 * GiB, 0}, {0x100000000, 6 * GiB, 1}}, 2,
-                        CoreSetting::pages(524288));
+    ZoneLayout z = size({{0x80000000, 2 * GiB, 0}, {0x100000000, 6 * GiB, 1}}, 2, CoreSetting::pages(524288));
     EXPECT_EQ(z.zone_movable_pfn[0].raw(), 0u);
     EXPECT_EQ(z.zone_movable_pfn[1].raw(), 0x100000u);
     EXPECT_ZONE(z, 0, D, 0x80000, 524288, 524288);
@@ -263,9 +262,7 @@ TEST(ZoneSizing, L16_TwoNodesLowMemoryCountsAsKernelcore) {
 // Pass 2: node 0 has nothing left; node 1 -> 0x170000 (required 65536);
 // node 2 -> 0x270000 (required 0). Node 0's 0x120000 is its end: dropped.
 TEST(ZoneSizing, L17_ThreeNodesRestartWithFewerNodes) {
-    ZoneLayout z = size({{0x100000000, 512 * MiB, 0},
-                         {0x120000000, 4 * GiB, 1},
-                         {0x220000000, 4 * GiB, 2}},
+    ZoneLayout z = size({{0x100000000, 512 * MiB, 0}, {0x120000000, 4 * GiB, 1}, {0x220000000, 4 * GiB, 2}},
                         3, CoreSetting::pages(786432));
     expect_bounds(z, 0x100000, 0x100000, 0x100000, 0x320000);
     EXPECT_EQ(z.zone_movable_pfn[0].raw(), 0u);
@@ -368,8 +365,7 @@ TEST(ZoneSizing, L22_MemorylessNode) {
 // 1: kernelcore_node becomes 0 -> movable[1] = 0x140000. Both below their
 // node ends, both kept: node 0 Normal is empty, its upper GiB movable.
 TEST(ZoneSizing, L23_NodeCrossing4GiBWithKernelcore) {
-    ZoneLayout z = size({{0x80000000, 3 * GiB, 0}, {0x140000000, GiB, 1}}, 2,
-                        CoreSetting::pages(262144));
+    ZoneLayout z = size({{0x80000000, 3 * GiB, 0}, {0x140000000, GiB, 1}}, 2, CoreSetting::pages(262144));
     EXPECT_EQ(z.zone_movable_pfn[0].raw(), 0x100000u);
     EXPECT_EQ(z.zone_movable_pfn[1].raw(), 0x140000u);
     EXPECT_ZONE(z, 0, D, 0x80000, 524288, 524288);
@@ -426,8 +422,8 @@ TEST(ZoneSizing, L27_EightNodes) {
 // L28: kernelcore spread over two equal all-Normal nodes: 2 x 4 GiB above
 // 4 GiB, kernelcore=2G -> 262144 per node; movable at start + 0x40000.
 TEST(ZoneSizing, L28_KernelcoreSpreadEvenly) {
-    ZoneLayout z = size({{0x100000000, 4 * GiB, 0}, {0x200000000, 4 * GiB, 1}}, 2,
-                        CoreSetting::pages(524288));
+    ZoneLayout z =
+        size({{0x100000000, 4 * GiB, 0}, {0x200000000, 4 * GiB, 1}}, 2, CoreSetting::pages(524288));
     EXPECT_EQ(z.zone_movable_pfn[0].raw(), 0x140000u);
     EXPECT_EQ(z.zone_movable_pfn[1].raw(), 0x240000u);
     EXPECT_ZONE(z, 0, N, 0x100000, 262144, 262144);
@@ -455,8 +451,7 @@ TEST(ZoneSizingErrors, NoMemory) {
 }
 
 TEST(ZoneSizing, ZonelistsFollowDistanceAndPopulatedZones) {
-    ZoneLayout z = size({{0x80000000, 4 * GiB, 0}, {0x180000000, 4 * GiB, 1}}, 2,
-                        CoreSetting::pages(786432));
+    ZoneLayout z = size({{0x80000000, 4 * GiB, 0}, {0x180000000, 4 * GiB, 1}}, 2, CoreSetting::pages(786432));
     // kernelcore 786432 over two nodes: pass 1 leaves node 0 at 0x100000 and
     // node 1 at 0x1a0000 with 131072 unplaced; pass 2 moves node 0 to 0x120000.
     DistanceMatrix dist = {};

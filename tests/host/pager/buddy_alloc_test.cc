@@ -237,7 +237,8 @@ TEST_F(AllocTest, BulkRejectsBadRequests) {
     EXPECT_EQ(b.alloc_bulk(AllocRequest::of(1), 4, out).error(), Error::InvalidArgument);
     EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0), 0, out).error(), Error::InvalidArgument);
     EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0), 4, nullptr).error(), Error::InvalidArgument);
-    EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0, 0, ZoneType::Normal, 3), 4, out).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0, 0, ZoneType::Normal, 3), 4, out).error(),
+              Error::InvalidArgument);
     EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0, GFP_ZERO), 4, out).error(), Error::Unsupported);
 }
 
@@ -252,7 +253,8 @@ TEST_F(AllocTest, BulkNearTheWatermarkFallsBackToOneFrame) {
 }
 
 TEST_F(AllocTest, BulkWithNothingLeftReportsTheError) {
-    while (b.alloc(AllocRequest::of(0, GFP_MEMALLOC)).ok()) {}
+    while (b.alloc(AllocRequest::of(0, GFP_MEMALLOC)).ok()) {
+    }
     Pfn out[8];
     EXPECT_EQ(b.alloc_bulk(AllocRequest::of(0), 8, out).error(), Error::NoMemory);
 }

@@ -54,7 +54,7 @@ TEST_F(FreeTest, FramesOutsideEveryZoneAreNotOwned) {
 
 TEST_F(FreeTest, DoubleFreeOfAHeadIsDetected) {
     Pfn a = take(3);
-    take(3);   // keeps a's buddy allocated, so a stays a free head
+    take(3);  // keeps a's buddy allocated, so a stays a free head
     ASSERT_TRUE(b.free(a, Order(3)).ok());
     uint64_t before = z.free_pages;
     EXPECT_EQ(b.free(a, Order(3)).error(), Error::DoubleFree);
@@ -64,7 +64,7 @@ TEST_F(FreeTest, DoubleFreeOfAHeadIsDetected) {
 
 TEST_F(FreeTest, DoubleFreeInsideAMergedBlockIsDetected) {
     Pfn a = take(0);
-    ASSERT_TRUE(b.free(a, Order(0)).ok());   // merges all the way up
+    ASSERT_TRUE(b.free(a, Order(0)).ok());  // merges all the way up
     EXPECT_EQ(b.free(a, Order(0)).error(), Error::DoubleFree);
     EXPECT_EQ(b.free(Pfn(BASE + 5), Order(0)).error(), Error::DoubleFree);
     EXPECT_EQ(b.free(Pfn(BASE + 1024 + 8), Order(3)).error(), Error::DoubleFree);
@@ -159,7 +159,7 @@ TEST_F(FreeTest, BlockWhoseMergeIsLikelyGoesToTheListTail) {
     // frame goes to the tail of the order-0 list.
     Pfn p0 = take(0), p1 = take(0), p2 = take(0), p3 = take(0);
     ASSERT_EQ(p3.raw(), BASE + 3);
-    take(0);   // BASE+4 keeps the order-2 block from merging further
+    take(0);  // BASE+4 keeps the order-2 block from merging further
     ASSERT_TRUE(b.free(p2, Order(0)).ok());
     ASSERT_TRUE(b.free(p3, Order(0)).ok());
     EXPECT_EQ(m.page(BASE + 2)->order(), 1u);

@@ -17,16 +17,15 @@ MemoryLayout one_zone_layout(uint64_t start, uint64_t pages) {
     return l;
 }
 
-Error init_error(const MemoryLayout& l, BuddyConfig c = MachineDef::default_config(), size_t storage = 1 << 16) {
+Error init_error(const MemoryLayout& l, BuddyConfig c = MachineDef::default_config(),
+                 size_t storage = 1 << 16) {
     static std::vector<uint8_t> blocks(1 << 16);
     static std::vector<Page> map(4096);
     auto b = std::make_unique<Buddy>();
     return b->init(l, MemMap::from_array(map.data(), Pfn(0x80000)), blocks.data(), storage, c).error();
 }
 
-TEST(BuddyInit, AcceptsAValidLayout) {
-    EXPECT_EQ(init_error(one_zone_layout(0x80000, 4096)), Error::None);
-}
+TEST(BuddyInit, AcceptsAValidLayout) { EXPECT_EQ(init_error(one_zone_layout(0x80000, 4096)), Error::None); }
 
 TEST(BuddyInit, RejectsNoNodesAndTooMany) {
     MemoryLayout l = one_zone_layout(0x80000, 4096);
@@ -135,7 +134,8 @@ TEST(BuddyHandOver, RejectsEmptyAndForeignRanges) {
     EXPECT_EQ(m.buddy().free_bootmem_range(Pfn(0x80010), Pfn(0x80000)).error(), Error::InvalidArgument);
     EXPECT_EQ(m.buddy().free_bootmem_range(Pfn(0x10), Pfn(0x20)).error(), Error::OutOfRange);
     // Partly outside: refused as a whole, nothing freed.
-    EXPECT_EQ(m.buddy().free_bootmem_range(Pfn(0x80000 + 4000), Pfn(0x80000 + 4200)).error(), Error::OutOfRange);
+    EXPECT_EQ(m.buddy().free_bootmem_range(Pfn(0x80000 + 4000), Pfn(0x80000 + 4200)).error(),
+              Error::OutOfRange);
     EXPECT_EQ(m.buddy().nr_free_pages(), 0u);
     EXPECT_TRUE(m.page(0x80000 + 4000)->test(PG_reserved));
 }
@@ -172,7 +172,7 @@ TEST(BuddyHandOver, WatermarksFollowManagedPages) {
 }
 
 TEST(BuddyHandOver, DefaultMinFreeKbytesScalesWithMemory) {
-    MachineDef d = single_zone(262144);   // 1 GiB
+    MachineDef d = single_zone(262144);  // 1 GiB
     d.config.min_free_kbytes = 0;
     Machine m(d);
     m.hand_over();

@@ -1,11 +1,12 @@
 // Introspection: the fragmentation indices against hand-computed values
 // and the text formats against Linux's layouts.
+#include "mm/introspect.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "machine.h"
-#include "mm/introspect.h"
 
 namespace mm::test {
 namespace {
@@ -45,16 +46,18 @@ TEST_F(IntrospectTest, ContigInfoCountsBlocksOfEachOrder) {
     ASSERT_TRUE(b.alloc(AllocRequest::of(0)).ok());
     ContigPageInfo i = contig_page_info(b.zone(0, ZoneType::Normal), 9);
     EXPECT_EQ(i.free_pages, 4095u);
-    EXPECT_EQ(i.free_blocks_total, 13u);     // one of each order 0..9, three of order 10
-    EXPECT_EQ(i.free_blocks_suitable, 7u);   // the order-9 block plus two per order-10 block
+    EXPECT_EQ(i.free_blocks_total, 13u);    // one of each order 0..9, three of order 10
+    EXPECT_EQ(i.free_blocks_suitable, 7u);  // the order-9 block plus two per order-10 block
 }
 
 TEST_F(IntrospectTest, BuddyinfoHasLinuxLayout) {
     EXPECT_EQ(capture(print_buddyinfo, b),
-              "Node 0, zone   Normal      0      0      0      0      0      0      0      0      0      0      4 \n");
+              "Node 0, zone   Normal      0      0      0      0      0      0      0      0      0      0   "
+              "   4 \n");
     ASSERT_TRUE(b.alloc(AllocRequest::of(0)).ok());
     EXPECT_EQ(capture(print_buddyinfo, b),
-              "Node 0, zone   Normal      1      1      1      1      1      1      1      1      1      1      3 \n");
+              "Node 0, zone   Normal      1      1      1      1      1      1      1      1      1      1   "
+              "   3 \n");
 }
 
 TEST_F(IntrospectTest, IndicesPrintAsThousandths) {
@@ -92,7 +95,8 @@ TEST_F(IntrospectTest, PagetypeinfoCountsFreeBlocksAndPageblocksPerType) {
                      "      0      0      0      0      4 \n"),
               std::string::npos)
         << s;
-    EXPECT_NE(s.find("Node 0, zone   Normal            0            8            0 \n"), std::string::npos) << s;
+    EXPECT_NE(s.find("Node 0, zone   Normal            0            8            0 \n"), std::string::npos)
+        << s;
 }
 
 TEST_F(IntrospectTest, StatsAsDataAndAsKeyValueText) {
@@ -107,17 +111,19 @@ TEST_F(IntrospectTest, StatsAsDataAndAsKeyValueText) {
     EXPECT_EQ(s.extfrag_index[10], -1000);
     EXPECT_EQ(s.watermark[WMARK_LOW], 40u);
     std::string kv = capture(print_zone_stats_kv, b);
-    EXPECT_EQ(kv.rfind("node=0 zone=Normal spanned=4096 present=4096 managed=4096 free=4095 pcp=0 min=32 low=40 "
-                       "high=48 inactive=0 active=0 isolated=0 nr_free=1,1,1,1,1,1,1,1,1,1,3 unusable=0,0,",
-                       0),
-              0u)
+    EXPECT_EQ(
+        kv.rfind("node=0 zone=Normal spanned=4096 present=4096 managed=4096 free=4095 pcp=0 min=32 low=40 "
+                 "high=48 inactive=0 active=0 isolated=0 nr_free=1,1,1,1,1,1,1,1,1,1,3 unusable=0,0,",
+                 0),
+        0u)
         << kv;
 }
 
 TEST(IntrospectNodes, EveryPopulatedZoneOfEveryNodeIsListed) {
     MachineDef d;
     d.nr_nodes = 2;
-    d.zones = {{0, ZoneType::DMA32, 0x80000, 1024}, {0, ZoneType::Normal, 0x80400, 1024},
+    d.zones = {{0, ZoneType::DMA32, 0x80000, 1024},
+               {0, ZoneType::Normal, 0x80400, 1024},
                {1, ZoneType::Normal, 0x90000, 1024}};
     Machine m(d);
     m.hand_over();

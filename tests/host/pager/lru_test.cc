@@ -46,7 +46,7 @@ TEST_F(LruTest, AddRecordsOwnerAddressAndCounts) {
 TEST_F(LruTest, AddRejectsFreeForeignAndListedFrames) {
     Pfn p = grant();
     EXPECT_EQ(lru.add(p, 1, VirtAddr(0)).error(), Error::Busy);
-    EXPECT_EQ(lru.add(Pfn(p.raw() + 100), 1, VirtAddr(0)).error(), Error::NotOwned);   // free frame
+    EXPECT_EQ(lru.add(Pfn(p.raw() + 100), 1, VirtAddr(0)).error(), Error::NotOwned);  // free frame
     EXPECT_EQ(lru.add(Pfn(0x10), 1, VirtAddr(0)).error(), Error::NotOwned);
     Pfn iso;
     ASSERT_EQ(*lru.isolate(0, ZoneType::Normal, 8, &iso, 1), 1u);
@@ -70,16 +70,16 @@ TEST_F(LruTest, SecondAccessActivates) {
 
 TEST_F(LruTest, AgingDeactivatesUnreferencedAndKeepsReferenced) {
     Pfn a = grant(0, LruList::Active), c = grant(0, LruList::Active), d = grant(0, LruList::Active);
-    ASSERT_TRUE(lru.mark_accessed(a).ok());   // PG_referenced
+    ASSERT_TRUE(lru.mark_accessed(a).ok());  // PG_referenced
     YoungSet ys;
-    ys.young.insert(c.raw());                  // hardware accessed bit
+    ys.young.insert(c.raw());  // hardware accessed bit
     auto r = lru.age(0, ZoneType::Normal, 3, ys.as_probe());
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(*r, 1u);
     EXPECT_TRUE(m.page(a.raw())->test(PG_active));
     EXPECT_TRUE(m.page(c.raw())->test(PG_active));
     EXPECT_FALSE(m.page(d.raw())->test(PG_active));
-    EXPECT_FALSE(m.page(a.raw())->test(PG_referenced));   // the chance is used up
+    EXPECT_FALSE(m.page(a.raw())->test(PG_referenced));  // the chance is used up
     // A second round without accesses deactivates the rest.
     EXPECT_EQ(*lru.age(0, ZoneType::Normal, 10), 2u);
     EXPECT_EQ(count(LruList::Active), 0u);
@@ -90,7 +90,7 @@ TEST_F(LruTest, AgingDeactivatesUnreferencedAndKeepsReferenced) {
 
 TEST_F(LruTest, IsolateTakesFromTheInactiveTailAndActivatesReferenced) {
     std::vector<Pfn> g;
-    for (int i = 0; i < 6; i++) g.push_back(grant());   // g[0] is the tail (oldest)
+    for (int i = 0; i < 6; i++) g.push_back(grant());  // g[0] is the tail (oldest)
     ASSERT_TRUE(lru.mark_accessed(g[1]).ok());
     Pfn out[4];
     auto r = lru.isolate(0, ZoneType::Normal, 16, out, 4);
@@ -121,10 +121,10 @@ TEST_F(LruTest, IsolateStopsAfterScanningNrToScan) {
 
 TEST_F(LruTest, PutbackAndDel) {
     Pfn p = grant();
-    EXPECT_EQ(lru.putback(p, LruList::Active).error(), Error::NotFound);   // not isolated
+    EXPECT_EQ(lru.putback(p, LruList::Active).error(), Error::NotFound);  // not isolated
     Pfn iso;
     ASSERT_EQ(*lru.isolate(0, ZoneType::Normal, 1, &iso, 1), 1u);
-    EXPECT_EQ(lru.del(iso).error(), Error::NotFound);   // isolated, not listed
+    EXPECT_EQ(lru.del(iso).error(), Error::NotFound);  // isolated, not listed
     ASSERT_TRUE(lru.putback(iso, LruList::Active).ok());
     EXPECT_EQ(count(LruList::Active), 1u);
     EXPECT_EQ(lru.nr_isolated(0, ZoneType::Normal), 0u);

@@ -18,12 +18,12 @@ namespace mm::test {
 struct ZoneDef {
     uint8_t nid;
     ZoneType type;
-    uint64_t start;   // first pfn
-    uint64_t pages;   // spanned
+    uint64_t start;  // first pfn
+    uint64_t pages;  // spanned
 };
 
 struct HoleDef {
-    uint64_t start, end;   // [start, end) frames without RAM
+    uint64_t start, end;  // [start, end) frames without RAM
 };
 
 struct MachineDef {

@@ -71,7 +71,8 @@ TEST_F(MobilityTest, MostlyUsedMovablePageblockLendsOneBlockOnly) {
     std::vector<Pfn> got = take_all_movable();
     uint64_t pb5 = BASE + 5 * PB;
     // The rest of the pageblock is on the LRU: movable, so not "alike".
-    for (uint64_t p = pb5 + 100; p < pb5 + PB; p++) ASSERT_TRUE(m.lru().add(Pfn(p), 1, VirtAddr(p << 12)).ok());
+    for (uint64_t p = pb5 + 100; p < pb5 + PB; p++)
+        ASSERT_TRUE(m.lru().add(Pfn(p), 1, VirtAddr(p << 12)).ok());
     for (uint64_t p = pb5; p < pb5 + 100; p++) ASSERT_TRUE(b.free(Pfn(p), Order(0)).ok());
     auto r = b.alloc(AllocRequest::of(0, GFP_MEMALLOC));
     ASSERT_TRUE(r.ok());
@@ -87,12 +88,12 @@ TEST_F(MobilityTest, MergingFreePageblocksOfTwoTypesRetypesTheBuddy) {
     for (int i = 0; i < 8; i++) blocks.push_back(*b.alloc(AllocRequest::of(9, GFP_MOVABLE | GFP_MEMALLOC)));
     ASSERT_EQ(blocks[0].raw(), BASE);
     ASSERT_TRUE(b.free(blocks[0], Order(9)).ok());
-    Pfn u = *b.alloc(AllocRequest::of(0, GFP_MEMALLOC));   // claims pageblock 0 only
+    Pfn u = *b.alloc(AllocRequest::of(0, GFP_MEMALLOC));  // claims pageblock 0 only
     EXPECT_EQ(type_of(BASE), MigrateType::Unmovable);
     EXPECT_EQ(type_of(BASE + PB), MigrateType::Movable);
     ASSERT_TRUE(b.free(u, Order(0)).ok());
     ASSERT_EQ(m.page(BASE)->order(), 9u);
-    ASSERT_TRUE(b.free(blocks[1], Order(9)).ok());   // a movable buddy: merges, pageblock 0 follows
+    ASSERT_TRUE(b.free(blocks[1], Order(9)).ok());  // a movable buddy: merges, pageblock 0 follows
     EXPECT_EQ(m.page(BASE)->order(), 10u);
     EXPECT_EQ(type_of(BASE), MigrateType::Movable);
     EXPECT_EQ(m.check(), "");
@@ -108,7 +109,8 @@ TEST(MobilityDisabled, EverythingIsOneType) {
     ASSERT_TRUE(b.alloc(AllocRequest::of(0, GFP_MOVABLE)).ok());
     ASSERT_TRUE(b.alloc(AllocRequest::of(0)).ok());
     ASSERT_TRUE(b.alloc(AllocRequest::of(0, GFP_RECLAIMABLE)).ok());
-    for (uint64_t p = BASE; p < BASE + 4096; p += PB) EXPECT_EQ(b.pageblock_migratetype(z, p), MigrateType::Unmovable);
+    for (uint64_t p = BASE; p < BASE + 4096; p += PB)
+        EXPECT_EQ(b.pageblock_migratetype(z, p), MigrateType::Unmovable);
     for (unsigned o = 0; o < MAX_ORDER; o++) {
         EXPECT_TRUE(z.free_area[o].free_list[unsigned(MigrateType::Movable)].empty());
         EXPECT_TRUE(z.free_area[o].free_list[unsigned(MigrateType::Reclaimable)].empty());

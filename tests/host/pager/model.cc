@@ -41,12 +41,35 @@ bool ModelDriver::fail(const std::string& why) {
 bool ModelDriver::step(uint8_t op, uint32_t a, uint32_t b) {
     bool ok;
     switch (op % 16) {
-    case 0: case 1: case 2: case 3: case 4: case 5: ok = do_alloc(a, b); break;
-    case 6: case 7: case 8: case 9: case 10: ok = do_free(a); break;
-    case 11: ok = do_bad_free(a, b); break;
-    case 12: case 13: ok = do_lru(a, b); break;
-    case 14: ok = do_bulk(a); break;
-    default: m_.buddy().drain_pcp(); ok = true; break;
+        case 0:
+        case 1:
+        case 2:
+        case 3:
+        case 4:
+        case 5:
+            ok = do_alloc(a, b);
+            break;
+        case 6:
+        case 7:
+        case 8:
+        case 9:
+        case 10:
+            ok = do_free(a);
+            break;
+        case 11:
+            ok = do_bad_free(a, b);
+            break;
+        case 12:
+        case 13:
+            ok = do_lru(a, b);
+            break;
+        case 14:
+            ok = do_bulk(a);
+            break;
+        default:
+            m_.buddy().drain_pcp();
+            ok = true;
+            break;
     }
     return ok && check_all();
 }
@@ -150,7 +173,7 @@ bool ModelDriver::do_bad_free(uint32_t a, uint32_t b) {
     uint64_t pfn = BASE - 8 + a % (0x1000 + 16);
     unsigned order = b % (MAX_ORDER + 1);
     Error want = expected_free_error(pfn, order);
-    if (want == Error::None) return true;   // happens to be a valid free: skip
+    if (want == Error::None) return true;  // happens to be a valid free: skip
     Status s = m_.buddy().free(Pfn(pfn), Order(order));
     if (s.error() != want)
         return fail("bad free of " + std::to_string(pfn) + " order " + std::to_string(order) + ": got " +
@@ -167,44 +190,44 @@ bool ModelDriver::do_lru(uint32_t a, uint32_t b) {
     uint64_t pfn = it->first;
     counts_.lru_ops++;
     switch (b % 5) {
-    case 0: {
-        Error want = (on_lru_.count(pfn) || isolated_.count(pfn)) ? Error::Busy : Error::None;
-        Status s = lru.add(Pfn(pfn), 1, VirtAddr(pfn << 12), LruList(b >> 8 & 1));
-        if (s.error() != want) return fail(std::string("lru add: ") + name(s.error()));
-        if (s.ok()) on_lru_.insert(pfn);
-        return true;
-    }
-    case 1: {
-        Error want = (on_lru_.count(pfn) || isolated_.count(pfn)) ? Error::None : Error::NotFound;
-        if (lru.mark_accessed(Pfn(pfn)).error() != want) return fail("mark_accessed");
-        return true;
-    }
-    case 2: {
-        const Zone* z = m_.buddy().zone_of(Pfn(pfn));
-        if (!lru.age(z->nid, z->type, b >> 8 & 15).ok()) return fail("age");
-        return true;
-    }
-    case 3: {
-        const Zone* z = m_.buddy().zone_of(Pfn(pfn));
-        Pfn out[8];
-        auto r = lru.isolate(z->nid, z->type, 16, out, 1 + (b >> 8) % 8);
-        if (!r.ok()) return fail("isolate");
-        for (size_t i = 0; i < *r; i++) {
-            if (!on_lru_.erase(out[i].raw())) return fail("isolated a block that was not listed");
-            isolated_.insert(out[i].raw());
-            counts_.isolated++;
+        case 0: {
+            Error want = (on_lru_.count(pfn) || isolated_.count(pfn)) ? Error::Busy : Error::None;
+            Status s = lru.add(Pfn(pfn), 1, VirtAddr(pfn << 12), LruList(b >> 8 & 1));
+            if (s.error() != want) return fail(std::string("lru add: ") + name(s.error()));
+            if (s.ok()) on_lru_.insert(pfn);
+            return true;
         }
-        return true;
-    }
-    default: {
-        Error want = isolated_.count(pfn) ? Error::None : Error::NotFound;
-        if (lru.putback(Pfn(pfn), LruList::Inactive).error() != want) return fail("putback");
-        if (want == Error::None) {
-            isolated_.erase(pfn);
-            on_lru_.insert(pfn);
+        case 1: {
+            Error want = (on_lru_.count(pfn) || isolated_.count(pfn)) ? Error::None : Error::NotFound;
+            if (lru.mark_accessed(Pfn(pfn)).error() != want) return fail("mark_accessed");
+            return true;
         }
-        return true;
-    }
+        case 2: {
+            const Zone* z = m_.buddy().zone_of(Pfn(pfn));
+            if (!lru.age(z->nid, z->type, b >> 8 & 15).ok()) return fail("age");
+            return true;
+        }
+        case 3: {
+            const Zone* z = m_.buddy().zone_of(Pfn(pfn));
+            Pfn out[8];
+            auto r = lru.isolate(z->nid, z->type, 16, out, 1 + (b >> 8) % 8);
+            if (!r.ok()) return fail("isolate");
+            for (size_t i = 0; i < *r; i++) {
+                if (!on_lru_.erase(out[i].raw())) return fail("isolated a block that was not listed");
+                isolated_.insert(out[i].raw());
+                counts_.isolated++;
+            }
+            return true;
+        }
+        default: {
+            Error want = isolated_.count(pfn) ? Error::None : Error::NotFound;
+            if (lru.putback(Pfn(pfn), LruList::Inactive).error() != want) return fail("putback");
+            if (want == Error::None) {
+                isolated_.erase(pfn);
+                on_lru_.insert(pfn);
+            }
+            return true;
+        }
     }
 }
 
@@ -220,12 +243,14 @@ bool ModelDriver::check_all() {
         allocated += uint64_t(1) << order;
     }
     // Counting is enough once every model entry is known to carry its flag.
-    if (listed != on_lru_.size() || isolated != isolated_.size()) return fail("LRU state differs from the model");
+    if (listed != on_lru_.size() || isolated != isolated_.size())
+        return fail("LRU state differs from the model");
     for (uint64_t pfn : on_lru_)
         if (!m_.page(pfn)->test(PG_lru)) return fail("model LRU block not listed");
     for (uint64_t pfn : isolated_)
         if (!m_.page(pfn)->test(PG_isolated)) return fail("model isolated block not isolated");
-    if (allocated + m_.buddy().nr_free_pages() != managed_) return fail("frames lost: allocated + free != managed");
+    if (allocated + m_.buddy().nr_free_pages() != managed_)
+        return fail("frames lost: allocated + free != managed");
     return true;
 }
 

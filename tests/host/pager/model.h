@@ -52,9 +52,9 @@ private:
 
     Machine m_;
     uint64_t managed_ = 0;
-    std::map<uint64_t, unsigned> blocks_;   // head pfn -> order, as handed out
-    std::set<uint64_t> on_lru_;             // heads on a list
-    std::set<uint64_t> isolated_;           // heads taken by isolate
+    std::map<uint64_t, unsigned> blocks_;  // head pfn -> order, as handed out
+    std::set<uint64_t> on_lru_;            // heads on a list
+    std::set<uint64_t> isolated_;          // heads taken by isolate
     std::string failure_;
     Counts counts_;
 };

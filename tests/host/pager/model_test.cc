@@ -1,10 +1,10 @@
 // Randomized model-based test: long operation sequences against a simple
 // reference, with every invariant checked after every step.
+#include "model.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "model.h"
 
 namespace mm::test {
 namespace {

@@ -42,21 +42,39 @@ bool TwinDriver::fail(const std::string& why) {
 bool TwinDriver::step(uint8_t op, uint32_t a, uint32_t b) {
     bool ok;
     switch (op % 16) {
-    case 0: case 1: case 2: case 3: case 4: case 5: case 6: ok = do_alloc(a, b); break;
-    case 7: case 8: case 9: case 10: case 11: ok = do_free(a); break;
-    case 12: ok = do_bad_free(a, b); break;
-    case 13: ok = do_lru_add(a); break;
-    case 14:
-        fast_.buddy().drain_pcp();
-        slow_.buddy().drain_pcp();
-        ok = true;
-        break;
-    default:
-        // Several frees in a row: memory comes back above the watermarks,
-        // so the fast paths get their turn between the shortages.
-        ok = true;
-        for (uint32_t i = 0; i < 8 && ok; i++) ok = do_free(a + i * 7919);
-        break;
+        case 0:
+        case 1:
+        case 2:
+        case 3:
+        case 4:
+        case 5:
+        case 6:
+            ok = do_alloc(a, b);
+            break;
+        case 7:
+        case 8:
+        case 9:
+        case 10:
+        case 11:
+            ok = do_free(a);
+            break;
+        case 12:
+            ok = do_bad_free(a, b);
+            break;
+        case 13:
+            ok = do_lru_add(a);
+            break;
+        case 14:
+            fast_.buddy().drain_pcp();
+            slow_.buddy().drain_pcp();
+            ok = true;
+            break;
+        default:
+            // Several frees in a row: memory comes back above the watermarks,
+            // so the fast paths get their turn between the shortages.
+            ok = true;
+            for (uint32_t i = 0; i < 8 && ok; i++) ok = do_free(a + i * 7919);
+            break;
     }
     if (!ok) return false;
     std::string why = fast_.check();
@@ -68,12 +86,13 @@ bool TwinDriver::step(uint8_t op, uint32_t a, uint32_t b) {
 // but mobility and GFP_MEMALLOC); the rest checks they stay on the slow path.
 bool TwinDriver::do_alloc(uint32_t a, uint32_t b) {
     static const uint8_t orders[16] = {0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 5, 9, 10};
-    static const uint16_t flags[8] = {0, 0, GFP_MOVABLE, GFP_MOVABLE, GFP_RECLAIMABLE,
-                                      GFP_MEMALLOC, GFP_MOVABLE | GFP_MEMALLOC, GFP_THISNODE};
+    static const uint16_t flags[8] = {
+        0,           0, GFP_MOVABLE, GFP_MOVABLE, GFP_RECLAIMABLE, GFP_MEMALLOC, GFP_MOVABLE | GFP_MEMALLOC,
+        GFP_THISNODE};
     AllocRequest req = AllocRequest::of(orders[a % 16], flags[b % 8]);
     req.zone = ZoneType((b >> 4) % 4 == 3 ? 1 : (b >> 4) % 4);
     if ((b >> 8) % 8 == 0) req.nid = uint8_t((b >> 12) % 2);
-    if ((b >> 16) % 64 == 0) req.zone = ZoneType(3);   // no such zone
+    if ((b >> 16) % 64 == 0) req.zone = ZoneType(3);  // no such zone
     auto f = fast_.buddy().alloc(req);
     auto s = slow_.buddy().alloc_slowpath(req);
     if (f.ok() != s.ok() || f.error() != s.error())
@@ -113,8 +132,10 @@ bool TwinDriver::do_bad_free(uint32_t a, uint32_t b) {
     if (f.error() != s.error())
         return fail("free of " + str(pfn) + " order " + str(order) + ": " + error_name(f.error()) + " / " +
                     error_name(s.error()));
-    if (f.ok()) blocks_.erase(pfn);
-    else counts_.bad_frees++;
+    if (f.ok())
+        blocks_.erase(pfn);
+    else
+        counts_.bad_frees++;
     return true;
 }
 

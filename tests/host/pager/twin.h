@@ -49,7 +49,7 @@ private:
     bool fail(const std::string& why);
 
     Machine fast_, slow_;
-    std::map<uint64_t, unsigned> blocks_;   // head pfn -> order, as handed out
+    std::map<uint64_t, unsigned> blocks_;  // head pfn -> order, as handed out
     std::string failure_;
     Counts counts_;
 };

@@ -15,7 +15,7 @@ struct WatermarkTest : ::testing::Test {
     Machine m{single_zone(4096)};
     Buddy& b = m.buddy();
     const Zone& z = b.zone(0, ZoneType::Normal);
-    void SetUp() override { m.hand_over(); }   // min 32, low 40, high 48
+    void SetUp() override { m.hand_over(); }  // min 32, low 40, high 48
     void drain_to(uint64_t free) {
         while (z.free_pages > free) ASSERT_TRUE(b.alloc(AllocRequest::of(0, GFP_MEMALLOC)).ok());
     }
@@ -23,8 +23,8 @@ struct WatermarkTest : ::testing::Test {
 
 TEST_F(WatermarkTest, OrdinaryRequestsStopAboveMin) {
     drain_to(34);
-    EXPECT_TRUE(b.alloc(AllocRequest::of(0)).ok());   // 34 > 32: min pass succeeds
-    EXPECT_TRUE(b.alloc(AllocRequest::of(0)).ok());   // 33 > 32
+    EXPECT_TRUE(b.alloc(AllocRequest::of(0)).ok());  // 34 > 32: min pass succeeds
+    EXPECT_TRUE(b.alloc(AllocRequest::of(0)).ok());  // 33 > 32
     EXPECT_EQ(z.free_pages, 32u);
     EXPECT_EQ(b.alloc(AllocRequest::of(0)).error(), Error::TryAgain);
     EXPECT_EQ(z.free_pages, 32u);
@@ -66,7 +66,8 @@ TEST_F(WatermarkTest, FragmentedMemoryWithoutReclaimIsNoMemory) {
 
 TEST_F(WatermarkTest, LruFramesMakeAnEmptyZoneTryAgain) {
     Pfn p = *b.alloc(AllocRequest::of(0));
-    while (b.alloc(AllocRequest::of(0, GFP_MEMALLOC)).ok()) {}
+    while (b.alloc(AllocRequest::of(0, GFP_MEMALLOC)).ok()) {
+    }
     EXPECT_EQ(b.alloc(AllocRequest::of(0)).error(), Error::NoMemory);
     ASSERT_TRUE(m.lru().add(p, 7, VirtAddr(0x1000)).ok());
     EXPECT_EQ(b.alloc(AllocRequest::of(0)).error(), Error::TryAgain);
@@ -78,7 +79,7 @@ TEST_F(WatermarkTest, TunablesRecomputeTheMarks) {
     EXPECT_EQ(z.watermark[WMARK_MIN], 256u);
     EXPECT_EQ(z.watermark[WMARK_LOW], 320u);
     EXPECT_EQ(z.watermark[WMARK_HIGH], 384u);
-    ASSERT_TRUE(b.set_watermark_scale_factor(1000).ok());   // 10% of 4096
+    ASSERT_TRUE(b.set_watermark_scale_factor(1000).ok());  // 10% of 4096
     EXPECT_EQ(z.watermark[WMARK_LOW], 256u + 409);
     EXPECT_EQ(b.set_min_free_kbytes(0).error(), Error::InvalidArgument);
     EXPECT_EQ(b.set_min_free_kbytes(127).error(), Error::InvalidArgument);
@@ -110,7 +111,8 @@ TEST(ZoneFallback, NormalRequestsUseNormalFirstThenDma32AboveItsReserve) {
     ASSERT_TRUE(r.ok());
     EXPECT_LT(r->raw(), BASE + 2048);
     // Normal requests stop at DMA32's min + reserve; DMA32 requests go on to min.
-    while (b.alloc(AllocRequest::of(0)).ok()) {}
+    while (b.alloc(AllocRequest::of(0)).ok()) {
+    }
     EXPECT_EQ(dma.free_pages, dma.watermark[WMARK_MIN] + 8);
     auto d = b.alloc(AllocRequest::of(0, 0, ZoneType::DMA32));
     ASSERT_TRUE(d.ok());
@@ -159,7 +161,8 @@ TEST(ZoneMovable, OnlyMovableRequestsThatAskForItGetZoneMovable) {
 MachineDef three_nodes() {
     MachineDef d;
     d.nr_nodes = 3;
-    d.zones = {{0, ZoneType::Normal, 0x80000, 1024}, {1, ZoneType::Normal, 0x90000, 1024},
+    d.zones = {{0, ZoneType::Normal, 0x80000, 1024},
+               {1, ZoneType::Normal, 0x90000, 1024},
                {2, ZoneType::Normal, 0xa0000, 1024}};
     d.distance = {{10, 40, 20}, {40, 10, 20}, {20, 20, 10}};
     return d;
@@ -170,7 +173,7 @@ TEST(NodeOrder, PreferredNodeFirstThenByDistance) {
     m.hand_over();
     Buddy& b = m.buddy();
     EXPECT_EQ(b.zonelist(0).refs[1].nid, 2u);
-    EXPECT_EQ(b.alloc(AllocRequest::of(0))->raw() >> 16, 0x8u);   // local node 0
+    EXPECT_EQ(b.alloc(AllocRequest::of(0))->raw() >> 16, 0x8u);  // local node 0
     EXPECT_EQ(b.alloc(AllocRequest::of(0, 0, ZoneType::Normal, 1))->raw() >> 16, 0x9u);
     while (b.zone(0, ZoneType::Normal).free_pages > b.zone(0, ZoneType::Normal).watermark[WMARK_LOW])
         ASSERT_TRUE(b.alloc(AllocRequest::of(0)).ok());

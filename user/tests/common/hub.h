@@ -26,11 +26,11 @@ inline constexpr uint64_t FAULT_BADGE = uint64_t(1) << 40;
 struct HubEvent {
     sys::Msg msg;
     uint64_t badge = 0;
-    unsigned id = 0;         // which child (the badge without FAULT_BADGE)
-    bool fault = false;      // a fault message from the kernel
-    bool exit = false;       // a fault message of kind Exit (f.addr = status)
-    FaultMessage f = {};     // decoded when `fault`
-    Cap reply;               // the Reply capability when the sender called
+    unsigned id = 0;      // which child (the badge without FAULT_BADGE)
+    bool fault = false;   // a fault message from the kernel
+    bool exit = false;    // a fault message of kind Exit (f.addr = status)
+    FaultMessage f = {};  // decoded when `fault`
+    Cap reply;            // the Reply capability when the sender called
 };
 
 class Hub {
@@ -42,7 +42,8 @@ public:
     // A child (not yet started) whose reports and faults come here with id
     // `id` (1 .. 2^40-1). `with_fault_handler` = false leaves it without a
     // fault endpoint. Errors of Child::create and Child::give.
-    Result<Child> child(unsigned id, bool with_fault_handler = true, unsigned priority = abi::PRIORITY_DEFAULT);
+    Result<Child> child(unsigned id, bool with_fault_handler = true,
+                        unsigned priority = abi::PRIORITY_DEFAULT);
 
     // Waits for the next message other than an exit: a child with a fault
     // endpoint that ends (returns, or calls Sys::Exit) sends a fault

@@ -13,8 +13,10 @@ inline constexpr unsigned REG_SP = 2, REG_A0 = 10, REG_A6 = 16, REG_A7 = 17;
 // a7 = nr and a0..a6 from `args`, runs the ecall and returns a mask of the
 // registers x1..x31 (except sp) whose value changed, leaving `out` with
 // the values after the call.
-inline uint32_t changed_registers(uint64_t nr, const uint64_t (&args)[7], uint64_t seed, uint64_t (&regs)[64]) {
-    for (unsigned i = 0; i < 32; i++) regs[i] = seed ^ (0x0101010101010101ull * (i + 1)) ^ (uint64_t(i) << 56);
+inline uint32_t changed_registers(uint64_t nr, const uint64_t (&args)[7], uint64_t seed,
+                                  uint64_t (&regs)[64]) {
+    for (unsigned i = 0; i < 32; i++)
+        regs[i] = seed ^ (0x0101010101010101ull * (i + 1)) ^ (uint64_t(i) << 56);
     for (unsigned i = 0; i < 7; i++) regs[REG_A0 + i] = args[i];
     regs[REG_A7] = nr;
     for (unsigned i = 32; i < 64; i++) regs[i] = 0;

@@ -16,16 +16,16 @@ constexpr uint64_t R = abi::RIGHT_READ, RW = abi::RIGHT_READ | abi::RIGHT_WRITE;
 
 // Page-aligned addresses outside the user half.
 constexpr uint64_t OUTSIDE[] = {
-    0,                           // below USER_BASE
-    abi::USER_END,               // the first address above it
-    uint64_t(1) << 39,           // not canonical for Sv39
+    0,                  // below USER_BASE
+    abi::USER_END,      // the first address above it
+    uint64_t(1) << 39,  // not canonical for Sv39
     NONCANONICAL_VA,
     uint64_t(1) << 63,
-    KERNEL_HALF_VA,              // direct map
-    0xffff'ffc0'8000'0000ull,    // RAM in the direct map
-    0xffff'ffe0'0000'0000ull,    // vmemmap
-    KERNEL_TEXT_VA,              // the kernel image
-    0xffff'ffff'ffff'f000ull,    // the last page
+    KERNEL_HALF_VA,            // direct map
+    0xffff'ffc0'8000'0000ull,  // RAM in the direct map
+    0xffff'ffe0'0000'0000ull,  // vmemmap
+    KERNEL_TEXT_VA,            // the kernel image
+    0xffff'ffff'ffff'f000ull,  // the last page
 };
 
 void map_outside_user_space_is_refused(unity::Runner& r) {
@@ -77,16 +77,23 @@ void absurd_orders_and_frames_are_refused(unity::Runner& r) {
     const FrameAllocator::Range& range = frames().range(0);
     ASSERT_VALUE(dst, Cap::alloc());
     const unsigned mem = range.slot, d = dst.slot();
-    const uint64_t orders[] = {abi::FRAME_ORDER_MAX + 1, 32, 63, 64, 65, 255, 256, uint64_t(1) << 32,
-                               (uint64_t(1) << 32) | 3, ~uint64_t(0)};
+    const uint64_t orders[] = {abi::FRAME_ORDER_MAX + 1, 32,          63, 64, 65, 255, 256, uint64_t(1) << 32,
+                               (uint64_t(1) << 32) | 3,  ~uint64_t(0)};
     for (uint64_t order : orders) {
         const Error e = sys::memory_mint_frame(mem, 0, order, RW, d).error();
-        r.check(e == Error::InvalidArgument, __FILE__, __LINE__, "order %#lx: got '%s'", order, error_name(e));
+        r.check(e == Error::InvalidArgument, __FILE__, __LINE__, "order %#lx: got '%s'", order,
+                error_name(e));
     }
     // Frame numbers outside the range, beyond physical memory, and blocks
     // whose end wraps around zero.
-    const uint64_t pfns[] = {0, 1, range.first_pfn - 1, range.end_pfn, uint64_t(1) << 44, uint64_t(1) << 52,
-                             (uint64_t(1) << 63), ~uint64_t(0)};
+    const uint64_t pfns[] = {0,
+                             1,
+                             range.first_pfn - 1,
+                             range.end_pfn,
+                             uint64_t(1) << 44,
+                             uint64_t(1) << 52,
+                             (uint64_t(1) << 63),
+                             ~uint64_t(0)};
     for (uint64_t pfn : pfns) {
         const Error e = sys::memory_mint_frame(mem, pfn, 0, RW, d).error();
         r.check(e == Error::OutOfRange, __FILE__, __LINE__, "pfn %#lx: got '%s'", pfn, error_name(e));
@@ -119,10 +126,12 @@ void absurd_thread_start_is_refused(unity::Runner& r) {
     for (uint64_t va : OUTSIDE) {
         EXPECT_ERR(sys::thread_start(thread.slot(), va, sp, 0), Error::InvalidArgument);
         // USER_END itself is a fine initial stack pointer (the stack grows down).
-        if (va != abi::USER_END) EXPECT_ERR(sys::thread_start(thread.slot(), 0x10000, va, 0), Error::InvalidArgument);
+        if (va != abi::USER_END)
+            EXPECT_ERR(sys::thread_start(thread.slot(), 0x10000, va, 0), Error::InvalidArgument);
     }
     const uint64_t priorities[] = {abi::PRIORITY_MAX + 1, 1000, uint64_t(1) << 40, ~uint64_t(0)};
-    for (uint64_t p : priorities) EXPECT_ERR(sys::thread_start(thread.slot(), 0x10000, sp, 0, p), Error::InvalidArgument);
+    for (uint64_t p : priorities)
+        EXPECT_ERR(sys::thread_start(thread.slot(), 0x10000, sp, 0, p), Error::InvalidArgument);
     EXPECT_TRUE(!thread_dead(thread.slot()));
     ASSERT_OK(sys::task_kill(task.slot()));
     EXPECT_TRUE(thread_dead(thread.slot()));

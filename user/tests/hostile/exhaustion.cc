@@ -73,8 +73,9 @@ void kernel_pool_exhaustion_fails_cleanly(unity::Runner& r) {
         // Page tables for a mapping far from any other in a fresh task.
         Error map_error = Error::None;
         for (unsigned i = 0; i < n && map_error == Error::None; i++) {
-            map_error = sys::map(g_task[i], f.slot(), 0x10'0000'0000 + uint64_t(i) * 0x4000'0000, abi::RIGHT_READ)
-                            .error();
+            map_error =
+                sys::map(g_task[i], f.slot(), 0x10'0000'0000 + uint64_t(i) * 0x4000'0000, abi::RIGHT_READ)
+                    .error();
             if (map_error == Error::None) (void)sys::unmap(f.slot());
         }
         EXPECT_ERR(Status(map_error), Error::NoMemory);
@@ -119,7 +120,8 @@ void create_destroy_cycles_leak_nothing(unity::Runner& r) {
     for (unsigned i = 0; i < 300; i++) {
         ASSERT_OK(sys::task_create(task.slot(), thread.slot()));
         ASSERT_OK(sys::endpoint_create(ep.slot()));
-        ASSERT_OK(sys::map(task.slot(), f.slot(), 0x1000'0000 + uint64_t(i % 7) * 0x4000'0000, abi::RIGHT_READ));
+        ASSERT_OK(
+            sys::map(task.slot(), f.slot(), 0x1000'0000 + uint64_t(i % 7) * 0x4000'0000, abi::RIGHT_READ));
         ASSERT_OK(sys::thread_set_fault(thread.slot(), ep.slot()));
         ASSERT_OK(sys::task_kill(task.slot()));
         ASSERT_OK(sys::cap_delete(task.slot()));

@@ -66,9 +66,9 @@ __attribute__((noinline)) int child_write_satp(uint64_t) {
 
 struct Expected {
     abi::FaultKind kind;
-    uint64_t addr;       // checked unless `any_addr`
+    uint64_t addr;  // checked unless `any_addr`
     abi::FaultAccess access;
-    uint64_t pc;         // checked when nonzero
+    uint64_t pc;  // checked when nonzero
     bool any_addr = false;
     bool any_access = false;  // the ABI names no access for instruction faults
 };
@@ -88,10 +88,10 @@ void expect_child_fault(unity::Runner& r, unsigned id, ChildFn fn, uint64_t arg,
     r.check(ev.id == id, __FILE__, __LINE__, "fault from child %u, expected %u", ev.id, id);
     r.check(ev.f.kind == want.kind, __FILE__, __LINE__, "arg %#lx: kind %s, expected %s", arg,
             fault_kind_name(ev.f.kind), fault_kind_name(want.kind));
-    r.check(want.any_addr || ev.f.addr == want.addr, __FILE__, __LINE__, "address %#lx, expected %#lx", ev.f.addr,
-            want.addr);
-    r.check(want.any_access || ev.f.access == want.access, __FILE__, __LINE__, "arg %#lx: access %lu, expected %lu", arg,
-            uint64_t(ev.f.access), uint64_t(want.access));
+    r.check(want.any_addr || ev.f.addr == want.addr, __FILE__, __LINE__, "address %#lx, expected %#lx",
+            ev.f.addr, want.addr);
+    r.check(want.any_access || ev.f.access == want.access, __FILE__, __LINE__,
+            "arg %#lx: access %lu, expected %lu", arg, uint64_t(ev.f.access), uint64_t(want.access));
     r.check(!want.pc || ev.f.pc == want.pc, __FILE__, __LINE__, "pc %#lx, expected %#lx", ev.f.pc, want.pc);
     ASSERT_OK(h->answer(ev, fault_verdict(abi::FAULT_KILL)));
     EXPECT_TRUE(wait_thread_dead(c.thread()));
@@ -107,7 +107,8 @@ void reading_kernel_memory_faults(unity::Runner& r) {
 
 void writing_kernel_memory_faults(unity::Runner& r) {
     for (uint64_t va : KERNEL_ADDRESSES)
-        expect_child_fault(r, 61, child_store, va, {abi::FaultKind::PageFault, va, abi::FaultAccess::Write, 0});
+        expect_child_fault(r, 61, child_store, va,
+                           {abi::FaultKind::PageFault, va, abi::FaultAccess::Write, 0});
 }
 
 void executing_kernel_memory_faults(unity::Runner& r) {
@@ -151,11 +152,11 @@ void other_tasks_memory_faults(unity::Runner& r) {
 void privileged_instructions_fault(unity::Runner& r) {
     const auto exec = abi::FaultAccess::Exec;
     expect_child_fault(r, 66, child_sret, 0,
-                       {abi::FaultKind::IllegalInstruction, 0, exec, reinterpret_cast<uint64_t>(hostile_sret_pc),
-                        true, true});
+                       {abi::FaultKind::IllegalInstruction, 0, exec,
+                        reinterpret_cast<uint64_t>(hostile_sret_pc), true, true});
     expect_child_fault(r, 66, child_write_satp, 0,
-                       {abi::FaultKind::IllegalInstruction, 0, exec, reinterpret_cast<uint64_t>(hostile_satp_pc),
-                        true, true});
+                       {abi::FaultKind::IllegalInstruction, 0, exec,
+                        reinterpret_cast<uint64_t>(hostile_satp_pc), true, true});
     // A breakpoint is not one of the named kinds.
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(c, h->child(67));

@@ -1,7 +1,8 @@
 // IPC with garbage: IpcInfo words with random fields, Reply capabilities
 // used twice or in the wrong place, endpoints that vanish.
-#include "user/lib/frames.h"
 #include "user/lib/ipc.h"
+
+#include "user/lib/frames.h"
 #include "user/lib/slots.h"
 #include "user/lib/spawn.h"
 #include "user/lib/syscall.h"
@@ -31,8 +32,11 @@ void garbage_info_words_are_refused(unity::Runner& r) {
         abi::Sys call;
         bool reply;
     };
-    const Case cases[] = {{abi::Sys::Send, false},  {abi::Sys::Recv, false}, {abi::Sys::Call, false},
-                          {abi::Sys::Reply, true}, {abi::Sys::ReplyRecv, true}};
+    const Case cases[] = {{abi::Sys::Send, false},
+                          {abi::Sys::Recv, false},
+                          {abi::Sys::Call, false},
+                          {abi::Sys::Reply, true},
+                          {abi::Sys::ReplyRecv, true}};
     Rng rng{0x1bc1bc1bc1bc1bcull};
     for (unsigned i = 0; i < 2000; i++) {
         const Case& c = cases[i % 5];

@@ -37,12 +37,13 @@ void copies_never_gain_rights(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
     ASSERT_VALUE(ro, Cap::alloc());
     ASSERT_OK(sys::cap_copy(f.slot(), 0, ro.slot(), R));
-    const uint64_t masks[] = {abi::RIGHTS_ALL, 0xff, 0xffff'ffff, ~uint64_t(0), uint64_t(1) << 32 | RW, RW | X};
+    const uint64_t masks[] = {abi::RIGHTS_ALL,        0xff,  0xffff'ffff, ~uint64_t(0),
+                              uint64_t(1) << 32 | RW, RW | X};
     for (uint64_t m : masks) {
-        r.check(no_escalation(ro.slot(), R, m), __FILE__, __LINE__, "read-only frame copied with mask %#lx got %#lx",
-                m, copy_rights(ro.slot(), m));
-        r.check(no_escalation(f.slot(), RW, m), __FILE__, __LINE__, "R+W frame copied with mask %#lx got %#lx", m,
-                copy_rights(f.slot(), m));
+        r.check(no_escalation(ro.slot(), R, m), __FILE__, __LINE__,
+                "read-only frame copied with mask %#lx got %#lx", m, copy_rights(ro.slot(), m));
+        r.check(no_escalation(f.slot(), RW, m), __FILE__, __LINE__,
+                "R+W frame copied with mask %#lx got %#lx", m, copy_rights(f.slot(), m));
     }
     EXPECT_EQ_U(copy_rights(ro.slot(), abi::RIGHTS_ALL), R);
     EXPECT_EQ_U(copy_rights(f.slot(), 0), 0);  // a cap with no rights at all is allowed, and useless
@@ -75,7 +76,8 @@ void object_caps_without_rights_refuse(unity::Runner& r) {
     const FrameAllocator::Range& range = frames().range(0);
     EXPECT_ERR(sys::memory_mint_frame(mem_ro.slot(), range.end_pfn - 1, 0, RW, dst.slot()), Error::NoRights);
     EXPECT_ERR(sys::recv(abi::IpcInfo::make(ep_send.slot())), Error::NoRights);
-    EXPECT_ERR(sys::send(abi::IpcInfo::make(ep_send.slot(), f.slot()), sys::Msg{}), Error::NoRights);  // no Grant
+    EXPECT_ERR(sys::send(abi::IpcInfo::make(ep_send.slot(), f.slot()), sys::Msg{}),
+               Error::NoRights);            // no Grant
     EXPECT_TRUE(!thread_dead(c.thread()));  // the child was never started nor killed
 }
 
@@ -103,7 +105,8 @@ int child_scribble_then_count(uint64_t garbage_va) {
     for (unsigned s = 1; s < abi::CAP_SLOTS + 16; s++) {
         if (sys::cap_identify(s).ok()) {
             used++;
-            if (s != abi::SLOT_SELF_TASK && s != abi::SLOT_SELF_THREAD && s != CHILD_REPORT_SLOT && !first_bad)
+            if (s != abi::SLOT_SELF_TASK && s != abi::SLOT_SELF_THREAD && s != CHILD_REPORT_SLOT &&
+                !first_bad)
                 first_bad = s;
         }
     }
@@ -153,7 +156,7 @@ void badges_cannot_be_forged(unity::Runner& r) {
     ASSERT_VALUE(c, h->child(52));
     ASSERT_OK(c.start(child_forge, 0));
     ASSERT_VALUE(ev, h->wait());
-    EXPECT_EQ_U(ev.badge, 52);       // the kernel's badge, not the words
+    EXPECT_EQ_U(ev.badge, 52);  // the kernel's badge, not the words
     EXPECT_TRUE(!ev.fault);
     EXPECT_TRUE(!ev.reply.valid());  // a Send; a real fault is a Call
     EXPECT_EQ_U(ev.msg.w[5], uint64_t(Error::InvalidArgument));

@@ -1,10 +1,11 @@
 // Slot numbers that name nothing, capabilities of the wrong type, unknown
 // system call numbers and arguments that only a truncating kernel would
 // accept.
+#include "user/lib/slots.h"
+
 #include "abi/boot.h"
 #include "user/lib/frames.h"
 #include "user/lib/runtime.h"
-#include "user/lib/slots.h"
 #include "user/lib/syscall.h"
 #include "user/lib/utest.h"
 #include "user/lib/vspace.h"
@@ -22,11 +23,11 @@ constexpr uint64_t SPARE_VA = LOCAL_MAP_END - 0x2000'0000;
 
 // What every probe below may use as its other, valid arguments.
 struct Fixture {
-    unsigned frame;       // an unmapped Frame (R+W)
-    unsigned memory;      // a Memory cap
-    uint64_t pfn;         // a frame of `memory` never handed out
-    unsigned endpoint;    // an Endpoint
-    unsigned empty;       // an empty slot
+    unsigned frame;     // an unmapped Frame (R+W)
+    unsigned memory;    // a Memory cap
+    uint64_t pfn;       // a frame of `memory` never handed out
+    unsigned endpoint;  // an Endpoint
+    unsigned empty;     // an empty slot
 };
 
 // One use of a slot argument: the call, with the slot in one position and
@@ -39,31 +40,42 @@ struct Probe {
 };
 
 const Probe PROBES[] = {
-    {"CapIdentify", abi::CapType::Null, [](const Fixture&, uint64_t s) { return sys::cap_identify(s).error(); }},
+    {"CapIdentify", abi::CapType::Null,
+     [](const Fixture&, uint64_t s) { return sys::cap_identify(s).error(); }},
     {"CapCopy.src", abi::CapType::Null,
      [](const Fixture& f, uint64_t s) { return sys::cap_copy(s, 0, f.empty, abi::RIGHTS_ALL).error(); }},
     {"CapCopy.task", abi::CapType::Task,
-     [](const Fixture& f, uint64_t s) { return sys::cap_copy(f.frame, s, f.empty, abi::RIGHTS_ALL).error(); }},
-    {"CapMove", abi::CapType::Null, [](const Fixture& f, uint64_t s) { return sys::cap_move(s, f.empty).error(); }},
+     [](const Fixture& f, uint64_t s) {
+         return sys::cap_copy(f.frame, s, f.empty, abi::RIGHTS_ALL).error();
+     }},
+    {"CapMove", abi::CapType::Null,
+     [](const Fixture& f, uint64_t s) { return sys::cap_move(s, f.empty).error(); }},
     {"CapDelete", abi::CapType::Null, [](const Fixture&, uint64_t s) { return sys::cap_delete(s).error(); }},
     {"CapRevoke", abi::CapType::Null, [](const Fixture&, uint64_t s) { return sys::cap_revoke(s).error(); }},
     {"MintFrame.memory", abi::CapType::Memory,
      [](const Fixture& f, uint64_t s) { return sys::memory_mint_frame(s, f.pfn, 0, RW, f.empty).error(); }},
     {"MemoryDonate", abi::CapType::Memory,
      [](const Fixture& f, uint64_t s) { return sys::memory_donate(s, f.pfn, 2).error(); }},
-    {"MemoryInfo", abi::CapType::Memory, [](const Fixture&, uint64_t s) { return sys::memory_info(s).error(); }},
+    {"MemoryInfo", abi::CapType::Memory,
+     [](const Fixture&, uint64_t s) { return sys::memory_info(s).error(); }},
     {"Map.task", abi::CapType::Task,
-     [](const Fixture& f, uint64_t s) { return sys::map(s ? s : abi::ROOT_CAP_SLOTS, f.frame, SPARE_VA, RW).error(); }},
-    {"Map.frame", abi::CapType::Frame, [](const Fixture&, uint64_t s) { return sys::map(0, s, SPARE_VA, R).error(); }},
+     [](const Fixture& f, uint64_t s) {
+         return sys::map(s ? s : abi::ROOT_CAP_SLOTS, f.frame, SPARE_VA, RW).error();
+     }},
+    {"Map.frame", abi::CapType::Frame,
+     [](const Fixture&, uint64_t s) { return sys::map(0, s, SPARE_VA, R).error(); }},
     {"Unmap", abi::CapType::Frame, [](const Fixture&, uint64_t s) { return sys::unmap(s).error(); }},
     {"Protect", abi::CapType::Frame, [](const Fixture&, uint64_t s) { return sys::protect(s, R).error(); }},
-    {"ReadClearAD", abi::CapType::Frame, [](const Fixture&, uint64_t s) { return sys::read_clear_ad(s).error(); }},
+    {"ReadClearAD", abi::CapType::Frame,
+     [](const Fixture&, uint64_t s) { return sys::read_clear_ad(s).error(); }},
     {"ThreadStart", abi::CapType::Thread,
      [](const Fixture&, uint64_t s) { return sys::thread_start(s, 0x10000, CHILD_STACK_TOP, 0).error(); }},
     {"ThreadSetFault.thread", abi::CapType::Thread,
      [](const Fixture& f, uint64_t s) { return sys::thread_set_fault(s, f.endpoint).error(); }},
     {"ThreadSetFault.endpoint", abi::CapType::Endpoint,
-     [](const Fixture&, uint64_t s) { return sys::thread_set_fault(abi::SLOT_SELF_THREAD, s ? s : abi::ROOT_CAP_SLOTS).error(); }},
+     [](const Fixture&, uint64_t s) {
+         return sys::thread_set_fault(abi::SLOT_SELF_THREAD, s ? s : abi::ROOT_CAP_SLOTS).error();
+     }},
     {"TaskKill", abi::CapType::Task,
      [](const Fixture&, uint64_t s) { return sys::task_kill(s ? s : abi::ROOT_CAP_SLOTS).error(); }},
 };
@@ -73,10 +85,14 @@ const Probe PROBES[] = {
 uint64_t bad_slot(Rng& rng, unsigned empty) {
     const uint64_t v = rng.next();
     switch (v & 3) {
-    case 0: return v | abi::ROOT_CAP_SLOTS;
-    case 1: return abi::ROOT_CAP_SLOTS + (v >> 8) % 100000;
-    case 2: return (uint64_t(1) << (32 + (v >> 4) % 32)) | ((v >> 16) % abi::ROOT_CAP_SLOTS);
-    default: return empty;
+        case 0:
+            return v | abi::ROOT_CAP_SLOTS;
+        case 1:
+            return abi::ROOT_CAP_SLOTS + (v >> 8) % 100000;
+        case 2:
+            return (uint64_t(1) << (32 + (v >> 4) % 32)) | ((v >> 16) % abi::ROOT_CAP_SLOTS);
+        default:
+            return empty;
     }
 }
 
@@ -129,9 +145,10 @@ void wrong_types_are_refused(unity::Runner& r) {
         abi::CapType type;
         unsigned slot;
     };
-    const Typed typed[] = {{abi::CapType::Task, abi::SLOT_SELF_TASK},   {abi::CapType::Thread, abi::SLOT_SELF_THREAD},
-                           {abi::CapType::Endpoint, h->ep()},         {abi::CapType::Frame, frame.slot()},
-                           {abi::CapType::Memory, range.slot},          {abi::CapType::Reply, call.reply.slot()}};
+    const Typed typed[] = {
+        {abi::CapType::Task, abi::SLOT_SELF_TASK}, {abi::CapType::Thread, abi::SLOT_SELF_THREAD},
+        {abi::CapType::Endpoint, h->ep()},         {abi::CapType::Frame, frame.slot()},
+        {abi::CapType::Memory, range.slot},        {abi::CapType::Reply, call.reply.slot()}};
     unsigned tried = 0;
     for (const Probe& p : PROBES) {
         if (p.want == abi::CapType::Null) continue;
@@ -149,9 +166,27 @@ void wrong_types_are_refused(unity::Runner& r) {
 }
 
 void unknown_syscall_numbers_are_refused(unity::Runner& r) {
-    const uint64_t numbers[] = {5,  6,  9,  15, 19, 23, 29, 34, 39, 44, 49, 56, 57, 63, 64, 255, 1000,
-                                uint64_t(1) << 32, (uint64_t(1) << 32) | uint64_t(abi::Sys::Null),
-                                (uint64_t(1) << 63) | uint64_t(abi::Sys::Exit), ~uint64_t(0)};
+    const uint64_t numbers[] = {5,
+                                6,
+                                9,
+                                15,
+                                19,
+                                23,
+                                29,
+                                34,
+                                39,
+                                44,
+                                49,
+                                56,
+                                57,
+                                63,
+                                64,
+                                255,
+                                1000,
+                                uint64_t(1) << 32,
+                                (uint64_t(1) << 32) | uint64_t(abi::Sys::Null),
+                                (uint64_t(1) << 63) | uint64_t(abi::Sys::Exit),
+                                ~uint64_t(0)};
     for (uint64_t nr : numbers) {
         sys::Regs out = sys::raw(nr, 1, 2, 3, 4, 5, 6);
         r.check(out.a0 != 0, __FILE__, __LINE__, "syscall number %#lx was accepted", nr);
@@ -166,7 +201,8 @@ void truncated_arguments_are_refused(unity::Runner& r) {
     const uint64_t high = uint64_t(1) << 32;
     const FrameAllocator::Range& range = frames().range(0);
     ASSERT_VALUE(dst, Cap::alloc());
-    EXPECT_ERR(sys::memory_mint_frame(range.slot, range.end_pfn - 1, high, RW, dst.slot()), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frame(range.slot, range.end_pfn - 1, high, RW, dst.slot()),
+               Error::InvalidArgument);
     EXPECT_ERR2(sys::memory_mint_frame(range.slot, range.end_pfn - 1, 0, high | RW, dst.slot()),
                 Error::InvalidArgument, Error::NoRights);
     EXPECT_ERR(sys::map(0, frame.slot(), SPARE_VA, high | R), Error::InvalidArgument);

@@ -44,7 +44,8 @@ void identify_rejects_bad_slots(unity::Runner& r) {
     ASSERT_VALUE(empty, Cap::alloc());
     EXPECT_ERR(sys::cap_identify(abi::SLOT_NULL), Error::InvalidCap);
     EXPECT_ERR(sys::cap_identify(empty.slot()), Error::InvalidCap);
-    EXPECT_ERR(sys::cap_identify(abi::CAP_SLOTS), Error::InvalidCap);  // the root's table is larger, but empty there
+    EXPECT_ERR(sys::cap_identify(abi::CAP_SLOTS),
+               Error::InvalidCap);  // the root's table is larger, but empty there
     EXPECT_ERR(sys::cap_identify(abi::ROOT_CAP_SLOTS), Error::InvalidCap);
     EXPECT_ERR(sys::cap_identify(~uint64_t(0)), Error::InvalidCap);
     // Slot numbers are not truncated: 2^32 + 1 is not slot 1.
@@ -93,7 +94,8 @@ void copy_badges_endpoints_once(unity::Runner& r) {
     EXPECT_EQ_U(info.type, abi::CapType::Endpoint);
     EXPECT_EQ_U(info.word, 0x1234);
     ASSERT_VALUE(rebadged, Cap::alloc());
-    EXPECT_ERR(sys::cap_copy(badged.slot(), 0, rebadged.slot(), abi::RIGHTS_ALL, 0x99), Error::InvalidArgument);
+    EXPECT_ERR(sys::cap_copy(badged.slot(), 0, rebadged.slot(), abi::RIGHTS_ALL, 0x99),
+               Error::InvalidArgument);
     // A plain copy of a badged cap keeps the badge.
     ASSERT_OK(sys::cap_copy(badged.slot(), 0, rebadged.slot(), abi::RIGHTS_ALL, 0));
     ASSERT_VALUE(info2, sys::cap_identify(rebadged.slot()));

@@ -90,8 +90,8 @@ bool expect_fault(unity::Runner& r, Hub* h, HubEvent& ev, unsigned id, abi::Faul
     r.check(ev.f.kind == kind, __FILE__, __LINE__, "fault kind %s, expected %s", fault_kind_name(ev.f.kind),
             fault_kind_name(kind));
     r.check(ev.f.addr == addr, __FILE__, __LINE__, "fault address %#lx, expected %#lx", ev.f.addr, addr);
-    r.check(ev.f.access == access, __FILE__, __LINE__, "fault access %lu, expected %lu", uint64_t(ev.f.access),
-            uint64_t(access));
+    r.check(ev.f.access == access, __FILE__, __LINE__, "fault access %lu, expected %lu",
+            uint64_t(ev.f.access), uint64_t(access));
     return r.check(ev.reply.valid(), __FILE__, __LINE__, "a fault arrives as a Call");
 }
 
@@ -219,7 +219,8 @@ void execute_from_data_faults(unity::Runner& r) {
     ASSERT_OK(c.map(page));
     ASSERT_OK(c.start(child_jump, page.addr().raw()));
     HubEvent ev;
-    if (!expect_fault(r, h, ev, 17, abi::FaultKind::PageFault, page.addr().raw(), abi::FaultAccess::Exec)) return;
+    if (!expect_fault(r, h, ev, 17, abi::FaultKind::PageFault, page.addr().raw(), abi::FaultAccess::Exec))
+        return;
     EXPECT_EQ_U(ev.f.pc, page.addr().raw());
     ASSERT_OK(h->answer(ev, fault_verdict(abi::FAULT_KILL)));
 }

@@ -1,7 +1,8 @@
 // EndpointCreate, Send, Recv, Call, Reply, ReplyRecv: words, badges, one
 // transferred capability, rights, and the DeadObject cases.
-#include "user/lib/frames.h"
 #include "user/lib/ipc.h"
+
+#include "user/lib/frames.h"
 #include "user/lib/slots.h"
 #include "user/lib/spawn.h"
 #include "user/lib/syscall.h"
@@ -48,7 +49,8 @@ sys::Msg serve_one(const sys::Received& rx) {
         auto info = sys::cap_identify(C_RECV);
         m.w[3] = info.ok() ? uint64_t(info->type) : 0x100 + uint64_t(info.error());
         m.w[4] = info.ok() ? info->word : 0;
-        if (sys::map(0, C_RECV, SERVER_MAP_VA, RW).ok()) *reinterpret_cast<volatile uint64_t*>(SERVER_MAP_VA) = MAGIC;
+        if (sys::map(0, C_RECV, SERVER_MAP_VA, RW).ok())
+            *reinterpret_cast<volatile uint64_t*>(SERVER_MAP_VA) = MAGIC;
         (void)sys::cap_delete(C_RECV);  // unmaps, and frees the slot for the next one
     }
     return m;
@@ -137,9 +139,9 @@ void call_reply_recv_round_trips(unity::Runner& r) {
         for (unsigned i = 1; i < abi::MSG_WORDS; i++) m.w[i] = v + i;
         ASSERT_VALUE(rx, sys::call(IpcInfo::make(badged.slot()), m));
         EXPECT_EQ_U(rx.msg.w[0], v * 2);
-        EXPECT_EQ_U(rx.msg.w[1], 0x77);                          // the server saw our badge
-        EXPECT_EQ_U(rx.msg.w[2], abi::IpcResult::IS_CALL);       // and a Reply cap, no capability
-        EXPECT_EQ_U(rx.msg.w[5], 5 * v + 15);                    // all six words travelled
+        EXPECT_EQ_U(rx.msg.w[1], 0x77);                     // the server saw our badge
+        EXPECT_EQ_U(rx.msg.w[2], abi::IpcResult::IS_CALL);  // and a Reply cap, no capability
+        EXPECT_EQ_U(rx.msg.w[5], 5 * v + 15);               // all six words travelled
     }
     ASSERT_VALUE(last, sys::call(IpcInfo::make(badged.slot()), words(0)));
     EXPECT_EQ_U(last.msg.w[0], 0);

@@ -73,9 +73,9 @@ void map_rights_errors(unity::Runner& r) {
     ASSERT_OK(sys::cap_copy(f.slot(), 0, ro.slot(), R));
     EXPECT_ERR(sys::map(0, ro.slot(), SPARE_VA, RW), Error::InvalidArgument);  // beyond the cap's
     EXPECT_ERR(sys::map(0, f.slot(), SPARE_VA, R | X), Error::InvalidArgument);
-    EXPECT_ERR(sys::map(0, f.slot(), SPARE_VA, W), Error::InvalidArgument);    // W without R
+    EXPECT_ERR(sys::map(0, f.slot(), SPARE_VA, W), Error::InvalidArgument);  // W without R
     EXPECT_ERR(sys::map(0, f.slot(), SPARE_VA, RW | abi::RIGHT_GRANT), Error::InvalidArgument);
-    EXPECT_TRUE(!readable(VirtAddr(SPARE_VA)));             // nothing was mapped
+    EXPECT_TRUE(!readable(VirtAddr(SPARE_VA)));  // nothing was mapped
     EXPECT_OK(sys::map(0, ro.slot(), SPARE_VA, R));
     // Into a task through a Task cap without Write.
     ASSERT_VALUE(task_ro, Cap::alloc());

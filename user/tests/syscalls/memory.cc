@@ -82,7 +82,8 @@ void mint_frame_errors(unity::Runner& r) {
         unsigned k = 0;
         while (k < 63 && !(x.end_pfn & (uint64_t(1) << k))) k++;
         if (k + 1 > abi::FRAME_ORDER_MAX || x.end_pfn - x.first_pfn < (uint64_t(1) << k)) continue;
-        EXPECT_ERR(sys::memory_mint_frame(x.slot, x.end_pfn - (uint64_t(1) << k), k + 1, RW, d), Error::OutOfRange);
+        EXPECT_ERR(sys::memory_mint_frame(x.slot, x.end_pfn - (uint64_t(1) << k), k + 1, RW, d),
+                   Error::OutOfRange);
         crossing++;
     }
     EXPECT_TRUE(crossing > 0);
@@ -130,17 +131,20 @@ void mint_map_batch_and_errors(unity::Runner& r) {
     };
     const uint64_t fresh = va + 16 * PAGE_SIZE;
     EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 0, OTHER), Error::InvalidArgument);
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, abi::MINT_MAP_MAX + 1, OTHER), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, abi::MINT_MAP_MAX + 1, OTHER),
+               Error::InvalidArgument);
     EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh + 8, pfns, 4, OTHER), Error::BadAlignment);
     EXPECT_ERR(sys::memory_mint_map(mem, 0, 0xffffffc000000000, pfns, 4, OTHER), Error::InvalidArgument);
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, abi::USER_END - PAGE_SIZE, pfns, 4, OTHER), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, abi::USER_END - PAGE_SIZE, pfns, 4, OTHER),
+               Error::InvalidArgument);
     EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, FIRST + 2), Error::Busy);  // slots used
     EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, abi::ROOT_CAP_SLOTS - 2),
                Error::InvalidCap);  // runs off the table
     const uint64_t outside[4] = {p0, p0 + 1, range.end_pfn, p0 + 2};
     EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, outside, 4, OTHER), Error::OutOfRange);
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
-               Error::OutOfRange);  // the array must be the caller's readable memory
+    EXPECT_ERR(
+        sys::memory_mint_map(mem, 0, fresh, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
+        Error::OutOfRange);  // the array must be the caller's readable memory
     // The third page of the range is mapped already: nothing of the call stays.
     EXPECT_ERR(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 4, OTHER), Error::Busy);
     EXPECT_TRUE(none_left(OTHER));
@@ -170,7 +174,8 @@ void donate_moves_frames_to_kernel(unity::Runner& r) {
     EXPECT_ERR2(sys::memory_donate(mem, first.raw() - 4, 4), Error::OutOfRange, Error::InvalidArgument);
     EXPECT_ERR2(sys::memory_donate(mem, before.first_pfn + before.pages, 4), Error::OutOfRange,
                 Error::InvalidArgument);
-    EXPECT_ERR2(sys::memory_donate(mem, first.raw(), ~uint64_t(0)), Error::OutOfRange, Error::InvalidArgument);
+    EXPECT_ERR2(sys::memory_donate(mem, first.raw(), ~uint64_t(0)), Error::OutOfRange,
+                Error::InvalidArgument);
     ASSERT_OK(sys::memory_donate(mem, first.raw(), 4));
     ASSERT_VALUE(after, sys::memory_info(mem));
     EXPECT_EQ_U(after.first_pfn, before.first_pfn);

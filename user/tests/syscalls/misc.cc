@@ -10,9 +10,7 @@
 
 namespace {
 
-void null_returns_none(unity::Runner& r) {
-    EXPECT_OK(sys::null());
-}
+void null_returns_none(unity::Runner& r) { EXPECT_OK(sys::null()); }
 
 void yield_returns_none(unity::Runner& r) { EXPECT_OK(sys::yield()); }
 
@@ -74,8 +72,8 @@ void registers_preserved_by_ordinary_calls(unity::Runner& r) {
     uint64_t regs[64];
     for (unsigned i = 0; i < sizeof calls / sizeof calls[0]; i++) {
         const uint32_t changed = changed_registers(uint64_t(calls[i]), args, 0x5eed0000 + i, regs);
-        r.check((changed & ~results) == 0, __FILE__, __LINE__, "Sys %lu changed registers outside a0..a3: %#x",
-                uint64_t(calls[i]), changed & ~results);
+        r.check((changed & ~results) == 0, __FILE__, __LINE__,
+                "Sys %lu changed registers outside a0..a3: %#x", uint64_t(calls[i]), changed & ~results);
         EXPECT_EQ_U(regs[32 + REG_A0], 0);  // succeeded
     }
     // A failing call, and an unknown number, change no more.
