@@ -22,8 +22,20 @@ struct TrapExit {
     UserContext* save_callee_saved;
 };
 
-// ecall from U-mode; ctx is the current thread's saved registers.
+// ecall from U-mode; ctx is the current thread's saved registers, its pc
+// already past the ecall.
 TrapExit kernel_syscall(UserContext* ctx);
+
+// For the syscall paths' leaf functions (those that call nothing, or only
+// tail-call): no frame record, which would cost more than some of them
+// do. gcc 12 has no -momit-leaf-frame-pointer, hence the attribute; clang
+// ignores it, so clang images keep these records. A fault inside one still
+// shows its pc and, through ra, its caller.
+#if defined(__clang__)
+#define SYSCALL_LEAF
+#else
+#define SYSCALL_LEAF [[gnu::optimize("omit-frame-pointer")]]
+#endif
 
 // A fault in U-mode that the thread cannot go on from by itself.
 TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what);

@@ -3,8 +3,9 @@
 // caller and finds no next message. They do exactly what the general
 // paths in ipc.cc and syscall/sys_ipc.cc do in those cases, without the
 // generic machinery; whenever a condition does not hold (a capability
-// travels, a slot is unusable, another thread is ready, the reply ends a
-// fault, ...) they decline and the general path runs.
+// travels with a Call, a slot is unusable, another thread is ready, the
+// reply ends a fault with something other than RESUME, ...) they decline
+// and the general path runs.
 #pragma once
 
 #include "entry.h"
@@ -12,10 +13,14 @@
 
 namespace ipc {
 
-// Each returns true and fills `out` when it handled the call.
-bool fast_call(Thread* t, TrapExit& out);
-// The fault message in t->msg (ipc::set_fault_message) to a handler already waiting.
+// Call and ReplyRecv as the syscall table runs them: the fast path when it
+// applies, otherwise the general handler (sys::call, sys::reply_recv) and
+// the scheduler. `t` is the current thread, whose trap is being handled.
+TrapExit call_syscall(Thread* t);
+TrapExit reply_recv_syscall(Thread* t);
+
+// The fault message in t->msg (ipc::set_fault_message) to a handler
+// already waiting: true, with `out` filled, when delivered.
 bool fast_fault(Thread* t, TrapExit& out);
-bool fast_reply_recv(Thread* t, TrapExit& out);
 
 }  // namespace ipc

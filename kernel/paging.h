@@ -70,6 +70,10 @@ namespace arch {
 Result<PhysAddr> user_table_create(FrameSource frames);
 // Errors as the page-table builder's map(): BadAlignment, InvalidArgument, Busy, NoMemory.
 Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t rights, FrameSource frames);
+// The same for one 4 KiB page, the common case, on a shorter path: `va`
+// must be a page-aligned user address and `rights` valid (vm::map_frame
+// checks both). Errors: Busy, NoMemory.
+Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames);
 // Removes the leaves of exactly [va, va+size) and flushes them from the TLB.
 Status user_unmap(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size);
 Status user_protect(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, uint8_t rights);
@@ -89,7 +93,11 @@ bool user_fix_accessed_dirty(PhysAddr root, uint16_t asid, VirtAddr va, bool wri
 
 // Frees every table of the user half, then the root.
 void user_table_destroy(PhysAddr root, uint16_t asid, void (*free_frame)(PhysAddr));
-// Switches to this address space.
-void activate(PhysAddr root, uint16_t asid);
+// The value arch::switch_address_space (mmu.h) takes to run in the space
+// of `root` with `asid`: computed once, when the space is created.
+uint64_t address_space_token(PhysAddr root, uint16_t asid);
+// The kernel's own space (no user half), for when the active user space
+// is about to be torn down.
+uint64_t kernel_address_space_token();
 
 }  // namespace arch

@@ -2,6 +2,7 @@
 
 #include "lib/log.h"
 #include "obj/vm.h"
+#include "paging.h"
 #include "platform.h"
 
 namespace sched {
@@ -10,6 +11,7 @@ namespace detail {
 constinit Thread* g_current = nullptr;
 constinit Thread* g_trapped = nullptr;
 constinit uint64_t g_ready_any = 0;
+constinit uint64_t g_active_mmu = 0;
 }  // namespace detail
 
 using detail::g_current;
@@ -20,7 +22,6 @@ namespace {
 struct State {
     ThreadQueue ready[abi::PRIORITY_MAX + 1];
     uint64_t nonempty[4];  // bit p: ready[p] has threads
-    Task* active_task;     // whose address space the MMU holds
     unsigned live_threads;
 };
 constinit State g{};
@@ -159,18 +160,13 @@ Thread* pick() {
     return t;
 }
 
-void activate(Thread* t) {
-    if (t->task != g.active_task) {
-        vm::activate(t->task);
-        g.active_task = t->task;
-    }
-}
+void activate_for(Thread* t) { detail::activate(t->task); }
 
 }  // namespace
 
 TrapExit detail::schedule_slow() {
     Thread* t = pick();
-    activate(t);
+    activate_for(t);
     Thread* trapped = g_trapped;
     g_trapped = nullptr;
     if (t == trapped) return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx), nullptr};
@@ -178,19 +174,16 @@ TrapExit detail::schedule_slow() {
     return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx) | 1, save};
 }
 
-TrapExit direct_switch(ThreadState state, Thread* to) {
-    Thread* from = g_current;
-    from->state = state;
-    to->state = ThreadState::Running;
-    g_current = to;
-    g_trapped = nullptr;
-    activate(to);
-    return TrapExit{reinterpret_cast<uintptr_t>(&to->ctx) | 1, &from->ctx};
+void address_space_gone(uint64_t mmu) {
+    if (mmu && mmu == detail::g_active_mmu) {
+        detail::g_active_mmu = arch::kernel_address_space_token();
+        arch::switch_address_space(detail::g_active_mmu);
+    }
 }
 
 void run_first() {
     Thread* t = pick();
-    activate(t);
+    activate_for(t);
     platform::return_to_user(&t->ctx);
 }
 

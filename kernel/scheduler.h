@@ -7,6 +7,7 @@
 #pragma once
 
 #include "entry.h"
+#include "mmu.h"
 #include "obj/objects.h"
 
 namespace sched {
@@ -18,7 +19,16 @@ namespace detail {
 extern Thread* g_current;     // the running thread
 extern Thread* g_trapped;     // whose trap is being handled
 extern uint64_t g_ready_any;  // bit w: a priority in 64w..64w+63 has ready threads
+extern uint64_t g_active_mmu; // the address space the MMU holds (Task::mmu)
 TrapExit schedule_slow();
+
+// The MMU on `t`'s address space.
+inline void activate(Task* t) {
+    if (t->mmu != g_active_mmu) {
+        arch::switch_address_space(t->mmu);
+        g_active_mmu = t->mmu;
+    }
+}
 }  // namespace detail
 
 void init();
@@ -51,13 +61,24 @@ inline TrapExit schedule() {
     return detail::schedule_slow();
 }
 
-// IPC fast paths: the trapped (current) thread has just blocked in
-// `state`, and `to`, which was blocked, runs next. Only when no thread is
-// ready (so `to` is the best choice whatever its priority).
-inline bool direct_switch_allowed() {
-    return detail::g_ready_any == 0 && detail::g_current == detail::g_trapped;
+// IPC fast paths: the trapped thread `from`, which is the current one (the
+// syscall and fault entries make it so), has just blocked in `state`, and
+// `to`, which was blocked, runs next. Only when no thread is ready (so
+// `to` is the best choice whatever its priority).
+inline bool direct_switch_allowed() { return detail::g_ready_any == 0; }
+inline TrapExit direct_switch(Thread* from, ThreadState state, Thread* to) {
+    from->state = state;
+    to->state = ThreadState::Running;
+    detail::g_current = to;
+    detail::g_trapped = nullptr;
+    detail::activate(to->task);
+    return TrapExit{reinterpret_cast<uintptr_t>(&to->ctx) | 1, &from->ctx};
 }
-TrapExit direct_switch(ThreadState state, Thread* to);
+
+// The address space `mmu` (a Task::mmu) is about to be destroyed: if the
+// MMU is on it, it moves to the kernel's own space first, so that no
+// table the kernel runs on is freed under it.
+void address_space_gone(uint64_t mmu);
 
 // The first entry to user mode, from boot.
 [[noreturn]] void run_first();

@@ -124,6 +124,8 @@ Status paging_init(const PhysRange* ram, size_t nr_ram, FrameSource frames) {
     return {};
 }
 
+uint64_t kernel_address_space_token() { return riscv::sv39::Satp::sv39(g_root, 0).raw; }
+
 Status map_vmemmap(Pfn first, PhysAddr backing, uint64_t size, FrameSource frames) {
     SourceCtx ctx{frames};
     VirtAddr va(layout::VMEMMAP_BASE + first.raw() * 32);

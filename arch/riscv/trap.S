@@ -5,10 +5,11 @@
  * holds that thread's UserContext (uctx.h); in the kernel it is 0.
  *
  * From U-mode: save the caller-saved user registers, sp and pc into the
- * UserContext, switch to the kernel stack and call user_trap(ctx); it
- * returns which thread runs next (kernel/entry.h, TrapExit). The same
- * thread gets its caller-saved registers back; another thread also gets
- * its s0..s11, after the old thread's were stored.
+ * UserContext, switch to the kernel stack and call kernel_syscall(ctx)
+ * for an ecall, user_trap(ctx) for anything else; they return which thread
+ * runs next (kernel/entry.h, TrapExit). The same thread gets its
+ * caller-saved registers back; another thread also gets its s0..s11, gp
+ * and tp, after the old thread's were stored.
  *
  * From S-mode: save everything into a TrapFrame (trap.h) on the current
  * stack and call trap_handler(frame); every such trap is a kernel bug and
@@ -111,16 +112,16 @@ trap_entry:
 
 from_user:
     /*
-     * sp = UserContext of the current thread, sscratch = user sp. Only the
-     * registers C code may clobber are saved; s0..s11 stay in the CPU
-     * (the C code preserves them) unless another thread runs next.
+     * sp = UserContext of the current thread, sscratch = user sp. Saved
+     * here: what the C code may clobber and the kernel must give back.
+     * s0..s11 stay in the CPU (the C code preserves them), and so do gp
+     * and tp (the kernel never uses them); all fourteen are stored only
+     * when another thread runs next. An ecall (scause 8) also leaves
+     * t0..t6 unsaved: the syscall ABI does not preserve them
+     * (include/abi/syscall.h), and the return path reloads them from the
+     * context, so they never carry kernel values out.
      */
     sd      x1, 1*8(sp)
-    sd      x3, 3*8(sp)
-    sd      x4, 4*8(sp)
-    sd      x5, 5*8(sp)
-    sd      x6, 6*8(sp)
-    sd      x7, 7*8(sp)
     sd      x10, 10*8(sp)
     sd      x11, 11*8(sp)
     sd      x12, 12*8(sp)
@@ -129,28 +130,41 @@ from_user:
     sd      x15, 15*8(sp)
     sd      x16, 16*8(sp)
     sd      x17, 17*8(sp)
+    csrr    a1, sscratch
+    sd      a1, 2*8(sp)
+    csrw    sscratch, zero
+    csrr    a1, sepc
+    csrr    a2, scause
+    li      a3, 8
+    bne     a2, a3, 2f
+    /* ecall from U-mode, the common case: the thread resumes past it, and
+       kernel_syscall(UserContext*) (kernel/syscall/dispatch.cc) decodes it. */
+    addi    a1, a1, 4
+    sd      a1, UCTX_PC(sp)
+    mv      a0, sp
+    ld      sp, kernel_trap_stack_top
+    call    _Z14kernel_syscallP11UserContext
+    j       3f
+    /* Any other trap or interrupt: everything but s0..s11 is saved. */
+2:  sd      a1, UCTX_PC(sp)
+    sd      x3, 3*8(sp)
+    sd      x4, 4*8(sp)
+    sd      x5, 5*8(sp)
+    sd      x6, 6*8(sp)
+    sd      x7, 7*8(sp)
     sd      x28, 28*8(sp)
     sd      x29, 29*8(sp)
     sd      x30, 30*8(sp)
     sd      x31, 31*8(sp)
-    csrr    t0, sscratch
-    sd      t0, 2*8(sp)
-    csrw    sscratch, zero
-    csrr    t0, sepc
-    sd      t0, UCTX_PC(sp)
     mv      a0, sp
     ld      sp, kernel_trap_stack_top
-    /* ecall from U-mode (scause 8), the common case, goes straight to the
-       syscall layer: kernel_syscall(UserContext*) in kernel/syscall/dispatch.cc. */
-    csrr    t0, scause
-    li      t1, 8
-    bne     t0, t1, 2f
-    call    _Z14kernel_syscallP11UserContext
-    j       3f
-2:  call    user_trap
+    call    user_trap
 3:
-    /* a0 = next context | 1 if another thread; a1 = where to save s0..s11, or 0. */
+    /* a0 = next context | 1 if another thread; a1 = where to save the
+       trapped thread's s0..s11, gp and tp, or 0. */
     beqz    a1, 1f
+    sd      x3, 3*8(a1)
+    sd      x4, 4*8(a1)
     sd      x8, 8*8(a1)
     sd      x9, 9*8(a1)
     sd      x18, 18*8(a1)
@@ -166,11 +180,13 @@ from_user:
 1:  andi    t0, a0, 1
     beqz    t0, restore_caller_saved
     andi    a0, a0, -2
-    j       return_to_user_asm
+    /* After a trap from U-mode sstatus already says SPP = 0, SPIE = 1
+       (the kernel runs with interrupts masked and never traps itself). */
+    j       restore_all
 
 /*
- * return_to_user_asm(ctx): enter U-mode in the thread whose registers are
- * all at a0 (its address space must be active).
+ * return_to_user_asm(ctx): enter U-mode for the first time, in the thread
+ * whose registers are all at a0 (its address space must be active).
  */
     .globl return_to_user_asm
 return_to_user_asm:
@@ -178,6 +194,9 @@ return_to_user_asm:
     csrc    sstatus, t0           /* sret goes to U-mode */
     li      t0, SSTATUS_SPIE
     csrs    sstatus, t0           /* with interrupts enabled */
+restore_all:
+    ld      x3, 3*8(a0)
+    ld      x4, 4*8(a0)
     ld      x8, 8*8(a0)
     ld      x9, 9*8(a0)
     ld      x18, 18*8(a0)
@@ -190,15 +209,12 @@ return_to_user_asm:
     ld      x25, 25*8(a0)
     ld      x26, 26*8(a0)
     ld      x27, 27*8(a0)
-    /* After a trap from U-mode sstatus already says SPP = 0, SPIE = 1. */
 restore_caller_saved:
     ld      t0, UCTX_PC(a0)
     csrw    sepc, t0
     csrw    sscratch, a0
     ld      x1, 1*8(a0)
     ld      x2, 2*8(a0)
-    ld      x3, 3*8(a0)
-    ld      x4, 4*8(a0)
     ld      x5, 5*8(a0)
     ld      x6, 6*8(a0)
     ld      x7, 7*8(a0)

@@ -3,6 +3,7 @@
 // shared lower-level tables and have U=0, so U-mode cannot use them).
 #include "abi/syscall.h"
 #include "csr.h"
+#include "entry.h"
 #include "layout.h"
 #include "pagetable.h"
 #include "paging.h"
@@ -31,12 +32,20 @@ PageTable table(PhysAddr root, FrameSource* fs) {
     return PageTable(root, TableMemory{no_alloc, nullptr, nullptr, layout::DIRECT_MAP_BASE});
 }
 
+// The PTE permission bits for user `rights` (R/W/X as abi::RIGHT_*).
 uint64_t pte_perms(uint8_t rights) {
-    uint64_t p = Pte::User;
-    if (rights & abi::RIGHT_READ) p |= Pte::Read;
-    if (rights & abi::RIGHT_WRITE) p |= Pte::Write;
-    if (rights & abi::RIGHT_EXEC) p |= Pte::Exec;
-    return p;
+    static_assert(abi::RIGHT_READ == 1 && abi::RIGHT_WRITE == 2 && abi::RIGHT_EXEC == 4);
+    static constexpr uint64_t PERMS[8] = {
+        Pte::User,
+        Pte::User | Pte::Read,
+        Pte::User | Pte::Write,
+        Pte::User | Pte::Read | Pte::Write,
+        Pte::User | Pte::Exec,
+        Pte::User | Pte::Read | Pte::Exec,
+        Pte::User | Pte::Write | Pte::Exec,
+        Pte::User | Pte::Read | Pte::Write | Pte::Exec,
+    };
+    return PERMS[rights & 7];
 }
 
 void flush(uint16_t asid, VirtAddr va, uint64_t size) {
@@ -60,6 +69,51 @@ Result<PhysAddr> user_table_create(FrameSource frames) {
 
 Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t rights, FrameSource frames) {
     return table(root, &frames).map(va, pa, size, pte_perms(rights));
+}
+
+namespace {
+
+// user_map_page when a table on the way is missing (made here) or a
+// larger leaf is in the way (Busy).
+[[gnu::noinline]] Status map_page_walking(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights,
+                                          FrameSource frames) {
+    using riscv::sv39::vpn;
+    Pte* table = layout::phys_to_ptr<Pte>(root);
+    for (unsigned level = 2; level > 0; level--) {
+        Pte& e = table[vpn(va, level)];
+        if (!e.valid()) {
+            PhysAddr next = TRY(alloc_table(&frames));
+            e = Pte::table(next);
+        } else if (e.is_leaf()) {
+            return Error::Busy;
+        }
+        table = layout::phys_to_ptr<Pte>(e.phys());
+    }
+    Pte& leaf = table[vpn(va, 0)];
+    if (leaf.valid()) return Error::Busy;
+    leaf = Pte::leaf(pa, pte_perms(rights));
+    return {};
+}
+
+// A table entry that leads to a next-level table.
+constexpr bool is_table(Pte e) { return e.valid() && !e.is_leaf(); }
+
+}  // namespace
+
+SYSCALL_LEAF Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames) {
+    // PageTable::map's 4 KiB case without its generality: the tables are
+    // reached through the direct map, the arguments were checked by the
+    // caller, and when both tables on the way exist (the common case) the
+    // walk is straight-line code.
+    using riscv::sv39::vpn;
+    const Pte e2 = layout::phys_to_ptr<Pte>(root)[vpn(va, 2)];
+    if (!is_table(e2)) return map_page_walking(root, va, pa, rights, frames);
+    const Pte e1 = layout::phys_to_ptr<Pte>(e2.phys())[vpn(va, 1)];
+    if (!is_table(e1)) return map_page_walking(root, va, pa, rights, frames);
+    Pte& leaf = layout::phys_to_ptr<Pte>(e1.phys())[vpn(va, 0)];
+    if (leaf.valid()) return Error::Busy;
+    leaf = Pte::leaf(pa, pte_perms(rights));
+    return {};
 }
 
 Status user_unmap(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size) {
@@ -125,6 +179,6 @@ void user_table_destroy(PhysAddr root, uint16_t asid, void (*free_frame)(PhysAdd
     asm volatile("sfence.vma zero, %0" ::"r"(uint64_t(asid)) : "memory");
 }
 
-void activate(PhysAddr root, uint16_t asid) { csr_write(satp, riscv::sv39::Satp::sv39(root, asid).raw); }
+uint64_t address_space_token(PhysAddr root, uint16_t asid) { return riscv::sv39::Satp::sv39(root, asid).raw; }
 
 }  // namespace arch

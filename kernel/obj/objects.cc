@@ -5,28 +5,6 @@
 #include "obj/pool.h"
 #include "scheduler.h"
 
-void ThreadQueue::push(Thread* t) {
-    t->q_next = nullptr;
-    t->q_prev = tail;
-    if (tail)
-        tail->q_next = t;
-    else
-        head = t;
-    tail = t;
-}
-
-void ThreadQueue::remove(Thread* t) {
-    if (t->q_prev)
-        t->q_prev->q_next = t->q_next;
-    else
-        head = t->q_next;
-    if (t->q_next)
-        t->q_next->q_prev = t->q_prev;
-    else
-        tail = t->q_prev;
-    t->q_next = t->q_prev = nullptr;
-}
-
 Thread* ThreadQueue::pop() {
     Thread* t = head;
     if (t) remove(t);

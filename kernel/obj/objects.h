@@ -88,10 +88,33 @@ struct ThreadQueue {
     Thread* head = nullptr;
     Thread* tail = nullptr;
     bool empty() const { return head == nullptr; }
-    void push(Thread* t);
-    void remove(Thread* t);
+    inline void push(Thread* t);    // at the tail
+    inline void remove(Thread* t);  // from anywhere
     Thread* pop();
 };
+
+// Inline: the IPC fast paths use them on every message.
+void ThreadQueue::push(Thread* t) {
+    t->q_next = nullptr;
+    t->q_prev = tail;
+    if (tail)
+        tail->q_next = t;
+    else
+        head = t;
+    tail = t;
+}
+
+void ThreadQueue::remove(Thread* t) {
+    if (t->q_prev)
+        t->q_prev->q_next = t->q_next;
+    else
+        head = t->q_next;
+    if (t->q_next)
+        t->q_next->q_prev = t->q_prev;
+    else
+        tail = t->q_prev;
+    t->q_next = t->q_prev = nullptr;
+}
 
 struct Endpoint : KObject {
     ThreadQueue senders;
@@ -105,6 +128,11 @@ struct Task : KObject {
     uint16_t asid = 0;
     int exit_status = 0;
     PhysAddr pt_root;
+    uint64_t mmu = 0;  // arch::address_space_token(pt_root, asid)
+    // Some leaf may have A or D clear. Leaves are made with both set, so
+    // until ReadClearAD clears them a page fault cannot be the A/D update
+    // that hardware without Svadu leaves to software.
+    bool ad_cleared = false;
     Cap* slots = nullptr;  // nr_slots entries, pool pages
     uint32_t nr_slots = 0;
     Thread* threads = nullptr;  // via Thread::task_next (each holds a reference)

@@ -2,6 +2,7 @@
 
 #include "obj/pool.h"
 #include "paging.h"
+#include "scheduler.h"
 
 namespace vm {
 
@@ -60,6 +61,7 @@ Status create(Task* t) {
     }
     t->pt_root = *root;
     t->asid = asid;
+    t->mmu = arch::address_space_token(*root, asid);
     return {};
 }
 
@@ -69,8 +71,11 @@ void destroy(Task* t) {
         c->mapped_in = nullptr;
         c->mapped_va = 0;
     }
+    // Off these tables first if the MMU is on them (a task ending itself).
+    sched::address_space_gone(t->mmu);
     if (t->pt_root.raw()) arch::user_table_destroy(t->pt_root, t->asid, pool_free);
     t->pt_root = PhysAddr(0);
+    t->mmu = 0;
     free_asid(t->asid);
 }
 
@@ -81,7 +86,11 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
         return Error::InvalidArgument;
     if (!rights_ok(rights, frame->rights)) return Error::InvalidArgument;
     if (frame->mapped_in) return Error::Busy;
-    TRY_STATUS(arch::user_map(t->pt_root, va, Pfn(frame->w0).to_phys(), size, rights, pool_source()));
+    const PhysAddr pa = Pfn(frame->w0).to_phys();
+    if (size == PAGE_SIZE)
+        TRY_STATUS(arch::user_map_page(t->pt_root, va, pa, rights, pool_source()));
+    else
+        TRY_STATUS(arch::user_map(t->pt_root, va, pa, size, rights, pool_source()));
     frame->mapped_in = t;
     frame->mapped_va = va.raw();
     list_add(t, frame);
@@ -107,6 +116,7 @@ Status protect_frame(Cap* frame, uint8_t rights) {
 Status read_clear_ad(Cap* frame, bool* accessed, bool* dirty) {
     if (!frame->mapped_in) return Error::NotFound;
     Task* t = frame->mapped_in;
+    t->ad_cleared = true;  // its faults may now be A/D updates (Svade)
     return arch::user_read_clear_ad(t->pt_root, t->asid, VirtAddr(frame->mapped_va), frame->frame_bytes(),
                                     accessed, dirty);
 }
@@ -132,6 +142,5 @@ Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len) {
     return {};
 }
 
-void activate(Task* t) { arch::activate(t->pt_root, t->asid); }
 
 }  // namespace vm

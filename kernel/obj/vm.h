@@ -29,7 +29,4 @@ Status read_clear_ad(Cap* frame, bool* accessed, bool* dirty);
 // Errors: OutOfRange (not user-readable), InvalidArgument (range wraps).
 Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len);
 
-// Switches the MMU to `t`'s address space.
-void activate(Task* t);
-
 }  // namespace vm

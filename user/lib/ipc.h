@@ -42,7 +42,7 @@ inline IpcRegs ipc_raw(uint64_t nr, uint64_t info, const Msg& in) {
     asm volatile("ecall"
                  : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7)
                  :
-                 : "memory");
+                 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
     return {to_error(r7), abi::IpcResult{r6}, Msg{{r0, r1, r2, r3, r4, r5}}};
 }
 

@@ -2,8 +2,9 @@
 // the register convention of include/abi/syscall.h exactly.
 //
 // Ordinary calls put the number in a7 and arguments in a0..a5; the kernel
-// answers with an Error in a0 and results in a1..a3 and preserves every
-// other register, so only a0..a3 are outputs here. IPC calls are in ipc.h.
+// answers with an Error in a0 and results in a1..a3, does not preserve
+// t0..t6 (like a function call) and preserves every other register, so
+// a0..a3 are outputs here and t0..t6 clobbers. IPC calls are in ipc.h.
 //
 // Arguments are plain 64-bit words on purpose: the kernel must cope with any
 // value (tests pass slot numbers beyond the table, kernel addresses, absurd
@@ -44,7 +45,10 @@ inline Regs raw(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, 
     register uint64_t r4 asm("a4") = a4;
     register uint64_t r5 asm("a5") = a5;
     register uint64_t r7 asm("a7") = nr;
-    asm volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) : "r"(r4), "r"(r5), "r"(r7) : "memory");
+    asm volatile("ecall"
+                 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
+                 : "r"(r4), "r"(r5), "r"(r7)
+                 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
     return {r0, r1, r2, r3};
 }
 
