@@ -26,15 +26,15 @@ struct TrapExit {
 // already past the ecall.
 TrapExit kernel_syscall(UserContext* ctx);
 
-// For the syscall paths' leaf functions (those that call nothing, or only
-// tail-call): no frame record, which would cost more than some of them
+// For the trap and syscall paths' leaf functions (those that call nothing,
+// or only tail-call): no frame record, which would cost more than some of them
 // do. gcc 12 has no -momit-leaf-frame-pointer, hence the attribute; clang
 // ignores it, so clang images keep these records. A fault inside one still
 // shows its pc and, through ra, its caller.
 #if defined(__clang__)
-#define SYSCALL_LEAF
+#define TRAP_LEAF
 #else
-#define SYSCALL_LEAF [[gnu::optimize("omit-frame-pointer")]]
+#define TRAP_LEAF [[gnu::optimize("omit-frame-pointer")]]
 #endif
 
 // A fault in U-mode that the thread cannot go on from by itself.

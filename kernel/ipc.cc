@@ -4,6 +4,7 @@
 #include "lib/log.h"
 #include "obj/cap.h"
 #include "obj/task.h"
+#include "obj/vm.h"
 #include "scheduler.h"
 
 namespace ipc {
@@ -126,9 +127,19 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info) {
     wait_on(t, ep, ep->receivers, ThreadState::BlockedRecv);
 }
 
+// FAULT_MAP's mapping: the replier's Frame cap into the faulting task.
+static Status map_for_fault(Thread* replier, Thread* caller, const uint64_t* words, unsigned send_cap_slot) {
+    if (send_cap_slot == 0) return Error::InvalidArgument;  // FAULT_MAP needs a frame
+    Cap* frame = TRY(caps::lookup(replier->task, send_cap_slot, abi::CapType::Frame, 0));
+    if (words[2] > abi::RIGHTS_ALL) return Error::InvalidArgument;
+    return vm::map_frame(caller->task, frame, VirtAddr(words[1]), uint8_t(words[2]));
+}
+
 Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot, Thread** woken) {
     auto* caller = static_cast<Thread*>(reply->obj);
     bool valid = caller->state == ThreadState::BlockedReply && caller->reply_gen == reply->w0;
+    if (valid && caller->in_fault && !caller->exiting && words[0] == abi::FAULT_MAP)
+        TRY_STATUS(map_for_fault(replier, caller, words, send_cap_slot));  // before anything is spent
     caller->reply_gen++;  // valid or not, this Reply cap is spent
     caps::remove(reply);
     if (!valid) return Error::DeadObject;
@@ -138,7 +149,7 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
             char why[48];
             format_buf(why, sizeof why, "exited with status %d", int(caller->msg[1]));
             tasks::kill(caller->task, int(caller->msg[1]), why);
-        } else if (words[0] == abi::FAULT_RESUME) {
+        } else if (words[0] == abi::FAULT_RESUME || words[0] == abi::FAULT_MAP) {
             set_woken(caller, woken);  // retries the faulting instruction
         } else {
             tasks::kill(caller->task, -1, "killed by its fault handler");
@@ -157,15 +168,6 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
     set_error(caller, Error::None);
     set_woken(caller, woken);
     return {};
-}
-
-void set_fault_message(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access) {
-    t->msg[0] = abi::FAULT_TAG | uint64_t(kind);
-    t->msg[1] = addr;
-    t->msg[2] = uint64_t(access);
-    t->msg[3] = t->ctx.pc;
-    t->msg[4] = t->id;
-    t->msg[5] = 0;
 }
 
 void fault(Thread* t, const char* what) {

@@ -24,7 +24,11 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
 // `replier` answers the Call behind `reply` (which is consumed) with
 // `words` and, if `send_cap_slot` names one, a copy of that capability
 // into the slot the caller named for it (recv_cap of its Call).
-// Errors: DeadObject (the caller is gone or was answered already).
+// Errors: DeadObject (the caller is gone or was answered already). A
+// reply of FAULT_MAP to a fault maps the Frame capability in
+// `send_cap_slot` into the faulting task first (vm::map_frame, w1 =
+// address, w2 = rights); if that fails, its error is returned and nothing
+// changes: the Reply capability stays valid and the caller blocked.
 // With `woken`, the caller is not made runnable but returned there, for
 // the replier to wake once it blocks (ReplyRecv).
 Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot,
@@ -32,7 +36,14 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
 
 // Puts the fault message for `t` in t->msg (abi/cap.h: tag and kind,
 // address, access, pc, thread id).
-void set_fault_message(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access);
+inline void set_fault_message(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access) {
+    t->msg[0] = abi::FAULT_TAG | uint64_t(kind);
+    t->msg[1] = addr;
+    t->msg[2] = uint64_t(access);
+    t->msg[3] = t->ctx.pc;
+    t->msg[4] = t->id;
+    t->msg[5] = 0;
+}
 
 // `t` faulted and t->msg holds its fault message: send it to t's fault
 // endpoint as a Call on its behalf, or end its task if it has none

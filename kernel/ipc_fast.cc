@@ -1,6 +1,9 @@
 #include "ipc_fast.h"
 
 #include "obj/cap.h"
+#include "obj/vm.h"
+#include "paging.h"
+#include "ipc.h"
 #include "scheduler.h"
 #include "syscall/syscall.h"
 
@@ -9,6 +12,19 @@ namespace ipc {
 namespace {
 
 constexpr unsigned MSG = abi::MSG_WORDS;
+
+// IpcInfo's slot fields as 64-bit values (its accessors return unsigned,
+// which costs extensions on every use here).
+constexpr uint64_t SLOT_MASK = abi::IpcInfo::SLOT_MASK;
+constexpr uint64_t ep_slot(abi::IpcInfo i) { return i.raw & SLOT_MASK; }
+constexpr uint64_t send_cap_slot(abi::IpcInfo i) { return (i.raw >> 12) & SLOT_MASK; }
+constexpr uint64_t recv_cap_slot(abi::IpcInfo i) { return (i.raw >> 24) & SLOT_MASK; }
+constexpr uint64_t reply_dst_slot(abi::IpcInfo i) { return (i.raw >> 36) & SLOT_MASK; }
+constexpr uint64_t reply_src_slot(abi::IpcInfo i) { return (i.raw >> 48) & SLOT_MASK; }
+static_assert(ep_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 1 && send_cap_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 2 &&
+              recv_cap_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 3 &&
+              reply_dst_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 4 &&
+              reply_src_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 5);
 
 // The message words into a0..a5 of `ctx`, unrolled (a loop costs five
 // instructions a word here, the copy two).
@@ -49,7 +65,7 @@ constexpr unsigned MSG = abi::MSG_WORDS;
                                                    TrapExit& out) {
     Thread* r = ep->receivers.head;
     if (!r) return false;
-    Cap* reply_slot = free_at(r->task, abi::IpcInfo{r->recv_info}.reply_dst());
+    Cap* reply_slot = free_at(r->task, reply_dst_slot(abi::IpcInfo{r->recv_info}));
     if (!reply_slot) return false;
     ep->receivers.remove(r);
     r->blocked_on = nullptr;
@@ -104,19 +120,30 @@ constexpr unsigned MSG = abi::MSG_WORDS;
 [[gnu::noinline]] TrapExit reply_cap_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc, Thread* caller,
                                               Cap* offered) {
     uint64_t flags = 0;
-    if (Cap* dst = free_at(caller->task, abi::IpcInfo{caller->recv_info}.recv_cap())) {
+    if (Cap* dst = free_at(caller->task, recv_cap_slot(abi::IpcInfo{caller->recv_info}))) {
         caps::install(dst, *offered, offered);
         flags = abi::IpcResult::CAP_RECEIVED;
     }
     return reply_and_wait(t, info, ep, rc, caller, false, flags);
 }
 
+// A fast ReplyRecv answering a fault with FAULT_MAP: the frame `frame`
+// goes into the faulting task (as the general path would map it), then
+// the thread resumes. If the mapping fails, nothing has changed and the
+// general path runs, which reports the error to the replier.
+[[gnu::noinline]] TrapExit reply_map_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc, Thread* caller,
+                                              Cap* frame) {
+    const uint64_t va = t->ctx.arg(1), rights = t->ctx.arg(2);
+    if (!vm::map_frame(caller->task, frame, VirtAddr(va), uint8_t(rights)).ok()) return reply_recv_general(t);
+    return reply_and_wait(t, info, ep, rc, caller, true, 0);
+}
+
 }  // namespace
 
-SYSCALL_LEAF TrapExit call_syscall(Thread* t) {
+TRAP_LEAF TrapExit call_syscall(Thread* t) {
     const abi::IpcInfo info{t->ctx.arg(6)};
-    if (info.send_cap() || !sched::direct_switch_allowed()) return call_general(t);
-    Cap* ep_cap = cap_at(t->task, info.endpoint(), abi::CapType::Endpoint, abi::RIGHT_WRITE);
+    if (send_cap_slot(info) || !sched::direct_switch_allowed()) return call_general(t);
+    Cap* ep_cap = cap_at(t->task, ep_slot(info), abi::CapType::Endpoint, abi::RIGHT_WRITE);
     if (!ep_cap) return call_general(t);
     const uint64_t saved = t->recv_info;
     t->recv_info = info.raw;  // where a capability in the reply may land
@@ -126,7 +153,7 @@ SYSCALL_LEAF TrapExit call_syscall(Thread* t) {
     return call_general(t);
 }
 
-bool fast_fault(Thread* t, TrapExit& out) {
+[[gnu::always_inline]] inline bool fast_fault(Thread* t, TrapExit& out) {
     Cap& ep_cap = t->fault_ep;
     if (ep_cap.empty() || !sched::direct_switch_allowed()) return false;
     t->in_fault = true;
@@ -135,39 +162,64 @@ bool fast_fault(Thread* t, TrapExit& out) {
     return false;
 }
 
-SYSCALL_LEAF TrapExit reply_recv_syscall(Thread* t) {
+TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
     const abi::IpcInfo info{t->ctx.arg(6)};
     if (!sched::direct_switch_allowed()) return reply_recv_general(t);
     Task* task = t->task;
     // A capability may travel with the reply (the pager's frames do).
     Cap* offered = nullptr;
-    if (unsigned sc = info.send_cap()) {
+    if (const uint64_t sc = send_cap_slot(info)) {
         if (sc >= task->nr_slots) return reply_recv_general(t);
         offered = &task->slots[sc];
         if (offered->empty() || offered->type == abi::CapType::Reply) return reply_recv_general(t);
     }
-    Cap* ep_cap = cap_at(task, info.endpoint(), abi::CapType::Endpoint, abi::RIGHT_READ);
+    Cap* ep_cap = cap_at(task, ep_slot(info), abi::CapType::Endpoint, abi::RIGHT_READ);
     if (!ep_cap) return reply_recv_general(t);
     auto* ep = static_cast<Endpoint*>(ep_cap->obj);
     if (!ep->senders.empty()) return reply_recv_general(t);  // the receive would not block
-    const unsigned reply_src = info.reply_src();
+    const uint64_t reply_src = reply_src_slot(info);
     Cap* rc = cap_at(task, reply_src, abi::CapType::Reply, 0);
     if (!rc) return reply_recv_general(t);
     auto* caller = static_cast<Thread*>(rc->obj);
     if (caller->state != ThreadState::BlockedReply || caller->reply_gen != rc->w0) return reply_recv_general(t);
-    bool resume_fault = false;
+    bool resume_fault = false, map_fault = false;
     if (caller->in_fault) {
-        if (caller->exiting || t->ctx.arg(0) != abi::FAULT_RESUME || offered) return reply_recv_general(t);
+        if (caller->exiting) return reply_recv_general(t);
+        const uint64_t verdict = t->ctx.arg(0);
+        if (verdict == abi::FAULT_MAP) {
+            if (!offered || offered->type != abi::CapType::Frame || t->ctx.arg(2) > abi::RIGHTS_ALL)
+                return reply_recv_general(t);
+            map_fault = true;
+        } else if (verdict != abi::FAULT_RESUME || offered) {
+            return reply_recv_general(t);
+        }
         resume_fault = true;
     }
     // The receive side's slots, as they will be once the Reply cap is spent.
-    const unsigned recv_cap = info.recv_cap(), reply_dst = info.reply_dst();
+    const uint64_t recv_cap = recv_cap_slot(info), reply_dst = reply_dst_slot(info);
     if (recv_cap && (recv_cap == reply_dst || (recv_cap != reply_src && !free_at(task, recv_cap))))
         return reply_recv_general(t);
     if (reply_dst && reply_dst != reply_src && !free_at(task, reply_dst)) return reply_recv_general(t);
 
+    if (map_fault) return reply_map_and_wait(t, info, ep, rc, caller, offered);
     if (offered) return reply_cap_and_wait(t, info, ep, rc, caller, offered);
     return reply_and_wait(t, info, ep, rc, caller, resume_fault, 0);
 }
 
 }  // namespace ipc
+
+// A U-mode fault (entry.h). Here rather than with the syscall entry, so
+// that the fast path to a waiting handler is inline.
+TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what) {
+    Thread* t = sched::current();
+    sched::set_trapped(t);
+    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared &&
+        arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
+                                      access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
+        return sched::schedule();  // Svade: A/D set, retry
+    ipc::set_fault_message(t, kind, addr, access);
+    TrapExit fast;
+    if (ipc::fast_fault(t, fast)) return fast;
+    ipc::fault(t, what);
+    return sched::schedule();
+}

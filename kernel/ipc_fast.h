@@ -4,7 +4,7 @@
 // paths in ipc.cc and syscall/sys_ipc.cc do in those cases, without the
 // generic machinery; whenever a condition does not hold (a capability
 // travels with a Call, a slot is unusable, another thread is ready, the
-// reply ends a fault with something other than RESUME, ...) they decline
+// reply ends a fault with something other than RESUME or MAP, ...) they decline
 // and the general path runs.
 #pragma once
 
@@ -19,8 +19,8 @@ namespace ipc {
 TrapExit call_syscall(Thread* t);
 TrapExit reply_recv_syscall(Thread* t);
 
-// The fault message in t->msg (ipc::set_fault_message) to a handler
-// already waiting: true, with `out` filled, when delivered.
-bool fast_fault(Thread* t, TrapExit& out);
+// The fault entry, kernel_user_fault (entry.h), is in ipc_fast.cc too: a
+// fault message to a handler already waiting takes the same fast path as
+// a Call.
 
 }  // namespace ipc

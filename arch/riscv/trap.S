@@ -145,10 +145,8 @@ from_user:
     ld      sp, kernel_trap_stack_top
     call    _Z14kernel_syscallP11UserContext
     j       3f
-    /* Any other trap or interrupt: everything but s0..s11 is saved. */
+    /* Any other trap or interrupt: t0..t6 too. */
 2:  sd      a1, UCTX_PC(sp)
-    sd      x3, 3*8(sp)
-    sd      x4, 4*8(sp)
     sd      x5, 5*8(sp)
     sd      x6, 6*8(sp)
     sd      x7, 7*8(sp)

@@ -31,7 +31,7 @@ namespace {
 extern "C" void trap_handler(riscv::TrapFrame* f) { unexpected_trap(*f); }
 
 // Traps from U-mode (trap.S from_user): decode and hand to the generic kernel.
-extern "C" TrapExit user_trap(UserContext* ctx) {
+extern "C" TRAP_LEAF TrapExit user_trap(UserContext* ctx) {
     using abi::FaultAccess;
     using abi::FaultKind;
     using E = riscv::Scause;

@@ -100,7 +100,7 @@ constexpr bool is_table(Pte e) { return e.valid() && !e.is_leaf(); }
 
 }  // namespace
 
-SYSCALL_LEAF Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames) {
+TRAP_LEAF Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames) {
     // PageTable::map's 4 KiB case without its generality: the tables are
     // reached through the direct map, the arguments were checked by the
     // caller, and when both tables on the way exist (the common case) the

@@ -57,7 +57,9 @@ inline constexpr unsigned CAP_SLOTS = 256;
 
 // Fault messages (the kernel sends them to a thread's fault endpoint).
 //   w0 = FAULT_TAG | FaultKind, w1 = address (stval), w2 = FaultAccess,
-//   w3 = pc, w4 = thread id. Reply with w0 = FAULT_RESUME or FAULT_KILL.
+//   w3 = pc, w4 = thread id. Reply with w0 = FAULT_RESUME, FAULT_KILL or
+//   FAULT_MAP (w1 = address, w2 = rights, a Frame capability with the
+//   reply: mapped into the faulting task as Map would, then resume).
 inline constexpr uint64_t FAULT_TAG = 0xfa017ull << 16;
 // Exit: the thread called Sys::Exit (w1 = status); the task ends whatever
 // the reply, so its handler can account for it (the pager frees its frames).
@@ -72,5 +74,6 @@ enum class FaultKind : uint64_t {
 enum class FaultAccess : uint64_t { Read = 0, Write = 1, Exec = 2 };
 inline constexpr uint64_t FAULT_RESUME = 0;
 inline constexpr uint64_t FAULT_KILL = 1;
+inline constexpr uint64_t FAULT_MAP = 2;
 
 }  // namespace abi

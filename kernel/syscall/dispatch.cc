@@ -22,7 +22,7 @@ TrapExit run(Thread* t) {
 }
 
 // Null is the bare cost of a system call; its handler is inline here.
-SYSCALL_LEAF TrapExit null_call(Thread* t) {
+TRAP_LEAF TrapExit null_call(Thread* t) {
     sys::ret(t, Error::None);
     return sched::schedule();
 }
@@ -78,26 +78,14 @@ constexpr auto TABLE = build_table();
 
 }  // namespace
 
-SYSCALL_LEAF TrapExit kernel_syscall(UserContext* ctx) {
+TRAP_LEAF TrapExit kernel_syscall(UserContext* ctx) {
     Thread* t = sched::current();
     sched::set_trapped(t);
     const uint64_t nr = ctx->arg(7);
     return TABLE.e[nr < NR_SYSCALLS ? nr : NR_SYSCALLS](t);
 }
 
-TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what) {
-    Thread* t = sched::current();
-    sched::set_trapped(t);
-    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared &&
-        arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
-                                      access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
-        return sched::schedule();  // Svade: A/D set, retry
-    ipc::set_fault_message(t, kind, addr, access);
-    TrapExit fast;
-    if (ipc::fast_fault(t, fast)) return fast;
-    ipc::fault(t, what);
-    return sched::schedule();
-}
+// kernel_user_fault is in ipc_fast.cc, with the fast path it takes.
 
 TrapExit kernel_timer() {
     sched::set_trapped(sched::current());

@@ -98,8 +98,10 @@ void reply_recv(Thread* t) {
     if (Status s = offered_ok(t, info); !s.ok()) return ipc_error(t, s.error());
     save_message(t);
     Thread* caller = nullptr;
-    (void)ipc::reply(t, *r, t->msg, info.send_cap(),
-                     &caller);  // a caller that went away does not stop the receive
+    // A caller that went away does not stop the receive; a FAULT_MAP that
+    // cannot map does (the handler must hear of it, its Reply cap still works).
+    Status replied = ipc::reply(t, *r, t->msg, info.send_cap(), &caller);
+    if (!replied.ok() && replied.error() != Error::DeadObject) return ipc_error(t, replied.error());
     Status s = recv_slots_ok(t, info);
     if (s.ok())
         ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);

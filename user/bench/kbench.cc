@@ -4,9 +4,11 @@
 //   - an IPC round trip between two address spaces: Call from this task,
 //     answered by a server task waiting in ReplyRecv;
 //   - a page-fault round trip: a child touches an unmapped page, the kernel
-//     sends the fault to this task, which maps a frame minted beforehand
-//     (no zeroing) and answers RESUME; the child's access then completes;
-// and, to tell the parts apart (no targets): an IPC call that fails its
+//     sends the fault to this task, which answers FAULT_MAP with a frame
+//     minted beforehand (no zeroing): the reply maps it and the child's
+//     access completes;
+// and, to tell the parts apart (no targets): the same fault round trip
+// answered with a Map and then RESUME, an IPC call that fails its
 // argument check, and a Map + Unmap of one page in our own space.
 // Prints a table between "kbench: begin" and "kbench: end" and exits 0;
 // figures are reported, never judged (the targets are printed alongside).
@@ -166,31 +168,48 @@ struct FaultBench {
     Cap ep, reply;
 };
 
+// How the root answers a fault.
+enum class FaultAnswer {
+    MapReply,      // FAULT_MAP with the frame: the reply maps it
+    MapThenResume  // Map, then FAULT_RESUME
+};
+
 // Serves the child's faults and batch messages until it reports.
-Result<Figure> serve_faults(FaultBench& fb, const Child& child) {
+Result<Figure> serve_faults(FaultBench& fb, const Child& child, FaultAnswer how) {
     const IpcInfo first = IpcInfo::make(fb.ep.slot(), 0, 0, fb.reply.slot());
     const IpcInfo next = IpcInfo::make(fb.ep.slot(), 0, 0, fb.reply.slot(), fb.reply.slot());
     auto rx = sys::recv(first);
     for (;;) {
         if (!rx.ok()) return rx.error();
         sys::Msg answer;
+        IpcInfo info = next;
         if (is_fault_message(rx->msg)) {
             const FaultMessage f = decode_fault(rx->msg);
             const uint64_t index = (f.addr - FAULT_BASE) / PAGE_SIZE;
             if (f.kind != abi::FaultKind::PageFault || index >= FAULT_PAGES) return Error::Malformed;
-            (void)sys::map(child.task(), fb.frames[index].slot(), FAULT_BASE + index * PAGE_SIZE, RW);
-            answer.w[0] = abi::FAULT_RESUME;
+            const unsigned frame = fb.frames[index].slot();
+            if (how == FaultAnswer::MapReply) {
+                answer.w[0] = abi::FAULT_MAP;
+                answer.w[1] = FAULT_BASE + index * PAGE_SIZE;
+                answer.w[2] = RW;
+                info = IpcInfo::make(fb.ep.slot(), frame, 0, fb.reply.slot(), fb.reply.slot());
+            } else {
+                (void)sys::map(child.task(), frame, FAULT_BASE + index * PAGE_SIZE, RW);
+                answer.w[0] = abi::FAULT_RESUME;
+            }
         } else if (rx->msg.w[0] == MSG_BATCH_DONE) {
             for (auto& fr : fb.frames) (void)sys::unmap(fr.slot());
         } else if (rx->msg.w[0] == MSG_RESULT) {
             (void)sys::reply(IpcInfo::make(0, 0, 0, 0, fb.reply.slot()), answer);
-            return Figure{"page fault -> map -> resume", rx->msg.w[2], rx->msg.w[1], 700};
+            if (how == FaultAnswer::MapReply)
+                return Figure{"page fault -> map -> resume", rx->msg.w[2], rx->msg.w[1], 700};
+            return Figure{"  same, Map then RESUME reply", rx->msg.w[2], rx->msg.w[1], 0};
         }
-        rx = sys::reply_recv(next, answer);
+        rx = sys::reply_recv(info, answer);
     }
 }
 
-Result<Figure> bench_fault() {
+Result<Figure> bench_fault(FaultAnswer how) {
     FaultBench fb;
     for (auto& f : fb.frames) f = TRY(frames().alloc(Order(0), RW));
     fb.ep = TRY(Cap::alloc());
@@ -201,7 +220,7 @@ Result<Figure> bench_fault() {
     Child child = TRY(Child::create(opt));
     TRY_STATUS(child.give(fb.ep.slot(), C_EP, abi::RIGHT_WRITE));
     TRY_STATUS(child.start(fault_child, 0));
-    return serve_faults(fb, child);
+    return serve_faults(fb, child, how);
 }
 
 }  // namespace
@@ -211,20 +230,23 @@ extern "C" int main(uint64_t arg) {
         uprintf("kbench: bad boot info: %s\n", error_name(s.error()));
         return 1;
     }
-    Figure figures[5];
+    Figure figures[6];
     figures[0] = bench_null();
     auto ipc = bench_ipc();
-    auto fault = bench_fault();
-    figures[3] = bench_ipc_error();
+    auto fault = bench_fault(FaultAnswer::MapReply);
+    auto fault_map = bench_fault(FaultAnswer::MapThenResume);
+    figures[4] = bench_ipc_error();
     auto map = bench_map_unmap();
-    if (!ipc.ok() || !fault.ok() || !map.ok()) {
-        uprintf("kbench: a benchmark failed: ipc '%s', fault '%s', map '%s'\n", error_name(ipc.error()),
-                error_name(fault.error()), error_name(map.error()));
+    if (!ipc.ok() || !fault.ok() || !fault_map.ok() || !map.ok()) {
+        uprintf("kbench: a benchmark failed: ipc '%s', fault '%s', fault with Map '%s', map '%s'\n",
+                error_name(ipc.error()), error_name(fault.error()), error_name(fault_map.error()),
+                error_name(map.error()));
         return 1;
     }
     figures[1] = *ipc;
     figures[2] = *fault;
-    figures[4] = *map;
+    figures[3] = *fault_map;
+    figures[5] = *map;
     uprintf("kbench: begin\n");
     uprintf("%-34s %8s %14s   %s\n", "operation", "ops", "instructions/op", "target");
     for (const Figure& f : figures) print_figure(f);

@@ -1,6 +1,7 @@
 // Fault delivery: a child's faults reach its fault endpoint (the hub) as a
 // Call with kind, address, access and pc; RESUME retries the instruction,
-// KILL (or having no fault endpoint) ends the task and nothing else.
+// MAP maps the frame sent with the reply and retries, KILL (or having no
+// fault endpoint) ends the task and nothing else.
 // Revocation and Protect take effect in the child's address space.
 #include <utility>
 
@@ -225,11 +226,77 @@ void execute_from_data_faults(unity::Runner& r) {
     ASSERT_OK(h->answer(ev, fault_verdict(abi::FAULT_KILL)));
 }
 
+// A FAULT_MAP answer: w1 = address, w2 = rights, the frame in `cap`.
+sys::Msg map_verdict(uint64_t va, uint64_t rights) {
+    sys::Msg m;
+    m.w[0] = abi::FAULT_MAP;
+    m.w[1] = va;
+    m.w[2] = rights;
+    return m;
+}
+
+// FAULT_MAP: the reply maps the frame it carries into the faulting task
+// (through our capability, as Map would) and the store is retried. A reply
+// that cannot map returns Map's error and changes nothing: the same Reply
+// capability works afterwards, and ReplyRecv does not go on to receive.
+void fault_map_reply_maps_and_resumes(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(c, h->child(18));
+    ASSERT_OK(c.start(child_store_report_read_next, CHILD_VA));
+    HubEvent ev;
+    if (!expect_fault(r, h, ev, 18, abi::FaultKind::PageFault, CHILD_VA, abi::FaultAccess::Write)) return;
+    ASSERT_VALUE(f, frames().alloc(Order(0), RW));
+    ASSERT_VALUE(ro, frames().alloc(Order(0), R));
+    const unsigned reply = ev.reply.slot();
+    auto answer = [&](unsigned cap, const sys::Msg& m) {
+        return sys::reply(abi::IpcInfo::make(0, cap, 0, 0, reply), m);
+    };
+    EXPECT_ERR(answer(0, map_verdict(CHILD_VA, RW)), Error::InvalidArgument);  // no frame
+    EXPECT_ERR(answer(abi::SLOT_SELF_THREAD, map_verdict(CHILD_VA, RW)), Error::WrongType);
+    ASSERT_VALUE(empty, Cap::alloc());
+    EXPECT_ERR(answer(empty.slot(), map_verdict(CHILD_VA, RW)), Error::InvalidCap);
+    EXPECT_ERR(answer(f.slot(), map_verdict(CHILD_VA + 8, RW)), Error::BadAlignment);
+    EXPECT_ERR(answer(f.slot(), map_verdict(0xffff'ffc0'0000'0000ull, RW)), Error::InvalidArgument);  // kernel half
+    EXPECT_ERR(answer(ro.slot(), map_verdict(CHILD_VA, RW)), Error::InvalidArgument);  // beyond the frame's rights
+    EXPECT_ERR(answer(f.slot(), map_verdict(CHILD_VA, 0x100)), Error::InvalidArgument);
+    ASSERT_OK(sys::map(c.task(), ro.slot(), CHILD_VA, R));
+    EXPECT_ERR(answer(f.slot(), map_verdict(CHILD_VA, RW)), Error::Busy);  // a page is there
+    ASSERT_OK(sys::unmap(ro.slot()));
+    ASSERT_OK(sys::map(c.task(), f.slot(), CHILD_VA + 4 * PAGE_SIZE, RW));
+    EXPECT_ERR(answer(f.slot(), map_verdict(CHILD_VA, RW)), Error::Busy);  // the frame is mapped already
+    ASSERT_OK(sys::unmap(f.slot()));
+    // ReplyRecv reports the error and does not receive (the child is still
+    // blocked, so a receive would wait forever).
+    ASSERT_VALUE(rx_slot, Cap::alloc());
+    auto rr = sys::reply_recv(abi::IpcInfo::make(h->ep(), f.slot(), 0, rx_slot.slot(), reply),
+                              map_verdict(CHILD_VA + 1, RW));
+    EXPECT_ERR(rr, Error::BadAlignment);
+    // The same Reply capability, now with a good answer, through ReplyRecv:
+    // the next message is the child's report of what it stored.
+    auto got = sys::reply_recv(abi::IpcInfo::make(h->ep(), f.slot(), 0, rx_slot.slot(), reply),
+                               map_verdict(CHILD_VA, RW));
+    slots().free(ev.reply.release());  // spent
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ_U(got->msg.w[0], MAGIC);
+    EXPECT_TRUE(!got->info.is_call());
+    // The mapping was made through our capability: Unmap takes it away.
+    ASSERT_OK(sys::unmap(f.slot()));
+    ASSERT_VALUE(m, LocalMap::map(f.slot(), Order(0), R));
+    EXPECT_EQ_U(m.as<uint64_t>()[0], MAGIC);
+    // The child reads the next page: fault, and we end it.
+    HubEvent ev2;
+    if (!expect_fault(r, h, ev2, 18, abi::FaultKind::PageFault, CHILD_VA + PAGE_SIZE, abi::FaultAccess::Read))
+        return;
+    ASSERT_OK(h->answer(ev2, fault_verdict(abi::FAULT_KILL)));
+    EXPECT_TRUE(wait_thread_dead(c.thread()));
+}
+
 }  // namespace
 
 void run_fault_tests(unity::Runner& r) {
     RUN_TEST(r, page_fault_delivered_and_resumed);
     RUN_TEST(r, fault_kill_ends_only_that_task);
+    RUN_TEST(r, fault_map_reply_maps_and_resumes);
     RUN_TEST(r, fault_without_handler_ends_the_task);
     RUN_TEST(r, revoke_unmaps_in_child);
     RUN_TEST(r, protect_takes_effect_in_child);
