@@ -140,14 +140,15 @@ void Buddy::build_fast_paths() {
     for (unsigned h = 0; h < MAX_NR_ZONES; h++) {
         // A request limited to `h` may use ZONE_MOVABLE only when movable.
         for (unsigned f = 0; f < 4; f++) {
+            uint16_t gfp = detail::fast_index_gfp(f);
             unsigned highest =
-                (h == unsigned(ZoneType::Movable) && !(f & GFP_MOVABLE)) ? unsigned(ZoneType::Normal) : h;
-            MigrateType mt = config_.grouping == Grouping::Disabled ? MigrateType::Unmovable
-                                                                    : gfp_migratetype(uint16_t(f));
+                (h == unsigned(ZoneType::Movable) && !(gfp & GFP_MOVABLE)) ? unsigned(ZoneType::Normal) : h;
+            MigrateType mt =
+                config_.grouping == Grouping::Disabled ? MigrateType::Unmovable : gfp_migratetype(gfp);
             Zone* z = nr_nodes_ ? candidates_[config_.local_nid][highest][0] : nullptr;
             FastAlloc& fa = fast_alloc_[h * 4 + f];
             if (!z) {
-                fa = FastAlloc{&off_zone_, &off_zone_.pcp.lists[0], ~uint64_t(0), 0, 0, 0};
+                fa = FastAlloc{&off_zone_, &off_zone_.pcp.lists[0], ~uint64_t(0), 0, false};
                 continue;
             }
             bool cached = z->pcp.high != 0;
@@ -159,8 +160,7 @@ void Buddy::build_fast_paths() {
             // is still above low + lowmem_reserve, so no order needs its own test.
             fa.mark = z->fast_mark[highest] + MAX_ORDER_NR_PAGES - 1;
             fa.mt = uint8_t(mt);
-            fa.first_buddy_order = cached ? 1 : 0;
-            fa.nr_buddy_orders = uint8_t(MAX_ORDER - fa.first_buddy_order);
+            fa.order0_from_buddy = !cached;
         }
     }
     Zone* z = nr_nodes_ ? candidates_[config_.local_nid][unsigned(ZoneType::Normal)][0] : nullptr;

@@ -60,7 +60,7 @@ public:
     // Usable as a constinit object; every request fails until init().
     constexpr Buddy() {
         for (FastAlloc& fa : fast_alloc_)
-            fa = FastAlloc{&off_zone_, &off_zone_.pcp.lists[0], ~uint64_t(0), 0, 0, 0};
+            fa = FastAlloc{&off_zone_, &off_zone_.pcp.lists[0], ~uint64_t(0), 0, false};
     }
     Buddy(const Buddy&) = delete;
     Buddy& operator=(const Buddy&) = delete;
@@ -242,18 +242,18 @@ private:
     // mobility bits of a request: the first zone a local request tries,
     // the cache list an order-0 request pops from (an always empty list
     // when the zone has no cache), the free-page count the zone must stay
-    // above, the request's migratetype, and the orders served straight
-    // from the buddy lists: [first_buddy_order, first_buddy_order +
-    // nr_buddy_orders), which leaves out order 0 when the cache is on.
+    // above, the request's migratetype, and whether order 0 comes from
+    // the buddy lists (no cache; with one, an empty list means a refill,
+    // which the slow path does).
     struct FastAlloc {
         Zone* zone;
         PcpList* list;
         uint64_t mark;
         uint8_t mt;
-        uint8_t first_buddy_order;
-        uint8_t nr_buddy_orders;
+        bool order0_from_buddy;
     };
     FastAlloc fast_alloc_[4 * 4] = {};  // zone limit * 4 + mobility bits; limit 3: off_zone_
+    const FastAlloc& fast_entry(uint64_t request_word) const;
     // The free fast path serves frames of one zone: the first zone of the
     // local node's zonelist for an unqualified request.
     Zone* fast_zone_ = &off_zone_;

@@ -41,19 +41,23 @@ constexpr uint64_t request_word(uint8_t order, uint8_t zone, uint8_t nid, uint16
     r.order = order;
     r.zone = ZoneType(zone);
     r.nid = nid;
-    r.reserved_ = 0;
     r.flags = flags;
-    r.reserved2_ = 0;
     return std::bit_cast<uint64_t>(r);
 }
 inline constexpr uint16_t FAST_GFP = GFP_MOVABLE | GFP_RECLAIMABLE | GFP_MEMALLOC;
 inline constexpr uint64_t FAST_REQ_MASK = request_word(0, 0xfc, 0xff, uint16_t(~FAST_GFP));
 inline constexpr uint64_t FAST_REQ_VALUE = request_word(0, 0, NUMA_NO_NODE, 0);
 
-// Index into the fast-path table: zone limit * 4 + mobility bits.
-constexpr unsigned fast_index(uint64_t word) { return unsigned(((word >> 6) & 0xc) | ((word >> 32) & 3)); }
-static_assert(fast_index(request_word(0, 2, 0, GFP_RECLAIMABLE)) == 2 * 4 + GFP_RECLAIMABLE);
+// Index into the fast-path table: zone limit * 4 + mobility bits, which
+// sit next to each other in the word (gfp.h).
+inline constexpr unsigned FAST_INDEX_SHIFT = 30;
+constexpr unsigned fast_index(uint64_t word) { return unsigned(word >> FAST_INDEX_SHIFT) & 0xf; }
+// The mobility bits of a table index as GFP flags.
+constexpr uint16_t fast_index_gfp(unsigned mobility) { return uint16_t(mobility << (FAST_INDEX_SHIFT - 16)); }
+static_assert(fast_index(request_word(0, 2, 0, GFP_RECLAIMABLE)) == 2 * 4 + 2);
+static_assert(fast_index(request_word(0, 1, 0, GFP_MOVABLE)) == 1 * 4 + 1);
 static_assert(fast_index(request_word(0, 3, 0xff, 0xffff)) == 3 * 4 + 3);
+static_assert(fast_index_gfp(1) == GFP_MOVABLE && fast_index_gfp(2) == GFP_RECLAIMABLE);
 
 // The slow path's answer in one register (a Result<Pfn> is returned
 // through memory): a frame number, or SLOW_ERROR | the error.
@@ -63,6 +67,14 @@ inline Result<Pfn> unpack(uint64_t word) {
     return Pfn(word);
 }
 }  // namespace detail
+
+// fast_alloc_[fast_index(word)], with the index and the scaling by the
+// entry size done as one shift and one mask of the word.
+inline const Buddy::FastAlloc& Buddy::fast_entry(uint64_t word) const {
+    static_assert(sizeof(FastAlloc) == 32);
+    uintptr_t offset = uintptr_t(word >> (detail::FAST_INDEX_SHIFT - 5)) & (0xf << 5);
+    return *reinterpret_cast<const FastAlloc*>(reinterpret_cast<uintptr_t>(fast_alloc_) + offset);
+}
 
 inline void Buddy::add_to_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, bool tail) {
     Page* p = map_.pfn_to_page(Pfn(pfn));
@@ -180,18 +192,22 @@ inline void Buddy::free_buddy(uint32_t pfn, unsigned order, uint32_t flags) {
 inline Result<Pfn> Buddy::alloc(AllocRequest req) {
     uint64_t word = std::bit_cast<uint64_t>(req);
     if ((word & detail::FAST_REQ_MASK) == detail::FAST_REQ_VALUE) [[likely]] {
-        const FastAlloc& fa = fast_alloc_[detail::fast_index(word)];
+        const FastAlloc& fa = fast_entry(word);
         Zone& z = *fa.zone;
         unsigned order = req.order;
         if (z.free_pages > fa.mark) [[likely]] {
-            if (order == 0 && !fa.list->empty()) {
-                uint32_t pfn = fa.list->pop();
-                z.pcp.count--;
-                // A cached frame's flags are exactly ident | PG_pcp.
-                map_.pfn_to_page(Pfn(pfn))->flags ^= PG_pcp | PG_allocated;
-                return Pfn(pfn);
+            bool from_buddy = order < MAX_ORDER;
+            if (order == 0) {
+                if (!fa.list->empty()) {
+                    uint32_t pfn = fa.list->pop();
+                    z.pcp.count--;
+                    // A cached frame's flags are exactly ident | PG_pcp.
+                    map_.pfn_to_page(Pfn(pfn))->flags ^= PG_pcp | PG_allocated;
+                    return Pfn(pfn);
+                }
+                from_buddy = fa.order0_from_buddy;
             }
-            if (order - fa.first_buddy_order < fa.nr_buddy_orders) {
+            if (from_buddy) {
                 uint32_t pfn = take_block(z, order, MigrateType(fa.mt));
                 if (pfn != PFN_NONE) [[likely]]
                     return Pfn(pfn);

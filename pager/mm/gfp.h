@@ -16,21 +16,26 @@ namespace mm {
 // "No preference": start with the allocator's local node.
 inline constexpr uint8_t NUMA_NO_NODE = 0xff;
 
+// The two mobility bits are the top bits of the flags word, so that
+// together with the zone limit in the byte above them they form the
+// index of the allocator's fast-path table (fastpath.h) with one shift.
 enum GfpFlag : uint16_t {
-    GFP_MOVABLE = 1u << 0,      // frames can be reclaimed/migrated; may use ZONE_MOVABLE
-    GFP_RECLAIMABLE = 1u << 1,  // frames can be dropped under pressure (caches)
-    GFP_ZERO = 1u << 2,         // hand the block out filled with zeroes
-    GFP_MEMALLOC = 1u << 3,     // the pager's own needs: may dip below the min watermark
-    GFP_THISNODE = 1u << 4,     // only the preferred node, no fallback to others
-    GFP_KNOWN_MASK = (1u << 5) - 1,
+    GFP_ZERO = 1u << 0,          // hand the block out filled with zeroes
+    GFP_MEMALLOC = 1u << 1,      // the pager's own needs: may dip below the min watermark
+    GFP_THISNODE = 1u << 2,      // only the preferred node, no fallback to others
+    GFP_MOVABLE = 1u << 14,      // frames can be reclaimed/migrated; may use ZONE_MOVABLE
+    GFP_RECLAIMABLE = 1u << 15,  // frames can be dropped under pressure (caches)
+    GFP_KNOWN_MASK = GFP_ZERO | GFP_MEMALLOC | GFP_THISNODE | GFP_MOVABLE | GFP_RECLAIMABLE,
 };
 
+// Read as one little-endian word: order in bits 0-7, nid in 8-15, flags
+// in 16-31 and the zone limit from bit 32 (fastpath.h relies on this).
 struct AllocRequest {
     uint8_t order = 0;                 // block of 2^order frames, < MAX_ORDER
-    ZoneType zone = ZoneType::Normal;  // highest zone the frames may come from
     uint8_t nid = NUMA_NO_NODE;        // preferred node
+    uint16_t flags = 0;                // GfpFlag bits
+    ZoneType zone = ZoneType::Normal;  // highest zone the frames may come from
     uint8_t reserved_ = 0;
-    uint16_t flags = 0;  // GfpFlag bits
     uint16_t reserved2_ = 0;
 
     static constexpr AllocRequest of(unsigned order, uint16_t flags = 0, ZoneType zone = ZoneType::Normal,
