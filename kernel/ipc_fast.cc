@@ -208,18 +208,38 @@ TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
 
 }  // namespace ipc
 
+namespace {
+
+// The fault message in t->msg, by the general path (no handler waiting,
+// another thread ready, or none at all).
+[[gnu::noinline]] TrapExit fault_general(Thread* t, const char* what) {
+    ipc::fault(t, what);
+    return sched::schedule();
+}
+
+// A page fault in a task whose leaves may lack A or D: on hardware that
+// leaves their update to software (Svade) the fault may be just that.
+[[gnu::noinline]] TrapExit fault_maybe_ad(Thread* t, uint64_t addr, abi::FaultAccess access, const char* what) {
+    if (arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
+                                      access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
+        return sched::schedule();  // A/D set: the access is retried
+    ipc::set_fault_message(t, abi::FaultKind::PageFault, addr, access);
+    TrapExit fast;
+    if (ipc::fast_fault(t, fast)) return fast;
+    return fault_general(t, what);
+}
+
+}  // namespace
+
 // A U-mode fault (entry.h). Here rather than with the syscall entry, so
-// that the fast path to a waiting handler is inline.
-TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what) {
+// that the fast path to a waiting handler is inline; the rest is out of
+// line, which keeps this a leaf.
+TRAP_LEAF TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what) {
     Thread* t = sched::current();
     sched::set_trapped(t);
-    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared &&
-        arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
-                                      access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
-        return sched::schedule();  // Svade: A/D set, retry
+    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared) return fault_maybe_ad(t, addr, access, what);
     ipc::set_fault_message(t, kind, addr, access);
     TrapExit fast;
     if (ipc::fast_fault(t, fast)) return fast;
-    ipc::fault(t, what);
-    return sched::schedule();
+    return fault_general(t, what);
 }

@@ -74,17 +74,21 @@ Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t 
 // must be a page-aligned user address and `rights` valid (vm::map_frame
 // checks both). Errors: Busy, NoMemory.
 Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames);
+// Maps the 4 KiB frames pfns[0..n) at va, va + 4 KiB, ... with one walk per
+// last-level table (MemoryMintMap's batches). Checked by the caller as for
+// user_map_page. *done says how many were mapped, in order, when it
+// returns (all of them, or those before the page that failed: Busy,
+// NoMemory).
+Status user_map_pages(PhysAddr root, VirtAddr va, const uint64_t* pfns, uint64_t n, uint8_t rights,
+                      FrameSource frames, uint64_t* done);
 // Removes the leaves of exactly [va, va+size) and flushes them from the TLB.
 Status user_unmap(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size);
 Status user_protect(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, uint8_t rights);
 Status user_read_clear_ad(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, bool* accessed,
                           bool* dirty);
-struct UserLeaf {
-    PhysAddr pa;     // of the looked-up address
-    uint8_t rights;  // abi::Rights
-    bool user;
-};
-Result<UserLeaf> user_lookup(PhysAddr root, VirtAddr va);
+// Where the byte at user address `va` is, if U-mode may read it: true and
+// *pa set, or false. The short walk copy_from_user takes per page.
+bool user_readable(PhysAddr root, VirtAddr va, PhysAddr* pa);
 // Hardware without Svadu (the Svade behaviour) raises a page fault when a
 // valid leaf's A bit, or its D bit on a write, is clear. If that is what
 // happened at `va`, sets the bits and returns true: the access is retried

@@ -73,10 +73,9 @@ Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t 
 
 namespace {
 
-// user_map_page when a table on the way is missing (made here) or a
-// larger leaf is in the way (Busy).
-[[gnu::noinline]] Status map_page_walking(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights,
-                                          FrameSource frames) {
+// The last-level table that holds `va`'s leaf, made (with the tables on
+// the way) if missing. Busy if a larger leaf is in the way.
+Result<Pte*> leaf_table(PhysAddr root, VirtAddr va, FrameSource& frames) {
     using riscv::sv39::vpn;
     Pte* table = layout::phys_to_ptr<Pte>(root);
     for (unsigned level = 2; level > 0; level--) {
@@ -89,30 +88,71 @@ namespace {
         }
         table = layout::phys_to_ptr<Pte>(e.phys());
     }
-    Pte& leaf = table[vpn(va, 0)];
+    return table;
+}
+
+// user_map_page when a table on the way is missing (made here) or a
+// larger leaf is in the way (Busy).
+[[gnu::noinline]] Status map_page_walking(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights,
+                                          FrameSource frames) {
+    Pte* table = TRY(leaf_table(root, va, frames));
+    Pte& leaf = table[riscv::sv39::vpn(va, 0)];
     if (leaf.valid()) return Error::Busy;
     leaf = Pte::leaf(pa, pte_perms(rights));
     return {};
 }
 
-// A table entry that leads to a next-level table.
-constexpr bool is_table(Pte e) { return e.valid() && !e.is_leaf(); }
+// The last-level table that holds `va`'s leaf when both tables on the way
+// exist (the common case), in straight-line code; nullptr otherwise.
+inline Pte* existing_leaf_table(PhysAddr root, VirtAddr va) {
+    using riscv::sv39::vpn;
+    const Pte e2 = layout::phys_to_ptr<Pte>(root)[vpn(va, 2)];
+    if (!e2.is_table()) return nullptr;
+    const Pte e1 = layout::phys_to_ptr<Pte>(e2.phys())[vpn(va, 1)];
+    if (!e1.is_table()) return nullptr;
+    return layout::phys_to_ptr<Pte>(e1.phys());
+}
 
 }  // namespace
 
 TRAP_LEAF Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames) {
     // PageTable::map's 4 KiB case without its generality: the tables are
-    // reached through the direct map, the arguments were checked by the
-    // caller, and when both tables on the way exist (the common case) the
-    // walk is straight-line code.
-    using riscv::sv39::vpn;
-    const Pte e2 = layout::phys_to_ptr<Pte>(root)[vpn(va, 2)];
-    if (!is_table(e2)) return map_page_walking(root, va, pa, rights, frames);
-    const Pte e1 = layout::phys_to_ptr<Pte>(e2.phys())[vpn(va, 1)];
-    if (!is_table(e1)) return map_page_walking(root, va, pa, rights, frames);
-    Pte& leaf = layout::phys_to_ptr<Pte>(e1.phys())[vpn(va, 0)];
+    // reached through the direct map and the arguments were checked by the
+    // caller.
+    Pte* table = existing_leaf_table(root, va);
+    if (!table) return map_page_walking(root, va, pa, rights, frames);
+    Pte& leaf = table[riscv::sv39::vpn(va, 0)];
     if (leaf.valid()) return Error::Busy;
     leaf = Pte::leaf(pa, pte_perms(rights));
+    return {};
+}
+
+Status user_map_pages(PhysAddr root, VirtAddr va, const uint64_t* pfns, uint64_t n, uint8_t rights,
+                      FrameSource frames, uint64_t* done) {
+    const uint64_t perms = pte_perms(rights);
+    uint64_t i = 0;
+    while (i < n) {
+        // One walk per last-level table: it holds the next 512 pages at most.
+        const VirtAddr v = va + i * PAGE_SIZE;
+        Pte* table = existing_leaf_table(root, v);
+        if (!table) {
+            auto made = leaf_table(root, v, frames);
+            if (!made.ok()) {
+                *done = i;
+                return made.error();
+            }
+            table = *made;
+        }
+        for (unsigned idx = riscv::sv39::vpn(v, 0); idx < riscv::sv39::PTES_PER_TABLE && i < n; idx++, i++) {
+            Pte& leaf = table[idx];
+            if (leaf.valid()) {
+                *done = i;
+                return Error::Busy;
+            }
+            leaf = Pte::leaf(PhysAddr(pfns[i] << PAGE_SHIFT), perms);
+        }
+    }
+    *done = n;
     return {};
 }
 
@@ -139,14 +179,21 @@ Status user_read_clear_ad(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t si
     return {};
 }
 
-Result<UserLeaf> user_lookup(PhysAddr root, VirtAddr va) {
-    if (va.raw() >= abi::USER_END) return Error::NotFound;
-    auto leaf = TRY(table(root, nullptr).lookup(va));
-    uint8_t rights = 0;
-    if (leaf.pte.readable()) rights |= abi::RIGHT_READ;
-    if (leaf.pte.writable()) rights |= abi::RIGHT_WRITE;
-    if (leaf.pte.executable()) rights |= abi::RIGHT_EXEC;
-    return UserLeaf{leaf.pa + (va.raw() - leaf.va.raw()), rights, leaf.pte.user()};
+bool user_readable(PhysAddr root, VirtAddr va, PhysAddr* pa) {
+    if (va.raw() >= abi::USER_END) return false;
+    const Pte* table = layout::phys_to_ptr<Pte>(root);
+    for (int level = 2; level >= 0; level--) {
+        const Pte e = table[riscv::sv39::vpn(va, unsigned(level))];
+        if (!e.valid()) return false;
+        if (e.is_leaf()) {
+            if (!e.user() || !e.readable()) return false;
+            const uint64_t size = riscv::sv39::level_size(unsigned(level));
+            *pa = e.phys() + (va.raw() & (size - 1));
+            return true;
+        }
+        table = layout::phys_to_ptr<Pte>(e.phys());
+    }
+    return false;
 }
 
 bool user_fix_accessed_dirty(PhysAddr root, uint16_t asid, VirtAddr va, bool write, bool exec) {

@@ -97,6 +97,26 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
     return {};
 }
 
+Status map_frame_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights) {
+    if (!is_aligned(va.raw(), PAGE_SIZE)) return Error::BadAlignment;
+    if (n == 0 || va.raw() < abi::USER_BASE || va.raw() >= abi::USER_END || n > (abi::USER_END - va.raw()) / PAGE_SIZE)
+        return Error::InvalidArgument;
+    for (uint64_t i = 0; i < n; i++) {
+        if (frames[i].type != abi::CapType::Frame || frames[i].w1 != 0 || frames[i].w0 != pfns[i])
+            return Error::InvalidArgument;
+        if (!rights_ok(rights, frames[i].rights)) return Error::InvalidArgument;
+        if (frames[i].mapped_in) return Error::Busy;
+    }
+    uint64_t done = 0;
+    Status s = arch::user_map_pages(t->pt_root, va, pfns, n, rights, pool_source(), &done);
+    for (uint64_t i = 0; i < done; i++) {
+        frames[i].mapped_in = t;
+        frames[i].mapped_va = va.raw() + i * PAGE_SIZE;
+        list_add(t, &frames[i]);
+    }
+    return s;
+}
+
 void unmap_frame(Cap* frame) {
     Task* t = frame->mapped_in;
     if (!t) return;
@@ -125,11 +145,11 @@ Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len) {
     if (va.raw() + len < va.raw()) return Error::InvalidArgument;
     auto* out = static_cast<uint8_t*>(dst);
     while (len) {
-        auto leaf = arch::user_lookup(t->pt_root, va);
-        if (!leaf.ok() || !leaf->user || !(leaf->rights & abi::RIGHT_READ)) return Error::OutOfRange;
+        PhysAddr pa;
+        if (!arch::user_readable(t->pt_root, va, &pa)) return Error::OutOfRange;
         uint64_t chunk = PAGE_SIZE - (va.raw() & (PAGE_SIZE - 1));
         if (chunk > len) chunk = len;
-        const auto* src = arch::phys_to_virt(leaf->pa).as<const uint8_t>();
+        const auto* src = arch::phys_to_virt(pa).as<const uint8_t>();
         uint64_t i = 0;
         if (((reinterpret_cast<uintptr_t>(src) | reinterpret_cast<uintptr_t>(out)) & 7) == 0)
             for (; i + 8 <= chunk; i += 8)

@@ -74,20 +74,20 @@ void memory_mint_map(Thread* t) {
     uint64_t lo = (*mem)->w0, hi = (*mem)->w0 + (*mem)->w1;
     for (uint64_t i = 0; i < count; i++)
         if (pfns[i] < lo || pfns[i] >= hi) return ret(t, Error::OutOfRange);
-    // A page mapped already makes map_frame fail with Busy: undone below.
+    Cap* frames = &t->task->slots[first];
     for (uint64_t i = 0; i < count; i++) {
         Cap frame{};
         frame.type = abi::CapType::Frame;
         frame.rights = abi::RIGHT_READ | abi::RIGHT_WRITE;
         frame.w0 = pfns[i];
-        Cap* dst = &t->task->slots[first + i];
-        caps::install(dst, frame, *mem);
-        Status s =
-            vm::map_frame(*task, dst, VirtAddr(va + i * PAGE_SIZE), abi::RIGHT_READ | abi::RIGHT_WRITE);
-        if (!s.ok()) {
-            for (uint64_t k = 0; k <= i; k++) caps::remove(&t->task->slots[first + k]);
-            return ret(t, s);
-        }
+        caps::install(&frames[i], frame, *mem);
+    }
+    // A page mapped already (Busy) or no memory for a table: everything is
+    // undone (removing a capability removes its mapping).
+    Status s = vm::map_frame_run(*task, frames, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
+    if (!s.ok()) {
+        for (uint64_t i = 0; i < count; i++) caps::remove(&frames[i]);
+        return ret(t, s);
     }
     ret(t, Error::None);
 }

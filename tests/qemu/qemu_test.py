@@ -89,8 +89,14 @@ class Monitor:
                 return reply
             # anything else is an asynchronous event: skip it
 
-    def command(self, cmd):
-        reply = self._execute("human-monitor-command", {"command-line": cmd})
+    def command(self, cmd, cpu_index=None):
+        args = {"command-line": cmd}
+        if cpu_index is not None:
+            # Per-CPU commands (info mem) otherwise look at CPU 0, which is
+            # not the kernel's hart when OpenSBI's boot-hart lottery picked
+            # another: its satp is still 0 and it has no mappings.
+            args["cpu-index"] = cpu_index
+        reply = self._execute("human-monitor-command", args)
         if "error" in reply:
             raise OSError(f"monitor command {cmd!r} failed: {reply['error']}")
         return reply["return"].replace("\r", "").split("\n")
@@ -166,7 +172,8 @@ def main():
         if held.wait(timeout=a.timeout):
             try:
                 mon = Monitor(mon_path)
-                live = merge(parse_info_mem(mon.command("info mem")))
+                hart = re.search(r"Booting on hart (\d+)", "".join(chunks))
+                live = merge(parse_info_mem(mon.command("info mem", int(hart.group(1)) if hart else None)))
             except (OSError, ValueError) as e:
                 mon, live = None, []
                 mapping_error = f"talking to QEMU's monitor failed: {e}"
