@@ -159,6 +159,11 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
     static_assert(sizeof(Pfn) == sizeof(uint64_t));
     Pfn* out = reinterpret_cast<Pfn*>(pfns);
     unsigned got = 0;
+    if (count == 1) {
+        // One frame (a demand fault): the allocator's single-frame fast path.
+        pfns[0] = TRY(memory().buddy.alloc(req)).raw();
+        got = 1;
+    }
     while (got < count) {
         auto n = memory().buddy.alloc_bulk(req, count - got, out + got);
         if (!n.ok()) {
@@ -170,12 +175,10 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
     // One kernel call per run of frames from the same Memory range.
     unsigned done = 0;
     while (done < count) {
-        auto slot = memory_slot_of(Pfn(pfns[done]));
+        const abi::BootMemory* m = memory_of(Pfn(pfns[done]));
         unsigned n = 1;
-        while (slot.ok() && done + n < count && memory_slot_of(Pfn(pfns[done + n])).value_or(~0u) == *slot)
-            n++;
-        Status s =
-            slot.ok() ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, *slot) : Status(slot.error());
+        while (m && done + n < count && pfns[done + n] - m->first_pfn < m->pages) n++;
+        Status s = m ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, unsigned(m->slot)) : Status(Error::NotFound);
         if (!s.ok()) {
             for (unsigned k = 0; k < done; k++) (void)ungrant(c, Pfn(pfns[k]), 0);
             for (unsigned k = done; k < count; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));

@@ -43,12 +43,14 @@ Status physmap_range(unsigned memory_slot, uint64_t first, uint64_t pages) {
     return {};
 }
 
-void zero_block(void*, Pfn pfn, Order order) {
+void zero_block(void*, Pfn pfn, Order order) { zero_frames(pfn, order); }
+
+}  // namespace
+
+void zero_frames(Pfn pfn, Order order) {
     auto* p = reinterpret_cast<uint64_t*>(phys_ptr(pfn));
     for (uint64_t i = 0; i < order.bytes() / 8; i++) p[i] = 0;
 }
-
-}  // namespace
 
 Memory& memory() {
     static Memory m;  // no global constructors: built on first use
@@ -74,13 +76,19 @@ Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights) {
     return Error::NotFound;
 }
 
-Result<unsigned> memory_slot_of(Pfn pfn) {
+const abi::BootMemory* memory_of(Pfn pfn) {
     const abi::BootInfo* b = memory().boot;
     for (unsigned i = 0; i < b->nr_memory; i++) {
         const abi::BootMemory& m = b->memory[i];
-        if (pfn.raw() >= m.first_pfn && pfn.raw() < m.first_pfn + m.pages) return m.slot;
+        if (pfn.raw() - m.first_pfn < m.pages) return &m;
     }
-    return Error::NotFound;
+    return nullptr;
+}
+
+Result<unsigned> memory_slot_of(Pfn pfn) {
+    const abi::BootMemory* m = memory_of(pfn);
+    if (!m) return Error::NotFound;
+    return unsigned(m->slot);
 }
 
 Status memory_init(const abi::BootInfo* b) {

@@ -48,7 +48,13 @@ Status memory_init(const abi::BootInfo* boot);
 // The frame's bytes through the pager's physical map.
 uint8_t* phys_ptr(Pfn pfn);
 
-// The slot of the Memory capability that covers `pfn`, or NotFound.
+// Writes zeros over the block [pfn, pfn + 2^order) through the physical map.
+void zero_frames(Pfn pfn, Order order);
+
+// The Memory capability (boot info entry: slot and pfn range) that
+// covers `pfn`, or nullptr.
+const abi::BootMemory* memory_of(Pfn pfn);
+// Its slot, or NotFound.
 Result<unsigned> memory_slot_of(Pfn pfn);
 
 // Mints a Frame capability for [pfn, pfn + 2^order) into a fresh slot.

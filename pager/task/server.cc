@@ -17,6 +17,7 @@ struct Reply {
     Msg msg;
     unsigned cap = 0;   // a capability to send with the reply
     bool kill = false;  // a fault answered with FAULT_KILL
+    bool map = false;   // a fault answered with FAULT_MAP (the frame in `cap`)
 };
 
 Reply error_reply(Error e) {
@@ -154,12 +155,19 @@ Reply fault(Client* c, const Msg& m) {
         if (addr < c->regions[i].start || addr >= c->regions[i].end) continue;
         if (abi::FaultAccess(m.w[2]) == abi::FaultAccess::Exec)
             return kill(c, "execute in a data region", addr, pc);
-        // Demand-zero: a fresh zeroed frame, mapped read-write.
-        if (Status s = grant_mapped(c, page, 1, mm::AllocRequest::of(0, mm::GFP_ZERO | mm::GFP_MOVABLE));
-            !s.ok())
-            return kill(c, error_name(s.error()), addr, pc);
+        // Demand-zero: a fresh zeroed frame, which the reply maps read-write
+        // (FAULT_MAP: one kernel call fewer than a Map and a RESUME). Zeroed
+        // here rather than by the allocator (GFP_ZERO), whose fast path
+        // serves only requests it need not touch the memory for.
+        auto g = grant(c, mm::AllocRequest::of(0, mm::GFP_MOVABLE), page);
+        if (!g.ok()) return kill(c, error_name(g.error()), addr, pc);
+        zero_frames(g->pfn, Order(0));
         Reply r;
-        r.msg.w[0] = abi::FAULT_RESUME;
+        r.msg.w[0] = abi::FAULT_MAP;
+        r.msg.w[1] = page;
+        r.msg.w[2] = abi::RIGHT_READ | abi::RIGHT_WRITE;
+        r.cap = g->slot;
+        r.map = true;
         return r;
     }
     return kill(c, "page fault outside its regions", addr, pc);
@@ -220,6 +228,13 @@ void serve() {
             finish();
         }
         got = sys::reply_recv(out, r.msg);
+        if (!got.ok() && r.map) {
+            // The kernel could not map the frame (no memory for a page
+            // table): nothing was answered, so the task still waits. It
+            // ends, and its frames come back.
+            Reply k = kill(c, error_name(got.error()), r.msg.w[1], 0);
+            got = sys::reply_recv(abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT, REPLY_SLOT), k.msg);
+        }
     }
 }
 
