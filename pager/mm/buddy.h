@@ -179,21 +179,22 @@ private:
     // fastpath.h: the list work the fast and the slow paths share.
     // take_smallest is rmqueue_smallest with expand: it takes the smallest
     // block of order >= `order` from the `mt` lists, frees the upper halves
-    // and leaves the head's flags as its zone and node bits plus
-    // `head_state`; PFN_NONE when the lists hold nothing large enough.
+    // and leaves the head's flags as those of a free block of `order`
+    // xor `flip`; PFN_NONE when the lists hold nothing large enough.
     // take_block is take_smallest for alloc(). free_block is
-    // __free_one_page for a block whose head's flags are `ident` (its zone
-    // and node bits, nothing else): it merges the block with free buddies
-    // and lists the result; free_block_high (free.cc) takes over when a
-    // merge reaches a pageblock. free_buddy is free_block for free().
+    // __free_one_page for a block whose head's flags are its zone and node
+    // bits (`ident`) and whose flags once free are `state` (ident |
+    // PG_buddy | order << ORDER_SHIFT): it merges the block with free
+    // buddies and lists the result; free_block_high (free.cc) takes over
+    // when a merge reaches a pageblock. free_buddy is free_block for free().
     // Where a freed block goes on its list: Auto puts it at the head unless
     // a merge is likely soon; hand-over uses Tail so that the lists start
     // in address order and early allocations come from low memory.
     enum class FreePlace : uint8_t { Auto, Tail };
-    uint32_t take_smallest(Zone& z, unsigned order, MigrateType mt, uint32_t head_state);
+    uint32_t take_smallest(Zone& z, unsigned order, MigrateType mt, uint32_t flip);
     uint32_t take_block(Zone& z, unsigned order, MigrateType mt);
-    void free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t ident, FreePlace place);
-    void free_buddy(uint32_t pfn, unsigned order, uint32_t flags);
+    void free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t state, FreePlace place);
+    void free_buddy(Page* p, uint32_t pfn, unsigned order, uint32_t flags);
 
     // free.cc
     [[gnu::noinline]] void free_block_high(Zone& z, uint32_t pfn, unsigned order, MigrateType mt,

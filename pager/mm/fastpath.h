@@ -98,89 +98,101 @@ inline void Buddy::del_from_free_list(Zone& z, uint32_t pfn, unsigned order, Mig
 }
 
 // The halves a split frees are written whole, never read: they are
-// interior frames, whose zone and node bits are the head's.
-inline uint32_t Buddy::take_smallest(Zone& z, unsigned order, MigrateType mt, uint32_t head_state) {
+// interior frames, whose zone and node bits are the head's. The head
+// ends with the flags of a free block of `order` (ident | PG_buddy |
+// order << ORDER_SHIFT) xor `flip`, one instruction from what the split
+// leaves in a register.
+inline uint32_t Buddy::take_smallest(Zone& z, unsigned order, MigrateType mt, uint32_t flip) {
     const MemMap map = map_;  // a local copy: stores to the counters cannot alias it
     const unsigned m = unsigned(mt);
-    FreeArea* const want = &z.free_area[order];
-    FreeArea* area = want;
-    uint32_t size = 1u << order;
-    while (area->free_list[m].head == PFN_NONE) {
-        if (++area == &z.free_area[MAX_ORDER]) return PFN_NONE;
-        size <<= 1;
-    }
-    uint32_t pfn = list_pop_head(map, area->free_list[m]);
-    area->nr_free--;
+    unsigned o = order;
+    uint32_t pfn;
+    while ((pfn = z.free_area[o].free_list[m].head) == PFN_NONE)
+        if (++o == MAX_ORDER) return PFN_NONE;
+    FreeArea* area = &z.free_area[o];
     Page* p = pfn_page(map, pfn);
-    uint32_t ident = p->flags & detail::IDENTITY_MASK;
-    if (area != want) {
+    uint32_t next = p->next;
+    area->free_list[m].head = next;
+    if (next != PFN_NONE)
+        pfn_page(map, next)->prev = PFN_NONE;
+    else
+        area->free_list[m].tail = PFN_NONE;
+    area->nr_free--;
+    uint32_t state = p->flags;  // ident | PG_buddy | o << ORDER_SHIFT
+    const uint32_t want = 1u << order;
+    if (o != order) {
         // expand: the upper half of each split goes to the next list down.
-        uint32_t state = ident | PG_buddy | (uint32_t(area - z.free_area) << Page::ORDER_SHIFT);
+        uint32_t size = 1u << o;
         do {
             size >>= 1;
             state -= detail::ORDER_ONE;
             area--;
             Page* h = p + size;
-            h->flags = state;
             list_add_head(map, area->free_list[m], pfn + size, h);
+            h->flags = state;  // after the links: x86 compilers would pair it with `next` in a vector store
             area->nr_free++;
-        } while (area != want);
+        } while (size != want);
     }
-    z.free_pages -= size;
-    p->flags = ident | head_state;
+    z.free_pages -= want;
+    p->flags = state ^ flip;
     return pfn;
 }
 
 inline uint32_t Buddy::take_block(Zone& z, unsigned order, MigrateType mt) {
-    return take_smallest(z, order, mt, PG_allocated | (order << Page::ORDER_SHIFT));
+    return take_smallest(z, order, mt, PG_buddy | PG_allocated);
 }
 
 static_assert(PAGEBLOCK_ORDER == MAX_ORDER - 2, "free_block tests buddy_merge_likely below a pageblock only");
 
 // Below a pageblock both halves of a block share one pageblock and so one
 // list; merges that reach a pageblock continue in free_block_high.
-inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t ident, FreePlace place) {
+// `state` is what the head's flags are when the block is free:
+// ident | PG_buddy | order << ORDER_SHIFT, which is also what a free buddy
+// of the same order shows.
+inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t state, FreePlace place) {
     const MemMap map = map_;  // a local copy: stores to the counters cannot alias it
     const unsigned mt = z.pageblock_type(pfn);
+    const uint32_t ident = state & detail::IDENTITY_MASK;
     uint32_t size = 1u << order;
     z.free_pages += size;
-    uint32_t want = ident | PG_buddy | (order << Page::ORDER_SHIFT);  // a free buddy's flags
     FreeArea* area = &z.free_area[order];
     for (;;) {
         if (size >= PAGEBLOCK_NR_PAGES) {
-            unsigned order_now = (want & detail::ORDER_MASK) >> Page::ORDER_SHIFT;
+            unsigned order_now = (state & detail::ORDER_MASK) >> Page::ORDER_SHIFT;
             return free_block_high(z, pfn, order_now, MigrateType(mt), place);
         }
         Page* bp = pfn_page(map, pfn ^ size);
-        if (bp->flags != want) break;
+        if (bp->flags != state) break;
         list_unlink(map, area->free_list[mt], bp);
         area->nr_free--;
         bp->flags = ident;
         pfn &= ~size;
         size <<= 1;
         area++;
-        want += detail::ORDER_ONE;
+        state += detail::ORDER_ONE;
     }
     // buddy_merge_likely: when the buddy of the merged pair one order up is
     // already free, our own buddy's return would merge twice; go last so
     // that the block is still here then.
     bool tail = place == FreePlace::Tail ||
-                pfn_page(map, (pfn & ~size) ^ (size << 1))->flags == want + detail::ORDER_ONE;
+                pfn_page(map, (pfn & ~size) ^ (size << 1))->flags == state + detail::ORDER_ONE;
     Page* p = pfn_page(map, pfn);
-    p->flags = want;
     if (tail)
         list_add_tail(map, area->free_list[mt], pfn, p);
     else
         list_add_head(map, area->free_list[mt], pfn, p);
+    p->flags = state;
     area->nr_free++;
 }
 
 // free()'s way into the buddy lists; `flags` is the head's, as free() read
-// it: an allocated block of this order in the fast zone, nothing more.
-inline void Buddy::free_buddy(uint32_t pfn, unsigned order, uint32_t flags) {
-    uint32_t ident = flags & detail::IDENTITY_MASK;
-    pfn_page(map_, pfn)->flags = ident;
-    free_block(*fast_zone_, pfn, order, ident, FreePlace::Auto);
+// it: an allocated block of this order in the fast zone, nothing more, so
+// the free block's state is the same word with PG_buddy for PG_allocated.
+// The head keeps only its zone and node bits until the merge decides
+// where the free block starts.
+inline void Buddy::free_buddy(Page* p, uint32_t pfn, unsigned order, uint32_t flags) {
+    p->flags = flags & detail::IDENTITY_MASK;
+    free_block(*fast_zone_, pfn, order, flags ^ (PG_allocated | PG_buddy), FreePlace::Auto);
 }
 
 // The fast paths (Linux's pcp fast path and rmqueue_smallest): a request
@@ -242,7 +254,7 @@ inline Status Buddy::free(Pfn pfn, Order order) {
         }
         uint64_t allocated = PG_allocated | (uint64_t(order.raw()) << Page::ORDER_SHIFT);
         if ((f & ~detail::IDENTITY_MASK) == allocated) [[likely]] {
-            free_buddy(uint32_t(raw), order.raw(), f);
+            free_buddy(p, uint32_t(raw), order.raw(), f);
             return {};
         }
     }

@@ -90,7 +90,8 @@ void Buddy::free_block_high(Zone& z, uint32_t pfn, unsigned order, MigrateType m
 // __free_one_page for the slow paths. The head's flags must already be
 // its zone and node bits.
 void Buddy::free_one(Zone& z, uint32_t pfn, unsigned order, FreePlace place) {
-    free_block(z, pfn, order, pfn_page(map_, pfn)->flags, place);
+    uint32_t ident = pfn_page(map_, pfn)->flags;
+    free_block(z, pfn, order, ident | PG_buddy | (order << Page::ORDER_SHIFT), place);
 }
 
 void Buddy::free_to_pcp(Zone& z, uint32_t pfn, Page* p) {
