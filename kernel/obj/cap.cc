@@ -7,16 +7,6 @@ namespace caps {
 
 namespace {
 
-void link_child(Cap* parent, Cap* c) {
-    c->parent = parent;
-    c->prev_sibling = nullptr;
-    c->next_sibling = parent ? parent->first_child : nullptr;
-    if (parent) {
-        if (parent->first_child) parent->first_child->prev_sibling = c;
-        parent->first_child = c;
-    }
-}
-
 void unlink(Cap* c) {
     if (c->prev_sibling)
         c->prev_sibling->next_sibling = c->next_sibling;

@@ -37,6 +37,33 @@ inline Result<Cap*> empty_slot(Task* task, uint64_t slot) {
 // Fills the empty `dst` with `value` (type, rights, obj, w0, w1), as a child
 // of `parent` (nullptr: a root). Takes a reference on value.obj.
 void install(Cap* dst, const Cap& value, Cap* parent);
+
+// Links `c` as the first child of `parent` (nullptr: a root).
+inline void link_child(Cap* parent, Cap* c) {
+    c->parent = parent;
+    c->prev_sibling = nullptr;
+    c->next_sibling = parent ? parent->first_child : nullptr;
+    if (parent) {
+        if (parent->first_child) parent->first_child->prev_sibling = c;
+        parent->first_child = c;
+    }
+}
+
+// install() for a new Frame capability (no object to reference), inline
+// for the minting calls: the Frame [pfn, pfn + 2^order) with `rights` in
+// the empty `dst`, a child of the Memory capability `parent`.
+inline void install_frame(Cap* dst, uint64_t pfn, uint64_t order, uint8_t rights, Cap* parent) {
+    Task* owner = dst->owner;
+    uint16_t slot = dst->slot;
+    *dst = Cap{};
+    dst->owner = owner;
+    dst->slot = slot;
+    dst->type = abi::CapType::Frame;
+    dst->rights = rights;
+    dst->w0 = pfn;
+    dst->w1 = order;
+    link_child(parent, dst);
+}
 // Moves a capability between slots, keeping its place in the tree.
 void move(Cap* dst, Cap* src);
 // Removes one capability: its mapping (Frame), its object reference; its

@@ -21,12 +21,7 @@ void memory_mint_frame(Thread* t) {
     if (pfn < first || pfn + pages > first + count || pfn + pages < pfn) return ret(t, Error::OutOfRange);
     auto dst = caps::empty_slot(t->task, dst_slot);
     if (!dst.ok()) return ret(t, dst.error());
-    Cap frame{};
-    frame.type = abi::CapType::Frame;
-    frame.rights = uint8_t(rights);
-    frame.w0 = pfn;
-    frame.w1 = order;
-    caps::install(*dst, frame, *mem);
+    caps::install_frame(*dst, pfn, order, uint8_t(rights), *mem);
     ret(t, Error::None);
 }
 
@@ -75,13 +70,8 @@ void memory_mint_map(Thread* t) {
     for (uint64_t i = 0; i < count; i++)
         if (pfns[i] < lo || pfns[i] >= hi) return ret(t, Error::OutOfRange);
     Cap* frames = &t->task->slots[first];
-    for (uint64_t i = 0; i < count; i++) {
-        Cap frame{};
-        frame.type = abi::CapType::Frame;
-        frame.rights = abi::RIGHT_READ | abi::RIGHT_WRITE;
-        frame.w0 = pfns[i];
-        caps::install(&frames[i], frame, *mem);
-    }
+    for (uint64_t i = 0; i < count; i++)
+        caps::install_frame(&frames[i], pfns[i], 0, abi::RIGHT_READ | abi::RIGHT_WRITE, *mem);
     // A page mapped already (Busy) or no memory for a table: everything is
     // undone (removing a capability removes its mapping).
     Status s = vm::map_frame_run(*task, frames, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);

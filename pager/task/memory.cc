@@ -3,6 +3,7 @@
 #include "mm/introspect.h"
 #include "pager.h"
 #include "user/lib/console.h"
+#include "user/lib/zero.h"
 #include "user/lib/syscall.h"
 
 namespace pager {
@@ -48,8 +49,8 @@ void zero_block(void*, Pfn pfn, Order order) { zero_frames(pfn, order); }
 }  // namespace
 
 void zero_frames(Pfn pfn, Order order) {
-    auto* p = reinterpret_cast<uint64_t*>(phys_ptr(pfn));
-    for (uint64_t i = 0; i < order.bytes() / 8; i++) p[i] = 0;
+    uint8_t* p = phys_ptr(pfn);
+    for (uint64_t off = 0; off < order.bytes(); off += PAGE_SIZE) zero_page(p + off);
 }
 
 Memory& memory() {
@@ -60,20 +61,17 @@ Memory& memory() {
 uint8_t* phys_ptr(Pfn pfn) { return reinterpret_cast<uint8_t*>(PHYSMAP_BASE + (pfn.raw() << PAGE_SHIFT)); }
 
 Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights) {
-    const abi::BootInfo* b = memory().boot;
-    uint64_t pages = uint64_t(1) << order;
-    for (unsigned i = 0; i < b->nr_memory; i++) {
-        const abi::BootMemory& m = b->memory[i];
-        if (pfn.raw() < m.first_pfn || pfn.raw() + pages > m.first_pfn + m.pages) continue;
-        unsigned slot = TRY(slot_alloc());
-        Status s = sys::memory_mint_frame(m.slot, pfn.raw(), order, rights, slot);
-        if (!s.ok()) {
-            slot_free(slot);
-            return s.error();
-        }
-        return slot;
+    const abi::BootMemory* m = memory_of(pfn);
+    // A block lies in one Memory range (the buddy allocator never merges
+    // across one: each is a separate zone span or hole-bounded).
+    if (!m || pfn.raw() + (uint64_t(1) << order) - m->first_pfn > m->pages) return Error::NotFound;
+    unsigned slot = TRY(slot_alloc());
+    Status s = sys::memory_mint_frame(m->slot, pfn.raw(), order, rights, slot);
+    if (!s.ok()) {
+        slot_free(slot);
+        return s.error();
     }
-    return Error::NotFound;
+    return slot;
 }
 
 const abi::BootMemory* memory_of(Pfn pfn) {
