@@ -236,21 +236,61 @@ uint32_t Buddy::rmqueue_any(Zone& z, unsigned order, MigrateType mt) {
 // Refills an empty cache list with up to `batch` frames from the buddy
 // lists (rmqueue_bulk), stacked so that the lowest frame comes out first.
 // Returns how many.
+//
+// The frames are the ones `batch` calls of rmqueue_any(z, 0, mt) would
+// take, in the same order, and the lists end as those calls would leave
+// them; but each block is taken off its list once and handed out whole,
+// instead of being split one frame at a time. One-frame allocations
+// empty the lists from the smallest order up, and a block of order k,
+// split for its first frame, hands out all its 2^k frames in address
+// order before the next block is touched. If the batch ends inside a
+// block, what is left goes back as the splits would have left it: one
+// naturally aligned piece per set bit of the number of frames left, each
+// alone on its list, since every list below k was empty.
 uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
-    PcpList& l = z.pcp.lists[unsigned(mt)];
+    const MemMap map = map_;
+    const unsigned m = unsigned(mt);
+    PcpList& l = z.pcp.lists[m];  // empty
+    const uint32_t batch = z.pcp.batch;
+    uint32_t* top = l.slots + batch;  // filled downwards: the first frame taken is on top
     uint32_t n = 0;
-    for (; n < z.pcp.batch; n++) {
-        uint32_t got = rmqueue_any(z, 0, mt);
-        if (got == PFN_NONE) break;
-        Page* p = pfn_page(map_, got);
-        p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
-        l.push(got);
+    unsigned o = 0;
+    while (n < batch) {
+        while (o < MAX_ORDER && z.free_area[o].free_list[m].empty()) o++;
+        if (o == MAX_ORDER) {
+            // Nothing of this type left: one frame through the fallback,
+            // which may move a whole pageblock onto this type's lists.
+            uint32_t pfn = config_.grouping == Grouping::ByMobility ? rmqueue_fallback(z, 0, mt) : PFN_NONE;
+            if (pfn == PFN_NONE) break;
+            Page* p = pfn_page(map, pfn);
+            p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
+            *--top = pfn;
+            n++;
+            o = 0;
+            continue;
+        }
+        FreeArea& area = z.free_area[o];
+        uint32_t pfn = list_pop_head(map, area.free_list[m]);
+        area.nr_free--;
+        Page* p = pfn_page(map, pfn);
+        const uint32_t cached = (p->flags & IDENTITY_MASK) | PG_pcp;
+        const uint32_t size = 1u << o;
+        const uint32_t take = size < batch - n ? size : batch - n;
+        z.free_pages -= size;
+        for (uint32_t i = 0; i < take; i++) {
+            p[i].flags = cached;
+            *--top = pfn + i;
+        }
+        n += take;
+        for (uint32_t x = take, j = 0; x < size; j++) {
+            if (!(x & (1u << j))) continue;
+            add_to_free_list(z, pfn + x, j, mt, false);
+            x += 1u << j;
+        }
     }
-    for (uint32_t i = 0; i < n / 2; i++) {  // the list was empty: slots [0, n)
-        uint32_t t = l.slots[i];
-        l.slots[i] = l.slots[n - 1 - i];
-        l.slots[n - 1 - i] = t;
-    }
+    if (n < batch)
+        for (uint32_t i = 0; i < n; i++) l.slots[i] = top[i];
+    l.count = n;
     z.pcp.count += n;
     return n;
 }
