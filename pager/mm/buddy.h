@@ -125,6 +125,7 @@ public:
     // Lookups. zone_of returns null for frames outside every zone.
     Zone* zone_of(Pfn pfn) {
         uint64_t raw = pfn.raw();
+        if (raw - fast_start_ < fast_span_) return fast_zone_;  // the common case first
         for (unsigned n = 0; n < nr_nodes_; n++) {
             if (raw - nodes_[n].start.raw() >= nodes_[n].spanned) continue;
             for (Zone& z : zones_[n])

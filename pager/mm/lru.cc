@@ -34,25 +34,6 @@ void Lru::move(Zone& z, uint32_t pfn, Page* p, LruList from, LruList to) {
         p->clear(PG_active);
 }
 
-Status Lru::add(Pfn pfn, uint32_t owner, VirtAddr vaddr, LruList list) {
-    Zone* z = buddy_.zone_of(pfn);
-    if (!z) return Error::NotOwned;
-    Page* p = buddy_.page(pfn);
-    if (!p->test(PG_allocated)) return Error::NotOwned;
-    if (p->test(PG_lru) || p->test(PG_isolated)) return Error::Busy;
-    p->owner = owner;
-    p->index = vaddr.raw();
-    p->clear(PG_referenced);
-    p->set(PG_lru);
-    if (list == LruList::Active)
-        p->set(PG_active);
-    else
-        p->clear(PG_active);
-    list_add_head(buddy_.memmap(), z->lru.lists[unsigned(list)], uint32_t(pfn.raw()), p);
-    z->lru.nr_pages[unsigned(list)] += block_pages(p);
-    return {};
-}
-
 Status Lru::mark_accessed(Pfn pfn) {
     Zone* z = buddy_.zone_of(pfn);
     if (!z) return Error::NotFound;

@@ -34,6 +34,7 @@ public:
     // Puts the allocated block headed by `pfn` on `list`, recording who
     // owns it and where it is mapped. Errors: NotOwned (not the head of
     // an allocated block), Busy (already on a list or isolated).
+    // Inline: the pager adds every frame of a batch grant.
     Status add(Pfn pfn, uint32_t owner, VirtAddr vaddr, LruList list = LruList::Inactive);
 
     // mark_page_accessed: the first access sets PG_referenced; a second on
@@ -77,5 +78,24 @@ private:
 
     Buddy& buddy_;
 };
+
+// One load of the flags decides; the descriptor then takes its new flags
+// in one store.
+inline Status Lru::add(Pfn pfn, uint32_t owner, VirtAddr vaddr, LruList list) {
+    Zone* z = buddy_.zone_of(pfn);
+    if (!z) return Error::NotOwned;
+    Page* p = buddy_.page(pfn);
+    uint32_t f = p->flags;
+    if ((f & (PG_allocated | PG_lru | PG_isolated)) != PG_allocated)
+        return (f & PG_allocated) ? Error::Busy : Error::NotOwned;
+    p->owner = owner;
+    p->index = vaddr.raw();
+    list_add_head(buddy_.memmap(), z->lru.lists[unsigned(list)], uint32_t(pfn.raw()), p);
+    // After the links: x86 compilers would pair the flags with `next` in a vector store.
+    uint32_t active = list == LruList::Active ? uint32_t(PG_active) : 0;
+    p->flags = (f & ~uint32_t(PG_referenced | PG_active)) | PG_lru | active;
+    z->lru.nr_pages[unsigned(list)] += uint64_t(1) << ((f & detail::ORDER_MASK) >> Page::ORDER_SHIFT);
+    return {};
+}
 
 }  // namespace mm
