@@ -114,9 +114,21 @@ static_assert(ep_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 1 && send_cap_slot(a
     return sched::direct_switch(t, ThreadState::BlockedRecv, caller);
 }
 
-// A fast ReplyRecv whose reply carries the capability `offered`: it moves
-// a copy (a child of `offered`) to the caller's receive slot when that is
-// free, as the general path does.
+// A fast ReplyRecv whose reply carries the Frame capability `offered`
+// (the pager's grants): inline, as it needs no call.
+[[gnu::always_inline]] inline TrapExit reply_frame_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc,
+                                                           Thread* caller, Cap* offered) {
+    uint64_t flags = 0;
+    if (Cap* dst = free_at(caller->task, recv_cap_slot(abi::IpcInfo{caller->recv_info}))) {
+        caps::install_frame(dst, offered->w0, offered->w1, offered->rights, offered);
+        flags = abi::IpcResult::CAP_RECEIVED;
+    }
+    return reply_and_wait(t, info, ep, rc, caller, false, flags);
+}
+
+// A fast ReplyRecv whose reply carries any other capability `offered`: it
+// moves a copy (a child of `offered`) to the caller's receive slot when
+// that is free, as the general path does.
 [[gnu::noinline]] TrapExit reply_cap_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc, Thread* caller,
                                               Cap* offered) {
     uint64_t flags = 0;
@@ -145,11 +157,11 @@ TRAP_LEAF TrapExit call_syscall(Thread* t) {
     if (send_cap_slot(info) || !sched::direct_switch_allowed()) return call_general(t);
     Cap* ep_cap = cap_at(t->task, ep_slot(info), abi::CapType::Endpoint, abi::RIGHT_WRITE);
     if (!ep_cap) return call_general(t);
-    const uint64_t saved = t->recv_info;
-    t->recv_info = info.raw;  // where a capability in the reply may land
     TrapExit out;
-    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap->obj), ep_cap->w0, t->ctx.args(), out)) return out;
-    t->recv_info = saved;
+    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap->obj), ep_cap->w0, t->ctx.args(), out)) {
+        t->recv_info = info.raw;  // where a capability in the reply may land
+        return out;
+    }
     return call_general(t);
 }
 
@@ -202,7 +214,10 @@ TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
     if (reply_dst && reply_dst != reply_src && !free_at(task, reply_dst)) return reply_recv_general(t);
 
     if (map_fault) return reply_map_and_wait(t, info, ep, rc, caller, offered);
-    if (offered) return reply_cap_and_wait(t, info, ep, rc, caller, offered);
+    if (offered) {
+        if (offered->type == abi::CapType::Frame) return reply_frame_and_wait(t, info, ep, rc, caller, offered);
+        return reply_cap_and_wait(t, info, ep, rc, caller, offered);
+    }
     return reply_and_wait(t, info, ep, rc, caller, resume_fault, 0);
 }
 

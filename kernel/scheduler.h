@@ -23,7 +23,7 @@ extern uint64_t g_active_mmu; // the address space the MMU holds (Task::mmu)
 TrapExit schedule_slow();
 
 // The MMU on `t`'s address space.
-inline void activate(Task* t) {
+[[gnu::always_inline]] inline void activate(Task* t) {
     if (t->mmu != g_active_mmu) {
         arch::switch_address_space(t->mmu);
         g_active_mmu = t->mmu;
@@ -66,7 +66,7 @@ inline TrapExit schedule() {
 // `to`, which was blocked, runs next. Only when no thread is ready (so
 // `to` is the best choice whatever its priority).
 inline bool direct_switch_allowed() { return detail::g_ready_any == 0; }
-inline TrapExit direct_switch(Thread* from, ThreadState state, Thread* to) {
+[[gnu::always_inline]] inline TrapExit direct_switch(Thread* from, ThreadState state, Thread* to) {
     from->state = state;
     to->state = ThreadState::Running;
     detail::g_current = to;

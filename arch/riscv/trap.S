@@ -118,8 +118,9 @@ from_user:
      * and tp (the kernel never uses them); all fourteen are stored only
      * when another thread runs next. An ecall (scause 8) also leaves
      * t0..t6 unsaved: the syscall ABI does not preserve them
-     * (include/abi/syscall.h), and the return path reloads them from the
-     * context, so they never carry kernel values out.
+     * (include/abi/syscall.h). Slot x[0] of the context records which
+     * happened: 0 after an ecall (t0..t6 come back as zeros), nonzero
+     * after any other trap (t0..t6 come back from the context).
      */
     sd      x1, 1*8(sp)
     sd      x10, 10*8(sp)
@@ -141,12 +142,20 @@ from_user:
        kernel_syscall(UserContext*) (kernel/syscall/dispatch.cc) decodes it. */
     addi    a1, a1, 4
     sd      a1, UCTX_PC(sp)
+    sd      zero, 0(sp)           /* t0..t6 not saved */
     mv      a0, sp
     ld      sp, kernel_trap_stack_top
     call    _Z14kernel_syscallP11UserContext
-    j       3f
+    andi    t0, a0, 1
+    bnez    t0, 3f                /* another thread runs: the common exit */
+    /* The same thread goes on (nothing to save): its t0..t6 are zeros. */
+    ld      t0, UCTX_PC(a0)
+    csrw    sepc, t0
+    csrw    sscratch, a0
+    j       4f
     /* Any other trap or interrupt: t0..t6 too. */
 2:  sd      a1, UCTX_PC(sp)
+    sd      a3, 0(sp)             /* t0..t6 saved (a3 = 8, nonzero) */
     sd      x5, 5*8(sp)
     sd      x6, 6*8(sp)
     sd      x7, 7*8(sp)
@@ -211,11 +220,25 @@ restore_caller_saved:
     ld      t0, UCTX_PC(a0)
     csrw    sepc, t0
     csrw    sscratch, a0
-    ld      x1, 1*8(a0)
-    ld      x2, 2*8(a0)
+    ld      t0, 0(a0)
+    beqz    t0, 4f
     ld      x5, 5*8(a0)
     ld      x6, 6*8(a0)
     ld      x7, 7*8(a0)
+    ld      x28, 28*8(a0)
+    ld      x29, 29*8(a0)
+    ld      x30, 30*8(a0)
+    ld      x31, 31*8(a0)
+    j       5f
+4:  mv      x5, zero              /* after an ecall: zeros, never stale values */
+    mv      x6, zero
+    mv      x7, zero
+    mv      x28, zero
+    mv      x29, zero
+    mv      x30, zero
+    mv      x31, zero
+5:  ld      x1, 1*8(a0)
+    ld      x2, 2*8(a0)
     ld      x11, 11*8(a0)
     ld      x12, 12*8(a0)
     ld      x13, 13*8(a0)
@@ -223,9 +246,5 @@ restore_caller_saved:
     ld      x15, 15*8(a0)
     ld      x16, 16*8(a0)
     ld      x17, 17*8(a0)
-    ld      x28, 28*8(a0)
-    ld      x29, 29*8(a0)
-    ld      x30, 30*8(a0)
-    ld      x31, 31*8(a0)
     ld      x10, 10*8(a0)
     sret

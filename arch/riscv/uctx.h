@@ -7,7 +7,11 @@
 #include <stdint.h>
 
 struct UserContext {
-    uint64_t x[32];  // x[0] unused; x[2] is the user sp
+    // x[2] is the user sp. x[0] (the zero register needs no slot) says
+    // whether t0..t6 are saved here: nonzero after an interrupt or a
+    // fault, 0 after an ecall, which leaves them unsaved and returns zeros
+    // in them (trap.S).
+    uint64_t x[32];
     uint64_t pc;
 
     uint64_t arg(unsigned i) const { return x[10 + i]; }

@@ -7,9 +7,8 @@
 //                    in   a7 = Sys number, a6 = IpcInfo, a0..a5 = message words
 //                    out  a7 = Error, a6 = IpcResult (badge and flags),
 //                         a0..a5 = message words received (Recv, Call, ReplyRecv)
-// t0..t6 are not preserved (as across a function call): on return they
-// hold values the calling thread itself had in them earlier, never the
-// kernel's. Every other register is preserved. Capabilities are named by slot
+// t0..t6 are not preserved (as across a function call): they are zero on
+// return. Every other register is preserved. Capabilities are named by slot
 // numbers in the calling task's table; slot 0 is always empty.
 //
 // Every argument is untrusted: each call checks all of them before it

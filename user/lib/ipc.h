@@ -19,6 +19,10 @@
 
 namespace sys {
 
+// The wrappers are always inline: each is a few register moves around one
+// ecall, and a call to an out-of-line copy would cost more than that (its
+// Result comes back through memory).
+
 struct Msg {
     uint64_t w[abi::MSG_WORDS] = {};
 };
@@ -30,7 +34,7 @@ struct IpcRegs {
     Msg msg;
 };
 
-inline IpcRegs ipc_raw(uint64_t nr, uint64_t info, const Msg& in) {
+[[gnu::always_inline]] inline IpcRegs ipc_raw(uint64_t nr, uint64_t info, const Msg& in) {
     register uint64_t r0 asm("a0") = in.w[0];
     register uint64_t r1 asm("a1") = in.w[1];
     register uint64_t r2 asm("a2") = in.w[2];
@@ -52,34 +56,34 @@ struct Received {
     abi::IpcResult info;
 };
 
-inline Result<Received> received(const IpcRegs& r) {
+[[gnu::always_inline]] inline Result<Received> received(const IpcRegs& r) {
     if (r.error != Error::None) return r.error;
     return Received{r.msg, r.info};
 }
 
 // Blocks until a receiver takes the message. Needs Write on the endpoint
 // (and Grant when info.send_cap() names a capability).
-inline Status send(abi::IpcInfo info, const Msg& m) {
+[[gnu::always_inline]] inline Status send(abi::IpcInfo info, const Msg& m) {
     return Status(ipc_raw(uint64_t(abi::Sys::Send), info.raw, m).error);
 }
 
 // Blocks until a message arrives. Needs Read.
-inline Result<Received> recv(abi::IpcInfo info) {
+[[gnu::always_inline]] inline Result<Received> recv(abi::IpcInfo info) {
     return received(ipc_raw(uint64_t(abi::Sys::Recv), info.raw, Msg{}));
 }
 
 // Send, then wait for the answer through the Reply capability.
-inline Result<Received> call(abi::IpcInfo info, const Msg& m) {
+[[gnu::always_inline]] inline Result<Received> call(abi::IpcInfo info, const Msg& m) {
     return received(ipc_raw(uint64_t(abi::Sys::Call), info.raw, m));
 }
 
 // Answers through the Reply capability info.reply_src(), which is consumed.
-inline Status reply(abi::IpcInfo info, const Msg& m) {
+[[gnu::always_inline]] inline Status reply(abi::IpcInfo info, const Msg& m) {
     return Status(ipc_raw(uint64_t(abi::Sys::Reply), info.raw, m).error);
 }
 
 // Reply, then Recv, in one call.
-inline Result<Received> reply_recv(abi::IpcInfo info, const Msg& m) {
+[[gnu::always_inline]] inline Result<Received> reply_recv(abi::IpcInfo info, const Msg& m) {
     return received(ipc_raw(uint64_t(abi::Sys::ReplyRecv), info.raw, m));
 }
 

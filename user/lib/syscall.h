@@ -2,9 +2,10 @@
 // the register convention of include/abi/syscall.h exactly.
 //
 // Ordinary calls put the number in a7 and arguments in a0..a5; the kernel
-// answers with an Error in a0 and results in a1..a3, does not preserve
-// t0..t6 (like a function call) and preserves every other register, so
-// a0..a3 are outputs here and t0..t6 clobbers. IPC calls are in ipc.h.
+// answers with an Error in a0 and results in a1..a3, returns t0..t6 as
+// zeros (not preserved, like a function call) and preserves every other
+// register, so a0..a3 are outputs here and t0..t6 clobbers. IPC calls are
+// in ipc.h.
 //
 // Arguments are plain 64-bit words on purpose: the kernel must cope with any
 // value (tests pass slot numbers beyond the table, kernel addresses, absurd

@@ -8,17 +8,15 @@ extern "C" void ecall_with_registers(uint64_t regs[64]);
 
 // Register numbers (x0..x31) in the ABI's names.
 inline constexpr unsigned REG_SP = 2, REG_A0 = 10, REG_A6 = 16, REG_A7 = 17;
-// t0..t6 (x5..x7, x28..x31): the syscall ABI does not preserve them.
+// t0..t6 (x5..x7, x28..x31): the syscall ABI returns them as zeros.
 inline constexpr uint32_t T_REGS = (0x7u << 5) | (0xfu << 28);
 
-// True if any of t0..t6 holds an address in the kernel half after the call
-// `changed_registers` ran: what the ABI lets them hold is the thread's own
-// earlier values, never the kernel's.
-inline bool kernel_value_in_t_regs(const uint64_t (&regs)[64]) {
+// Whether all of t0..t6 are zero after the call `changed_registers` ran.
+inline bool t_regs_zero(const uint64_t (&regs)[64]) {
     for (unsigned i = 1; i < 32; i++) {
-        if ((T_REGS >> i & 1) && regs[32 + i] >= 0xffffffc000000000ull) return true;
+        if ((T_REGS >> i & 1) && regs[32 + i] != 0) return false;
     }
-    return false;
+    return true;
 }
 
 // Fills regs[1..31] with distinct patterns (derived from `seed`), then sets

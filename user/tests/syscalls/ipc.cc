@@ -297,8 +297,8 @@ void recv_on_deleted_endpoint_fails(unity::Runner& r) {
     EXPECT_EQ_U(ev.msg.w[1], uint64_t(Error::DeadObject));
 }
 
-// IPC calls change a0..a7 and t0..t6 at most (t0..t6 never to kernel
-// values), whether they fail or block and succeed.
+// IPC calls change a0..a7 and t0..t6 at most (t0..t6 come back as zeros),
+// whether they fail or block and succeed.
 void registers_preserved_by_ipc(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(ep, Cap::alloc());
@@ -310,13 +310,13 @@ void registers_preserved_by_ipc(unity::Runner& r) {
     uint32_t changed = changed_registers(uint64_t(abi::Sys::Send), failing, 0x1c0, regs);
     EXPECT_EQ_U(changed & ~ipc_regs, 0);
     EXPECT_EQ_U(regs[32 + REG_A7], uint64_t(Error::InvalidCap));
-    EXPECT_TRUE(!kernel_value_in_t_regs(regs));
+    EXPECT_TRUE(t_regs_zero(regs));
     const uint64_t call[7] = {50, 1, 2, 3, 4, 5, IpcInfo::make(ep.slot()).raw};
     changed = changed_registers(uint64_t(abi::Sys::Call), call, 0x1c1, regs);
     EXPECT_EQ_U(changed & ~ipc_regs, 0);
     EXPECT_EQ_U(regs[32 + REG_A7], 0);
     EXPECT_EQ_U(regs[32 + REG_A0], 100);  // the server's answer
-    EXPECT_TRUE(!kernel_value_in_t_regs(regs));
+    EXPECT_TRUE(t_regs_zero(regs));
     ASSERT_VALUE(fin, sys::call(IpcInfo::make(ep.slot()), words(0)));
     EXPECT_EQ_U(fin.msg.w[0], 0);
     ASSERT_VALUE(status, h->wait_exit(29));
