@@ -167,6 +167,7 @@ void Buddy::build_fast_paths() {
     fast_zone_ = z ? z : &off_zone_;
     fast_start_ = z ? z->start_pfn.raw() : 0;
     fast_span_ = z ? z->spanned : 0;
+    fast_allocated_ = z ? (Page::initial_flags(z->type, z->nid) & IDENTITY_MASK) | PG_allocated : 0;
 }
 
 Status Buddy::free_bootmem_range(Pfn start, Pfn end) {

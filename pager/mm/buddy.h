@@ -260,6 +260,9 @@ private:
     // local node's zonelist for an unqualified request.
     Zone* fast_zone_ = &off_zone_;
     uint64_t fast_start_ = 0, fast_span_ = 0;
+    // The flags of an allocated order-0 head in the fast zone: its zone
+    // and node bits and PG_allocated.
+    uint32_t fast_allocated_ = 0;
     // Stands in for a missing zone in the tables: never has free pages and
     // never takes frames into its cache, so the fast paths need no null test.
     Zone off_zone_;

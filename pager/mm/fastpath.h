@@ -233,7 +233,9 @@ inline Result<Pfn> Buddy::alloc(AllocRequest req) {
 // allocated block of this order (so not on an LRU list, not isolated)
 // goes onto the cache (order 0, while it is below high) or merges into
 // the buddy lists. Everything else, including every error and a full
-// cache, goes through free_slowpath.
+// cache, goes through free_slowpath. The head's flags are compared with
+// the whole word the fast zone's allocated heads carry (fast_allocated_
+// plus the order), so the state test is one comparison.
 inline Status Buddy::free(Pfn pfn, Order order) {
     uint64_t raw = pfn.raw();
     if (raw - fast_start_ < fast_span_) [[likely]] {
@@ -241,7 +243,7 @@ inline Status Buddy::free(Pfn pfn, Order order) {
         uint32_t f = p->flags;
         Zone& z = *fast_zone_;
         if (order.raw() == 0) {
-            if ((f & ~detail::IDENTITY_MASK) == PG_allocated && z.pcp.count < z.pcp.high) [[likely]] {
+            if (f == fast_allocated_ && z.pcp.count < z.pcp.high) [[likely]] {
                 p->flags = f ^ (PG_allocated | PG_pcp);
                 PcpList* l = z.pcp.lists + z.pageblock_type(raw);
                 uint32_t n = l->count;
@@ -252,8 +254,7 @@ inline Status Buddy::free(Pfn pfn, Order order) {
             }
             if (z.pcp.high) return free_slowpath(pfn, order);
         }
-        uint64_t allocated = PG_allocated | (uint64_t(order.raw()) << Page::ORDER_SHIFT);
-        if ((f & ~detail::IDENTITY_MASK) == allocated) [[likely]] {
+        if (f == fast_allocated_ + (order.raw() << Page::ORDER_SHIFT)) [[likely]] {
             free_buddy(p, uint32_t(raw), order.raw(), f);
             return {};
         }
