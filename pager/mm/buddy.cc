@@ -396,14 +396,22 @@ Error Buddy::classify_failure(unsigned order, unsigned nid, unsigned highest, ui
 }
 
 // Takes up to `n` frames from the cache list of `mt`, the hottest first,
-// refilling it whenever it runs empty. Marks nothing: alloc_bulk does.
+// refilling it whenever it runs empty, and marks them allocated as the
+// cache's alloc() does (a cached frame's flags are exactly ident | PG_pcp).
 size_t Buddy::bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out) {
+    const MemMap map = map_;
     PcpList& l = z.pcp.lists[unsigned(mt)];
     size_t got = 0;
     while (got < n) {
         if (l.empty() && pcp_refill(z, mt) == 0) break;
-        uint32_t take = l.count < n - got ? l.count : uint32_t(n - got);
-        for (uint32_t i = 0; i < take; i++) out[got++] = Pfn(l.slots[--l.count]);
+        const uint32_t count = l.count;
+        const uint32_t take = count < n - got ? count : uint32_t(n - got);
+        for (uint32_t i = 1; i <= take; i++) {
+            uint32_t pfn = l.slots[count - i];
+            pfn_page(map, pfn)->flags ^= PG_pcp | PG_allocated;
+            out[got++] = Pfn(pfn);
+        }
+        l.count = count - take;
         z.pcp.count -= take;
     }
     return got;
@@ -426,9 +434,11 @@ Result<size_t> Buddy::alloc_bulk(AllocRequest req, size_t n, Pfn* out) {
         while (got < n && !z.pcp.high) {
             uint32_t pfn = rmqueue_any(z, 0, mt);
             if (pfn == PFN_NONE) break;
+            prep_new_page(pfn, 0, 0);
             out[got++] = Pfn(pfn);
         }
-        for (size_t i = 0; i < got; i++) prep_new_page(uint32_t(out[i].raw()), 0, req.flags);
+        if (req.flags & GFP_ZERO)
+            for (size_t i = 0; i < got; i++) config_.zero.zero(config_.zero.ctx, out[i], Order(0));
         if (got) return got;
     }
     // Nothing above the low watermark plus the batch: one frame the slow way.
