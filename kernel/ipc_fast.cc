@@ -58,10 +58,12 @@ static_assert(ep_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 1 && send_cap_slot(a
     obj_ref(caller);
 }
 
-// The Call of `t` (words, through an endpoint cap with `badge`) to a
-// receiver waiting on `ep`: delivered, `t` waits for the reply, the
-// receiver runs. False (nothing changed) when the fast path does not apply.
-[[gnu::always_inline]] inline bool call_to_waiting(Thread* t, Endpoint* ep, uint64_t badge, const uint64_t* words,
+// The Call of `t` (through an endpoint cap with `badge`) to a receiver
+// waiting on `ep`: delivered (put_message(ctx) writes the six words into
+// the receiver's a0..a5), `t` waits for the reply, the receiver runs.
+// False (nothing changed) when the fast path does not apply.
+template <typename PutMessage>
+[[gnu::always_inline]] inline bool call_to_waiting(Thread* t, Endpoint* ep, uint64_t badge, PutMessage put_message,
                                                    TrapExit& out) {
     Thread* r = ep->receivers.head;
     if (!r) return false;
@@ -69,7 +71,7 @@ static_assert(ep_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 1 && send_cap_slot(a
     if (!reply_slot) return false;
     ep->receivers.remove(r);
     r->blocked_on = nullptr;
-    put_words(r->ctx, words);
+    put_message(r->ctx);
     r->ctx.set_arg(6, (badge & abi::IpcResult::BADGE_MASK) | abi::IpcResult::IS_CALL);
     r->ctx.set_arg(7, uint64_t(Error::None));
     t->is_call = true;
@@ -158,18 +160,27 @@ TRAP_LEAF TrapExit call_syscall(Thread* t) {
     Cap* ep_cap = cap_at(t->task, ep_slot(info), abi::CapType::Endpoint, abi::RIGHT_WRITE);
     if (!ep_cap) return call_general(t);
     TrapExit out;
-    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap->obj), ep_cap->w0, t->ctx.args(), out)) {
+    const uint64_t* words = t->ctx.args();
+    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap->obj), ep_cap->w0,
+                        [words](UserContext& ctx) { put_words(ctx, words); }, out)) {
         t->recv_info = info.raw;  // where a capability in the reply may land
         return out;
     }
     return call_general(t);
 }
 
-[[gnu::always_inline]] inline bool fast_fault(Thread* t, TrapExit& out) {
+// A fault of `t` (kind, address, access) as a Call to the handler waiting
+// on its fault endpoint, the message written straight into the handler's
+// registers (ipc::set_fault_message's layout).
+[[gnu::always_inline]] inline bool fast_fault(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access,
+                                              TrapExit& out) {
     Cap& ep_cap = t->fault_ep;
     if (ep_cap.empty() || !sched::direct_switch_allowed()) return false;
     t->in_fault = true;
-    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, t->msg, out)) return true;
+    auto put_fault = [&](UserContext& ctx) {
+        ipc::put_fault_message([&ctx](unsigned i, uint64_t w) { ctx.set_arg(i, w); }, t, kind, addr, access);
+    };
+    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, put_fault, out)) return true;
     t->in_fault = false;
     return false;
 }
@@ -238,9 +249,9 @@ namespace {
     if (arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
                                       access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
         return sched::schedule();  // A/D set: the access is retried
-    ipc::set_fault_message(t, abi::FaultKind::PageFault, addr, access);
     TrapExit fast;
-    if (ipc::fast_fault(t, fast)) return fast;
+    if (ipc::fast_fault(t, abi::FaultKind::PageFault, addr, access, fast)) return fast;
+    ipc::set_fault_message(t, abi::FaultKind::PageFault, addr, access);
     return fault_general(t, what);
 }
 
@@ -253,8 +264,8 @@ TRAP_LEAF TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::Fa
     Thread* t = sched::current();
     sched::set_trapped(t);
     if (kind == abi::FaultKind::PageFault && t->task->ad_cleared) return fault_maybe_ad(t, addr, access, what);
-    ipc::set_fault_message(t, kind, addr, access);
     TrapExit fast;
-    if (ipc::fast_fault(t, fast)) return fast;
+    if (ipc::fast_fault(t, kind, addr, access, fast)) return fast;
+    ipc::set_fault_message(t, kind, addr, access);
     return fault_general(t, what);
 }

@@ -7,19 +7,41 @@
 #include "scheduler.h"
 #include "syscall/syscall.h"
 
+namespace sys {
+// Instantiated next to their handlers (syscall.h).
+extern template TrapExit run<memory_donate>(Thread*);
+extern template TrapExit run<memory_info>(Thread*);
+extern template TrapExit run<memory_mint_frame>(Thread*);
+extern template TrapExit run<memory_mint_map>(Thread*);
+extern template TrapExit run<map>(Thread*);
+extern template TrapExit run<protect>(Thread*);
+extern template TrapExit run<read_clear_ad>(Thread*);
+extern template TrapExit run<unmap>(Thread*);
+extern template TrapExit run<task_create>(Thread*);
+extern template TrapExit run<task_kill>(Thread*);
+extern template TrapExit run<thread_set_fault>(Thread*);
+extern template TrapExit run<thread_start>(Thread*);
+extern template TrapExit run<cap_copy>(Thread*);
+extern template TrapExit run<cap_delete>(Thread*);
+extern template TrapExit run<cap_identify>(Thread*);
+extern template TrapExit run<cap_move>(Thread*);
+extern template TrapExit run<cap_revoke>(Thread*);
+extern template TrapExit run<endpoint_create>(Thread*);
+extern template TrapExit run<send>(Thread*);
+extern template TrapExit run<recv>(Thread*);
+extern template TrapExit run<reply>(Thread*);
+extern template TrapExit run<debug_write>(Thread*);
+extern template TrapExit run<exit>(Thread*);
+extern template TrapExit run<kernel_info>(Thread*);
+extern template TrapExit run<yield>(Thread*);
+}  // namespace sys
+
 namespace {
 
 // A table entry: runs the call and says which thread runs next.
 using Entry = TrapExit (*)(Thread*);
 
 constexpr unsigned NR_SYSCALLS = 56;
-
-// Most handlers store their results and return; the scheduler then decides.
-template <void (*Handler)(Thread*)>
-TrapExit run(Thread* t) {
-    Handler(t);
-    return sched::schedule();
-}
 
 // Null is the bare cost of a system call; its handler is inline here.
 TRAP_LEAF TrapExit null_call(Thread* t) {
@@ -43,33 +65,33 @@ constexpr auto build_table() {
     using abi::Sys;
     auto set = [&](Sys s, Entry e) { t.e[unsigned(s)] = e; };
     set(Sys::Null, null_call);
-    set(Sys::DebugWrite, run<sys::debug_write>);
-    set(Sys::Exit, run<sys::exit>);
-    set(Sys::Yield, run<sys::yield>);
-    set(Sys::KernelInfo, run<sys::kernel_info>);
-    set(Sys::CapIdentify, run<sys::cap_identify>);
-    set(Sys::CapCopy, run<sys::cap_copy>);
-    set(Sys::CapMove, run<sys::cap_move>);
-    set(Sys::CapDelete, run<sys::cap_delete>);
-    set(Sys::CapRevoke, run<sys::cap_revoke>);
-    set(Sys::MemoryMintFrame, run<sys::memory_mint_frame>);
-    set(Sys::MemoryDonate, run<sys::memory_donate>);
-    set(Sys::MemoryInfo, run<sys::memory_info>);
-    set(Sys::MemoryMintMap, run<sys::memory_mint_map>);
-    set(Sys::Map, run<sys::map>);
-    set(Sys::Unmap, run<sys::unmap>);
-    set(Sys::Protect, run<sys::protect>);
-    set(Sys::ReadClearAD, run<sys::read_clear_ad>);
-    set(Sys::TaskCreate, run<sys::task_create>);
-    set(Sys::ThreadStart, run<sys::thread_start>);
-    set(Sys::ThreadSetFault, run<sys::thread_set_fault>);
-    set(Sys::TaskKill, run<sys::task_kill>);
-    set(Sys::EndpointCreate, run<sys::endpoint_create>);
-    set(Sys::Send, run<sys::send>);
-    set(Sys::Recv, run<sys::recv>);
+    set(Sys::DebugWrite, sys::run<sys::debug_write>);
+    set(Sys::Exit, sys::run<sys::exit>);
+    set(Sys::Yield, sys::run<sys::yield>);
+    set(Sys::KernelInfo, sys::run<sys::kernel_info>);
+    set(Sys::CapIdentify, sys::run<sys::cap_identify>);
+    set(Sys::CapCopy, sys::run<sys::cap_copy>);
+    set(Sys::CapMove, sys::run<sys::cap_move>);
+    set(Sys::CapDelete, sys::run<sys::cap_delete>);
+    set(Sys::CapRevoke, sys::run<sys::cap_revoke>);
+    set(Sys::MemoryMintFrame, sys::run<sys::memory_mint_frame>);
+    set(Sys::MemoryDonate, sys::run<sys::memory_donate>);
+    set(Sys::MemoryInfo, sys::run<sys::memory_info>);
+    set(Sys::MemoryMintMap, sys::run<sys::memory_mint_map>);
+    set(Sys::Map, sys::run<sys::map>);
+    set(Sys::Unmap, sys::run<sys::unmap>);
+    set(Sys::Protect, sys::run<sys::protect>);
+    set(Sys::ReadClearAD, sys::run<sys::read_clear_ad>);
+    set(Sys::TaskCreate, sys::run<sys::task_create>);
+    set(Sys::ThreadStart, sys::run<sys::thread_start>);
+    set(Sys::ThreadSetFault, sys::run<sys::thread_set_fault>);
+    set(Sys::TaskKill, sys::run<sys::task_kill>);
+    set(Sys::EndpointCreate, sys::run<sys::endpoint_create>);
+    set(Sys::Send, sys::run<sys::send>);
+    set(Sys::Recv, sys::run<sys::recv>);
     // Call and ReplyRecv try their fast paths first (ipc_fast.h).
     set(Sys::Call, ipc::call_syscall);
-    set(Sys::Reply, run<sys::reply>);
+    set(Sys::Reply, sys::run<sys::reply>);
     set(Sys::ReplyRecv, ipc::reply_recv_syscall);
     return t;
 }

@@ -83,4 +83,11 @@ void cap_revoke(Thread* t) {
     if (t->state == ThreadState::Running) ret(t, Error::None);
 }
 
+// The syscall table's entries for these handlers (syscall.h, run).
+template TrapExit run<cap_copy>(Thread*);
+template TrapExit run<cap_delete>(Thread*);
+template TrapExit run<cap_identify>(Thread*);
+template TrapExit run<cap_move>(Thread*);
+template TrapExit run<cap_revoke>(Thread*);
+
 }  // namespace sys

@@ -110,4 +110,10 @@ void reply_recv(Thread* t) {
     if (caller) sched::wake(caller);  // runs next if the replier now waits
 }
 
+// The syscall table's entries for these handlers (syscall.h, run).
+template TrapExit run<endpoint_create>(Thread*);
+template TrapExit run<send>(Thread*);
+template TrapExit run<recv>(Thread*);
+template TrapExit run<reply>(Thread*);
+
 }  // namespace sys

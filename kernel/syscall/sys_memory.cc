@@ -88,4 +88,10 @@ void memory_info(Thread* t) {
     ret(t, Error::None, (*mem)->w0, (*mem)->w1);
 }
 
+// The syscall table's entries for these handlers (syscall.h, run).
+template TrapExit run<memory_donate>(Thread*);
+template TrapExit run<memory_info>(Thread*);
+template TrapExit run<memory_mint_frame>(Thread*);
+template TrapExit run<memory_mint_map>(Thread*);
+
 }  // namespace sys

@@ -53,4 +53,10 @@ void kernel_info(Thread* t) {
     ret(t, Error::None, s.free_bytes, s.total_bytes, platform::uptime_us());
 }
 
+// The syscall table's entries for these handlers (syscall.h, run).
+template TrapExit run<debug_write>(Thread*);
+template TrapExit run<exit>(Thread*);
+template TrapExit run<kernel_info>(Thread*);
+template TrapExit run<yield>(Thread*);
+
 }  // namespace sys

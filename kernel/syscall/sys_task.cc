@@ -67,4 +67,10 @@ void task_kill(Thread* t) {
     tasks::kill(*task, -1, "killed through its Task capability");
 }
 
+// The syscall table's entries for these handlers (syscall.h, run).
+template TrapExit run<task_create>(Thread*);
+template TrapExit run<task_kill>(Thread*);
+template TrapExit run<thread_set_fault>(Thread*);
+template TrapExit run<thread_start>(Thread*);
+
 }  // namespace sys

@@ -40,4 +40,10 @@ void read_clear_ad(Thread* t) {
     ret(t, Error::None, a, d);
 }
 
+// The syscall table's entries for these handlers (syscall.h, run).
+template TrapExit run<map>(Thread*);
+template TrapExit run<protect>(Thread*);
+template TrapExit run<read_clear_ad>(Thread*);
+template TrapExit run<unmap>(Thread*);
+
 }  // namespace sys

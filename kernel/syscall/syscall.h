@@ -7,7 +7,9 @@
 
 #include "abi/syscall.h"
 #include "base/result.h"
+#include "entry.h"
 #include "obj/objects.h"
+#include "scheduler.h"
 
 namespace sys {
 
@@ -53,6 +55,17 @@ void recv(Thread* t);
 void call(Thread* t);
 void reply(Thread* t);
 void reply_recv(Thread* t);
+
+// A handler as the syscall table (dispatch.cc) runs it: the handler, then
+// the scheduler's choice of who runs next. Each is instantiated in its
+// handler's file, where the handler's body is visible and is inlined
+// into it (one function per call instead of two); dispatch.cc only
+// names the instantiations.
+template <void (*Handler)(Thread*)>
+[[gnu::flatten]] TrapExit run(Thread* t) {
+    Handler(t);
+    return sched::schedule();
+}
 
 // A Task capability named by a slot, 0 meaning the caller's own task,
 // alive, with control (Write). Errors: InvalidCap, WrongType, NoRights, DeadObject.

@@ -53,11 +53,6 @@ void zero_frames(Pfn pfn, Order order) {
     for (uint64_t off = 0; off < order.bytes(); off += PAGE_SIZE) zero_page(p + off);
 }
 
-Memory& memory() {
-    static Memory m;  // no global constructors: built on first use
-    return m;
-}
-
 uint8_t* phys_ptr(Pfn pfn) { return reinterpret_cast<uint8_t*>(PHYSMAP_BASE + (pfn.raw() << PAGE_SHIFT)); }
 
 Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights) {
@@ -75,10 +70,13 @@ Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights) {
 }
 
 const abi::BootMemory* memory_of(Pfn pfn) {
+    // Consecutive grants mostly come from one range: try the last first.
+    static const abi::BootMemory* last = nullptr;
+    if (last && pfn.raw() - last->first_pfn < last->pages) return last;
     const abi::BootInfo* b = memory().boot;
     for (unsigned i = 0; i < b->nr_memory; i++) {
         const abi::BootMemory& m = b->memory[i];
-        if (pfn.raw() - m.first_pfn < m.pages) return &m;
+        if (pfn.raw() - m.first_pfn < m.pages) return last = &m;
     }
     return nullptr;
 }
@@ -90,6 +88,7 @@ Result<unsigned> memory_slot_of(Pfn pfn) {
 }
 
 Status memory_init(const abi::BootInfo* b) {
+    new (detail::g_memory) Memory();
     memory().boot = b;
     for (unsigned i = 0; i < b->nr_memory; i++) {
         const abi::BootMemory& m = b->memory[i];

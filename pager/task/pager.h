@@ -39,7 +39,12 @@ struct Memory {
     const abi::BootInfo* boot = nullptr;
     uint64_t start_free = 0;  // free frames once every boot frame was handed over
 };
-Memory& memory();
+namespace detail {
+// Built in place by memory_init, first thing (the runtime runs no global
+// constructors), so that memory() is a plain address on every request.
+alignas(Memory) inline unsigned char g_memory[sizeof(Memory)];
+}  // namespace detail
+inline Memory& memory() { return *std::launder(reinterpret_cast<Memory*>(detail::g_memory)); }
 
 // Builds the zones over mem_map and frees every frame of the Memory caps
 // (the source material's free_all_bootmem), logging totals per zone.
