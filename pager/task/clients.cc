@@ -12,8 +12,8 @@ namespace pager {
 
 namespace {
 
-constinit Client g_clients[MAX_CLIENTS] = {};
-constinit unsigned g_alive = 0;
+using clients_detail::g_alive;
+using clients_detail::g_clients;
 
 struct GrantEntry {
     uint64_t pfn;  // 0: empty
@@ -36,7 +36,7 @@ GrantEntry* find(uint64_t pfn) {
     return nullptr;
 }
 
-bool insert(const GrantEntry& e) {
+[[gnu::always_inline]] inline bool insert(const GrantEntry& e) {
     for (unsigned i = hash(e.pfn), n = 0; n < TABLE_SIZE; i = (i + 1) & (TABLE_SIZE - 1), n++) {
         if (g_table[i].pfn == 0) {
             g_table[i] = e;
@@ -87,13 +87,6 @@ Client* client_new(const char* name, uint64_t quota) {
     return nullptr;
 }
 
-Client* client_by_badge(uint64_t badge) {
-    if (badge == 0 || badge > MAX_CLIENTS) return nullptr;
-    Client* c = &g_clients[badge - 1];
-    return c->used && !c->exited ? c : nullptr;
-}
-
-unsigned clients_alive() { return g_alive; }
 
 void client_ended(Client* c, int status) {
     if (c->exited) return;

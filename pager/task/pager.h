@@ -26,7 +26,48 @@ inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;  // the Reply cap of
 inline constexpr unsigned FIRST_DYNAMIC_SLOT = abi::SLOT_ROOT_FREE + 1;
 
 // ---- slots.cc: the pager's capability slots --------------------------------
-Result<unsigned> slot_alloc();
+namespace slots_detail {
+inline constexpr unsigned WORDS = abi::ROOT_CAP_SLOTS / 64;
+struct UsedBits {
+    uint64_t w[WORDS];
+};
+constexpr UsedBits fixed_slots_used() {
+    UsedBits u{};
+    for (unsigned s = 0; s < FIRST_DYNAMIC_SLOT; s++) u.w[s / 64] |= uint64_t(1) << (s % 64);
+    return u;
+}
+// Bit b of word w: slot 64w + b is in use. The fixed slots below
+// FIRST_DYNAMIC_SLOT are marked used once and for all, so the searches
+// need no special case for them.
+inline constinit UsedBits g_bits = fixed_slots_used();
+inline constinit unsigned g_in_use = 0;  // dynamic slots in use
+inline constinit unsigned g_hint = 0;    // no word below it has a free slot
+
+// Index of the lowest set bit of v (v != 0): the lowest bit isolated,
+// times a de Bruijn sequence, names it in the top six bits (RV64IMAC has
+// no count-trailing-zeros instruction).
+inline constexpr uint8_t DE_BRUIJN_INDEX[64] = {
+    0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
+    43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+    44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+constexpr unsigned low_bit(uint64_t v) { return DE_BRUIJN_INDEX[((v & -v) * 0x03f79d71b4cb0a89ull) >> 58]; }
+}  // namespace slots_detail
+
+// One free slot; NoMemory when the table is full. Inline: every grant
+// takes one.
+inline Result<unsigned> slot_alloc() {
+    using namespace slots_detail;
+    for (unsigned w = g_hint; w < WORDS; w++) {
+        const uint64_t free = ~g_bits.w[w];
+        if (!free) continue;
+        const unsigned b = low_bit(free);
+        g_bits.w[w] |= uint64_t(1) << b;
+        g_in_use++;
+        g_hint = w;
+        return w * 64 + b;
+    }
+    return Error::NoMemory;
+}
 // `n` (1..64) consecutive slots; the first is returned.
 Result<unsigned> slot_alloc_run(unsigned n);
 void slot_free(unsigned slot);
@@ -91,8 +132,18 @@ struct Client {
 // The grant table comes from the pager's own allocator (after memory_init).
 Status grant_table_init();
 Client* client_new(const char* name, uint64_t quota);
-Client* client_by_badge(uint64_t badge);
-unsigned clients_alive();
+namespace clients_detail {
+inline constinit Client g_clients[MAX_CLIENTS] = {};
+inline constinit unsigned g_alive = 0;
+}  // namespace clients_detail
+// The live client whose badge (id) this is, or nullptr. Inline, as the
+// two below: every request asks.
+inline Client* client_by_badge(uint64_t badge) {
+    if (badge == 0 || badge > MAX_CLIENTS) return nullptr;
+    Client* c = &clients_detail::g_clients[badge - 1];
+    return c->used && !c->exited ? c : nullptr;
+}
+inline unsigned clients_alive() { return clients_detail::g_alive; }
 // Marks `c` ended (once) with its exit status.
 void client_ended(Client* c, int status);
 bool clients_all_succeeded();
