@@ -37,7 +37,8 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
 // The fault message for `t`, word by word through put(i, word) (abi/cap.h:
 // tag and kind, address, access, pc, thread id).
 template <typename Put>
-inline void put_fault_message(Put put, Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access) {
+inline void put_fault_message(Put put, Thread* t, abi::FaultKind kind, uint64_t addr,
+                              abi::FaultAccess access) {
     put(0, abi::FAULT_TAG | uint64_t(kind));
     put(1, addr);
     put(2, uint64_t(access));

@@ -1,9 +1,9 @@
 #include "ipc_fast.h"
 
+#include "ipc.h"
 #include "obj/cap.h"
 #include "obj/vm.h"
 #include "paging.h"
-#include "ipc.h"
 #include "scheduler.h"
 #include "syscall/syscall.h"
 
@@ -21,7 +21,8 @@ constexpr uint64_t send_cap_slot(abi::IpcInfo i) { return (i.raw >> 12) & SLOT_M
 constexpr uint64_t recv_cap_slot(abi::IpcInfo i) { return (i.raw >> 24) & SLOT_MASK; }
 constexpr uint64_t reply_dst_slot(abi::IpcInfo i) { return (i.raw >> 36) & SLOT_MASK; }
 constexpr uint64_t reply_src_slot(abi::IpcInfo i) { return (i.raw >> 48) & SLOT_MASK; }
-static_assert(ep_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 1 && send_cap_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 2 &&
+static_assert(ep_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 1 &&
+              send_cap_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 2 &&
               recv_cap_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 3 &&
               reply_dst_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 4 &&
               reply_src_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 5);
@@ -63,8 +64,8 @@ static_assert(ep_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 1 && send_cap_slot(a
 // the receiver's a0..a5), `t` waits for the reply, the receiver runs.
 // False (nothing changed) when the fast path does not apply.
 template <typename PutMessage>
-[[gnu::always_inline]] inline bool call_to_waiting(Thread* t, Endpoint* ep, uint64_t badge, PutMessage put_message,
-                                                   TrapExit& out) {
+[[gnu::always_inline]] inline bool call_to_waiting(Thread* t, Endpoint* ep, uint64_t badge,
+                                                   PutMessage put_message, TrapExit& out) {
     Thread* r = ep->receivers.head;
     if (!r) return false;
     Cap* reply_slot = free_at(r->task, reply_dst_slot(abi::IpcInfo{r->recv_info}));
@@ -94,7 +95,7 @@ template <typename PutMessage>
 // `rc` is spent, `caller` gets the reply (words from t's registers, a6 =
 // `flags`) unless it resumes from a fault, and `t` waits on `ep`.
 [[gnu::always_inline]] inline TrapExit reply_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc,
-                                                     Thread* caller, bool resume_fault, uint64_t flags) {
+                                                      Thread* caller, bool resume_fault, uint64_t flags) {
     caller->reply_gen++;
     rc->type = abi::CapType::Null;
     rc->rights = 0;
@@ -118,8 +119,8 @@ template <typename PutMessage>
 
 // A fast ReplyRecv whose reply carries the Frame capability `offered`
 // (the pager's grants): inline, as it needs no call.
-[[gnu::always_inline]] inline TrapExit reply_frame_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc,
-                                                           Thread* caller, Cap* offered) {
+[[gnu::always_inline]] inline TrapExit reply_frame_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep,
+                                                            Cap* rc, Thread* caller, Cap* offered) {
     uint64_t flags = 0;
     if (Cap* dst = free_at(caller->task, recv_cap_slot(abi::IpcInfo{caller->recv_info}))) {
         caps::install_frame(dst, offered->w0, offered->w1, offered->rights, offered);
@@ -131,8 +132,8 @@ template <typename PutMessage>
 // A fast ReplyRecv whose reply carries any other capability `offered`: it
 // moves a copy (a child of `offered`) to the caller's receive slot when
 // that is free, as the general path does.
-[[gnu::noinline]] TrapExit reply_cap_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc, Thread* caller,
-                                              Cap* offered) {
+[[gnu::noinline]] TrapExit reply_cap_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc,
+                                              Thread* caller, Cap* offered) {
     uint64_t flags = 0;
     if (Cap* dst = free_at(caller->task, recv_cap_slot(abi::IpcInfo{caller->recv_info}))) {
         caps::install(dst, *offered, offered);
@@ -145,8 +146,8 @@ template <typename PutMessage>
 // goes into the faulting task (as the general path would map it), then
 // the thread resumes. If the mapping fails, nothing has changed and the
 // general path runs, which reports the error to the replier.
-[[gnu::noinline]] TrapExit reply_map_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc, Thread* caller,
-                                              Cap* frame) {
+[[gnu::noinline]] TrapExit reply_map_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc,
+                                              Thread* caller, Cap* frame) {
     const uint64_t va = t->ctx.arg(1), rights = t->ctx.arg(2);
     if (!vm::map_frame(caller->task, frame, VirtAddr(va), uint8_t(rights)).ok()) return reply_recv_general(t);
     return reply_and_wait(t, info, ep, rc, caller, true, 0);
@@ -161,8 +162,9 @@ TRAP_LEAF TrapExit call_syscall(Thread* t) {
     if (!ep_cap) return call_general(t);
     TrapExit out;
     const uint64_t* words = t->ctx.args();
-    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap->obj), ep_cap->w0,
-                        [words](UserContext& ctx) { put_words(ctx, words); }, out)) {
+    if (call_to_waiting(
+            t, static_cast<Endpoint*>(ep_cap->obj), ep_cap->w0,
+            [words](UserContext& ctx) { put_words(ctx, words); }, out)) {
         t->recv_info = info.raw;  // where a capability in the reply may land
         return out;
     }
@@ -172,8 +174,8 @@ TRAP_LEAF TrapExit call_syscall(Thread* t) {
 // A fault of `t` (kind, address, access) as a Call to the handler waiting
 // on its fault endpoint, the message written straight into the handler's
 // registers (ipc::set_fault_message's layout).
-[[gnu::always_inline]] inline bool fast_fault(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access,
-                                              TrapExit& out) {
+[[gnu::always_inline]] inline bool fast_fault(Thread* t, abi::FaultKind kind, uint64_t addr,
+                                              abi::FaultAccess access, TrapExit& out) {
     Cap& ep_cap = t->fault_ep;
     if (ep_cap.empty() || !sched::direct_switch_allowed()) return false;
     t->in_fault = true;
@@ -204,7 +206,8 @@ TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
     Cap* rc = cap_at(task, reply_src, abi::CapType::Reply, 0);
     if (!rc) return reply_recv_general(t);
     auto* caller = static_cast<Thread*>(rc->obj);
-    if (caller->state != ThreadState::BlockedReply || caller->reply_gen != rc->w0) return reply_recv_general(t);
+    if (caller->state != ThreadState::BlockedReply || caller->reply_gen != rc->w0)
+        return reply_recv_general(t);
     bool resume_fault = false, map_fault = false;
     if (caller->in_fault) {
         if (caller->exiting) return reply_recv_general(t);
@@ -226,7 +229,8 @@ TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
 
     if (map_fault) return reply_map_and_wait(t, info, ep, rc, caller, offered);
     if (offered) {
-        if (offered->type == abi::CapType::Frame) return reply_frame_and_wait(t, info, ep, rc, caller, offered);
+        if (offered->type == abi::CapType::Frame)
+            return reply_frame_and_wait(t, info, ep, rc, caller, offered);
         return reply_cap_and_wait(t, info, ep, rc, caller, offered);
     }
     return reply_and_wait(t, info, ep, rc, caller, resume_fault, 0);
@@ -245,7 +249,8 @@ namespace {
 
 // A page fault in a task whose leaves may lack A or D: on hardware that
 // leaves their update to software (Svade) the fault may be just that.
-[[gnu::noinline]] TrapExit fault_maybe_ad(Thread* t, uint64_t addr, abi::FaultAccess access, const char* what) {
+[[gnu::noinline]] TrapExit fault_maybe_ad(Thread* t, uint64_t addr, abi::FaultAccess access,
+                                          const char* what) {
     if (arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
                                       access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
         return sched::schedule();  // A/D set: the access is retried
@@ -260,10 +265,12 @@ namespace {
 // A U-mode fault (entry.h). Here rather than with the syscall entry, so
 // that the fast path to a waiting handler is inline; the rest is out of
 // line, which keeps this a leaf.
-TRAP_LEAF TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what) {
+TRAP_LEAF TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access,
+                                     const char* what) {
     Thread* t = sched::current();
     sched::set_trapped(t);
-    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared) return fault_maybe_ad(t, addr, access, what);
+    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared)
+        return fault_maybe_ad(t, addr, access, what);
     TrapExit fast;
     if (ipc::fast_fault(t, kind, addr, access, fast)) return fast;
     ipc::set_fault_message(t, kind, addr, access);

@@ -16,10 +16,10 @@ inline constexpr uint64_t TIME_SLICE_US = 10000;
 
 namespace detail {
 // Read on every trap, so they are plain globals the inline paths below see.
-extern Thread* g_current;     // the running thread
-extern Thread* g_trapped;     // whose trap is being handled
-extern uint64_t g_ready_any;  // bit w: a priority in 64w..64w+63 has ready threads
-extern uint64_t g_active_mmu; // the address space the MMU holds (Task::mmu)
+extern Thread* g_current;      // the running thread
+extern Thread* g_trapped;      // whose trap is being handled
+extern uint64_t g_ready_any;   // bit w: a priority in 64w..64w+63 has ready threads
+extern uint64_t g_active_mmu;  // the address space the MMU holds (Task::mmu)
 TrapExit schedule_slow();
 
 // The MMU on `t`'s address space.

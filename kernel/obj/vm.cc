@@ -99,7 +99,8 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
 
 Status map_frame_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights) {
     if (!is_aligned(va.raw(), PAGE_SIZE)) return Error::BadAlignment;
-    if (n == 0 || va.raw() < abi::USER_BASE || va.raw() >= abi::USER_END || n > (abi::USER_END - va.raw()) / PAGE_SIZE)
+    if (n == 0 || va.raw() < abi::USER_BASE || va.raw() >= abi::USER_END ||
+        n > (abi::USER_END - va.raw()) / PAGE_SIZE)
         return Error::InvalidArgument;
     for (uint64_t i = 0; i < n; i++) {
         if (frames[i].type != abi::CapType::Frame || frames[i].w1 != 0 || frames[i].w0 != pfns[i])
@@ -161,6 +162,5 @@ Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len) {
     }
     return {};
 }
-
 
 }  // namespace vm

@@ -74,7 +74,8 @@ void memory_mint_map(Thread* t) {
         caps::install_frame(&frames[i], pfns[i], 0, abi::RIGHT_READ | abi::RIGHT_WRITE, *mem);
     // A page mapped already (Busy) or no memory for a table: everything is
     // undone (removing a capability removes its mapping).
-    Status s = vm::map_frame_run(*task, frames, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
+    Status s =
+        vm::map_frame_run(*task, frames, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
     if (!s.ok()) {
         for (uint64_t i = 0; i < count; i++) caps::remove(&frames[i]);
         return ret(t, s);

@@ -225,7 +225,8 @@ void Buddy::expand(Zone& z, uint32_t pfn, unsigned low, unsigned high, MigrateTy
 }
 
 uint32_t Buddy::rmqueue_smallest(Zone& z, unsigned order, MigrateType mt) {
-    return take_smallest(z, order, mt, PG_buddy | (order << Page::ORDER_SHIFT));  // leaves the zone and node bits
+    return take_smallest(z, order, mt,
+                         PG_buddy | (order << Page::ORDER_SHIFT));  // leaves the zone and node bits
 }
 
 uint32_t Buddy::rmqueue_any(Zone& z, unsigned order, MigrateType mt) {

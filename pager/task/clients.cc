@@ -87,7 +87,6 @@ Client* client_new(const char* name, uint64_t quota) {
     return nullptr;
 }
 
-
 void client_ended(Client* c, int status) {
     if (c->exited) return;
     c->exited = true;
@@ -171,7 +170,8 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
         const abi::BootMemory* m = memory_of(Pfn(pfns[done]));
         unsigned n = 1;
         while (m && done + n < count && pfns[done + n] - m->first_pfn < m->pages) n++;
-        Status s = m ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, unsigned(m->slot)) : Status(Error::NotFound);
+        Status s = m ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, unsigned(m->slot))
+                     : Status(Error::NotFound);
         if (!s.ok()) {
             for (unsigned k = 0; k < done; k++) (void)ungrant(c, Pfn(pfns[k]), 0);
             for (unsigned k = done; k < count; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));

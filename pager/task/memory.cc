@@ -3,8 +3,8 @@
 #include "mm/introspect.h"
 #include "pager.h"
 #include "user/lib/console.h"
-#include "user/lib/zero.h"
 #include "user/lib/syscall.h"
+#include "user/lib/zero.h"
 
 namespace pager {
 

@@ -233,7 +233,8 @@ void serve() {
             // table): nothing was answered, so the task still waits. It
             // ends, and its frames come back.
             Reply k = kill(c, error_name(got.error()), r.msg.w[1], 0);
-            got = sys::reply_recv(abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT, REPLY_SLOT), k.msg);
+            got = sys::reply_recv(abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT, REPLY_SLOT),
+                                  k.msg);
         }
     }
 }

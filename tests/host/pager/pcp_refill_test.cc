@@ -36,7 +36,8 @@ std::string compare(Machine& a, Machine& b) {
         if (a.page(pfn)->flags != b.page(pfn)->flags) return "flags of " + std::to_string(pfn);
     if (za.free_pages != zb.free_pages) return "free_pages";
     for (unsigned o = 0; o < MAX_ORDER; o++) {
-        if (za.free_area[o].nr_free != zb.free_area[o].nr_free) return "nr_free of order " + std::to_string(o);
+        if (za.free_area[o].nr_free != zb.free_area[o].nr_free)
+            return "nr_free of order " + std::to_string(o);
         for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++) {
             const PageList& la = za.free_area[o].free_list[mt];
             const PageList& lb = zb.free_area[o].free_list[mt];

@@ -256,8 +256,10 @@ void fault_map_reply_maps_and_resumes(unity::Runner& r) {
     ASSERT_VALUE(empty, Cap::alloc());
     EXPECT_ERR(answer(empty.slot(), map_verdict(CHILD_VA, RW)), Error::InvalidCap);
     EXPECT_ERR(answer(f.slot(), map_verdict(CHILD_VA + 8, RW)), Error::BadAlignment);
-    EXPECT_ERR(answer(f.slot(), map_verdict(0xffff'ffc0'0000'0000ull, RW)), Error::InvalidArgument);  // kernel half
-    EXPECT_ERR(answer(ro.slot(), map_verdict(CHILD_VA, RW)), Error::InvalidArgument);  // beyond the frame's rights
+    EXPECT_ERR(answer(f.slot(), map_verdict(0xffff'ffc0'0000'0000ull, RW)),
+               Error::InvalidArgument);  // kernel half
+    EXPECT_ERR(answer(ro.slot(), map_verdict(CHILD_VA, RW)),
+               Error::InvalidArgument);  // beyond the frame's rights
     EXPECT_ERR(answer(f.slot(), map_verdict(CHILD_VA, 0x100)), Error::InvalidArgument);
     ASSERT_OK(sys::map(c.task(), ro.slot(), CHILD_VA, R));
     EXPECT_ERR(answer(f.slot(), map_verdict(CHILD_VA, RW)), Error::Busy);  // a page is there
