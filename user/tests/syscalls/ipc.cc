@@ -100,6 +100,23 @@ int child_reply_with_cap(uint64_t) {
     return s.ok() ? 0 : 2;
 }
 
+// Where the reply below names an address in the caller (which must stay
+// unmapped: that reply is not to a fault).
+constexpr uint64_t NOT_A_FAULT_VA = 0x2d00000000;
+
+// Answers one call with the words of a FAULT_MAP verdict and the frame in
+// C_GIFT, through ReplyRecv (its fast path), then waits on.
+int child_reply_like_fault_map(uint64_t) {
+    auto rx = sys::recv(IpcInfo::make(C_EP, 0, 0, C_REPLY));
+    if (!rx.ok()) return 1;
+    sys::Msg m;
+    m.w[0] = abi::FAULT_MAP;
+    m.w[1] = NOT_A_FAULT_VA;
+    m.w[2] = abi::RIGHT_READ;
+    (void)sys::reply_recv(IpcInfo::make(C_EP, C_GIFT, 0, C_REPLY, C_REPLY), m);
+    return 2;
+}
+
 // Calls the hub with w0 = 0xca11 and reports what the call returned.
 int child_ask_then_report(uint64_t) {
     auto rx = ask(0xca11);
@@ -194,6 +211,33 @@ void reply_transfers_a_capability(unity::Runner& r) {
     EXPECT_EQ_U(info.word, f.pfn.raw() << 8);
     ASSERT_VALUE(status, h->wait_exit(28));
     EXPECT_EQ_U(status, 0);
+}
+
+// FAULT_MAP means something only in the answer to a fault: the same words
+// answering an ordinary Call are a message like any other, the frame
+// travels as a capability, and nothing is mapped.
+void fault_map_words_answering_a_call_are_a_message(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_OK(sys::endpoint_create(ep.slot()));
+    ASSERT_VALUE(f, frames().alloc(Order(0), RW));
+    ASSERT_VALUE(c, h->child(34));
+    ASSERT_OK(c.give(ep.slot(), C_EP, RW));
+    ASSERT_OK(c.give(f.slot(), C_GIFT, R));
+    ASSERT_OK(c.start(child_reply_like_fault_map, 0));
+    ASSERT_VALUE(got, Cap::alloc());
+    ASSERT_VALUE(rx, sys::call(IpcInfo::make(ep.slot(), 0, got.slot()), words(1)));
+    EXPECT_EQ_U(rx.msg.w[0], abi::FAULT_MAP);
+    EXPECT_EQ_U(rx.msg.w[1], NOT_A_FAULT_VA);
+    EXPECT_TRUE(rx.info.cap_received());
+    ASSERT_VALUE(info, sys::cap_identify(got.slot()));
+    EXPECT_EQ_U(info.type, abi::CapType::Frame);
+    // Nothing was mapped at the address the words name: a frame of ours
+    // maps there.
+    ASSERT_VALUE(probe, frames().alloc(Order(0), RW));
+    EXPECT_OK(sys::map(0, probe.slot(), NOT_A_FAULT_VA, RW));
+    EXPECT_OK(sys::unmap(probe.slot()));
+    ASSERT_OK(c.kill());
 }
 
 void ipc_rights_and_types(unity::Runner& r) {
@@ -330,6 +374,7 @@ void run_ipc_tests(unity::Runner& r) {
     RUN_TEST(r, call_reply_recv_round_trips);
     RUN_TEST(r, call_transfers_a_capability);
     RUN_TEST(r, reply_transfers_a_capability);
+    RUN_TEST(r, fault_map_words_answering_a_call_are_a_message);
     RUN_TEST(r, ipc_rights_and_types);
     RUN_TEST(r, send_blocks_until_received);
     RUN_TEST(r, call_without_reply_slot_fails);
