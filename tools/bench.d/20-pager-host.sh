@@ -34,7 +34,7 @@ icount() {
   done
   echo "$scenario ${totals[0]} ${totals[1]}"
 }
-for s in baseline pair0-pcp pair0-buddy pair3-split1 pair3-split7 bulk64; do icount "$s"; done >"$tmp/icount.txt"
+for s in baseline pair0-pcp pair0-buddy pair3-split1 pair3-split7 bulk64 grant64; do icount "$s"; done >"$tmp/icount.txt"
 
 python3 - "$tmp/gbench.json" "$tmp/icount.txt" <<'PY'
 import json, sys
@@ -52,6 +52,7 @@ for line in open(sys.argv[2]):
 loop = ic.pop("baseline")
 per = {s: v - loop for s, v in ic.items()}
 per["bulk64"] = per["bulk64"] / 64
+per["grant64"] = per["grant64"] / 64
 def f(v, fmt="%.1f"): return "-" if v is None else fmt % v
 rows = [
     ("order-0 alloc+free, warm per-cpu cache", "BM_buddy_order0_pair_pcp", False, "pair0-pcp", "<= 40 instr, <= 30 ns",
@@ -62,6 +63,7 @@ rows = [
     ("order-3 alloc+free, 7 splits + 7 merges", "BM_buddy_order3_pair_split7", False, "pair3-split7", "-", None, None),
     ("bulk 64 order-0 (alloc+free), per frame", "BM_buddy_bulk64", True, "bulk64", "<= 15 ns",
      "BM_mimalloc_bulk64", "BM_jemalloc_bulk64"),
+    ("grant cycle of 64, per frame (note below)", None, True, "grant64", "-", None, None),
 ]
 print("%-42s %10s %12s %10s %10s %9s %9s  %s" % ("operation", "ns (med)", "instr (x86)", "mimalloc", "jemalloc",
                                                  "mi/ours", "je/ours", "goal"))
@@ -73,7 +75,9 @@ for label, gb, per_item, cg, goal, mi, je in rows:
     print("%-42s %10s %12s %10s %10s %9s %9s  %s" % (label, f(ours), f(per[cg], "%.0f"), f(m), f(j),
           f(ratio(m), "%.2fx"), f(ratio(j), "%.2fx"), goal))
 print("(ns: Google Benchmark CPU time, median of 5; instr: callgrind, baseline loop cost %.0f subtracted; peers serve" % loop)
-print(" 4096 << order bytes aligned to their size: mimalloc from a heap in a fixed 256 MiB arena, jemalloc mallocx)")
+print(" 4096 << order bytes aligned to their size: mimalloc from a heap in a fixed 256 MiB arena, jemalloc mallocx;")
+print(" grant cycle: what a 64-frame batch grant costs the allocator and LRU as the pager makes it: alloc_bulk(64),")
+print(" Lru::add for each frame, then each freed from the LRU and the per-cpu cache drained)")
 PY
 echo
 "$bin/pager_frag"
