@@ -45,6 +45,8 @@ enum class Sys : uint64_t {
     MemoryMintMap = 23,    // a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of
                            // a4 pfns (<= MINT_MAP_MAX), a5 = first dst slot: each frame minted R+W into
                            // slot a5+i and mapped at a2 + i pages, all or nothing
+    MemoryMintFrames = 24,  // a0 = Memory slot, a1 = address of a2 pfns (<= MINT_MAP_MAX), a3 = first
+                            // dst slot: MemoryMintMap without the mapping
 
     // Address spaces (Task capability + Frame capability).
     Map = 30,          // a0 = Task slot (0 = own), a1 = Frame slot, a2 = vaddr, a3 = rights (R/W/X)

@@ -13,6 +13,7 @@ extern template TrapExit run<memory_donate>(Thread*);
 extern template TrapExit run<memory_info>(Thread*);
 extern template TrapExit run<memory_mint_frame>(Thread*);
 extern template TrapExit run<memory_mint_map>(Thread*);
+extern template TrapExit run<memory_mint_frames>(Thread*);
 extern template TrapExit run<map>(Thread*);
 extern template TrapExit run<protect>(Thread*);
 extern template TrapExit run<read_clear_ad>(Thread*);
@@ -78,6 +79,7 @@ constexpr auto build_table() {
     set(Sys::MemoryDonate, sys::run<sys::memory_donate>);
     set(Sys::MemoryInfo, sys::run<sys::memory_info>);
     set(Sys::MemoryMintMap, sys::run<sys::memory_mint_map>);
+    set(Sys::MemoryMintFrames, sys::run<sys::memory_mint_frames>);
     set(Sys::Map, sys::run<sys::map>);
     set(Sys::Unmap, sys::run<sys::unmap>);
     set(Sys::Protect, sys::run<sys::protect>);

@@ -46,7 +46,40 @@ void memory_donate(Thread* t) {
     ret(t, Error::None);
 }
 
-// Mint and map a batch of order-0 frames in one call (the pager's
+namespace {
+
+// The destination run of MemoryMintMap and MemoryMintFrames: `count`
+// empty slots of the caller from `first`. Errors: InvalidCap, Busy.
+Status dst_run_ok(Thread* t, uint64_t first, uint64_t count) {
+    if (first == 0 || first >= t->task->nr_slots || count > t->task->nr_slots - first)
+        return Error::InvalidCap;
+    for (uint64_t i = 0; i < count; i++)
+        if (!t->task->slots[first + i].empty()) return Error::Busy;
+    return {};
+}
+
+// Their pfn array: `count` words at `array` in the caller's memory, each a
+// frame of the Memory capability `mem`. Errors: OutOfRange.
+Status read_pfns(Thread* t, const Cap* mem, uint64_t array, uint64_t count, uint64_t* pfns) {
+    TRY_STATUS(vm::copy_from_user(t->task, VirtAddr(array), pfns, count * sizeof(uint64_t)));
+    const uint64_t lo = mem->w0, hi = mem->w0 + mem->w1;
+    for (uint64_t i = 0; i < count; i++)
+        if (pfns[i] < lo || pfns[i] >= hi) return Error::OutOfRange;
+    return {};
+}
+
+// Mints pfns[0..count) as order-0 R+W Frame capabilities, children of
+// `mem`, into the (checked) run from `first`.
+Cap* mint_run(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_t first) {
+    Cap* frames = &t->task->slots[first];
+    for (uint64_t i = 0; i < count; i++)
+        caps::install_frame(&frames[i], pfns[i], 0, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
+    return frames;
+}
+
+}  // namespace
+
+// One kernel call for a batch of order-0 frames the pager grants (its
 // AllocBatch and demand-zero faults). Everything is checked first; a
 // failure while mapping (kernel pool exhausted) undoes what was done.
 void memory_mint_map(Thread* t) {
@@ -59,19 +92,10 @@ void memory_mint_map(Thread* t) {
     if (!is_aligned(va, PAGE_SIZE)) return ret(t, Error::BadAlignment);
     if (va < abi::USER_BASE || va >= abi::USER_END || count * PAGE_SIZE > abi::USER_END - va)
         return ret(t, Error::InvalidArgument);
-    if (first == 0 || first >= t->task->nr_slots || count > t->task->nr_slots - first)
-        return ret(t, Error::InvalidCap);
-    for (uint64_t i = 0; i < count; i++)
-        if (!t->task->slots[first + i].empty()) return ret(t, Error::Busy);
+    if (Status s = dst_run_ok(t, first, count); !s.ok()) return ret(t, s);
     uint64_t pfns[abi::MINT_MAP_MAX];
-    if (Status s = vm::copy_from_user(t->task, VirtAddr(array), pfns, count * sizeof(uint64_t)); !s.ok())
-        return ret(t, s);
-    uint64_t lo = (*mem)->w0, hi = (*mem)->w0 + (*mem)->w1;
-    for (uint64_t i = 0; i < count; i++)
-        if (pfns[i] < lo || pfns[i] >= hi) return ret(t, Error::OutOfRange);
-    Cap* frames = &t->task->slots[first];
-    for (uint64_t i = 0; i < count; i++)
-        caps::install_frame(&frames[i], pfns[i], 0, abi::RIGHT_READ | abi::RIGHT_WRITE, *mem);
+    if (Status s = read_pfns(t, *mem, array, count, pfns); !s.ok()) return ret(t, s);
+    Cap* frames = mint_run(t, *mem, pfns, count, first);
     // A page mapped already (Busy) or no memory for a table: everything is
     // undone (removing a capability removes its mapping).
     Status s =
@@ -80,6 +104,20 @@ void memory_mint_map(Thread* t) {
         for (uint64_t i = 0; i < count; i++) caps::remove(&frames[i]);
         return ret(t, s);
     }
+    ret(t, Error::None);
+}
+
+// MemoryMintMap without the mapping: the pager mints frames ahead of the
+// requests they will answer. All checked first; nothing can fail after.
+void memory_mint_frames(Thread* t) {
+    uint64_t array = t->ctx.arg(1), count = t->ctx.arg(2), first = t->ctx.arg(3);
+    auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
+    if (!mem.ok()) return ret(t, mem.error());
+    if (count == 0 || count > abi::MINT_MAP_MAX) return ret(t, Error::InvalidArgument);
+    if (Status s = dst_run_ok(t, first, count); !s.ok()) return ret(t, s);
+    uint64_t pfns[abi::MINT_MAP_MAX];
+    if (Status s = read_pfns(t, *mem, array, count, pfns); !s.ok()) return ret(t, s);
+    (void)mint_run(t, *mem, pfns, count, first);
     ret(t, Error::None);
 }
 
@@ -94,5 +132,6 @@ template TrapExit run<memory_donate>(Thread*);
 template TrapExit run<memory_info>(Thread*);
 template TrapExit run<memory_mint_frame>(Thread*);
 template TrapExit run<memory_mint_map>(Thread*);
+template TrapExit run<memory_mint_frames>(Thread*);
 
 }  // namespace sys

@@ -38,6 +38,7 @@ void memory_mint_frame(Thread* t);
 void memory_donate(Thread* t);
 void memory_info(Thread* t);
 void memory_mint_map(Thread* t);
+void memory_mint_frames(Thread* t);
 
 void map(Thread* t);
 void unmap(Thread* t);

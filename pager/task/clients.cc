@@ -4,6 +4,8 @@
 // parent of every copy the client receives) and an entry in the grant
 // table (pfn -> slot, order, client). Its head descriptor in mem_map
 // records the owner (Page::owner) and the LRU list it is on.
+#include <bit>
+
 #include "pager.h"
 #include "user/lib/console.h"
 #include "user/lib/syscall.h"
@@ -100,10 +102,126 @@ bool clients_all_succeeded() {
     return true;
 }
 
+namespace {
+
+// Order-0 frames allocated and minted ahead of the two commonest requests
+// -- a default Alloc (any zone and node, no flags) and a demand-zero fault
+// (movable) -- so that answering one makes no kernel call of its own:
+// each cache is refilled MINT_AHEAD at a time with one MemoryMintFrames
+// call per Memory range. Until granted the frames are allocated in the
+// buddy allocator and nobody's; minted_drain() gives them back (before the
+// final count, and when an allocation fails).
+constexpr unsigned MINT_AHEAD = 32;
+struct MintedFrames {
+    uint64_t pfn[MINT_AHEAD];
+    uint16_t slot[MINT_AHEAD];
+    unsigned n;
+};
+constexpr mm::AllocRequest CACHED_REQUESTS[] = {
+    mm::AllocRequest::of(0, 0, mm::ZoneType::Movable),  // Alloc with PAGER_ANY, PAGER_ANY, no flags
+    DEMAND_ZERO_REQUEST,                                // demand-zero faults (pager.h)
+};
+constexpr unsigned NR_CACHES = sizeof CACHED_REQUESTS / sizeof CACHED_REQUESTS[0];
+constinit MintedFrames g_minted[NR_CACHES] = {};
+
+// Which cache serves `r` with `rights`, or NR_CACHES: one comparison of
+// the request word per cache (gfp.h: the fields fill it exactly).
+unsigned cache_for(mm::AllocRequest r, uint8_t rights) {
+    if (rights != (abi::RIGHT_READ | abi::RIGHT_WRITE)) return NR_CACHES;
+    const uint64_t w = std::bit_cast<uint64_t>(r);
+    for (unsigned k = 0; k < NR_CACHES; k++)
+        if (w == std::bit_cast<uint64_t>(CACHED_REQUESTS[k])) return k;
+    return NR_CACHES;
+}
+
+// Fills cache k. Errors: those of the allocator (nothing was taken) or of
+// minting the first run (its frames went back).
+Status minted_refill(unsigned k) {
+    MintedFrames& cache = g_minted[k];
+    uint64_t pfns[MINT_AHEAD];
+    static_assert(sizeof(Pfn) == sizeof(uint64_t));
+    const unsigned n = unsigned(TRY(
+        memory().buddy.alloc_bulk(CACHED_REQUESTS[k], MINT_AHEAD - cache.n, reinterpret_cast<Pfn*>(pfns))));
+    unsigned done = 0;
+    Status status = ok_status();
+    while (done < n) {
+        const abi::BootMemory* m = memory_of(Pfn(pfns[done]));
+        unsigned run = 1;
+        while (m && done + run < n && pfns[done + run] - m->first_pfn < m->pages) run++;
+        auto first = m ? slot_alloc_run(run) : Result<unsigned>(Error::NotFound);
+        if (first.ok()) {
+            status = sys::memory_mint_frames(m->slot, pfns + done, run, *first);
+            if (!status.ok())
+                for (unsigned i = 0; i < run; i++) slot_free(*first + i);
+        } else {
+            status = first.error();
+        }
+        if (!status.ok()) break;
+        for (unsigned i = 0; i < run; i++) {
+            cache.pfn[cache.n] = pfns[done + i];
+            cache.slot[cache.n] = uint16_t(*first + i);
+            cache.n++;
+        }
+        done += run;
+    }
+    for (unsigned i = done; i < n; i++) (void)memory().buddy.free(Pfn(pfns[i]), Order(0));
+    return cache.n ? ok_status() : status;
+}
+
+// Records the block at pfn (minted into `slot`) as granted to `c`.
+Grant record_grant(Client* c, Pfn pfn, unsigned order, unsigned slot, uint64_t va) {
+    (void)memory().lru.add(pfn, c->id, VirtAddr(va));
+    c->held_pages += uint64_t(1) << order;
+    c->blocks++;
+    return Grant{pfn, order, slot};
+}
+
+// A request answered from cache k (not empty).
+[[gnu::noinline]] Result<Grant> grant_minted(Client* c, unsigned k, uint64_t va) {
+    MintedFrames& cache = g_minted[k];
+    const unsigned i = --cache.n;
+    const Pfn pfn(cache.pfn[i]);
+    const unsigned slot = cache.slot[i];
+    if (!insert(GrantEntry{pfn.raw(), uint16_t(slot), 0, uint8_t(c->id), false})) {
+        cache.n++;  // still cached
+        return Error::NoMemory;
+    }
+    return record_grant(c, pfn, 0, slot, va);
+}
+
+}  // namespace
+
+bool minted_drain() {
+    bool any = false;
+    for (MintedFrames& cache : g_minted) {
+        for (unsigned i = 0; i < cache.n; i++) {
+            (void)sys::cap_delete(cache.slot[i]);
+            slot_free(cache.slot[i]);
+            (void)memory().buddy.free(Pfn(cache.pfn[i]), Order(0));
+        }
+        any |= cache.n != 0;
+        cache.n = 0;
+    }
+    return any;
+}
+
+unsigned minted_count() {
+    unsigned n = 0;
+    for (const MintedFrames& cache : g_minted) n += cache.n;
+    return n;
+}
+
 Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va, uint8_t rights) {
     uint64_t pages = uint64_t(1) << req.order;
     if (c->held_pages + pages > c->quota) return Error::OverQuota;
-    Pfn pfn = TRY(memory().buddy.alloc(req));
+    if (const unsigned k = cache_for(req, rights); k < NR_CACHES && (g_minted[k].n || minted_refill(k).ok()))
+        return grant_minted(c, k, va);
+    auto got = memory().buddy.alloc(req);
+    if (!got.ok()) [[unlikely]] {
+        if (!minted_drain()) return got.error();
+        got = memory().buddy.alloc(req);  // what the cache held may do
+    }
+    Pfn pfn = TRY(got);
     auto slot = mint_frame(pfn, req.order, rights);
     if (!slot.ok() || !insert(GrantEntry{pfn.raw(), uint16_t(*slot), req.order, uint8_t(c->id), false})) {
         if (slot.ok()) {
@@ -113,10 +231,7 @@ Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va, uint8_t rights
         (void)memory().buddy.free(pfn, Order(req.order));
         return slot.ok() ? Error::NoMemory : slot.error();
     }
-    (void)memory().lru.add(pfn, c->id, VirtAddr(va));
-    c->held_pages += pages;
-    c->blocks++;
-    return Grant{pfn, req.order, *slot};
+    return record_grant(c, pfn, req.order, *slot, va);
 }
 
 namespace {
@@ -158,6 +273,7 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
     }
     while (got < count) {
         auto n = memory().buddy.alloc_bulk(req, count - got, out + got);
+        if (!n.ok() && minted_drain()) continue;  // what the cache held may do
         if (!n.ok()) {
             for (unsigned k = 0; k < got; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));
             return n.error();

@@ -159,6 +159,12 @@ struct Grant {
 };
 Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,
                     uint8_t rights = abi::RIGHT_READ | abi::RIGHT_WRITE);
+// What a demand-zero fault asks the allocator for (the pager zeroes it).
+inline constexpr mm::AllocRequest DEMAND_ZERO_REQUEST = mm::AllocRequest::of(0, mm::GFP_MOVABLE);
+// Gives back the frames minted ahead of the commonest requests (see
+// clients.cc); false if there were none. How many there are now.
+bool minted_drain();
+unsigned minted_count();
 // `count` (1..64) order-0 frames (as `req` asks, its order ignored)
 // granted to `c` and mapped read-write at
 // [va, va + count pages) in its address space, minted and mapped by one

@@ -96,7 +96,7 @@ Reply op_stats(Client* c, const Msg& m) {
                 }
             r.msg.w[1] = managed;
             r.msg.w[2] = b.nr_free_pages();
-            r.msg.w[3] = memory().start_free - b.nr_free_pages();
+            r.msg.w[3] = memory().start_free - b.nr_free_pages() - minted_count();
             r.msg.w[4] = lru;
             return r;
         }
@@ -159,7 +159,7 @@ Reply fault(Client* c, const Msg& m) {
         // (FAULT_MAP: one kernel call fewer than a Map and a RESUME). Zeroed
         // here rather than by the allocator (GFP_ZERO), whose fast path
         // serves only requests it need not touch the memory for.
-        auto g = grant(c, mm::AllocRequest::of(0, mm::GFP_MOVABLE), page);
+        auto g = grant(c, DEMAND_ZERO_REQUEST, page);
         if (!g.ok()) return kill(c, error_name(g.error()), addr, pc);
         zero_frames(g->pfn, Order(0));
         Reply r;
@@ -195,6 +195,7 @@ Reply handle(Client* c, const Msg& m, bool from_kernel) {
 }
 
 [[noreturn]] void finish() {
+    (void)minted_drain();
     uint64_t free = memory().buddy.nr_free_pages();
     uprintf("pager: all tasks exited; free pages: %lu (start %lu)\n", free, memory().start_free);
     print_meminfo();

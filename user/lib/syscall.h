@@ -131,6 +131,13 @@ inline Status memory_mint_map(uint64_t memory, uint64_t task, uint64_t va, const
         call(abi::Sys::MemoryMintMap, memory, task, va, reinterpret_cast<uint64_t>(pfns), count, first_dst));
 }
 
+// The same without mapping them: `count` order-0 Frames (R+W) of the pfns
+// at `pfns` into slots first_dst.., all or nothing.
+inline Status memory_mint_frames(uint64_t memory, const uint64_t* pfns, uint64_t count, uint64_t first_dst) {
+    return status(
+        call(abi::Sys::MemoryMintFrames, memory, reinterpret_cast<uint64_t>(pfns), count, first_dst));
+}
+
 struct MemoryRange {
     uint64_t first_pfn, pages;
 };

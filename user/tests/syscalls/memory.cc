@@ -171,6 +171,42 @@ void mint_map_batch_and_errors(unity::Runner& r) {
     for (unsigned i = 0; i < 4; i++) EXPECT_OK(sys::cap_delete(OTHER + i));
 }
 
+// MemoryMintFrames: MintMap's minting without the mapping.
+void mint_frames_batch_and_errors(unity::Runner& r) {
+    const FrameAllocator::Range& range = first_range();
+    ASSERT_VALUE(block, frames().alloc(Order(2)));
+    const uint64_t p0 = block.pfn.raw();
+    const uint64_t pfns[4] = {p0 + 2, p0, p0 + 3, p0 + 1};
+    const unsigned mem = range.slot;
+    constexpr unsigned FIRST = 3020, OTHER = 3030;
+    ASSERT_OK(sys::memory_mint_frames(mem, pfns, 4, FIRST));
+    for (unsigned i = 0; i < 4; i++) {
+        ASSERT_VALUE(info, sys::cap_identify(FIRST + i));
+        EXPECT_EQ_U(info.type, abi::CapType::Frame);
+        EXPECT_EQ_U(info.rights, RW);
+        EXPECT_EQ_U(info.word, pfns[i] << 8);                // order 0
+        EXPECT_ERR(sys::unmap(FIRST + i), Error::NotFound);  // minted, not mapped
+    }
+    // Each refusal leaves the destination slots empty.
+    auto none_left = [&](unsigned first) {
+        for (unsigned s = first; s < first + 4; s++)
+            if (sys::cap_identify(s).ok()) return false;
+        return true;
+    };
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 0, OTHER), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, abi::MINT_MAP_MAX + 1, OTHER), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, FIRST + 3), Error::Busy);
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, abi::ROOT_CAP_SLOTS - 2), Error::InvalidCap);
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, 0), Error::InvalidCap);
+    const uint64_t outside[4] = {p0, range.end_pfn, p0 + 1, p0 + 2};
+    EXPECT_ERR(sys::memory_mint_frames(mem, outside, 4, OTHER), Error::OutOfRange);
+    EXPECT_ERR(sys::memory_mint_frames(mem, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
+               Error::OutOfRange);
+    EXPECT_ERR(sys::memory_mint_frames(FIRST, pfns, 4, OTHER), Error::WrongType);
+    EXPECT_TRUE(none_left(OTHER));
+    for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(FIRST + i));
+}
+
 // Donated frames leave the Memory cap and join the kernel pool.
 void donate_moves_frames_to_kernel(unity::Runner& r) {
     const unsigned last = frames().nr_ranges() - 1;
@@ -211,5 +247,6 @@ void run_memory_tests(unity::Runner& r) {
     RUN_TEST(r, mint_frame_on_every_node);
     RUN_TEST(r, mint_frame_errors);
     RUN_TEST(r, mint_map_batch_and_errors);
+    RUN_TEST(r, mint_frames_batch_and_errors);
     RUN_TEST(r, donate_moves_frames_to_kernel);
 }
