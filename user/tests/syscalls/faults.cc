@@ -226,6 +226,30 @@ void execute_from_data_faults(unity::Runner& r) {
     ASSERT_OK(h->answer(ev, fault_verdict(abi::FAULT_KILL)));
 }
 
+// Once ReadClearAD has cleared a task's A/D bits, its page faults take the
+// path that first asks whether the fault is only an A/D update (hardware
+// without Svadu): accesses to the cleared page still work, and a fault on
+// an unmapped page still reaches the handler as before.
+void faults_after_read_clear_ad(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(c, h->child(19));
+    ASSERT_VALUE(f, frames().alloc(Order(0), RW));
+    ASSERT_OK(sys::map(c.task(), f.slot(), CHILD_VA, RW));
+    ASSERT_TRUE(sys::read_clear_ad(f.slot()).ok());  // A and D cleared
+    ASSERT_OK(c.start(child_store_report_read_next, CHILD_VA));
+    ASSERT_VALUE(rep, h->wait());
+    ASSERT_TRUE(!rep.fault);
+    EXPECT_EQ_U(rep.msg.w[0], MAGIC);  // the store and the load worked
+    ASSERT_VALUE(used, sys::read_clear_ad(f.slot()));
+    EXPECT_TRUE(used.accessed);
+    EXPECT_TRUE(used.dirty);
+    HubEvent ev;
+    if (!expect_fault(r, h, ev, 19, abi::FaultKind::PageFault, CHILD_VA + PAGE_SIZE, abi::FaultAccess::Read))
+        return;
+    ASSERT_OK(h->answer(ev, fault_verdict(abi::FAULT_KILL)));
+    EXPECT_TRUE(wait_thread_dead(c.thread()));
+}
+
 // A FAULT_MAP answer: w1 = address, w2 = rights, the frame in `cap`.
 sys::Msg map_verdict(uint64_t va, uint64_t rights) {
     sys::Msg m;
@@ -299,6 +323,7 @@ void run_fault_tests(unity::Runner& r) {
     RUN_TEST(r, page_fault_delivered_and_resumed);
     RUN_TEST(r, fault_kill_ends_only_that_task);
     RUN_TEST(r, fault_map_reply_maps_and_resumes);
+    RUN_TEST(r, faults_after_read_clear_ad);
     RUN_TEST(r, fault_without_handler_ends_the_task);
     RUN_TEST(r, revoke_unmaps_in_child);
     RUN_TEST(r, protect_takes_effect_in_child);
