@@ -39,12 +39,12 @@ enum class Sys : uint64_t {
     CapRevoke = 14,    // a0 = slot (removes every capability derived from it, and their mappings)
 
     // Physical memory (Memory capabilities).
-    MemoryMintFrame = 20,  // a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot
-    MemoryDonate = 21,     // a0 = Memory slot, a1 = pfn, a2 = pages: frames join the kernel pool
-    MemoryInfo = 22,       // a0 = Memory slot -> a1 = first pfn, a2 = pages
-    MemoryMintMap = 23,    // a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of
-                           // a4 pfns (<= MINT_MAP_MAX), a5 = first dst slot: each frame minted R+W into
-                           // slot a5+i and mapped at a2 + i pages, all or nothing
+    MemoryMintFrame = 20,   // a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot
+    MemoryDonate = 21,      // a0 = Memory slot, a1 = pfn, a2 = pages: frames join the kernel pool
+    MemoryInfo = 22,        // a0 = Memory slot -> a1 = first pfn, a2 = pages
+    MemoryMintMap = 23,     // a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of
+                            // a4 pfns (<= MINT_MAP_MAX), a5 = first dst slot: each frame minted R+W into
+                            // slot a5+i and mapped at a2 + i pages, all or nothing
     MemoryMintFrames = 24,  // a0 = Memory slot, a1 = address of a2 pfns (<= MINT_MAP_MAX), a3 = first
                             // dst slot: MemoryMintMap without the mapping
 
