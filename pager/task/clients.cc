@@ -145,9 +145,8 @@ Status minted_refill(unsigned k) {
     unsigned done = 0;
     Status status = ok_status();
     while (done < n) {
-        const abi::BootMemory* m = memory_of(Pfn(pfns[done]));
-        unsigned run = 1;
-        while (m && done + run < n && pfns[done + run] - m->first_pfn < m->pages) run++;
+        const abi::BootMemory* m;
+        const unsigned run = memory_run(pfns + done, n - done, &m);
         auto first = m ? slot_alloc_run(run) : Result<unsigned>(Error::NotFound);
         if (first.ok()) {
             status = sys::memory_mint_frames(m->slot, pfns + done, run, *first);
@@ -283,9 +282,8 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
     // One kernel call per run of frames from the same Memory range.
     unsigned done = 0;
     while (done < count) {
-        const abi::BootMemory* m = memory_of(Pfn(pfns[done]));
-        unsigned n = 1;
-        while (m && done + n < count && pfns[done + n] - m->first_pfn < m->pages) n++;
+        const abi::BootMemory* m;
+        const unsigned n = memory_run(pfns + done, count - done, &m);
         Status s = m ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, unsigned(m->slot))
                      : Status(Error::NotFound);
         if (!s.ok()) {

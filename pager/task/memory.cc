@@ -81,10 +81,12 @@ const abi::BootMemory* memory_of(Pfn pfn) {
     return nullptr;
 }
 
-Result<unsigned> memory_slot_of(Pfn pfn) {
-    const abi::BootMemory* m = memory_of(pfn);
-    if (!m) return Error::NotFound;
-    return unsigned(m->slot);
+unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m) {
+    const abi::BootMemory* range = memory_of(Pfn(pfns[0]));
+    *m = range;
+    unsigned run = 1;
+    while (range && run < n && pfns[run] - range->first_pfn < range->pages) run++;
+    return run;
 }
 
 Status memory_init(const abi::BootInfo* b) {

@@ -100,8 +100,10 @@ void zero_frames(Pfn pfn, Order order);
 // The Memory capability (boot info entry: slot and pfn range) that
 // covers `pfn`, or nullptr.
 const abi::BootMemory* memory_of(Pfn pfn);
-// Its slot, or NotFound.
-Result<unsigned> memory_slot_of(Pfn pfn);
+// How many of pfns[0..n) (n >= 1), from the first, lie in one Memory range,
+// which *m names (nullptr, with a run of 1, if the first lies in none).
+// Batches are minted one kernel call per such run.
+unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m);
 
 // Mints a Frame capability for [pfn, pfn + 2^order) into a fresh slot.
 // Errors: NotFound (no Memory cap covers it), those of slot_alloc / the kernel.
