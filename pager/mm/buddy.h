@@ -213,6 +213,9 @@ public:
     void del_from_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt);
 
 private:
+    // add_to_free_list's list and count part: the free block headed by p (pfn) onto
+    // area's list of type mt, at the head or the tail.
+    void push_free(FreeArea& area, MigrateType mt, uint32_t pfn, Page* p, bool tail);
     // pageblock.cc
     void set_pageblock_migratetype(Zone& z, uint64_t pfn, MigrateType mt);
     void set_block_migratetype(Zone& z, uint32_t pfn, unsigned order, MigrateType mt);

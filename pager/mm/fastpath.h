@@ -79,13 +79,16 @@ inline const Buddy::FastAlloc& Buddy::fast_entry(uint64_t word) const {
 inline void Buddy::add_to_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt, bool tail) {
     Page* p = map_.pfn_to_page(Pfn(pfn));
     p->flags = (p->flags & detail::IDENTITY_MASK) | PG_buddy | (order << Page::ORDER_SHIFT);
-    FreeArea& area = z.free_area[order];
+    push_free(z.free_area[order], mt, pfn, p, tail);
+    z.free_pages += uint64_t(1) << order;
+}
+
+inline void Buddy::push_free(FreeArea& area, MigrateType mt, uint32_t pfn, Page* p, bool tail) {
     if (tail)
         list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
     else
         list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
     area.nr_free++;
-    z.free_pages += uint64_t(1) << order;
 }
 
 inline void Buddy::del_from_free_list(Zone& z, uint32_t pfn, unsigned order, MigrateType mt) {

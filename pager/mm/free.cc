@@ -76,15 +76,9 @@ void Buddy::free_block_high(Zone& z, uint32_t pfn, unsigned order, MigrateType m
     if (order > PAGEBLOCK_ORDER) set_block_migratetype(z, pfn, order, mt);
     // From MAX_ORDER - 2 up a second merge would pass the largest order:
     // no buddy_merge_likely here.
-    bool tail = place == FreePlace::Tail;
     Page* p = pfn_page(map_, pfn);
     p->flags = want;
-    FreeArea& area = z.free_area[order];
-    if (tail)
-        list_add_tail(map_, area.free_list[unsigned(mt)], pfn, p);
-    else
-        list_add_head(map_, area.free_list[unsigned(mt)], pfn, p);
-    area.nr_free++;
+    push_free(z.free_area[order], mt, pfn, p, place == FreePlace::Tail);
 }
 
 // __free_one_page for the slow paths. The head's flags must already be
