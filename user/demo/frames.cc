@@ -177,15 +177,7 @@ void run_sweep_tests(unity::Runner& r) {
 
 extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
-    Result<const pager::ArgBlock*> args = pager::start_task(arg);
-    Result<unsigned> slot = slots().alloc();
-    if (!args.ok() || !slot.ok()) {
-        r.fail(__FILE__, __LINE__, "start", "no argument block or no free slot");
-        r.finish();
-        return 1;
-    }
-    frames::g_args = *args;
-    frames::g_grant_slot = *slot;
+    if (!pager::start_test_task(arg, r, &frames::g_args, &frames::g_grant_slot)) return 1;
     frames::run_sweep_tests(r);
     frames::run_error_tests(r);
     return r.finish() ? 1 : 0;

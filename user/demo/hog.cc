@@ -102,15 +102,7 @@ void test_give_everything_back(unity::Runner& r) {
 
 extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
-    Result<const pager::ArgBlock*> args = pager::start_task(arg);
-    Result<unsigned> slot = slots().alloc();
-    if (!args.ok() || !slot.ok()) {
-        r.fail(__FILE__, __LINE__, "start", "no argument block or no free slot");
-        r.finish();
-        return 1;
-    }
-    g_args = *args;
-    g_slot = *slot;
+    if (!pager::start_test_task(arg, r, &g_args, &g_slot)) return 1;
     RUN_TEST(r, test_argument_block);
     RUN_TEST(r, test_quota_is_the_manifests);
     RUN_TEST(r, test_block_beyond_the_quota_is_refused);

@@ -15,6 +15,19 @@ Result<const ArgBlock*> start_task(uint64_t a0) {
     return args;
 }
 
+bool start_test_task(uint64_t a0, unity::Runner& r, const ArgBlock** args, unsigned* grant_slot) {
+    Result<const ArgBlock*> a = start_task(a0);
+    Result<unsigned> slot = slots().alloc();
+    if (!a.ok() || !slot.ok()) {
+        r.fail(__FILE__, __LINE__, "start", "no argument block or no free slot");
+        r.finish();
+        return false;
+    }
+    *args = *a;
+    *grant_slot = *slot;
+    return true;
+}
+
 uint64_t arg_number(const ArgBlock& args, unsigned i, uint64_t fallback) {
     if (i >= args.argc) return fallback;
     const char* s = args.argv[i];

@@ -12,6 +12,7 @@
 
 #include "abi/pager.h"
 #include "base/result.h"
+#include "lib/testrunner.h"
 #include "user/lib/ipc.h"
 
 namespace pager {
@@ -26,6 +27,11 @@ using ArgBlock = abi::PagerArgs;
 // InvalidArgument: a0 is 0 or unaligned, argc is 0 or above ARGV_MAX, or an
 // argv entry is null.
 Result<const ArgBlock*> start_task(uint64_t a0);
+
+// start_task for a demo that runs Unity tests and needs one slot for its
+// grants: true with both set, or false with the failure reported on `r`
+// and its summary printed.
+bool start_test_task(uint64_t a0, unity::Runner& r, const ArgBlock** args, unsigned* grant_slot);
 
 // argv[i] as an unsigned decimal number; `fallback` when absent or not a number.
 uint64_t arg_number(const ArgBlock& args, unsigned i, uint64_t fallback);
