@@ -117,29 +117,25 @@ template <typename PutMessage>
     return sched::direct_switch(t, ThreadState::BlockedRecv, caller);
 }
 
-// A fast ReplyRecv whose reply carries the Frame capability `offered`
-// (the pager's grants): inline, as it needs no call.
-[[gnu::always_inline]] inline TrapExit reply_frame_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep,
-                                                            Cap* rc, Thread* caller, Cap* offered) {
+// A fast ReplyRecv whose reply carries the capability `offered`: a copy
+// (a child of `offered`) goes to the caller's receive slot when that is
+// free, as the general path does. `install(dst)` makes the copy.
+template <typename Install>
+[[gnu::always_inline]] inline TrapExit reply_offered_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep,
+                                                              Cap* rc, Thread* caller, Install install) {
     uint64_t flags = 0;
     if (Cap* dst = free_at(caller->task, recv_cap_slot(abi::IpcInfo{caller->recv_info}))) {
-        caps::install_frame(dst, offered->w0, offered->w1, offered->rights, offered);
+        install(dst);
         flags = abi::IpcResult::CAP_RECEIVED;
     }
     return reply_and_wait(t, info, ep, rc, caller, false, flags);
 }
 
-// A fast ReplyRecv whose reply carries any other capability `offered`: it
-// moves a copy (a child of `offered`) to the caller's receive slot when
-// that is free, as the general path does.
+// Any capability but a Frame: out of line, as caps::install is a call.
 [[gnu::noinline]] TrapExit reply_cap_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc,
                                               Thread* caller, Cap* offered) {
-    uint64_t flags = 0;
-    if (Cap* dst = free_at(caller->task, recv_cap_slot(abi::IpcInfo{caller->recv_info}))) {
-        caps::install(dst, *offered, offered);
-        flags = abi::IpcResult::CAP_RECEIVED;
-    }
-    return reply_and_wait(t, info, ep, rc, caller, false, flags);
+    return reply_offered_and_wait(t, info, ep, rc, caller,
+                                  [offered](Cap* dst) { caps::install(dst, *offered, offered); });
 }
 
 // A fast ReplyRecv answering a fault with FAULT_MAP: the frame `frame`
@@ -230,7 +226,9 @@ TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
     if (map_fault) return reply_map_and_wait(t, info, ep, rc, caller, offered);
     if (offered) {
         if (offered->type == abi::CapType::Frame)
-            return reply_frame_and_wait(t, info, ep, rc, caller, offered);
+            return reply_offered_and_wait(t, info, ep, rc, caller, [offered](Cap* dst) {
+                caps::install_frame(dst, offered->w0, offered->w1, offered->rights, offered);
+            });  // a Frame (the pager's grants): inline, no call
         return reply_cap_and_wait(t, info, ep, rc, caller, offered);
     }
     return reply_and_wait(t, info, ep, rc, caller, resume_fault, 0);
@@ -247,6 +245,16 @@ namespace {
     return sched::schedule();
 }
 
+// A fault of `t` to its handler: the fast path if one waits, the general
+// one otherwise.
+[[gnu::always_inline]] inline TrapExit deliver_fault(Thread* t, abi::FaultKind kind, uint64_t addr,
+                                                     abi::FaultAccess access, const char* what) {
+    TrapExit fast;
+    if (ipc::fast_fault(t, kind, addr, access, fast)) return fast;
+    ipc::set_fault_message(t, kind, addr, access);
+    return fault_general(t, what);
+}
+
 // A page fault in a task whose leaves may lack A or D: on hardware that
 // leaves their update to software (Svade) the fault may be just that.
 [[gnu::noinline]] TrapExit fault_maybe_ad(Thread* t, uint64_t addr, abi::FaultAccess access,
@@ -254,10 +262,7 @@ namespace {
     if (arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
                                       access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
         return sched::schedule();  // A/D set: the access is retried
-    TrapExit fast;
-    if (ipc::fast_fault(t, abi::FaultKind::PageFault, addr, access, fast)) return fast;
-    ipc::set_fault_message(t, abi::FaultKind::PageFault, addr, access);
-    return fault_general(t, what);
+    return deliver_fault(t, abi::FaultKind::PageFault, addr, access, what);
 }
 
 }  // namespace
@@ -271,8 +276,5 @@ TRAP_LEAF TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::Fa
     sched::set_trapped(t);
     if (kind == abi::FaultKind::PageFault && t->task->ad_cleared)
         return fault_maybe_ad(t, addr, access, what);
-    TrapExit fast;
-    if (ipc::fast_fault(t, kind, addr, access, fast)) return fast;
-    ipc::set_fault_message(t, kind, addr, access);
-    return fault_general(t, what);
+    return deliver_fault(t, kind, addr, access, what);
 }
