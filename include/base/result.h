@@ -11,19 +11,19 @@
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(const T& v) : ok_(true) { new (&storage_) T(v); }
-    Result(T&& v) : ok_(true) { new (&storage_) T(std::move(v)); }
+    Result(const T& v) : ok_(true) { new (&value_) T(v); }
+    Result(T&& v) : ok_(true) { new (&value_) T(std::move(v)); }
     Result(Error e) : ok_(false), error_(e) {}
 
     Result(const Result& o) : ok_(o.ok_), error_(o.error_) {
-        if (ok_) new (&storage_) T(o.value());
+        if (ok_) new (&value_) T(o.value());
     }
     Result& operator=(const Result& o) {
         if (this != &o) {
             destroy();
             ok_ = o.ok_;
             error_ = o.error_;
-            if (ok_) new (&storage_) T(o.value());
+            if (ok_) new (&value_) T(o.value());
         }
         return *this;
     }
@@ -33,8 +33,8 @@ public:
     explicit operator bool() const { return ok_; }
     Error error() const { return ok_ ? Error::None : error_; }
 
-    T& value() { return *std::launder(reinterpret_cast<T*>(&storage_)); }
-    const T& value() const { return *std::launder(reinterpret_cast<const T*>(&storage_)); }
+    T& value() { return value_; }
+    const T& value() const { return value_; }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() { return value(); }
@@ -46,7 +46,11 @@ private:
     void destroy() {
         if (ok_) value().~T();
     }
-    alignas(T) unsigned char storage_[sizeof(T)];
+    // A union member rather than raw bytes: the compiler can keep a
+    // Result that never leaves a function in registers.
+    union {
+        T value_;
+    };
     bool ok_;
     Error error_ = Error::None;
 };

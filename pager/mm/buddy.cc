@@ -73,7 +73,6 @@ void Buddy::init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, u
         area.nr_free = 0;
     }
     for (PcpList& l : z.pcp.lists) l.count = 0;
-    z.pcp.count = 0;
     z.pcp.batch = config_.pcp_batch;
     z.pcp.high = config_.pcp_batch ? config_.pcp_high : 0;
     for (unsigned i = 0; i < NR_LRU_LISTS; i++) {
@@ -207,7 +206,7 @@ Status Buddy::free_bootmem_range(Pfn start, Pfn end) {
 uint64_t Buddy::nr_free_pages() const {
     uint64_t n = 0;
     for (unsigned nid = 0; nid < nr_nodes_; nid++)
-        for (const Zone& z : zones_[nid]) n += z.free_pages + z.pcp.count;
+        for (const Zone& z : zones_[nid]) n += z.free_pages + z.pcp.count();
     return n;
 }
 
@@ -293,7 +292,6 @@ uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
     if (n < batch)
         for (uint32_t i = 0; i < n; i++) l.slots[i] = top[i];
     l.count = n;
-    z.pcp.count += n;
     return n;
 }
 
@@ -302,7 +300,6 @@ bool Buddy::rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn) {
     PcpList& l = z.pcp.lists[unsigned(mt)];
     if (l.empty() && pcp_refill(z, mt) == 0) return false;
     pfn = l.pop();
-    z.pcp.count--;
     return true;
 }
 
@@ -377,7 +374,7 @@ uint32_t Buddy::alloc_retry(AllocRequest req, unsigned nid, unsigned highest, Mi
         pfn = get_page_from_freelist(req.order, nid, highest, mt, req.flags, last);
     if (pfn != PFN_NONE) return pfn;
     bool cached = false;
-    for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) cached |= (*zp)->pcp.count != 0;
+    for (Zone* const* zp = candidates_[nid][highest]; *zp; ++zp) cached |= (*zp)->pcp.count() != 0;
     if (!cached) return PFN_NONE;
     drain_pcp();
     return get_page_from_freelist(req.order, nid, highest, mt, req.flags, last);
@@ -413,7 +410,6 @@ size_t Buddy::bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out) {
             out[got++] = Pfn(pfn);
         }
         l.count = count - take;
-        z.pcp.count -= take;
     }
     return got;
 }

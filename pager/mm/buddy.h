@@ -203,7 +203,7 @@ private:
     Error diagnose_free(const Zone& z, uint64_t pfn) const;
     void free_one(Zone& z, uint32_t pfn, unsigned order, FreePlace place = FreePlace::Auto);
     void free_to_pcp(Zone& z, uint32_t pfn, Page* p);
-    void drain_pcp_zone(Zone& z, uint32_t count);
+    void drain_pcp_list(Zone& z, PcpList& l, uint32_t count);
     void lru_forget(Zone& z, Page* p);
 
 public:

@@ -215,7 +215,6 @@ inline Result<Pfn> Buddy::alloc(AllocRequest req) {
             if (order == 0) {
                 if (!fa.list->empty()) {
                     uint32_t pfn = fa.list->pop();
-                    z.pcp.count--;
                     // A cached frame's flags are exactly ident | PG_pcp.
                     map_.pfn_to_page(Pfn(pfn))->flags ^= PG_pcp | PG_allocated;
                     return Pfn(pfn);
@@ -246,13 +245,12 @@ inline Status Buddy::free(Pfn pfn, Order order) {
         uint32_t f = p->flags;
         Zone& z = *fast_zone_;
         if (order.raw() == 0) {
-            if (f == fast_allocated_ && z.pcp.count < z.pcp.high) [[likely]] {
+            PcpList* l = z.pcp.lists + z.pageblock_type(raw);
+            uint32_t n = l->count;
+            if (f == fast_allocated_ && n < z.pcp.high) [[likely]] {
                 p->flags = f ^ (PG_allocated | PG_pcp);
-                PcpList* l = z.pcp.lists + z.pageblock_type(raw);
-                uint32_t n = l->count;
                 l->slots[n] = uint32_t(raw);
                 l->count = n + 1;
-                z.pcp.count++;
                 return {};
             }
             if (z.pcp.high) return free_slowpath(pfn, order);

@@ -90,33 +90,25 @@ void Buddy::free_one(Zone& z, uint32_t pfn, unsigned order, FreePlace place) {
 
 void Buddy::free_to_pcp(Zone& z, uint32_t pfn, Page* p) {
     p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
-    z.pcp.lists[unsigned(pageblock_migratetype(z, pfn))].push(pfn);
-    if (++z.pcp.count > z.pcp.high) drain_pcp_zone(z, z.pcp.batch);
+    PcpList& l = z.pcp.lists[unsigned(pageblock_migratetype(z, pfn))];
+    l.push(pfn);
+    if (l.size() > z.pcp.high) drain_pcp_list(z, l, z.pcp.batch);
 }
 
-// Returns up to `count` frames from the cold ends of the cache's lists,
-// taking from each list in turn (free_pcppages_bulk), then moves what is
-// left in each list down.
-void Buddy::drain_pcp_zone(Zone& z, uint32_t count) {
-    uint32_t taken[MIGRATE_TYPES] = {0, 0, 0};
-    unsigned mt = 0;
-    while (count && z.pcp.count) {
-        PcpList& l = z.pcp.lists[mt];
-        uint32_t& i = taken[mt];
-        mt = (mt + 1) % MIGRATE_TYPES;
-        if (i == l.size()) continue;
-        uint32_t pfn = l.at(i++);
+// Returns the `count` coldest frames of one list (count <= its size).
+void Buddy::drain_pcp_list(Zone& z, PcpList& l, uint32_t count) {
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t pfn = l.at(i);
         pfn_page(map_, pfn)->flags &= ~uint32_t(PG_pcp);
-        z.pcp.count--;
-        count--;
         free_one(z, pfn, 0);
     }
-    for (unsigned t = 0; t < MIGRATE_TYPES; t++) z.pcp.lists[t].drop_cold(taken[t]);
+    l.drop_cold(count);
 }
 
 void Buddy::drain_pcp() {
     for (unsigned nid = 0; nid < nr_nodes_; nid++)
-        for (Zone& z : zones_[nid]) drain_pcp_zone(z, z.pcp.count);
+        for (Zone& z : zones_[nid])
+            for (PcpList& l : z.pcp.lists) drain_pcp_list(z, l, l.size());
 }
 
 // A block being freed leaves its LRU list (or reclaim's isolation) first.

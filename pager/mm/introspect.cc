@@ -63,7 +63,7 @@ ZoneStats zone_stats(const Buddy& b, unsigned nid, ZoneType type) {
     s.present = z.present;
     s.managed = z.managed;
     s.free_pages = z.free_pages;
-    s.pcp_pages = z.pcp.count;
+    s.pcp_pages = z.pcp.count();
     for (unsigned i = 0; i < NR_WMARK; i++) s.watermark[i] = z.watermark[i];
     for (unsigned i = 0; i < MAX_NR_ZONES; i++) s.protection[i] = z.lowmem_reserve[i];
     for (unsigned o = 0; o < MAX_ORDER; o++) {
@@ -134,7 +134,7 @@ void print_zoneinfo(const Buddy& b, TextSink out) {
         format(out,
                "  pagesets\n              count: %u\n              high:  %u\n"
                "              batch: %u\n",
-               z.pcp.count, z.pcp.high, z.pcp.batch);
+               z.pcp.count(), z.pcp.high, z.pcp.batch);
         format(out, "  start_pfn:           %lu\n", (unsigned long)z.start_pfn.raw());
     });
 }

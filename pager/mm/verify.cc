@@ -153,7 +153,7 @@ struct Checker {
                 cached++;
             }
         }
-        if (cached != t.pcp || cached != z.pcp.count) return fail("pcp count wrong", z.start_pfn.raw());
+        if (cached != t.pcp) return fail("pcp count wrong", z.start_pfn.raw());
         return {};
     }
 

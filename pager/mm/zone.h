@@ -52,11 +52,20 @@ struct PcpList {
 };
 static_assert(sizeof(PcpList) == 512);
 
+// `high` bounds each list, not their sum as Linux's pcp->high does: the
+// fast paths then keep one counter per list and test the list they touch.
+// Requests of one mobility (nearly all of the pager's) see Linux's bound.
 struct PerCpuPages {
     PcpList lists[MIGRATE_TYPES];
-    uint32_t count = 0;  // frames on all lists
-    uint32_t high = 0;   // drain `batch` frames back when count exceeds this; 0 = cache off
+    uint32_t high = 0;   // a list over this drains `batch` frames back; 0 = cache off
     uint32_t batch = 0;  // frames moved between the cache and the buddy lists at a time
+
+    // Frames on all lists.
+    constexpr uint32_t count() const {
+        uint32_t n = 0;
+        for (const PcpList& l : lists) n += l.count;
+        return n;
+    }
 };
 
 enum class LruList : uint8_t { Inactive = 0, Active = 1 };

@@ -108,10 +108,10 @@ TEST(AllocPcp, FirstOrder0RefillsABatchAndLaterOnesUseIt) {
     m.hand_over();
     const Zone& z = m.buddy().zone(0, ZoneType::Normal);
     ASSERT_TRUE(m.buddy().alloc(AllocRequest::of(0)).ok());
-    EXPECT_EQ(z.pcp.count, 7u);
+    EXPECT_EQ(z.pcp.count(), 7u);
     EXPECT_EQ(z.free_pages, 4096u - 8);
     ASSERT_TRUE(m.buddy().alloc(AllocRequest::of(0)).ok());
-    EXPECT_EQ(z.pcp.count, 6u);
+    EXPECT_EQ(z.pcp.count(), 6u);
     EXPECT_EQ(z.free_pages, 4096u - 8);
     EXPECT_EQ(m.check(), "");
 }
@@ -122,15 +122,15 @@ TEST(AllocPcp, FreesGoToTheCacheUntilHighThenDrainABatch) {
     const Zone& z = m.buddy().zone(0, ZoneType::Normal);
     std::vector<Pfn> got;
     for (int i = 0; i < 20; i++) got.push_back(*m.buddy().alloc(AllocRequest::of(0)));
-    uint32_t before = z.pcp.count;
+    uint32_t before = z.pcp.count();
     ASSERT_TRUE(m.buddy().free(got[0], Order(0)).ok());
-    EXPECT_EQ(z.pcp.count, before + 1);
+    EXPECT_EQ(z.pcp.count(), before + 1);
     EXPECT_TRUE(m.page(got[0].raw())->test(PG_pcp));
     for (int i = 1; i < 20; i++) ASSERT_TRUE(m.buddy().free(got[i], Order(0)).ok());
-    EXPECT_LE(z.pcp.count, 8u);
+    EXPECT_LE(z.pcp.count(), 8u);
     EXPECT_EQ(m.check(), "");
     m.buddy().drain_pcp();
-    EXPECT_EQ(z.pcp.count, 0u);
+    EXPECT_EQ(z.pcp.count(), 0u);
     EXPECT_EQ(z.free_pages, 4096u);
     EXPECT_EQ(z.free_area[MAX_ORDER - 1].nr_free, 4u);
     EXPECT_EQ(m.check(), "");
@@ -146,11 +146,39 @@ TEST(AllocPcp, DrainTakesTheColdestFramesFirst) {
     for (int i = 0; i < 8; i++) EXPECT_TRUE(m.page(got[i].raw())->test(PG_pcp)) << i;
     // Past high: a batch of 4 leaves, the first four freed.
     ASSERT_TRUE(m.buddy().free(got[8], Order(0)).ok());
-    EXPECT_EQ(m.buddy().zone(0, ZoneType::Normal).pcp.count, 5u);
+    EXPECT_EQ(m.buddy().zone(0, ZoneType::Normal).pcp.count(), 5u);
     for (int i = 0; i < 4; i++) EXPECT_FALSE(m.page(got[i].raw())->test(PG_pcp)) << i;
     for (int i = 4; i < 9; i++) EXPECT_TRUE(m.page(got[i].raw())->test(PG_pcp)) << i;
     // The hottest frame comes back first.
     EXPECT_EQ(m.buddy().alloc(AllocRequest::of(0))->raw(), got[8].raw());
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST(AllocPcp, HighBoundsEachMigratetypeListOnItsOwn) {
+    Machine m(with_pcp(4, 8));
+    m.hand_over();
+    const Zone& z = m.buddy().zone(0, ZoneType::Normal);
+    std::vector<Pfn> unmovable, movable;
+    for (int i = 0; i < 9; i++) {
+        unmovable.push_back(*m.buddy().alloc(AllocRequest::of(0)));
+        movable.push_back(*m.buddy().alloc(AllocRequest::of(0, GFP_MOVABLE)));
+    }
+    m.buddy().drain_pcp();
+    const PcpList& lu = z.pcp.lists[unsigned(MigrateType::Unmovable)];
+    const PcpList& lm = z.pcp.lists[unsigned(MigrateType::Movable)];
+    for (int i = 0; i < 8; i++) {
+        ASSERT_TRUE(m.buddy().free(unmovable[i], Order(0)).ok());
+        ASSERT_TRUE(m.buddy().free(movable[i], Order(0)).ok());
+    }
+    // 16 cached, more than high, but neither list is over it.
+    EXPECT_EQ(lu.size(), 8u);
+    EXPECT_EQ(lm.size(), 8u);
+    EXPECT_EQ(z.pcp.count(), 16u);
+    // One more movable frame: only the movable list drains its batch.
+    ASSERT_TRUE(m.buddy().free(movable[8], Order(0)).ok());
+    EXPECT_EQ(lm.size(), 5u);
+    EXPECT_EQ(lu.size(), 8u);
+    for (int i = 0; i < 4; i++) EXPECT_FALSE(m.page(movable[i].raw())->test(PG_pcp)) << i;
     EXPECT_EQ(m.check(), "");
 }
 
@@ -161,7 +189,7 @@ TEST(AllocPcp, CacheAtItsLargestHighHoldsEveryFrame) {
     for (uint32_t i = 0; i < PCP_SLOTS + 40; i++) got.push_back(*m.buddy().alloc(AllocRequest::of(0)));
     m.buddy().drain_pcp();
     for (Pfn p : got) ASSERT_TRUE(m.buddy().free(p, Order(0)).ok());
-    EXPECT_LE(m.buddy().zone(0, ZoneType::Normal).pcp.count, PCP_SLOTS - 1);
+    EXPECT_LE(m.buddy().zone(0, ZoneType::Normal).pcp.count(), PCP_SLOTS - 1);
     EXPECT_EQ(m.check(), "");
 }
 
@@ -224,7 +252,7 @@ TEST(AllocPcp, BulkRefillsTheCacheAsOftenAsNeeded) {
         EXPECT_FALSE(m.page(p.raw())->test(PG_pcp));
     }
     // Six refills of four frames: two are left in the cache.
-    EXPECT_EQ(z.pcp.count, 2u);
+    EXPECT_EQ(z.pcp.count(), 2u);
     EXPECT_EQ(z.free_pages, 4096u - 24);
     // Each refill hands out its lowest frame first.
     EXPECT_EQ(out[0].raw(), BASE);

@@ -112,7 +112,7 @@ bool ModelDriver::check_failure(AllocRequest req, Error e) {
             const Zone& z = b.zone(n, ZoneType(t));
             for (unsigned o = req.order; o < MAX_ORDER; o++)
                 if (z.free_area[o].nr_free) return fail("NoMemory although a block was free");
-            if (z.pcp.count && req.order == 0) return fail("NoMemory although the cache held frames");
+            if (z.pcp.count() && req.order == 0) return fail("NoMemory although the cache held frames");
         }
     }
     return true;

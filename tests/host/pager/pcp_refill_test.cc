@@ -95,7 +95,7 @@ void take_frames(Machine& cached, Machine& plain, uint16_t flags, int count) {
 // machine must look exactly like the one that never had a cache.
 void expect_same(Machine& cached, Machine& plain) {
     const Zone& z = cached.buddy().zone(0, ZoneType::Normal);
-    ASSERT_EQ(z.pcp.count, 0u);
+    ASSERT_EQ(z.pcp.count(), 0u);
     EXPECT_EQ(compare(cached, plain), "");
     EXPECT_EQ(cached.check(), "");
     EXPECT_EQ(plain.check(), "");

@@ -174,7 +174,7 @@ bool TwinDriver::same_state() {
                         f.free_area[o].free_list[mt].tail != s.free_area[o].free_list[mt].tail)
                         return fail("free list ends differ" + where);
             }
-            if (f.pcp.count != s.pcp.count) return fail("pcp counts differ" + where);
+            if (f.pcp.count() != s.pcp.count()) return fail("pcp counts differ" + where);
             for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++) {
                 const PcpList& fl = f.pcp.lists[mt];
                 const PcpList& sl = s.pcp.lists[mt];
