@@ -76,11 +76,10 @@ Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t 
 Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames);
 // Maps the 4 KiB frames pfns[0..n) at va, va + 4 KiB, ... with one walk per
 // last-level table (MemoryMintMap's batches). Checked by the caller as for
-// user_map_page. *done says how many were mapped, in order, when it
-// returns (all of them, or those before the page that failed: Busy,
-// NoMemory).
+// user_map_page. All or nothing: Busy (a page of the range is mapped) and
+// NoMemory (tables) leave no page of the range mapped.
 Status user_map_pages(PhysAddr root, VirtAddr va, const uint64_t* pfns, uint64_t n, uint8_t rights,
-                      FrameSource frames, uint64_t* done);
+                      FrameSource frames);
 // Removes the leaves of exactly [va, va+size) and flushes them from the TLB.
 Status user_unmap(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size);
 Status user_protect(PhysAddr root, uint16_t asid, VirtAddr va, uint64_t size, uint8_t rights);

@@ -113,6 +113,12 @@ inline Pte* existing_leaf_table(PhysAddr root, VirtAddr va) {
     return layout::phys_to_ptr<Pte>(e1.phys());
 }
 
+// How many of the `left` pages from `va` on lie in va's last-level table.
+inline uint64_t pages_in_table(VirtAddr va, uint64_t left) {
+    const uint64_t room = riscv::sv39::PTES_PER_TABLE - riscv::sv39::vpn(va, 0);
+    return left < room ? left : room;
+}
+
 }  // namespace
 
 TRAP_LEAF Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames) {
@@ -128,31 +134,33 @@ TRAP_LEAF Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t 
 }
 
 Status user_map_pages(PhysAddr root, VirtAddr va, const uint64_t* pfns, uint64_t n, uint8_t rights,
-                      FrameSource frames, uint64_t* done) {
-    const uint64_t perms = pte_perms(rights);
-    uint64_t i = 0;
-    while (i < n) {
-        // One walk per last-level table: it holds the next 512 pages at most.
+                      FrameSource frames) {
+    using riscv::sv39::vpn;
+    // First every last-level table on the way (made if missing: a table
+    // left empty by an error is harmless) and a check that no page of the
+    // range is mapped, one walk per table (it holds 512 pages at most);
+    // then the leaves, which cannot fail.
+    for (uint64_t i = 0; i < n;) {
         const VirtAddr v = va + i * PAGE_SIZE;
         Pte* table = existing_leaf_table(root, v);
-        if (!table) {
-            auto made = leaf_table(root, v, frames);
-            if (!made.ok()) {
-                *done = i;
-                return made.error();
-            }
-            table = *made;
-        }
-        for (unsigned idx = riscv::sv39::vpn(v, 0); idx < riscv::sv39::PTES_PER_TABLE && i < n; idx++, i++) {
-            Pte& leaf = table[idx];
-            if (leaf.valid()) {
-                *done = i;
-                return Error::Busy;
-            }
-            leaf = Pte::leaf(PhysAddr(pfns[i] << PAGE_SHIFT), perms);
-        }
+        if (!table) table = TRY(leaf_table(root, v, frames));
+        const Pte* leaf = table + vpn(v, 0);
+        const uint64_t k = pages_in_table(v, n - i);
+        uint64_t any = 0;
+        for (const Pte* end = leaf + k; leaf != end; leaf++) any |= leaf->raw;
+        if (Pte{any}.valid()) return Error::Busy;
+        i += k;
     }
-    *done = n;
+    // Every leaf is the one for frame 0 with its frame number put in.
+    const uint64_t bits = Pte::leaf(PhysAddr(0), pte_perms(rights)).raw;
+    for (uint64_t i = 0; i < n;) {
+        const VirtAddr v = va + i * PAGE_SIZE;
+        Pte* leaf = existing_leaf_table(root, v) + vpn(v, 0);
+        const uint64_t k = pages_in_table(v, n - i);
+        for (const uint64_t *pfn = pfns + i, *end = pfn + k; pfn != end; pfn++, leaf++)
+            leaf->raw = Pte::PPN::set(bits, *pfn);
+        i += k;
+    }
     return {};
 }
 

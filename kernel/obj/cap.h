@@ -51,18 +51,39 @@ inline void link_child(Cap* parent, Cap* c) {
 
 // install() for a new Frame capability (no object to reference), inline
 // for the minting calls: the Frame [pfn, pfn + 2^order) with `rights` in
-// the empty `dst`, a child of the Memory capability `parent`.
+// the empty `dst`, a child of the Memory capability `parent`. Only the
+// fields a Frame uses are written: an empty slot is Cap{} but for owner
+// and slot (tables start so, and remove(), move() and the IPC fast path's
+// spending of a Reply leave them so).
 inline void install_frame(Cap* dst, uint64_t pfn, uint64_t order, uint8_t rights, Cap* parent) {
-    Task* owner = dst->owner;
-    uint16_t slot = dst->slot;
-    *dst = Cap{};
-    dst->owner = owner;
-    dst->slot = slot;
     dst->type = abi::CapType::Frame;
     dst->rights = rights;
     dst->w0 = pfn;
     dst->w1 = order;
     link_child(parent, dst);
+}
+// install_frame for the order-0 frames pfns[0..n) (n >= 1) into the empty
+// slots dst[0..n), linked among parent's children as n calls in order
+// would link them (each before the one made before it): the batch minting
+// calls. w1 (order 0) and the last one's prev_sibling stay as the empty
+// slots have them, zero.
+inline void install_frame_run(Cap* dst, const uint64_t* pfns, uint64_t n, uint8_t rights, Cap* parent) {
+    auto fill = [rights, parent](Cap* c, uint64_t pfn) {
+        c->type = abi::CapType::Frame;
+        c->rights = rights;
+        c->w0 = pfn;
+        c->parent = parent;
+    };
+    Cap* old_first = parent->first_child;
+    fill(&dst[0], pfns[0]);
+    dst[0].next_sibling = old_first;
+    if (old_first) old_first->prev_sibling = &dst[0];
+    for (uint64_t i = 1; i < n; i++) {
+        fill(&dst[i], pfns[i]);
+        dst[i].next_sibling = &dst[i - 1];
+        dst[i - 1].prev_sibling = &dst[i];
+    }
+    parent->first_child = &dst[n - 1];
 }
 // Moves a capability between slots, keeping its place in the tree.
 void move(Cap* dst, Cap* src);

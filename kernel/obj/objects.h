@@ -30,7 +30,9 @@ struct KObject {
 // A capability. It sits in a task's table (owner, slot) or embedded in a
 // thread (its fault endpoint; owner == nullptr). Capabilities form the
 // derivation tree: copies, minted frames and transferred caps are
-// children of their source.
+// children of their source. An empty slot (type Null) holds Cap{} but for
+// owner and slot: whatever empties one restores that, and installing into
+// one writes only the fields the new capability uses (caps::install_frame).
 struct Cap {
     abi::CapType type = abi::CapType::Null;
     uint8_t rights = 0;

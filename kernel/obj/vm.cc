@@ -97,25 +97,28 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
     return {};
 }
 
-Status map_frame_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights) {
+Status map_fresh_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights) {
     if (!is_aligned(va.raw(), PAGE_SIZE)) return Error::BadAlignment;
     if (n == 0 || va.raw() < abi::USER_BASE || va.raw() >= abi::USER_END ||
         n > (abi::USER_END - va.raw()) / PAGE_SIZE)
         return Error::InvalidArgument;
-    for (uint64_t i = 0; i < n; i++) {
-        if (frames[i].type != abi::CapType::Frame || frames[i].w1 != 0 || frames[i].w0 != pfns[i])
-            return Error::InvalidArgument;
-        if (!rights_ok(rights, frames[i].rights)) return Error::InvalidArgument;
-        if (frames[i].mapped_in) return Error::Busy;
-    }
-    uint64_t done = 0;
-    Status s = arch::user_map_pages(t->pt_root, va, pfns, n, rights, pool_source(), &done);
-    for (uint64_t i = 0; i < done; i++) {
+    TRY_STATUS(arch::user_map_pages(t->pt_root, va, pfns, n, rights, pool_source()));
+    // Onto t's list of mappings as n list_add() calls in order would put
+    // them, each before the one before it (the last one's map_prev stays
+    // null, as a fresh capability has it).
+    Cap* old_first = t->mappings;
+    frames[0].mapped_in = t;
+    frames[0].mapped_va = va.raw();
+    frames[0].map_next = old_first;
+    if (old_first) old_first->map_prev = &frames[0];
+    for (uint64_t i = 1; i < n; i++) {
         frames[i].mapped_in = t;
         frames[i].mapped_va = va.raw() + i * PAGE_SIZE;
-        list_add(t, &frames[i]);
+        frames[i].map_next = &frames[i - 1];
+        frames[i - 1].map_prev = &frames[i];
     }
-    return s;
+    t->mappings = &frames[n - 1];
+    return {};
 }
 
 void unmap_frame(Cap* frame) {
@@ -152,9 +155,19 @@ Status copy_from_user(Task* t, VirtAddr va, void* dst, uint64_t len) {
         if (chunk > len) chunk = len;
         const auto* src = arch::phys_to_virt(pa).as<const uint8_t>();
         uint64_t i = 0;
-        if (((reinterpret_cast<uintptr_t>(src) | reinterpret_cast<uintptr_t>(out)) & 7) == 0)
-            for (; i + 8 <= chunk; i += 8)
-                *reinterpret_cast<uint64_t*>(out + i) = *reinterpret_cast<const uint64_t*>(src + i);
+        if (((reinterpret_cast<uintptr_t>(src) | reinterpret_cast<uintptr_t>(out)) & 7) == 0) {
+            // Word arrays (MemoryMintMap's pfns) four words a step.
+            auto* o = reinterpret_cast<uint64_t*>(out);
+            const auto* w = reinterpret_cast<const uint64_t*>(src);
+            for (; i + 32 <= chunk; i += 32, o += 4, w += 4) {
+                const uint64_t a = w[0], b = w[1], c = w[2], d = w[3];
+                o[0] = a;
+                o[1] = b;
+                o[2] = c;
+                o[3] = d;
+            }
+            for (; i + 8 <= chunk; i += 8) *o++ = *w++;
+        }
         for (; i < chunk; i++) out[i] = src[i];
         out += chunk;
         va = va + chunk;

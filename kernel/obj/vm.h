@@ -18,12 +18,14 @@ void destroy(Task* t);
 //   beyond the cap's, W without R, no rights), Busy (the cap is mapped
 //   already, or a page of the range is), then NoMemory (tables).
 Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights);
-// Maps the n order-0 Frame capabilities frames[0..n) (fresh: none mapped
-// yet; pfns[i] is frames[i]'s frame) into `t` at va, va + 4 KiB, ... with
-// `rights`. Errors as map_frame; on an error the frames before the one
-// that failed stay mapped (through their capabilities: removing those
-// unmaps them).
-Status map_frame_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights);
+// Maps the n order-0 Frame capabilities frames[0..n) into `t` at va,
+// va + 4 KiB, ... with `rights`. For capabilities the caller has just
+// minted, which nothing else can name yet: each an order-0 Frame of
+// pfns[i] whose rights cover `rights` (W only with R), mapped nowhere; so
+// none of that is checked again. Errors: BadAlignment, InvalidArgument
+// (range outside user space), Busy (a page of the range is mapped),
+// NoMemory (tables); all or nothing, no page stays mapped on an error.
+Status map_fresh_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights);
 // Removes frame's mapping, if any.
 void unmap_frame(Cap* frame);
 // Errors: NotFound (not mapped), InvalidArgument (rights as map_frame).

@@ -62,9 +62,9 @@ Status dst_run_ok(Thread* t, uint64_t first, uint64_t count) {
 // frame of the Memory capability `mem`. Errors: OutOfRange.
 Status read_pfns(Thread* t, const Cap* mem, uint64_t array, uint64_t count, uint64_t* pfns) {
     TRY_STATUS(vm::copy_from_user(t->task, VirtAddr(array), pfns, count * sizeof(uint64_t)));
-    const uint64_t lo = mem->w0, hi = mem->w0 + mem->w1;
-    for (uint64_t i = 0; i < count; i++)
-        if (pfns[i] < lo || pfns[i] >= hi) return Error::OutOfRange;
+    const uint64_t first = mem->w0, pages = mem->w1;
+    for (const uint64_t *p = pfns, *end = pfns + count; p != end; p++)
+        if (*p - first >= pages) return Error::OutOfRange;
     return {};
 }
 
@@ -72,16 +72,16 @@ Status read_pfns(Thread* t, const Cap* mem, uint64_t array, uint64_t count, uint
 // `mem`, into the (checked) run from `first`.
 Cap* mint_run(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_t first) {
     Cap* frames = &t->task->slots[first];
-    for (uint64_t i = 0; i < count; i++)
-        caps::install_frame(&frames[i], pfns[i], 0, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
+    caps::install_frame_run(frames, pfns, count, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
     return frames;
 }
 
 }  // namespace
 
 // One kernel call for a batch of order-0 frames the pager grants (its
-// AllocBatch and demand-zero faults). Everything is checked first; a
-// failure while mapping (kernel pool exhausted) undoes what was done.
+// AllocBatch). Everything is checked first; a failure while mapping (a
+// page mapped already, kernel pool exhausted) maps nothing, and the
+// capabilities minted for it are removed.
 void memory_mint_map(Thread* t) {
     uint64_t va = t->ctx.arg(2), array = t->ctx.arg(3), count = t->ctx.arg(4), first = t->ctx.arg(5);
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
@@ -96,10 +96,10 @@ void memory_mint_map(Thread* t) {
     uint64_t pfns[abi::MINT_MAP_MAX];
     if (Status s = read_pfns(t, *mem, array, count, pfns); !s.ok()) return ret(t, s);
     Cap* frames = mint_run(t, *mem, pfns, count, first);
-    // A page mapped already (Busy) or no memory for a table: everything is
-    // undone (removing a capability removes its mapping).
+    // A page mapped already (Busy) or no memory for a table: nothing was
+    // mapped, and the capabilities just minted are removed.
     Status s =
-        vm::map_frame_run(*task, frames, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
+        vm::map_fresh_run(*task, frames, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
     if (!s.ok()) {
         for (uint64_t i = 0; i < count; i++) caps::remove(&frames[i]);
         return ret(t, s);

@@ -8,6 +8,10 @@ uint64_t block_pages(const Page* p) { return uint64_t(1) << p->order(); }
 
 LruList list_of(const Page* p) { return p->test(PG_active) ? LruList::Active : LruList::Inactive; }
 
+// Buddy::zone_of out of line, so that the loops of add_run keep their
+// values in registers.
+[[gnu::noinline]] Zone* zone_at(Buddy& buddy, Pfn pfn) { return buddy.zone_of(pfn); }
+
 }  // namespace
 
 Zone* Lru::lookup(unsigned nid, ZoneType zone) const {
@@ -32,6 +36,62 @@ void Lru::move(Zone& z, uint32_t pfn, Page* p, LruList from, LruList to) {
         p->set(PG_active);
     else
         p->clear(PG_active);
+}
+
+Status Lru::add_run(const Pfn* pfns, size_t n, uint32_t owner, VirtAddr vaddr, LruList list) {
+    const MemMap map = buddy_.memmap();
+    const Pfn* const end = pfns + n;
+    // Both passes go zone by zone: a run's frames mostly share one, whose
+    // bounds are looked up again only when a frame falls outside them.
+    // First every frame is checked.
+    for (const Pfn* pfn = pfns; pfn != end;) {
+        const Zone* z = zone_at(buddy_, *pfn);
+        if (!z) return Error::NotOwned;
+        const uint64_t zone_start = z->start_pfn.raw(), zone_span = z->spanned;
+        for (; pfn != end && pfn->raw() - zone_start < zone_span; pfn++) {
+            const uint32_t f = map.pfn_to_page(*pfn)->flags;
+            if ((f & (PG_allocated | PG_lru | PG_isolated | detail::ORDER_MASK)) != PG_allocated) {
+                if (!(f & PG_allocated)) return Error::NotOwned;
+                return (f & (PG_lru | PG_isolated)) ? Error::Busy : Error::WrongOrder;
+            }
+        }
+    }
+    // Then each zone's frames are chained newest first (each one's next is
+    // the frame added before it) and the chain spliced onto the list head.
+    const uint32_t keep = ~uint32_t(PG_referenced | PG_active);
+    const uint32_t set = PG_lru | (list == LruList::Active ? uint32_t(PG_active) : 0);
+    auto take = [owner, keep, set](Page* p, uint64_t va) {
+        p->owner = owner;
+        p->index = va;
+        p->flags = (p->flags & keep) | set;
+    };
+    uint64_t va = vaddr.raw();
+    for (const Pfn* pfn = pfns; pfn != end;) {
+        Zone* z = zone_at(buddy_, *pfn);
+        const uint64_t zone_start = z->start_pfn.raw(), zone_span = z->spanned;
+        const Pfn* const oldest = pfn;
+        Page* newest = map.pfn_to_page(*pfn);
+        take(newest, va);
+        while (++pfn != end && pfn->raw() - zone_start < zone_span) {
+            va += PAGE_SIZE;
+            Page* p = map.pfn_to_page(*pfn);
+            p->next = uint32_t(pfn[-1].raw());
+            newest->prev = uint32_t(pfn->raw());
+            take(p, va);  // after the links: flags and next are not paired in one store
+            newest = p;
+        }
+        va += PAGE_SIZE;
+        newest->prev = PFN_NONE;
+        PageList& l = z->lru.lists[unsigned(list)];
+        map.pfn_to_page(*oldest)->next = l.head;
+        if (l.head != PFN_NONE)
+            map.pfn_to_page(Pfn(l.head))->prev = uint32_t(oldest->raw());
+        else
+            l.tail = uint32_t(oldest->raw());
+        l.head = uint32_t(pfn[-1].raw());
+        z->lru.nr_pages[unsigned(list)] += uint64_t(pfn - oldest);
+    }
+    return {};
 }
 
 Status Lru::mark_accessed(Pfn pfn) {

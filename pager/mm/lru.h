@@ -34,8 +34,17 @@ public:
     // Puts the allocated block headed by `pfn` on `list`, recording who
     // owns it and where it is mapped. Errors: NotOwned (not the head of
     // an allocated block), Busy (already on a list or isolated).
-    // Inline: the pager adds every frame of a batch grant.
+    // Inline: the pager adds every block it grants one at a time.
     Status add(Pfn pfn, uint32_t owner, VirtAddr vaddr, LruList list = LruList::Inactive);
+
+    // The order-0 frames pfns[0..n), frame i mapped at vaddr + i pages, put
+    // on `list` exactly as n calls of add() in order would (the last one at
+    // the head): the pager's batch grants. Each zone's part is linked as a
+    // chain and spliced onto its list once. All or nothing: every frame is
+    // checked before any is touched. Errors: those of add(), and WrongOrder
+    // (a block larger than one frame).
+    Status add_run(const Pfn* pfns, size_t n, uint32_t owner, VirtAddr vaddr,
+                   LruList list = LruList::Inactive);
 
     // mark_page_accessed: the first access sets PG_referenced; a second on
     // an inactive block moves it to the active list. Errors: NotFound (not

@@ -28,7 +28,7 @@ constexpr unsigned TABLE_SIZE = 2 * abi::ROOT_CAP_SLOTS;
 // In a block the pager allocates for itself (grant_table_init).
 constinit GrantEntry* g_table = nullptr;
 
-unsigned hash(uint64_t pfn) { return unsigned((pfn * 0x9e3779b97f4a7c15ull) >> 40) & (TABLE_SIZE - 1); }
+size_t hash(uint64_t pfn) { return size_t((pfn * 0x9e3779b97f4a7c15ull) >> 40) & (TABLE_SIZE - 1); }
 
 GrantEntry* find(uint64_t pfn) {
     for (unsigned i = hash(pfn), n = 0; n < TABLE_SIZE; i = (i + 1) & (TABLE_SIZE - 1), n++) {
@@ -38,14 +38,24 @@ GrantEntry* find(uint64_t pfn) {
     return nullptr;
 }
 
-[[gnu::always_inline]] inline bool insert(const GrantEntry& e) {
-    for (unsigned i = hash(e.pfn), n = 0; n < TABLE_SIZE; i = (i + 1) & (TABLE_SIZE - 1), n++) {
-        if (g_table[i].pfn == 0) {
-            g_table[i] = e;
-            return true;
-        }
+// The entry for `pfn` to go into: the first free one (never used or a
+// tombstone) probing linearly from its hash, once round the table at
+// most; nullptr when the table is full.
+[[gnu::always_inline]] inline GrantEntry* free_entry(uint64_t pfn) {
+    GrantEntry* const start = &g_table[hash(pfn)];
+    GrantEntry* p = start;
+    while (p->pfn != 0) {
+        if (++p == g_table + TABLE_SIZE) p = g_table;
+        if (p == start) return nullptr;
     }
-    return false;
+    return p;
+}
+
+[[gnu::always_inline]] inline bool insert(const GrantEntry& e) {
+    GrantEntry* p = free_entry(e.pfn);
+    if (!p) return false;
+    *p = e;
+    return true;
 }
 
 void erase(GrantEntry* e) {
@@ -168,7 +178,8 @@ Status minted_refill(unsigned k) {
 }
 
 // Records the block at pfn (minted into `slot`) as granted to `c`.
-Grant record_grant(Client* c, Pfn pfn, unsigned order, unsigned slot, uint64_t va) {
+[[gnu::always_inline]] inline Grant record_grant(Client* c, Pfn pfn, unsigned order, unsigned slot,
+                                                 uint64_t va) {
     (void)memory().lru.add(pfn, c->id, VirtAddr(va));
     c->held_pages += uint64_t(1) << order;
     c->blocks++;
@@ -235,8 +246,30 @@ Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va, uint8_t rights
 
 namespace {
 
+// Grant table entries for the order-0 frames pfns[0..n), minted into the
+// slots from `first`, granted to the client `id`. All or nothing: false
+// when the table is full, which cannot happen while it has more entries
+// than there are slots (TABLE_SIZE). Out of line: its loop wants the
+// registers of a small function.
+[[gnu::noinline]] bool insert_run(const uint64_t* pfns, unsigned n, unsigned first, uint8_t id) {
+    for (unsigned i = 0; i < n; i++) {
+        GrantEntry* e = free_entry(pfns[i]);
+        if (!e) [[unlikely]] {
+            for (unsigned k = 0; k < i; k++) erase(find(pfns[k]));
+            return false;
+        }
+        e->pfn = pfns[i];
+        e->slot = uint16_t(first + i);
+        e->order = 0;
+        e->client = id;
+        e->tombstone = false;
+    }
+    return true;
+}
+
 // Mints and maps pfns[0..n) (all of one Memory range) at va.. for `c` and
-// records them. On error nothing of this group stays.
+// records them: grant table entries, then the LRU lists in one run. On
+// error nothing of this group stays.
 Status grant_group(Client* c, uint64_t va, const uint64_t* pfns, unsigned n, unsigned memory_slot) {
     unsigned first = TRY(slot_alloc_run(n));
     Status s = sys::memory_mint_map(memory_slot, c->task_slot, va, pfns, n, first);
@@ -244,13 +277,16 @@ Status grant_group(Client* c, uint64_t va, const uint64_t* pfns, unsigned n, uns
         for (unsigned i = 0; i < n; i++) slot_free(first + i);
         return s;
     }
-    for (unsigned i = 0; i < n; i++) {
-        if (!insert(GrantEntry{pfns[i], uint16_t(first + i), 0, uint8_t(c->id), false}))
-            return Error::NoMemory;
-        (void)memory().lru.add(Pfn(pfns[i]), c->id, VirtAddr(va + i * PAGE_SIZE));
-        c->held_pages++;
-        c->blocks++;
+    if (!insert_run(pfns, n, first, uint8_t(c->id))) [[unlikely]] {
+        for (unsigned k = 0; k < n; k++) {
+            (void)sys::cap_delete(first + k);  // and its mapping
+            slot_free(first + k);
+        }
+        return Error::NoMemory;
     }
+    (void)memory().lru.add_run(reinterpret_cast<const Pfn*>(pfns), n, c->id, VirtAddr(va));
+    c->held_pages += n;
+    c->blocks += n;
     return {};
 }
 

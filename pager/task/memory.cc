@@ -84,8 +84,10 @@ const abi::BootMemory* memory_of(Pfn pfn) {
 unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m) {
     const abi::BootMemory* range = memory_of(Pfn(pfns[0]));
     *m = range;
+    if (!range) return 1;
+    const uint64_t first = range->first_pfn, pages = range->pages;
     unsigned run = 1;
-    while (range && run < n && pfns[run] - range->first_pfn < range->pages) run++;
+    while (run < n && pfns[run] - first < pages) run++;
     return run;
 }
 

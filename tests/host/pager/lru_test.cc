@@ -1,5 +1,6 @@
-// LRU lists: add on grant, accesses, aging with second chance, isolation
-// from the inactive tail, putback, removal and removal on free.
+// LRU lists: add on grant (a block, or a run of frames at once), accesses,
+// aging with second chance, isolation from the inactive tail, putback,
+// removal and removal on free.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -52,6 +53,103 @@ TEST_F(LruTest, AddRejectsFreeForeignAndListedFrames) {
     ASSERT_EQ(*lru.isolate(0, ZoneType::Normal, 8, &iso, 1), 1u);
     EXPECT_EQ(lru.add(iso, 1, VirtAddr(0)).error(), Error::Busy);
     EXPECT_EQ(count(LruList::Inactive), 0u);
+}
+
+// The frames of a list from head to tail.
+std::vector<uint64_t> listed(Buddy& b, ZoneType zone, LruList list) {
+    std::vector<uint64_t> out;
+    for (uint32_t pfn = b.zone(0, zone).lru.lists[unsigned(list)].head; pfn != PFN_NONE;
+         pfn = b.page(Pfn(pfn))->next)
+        out.push_back(pfn);
+    return out;
+}
+
+TEST_F(LruTest, AddRunListsFramesAsAddsInOrderWould) {
+    // The same allocations on a twin machine, listed one add() at a time.
+    Machine twin{single_zone(4096)};
+    twin.hand_over();
+    for (LruList list : {LruList::Inactive, LruList::Active}) {
+        Pfn first = grant(0, list);
+        ASSERT_TRUE(twin.lru()
+                        .add(*twin.buddy().alloc(AllocRequest::of(0, GFP_MOVABLE)), 42,
+                             VirtAddr(0x400000 + (first.raw() << 12)), list)
+                        .ok());
+        std::vector<Pfn> run;
+        for (int i = 0; i < 5; i++) run.push_back(*b.alloc(AllocRequest::of(0, GFP_MOVABLE)));
+        ASSERT_TRUE(lru.add_run(run.data(), run.size(), 7, VirtAddr(0x10000000), list).ok());
+        for (size_t i = 0; i < run.size(); i++) {
+            Pfn p = *twin.buddy().alloc(AllocRequest::of(0, GFP_MOVABLE));
+            ASSERT_EQ(p.raw(), run[i].raw());
+            ASSERT_TRUE(twin.lru().add(p, 7, VirtAddr(0x10000000 + i * 4096), list).ok());
+        }
+        EXPECT_EQ(listed(b, ZoneType::Normal, list), listed(twin.buddy(), ZoneType::Normal, list));
+        EXPECT_EQ(listed(b, ZoneType::Normal, list).size(), 6u);
+        for (size_t i = 0; i < run.size(); i++) {
+            const Page* pg = m.page(run[i].raw());
+            const Page* tw = twin.page(run[i].raw());
+            EXPECT_EQ(pg->flags, tw->flags);
+            EXPECT_EQ(pg->prev, tw->prev);
+            EXPECT_EQ(pg->owner, 7u);
+            EXPECT_EQ(pg->index, 0x10000000 + i * 4096);
+            EXPECT_EQ(pg->test(PG_active), list == LruList::Active);
+        }
+        EXPECT_EQ(count(list), 6u);
+        EXPECT_EQ(b.zone(0, ZoneType::Normal).lru.lists[unsigned(list)].tail,
+                  twin.buddy().zone(0, ZoneType::Normal).lru.lists[unsigned(list)].tail);
+    }
+    EXPECT_EQ(m.check(), "");
+    EXPECT_EQ(twin.check(), "");
+}
+
+TEST(LruRun, AddRunSplitsFramesAmongTheirZones) {
+    MachineDef d;
+    d.zones = {{0, ZoneType::DMA32, 0x80000, 1024}, {0, ZoneType::Normal, 0x80400, 1024}};
+    d.config = MachineDef::default_config();
+    Machine m{d};
+    m.hand_over();
+    Buddy& b = m.buddy();
+    Pfn low[2], high[2];
+    for (Pfn& p : low) p = *b.alloc(AllocRequest::of(0, 0, ZoneType::DMA32));
+    for (Pfn& p : high) p = *b.alloc(AllocRequest::of(0, GFP_MOVABLE, ZoneType::Normal));
+    ASSERT_EQ(unsigned(m.page(low[0].raw())->zone()), unsigned(ZoneType::DMA32));
+    ASSERT_EQ(unsigned(m.page(high[0].raw())->zone()), unsigned(ZoneType::Normal));
+    const Pfn run[4] = {low[0], high[0], high[1], low[1]};
+    ASSERT_TRUE(m.lru().add_run(run, 4, 3, VirtAddr(0x20000000)).ok());
+    EXPECT_EQ(listed(b, ZoneType::DMA32, LruList::Inactive),
+              (std::vector<uint64_t>{low[1].raw(), low[0].raw()}));
+    EXPECT_EQ(listed(b, ZoneType::Normal, LruList::Inactive),
+              (std::vector<uint64_t>{high[1].raw(), high[0].raw()}));
+    EXPECT_EQ(m.lru().nr_pages(0, ZoneType::DMA32, LruList::Inactive), 2u);
+    EXPECT_EQ(m.lru().nr_pages(0, ZoneType::Normal, LruList::Inactive), 2u);
+    EXPECT_EQ(m.page(low[1].raw())->index, 0x20000000u + 3 * 4096);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(LruTest, AddRunChecksEveryFrameBeforeTouchingAny) {
+    Pfn listed_one = grant();
+    Pfn a = *b.alloc(AllocRequest::of(0, GFP_MOVABLE)), c = *b.alloc(AllocRequest::of(0, GFP_MOVABLE));
+    Pfn pair = *b.alloc(AllocRequest::of(1, GFP_MOVABLE));
+    Pfn free_frame(c.raw() + 64);
+    ASSERT_TRUE(m.page(free_frame.raw())->test(PG_buddy) || m.page(free_frame.raw())->test(PG_pcp) ||
+                !m.page(free_frame.raw())->test(PG_allocated));
+    struct Case {
+        Pfn last;
+        Error want;
+    };
+    for (const Case& k : {Case{listed_one, Error::Busy}, Case{free_frame, Error::NotOwned},
+                          Case{pair, Error::WrongOrder}, Case{Pfn(0x10), Error::NotOwned}}) {
+        const Pfn run[3] = {a, c, k.last};
+        EXPECT_EQ(lru.add_run(run, 3, 9, VirtAddr(0)).error(), k.want);
+        EXPECT_FALSE(m.page(a.raw())->test(PG_lru));
+        EXPECT_FALSE(m.page(c.raw())->test(PG_lru));
+        EXPECT_EQ(count(LruList::Inactive), 1u);
+    }
+    Pfn iso;
+    ASSERT_EQ(*lru.isolate(0, ZoneType::Normal, 8, &iso, 1), 1u);
+    const Pfn with_isolated[2] = {a, iso};
+    EXPECT_EQ(lru.add_run(with_isolated, 2, 9, VirtAddr(0)).error(), Error::Busy);
+    EXPECT_FALSE(m.page(a.raw())->test(PG_lru));
+    EXPECT_EQ(m.check(), "");
 }
 
 TEST_F(LruTest, SecondAccessActivates) {

@@ -148,7 +148,7 @@ void mint_map_batch_and_errors(unity::Runner& r) {
     // The third page of the range is mapped already: nothing of the call stays.
     EXPECT_ERR(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 4, OTHER), Error::Busy);
     EXPECT_TRUE(none_left(OTHER));
-    // The two pages before it were mapped and taken back: they are free.
+    // The two pages before it were not left mapped: they are free.
     ASSERT_OK(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 2, OTHER));
     for (unsigned i = 0; i < 2; i++) ASSERT_OK(sys::cap_delete(OTHER + i));
     // A batch across the end of a last-level table (every 2 MiB) and into
@@ -160,6 +160,12 @@ void mint_map_batch_and_errors(unity::Runner& r) {
         *word = 0xac0055 + i;
         EXPECT_EQ_U(*word, 0xac0055 + i);
     }
+    for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(OTHER + i));
+    // A page in use in the second table: none in the first stays mapped.
+    ASSERT_OK(sys::memory_mint_map(mem, 0, across + 3 * PAGE_SIZE, pfns, 1, OTHER + 3));
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, across, pfns, 4, OTHER), Error::Busy);
+    for (unsigned s = OTHER; s < OTHER + 3; s++) EXPECT_ERR(sys::cap_identify(s), Error::InvalidCap);
+    ASSERT_OK(sys::memory_mint_map(mem, 0, across, pfns, 3, OTHER));
     for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(OTHER + i));
     ASSERT_VALUE(f, frames().alloc(Order(0)));
     EXPECT_ERR(sys::memory_mint_map(f.slot(), 0, fresh, pfns, 4, OTHER), Error::WrongType);
