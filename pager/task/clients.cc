@@ -302,8 +302,11 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
     Pfn* out = reinterpret_cast<Pfn*>(pfns);
     unsigned got = 0;
     if (count == 1) {
-        // One frame (a demand fault): the allocator's single-frame fast path.
-        pfns[0] = TRY(memory().buddy.alloc(req)).raw();
+        // One frame: the allocator's single-frame fast path, and like the
+        // bulk path below, another try with what the minted caches held.
+        auto one = memory().buddy.alloc(req);
+        if (!one.ok() && minted_drain()) one = memory().buddy.alloc(req);
+        pfns[0] = TRY(one).raw();
         got = 1;
     }
     while (got < count) {

@@ -48,8 +48,9 @@ bool setup(const BuddyConfig& config) {
         p.flags = Page::initial_flags(ZoneType::Normal, 0);
     }
     if (Buddy::pageblock_storage_size(layout) > sizeof g_pageblocks) return false;
-    if (!g_buddy.init(layout, MemMap::from_array(g_memmap, Pfn(FIRST_PFN)), g_pageblocks, sizeof g_pageblocks,
-                      config)
+    if (!g_buddy
+             .init(layout, MemMap::from_array(g_memmap, Pfn(FIRST_PFN)), g_pageblocks, sizeof g_pageblocks,
+                   config)
              .ok())
         return false;
     return g_buddy.free_bootmem_range(Pfn(FIRST_PFN), Pfn(FIRST_PFN + PAGES)).ok();
