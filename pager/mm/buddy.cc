@@ -234,29 +234,27 @@ uint32_t Buddy::rmqueue_any(Zone& z, unsigned order, MigrateType mt) {
     return pfn;
 }
 
-// Refills an empty cache list with up to `batch` frames from the buddy
-// lists (rmqueue_bulk), stacked so that the lowest frame comes out first.
-// Returns how many.
+// Takes up to `want` order-0 frames of `mt` from the buddy lists
+// (rmqueue_bulk) and hands each to put(pfn) with its flags set to its
+// zone and node bits | `flag`. Returns how many.
 //
-// The frames are the ones `batch` calls of rmqueue_any(z, 0, mt) would
+// The frames are the ones `want` calls of rmqueue_any(z, 0, mt) would
 // take, in the same order, and the lists end as those calls would leave
 // them; but each block is taken off its list once and handed out whole,
 // instead of being split one frame at a time. One-frame allocations
 // empty the lists from the smallest order up, and a block of order k,
 // split for its first frame, hands out all its 2^k frames in address
-// order before the next block is touched. If the batch ends inside a
+// order before the next block is touched. If the run ends inside a
 // block, what is left goes back as the splits would have left it: one
 // naturally aligned piece per set bit of the number of frames left, each
 // alone on its list, since every list below k was empty.
-uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
+template <typename Put>
+uint32_t Buddy::take_frames(Zone& z, MigrateType mt, uint32_t want, uint32_t flag, Put put) {
     const MemMap map = map_;
     const unsigned m = unsigned(mt);
-    PcpList& l = z.pcp.lists[m];  // empty
-    const uint32_t batch = z.pcp.batch;
-    uint32_t* top = l.slots + batch;  // filled downwards: the first frame taken is on top
     uint32_t n = 0;
     unsigned o = 0;
-    while (n < batch) {
+    while (n < want) {
         while (o < MAX_ORDER && z.free_area[o].free_list[m].empty()) o++;
         if (o == MAX_ORDER) {
             // Nothing of this type left: one frame through the fallback,
@@ -264,8 +262,8 @@ uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
             uint32_t pfn = config_.grouping == Grouping::ByMobility ? rmqueue_fallback(z, 0, mt) : PFN_NONE;
             if (pfn == PFN_NONE) break;
             Page* p = pfn_page(map, pfn);
-            p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
-            *--top = pfn;
+            p->flags = (p->flags & IDENTITY_MASK) | flag;
+            put(pfn);
             n++;
             o = 0;
             continue;
@@ -274,13 +272,13 @@ uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
         uint32_t pfn = list_pop_head(map, area.free_list[m]);
         area.nr_free--;
         Page* p = pfn_page(map, pfn);
-        const uint32_t cached = (p->flags & IDENTITY_MASK) | PG_pcp;
+        const uint32_t state = (p->flags & IDENTITY_MASK) | flag;
         const uint32_t size = 1u << o;
-        const uint32_t take = size < batch - n ? size : batch - n;
+        const uint32_t take = size < want - n ? size : want - n;
         z.free_pages -= size;
         for (uint32_t i = 0; i < take; i++) {
-            p[i].flags = cached;
-            *--top = pfn + i;
+            p[i].flags = state;
+            put(pfn + i);
         }
         n += take;
         for (uint32_t x = take, j = 0; x < size; j++) {
@@ -289,6 +287,16 @@ uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
             x += 1u << j;
         }
     }
+    return n;
+}
+
+// Refills an empty cache list with up to `batch` frames, stacked so that
+// the lowest frame comes out first. Returns how many.
+uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
+    PcpList& l = z.pcp.lists[unsigned(mt)];  // empty
+    const uint32_t batch = z.pcp.batch;
+    uint32_t* top = l.slots + batch;  // filled downwards: the first frame taken is on top
+    const uint32_t n = take_frames(z, mt, batch, PG_pcp, [&](uint32_t pfn) { *--top = pfn; });
     if (n < batch)
         for (uint32_t i = 0; i < n; i++) l.slots[i] = top[i];
     l.count = n;
@@ -393,15 +401,26 @@ Error Buddy::classify_failure(unsigned order, unsigned nid, unsigned highest, ui
     return Error::NoMemory;
 }
 
-// Takes up to `n` frames from the cache list of `mt`, the hottest first,
-// refilling it whenever it runs empty, and marks them allocated as the
-// cache's alloc() does (a cached frame's flags are exactly ident | PG_pcp).
+// Takes up to `n` frames for alloc_bulk: first what the cache list of
+// `mt` holds, the hottest first, marked allocated as the cache's alloc()
+// does (a cached frame's flags are exactly ident | PG_pcp); then, while
+// at least a cache batch is still wanted, straight from the buddy lists
+// (the frames a refill would stack, without stacking them); the rest
+// through a refill, which leaves the cache warm for the next requests.
 size_t Buddy::bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out) {
     const MemMap map = map_;
     PcpList& l = z.pcp.lists[unsigned(mt)];
     size_t got = 0;
     while (got < n) {
-        if (l.empty() && pcp_refill(z, mt) == 0) break;
+        if (l.empty()) {
+            if (n - got >= z.pcp.batch) {
+                const uint32_t took = take_frames(z, mt, uint32_t(n - got), PG_allocated,
+                                                  [&](uint32_t pfn) { out[got++] = Pfn(pfn); });
+                if (took) continue;
+                break;
+            }
+            if (pcp_refill(z, mt) == 0) break;
+        }
         const uint32_t count = l.count;
         const uint32_t take = count < n - got ? count : uint32_t(n - got);
         for (uint32_t i = 1; i <= take; i++) {

@@ -167,6 +167,8 @@ private:
     uint32_t get_page_from_freelist(unsigned order, unsigned nid, unsigned highest, MigrateType mt,
                                     uint16_t flags, WatermarkPass pass);
     uint32_t rmqueue(Zone& z, unsigned order, MigrateType mt);
+    template <typename Put>
+    uint32_t take_frames(Zone& z, MigrateType mt, uint32_t want, uint32_t flag, Put put);
     uint32_t pcp_refill(Zone& z, MigrateType mt);
     bool rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn);
     size_t bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out);

@@ -237,7 +237,7 @@ TEST_F(AllocTest, BulkReturnsDistinctAllocatedFrames) {
     EXPECT_EQ(m.check(), "");
 }
 
-TEST(AllocPcp, BulkRefillsTheCacheAsOftenAsNeeded) {
+TEST(AllocPcp, BulkTakesACacheBatchOrMoreStraightFromTheBuddyLists) {
     Machine m(with_pcp(4, 8));
     m.hand_over();
     const Zone& z = m.buddy().zone(0, ZoneType::Normal);
@@ -251,12 +251,40 @@ TEST(AllocPcp, BulkRefillsTheCacheAsOftenAsNeeded) {
         EXPECT_TRUE(m.page(p.raw())->test(PG_allocated));
         EXPECT_FALSE(m.page(p.raw())->test(PG_pcp));
     }
-    // Six refills of four frames: two are left in the cache.
+    // Nothing went through the cache: exactly 22 frames left the lists,
+    // in address order from the smallest block, as 22 single
+    // allocations would take them.
+    EXPECT_EQ(z.pcp.count(), 0u);
+    EXPECT_EQ(z.free_pages, 4096u - 22);
+    for (unsigned i = 0; i < 22; i++) EXPECT_EQ(out[i].raw(), BASE + i) << i;
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST(AllocPcp, BulkTakesTheCachedFramesFirstAndRefillsForLessThanABatch) {
+    Machine m(with_pcp(4, 8));
+    m.hand_over();
+    const Zone& z = m.buddy().zone(0, ZoneType::Normal);
+    // One allocation refills the cache with four frames and takes one.
+    Pfn first = *m.buddy().alloc(AllocRequest::of(0));
+    ASSERT_EQ(z.pcp.count(), 3u);
+    Pfn out[9];
+    auto r = m.buddy().alloc_bulk(AllocRequest::of(0), 9, out);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(*r, 9u);
+    // The three cached frames, hottest first, then six from the lists.
+    EXPECT_EQ(first.raw(), BASE);
+    for (unsigned i = 0; i < 3; i++) EXPECT_EQ(out[i].raw(), BASE + 1 + i) << i;
+    for (unsigned i = 3; i < 9; i++) EXPECT_EQ(out[i].raw(), BASE + 1 + i) << i;
+    EXPECT_EQ(z.pcp.count(), 0u);
+    EXPECT_EQ(z.free_pages, 4096u - 10);
+    // Fewer than a batch with the cache empty: a refill, the rest stays cached.
+    r = m.buddy().alloc_bulk(AllocRequest::of(0), 2, out);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(*r, 2u);
+    EXPECT_EQ(out[0].raw(), BASE + 10);
+    EXPECT_EQ(out[1].raw(), BASE + 11);
     EXPECT_EQ(z.pcp.count(), 2u);
-    EXPECT_EQ(z.free_pages, 4096u - 24);
-    // Each refill hands out its lowest frame first.
-    EXPECT_EQ(out[0].raw(), BASE);
-    EXPECT_EQ(out[1].raw(), BASE + 1);
+    EXPECT_EQ(z.free_pages, 4096u - 14);
     EXPECT_EQ(m.check(), "");
 }
 
