@@ -58,9 +58,23 @@ GrantEntry* find(uint64_t pfn) {
     return true;
 }
 
+GrantEntry* next_entry(GrantEntry* e) { return e + 1 == g_table + TABLE_SIZE ? g_table : e + 1; }
+GrantEntry* prev_entry(GrantEntry* e) { return e == g_table ? g_table + TABLE_SIZE - 1 : e - 1; }
+
+// A tombstone keeps the probe chains that pass `e` intact. None passes it
+// when the next entry was never used (probes stop there), and then the
+// tombstones just before `e` are not needed either. Without this, grants
+// and frees would in time leave every unused entry a tombstone, and every
+// lookup that misses (a Free of a frame not granted) would probe the
+// whole table.
 void erase(GrantEntry* e) {
     *e = GrantEntry{};
-    e->tombstone = true;
+    const GrantEntry* next = next_entry(e);
+    if (next->pfn != 0 || next->tombstone) {
+        e->tombstone = true;
+        return;
+    }
+    for (GrantEntry* p = prev_entry(e); p->tombstone; p = prev_entry(p)) p->tombstone = false;
 }
 
 bool pfn_in_memmap(Pfn pfn) {
