@@ -53,7 +53,8 @@ enum class PagerOp : uint64_t {
     // NotOwned (not this task's), DoubleFree (not allocated), WrongOrder.
     Free = 3,
     // w1 = which: PAGER_STAT_MEMINFO -> w1 total frames, w2 free frames,
-    //   w3 frames granted, w4 frames on the LRU lists;
+    //   w3 frames granted, w4 frames on the LRU lists, w5 frames the pager
+    //   has allocated and minted ahead of requests (granted to nobody);
     // PAGER_STAT_SELF -> w1 frames held, w2 quota, w3 blocks held;
     // PAGER_STAT_PRINT -> the pager prints meminfo, buddyinfo and zoneinfo.
     Stats = 4,

@@ -98,6 +98,7 @@ Reply op_stats(Client* c, const Msg& m) {
             r.msg.w[2] = b.nr_free_pages();
             r.msg.w[3] = memory().start_free - b.nr_free_pages() - minted_count();
             r.msg.w[4] = lru;
+            r.msg.w[5] = minted_count();
             return r;
         }
         case abi::PAGER_STAT_SELF:

@@ -38,6 +38,20 @@ tern_qemu_test(pager.demos.8G_numa2 TIMEOUT 180 ARGS --mem 8G --numa 2 --smp 2 $
   --expect "^frames: node 1 zone Normal: orders 0-10 served"
   --expect "^Node 1, zone +Normal( +[0-9]+){11} *$")
 
+# hog with a quota above the machine's memory: the machine runs out, and
+# the pager refuses for want of memory only after giving back the frames
+# its caches had minted ahead (user/demo/hog.cc, `exhaust`).
+set(exhaust ${CMAKE_CURRENT_BINARY_DIR}/exhaust)
+file(MAKE_DIRECTORY ${exhaust})
+file(CONFIGURE OUTPUT ${exhaust}/manifest CONTENT [[
+run hog quota=1000000 exhaust
+]])
+tern_bundle(bundle_exhaust OUTPUT ${exhaust}/exhaust.cpio MANIFEST ${exhaust}/manifest PROGRAMS hog)
+tern_qemu_test(pager.exhaust.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exhaust}/exhaust.cpio
+  --unity --min-tests 6 ${PAGER_ALWAYS}
+  --expect "^pager: task hog exited with status 0$"
+  --expect "^hog: took [0-9]+ blocks \\([0-9]+ frames\\) until: (no memory|try again)\\x3b frames minted ahead then: 0$")
+
 # --- Damaged bundles: reported, and whatever is usable still runs ----------
 set(damaged ${CMAKE_CURRENT_BINARY_DIR}/damaged)
 file(MAKE_DIRECTORY ${damaged})

@@ -3,6 +3,13 @@
 // at the quota (NoMemory or TryAgain only if the machine really ran short),
 // while the other programs keep running; then it gives everything back and
 // the pager's count of its frames returns to where it started. Unity output.
+//
+// `hog exhaust` (with a quota above the machine's memory) runs the machine
+// out instead: one demand fault first, which leaves the pager's demand-zero
+// cache holding frames minted ahead; then blocks of order 4 down to 0 until
+// each is refused, which must be for want of memory (NoMemory or TryAgain)
+// and only once the pager has given back what its caches held (meminfo's
+// minted count is 0 then); then everything goes back.
 #include "abi/pager.h"
 #include "lib/testrunner.h"
 #include "user/demo/pager_client.h"
@@ -14,13 +21,18 @@
 
 namespace {
 
-// More than any quota this program is given; the loop stops there at the
-// latest, so a pager that never refuses fails the test instead of hanging.
+// More blocks than any quota or machine of the tests gives; the loops stop
+// there at the latest, so a pager that never refuses fails the test
+// instead of hanging.
 constexpr unsigned MAX_FRAMES = 4096;
+// The exhaust mode's heap page (demand-zero), far from image and stack.
+constexpr uint64_t HEAP_VA = 0x08'0000'0000;
+constexpr unsigned EXHAUST_TOP_ORDER = 4;
 
 constinit const pager::ArgBlock* g_args = nullptr;
 constinit unsigned g_slot = 0;
 constinit uint64_t g_pfns[MAX_FRAMES] = {};
+constinit uint8_t g_orders[MAX_FRAMES] = {};
 constinit unsigned g_nr_pfns = 0;
 constinit pager::SelfStats g_start = {};
 constinit Error g_refusal = Error::None;
@@ -54,6 +66,7 @@ void test_take_until_refused(unity::Runner& r) {
             g_refusal = b.error();
             break;
         }
+        g_orders[g_nr_pfns] = 0;
         g_pfns[g_nr_pfns++] = b->pfn;
         ASSERT_OK(sys::cap_delete(g_slot));
     }
@@ -80,14 +93,16 @@ void test_room_comes_back_after_a_free(unity::Runner& r) {
     ASSERT_TRUE(g_nr_pfns > 0);
     ASSERT_OK(pager::free(g_pfns[--g_nr_pfns], 0));
     ASSERT_VALUE(b, pager::alloc(g_slot, 0));
+    g_orders[g_nr_pfns] = 0;
     g_pfns[g_nr_pfns++] = b.pfn;
     ASSERT_OK(sys::cap_delete(g_slot));
 }
 
 void test_give_everything_back(unity::Runner& r) {
     while (g_nr_pfns > 0) {
-        uint64_t pfn = g_pfns[--g_nr_pfns];
-        Status s = pager::free(pfn, 0);
+        --g_nr_pfns;
+        uint64_t pfn = g_pfns[g_nr_pfns];
+        Status s = pager::free(pfn, g_orders[g_nr_pfns]);
         if (!r.check(s.ok(), __FILE__, __LINE__, "free pfn %#lx: %s", pfn, error_name(s.error()))) return;
     }
     ASSERT_VALUE(self, pager::self_stats());
@@ -98,11 +113,87 @@ void test_give_everything_back(unity::Runner& r) {
     EXPECT_OK(pager::free(b.pfn, 0));
 }
 
+// --- hog exhaust ------------------------------------------------------------
+
+void test_quota_is_above_the_memory(unity::Runner& r) {
+    ASSERT_VALUE(self, pager::self_stats());
+    g_start = self;
+    ASSERT_VALUE(mem, pager::meminfo());
+    EXPECT_TRUE(self.quota > mem.managed);
+}
+
+void test_demand_fault_leaves_frames_minted_ahead(unity::Runner& r) {
+    ASSERT_OK(pager::region(HEAP_VA, 4096, uint64_t(abi::PagerRegion::Heap)));
+    *reinterpret_cast<volatile uint64_t*>(HEAP_VA) = 0x686f67;
+    EXPECT_EQ_U(*reinterpret_cast<volatile uint64_t*>(HEAP_VA), 0x686f67u);
+    ASSERT_VALUE(mem, pager::meminfo());
+    EXPECT_TRUE(mem.minted > 0);
+}
+
+void test_take_until_memory_runs_out(unity::Runner& r) {
+    uint64_t frames = 0;
+    for (int order = EXHAUST_TOP_ORDER; order >= 0; order--) {
+        while (g_nr_pfns < MAX_FRAMES) {
+            Result<pager::Block> b = pager::alloc(g_slot, unsigned(order));
+            if (!b.ok()) {
+                g_refusal = b.error();
+                break;
+            }
+            g_orders[g_nr_pfns] = uint8_t(order);
+            g_pfns[g_nr_pfns++] = b->pfn;
+            frames += uint64_t(1) << order;
+            ASSERT_OK(sys::cap_delete(g_slot));
+        }
+        ASSERT_TRUE(g_nr_pfns < MAX_FRAMES);
+        EXPECT_ERR2(Status(g_refusal), Error::NoMemory, Error::TryAgain);
+    }
+    ASSERT_VALUE(mem, pager::meminfo());
+    uprintf("hog: took %u blocks (%lu frames) until: %s; frames minted ahead then: %lu\n", g_nr_pfns, frames,
+            error_name(g_refusal), mem.minted);
+    // Refused only once the caches were given back.
+    EXPECT_EQ_U(mem.minted, 0u);
+    ASSERT_VALUE(self, pager::self_stats());
+    EXPECT_EQ_U(self.held, g_start.held + 1 + frames);  // + the heap page
+}
+
+void test_refusal_is_for_want_of_memory(unity::Runner& r) {
+    EXPECT_ERR2(pager::alloc(g_slot, 0), Error::NoMemory, Error::TryAgain);
+    EXPECT_ERR2(pager::alloc_batch(1, 0x10'0000'0000), Error::NoMemory, Error::TryAgain);
+    EXPECT_ERR(sys::cap_identify(g_slot), Error::InvalidCap);
+    ASSERT_VALUE(mem, pager::meminfo());
+    EXPECT_EQ_U(mem.minted, 0u);
+}
+
+void test_give_everything_back_after_exhaustion(unity::Runner& r) {
+    while (g_nr_pfns > 0) {
+        --g_nr_pfns;
+        uint64_t pfn = g_pfns[g_nr_pfns];
+        Status s = pager::free(pfn, g_orders[g_nr_pfns]);
+        if (!r.check(s.ok(), __FILE__, __LINE__, "free pfn %#lx: %s", pfn, error_name(s.error()))) return;
+    }
+    // What is left is the heap page, until the task ends.
+    ASSERT_VALUE(self, pager::self_stats());
+    EXPECT_EQ_U(self.held, g_start.held + 1);
+    EXPECT_EQ_U(self.blocks, g_start.blocks + 1);
+    // And memory is there again.
+    ASSERT_VALUE(b, pager::alloc(g_slot, EXHAUST_TOP_ORDER));
+    EXPECT_OK(pager::free(b.pfn, EXHAUST_TOP_ORDER));
+}
+
 }  // namespace
 
 extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
     if (!pager::start_test_task(arg, r, &g_args, &g_slot)) return 1;
+    if (g_args->argc > 1 && demo::same_string(g_args->argv[1], "exhaust")) {
+        RUN_TEST(r, test_argument_block);
+        RUN_TEST(r, test_quota_is_above_the_memory);
+        RUN_TEST(r, test_demand_fault_leaves_frames_minted_ahead);
+        RUN_TEST(r, test_take_until_memory_runs_out);
+        RUN_TEST(r, test_refusal_is_for_want_of_memory);
+        RUN_TEST(r, test_give_everything_back_after_exhaustion);
+        return r.finish() ? 1 : 0;
+    }
     RUN_TEST(r, test_argument_block);
     RUN_TEST(r, test_quota_is_the_manifests);
     RUN_TEST(r, test_block_beyond_the_quota_is_refused);

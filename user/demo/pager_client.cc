@@ -85,7 +85,7 @@ Result<SelfStats> self_stats() {
 Result<MemInfo> meminfo() {
     Reply r = request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_MEMINFO);
     if (r.error != Error::None) return r.error;
-    return MemInfo{r.results[0], r.results[1], r.results[2], r.results[3]};
+    return MemInfo{r.results[0], r.results[1], r.results[2], r.results[3], r.results[4]};
 }
 
 Status print_stats() { return Status(request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_PRINT).error); }

@@ -84,6 +84,7 @@ Result<SelfStats> self_stats();
 
 struct MemInfo {
     uint64_t managed, free, granted, lru;
+    uint64_t minted;  // allocated and minted ahead of requests, nobody's yet
 };
 Result<MemInfo> meminfo();
 
