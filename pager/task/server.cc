@@ -18,6 +18,7 @@ struct Reply {
     unsigned cap = 0;   // a capability to send with the reply
     bool kill = false;  // a fault answered with FAULT_KILL
     bool map = false;   // a fault answered with FAULT_MAP (the frame in `cap`)
+    uint64_t pc = 0;    // FAULT_MAP: where the task faulted, should the map fail
 };
 
 Reply error_reply(Error e) {
@@ -169,6 +170,7 @@ Reply fault(Client* c, const Msg& m) {
         r.msg.w[2] = abi::RIGHT_READ | abi::RIGHT_WRITE;
         r.cap = g->slot;
         r.map = true;
+        r.pc = pc;
         return r;
     }
     return kill(c, "page fault outside its regions", addr, pc);
@@ -234,9 +236,14 @@ void serve() {
             // The kernel could not map the frame (no memory for a page
             // table): nothing was answered, so the task still waits. It
             // ends, and its frames come back.
-            Reply k = kill(c, error_name(got.error()), r.msg.w[1], 0);
-            got = sys::reply_recv(abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT, REPLY_SLOT),
-                                  k.msg);
+            Reply k = kill(c, error_name(got.error()), r.msg.w[1], r.pc);
+            const abi::IpcInfo kill_out =
+                abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT, REPLY_SLOT);
+            if (clients_alive() == 0) {
+                (void)sys::reply(kill_out, k.msg);
+                finish();
+            }
+            got = sys::reply_recv(kill_out, k.msg);
         }
     }
 }

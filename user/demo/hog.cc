@@ -10,6 +10,13 @@
 // each is refused, which must be for want of memory (NoMemory or TryAgain)
 // and only once the pager has given back what its caches held (meminfo's
 // minted count is 0 then); then everything goes back.
+//
+// `hog tables` runs the kernel's pool out instead: single pages 2 MiB apart
+// (AllocBatch of one page each, so every one needs a page table of its
+// own) until the kernel refuses, then a demand fault at an address whose
+// page tables cannot be made. The pager's FAULT_MAP reply fails and it
+// ends the task; the test (qemu.pager.kernel_pool_out) checks that, and
+// that every frame and every page table comes back.
 #include "abi/pager.h"
 #include "lib/testrunner.h"
 #include "user/demo/pager_client.h"
@@ -180,11 +187,39 @@ void test_give_everything_back_after_exhaustion(unity::Runner& r) {
     EXPECT_OK(pager::free(b.pfn, EXHAUST_TOP_ORDER));
 }
 
+// --- hog tables -------------------------------------------------------------
+
+constexpr uint64_t TABLES_VA = 0x10'0000'0000;
+constexpr uint64_t TABLES_STEP = uint64_t(2) << 20;  // one last-level table each
+constexpr uint64_t UNMAPPABLE_VA = 0x20'0000'0000;   // needs tables of its own too
+
+int run_out_of_page_tables() {
+    unsigned n = 0;
+    Error why = Error::None;
+    for (; n < MAX_FRAMES; n++) {
+        auto r = pager::alloc_batch(1, TABLES_VA + n * TABLES_STEP);
+        if (!r.ok()) {
+            why = r.error();
+            break;
+        }
+    }
+    auto info = sys::kernel_info();
+    uprintf("hog: %u pages mapped 2 MiB apart, then: %s (kernel pool: %lu bytes free)\n", n, error_name(why),
+            info.ok() ? info->pool_free : ~uint64_t(0));
+    if (why != Error::NoMemory) return 1;
+    if (!pager::region(UNMAPPABLE_VA, 4096, uint64_t(abi::PagerRegion::Heap)).ok()) return 1;
+    uprintf("hog: touching %#lx, whose page tables the kernel cannot make\n", UNMAPPABLE_VA);
+    *reinterpret_cast<volatile uint64_t*>(UNMAPPABLE_VA) = 1;
+    uprintf("hog: still running after that fault\n");
+    return 1;
+}
+
 }  // namespace
 
 extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
     if (!pager::start_test_task(arg, r, &g_args, &g_slot)) return 1;
+    if (g_args->argc > 1 && demo::same_string(g_args->argv[1], "tables")) return run_out_of_page_tables();
     if (g_args->argc > 1 && demo::same_string(g_args->argv[1], "exhaust")) {
         RUN_TEST(r, test_argument_block);
         RUN_TEST(r, test_quota_is_above_the_memory);
