@@ -28,7 +28,9 @@ enum class Sys : uint64_t {
     DebugWrite = 1,  // a0 = user address, a1 = length (<= 4096): print to the console
     Exit = 2,        // a0 = status: ends the calling task
     Yield = 3,       // gives up the rest of the time slice
-    KernelInfo = 4,  // -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks
+    KernelInfo = 4,  // a0 = KERNEL_INFO_POOL -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks;
+    // a0 = KERNEL_INFO_KMEM -> a1 = the caller's kernel memory used, a2 = its limit (0: none),
+    //   a3 = what TaskCreate reserves for a task besides its limit
 
     // Capabilities (any type).
     CapIdentify = 10,  // a0 = slot -> a1 = CapType, a2 = rights, a3 = type-specific word
@@ -115,6 +117,10 @@ inline constexpr unsigned PRIORITY_DEFAULT = 100;
 // Buddy orders a Frame may have: a Frame maps as 4 KiB pages, or as one
 // 2 MiB / 1 GiB leaf when order is 9 / 18 and the address is aligned.
 inline constexpr unsigned FRAME_ORDER_MAX = 18;
+
+// What KernelInfo reports (its a0).
+inline constexpr uint64_t KERNEL_INFO_POOL = 0;
+inline constexpr uint64_t KERNEL_INFO_KMEM = 1;
 
 // The user half of every address space (Sv39): [USER_BASE, USER_END).
 inline constexpr uint64_t USER_BASE = 0x1000;

@@ -121,7 +121,8 @@ void ThreadQueue::remove(Thread* t) {
 struct Endpoint : KObject {
     ThreadQueue senders;
     ThreadQueue receivers;
-    uint32_t caps = 0;  // capabilities naming it; 0 means no one can use it
+    uint32_t caps = 0;           // capabilities naming it; 0 means no one can use it
+    Task* kmem_payer = nullptr;  // the task charged for it (EndpointCreate), or none
 };
 
 struct Task : KObject {
@@ -140,4 +141,14 @@ struct Task : KObject {
     Thread* threads = nullptr;  // via Thread::task_next (each holds a reference)
     Cap* mappings = nullptr;    // Frame caps mapped into this address space
     char name[24] = {};
+    // Kernel memory (pool bytes) charged to this task: its page tables
+    // below the root, the endpoints it creates, and for each task it
+    // creates that task's structures and limit, reserved whole (kmem.h).
+    // kmem_limit 0: no limit.
+    uint64_t kmem_limit = 0;
+    uint64_t kmem_used = 0;
+    // The task whose account holds this task's reservation, and how much:
+    // given back when this Task object is freed.
+    Task* kmem_payer = nullptr;
+    uint64_t kmem_reserved = 0;
 };

@@ -35,6 +35,13 @@ Status add_region(PhysRange r, PhysToPtr access);
 Result<PhysAddr> alloc_pages(size_t pages);
 void free_pages(PhysAddr pa, size_t pages);
 
+// The bytes an object of `size` bytes takes: its size class.
+constexpr size_t object_bytes(size_t size) {
+    size_t s = 64;
+    while (s < size) s <<= 1;
+    return s;
+}
+
 // A zeroed object of `size` bytes (at most 2048), or Error::NoMemory.
 Result<void*> alloc_object(size_t size);
 void free_object(void* obj, size_t size);

@@ -44,6 +44,11 @@ void free_partial(Task* t, PhysAddr table, uint32_t slots) {
 
 }  // namespace
 
+uint64_t base_bytes(uint32_t nr_slots) {
+    return kpool::object_bytes(sizeof(Task)) + kpool::object_bytes(sizeof(Thread)) +
+           (table_pages(nr_slots) + 1) * PAGE_SIZE;
+}
+
 Result<Task*> create(const char* name, uint32_t nr_slots) {
     Task* t = TRY(kpool::alloc<Task>());
     t->otype = ObjType::Task;

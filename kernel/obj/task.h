@@ -12,6 +12,10 @@ namespace tasks {
 // nothing is left allocated.
 Result<Task*> create(const char* name, uint32_t nr_slots = abi::CAP_SLOTS);
 
+// Pool bytes create() takes for a task with `nr_slots` slots: the Task,
+// its thread, its table of capabilities and its root page table.
+uint64_t base_bytes(uint32_t nr_slots = abi::CAP_SLOTS);
+
 // Starts an Inactive thread. Errors: Busy (started before),
 // InvalidArgument (pc or sp outside user space, priority above the max).
 Status start_thread(Thread* t, uint64_t pc, uint64_t sp, uint64_t arg, unsigned priority);

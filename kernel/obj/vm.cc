@@ -1,5 +1,6 @@
 #include "obj/vm.h"
 
+#include "obj/kmem.h"
 #include "obj/pool.h"
 #include "paging.h"
 #include "scheduler.h"
@@ -14,6 +15,17 @@ constinit uint64_t g_asid_used[NR_ASIDS / 64] = {1};  // ASID 0 is the kernel's
 Result<PhysAddr> pool_frame(void*) { return kpool::alloc_pages(1); }
 arch::FrameSource pool_source() { return arch::FrameSource{pool_frame, nullptr}; }
 void pool_free(PhysAddr pa) { kpool::free_pages(pa, 1); }
+
+// A page table below the root of t's tables, charged to t (kmem.h); they
+// are freed with the address space, when the charge no longer matters.
+Result<PhysAddr> table_frame(void* ctx) {
+    auto* t = static_cast<Task*>(ctx);
+    TRY_STATUS(kmem::charge(t, PAGE_SIZE));
+    auto pa = kpool::alloc_pages(1);
+    if (!pa.ok()) kmem::credit(t, PAGE_SIZE);
+    return pa;
+}
+arch::FrameSource table_source(Task* t) { return arch::FrameSource{table_frame, t}; }
 
 Result<uint16_t> alloc_asid() {
     for (unsigned w = 0; w < NR_ASIDS / 64; w++) {
@@ -88,9 +100,9 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
     if (frame->mapped_in) return Error::Busy;
     const PhysAddr pa = Pfn(frame->w0).to_phys();
     if (size == PAGE_SIZE)
-        TRY_STATUS(arch::user_map_page(t->pt_root, va, pa, rights, pool_source()));
+        TRY_STATUS(arch::user_map_page(t->pt_root, va, pa, rights, table_source(t)));
     else
-        TRY_STATUS(arch::user_map(t->pt_root, va, pa, size, rights, pool_source()));
+        TRY_STATUS(arch::user_map(t->pt_root, va, pa, size, rights, table_source(t)));
     frame->mapped_in = t;
     frame->mapped_va = va.raw();
     list_add(t, frame);
@@ -102,7 +114,7 @@ Status map_fresh_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, Vir
     if (n == 0 || va.raw() < abi::USER_BASE || va.raw() >= abi::USER_END ||
         n > (abi::USER_END - va.raw()) / PAGE_SIZE)
         return Error::InvalidArgument;
-    TRY_STATUS(arch::user_map_pages(t->pt_root, va, pfns, n, rights, pool_source()));
+    TRY_STATUS(arch::user_map_pages(t->pt_root, va, pfns, n, rights, table_source(t)));
     // Onto t's list of mappings as n list_add() calls in order would put
     // them, each before the one before it (the last one's map_prev stays
     // null, as a fresh capability has it).

@@ -1,6 +1,7 @@
 // EndpointCreate, Send, Recv, Call, Reply, ReplyRecv.
 #include "ipc.h"
 #include "obj/cap.h"
+#include "obj/kmem.h"
 #include "obj/pool.h"
 #include "scheduler.h"
 #include "syscall/syscall.h"
@@ -57,9 +58,16 @@ void do_send(Thread* t, bool call) {
 void endpoint_create(Thread* t) {
     auto dst = caps::empty_slot(t->task, t->ctx.arg(0));
     if (!dst.ok()) return ret(t, dst.error());
+    const uint64_t bytes = kpool::object_bytes(sizeof(Endpoint));
+    if (Status s = kmem::charge(t->task, bytes); !s.ok()) return ret(t, s);
     auto ep = kpool::alloc<Endpoint>();
-    if (!ep.ok()) return ret(t, ep.error());
+    if (!ep.ok()) {
+        kmem::credit(t->task, bytes);
+        return ret(t, ep.error());
+    }
     (*ep)->otype = ObjType::Endpoint;
+    (*ep)->kmem_payer = t->task;
+    obj_ref(t->task);  // until the endpoint is freed and gives its bytes back
     Cap c{};
     c.type = abi::CapType::Endpoint;
     c.rights = abi::RIGHTS_ALL;

@@ -49,8 +49,15 @@ void yield(Thread* t) {
 }
 
 void kernel_info(Thread* t) {
-    kpool::Stats s = kpool::stats();
-    ret(t, Error::None, s.free_bytes, s.total_bytes, platform::uptime_us());
+    switch (t->ctx.arg(0)) {
+        case abi::KERNEL_INFO_POOL: {
+            kpool::Stats s = kpool::stats();
+            return ret(t, Error::None, s.free_bytes, s.total_bytes, platform::uptime_us());
+        }
+        case abi::KERNEL_INFO_KMEM:
+            return ret(t, Error::None, t->task->kmem_used, t->task->kmem_limit, tasks::base_bytes());
+    }
+    ret(t, Error::InvalidArgument);
 }
 
 // The syscall table's entries for these handlers (syscall.h, run).

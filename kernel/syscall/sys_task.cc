@@ -1,6 +1,7 @@
 // TaskCreate, ThreadStart, ThreadSetFault, TaskKill.
 #include "lib/format.h"
 #include "obj/cap.h"
+#include "obj/kmem.h"
 #include "obj/task.h"
 #include "syscall/syscall.h"
 
@@ -18,17 +19,32 @@ Result<Thread*> thread_arg(Thread* t, uint64_t slot) {
 }  // namespace
 
 void task_create(Thread* t) {
-    uint64_t task_slot = t->ctx.arg(0), thread_slot = t->ctx.arg(1);
-    auto dst_task = caps::empty_slot(t->task, task_slot);
+    uint64_t task_slot = t->ctx.arg(0), thread_slot = t->ctx.arg(1), limit = t->ctx.arg(2);
+    Task* me = t->task;
+    auto dst_task = caps::empty_slot(me, task_slot);
     if (!dst_task.ok()) return ret(t, dst_task.error());
-    auto dst_thread = caps::empty_slot(t->task, thread_slot);
+    auto dst_thread = caps::empty_slot(me, thread_slot);
     if (!dst_thread.ok()) return ret(t, dst_thread.error());
     if (task_slot == thread_slot) return ret(t, Error::InvalidArgument);
+    // What the new task is and may use, reserved from our account (kmem.h):
+    // a task with a limit makes only tasks with one.
+    if (me->kmem_limit && limit == 0) return ret(t, Error::OverQuota);
+    const uint64_t base = tasks::base_bytes();
+    if (limit > UINT64_MAX - base) return ret(t, Error::InvalidArgument);
+    const uint64_t reserve = base + limit;
+    if (Status s = kmem::charge(me, reserve); !s.ok()) return ret(t, s);
     char name[24];
-    format_buf(name, sizeof name, "%s.%u", t->task->name, t->task->id);
+    format_buf(name, sizeof name, "%s.%u", me->name, me->id);
     auto task = tasks::create(name);
-    if (!task.ok()) return ret(t, task.error());
+    if (!task.ok()) {
+        kmem::credit(me, reserve);
+        return ret(t, task.error());
+    }
     Task* n = *task;
+    n->kmem_limit = limit;
+    n->kmem_payer = me;
+    n->kmem_reserved = reserve;
+    obj_ref(me);  // until n is freed and gives the reservation back
     // The creator's caps are roots of their own: the new task cannot revoke
     // them through its own, nor the creator the task's own.
     caps::install(*dst_task, n->slots[abi::SLOT_SELF_TASK], nullptr);

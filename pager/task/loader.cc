@@ -72,6 +72,14 @@ Status connect(Client* c) {
     return s;
 }
 
+// The kernel memory a task may use (TaskCreate's limit: its page tables
+// and the objects it creates): 16 page tables, and one more for every 64
+// pages of its quota. Laid out densely, a quota's pages need one table per
+// 512; the rest allows for regions and batches spread over the address
+// space, while a task that maps single pages far apart (a table each)
+// stops at its own limit instead of emptying the kernel's pool.
+uint64_t kmem_limit(uint64_t quota_pages) { return (16 + quota_pages / 64) * PAGE_SIZE; }
+
 Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const char** why) {
     auto file = archive.find(run.name, why);
     if (!file.ok()) {
@@ -92,7 +100,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     }
     c->task_slot = *task_slot;
     c->thread_slot = *thread_slot;
-    Status s = sys::task_create(c->task_slot, c->thread_slot);
+    Status s = sys::task_create(c->task_slot, c->thread_slot, kmem_limit(c->quota));
     if (s.ok()) s = load_segments(c, *file, img);
     if (s.ok()) s = setup_stack_and_args(c, run);
     if (s.ok()) s = connect(c);

@@ -52,22 +52,26 @@ tern_qemu_test(pager.exhaust.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exhaust
   --expect "^pager: task hog exited with status 0$"
   --expect "^hog: took [0-9]+ blocks \\([0-9]+ frames\\) until: (no memory|try again)\\x3b frames minted ahead then: 0$")
 
-# hog running the kernel's pool out with page tables, then faulting where
-# no table can be made: the pager's FAULT_MAP reply fails, it ends the task
-# and takes its frames back (its page tables go back with its address
-# space), and reports the task's failure in its exit status.
+# hog spending its kernel memory on page tables, then faulting where it
+# cannot afford a table: the kernel refuses at hog's own limit, with the
+# pool far from empty; the pager's FAULT_MAP reply fails, it ends hog and
+# takes its frames back, and grow, beside it, runs as usual. The pager
+# reports hog's failure in its exit status.
 file(CONFIGURE OUTPUT ${exhaust}/manifest-tables CONTENT [[
 run hog quota=4096 tables
+run grow quota=2048 512
 ]])
-tern_bundle(bundle_tables OUTPUT ${exhaust}/tables.cpio MANIFEST ${exhaust}/manifest-tables PROGRAMS hog)
-tern_qemu_test(pager.kernel_pool_out.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exhaust}/tables.cpio
+tern_bundle(bundle_tables OUTPUT ${exhaust}/tables.cpio MANIFEST ${exhaust}/manifest-tables PROGRAMS hog grow)
+tern_qemu_test(pager.kmem_limit.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exhaust}/tables.cpio
   --expect-status 1
   --expect "^pager: free pages at start: [0-9]+$"
   --expect "${PAGER_FREE_AGAIN}"
-  --expect "^hog: [0-9]+ pages mapped 2 MiB apart, then: no memory \\(kernel pool: [0-9]+ bytes free\\)$"
-  --expect "^hog: touching 0x2000000000, whose page tables the kernel cannot make$"
-  --expect "^pager: task hog killed: no memory at 0x2000000000"
-  --reject "^hog: still running" --reject "KERNEL PANIC")
+  --expect "^hog: [0-9]+ pages mapped 2 MiB apart, then: over quota \\(its kernel memory: [0-9]+ of 327680 bytes\\x3b kernel pool: [0-9]+ bytes free\\)$"
+  --expect "^hog: touching 0x2000000000, whose page tables it cannot afford$"
+  --expect "^pager: task hog killed: over quota at 0x2000000000 \\(pc 0x[0-9a-f]+\\)$"
+  --expect "^grow: 512 pages faulted in"
+  --expect "^pager: task grow exited with status 0$"
+  --reject "^hog: still running" --reject "^pager: task grow killed" --reject "KERNEL PANIC")
 
 # --- Damaged bundles: reported, and whatever is usable still runs ----------
 set(damaged ${CMAKE_CURRENT_BINARY_DIR}/damaged)

@@ -11,12 +11,14 @@
 // and only once the pager has given back what its caches held (meminfo's
 // minted count is 0 then); then everything goes back.
 //
-// `hog tables` runs the kernel's pool out instead: single pages 2 MiB apart
+// `hog tables` spends its kernel memory instead: single pages 2 MiB apart
 // (AllocBatch of one page each, so every one needs a page table of its
-// own) until the kernel refuses, then a demand fault at an address whose
-// page tables cannot be made. The pager's FAULT_MAP reply fails and it
-// ends the task; the test (qemu.pager.kernel_pool_out) checks that, and
-// that every frame and every page table comes back.
+// own) until the kernel refuses, which must be for its own limit (the
+// kernel memory limit the pager gave it: OverQuota) with the kernel's pool
+// far from empty; then a demand fault at an address whose page tables it
+// cannot afford. The pager's FAULT_MAP reply fails and it ends the task;
+// the test (qemu.pager.kmem_limit) checks that, that every frame comes
+// back, and that grow, running beside it, is not disturbed.
 #include "abi/pager.h"
 #include "lib/testrunner.h"
 #include "user/demo/pager_client.h"
@@ -204,11 +206,17 @@ int run_out_of_page_tables() {
         }
     }
     auto info = sys::kernel_info();
-    uprintf("hog: %u pages mapped 2 MiB apart, then: %s (kernel pool: %lu bytes free)\n", n, error_name(why),
-            info.ok() ? info->pool_free : ~uint64_t(0));
-    if (why != Error::NoMemory) return 1;
+    auto kmem = sys::kmem_info();
+    if (!info.ok() || !kmem.ok()) return 1;
+    uprintf(
+        "hog: %u pages mapped 2 MiB apart, then: %s (its kernel memory: %lu of %lu bytes; kernel pool: %lu "
+        "bytes free)\n",
+        n, error_name(why), kmem->used, kmem->limit, info->pool_free);
+    if (why != Error::OverQuota || kmem->limit == 0 || kmem->used > kmem->limit ||
+        info->pool_free < kmem->limit)
+        return 1;
     if (!pager::region(UNMAPPABLE_VA, 4096, uint64_t(abi::PagerRegion::Heap)).ok()) return 1;
-    uprintf("hog: touching %#lx, whose page tables the kernel cannot make\n", UNMAPPABLE_VA);
+    uprintf("hog: touching %#lx, whose page tables it cannot afford\n", UNMAPPABLE_VA);
     *reinterpret_cast<volatile uint64_t*>(UNMAPPABLE_VA) = 1;
     uprintf("hog: still running after that fault\n");
     return 1;

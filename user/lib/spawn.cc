@@ -26,7 +26,7 @@ Result<Child> Child::create(const ChildOptions& opt) {
     c.priority_ = opt.priority;
     c.task_ = TRY(Cap::alloc());
     c.thread_ = TRY(Cap::alloc());
-    TRY_STATUS(sys::task_create(c.task_.slot(), c.thread_.slot()));
+    TRY_STATUS(sys::task_create(c.task_.slot(), c.thread_.slot(), opt.kmem_limit));
     // BootInfo::image also lists the root's stack: only the program's own
     // pages go to the child.
     const uint64_t lo = reinterpret_cast<uint64_t>(__image_start),

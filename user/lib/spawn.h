@@ -34,6 +34,7 @@ struct ChildOptions {
     uint64_t fault_badge = 0;  // badge the fault handler sees; 0 = the endpoint cap's own
     unsigned priority = abi::PRIORITY_DEFAULT;
     Order stack_order = Order(2);
+    uint64_t kmem_limit = 0;  // TaskCreate's: the child's kernel memory limit (0: none)
 };
 
 class Child {

@@ -85,9 +85,19 @@ struct KernelInfo {
     uint64_t pool_free, pool_total, ticks;
 };
 inline Result<KernelInfo> kernel_info() {
-    Regs r = call(abi::Sys::KernelInfo);
+    Regs r = call(abi::Sys::KernelInfo, abi::KERNEL_INFO_POOL);
     if (r.a0) return to_error(r.a0);
     return KernelInfo{r.a1, r.a2, r.a3};
+}
+// The calling task's kernel memory account (kernel/obj/kmem.h).
+struct KmemInfo {
+    uint64_t used, limit;  // limit 0: none
+    uint64_t task_base;    // what TaskCreate reserves for a new task besides its limit
+};
+inline Result<KmemInfo> kmem_info() {
+    Regs r = call(abi::Sys::KernelInfo, abi::KERNEL_INFO_KMEM);
+    if (r.a0) return to_error(r.a0);
+    return KmemInfo{r.a1, r.a2, r.a3};
 }
 
 // --- Capabilities ----------------------------------------------------------
@@ -172,8 +182,10 @@ inline Result<AccessDirty> read_clear_ad(uint64_t frame) {
 
 // --- Tasks and threads -----------------------------------------------------
 
-inline Status task_create(uint64_t task_dst, uint64_t thread_dst) {
-    return status(call(abi::Sys::TaskCreate, task_dst, thread_dst));
+// kmem_limit: the pool bytes the new task may use (0: none; a task that
+// has a limit must give one), reserved from ours with its structures.
+inline Status task_create(uint64_t task_dst, uint64_t thread_dst, uint64_t kmem_limit = 0) {
+    return status(call(abi::Sys::TaskCreate, task_dst, thread_dst, kmem_limit));
 }
 inline Status thread_start(uint64_t thread, uint64_t pc, uint64_t sp, uint64_t arg,
                            uint64_t priority = abi::PRIORITY_DEFAULT) {

@@ -183,6 +183,85 @@ void exit_without_fault_handler_ends_the_task(unity::Runner& r) {
     EXPECT_ERR(sys::task_kill(c.task()), Error::DeadObject);
 }
 
+// --- Kernel memory limits (kernel/obj/kmem.h) --------------------------------
+
+constexpr uint64_t KMEM_LIMIT = 64 * 1024;
+constexpr unsigned GRANDCHILD_TASK = 10, GRANDCHILD_THREAD = 11, EP_A = 20, EP_B = 21, EP_C = 22;
+
+// Runs in a child with KMEM_LIMIT: every refusal is OverQuota at the limit,
+// and what is freed is given back. Returns 0, or the failing step.
+int child_spends_its_kernel_memory(uint64_t) {
+    auto k0 = sys::kmem_info();
+    if (!k0.ok() || k0->limit != KMEM_LIMIT || k0->used == 0 || k0->used > k0->limit) return 1;
+    // A task with a limit makes only tasks with one, and within its own.
+    if (sys::task_create(GRANDCHILD_TASK, GRANDCHILD_THREAD, 0).error() != Error::OverQuota) return 2;
+    if (sys::task_create(GRANDCHILD_TASK, GRANDCHILD_THREAD, k0->limit).error() != Error::OverQuota) return 3;
+    // An endpoint is charged.
+    if (!sys::endpoint_create(EP_A).ok()) return 4;
+    auto k1 = sys::kmem_info();
+    if (!k1.ok() || k1->used <= k0->used) return 5;
+    const uint64_t ep = k1->used - k0->used;
+    // A task reserves its structures and its limit: here all but one
+    // endpoint's worth of what is left.
+    const uint64_t left = k1->limit - k1->used;
+    if (left < k1->task_base + 2 * ep) return 6;
+    const uint64_t grandchild_limit = left - k1->task_base - ep;
+    if (!sys::task_create(GRANDCHILD_TASK, GRANDCHILD_THREAD, grandchild_limit).ok()) return 7;
+    auto k2 = sys::kmem_info();
+    if (!k2.ok() || k2->used != k2->limit - ep) return 8;
+    // One more endpoint fits exactly; the next is refused, until one goes.
+    if (!sys::endpoint_create(EP_B).ok()) return 9;
+    if (sys::endpoint_create(EP_C).error() != Error::OverQuota) return 10;
+    if (!sys::cap_delete(EP_B).ok() || !sys::endpoint_create(EP_C).ok()) return 11;
+    // The grandchild's reservation comes back when it is gone.
+    if (!sys::task_kill(GRANDCHILD_TASK).ok() || !sys::cap_delete(GRANDCHILD_TASK).ok() ||
+        !sys::cap_delete(GRANDCHILD_THREAD).ok())
+        return 12;
+    auto k3 = sys::kmem_info();
+    if (!k3.ok() || k3->used != k1->used + ep) return 13;
+    return 0;
+}
+
+void kmem_limits_what_a_child_creates(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ChildOptions opt;
+    opt.fault_ep = h->ep();
+    opt.fault_badge = FAULT_BADGE | 8;
+    opt.kmem_limit = KMEM_LIMIT;
+    ASSERT_VALUE(c, spawn(child_spends_its_kernel_memory, 0, opt));
+    ASSERT_VALUE(status, h->wait_exit(8));
+    EXPECT_EQ_U(status, 0);
+    EXPECT_TRUE(wait_thread_dead(c.thread()));
+}
+
+// The page tables of a task with a limit stop at it, with OverQuota and
+// nothing mapped; its reservation comes back with it.
+void kmem_limits_a_tasks_page_tables(unity::Runner& r) {
+    ASSERT_VALUE(before, sys::kmem_info());
+    EXPECT_EQ_U(before.limit, 0);  // the root task has none
+    {
+        ASSERT_VALUE(task, Cap::alloc());
+        ASSERT_VALUE(thread, Cap::alloc());
+        ASSERT_OK(sys::task_create(task.slot(), thread.slot(), 3 * PAGE_SIZE));
+        ASSERT_VALUE(mid, sys::kmem_info());
+        EXPECT_EQ_U(mid.used - before.used, mid.task_base + 3 * PAGE_SIZE);
+        ASSERT_VALUE(f1, frames().alloc(Order(0)));
+        ASSERT_VALUE(f2, frames().alloc(Order(0)));
+        ASSERT_VALUE(f3, frames().alloc(Order(0)));
+        // A fresh gigabyte needs two tables, the next 2 MiB one more.
+        const uint64_t va = uint64_t(64) << 30, step = uint64_t(2) << 20;
+        EXPECT_OK(sys::map(task.slot(), f1.slot(), va, RW));
+        EXPECT_OK(sys::map(task.slot(), f2.slot(), va + step, RW));
+        EXPECT_ERR(sys::map(task.slot(), f3.slot(), va + 2 * step, RW), Error::OverQuota);
+        EXPECT_ERR(sys::unmap(f3.slot()), Error::NotFound);  // not mapped
+        // Within its tables a page still maps.
+        EXPECT_OK(sys::map(task.slot(), f3.slot(), va + PAGE_SIZE, RW));
+        ASSERT_OK(sys::task_kill(task.slot()));
+    }
+    ASSERT_VALUE(after, sys::kmem_info());
+    EXPECT_EQ_U(after.used, before.used);
+}
+
 }  // namespace
 
 void run_task_tests(unity::Runner& r) {
@@ -194,4 +273,6 @@ void run_task_tests(unity::Runner& r) {
     RUN_TEST(r, task_kill_stops_a_running_task);
     RUN_TEST(r, exit_is_reported_to_the_fault_handler);
     RUN_TEST(r, exit_without_fault_handler_ends_the_task);
+    RUN_TEST(r, kmem_limits_a_tasks_page_tables);
+    RUN_TEST(r, kmem_limits_what_a_child_creates);
 }

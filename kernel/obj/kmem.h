@@ -1,0 +1,30 @@
+// Kernel memory accounting: every byte of the kernel pool that a task
+// causes to be used is charged to an account, and a task whose creator gave
+// it a limit (TaskCreate a2) cannot pass it. Charged to a task:
+//   - its page tables below the root (vm.cc), freed with its address space;
+//   - the endpoints it creates (EndpointCreate), until they are freed;
+//   - each task it creates: that task's structures (Task, thread, table of
+//     capabilities, root page table) plus that task's own limit, reserved
+//     whole, so that what a task and all it creates can use stays within
+//     the limit it was given; given back when the created Task is freed.
+// Tasks without a limit (the root task, and tasks it makes without one)
+// are counted but never refused. OverQuota is the error: the caller's own
+// limit, while NoMemory still means the pool itself is empty.
+#pragma once
+
+#include "base/result.h"
+#include "obj/objects.h"
+
+namespace kmem {
+
+// Charges `bytes` to t. OverQuota when that would pass its limit (nothing
+// charged then).
+inline Status charge(Task* t, uint64_t bytes) {
+    if (t->kmem_limit && bytes > t->kmem_limit - t->kmem_used) return Error::OverQuota;
+    t->kmem_used += bytes;
+    return {};
+}
+
+inline void credit(Task* t, uint64_t bytes) { t->kmem_used -= bytes; }
+
+}  // namespace kmem
