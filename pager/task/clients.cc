@@ -117,6 +117,8 @@ void client_ended(Client* c, int status) {
     if (c->exited) return;
     c->exited = true;
     c->status = status;
+    kmem_release(c->kmem_reserved);
+    c->kmem_reserved = 0;
     g_alive--;
 }
 

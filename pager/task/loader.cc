@@ -74,11 +74,40 @@ Status connect(Client* c) {
 
 // The kernel memory a task may use (TaskCreate's limit: its page tables
 // and the objects it creates): 16 page tables, and one more for every 64
-// pages of its quota. Laid out densely, a quota's pages need one table per
-// 512; the rest allows for regions and batches spread over the address
-// space, while a task that maps single pages far apart (a table each)
-// stops at its own limit instead of emptying the kernel's pool.
-uint64_t kmem_limit(uint64_t quota_pages) { return (16 + quota_pages / 64) * PAGE_SIZE; }
+// pages of its quota, 256 at most. Laid out densely, a quota's pages need
+// one table per 512; the rest allows for regions and batches spread over
+// the address space, while a task that maps single pages far apart (a
+// table each) stops at its own limit instead of emptying the kernel's pool.
+uint64_t kmem_limit(uint64_t quota_pages) {
+    const uint64_t tables = 16 + quota_pages / 64;
+    return (tables < 256 ? tables : 256) * PAGE_SIZE;
+}
+
+// What the limits of the tasks started so far, with their structures, may
+// still add up to: three quarters of what the kernel's pool had free when
+// the first task started (the rest is the pager's own), so that all tasks
+// together cannot empty it. A task whose reservation does not fit is not
+// started.
+constinit uint64_t g_kmem_left = 0;
+constinit bool g_kmem_known = false;
+
+Result<uint64_t> reserve_kmem(uint64_t limit, const char** why) {
+    if (!g_kmem_known) {
+        auto pool = sys::kernel_info();
+        if (!pool.ok()) return pool.error();
+        g_kmem_left = pool->pool_free - pool->pool_free / 4;
+        g_kmem_known = true;
+    }
+    auto account = sys::kmem_info();
+    if (!account.ok()) return account.error();
+    const uint64_t need = account->task_base + limit;
+    if (need > g_kmem_left) {
+        *why = "not enough kernel memory left for its limit";
+        return Error::NoMemory;
+    }
+    g_kmem_left -= need;
+    return need;
+}
 
 Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const char** why) {
     auto file = archive.find(run.name, why);
@@ -88,9 +117,15 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     }
     elf::Image img;
     TRY_STATUS(elf::parse(file->data, file->size, abi::USER_BASE, CHILD_IMAGE_LIMIT, img, why));
+    const uint64_t limit = kmem_limit(run.quota_pages ? run.quota_pages : DEFAULT_QUOTA);
+    const uint64_t reserved = TRY(reserve_kmem(limit, why));
     Client* c = client_new(run.name, run.quota_pages);
     *why = "setting up its task failed";
-    if (!c) return Error::NoMemory;
+    if (!c) {
+        kmem_release(reserved);
+        return Error::NoMemory;
+    }
+    c->kmem_reserved = reserved;
     auto task_slot = slot_alloc();
     auto thread_slot = slot_alloc();
     if (!task_slot.ok() || !thread_slot.ok()) {
@@ -100,7 +135,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     }
     c->task_slot = *task_slot;
     c->thread_slot = *thread_slot;
-    Status s = sys::task_create(c->task_slot, c->thread_slot, kmem_limit(c->quota));
+    Status s = sys::task_create(c->task_slot, c->thread_slot, limit);
     if (s.ok()) s = load_segments(c, *file, img);
     if (s.ok()) s = setup_stack_and_args(c, run);
     if (s.ok()) s = connect(c);
@@ -118,6 +153,8 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
 }
 
 }  // namespace
+
+void kmem_release(uint64_t bytes) { g_kmem_left += bytes; }
 
 void load_bundle(const abi::BootInfo* boot) {
     if (!boot->initrd_va || !boot->initrd_bytes) {

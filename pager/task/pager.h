@@ -127,6 +127,7 @@ struct Client {
     char name[33];
     unsigned task_slot, thread_slot;
     uint64_t quota, held_pages, blocks;
+    uint64_t kmem_reserved;  // its kernel memory limit and structures, from the loader's budget
     Region regions[MAX_REGIONS];
     unsigned nr_regions;
 };
@@ -134,6 +135,8 @@ struct Client {
 // The grant table comes from the pager's own allocator (after memory_init).
 Status grant_table_init();
 Client* client_new(const char* name, uint64_t quota);
+// Gives a task's kernel memory reservation back to the loader's budget.
+void kmem_release(uint64_t bytes);
 namespace clients_detail {
 inline constinit Client g_clients[MAX_CLIENTS] = {};
 inline constinit unsigned g_alive = 0;

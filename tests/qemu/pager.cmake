@@ -73,6 +73,24 @@ tern_qemu_test(pager.kmem_limit.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exha
   --expect "^pager: task grow exited with status 0$"
   --reject "^hog: still running" --reject "^pager: task grow killed" --reject "KERNEL PANIC")
 
+# More tasks than the kernel's pool can back with their limits (1 MiB each
+# for these quotas; on 128 MiB the pool has 4 MiB, of which the pager hands
+# out three quarters): those that do not fit are not started, the others
+# run as usual.
+file(CONFIGURE OUTPUT ${exhaust}/manifest-kmem-budget CONTENT [[
+run grow quota=100000 512
+run grow quota=100000 512
+run grow quota=100000 512
+run grow quota=100000 512
+]])
+tern_bundle(bundle_kmem_budget OUTPUT ${exhaust}/kmem-budget.cpio MANIFEST ${exhaust}/manifest-kmem-budget
+  PROGRAMS grow)
+tern_qemu_test(pager.kmem_budget.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exhaust}/kmem-budget.cpio
+  --unity --min-tests 7 ${PAGER_ALWAYS}
+  --expect "^pager: started grow \\(task 1, "
+  --expect "^pager: not starting grow: not enough kernel memory left for its limit \\(no memory\\)$"
+  --expect "^pager: task grow exited with status 0$")
+
 # --- Damaged bundles: reported, and whatever is usable still runs ----------
 set(damaged ${CMAKE_CURRENT_BINARY_DIR}/damaged)
 file(MAKE_DIRECTORY ${damaged})
