@@ -19,11 +19,14 @@ set(PAGER_ALWAYS
   --expect "^Node 0, zone +DMA32( +[0-9]+){11} *$"
   --reject "KERNEL PANIC" --reject "^pager: task .* killed")
 
-# frames 12 + grow 7 + hog 7 Unity tests.
+# hello, then frames 12 + grow 7 + hog 7 Unity tests.
 set(PAGER_DEMOS --initrd ${PAGER_BUNDLE} --unity --min-tests 26 ${PAGER_ALWAYS}
-  --expect "^pager: started frames \\(task 1, [0-9]+ pages, quota 8192\\)$"
-  --expect "^pager: started grow \\(task 2, [0-9]+ pages, quota 2048\\)$"
-  --expect "^pager: started hog \\(task 3, [0-9]+ pages, quota 512\\)$"
+  --expect "^pager: started hello \\(task 1, [0-9]+ pages, quota 64\\)$"
+  --expect "^hello from user space: hello, started by the pager, holds [0-9]+ of its 64 pages\\x3b [0-9]+ MiB of [0-9]+ free$"
+  --expect "^pager: task hello exited with status 0$"
+  --expect "^pager: started frames \\(task 2, [0-9]+ pages, quota 8192\\)$"
+  --expect "^pager: started grow \\(task 3, [0-9]+ pages, quota 2048\\)$"
+  --expect "^pager: started hog \\(task 4, [0-9]+ pages, quota 512\\)$"
   --expect "^pager: task frames exited with status 0$"
   --expect "^pager: task grow exited with status 0$"
   --expect "^pager: task hog exited with status 0$"

@@ -31,3 +31,8 @@ tern_qemu_test(user.kbench.runs TIMEOUT 120 ARGS --mem 128M --append "init=kbenc
   --expect "^IPC call \\+ reply \\(two spaces\\) +10000 +[0-9]+\\.[0-9]"
   --expect "^page fault -> map -> resume +1280 +[0-9]+\\.[0-9]"
   --expect "^kbench: end$")
+
+# hello as the root task (it also runs under the pager: tests/qemu/pager.cmake).
+tern_qemu_test(user.hello.root ARGS --mem 1G --numa 2 --smp 2 --append "init=hello"
+  --expect "^hello from user space: 2 NUMA node\\(s\\), [0-9]+ memory ranges, [0-9]+ MiB free, 2 harts$"
+  --reject "KERNEL PANIC")
