@@ -57,13 +57,14 @@ enum class Sys : uint64_t {
     ReadClearAD = 33,  // a0 = Frame slot -> a1 = accessed, a2 = dirty (both then cleared)
 
     // Tasks and threads.
-    TaskCreate = 40,      // a0 = dst slot for the Task, a1 = dst slot for its first Thread
+    TaskCreate = 40,      // a0 = dst slot for the Task, a1 = dst slot for its first Thread,
+                          // a2 = its kernel memory limit in bytes (0: none; kernel/obj/kmem.h)
     ThreadStart = 41,     // a0 = Thread slot, a1 = pc, a2 = sp, a3 = a0 for the thread, a4 = priority
     ThreadSetFault = 42,  // a0 = Thread slot, a1 = Endpoint slot (copied, with its badge) or 0 for none
     TaskKill = 43,        // a0 = Task slot: ends the task, freeing everything it held
 
     // IPC (see the register convention above).
-    EndpointCreate = 50,  // a0 = dst slot
+    EndpointCreate = 50,  // a0 = dst slot (OverQuota past the caller's kernel memory limit)
     Send = 51,
     Recv = 52,
     Call = 53,

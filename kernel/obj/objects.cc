@@ -24,14 +24,19 @@ void obj_destroy(KObject* o) {
             break;
         }
         case ObjType::Task: {
+            // Freeing a task gives its reservation back to its creator and
+            // drops the creator's reference, which may free the creator in
+            // turn: a loop, not recursion, however long the chain.
             auto* t = static_cast<Task*>(o);
-            KASSERT(!t->alive);
-            Task* payer = t->kmem_payer;
-            const uint64_t reserved = t->kmem_reserved;
-            kpool::free(t);
-            if (payer) {
+            for (;;) {
+                KASSERT(!t->alive);
+                Task* payer = t->kmem_payer;
+                const uint64_t reserved = t->kmem_reserved;
+                kpool::free(t);
+                if (!payer) break;
                 kmem::credit(payer, reserved);
-                obj_unref(payer);
+                if (--payer->refs != 0) break;
+                t = payer;
             }
             break;
         }

@@ -4,23 +4,39 @@ namespace kpool {
 
 namespace {
 
-struct Region {
-    PhysAddr base;     // first managed page (after the bitmap)
-    size_t pages;      // managed pages
-    uint64_t* bitmap;  // 1 = allocated
-    size_t free;
-};
-
 constexpr size_t NR_CLASSES = 6;  // 64, 128, 256, 512, 1024, 2048
 struct FreeObject {
     FreeObject* next;
+};
+
+// A managed page that holds objects of one size class: its free objects,
+// how many are in use, and its place on its class's list of pages with
+// free objects. A page whose last object is freed goes back to the pool,
+// so memory taken by objects of one class can serve another (or page
+// tables) later: what the kernel memory accounting charges (kmem.h) is
+// what the pool holds.
+struct ObjectPage {
+    FreeObject* free;
+    ObjectPage* next;
+    ObjectPage* prev;
+    uint16_t in_use;
+    bool listed;
+};
+
+struct Region {
+    PhysAddr base;          // first managed page (after the bitmap and the page records)
+    size_t pages;           // managed pages
+    uint64_t* bitmap;       // 1 = allocated
+    ObjectPage* obj_pages;  // one per managed page
+    char* base_ptr;         // base as the pool reaches it
+    size_t free;
 };
 
 struct State {
     Region regions[MAX_REGIONS];
     unsigned nr_regions;
     PhysToPtr access;
-    FreeObject* classes[NR_CLASSES];
+    ObjectPage* partial[NR_CLASSES];  // pages with free objects, per class
 };
 constinit State g{};
 
@@ -67,15 +83,20 @@ Status add_region(PhysRange r, PhysToPtr access) {
     if (g.nr_regions == MAX_REGIONS) return Error::NoMemory;
     g.access = access;
     size_t pages = r.size / PAGE_SIZE;
-    // The bitmap sits in the region's first page(s).
-    size_t bitmap_bytes = align_up((pages + 63) / 64 * 8, PAGE_SIZE);
-    size_t bitmap_pages = bitmap_bytes / PAGE_SIZE;
-    if (bitmap_pages >= pages) return Error::InvalidArgument;
+    // The bitmap and the object page records sit in the region's first
+    // pages (sized for all its pages, a little more than the managed ones).
+    size_t bitmap_bytes = (pages + 63) / 64 * 8;
+    size_t meta_bytes = align_up(bitmap_bytes + pages * sizeof(ObjectPage), PAGE_SIZE);
+    size_t meta_pages = meta_bytes / PAGE_SIZE;
+    if (meta_pages >= pages) return Error::InvalidArgument;
     Region& reg = g.regions[g.nr_regions];
-    reg.bitmap = static_cast<uint64_t*>(access(r.base));
-    zero(reg.bitmap, bitmap_bytes);
-    reg.base = r.base + bitmap_bytes;
-    reg.pages = pages - bitmap_pages;
+    auto* meta = static_cast<char*>(access(r.base));
+    zero(meta, meta_bytes);
+    reg.bitmap = reinterpret_cast<uint64_t*>(meta);
+    reg.obj_pages = reinterpret_cast<ObjectPage*>(meta + align_up(bitmap_bytes, alignof(ObjectPage)));
+    reg.base = r.base + meta_bytes;
+    reg.base_ptr = static_cast<char*>(access(reg.base));
+    reg.pages = pages - meta_pages;
     reg.free = reg.pages;
     g.nr_regions++;
     return {};
@@ -108,21 +129,79 @@ void free_pages(PhysAddr pa, size_t n) {
     }
 }
 
+namespace {
+
+void list_add(unsigned c, ObjectPage* op) {
+    op->prev = nullptr;
+    op->next = g.partial[c];
+    if (op->next) op->next->prev = op;
+    g.partial[c] = op;
+    op->listed = true;
+}
+
+void list_remove(unsigned c, ObjectPage* op) {
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        g.partial[c] = op->next;
+    if (op->next) op->next->prev = op->prev;
+    op->next = op->prev = nullptr;
+    op->listed = false;
+}
+
+// The region and page index of a managed page, from its physical address
+// or from a pointer into it.
+bool locate(PhysAddr pa, Region** reg, size_t* index) {
+    for (unsigned i = 0; i < g.nr_regions; i++) {
+        Region& r = g.regions[i];
+        if (pa >= r.base && pa < r.base + r.pages * PAGE_SIZE) {
+            *reg = &r;
+            *index = (pa - r.base) / PAGE_SIZE;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool locate(const void* p, Region** reg, size_t* index) {
+    const auto* c = static_cast<const char*>(p);
+    for (unsigned i = 0; i < g.nr_regions; i++) {
+        Region& r = g.regions[i];
+        if (c >= r.base_ptr && c < r.base_ptr + r.pages * PAGE_SIZE) {
+            *reg = &r;
+            *index = size_t(c - r.base_ptr) / PAGE_SIZE;
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
 Result<void*> alloc_object(size_t size) {
     if (size == 0 || size > 2048) return Error::InvalidArgument;
     unsigned c = size_class(size);
     size_t obj = size_t(64) << c;
-    if (!g.classes[c]) {
+    ObjectPage* op = g.partial[c];
+    if (!op) {
         PhysAddr page = TRY(alloc_pages(1));
+        Region* r;
+        size_t index;
+        if (!locate(page, &r, &index)) return Error::NoMemory;  // cannot happen: it is ours
+        op = &r->obj_pages[index];
+        *op = ObjectPage{};
         auto* base = static_cast<char*>(g.access(page));
         for (size_t off = 0; off + obj <= PAGE_SIZE; off += obj) {
             auto* f = reinterpret_cast<FreeObject*>(base + off);
-            f->next = g.classes[c];
-            g.classes[c] = f;
+            f->next = op->free;
+            op->free = f;
         }
+        list_add(c, op);
     }
-    FreeObject* f = g.classes[c];
-    g.classes[c] = f->next;
+    FreeObject* f = op->free;
+    op->free = f->next;
+    op->in_use++;
+    if (!op->free) list_remove(c, op);
     zero(f, obj);
     return static_cast<void*>(f);
 }
@@ -130,9 +209,19 @@ Result<void*> alloc_object(size_t size) {
 void free_object(void* p, size_t size) {
     if (!p) return;
     unsigned c = size_class(size);
+    Region* r;
+    size_t index;
+    if (!locate(p, &r, &index)) return;  // not the pool's: nothing to give back
+    ObjectPage* op = &r->obj_pages[index];
     auto* f = static_cast<FreeObject*>(p);
-    f->next = g.classes[c];
-    g.classes[c] = f;
+    f->next = op->free;
+    op->free = f;
+    if (!op->listed) list_add(c, op);
+    if (--op->in_use == 0) {
+        list_remove(c, op);
+        *op = ObjectPage{};
+        free_pages(r->base + index * PAGE_SIZE, 1);
+    }
 }
 
 Stats stats() {

@@ -8,7 +8,9 @@
 // (Error::NoMemory), never a panic.
 //
 // Pages: first fit over a bitmap per region. Objects up to 2 KiB: size
-// classes of 64 .. 2048 bytes, each a free list refilled a page at a time.
+// classes of 64 .. 2048 bytes, each served from pages of its own, a page
+// taken when none has a free object and given back when its last object
+// is freed.
 #pragma once
 
 #include <stddef.h>

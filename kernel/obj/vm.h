@@ -16,7 +16,8 @@ void destroy(Task* t);
 // Maps the Frame `frame` into `t` at `va` with `rights`. Checks first:
 //   BadAlignment (va), InvalidArgument (range outside user space, rights
 //   beyond the cap's, W without R, no rights), Busy (the cap is mapped
-//   already, or a page of the range is), then NoMemory (tables).
+//   already, or a page of the range is), then NoMemory (tables) or
+//   OverQuota (tables past t's kernel memory limit).
 Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights);
 // Maps the n order-0 Frame capabilities frames[0..n) into `t` at va,
 // va + 4 KiB, ... with `rights`. For capabilities the caller has just
@@ -24,7 +25,8 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights);
 // pfns[i] whose rights cover `rights` (W only with R), mapped nowhere; so
 // none of that is checked again. Errors: BadAlignment, InvalidArgument
 // (range outside user space), Busy (a page of the range is mapped),
-// NoMemory (tables); all or nothing, no page stays mapped on an error.
+// NoMemory or OverQuota (tables, as map_frame); all or nothing, no page
+// stays mapped on an error.
 Status map_fresh_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights);
 // Removes frame's mapping, if any.
 void unmap_frame(Cap* frame);

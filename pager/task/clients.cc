@@ -117,6 +117,15 @@ void client_ended(Client* c, int status) {
     if (c->exited) return;
     c->exited = true;
     c->status = status;
+    // Our Task and Thread caps go too, so that the kernel can free the
+    // objects once the task is gone, and give the task's kernel memory
+    // reservation back; the loader's budget takes it back now.
+    for (unsigned* slot : {&c->task_slot, &c->thread_slot}) {
+        if (!*slot) continue;
+        (void)sys::cap_delete(*slot);
+        slot_free(*slot);
+        *slot = 0;
+    }
     kmem_release(c->kmem_reserved);
     c->kmem_reserved = 0;
     g_alive--;

@@ -69,6 +69,8 @@ void debug_write_rejects_unreadable_memory(unity::Runner& r) {
 void registers_preserved_by_ordinary_calls(unity::Runner& r) {
     const uint32_t results = (0xfu << REG_A0) | T_REGS;  // a0..a3, t0..t6
     const abi::Sys calls[] = {abi::Sys::Null, abi::Sys::Yield, abi::Sys::KernelInfo, abi::Sys::CapIdentify};
+    // a0 = 1: CapIdentify's slot, and KernelInfo's KERNEL_INFO_KMEM.
+    static_assert(abi::SLOT_SELF_TASK == abi::KERNEL_INFO_KMEM);
     const uint64_t args[7] = {abi::SLOT_SELF_TASK, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666};
     uint64_t regs[64];
     for (unsigned i = 0; i < sizeof calls / sizeof calls[0]; i++) {

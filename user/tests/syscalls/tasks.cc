@@ -262,6 +262,34 @@ void kmem_limits_a_tasks_page_tables(unity::Runner& r) {
     EXPECT_EQ_U(after.used, before.used);
 }
 
+// Kernel objects come from pages of their size class, which go back to the
+// pool when their last object goes: after making and deleting a few pages'
+// worth of endpoints the pool has exactly as many free bytes as before.
+void object_pages_go_back_to_the_pool(unity::Runner& r) {
+    constexpr unsigned N = 200;  // several pages of endpoints
+    static unsigned eps[N];
+    ASSERT_VALUE(before, sys::kernel_info());
+    unsigned made = 0;
+    for (; made < N; made++) {
+        auto slot = slots().alloc();
+        if (!slot.ok()) break;
+        eps[made] = *slot;
+        if (!r.check(sys::endpoint_create(eps[made]).ok(), __FILE__, __LINE__, "endpoint %u", made)) {
+            slots().free(eps[made]);
+            break;
+        }
+    }
+    EXPECT_EQ_U(made, N);
+    ASSERT_VALUE(full, sys::kernel_info());
+    EXPECT_TRUE(full.pool_free < before.pool_free);
+    for (unsigned i = 0; i < made; i++) {
+        EXPECT_OK(sys::cap_delete(eps[i]));
+        slots().free(eps[i]);
+    }
+    ASSERT_VALUE(after, sys::kernel_info());
+    EXPECT_EQ_U(after.pool_free, before.pool_free);
+}
+
 }  // namespace
 
 void run_task_tests(unity::Runner& r) {
@@ -275,4 +303,5 @@ void run_task_tests(unity::Runner& r) {
     RUN_TEST(r, exit_without_fault_handler_ends_the_task);
     RUN_TEST(r, kmem_limits_a_tasks_page_tables);
     RUN_TEST(r, kmem_limits_what_a_child_creates);
+    RUN_TEST(r, object_pages_go_back_to_the_pool);
 }
