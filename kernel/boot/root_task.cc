@@ -192,7 +192,7 @@ void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
     Status s = elf::parse(prog->start, size_t(prog->end - prog->start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA,
                           img, &why);
     if (!s.ok()) no_init("root task %.*s: %s", name, why);
-    auto task = tasks::create(prog->name, abi::ROOT_CAP_SLOTS);  // 7b. the root task
+    auto task = tasks::create(prog->name, nullptr, abi::ROOT_CAP_SLOTS);  // 7b. the root task
     if (!task.ok()) too_little_memory("the root task's kernel objects");
     tasks::set_root(*task);
 

@@ -2,7 +2,9 @@
 // causes to be used is charged to an account, and a task whose creator gave
 // it a limit (TaskCreate a2) cannot pass it. Charged to a task:
 //   - its page tables below the root (vm.cc), freed with its address space;
-//   - the endpoints it creates (EndpointCreate), until they are freed;
+//   - the endpoints it creates (EndpointCreate), until they are freed (for
+//     a task with a limit each in a page of its own, charged whole:
+//     alloc_object below);
 //   - each task it creates: that task's structures (Task, thread, table of
 //     capabilities, root page table) plus that task's own limit, reserved
 //     whole, so that what a task and all it creates can use stays within
@@ -14,6 +16,7 @@
 
 #include "base/result.h"
 #include "obj/objects.h"
+#include "obj/pool.h"
 
 namespace kmem {
 
@@ -26,5 +29,32 @@ inline Status charge(Task* t, uint64_t bytes) {
 }
 
 inline void credit(Task* t, uint64_t bytes) { t->kmem_used -= bytes; }
+
+// Kernel objects made for a task with a limit get pool pages of their own,
+// charged whole: objects in a shared size-class page would be charged
+// their own size while one of them keeps the whole page from going back.
+// Objects for anyone else share size-class pages.
+inline bool own_pages(const Task* payer) { return payer && payer->kmem_limit; }
+
+// What an object of `size` bytes made for `payer` takes from the pool.
+inline uint64_t object_charge(const Task* payer, size_t size) {
+    return own_pages(payer) ? PAGE_SIZE : kpool::object_bytes(size);
+}
+
+template <typename T>
+Result<T*> alloc_object(const Task* payer) {
+    if (!own_pages(payer)) return kpool::alloc<T>();
+    T* o = TRY(kpool::alloc_in_page<T>());
+    o->own_page = true;
+    return o;
+}
+
+template <typename T>
+void free_object(T* o) {
+    if (o->own_page)
+        kpool::free_in_page(o);
+    else
+        kpool::free(o);
+}
 
 }  // namespace kmem

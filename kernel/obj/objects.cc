@@ -19,7 +19,7 @@ void obj_destroy(KObject* o) {
             KASSERT(t->state == ThreadState::Dead || t->state == ThreadState::Inactive);
             Task* task = t->task;
             sched::thread_freed(t);
-            kpool::free(t);
+            kmem::free_object(t);
             if (task) obj_unref(task);
             break;
         }
@@ -32,7 +32,7 @@ void obj_destroy(KObject* o) {
                 KASSERT(!t->alive);
                 Task* payer = t->kmem_payer;
                 const uint64_t reserved = t->kmem_reserved;
-                kpool::free(t);
+                kmem::free_object(t);
                 if (!payer) break;
                 kmem::credit(payer, reserved);
                 if (--payer->refs != 0) break;
@@ -44,9 +44,9 @@ void obj_destroy(KObject* o) {
             auto* e = static_cast<Endpoint*>(o);
             KASSERT(e->senders.empty() && e->receivers.empty());
             Task* payer = e->kmem_payer;
-            kpool::free(e);
+            kmem::free_object(e);
             if (payer) {
-                kmem::credit(payer, kpool::object_bytes(sizeof(Endpoint)));
+                kmem::credit(payer, kmem::object_charge(payer, sizeof(Endpoint)));
                 obj_unref(payer);
             }
             break;

@@ -24,6 +24,7 @@ enum class ObjType : uint8_t { Task, Thread, Endpoint };
 
 struct KObject {
     ObjType otype;
+    bool own_page = false;  // in a pool page of its own (kmem.h), not a size class's
     uint32_t refs = 0;
 };
 

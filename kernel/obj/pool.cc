@@ -224,6 +224,17 @@ void free_object(void* p, size_t size) {
     }
 }
 
+Result<void*> alloc_object_page() {
+    PhysAddr page = TRY(alloc_pages(1));
+    return g.access(page);
+}
+
+void free_object_page(void* p) {
+    Region* r;
+    size_t index;
+    if (locate(p, &r, &index)) free_pages(r->base + index * PAGE_SIZE, 1);
+}
+
 Stats stats() {
     Stats s{0, 0, g.nr_regions};
     for (unsigned i = 0; i < g.nr_regions; i++) {

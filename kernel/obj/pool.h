@@ -60,6 +60,22 @@ void free(T* obj) {
     free_object(obj, sizeof(T));
 }
 
+// A zeroed page for one object, or Error::NoMemory; and giving it back.
+Result<void*> alloc_object_page();
+void free_object_page(void* obj);
+
+template <typename T>
+Result<T*> alloc_in_page() {
+    static_assert(sizeof(T) <= PAGE_SIZE);
+    void* p = TRY(alloc_object_page());
+    return new (p) T();
+}
+template <typename T>
+void free_in_page(T* obj) {
+    obj->~T();
+    free_object_page(obj);
+}
+
 struct Stats {
     uint64_t total_bytes;  // pages in all regions (bitmaps excluded)
     uint64_t free_bytes;   // pages not allocated (objects in free lists count as allocated)

@@ -4,6 +4,7 @@
 #include "lib/log.h"
 #include "lib/panic.h"
 #include "obj/cap.h"
+#include "obj/kmem.h"
 #include "obj/pool.h"
 #include "obj/vm.h"
 #include "paging.h"
@@ -25,8 +26,8 @@ void copy_name(char* dst, size_t n, const char* src) {
     dst[i] = '\0';
 }
 
-Result<Thread*> new_thread(Task* task) {
-    Thread* t = TRY(kpool::alloc<Thread>());
+Result<Thread*> new_thread(Task* task, const Task* payer) {
+    Thread* t = TRY(kmem::alloc_object<Thread>(payer));
     t->otype = ObjType::Thread;
     t->id = g_next_thread_id++;
     t->task = task;
@@ -39,18 +40,18 @@ Result<Thread*> new_thread(Task* task) {
 
 void free_partial(Task* t, PhysAddr table, uint32_t slots) {
     if (table.raw()) kpool::free_pages(table, table_pages(slots));
-    kpool::free(t);
+    kmem::free_object(t);
 }
 
 }  // namespace
 
-uint64_t base_bytes(uint32_t nr_slots) {
-    return kpool::object_bytes(sizeof(Task)) + kpool::object_bytes(sizeof(Thread)) +
+uint64_t base_bytes(const Task* payer, uint32_t nr_slots) {
+    return kmem::object_charge(payer, sizeof(Task)) + kmem::object_charge(payer, sizeof(Thread)) +
            (table_pages(nr_slots) + 1) * PAGE_SIZE;
 }
 
-Result<Task*> create(const char* name, uint32_t nr_slots) {
-    Task* t = TRY(kpool::alloc<Task>());
+Result<Task*> create(const char* name, const Task* payer, uint32_t nr_slots) {
+    Task* t = TRY(kmem::alloc_object<Task>(payer));
     t->otype = ObjType::Task;
     auto table = kpool::alloc_pages(table_pages(nr_slots));
     if (!table.ok()) {
@@ -68,7 +69,7 @@ Result<Task*> create(const char* name, uint32_t nr_slots) {
         free_partial(t, *table, nr_slots);
         return s.error();
     }
-    auto th = new_thread(t);
+    auto th = new_thread(t, payer);
     if (!th.ok()) {
         vm::destroy(t);
         free_partial(t, *table, nr_slots);

@@ -10,11 +10,15 @@ namespace tasks {
 // slots, holding its own Task cap in slot 1 and the thread's cap in slot 2
 // (both with every right). Errors: NoMemory (kernel pool or ASIDs);
 // nothing is left allocated.
-Result<Task*> create(const char* name, uint32_t nr_slots = abi::CAP_SLOTS);
+// `payer`: the task whose account its structures are reserved from (the
+// creator; kmem.h), which decides how they are allocated; none for the
+// root task.
+Result<Task*> create(const char* name, const Task* payer = nullptr, uint32_t nr_slots = abi::CAP_SLOTS);
 
-// Pool bytes create() takes for a task with `nr_slots` slots: the Task,
-// its thread, its table of capabilities and its root page table.
-uint64_t base_bytes(uint32_t nr_slots = abi::CAP_SLOTS);
+// Pool bytes create() takes for a task with `nr_slots` slots made for
+// `payer`: the Task, its thread, its table of capabilities and its root
+// page table.
+uint64_t base_bytes(const Task* payer, uint32_t nr_slots = abi::CAP_SLOTS);
 
 // Starts an Inactive thread. Errors: Busy (started before),
 // InvalidArgument (pc or sp outside user space, priority above the max).

@@ -58,9 +58,9 @@ void do_send(Thread* t, bool call) {
 void endpoint_create(Thread* t) {
     auto dst = caps::empty_slot(t->task, t->ctx.arg(0));
     if (!dst.ok()) return ret(t, dst.error());
-    const uint64_t bytes = kpool::object_bytes(sizeof(Endpoint));
+    const uint64_t bytes = kmem::object_charge(t->task, sizeof(Endpoint));
     if (Status s = kmem::charge(t->task, bytes); !s.ok()) return ret(t, s);
-    auto ep = kpool::alloc<Endpoint>();
+    auto ep = kmem::alloc_object<Endpoint>(t->task);
     if (!ep.ok()) {
         kmem::credit(t->task, bytes);
         return ret(t, ep.error());

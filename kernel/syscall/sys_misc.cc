@@ -55,7 +55,7 @@ void kernel_info(Thread* t) {
             return ret(t, Error::None, s.free_bytes, s.total_bytes, platform::uptime_us());
         }
         case abi::KERNEL_INFO_KMEM:
-            return ret(t, Error::None, t->task->kmem_used, t->task->kmem_limit, tasks::base_bytes());
+            return ret(t, Error::None, t->task->kmem_used, t->task->kmem_limit, tasks::base_bytes(t->task));
     }
     ret(t, Error::InvalidArgument);
 }

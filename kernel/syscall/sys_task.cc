@@ -29,13 +29,13 @@ void task_create(Thread* t) {
     // What the new task is and may use, reserved from our account (kmem.h):
     // a task with a limit makes only tasks with one.
     if (me->kmem_limit && limit == 0) return ret(t, Error::OverQuota);
-    const uint64_t base = tasks::base_bytes();
+    const uint64_t base = tasks::base_bytes(me);
     if (limit > UINT64_MAX - base) return ret(t, Error::InvalidArgument);
     const uint64_t reserve = base + limit;
     if (Status s = kmem::charge(me, reserve); !s.ok()) return ret(t, s);
     char name[24];
     format_buf(name, sizeof name, "%s.%u", me->name, me->id);
-    auto task = tasks::create(name);
+    auto task = tasks::create(name, me);
     if (!task.ok()) {
         kmem::credit(me, reserve);
         return ret(t, task.error());
