@@ -21,6 +21,16 @@ void kernel_info_reports_pool(unity::Runner& r) {
     EXPECT_TRUE(info.pool_free <= info.pool_total);
 }
 
+// KERNEL_INFO_KMEM: the root task's account has no limit; any other a0
+// is refused.
+void kernel_info_reports_the_kmem_account(unity::Runner& r) {
+    ASSERT_VALUE(k, sys::kmem_info());
+    EXPECT_EQ_U(k.limit, 0);
+    EXPECT_TRUE(k.task_base >= 2 * 4096);  // at least the cap table and the root table
+    EXPECT_ERR(sys::status(sys::call(abi::Sys::KernelInfo, 2)), Error::InvalidArgument);
+    EXPECT_ERR(sys::status(sys::call(abi::Sys::KernelInfo, ~uint64_t(0))), Error::InvalidArgument);
+}
+
 void kernel_info_clock_advances(unity::Runner& r) {
     ASSERT_VALUE(before, sys::kernel_info());
     spin_us(30000);
@@ -94,6 +104,7 @@ void run_misc_tests(unity::Runner& r) {
     RUN_TEST(r, null_returns_none);
     RUN_TEST(r, yield_returns_none);
     RUN_TEST(r, kernel_info_reports_pool);
+    RUN_TEST(r, kernel_info_reports_the_kmem_account);
     RUN_TEST(r, kernel_info_clock_advances);
     RUN_TEST(r, debug_write_prints);
     RUN_TEST(r, debug_write_length_limit);

@@ -58,7 +58,10 @@ void task_create_gives_task_and_thread(unity::Runner& r) {
     EXPECT_ERR(sys::task_create(t2.slot(), thread.slot()), Error::Busy);
     EXPECT_ERR(sys::task_create(task.slot(), t2.slot()), Error::Busy);
     EXPECT_ERR(sys::task_create(abi::SLOT_NULL, t2.slot()), Error::InvalidCap);
-    EXPECT_ERR(sys::cap_identify(t2.slot()), Error::InvalidCap);
+    // A kernel memory limit so large that the reservation would overflow.
+    ASSERT_VALUE(t3, Cap::alloc());
+    EXPECT_ERR(sys::task_create(t2.slot(), t3.slot(), ~uint64_t(0)), Error::InvalidArgument);
+    EXPECT_ERR(sys::cap_identify(t2.slot()), Error::InvalidCap);  // nothing made
     // Killing a task that never ran is fine; afterwards it is dead.
     EXPECT_OK(sys::task_kill(task.slot()));
     EXPECT_ERR(sys::task_kill(task.slot()), Error::DeadObject);
