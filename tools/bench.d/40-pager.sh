@@ -5,17 +5,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-[ -f build/target/build.ninja ] || cmake --preset target >/dev/null
-cmake --build --preset target >/dev/null
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cp build/target/user/pbench.elf "$dir/pbench"
-printf 'run pbench\n' > "$dir/manifest"
-(cd "$dir" && printf 'manifest\npbench\n' | cpio -o -H newc --quiet > bundle.cpio)
-out=$(python3 tools/lib/run.py --no-build --icount --mem 1G --initrd "$dir/bundle.cpio" 2>&1 || true)
-if ! grep -q "pbench: operation" <<<"$out"; then
-  echo "pbench did not report; its output:" >&2
-  echo "$out" | tail -20 >&2
-  exit 1
-fi
-grep "^pbench:" <<<"$out" | sed 's/^pbench: //'
+source tools/lib/bench_bundle.sh
+bench_in_bundle pbench 1G

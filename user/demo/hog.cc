@@ -107,13 +107,21 @@ void test_room_comes_back_after_a_free(unity::Runner& r) {
     ASSERT_OK(sys::cap_delete(g_slot));
 }
 
-void test_give_everything_back(unity::Runner& r) {
+// Frees every block taken, the last first; false (reported) at the first
+// refusal.
+bool free_everything(unity::Runner& r) {
     while (g_nr_pfns > 0) {
         --g_nr_pfns;
         uint64_t pfn = g_pfns[g_nr_pfns];
         Status s = pager::free(pfn, g_orders[g_nr_pfns]);
-        if (!r.check(s.ok(), __FILE__, __LINE__, "free pfn %#lx: %s", pfn, error_name(s.error()))) return;
+        if (!r.check(s.ok(), __FILE__, __LINE__, "free pfn %#lx: %s", pfn, error_name(s.error())))
+            return false;
     }
+    return true;
+}
+
+void test_give_everything_back(unity::Runner& r) {
+    if (!free_everything(r)) return;
     ASSERT_VALUE(self, pager::self_stats());
     EXPECT_EQ_U(self.held, g_start.held);
     EXPECT_EQ_U(self.blocks, g_start.blocks);
@@ -174,12 +182,7 @@ void test_refusal_is_for_want_of_memory(unity::Runner& r) {
 }
 
 void test_give_everything_back_after_exhaustion(unity::Runner& r) {
-    while (g_nr_pfns > 0) {
-        --g_nr_pfns;
-        uint64_t pfn = g_pfns[g_nr_pfns];
-        Status s = pager::free(pfn, g_orders[g_nr_pfns]);
-        if (!r.check(s.ok(), __FILE__, __LINE__, "free pfn %#lx: %s", pfn, error_name(s.error()))) return;
-    }
+    if (!free_everything(r)) return;
     // What is left is the heap page, until the task ends.
     ASSERT_VALUE(self, pager::self_stats());
     EXPECT_EQ_U(self.held, g_start.held + 1);
