@@ -11,16 +11,14 @@ struct FreeObject {
 
 // A managed page that holds objects of one size class: its free objects,
 // how many are in use, and its place on its class's list of pages with
-// free objects. A page whose last object is freed goes back to the pool,
-// so memory taken by objects of one class can serve another (or page
-// tables) later: what the kernel memory accounting charges (kmem.h) is
-// what the pool holds.
+// free objects (it is on the list exactly when `free` is not empty). A page whose last object is freed goes
+// back to the pool, so memory taken by objects of one class can serve another (or page tables) later: what
+// the kernel memory accounting charges (kmem.h) is what the pool holds.
 struct ObjectPage {
     FreeObject* free;
     ObjectPage* next;
     ObjectPage* prev;
     uint16_t in_use;
-    bool listed;
 };
 
 struct Region {
@@ -118,36 +116,7 @@ Result<PhysAddr> alloc_pages(size_t n) {
     return Error::NoMemory;
 }
 
-void free_pages(PhysAddr pa, size_t n) {
-    for (unsigned i = 0; i < g.nr_regions; i++) {
-        Region& r = g.regions[i];
-        if (pa >= r.base && pa < r.base + r.pages * PAGE_SIZE) {
-            set_bits(r, (pa - r.base) / PAGE_SIZE, n, false);
-            r.free += n;
-            return;
-        }
-    }
-}
-
 namespace {
-
-void list_add(unsigned c, ObjectPage* op) {
-    op->prev = nullptr;
-    op->next = g.partial[c];
-    if (op->next) op->next->prev = op;
-    g.partial[c] = op;
-    op->listed = true;
-}
-
-void list_remove(unsigned c, ObjectPage* op) {
-    if (op->prev)
-        op->prev->next = op->next;
-    else
-        g.partial[c] = op->next;
-    if (op->next) op->next->prev = op->prev;
-    op->next = op->prev = nullptr;
-    op->listed = false;
-}
 
 // The region and page index of a managed page, from its physical address
 // or from a pointer into it.
@@ -174,6 +143,37 @@ bool locate(const void* p, Region** reg, size_t* index) {
         }
     }
     return false;
+}
+
+void release(Region& r, size_t index, size_t n) {
+    set_bits(r, index, n, false);
+    r.free += n;
+}
+
+}  // namespace
+
+void free_pages(PhysAddr pa, size_t n) {
+    Region* r;
+    size_t index;
+    if (locate(pa, &r, &index)) release(*r, index, n);
+}
+
+namespace {
+
+void list_add(unsigned c, ObjectPage* op) {
+    op->prev = nullptr;
+    op->next = g.partial[c];
+    if (op->next) op->next->prev = op;
+    g.partial[c] = op;
+}
+
+void list_remove(unsigned c, ObjectPage* op) {
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        g.partial[c] = op->next;
+    if (op->next) op->next->prev = op->prev;
+    op->next = op->prev = nullptr;
 }
 
 }  // namespace
@@ -214,13 +214,13 @@ void free_object(void* p, size_t size) {
     if (!locate(p, &r, &index)) return;  // not the pool's: nothing to give back
     ObjectPage* op = &r->obj_pages[index];
     auto* f = static_cast<FreeObject*>(p);
+    if (!op->free) list_add(c, op);  // it was full
     f->next = op->free;
     op->free = f;
-    if (!op->listed) list_add(c, op);
     if (--op->in_use == 0) {
         list_remove(c, op);
         *op = ObjectPage{};
-        free_pages(r->base + index * PAGE_SIZE, 1);
+        release(*r, index, 1);
     }
 }
 
@@ -232,7 +232,7 @@ Result<void*> alloc_object_page() {
 void free_object_page(void* p) {
     Region* r;
     size_t index;
-    if (locate(p, &r, &index)) free_pages(r->base + index * PAGE_SIZE, 1);
+    if (locate(p, &r, &index)) release(*r, index, 1);
 }
 
 Stats stats() {

@@ -110,10 +110,6 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
 }
 
 Status map_fresh_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights) {
-    if (!is_aligned(va.raw(), PAGE_SIZE)) return Error::BadAlignment;
-    if (n == 0 || va.raw() < abi::USER_BASE || va.raw() >= abi::USER_END ||
-        n > (abi::USER_END - va.raw()) / PAGE_SIZE)
-        return Error::InvalidArgument;
     TRY_STATUS(arch::user_map_pages(t->pt_root, va, pfns, n, rights, table_source(t)));
     // Onto t's list of mappings as n list_add() calls in order would put
     // them, each before the one before it (the last one's map_prev stays
