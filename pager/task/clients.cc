@@ -38,24 +38,18 @@ GrantEntry* find(uint64_t pfn) {
     return nullptr;
 }
 
-// The entry for `pfn` to go into: the first free one (never used or a
-// tombstone) probing linearly from its hash, once round the table at
-// most; nullptr when the table is full.
-[[gnu::always_inline]] inline GrantEntry* free_entry(uint64_t pfn) {
-    GrantEntry* const start = &g_table[hash(pfn)];
-    GrantEntry* p = start;
-    while (p->pfn != 0) {
-        if (++p == g_table + TABLE_SIZE) p = g_table;
-        if (p == start) return nullptr;
-    }
-    return p;
-}
+// Every entry in use holds one of the pager's capability slots (the
+// grant's Frame capability), and the table has more entries than there are
+// slots: an insert always finds a free entry.
+static_assert(TABLE_SIZE > abi::ROOT_CAP_SLOTS);
 
-[[gnu::always_inline]] inline bool insert(const GrantEntry& e) {
-    GrantEntry* p = free_entry(e.pfn);
-    if (!p) return false;
+// Puts `e` into the first free entry (never used or a tombstone) probing
+// linearly from its hash.
+[[gnu::always_inline]] inline void insert(const GrantEntry& e) {
+    GrantEntry* p = &g_table[hash(e.pfn)];
+    while (p->pfn != 0)
+        if (++p == g_table + TABLE_SIZE) p = g_table;
     *p = e;
-    return true;
 }
 
 GrantEntry* next_entry(GrantEntry* e) { return e + 1 == g_table + TABLE_SIZE ? g_table : e + 1; }
@@ -103,7 +97,7 @@ Client* client_new(const char* name, uint64_t quota) {
         c = Client{};
         c.used = true;
         c.id = i + 1;
-        c.quota = quota ? quota : DEFAULT_QUOTA;
+        c.quota = quota_or_default(quota);
         g_alive++;
         unsigned k = 0;
         for (; name[k] && k < sizeof c.name - 1; k++) c.name[k] = name[k];
@@ -217,10 +211,7 @@ Status minted_refill(unsigned k) {
     const unsigned i = --cache.n;
     const Pfn pfn(cache.pfn[i]);
     const unsigned slot = cache.slot[i];
-    if (!insert(GrantEntry{pfn.raw(), uint16_t(slot), 0, uint8_t(c->id), false})) {
-        cache.n++;  // still cached
-        return Error::NoMemory;
-    }
+    insert(GrantEntry{pfn.raw(), uint16_t(slot), 0, uint8_t(c->id), false});
     return record_grant(c, pfn, 0, slot, va);
 }
 
@@ -258,38 +249,21 @@ Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va, uint8_t rights
     }
     Pfn pfn = TRY(got);
     auto slot = mint_frame(pfn, req.order, rights);
-    if (!slot.ok() || !insert(GrantEntry{pfn.raw(), uint16_t(*slot), req.order, uint8_t(c->id), false})) {
-        if (slot.ok()) {
-            (void)sys::cap_delete(*slot);
-            slot_free(*slot);
-        }
+    if (!slot.ok()) {
         (void)memory().buddy.free(pfn, Order(req.order));
-        return slot.ok() ? Error::NoMemory : slot.error();
+        return slot.error();
     }
+    insert(GrantEntry{pfn.raw(), uint16_t(*slot), req.order, uint8_t(c->id), false});
     return record_grant(c, pfn, req.order, *slot, va);
 }
 
 namespace {
 
 // Grant table entries for the order-0 frames pfns[0..n), minted into the
-// slots from `first`, granted to the client `id`. All or nothing: false
-// when the table is full, which cannot happen while it has more entries
-// than there are slots (TABLE_SIZE). Out of line: its loop wants the
-// registers of a small function.
-[[gnu::noinline]] bool insert_run(const uint64_t* pfns, unsigned n, unsigned first, uint8_t id) {
-    for (unsigned i = 0; i < n; i++) {
-        GrantEntry* e = free_entry(pfns[i]);
-        if (!e) [[unlikely]] {
-            for (unsigned k = 0; k < i; k++) erase(find(pfns[k]));
-            return false;
-        }
-        e->pfn = pfns[i];
-        e->slot = uint16_t(first + i);
-        e->order = 0;
-        e->client = id;
-        e->tombstone = false;
-    }
-    return true;
+// slots from `first`, granted to the client `id`. Out of line: its loop
+// wants the registers of a small function.
+[[gnu::noinline]] void insert_run(const uint64_t* pfns, unsigned n, unsigned first, uint8_t id) {
+    for (unsigned i = 0; i < n; i++) insert(GrantEntry{pfns[i], uint16_t(first + i), 0, id, false});
 }
 
 // Mints and maps pfns[0..n) (all of one Memory range) at va.. for `c` and
@@ -302,13 +276,7 @@ Status grant_group(Client* c, uint64_t va, const uint64_t* pfns, unsigned n, uns
         for (unsigned i = 0; i < n; i++) slot_free(first + i);
         return s;
     }
-    if (!insert_run(pfns, n, first, uint8_t(c->id))) [[unlikely]] {
-        for (unsigned k = 0; k < n; k++) {
-            (void)sys::cap_delete(first + k);  // and its mapping
-            slot_free(first + k);
-        }
-        return Error::NoMemory;
-    }
+    insert_run(pfns, n, first, uint8_t(c->id));
     (void)memory().lru.add_run(reinterpret_cast<const Pfn*>(pfns), n, c->id, VirtAddr(va));
     c->held_pages += n;
     c->blocks += n;

@@ -85,19 +85,12 @@ uint64_t kmem_limit(uint64_t quota_pages) {
 
 // What the limits of the tasks started so far, with their structures, may
 // still add up to: three quarters of what the kernel's pool had free when
-// the first task started (the rest is the pager's own), so that all tasks
-// together cannot empty it. A task whose reservation does not fit is not
-// started.
+// the bundle was opened (the rest is the pager's own), so that all tasks
+// together cannot empty it (load_bundle sets it). A task whose reservation
+// does not fit is not started.
 constinit uint64_t g_kmem_left = 0;
-constinit bool g_kmem_known = false;
 
 Result<uint64_t> reserve_kmem(uint64_t limit, const char** why) {
-    if (!g_kmem_known) {
-        auto pool = sys::kernel_info();
-        if (!pool.ok()) return pool.error();
-        g_kmem_left = pool->pool_free - pool->pool_free / 4;
-        g_kmem_known = true;
-    }
     auto account = sys::kmem_info();
     if (!account.ok()) return account.error();
     const uint64_t need = account->task_base + limit;
@@ -117,7 +110,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     }
     elf::Image img;
     TRY_STATUS(elf::parse(file->data, file->size, abi::USER_BASE, CHILD_IMAGE_LIMIT, img, why));
-    const uint64_t limit = kmem_limit(run.quota_pages ? run.quota_pages : DEFAULT_QUOTA);
+    const uint64_t limit = kmem_limit(quota_or_default(run.quota_pages));
     const uint64_t reserved = TRY(reserve_kmem(limit, why));
     Client* c = client_new(run.name, run.quota_pages);
     *why = "setting up its task failed";
@@ -169,6 +162,7 @@ void load_bundle(const abi::BootInfo* boot) {
                 error_name(manifest.error()));
         return;
     }
+    if (auto pool = sys::kernel_info(); pool.ok()) g_kmem_left = pool->pool_free - pool->pool_free / 4;
     bundle::Manifest m(reinterpret_cast<const char*>(manifest->data), manifest->size);
     bundle::RunEntry run;
     for (;;) {

@@ -113,6 +113,10 @@ Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights);
 inline constexpr unsigned MAX_CLIENTS = 32;
 inline constexpr unsigned MAX_REGIONS = 8;
 inline constexpr uint64_t DEFAULT_QUOTA = 16384;  // 64 MiB
+// A manifest's quota (0: none given) as the task gets it.
+constexpr uint64_t quota_or_default(uint64_t quota_pages) {
+    return quota_pages ? quota_pages : DEFAULT_QUOTA;
+}
 
 struct Region {
     uint64_t start, end;

@@ -212,6 +212,17 @@ Reply handle(Client* c, const Msg& m, bool from_kernel) {
 void serve() {
     if (clients_alive() == 0) finish();
     const abi::IpcInfo recv_info = abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT);
+    // Answers the caller and waits for the next message; after the last
+    // task, answers and finishes instead.
+    auto answer = [&](const Reply& r) {
+        const abi::IpcInfo out =
+            abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, r.cap, 0, REPLY_SLOT, REPLY_SLOT);
+        if (clients_alive() == 0) {
+            (void)sys::reply(out, r.msg);
+            finish();
+        }
+        return sys::reply_recv(out, r.msg);
+    };
     auto got = sys::recv(recv_info);
     for (;;) {
         if (!got.ok()) {
@@ -222,29 +233,16 @@ void serve() {
         uint64_t badge = got->info.badge();
         Client* c = client_by_badge(badge & ~abi::PAGER_FAULT_BADGE);
         Reply r = c ? handle(c, got->msg, badge & abi::PAGER_FAULT_BADGE) : error_reply(Error::InvalidCap);
-        abi::IpcInfo out = abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, r.cap, 0, REPLY_SLOT, REPLY_SLOT);
         if (!got->info.is_call()) {
             got = sys::recv(recv_info);  // a Send: nobody waits for an answer
             continue;
         }
-        if (clients_alive() == 0) {
-            (void)sys::reply(out, r.msg);
-            finish();
-        }
-        got = sys::reply_recv(out, r.msg);
-        if (!got.ok() && r.map) {
-            // The kernel could not map the frame (no memory for a page
-            // table): nothing was answered, so the task still waits. It
-            // ends, and its frames come back.
-            Reply k = kill(c, error_name(got.error()), r.msg.w[1], r.pc);
-            const abi::IpcInfo kill_out =
-                abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT, REPLY_SLOT);
-            if (clients_alive() == 0) {
-                (void)sys::reply(kill_out, k.msg);
-                finish();
-            }
-            got = sys::reply_recv(kill_out, k.msg);
-        }
+        got = answer(r);
+        // The kernel could not map a FAULT_MAP reply's frame (no memory
+        // for a page table, or past the task's kernel memory limit): that
+        // reply did not happen and ReplyRecv did not receive, so the task
+        // still waits. It ends, and its frames come back.
+        if (!got.ok() && r.map) got = answer(kill(c, error_name(got.error()), r.msg.w[1], r.pc));
     }
 }
 
