@@ -439,6 +439,7 @@ Result<size_t> Buddy::alloc_bulk(AllocRequest req, size_t n, Pfn* out) {
     unsigned nid = req.nid == NUMA_NO_NODE ? config_.local_nid : req.nid;
     if (nid >= nr_nodes_) return Error::InvalidArgument;
     if ((req.flags & GFP_ZERO) && !config_.zero.zero) return Error::Unsupported;
+    if (n > UINT32_MAX) n = UINT32_MAX;  // "up to n": the frame runs below count in 32 bits
     unsigned highest = highest_zoneidx(req);
     MigrateType mt =
         config_.grouping == Grouping::Disabled ? MigrateType::Unmovable : gfp_migratetype(req.flags);
@@ -446,13 +447,11 @@ Result<size_t> Buddy::alloc_bulk(AllocRequest req, size_t n, Pfn* out) {
         Zone& z = **zp;
         if (!zone_allowed(z, nid, req.flags)) continue;
         if (!watermark_ok(z, 0, z.watermark[WMARK_LOW] + n, highest)) continue;
-        size_t got = z.pcp.high ? bulk_from_pcp(z, mt, n, out) : 0;
-        while (got < n && !z.pcp.high) {
-            uint32_t pfn = rmqueue_any(z, 0, mt);
-            if (pfn == PFN_NONE) break;
-            prep_new_page(pfn, 0, 0);
-            out[got++] = Pfn(pfn);
-        }
+        size_t got = 0;
+        if (z.pcp.high)
+            got = bulk_from_pcp(z, mt, n, out);
+        else
+            (void)take_frames(z, mt, uint32_t(n), PG_allocated, [&](uint32_t pfn) { out[got++] = Pfn(pfn); });
         if (req.flags & GFP_ZERO)
             for (size_t i = 0; i < got; i++) config_.zero.zero(config_.zero.ctx, out[i], Order(0));
         if (got) return got;

@@ -70,9 +70,18 @@ inline Result<Pfn> unpack(uint64_t word) {
 
 // fast_alloc_[fast_index(word)], with the index and the scaling by the
 // entry size done as one shift and one mask of the word.
+namespace detail {
+constexpr uintptr_t fast_offset(uint64_t word) {
+    return uintptr_t(word >> (FAST_INDEX_SHIFT - 5)) & (0xf << 5);
+}
+static_assert(fast_offset(request_word(0, 2, 0, GFP_RECLAIMABLE)) ==
+              fast_index(request_word(0, 2, 0, GFP_RECLAIMABLE)) * 32);
+static_assert(fast_offset(request_word(7, 3, 0xff, 0xffff)) ==
+              fast_index(request_word(7, 3, 0xff, 0xffff)) * 32);
+}  // namespace detail
 inline const Buddy::FastAlloc& Buddy::fast_entry(uint64_t word) const {
     static_assert(sizeof(FastAlloc) == 32);
-    uintptr_t offset = uintptr_t(word >> (detail::FAST_INDEX_SHIFT - 5)) & (0xf << 5);
+    uintptr_t offset = detail::fast_offset(word);
     return *reinterpret_cast<const FastAlloc*>(reinterpret_cast<uintptr_t>(fast_alloc_) + offset);
 }
 

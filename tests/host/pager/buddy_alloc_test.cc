@@ -2,10 +2,12 @@
 // per-cpu cache and bulk allocation.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 #include <vector>
 
 #include "machine.h"
+#include "mm/introspect.h"
 
 namespace mm::test {
 namespace {
@@ -235,6 +237,56 @@ TEST_F(AllocTest, BulkReturnsDistinctAllocatedFrames) {
     }
     EXPECT_EQ(z.free_pages, 4096u - 64);
     EXPECT_EQ(m.check(), "");
+}
+
+// Without a cache, a bulk request takes the frames that as many single
+// allocations would, in the same order, and leaves the lists as they
+// would: checked on a machine whose lists hold blocks of several orders.
+TEST(AllocBulk, WithoutACacheTakesWhatSingleAllocationsWould) {
+    auto fragmented = [] {
+        auto m = std::make_unique<Machine>(single_zone(4096));
+        m->hand_over();
+        const unsigned orders[] = {0, 1, 3, 0, 2, 5, 0, 4};
+        Pfn held[8];
+        for (unsigned i = 0; i < 8; i++) held[i] = *m->buddy().alloc(AllocRequest::of(orders[i]));
+        for (unsigned i = 0; i < 8; i += 2) EXPECT_TRUE(m->buddy().free(held[i], Order(orders[i])).ok());
+        return m;
+    };
+    auto bulk = fragmented();
+    auto single = fragmented();
+    Pfn out[40];
+    auto r = bulk->buddy().alloc_bulk(AllocRequest::of(0), 40, out);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(*r, 40u);
+    for (unsigned i = 0; i < 40; i++)
+        EXPECT_EQ(out[i].raw(), single->buddy().alloc(AllocRequest::of(0))->raw()) << i;
+    EXPECT_EQ(capture(print_buddyinfo, bulk->buddy()), capture(print_buddyinfo, single->buddy()));
+    EXPECT_EQ(bulk->check(), "");
+}
+
+// GFP_ZERO: every frame a bulk request returns is zeroed once, whether it
+// came from the cache, straight from the lists or (cache off) the lists.
+TEST(AllocBulk, ZeroHookRunsOncePerFrame) {
+    for (uint32_t batch : {0u, 4u}) {
+        ZeroLog log;
+        MachineDef d = single_zone(4096);
+        d.config.pcp_batch = batch;
+        d.config.pcp_high = batch * 2;
+        d.config.zero = ZeroHook{ZeroLog::zero, &log};
+        Machine m(d);
+        m.hand_over();
+        ASSERT_TRUE(m.buddy().alloc(AllocRequest::of(0)).ok());  // with a cache: 3 frames left in it
+        Pfn out[10];
+        auto r = m.buddy().alloc_bulk(AllocRequest::of(0, GFP_ZERO), 10, out);
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(*r, 10u);
+        ASSERT_EQ(log.calls.size(), 10u) << "batch " << batch;
+        for (unsigned i = 0; i < 10; i++) {
+            EXPECT_EQ(log.calls[i].first, out[i].raw());
+            EXPECT_EQ(log.calls[i].second, 0u);
+        }
+        EXPECT_EQ(m.check(), "");
+    }
 }
 
 TEST(AllocPcp, BulkTakesACacheBatchOrMoreStraightFromTheBuddyLists) {
