@@ -34,7 +34,7 @@ public:
     // Puts the allocated block headed by `pfn` on `list`, recording who
     // owns it and where it is mapped. Errors: NotOwned (not the head of
     // an allocated block), Busy (already on a list or isolated).
-    // Inline: the pager adds every block it grants one at a time.
+    // Inline: the pager adds each block it grants alone (Alloc, faults).
     Status add(Pfn pfn, uint32_t owner, VirtAddr vaddr, LruList list = LruList::Inactive);
 
     // The order-0 frames pfns[0..n), frame i mapped at vaddr + i pages, put

@@ -81,7 +81,8 @@ for label, gb, per_item, cg, goal, mi, je in rows:
 print("(ns: Google Benchmark CPU time, median of 5; instr: callgrind, baseline loop cost %.0f subtracted; peers serve" % loop)
 print(" 4096 << order bytes aligned to their size: mimalloc from a heap in a fixed 256 MiB arena, jemalloc mallocx;")
 print(" grant cycle: what a 64-frame batch grant costs the allocator and LRU as the pager makes it: alloc_bulk(64),")
-print(" Lru::add for each frame, then each freed from the LRU and the per-cpu cache drained;")
+print(" the frames put on the LRU list as one run (Lru::add_run), then each freed from it and the per-cpu")
+print(" cache drained;")
 print(" request a constant: the same pairs with the request known when compiled, as a caller of Linux's")
 print(" alloc_page(GFP_KERNEL) passes it, so its decoding folds away; the pager reads it from a message)")
 PY

@@ -84,12 +84,11 @@ __attribute__((noinline)) void bulk(Buddy& b, long n) {
     CALLGRIND_TOGGLE_COLLECT;
 }
 
-// The pager's batch grant (AllocBatch, demand-zero faults): 64 frames from
-// alloc_bulk, each put on the inactive LRU list; then they are freed and
-// the cache is drained, so that every batch refills the cache from the
-// buddy lists, as when granted memory stays granted. Meant to be read per
-// function (callgrind_annotate --inclusive=yes): Buddy::pcp_refill per
-// frame refilled, Lru::add per call.
+// The pager's batch grant (AllocBatch): 64 frames from alloc_bulk, put on
+// the inactive LRU list as one run (Lru::add_run, as the pager does); then
+// they are freed and the cache is drained, so that every batch takes its
+// frames from the buddy lists, as when granted memory stays granted. Meant
+// to be read per function (callgrind_annotate --inclusive=yes).
 __attribute__((noinline)) void grants(test::Machine& m, long n) {
     Buddy& b = m.buddy();
     Pfn out[64];
@@ -97,8 +96,7 @@ __attribute__((noinline)) void grants(test::Machine& m, long n) {
     for (long i = 0; i < n; i++) {
         auto r = b.alloc_bulk(AllocRequest::of(0, GFP_MOVABLE), 64, out);
         if (!r.ok() || *r != 64) abort();
-        for (size_t k = 0; k < 64; k++)
-            if (!m.lru().add(out[k], 1, VirtAddr(uint64_t(k) << 12)).ok()) abort();
+        if (!m.lru().add_run(out, 64, 1, VirtAddr(0)).ok()) abort();
         for (size_t k = 0; k < 64; k++) (void)b.free(out[k], Order(0));
         b.drain_pcp();
     }

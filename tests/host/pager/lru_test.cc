@@ -130,8 +130,7 @@ TEST_F(LruTest, AddRunChecksEveryFrameBeforeTouchingAny) {
     Pfn a = *b.alloc(AllocRequest::of(0, GFP_MOVABLE)), c = *b.alloc(AllocRequest::of(0, GFP_MOVABLE));
     Pfn pair = *b.alloc(AllocRequest::of(1, GFP_MOVABLE));
     Pfn free_frame(c.raw() + 64);
-    ASSERT_TRUE(m.page(free_frame.raw())->test(PG_buddy) || m.page(free_frame.raw())->test(PG_pcp) ||
-                !m.page(free_frame.raw())->test(PG_allocated));
+    ASSERT_FALSE(m.page(free_frame.raw())->test(PG_allocated));
     struct Case {
         Pfn last;
         Error want;

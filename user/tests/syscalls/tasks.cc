@@ -62,6 +62,7 @@ void task_create_gives_task_and_thread(unity::Runner& r) {
     ASSERT_VALUE(t3, Cap::alloc());
     EXPECT_ERR(sys::task_create(t2.slot(), t3.slot(), ~uint64_t(0)), Error::InvalidArgument);
     EXPECT_ERR(sys::cap_identify(t2.slot()), Error::InvalidCap);  // nothing made
+    EXPECT_ERR(sys::cap_identify(t3.slot()), Error::InvalidCap);
     // Killing a task that never ran is fine; afterwards it is dead.
     EXPECT_OK(sys::task_kill(task.slot()));
     EXPECT_ERR(sys::task_kill(task.slot()), Error::DeadObject);
