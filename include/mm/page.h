@@ -34,7 +34,7 @@ enum PageFlag : uint32_t {
 };
 
 struct Page {
-    uint32_t flags;     // PG_* | order << 16 | zone << 20 | node << 22
+    uint32_t flags;     // PG_* | cache list << 11 | order << 16 | zone << 20 | node << 22
     uint32_t next;      // list link (free list or LRU), a frame number
     uint32_t prev;      // list link, a frame number
     uint32_t refcount;  // references held (grants, kernel pins)
@@ -43,6 +43,9 @@ struct Page {
     uint64_t index;     // user virtual address it is mapped at, or private
 
     static constexpr uint32_t FLAG_MASK = 0xffffu;
+    // Inside FLAG_MASK: the pager's per-cpu cache list (a migratetype) an
+    // order-0 frame is on (PG_pcp) or goes back to when freed (PG_allocated).
+    static constexpr unsigned PCP_LIST_SHIFT = 11, PCP_LIST_BITS = 2;
     static constexpr unsigned ORDER_SHIFT = 16, ORDER_BITS = 4;
     static constexpr unsigned ZONE_SHIFT = 20, ZONE_BITS = 2;
     static constexpr unsigned NODE_SHIFT = 22, NODE_BITS = 4;

@@ -296,7 +296,8 @@ uint32_t Buddy::pcp_refill(Zone& z, MigrateType mt) {
     PcpList& l = z.pcp.lists[unsigned(mt)];  // empty
     const uint32_t batch = z.pcp.batch;
     uint32_t* top = l.slots + batch;  // filled downwards: the first frame taken is on top
-    const uint32_t n = take_frames(z, mt, batch, PG_pcp, [&](uint32_t pfn) { *--top = pfn; });
+    const uint32_t n =
+        take_frames(z, mt, batch, PG_pcp | detail::pcp_list_bits(mt), [&](uint32_t pfn) { *--top = pfn; });
     if (n < batch)
         for (uint32_t i = 0; i < n; i++) l.slots[i] = top[i];
     l.count = n;
@@ -321,7 +322,9 @@ uint32_t Buddy::rmqueue(Zone& z, unsigned order, MigrateType mt) {
 
 void Buddy::prep_new_page(uint32_t pfn, unsigned order, uint16_t flags) {
     Page* p = pfn_page(map_, pfn);
-    p->flags = (p->flags & IDENTITY_MASK) | PG_allocated | (order << Page::ORDER_SHIFT);
+    // A cached frame keeps its cache list; a buddy block's head has none.
+    p->flags =
+        (p->flags & (IDENTITY_MASK | detail::PCP_LIST_MASK)) | PG_allocated | (order << Page::ORDER_SHIFT);
     if (flags & GFP_ZERO) config_.zero.zero(config_.zero.ctx, Pfn(pfn), Order(order));
 }
 
@@ -403,7 +406,7 @@ Error Buddy::classify_failure(unsigned order, unsigned nid, unsigned highest, ui
 
 // Takes up to `n` frames for alloc_bulk: first what the cache list of
 // `mt` holds, the hottest first, marked allocated as the cache's alloc()
-// does (a cached frame's flags are exactly ident | PG_pcp); then, while
+// does (a cached frame's flags are exactly ident | PG_pcp | list); then, while
 // at least a cache batch is still wanted, straight from the buddy lists
 // (the frames a refill would stack, without stacking them); the rest
 // through a refill, which leaves the cache warm for the next requests.
@@ -414,8 +417,9 @@ size_t Buddy::bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out) {
     while (got < n) {
         if (l.empty()) {
             if (n - got >= z.pcp.batch) {
-                const uint32_t took = take_frames(z, mt, uint32_t(n - got), PG_allocated,
-                                                  [&](uint32_t pfn) { out[got++] = Pfn(pfn); });
+                const uint32_t took =
+                    take_frames(z, mt, uint32_t(n - got), PG_allocated | detail::pcp_list_bits(mt),
+                                [&](uint32_t pfn) { out[got++] = Pfn(pfn); });
                 if (took) continue;
                 break;
             }

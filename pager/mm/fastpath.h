@@ -7,12 +7,24 @@
 // carries the same zone and node bits (`ident`, the bits IDENTITY_MASK
 // keeps; verify() checks it), and the flags of a block's head are exactly:
 //   ident | PG_buddy | order << ORDER_SHIFT      head of a free block
-//   ident | PG_pcp                               frame in the per-cpu cache
+//   ident | PG_pcp | list                        frame in the per-cpu cache
 //   ident | PG_allocated | order << ORDER_SHIFT  allocated head
-// (an allocated head may carry LRU and other bits on top, which sends its
-// free to the slow path). So "is my buddy a free block of this order in
-// my zone" is one comparison, which also says no to reserved frames,
-// holes and frames of another zone or node: they never look like that.
+//   ident | PG_allocated | list                  allocated order-0 frame of
+//                                                a zone with a cache
+// where `list` is the cache list (a migratetype, << PCP_LIST_SHIFT) the
+// frame is on or goes back to (an allocated head may carry LRU and other
+// bits on top, which sends its free to the slow path). So "is my buddy a
+// free block of this order in my zone" is one comparison, which also says
+// no to reserved frames, holes and frames of another zone or node: they
+// never look like that; and a freed order-0 frame finds its cache list in
+// its own flags.
+//
+// That list is the migratetype the frame was allocated as (the list it
+// was cached on, or the request's for a frame taken from the buddy lists
+// for a batch). Linux looks the pageblock's type up again when the frame
+// is freed (get_pfnblock_migratetype); the two differ only for a frame
+// whose pageblock changed type while it was allocated, and a drain puts
+// every frame on its pageblock's free list either way.
 //
 // The buddy's descriptor is read before knowing it is in the zone: the
 // kernel's mem_map covers every node in whole MAX_ORDER blocks
@@ -29,13 +41,25 @@ inline constexpr uint32_t ORDER_MASK = ((1u << Page::ORDER_BITS) - 1) << Page::O
 // Zone and node bits survive every state change of a descriptor.
 inline constexpr uint32_t IDENTITY_MASK = ~(Page::FLAG_MASK | ORDER_MASK);
 inline constexpr uint32_t ORDER_ONE = 1u << Page::ORDER_SHIFT;
+inline constexpr uint32_t PCP_LIST_MASK = ((1u << Page::PCP_LIST_BITS) - 1) << Page::PCP_LIST_SHIFT;
+static_assert(PG_pcp < (1u << Page::PCP_LIST_SHIFT) &&
+              Page::PCP_LIST_SHIFT + Page::PCP_LIST_BITS <= Page::ORDER_SHIFT);
+static_assert(MIGRATE_TYPES <= (1u << Page::PCP_LIST_BITS));
+// A migratetype as the cache-list bits of a frame's flags.
+constexpr uint32_t pcp_list_bits(MigrateType mt) { return uint32_t(mt) << Page::PCP_LIST_SHIFT; }
+constexpr unsigned pcp_list_of(uint32_t flags) { return (flags & PCP_LIST_MASK) >> Page::PCP_LIST_SHIFT; }
+// The cache-list bits, shifted right by this, are the list's byte offset
+// in PerCpuPages::lists.
+inline constexpr unsigned PCP_LIST_OFFSET_SHIFT = Page::PCP_LIST_SHIFT - 9;
+static_assert(sizeof(PcpList) == 1u << 9);
 
 // A request takes a fast path when, read as one word (callers hold it in
 // one register, as it arrives in a message), it names no node, its zone
 // limit is below 4 and it carries no flags but mobility and GFP_MEMALLOC
 // (which only matters below the min watermark, where the fast paths never
 // go). Zone limit 3 does not exist: its row of the table never passes.
-// The reserved bytes are ignored, as alloc_slow ignores them.
+// The reserved bytes must be zero: alloc_slow ignores them, but here they
+// would stand between the table index and the top of the word.
 constexpr uint64_t request_word(uint8_t order, uint8_t zone, uint8_t nid, uint16_t flags) {
     AllocRequest r;
     r.order = order;
@@ -45,7 +69,7 @@ constexpr uint64_t request_word(uint8_t order, uint8_t zone, uint8_t nid, uint16
     return std::bit_cast<uint64_t>(r);
 }
 inline constexpr uint16_t FAST_GFP = GFP_MOVABLE | GFP_RECLAIMABLE | GFP_MEMALLOC;
-inline constexpr uint64_t FAST_REQ_MASK = request_word(0, 0xfc, 0xff, uint16_t(~FAST_GFP));
+inline constexpr uint64_t FAST_REQ_MASK = ~request_word(0xff, 0x03, 0, FAST_GFP);
 inline constexpr uint64_t FAST_REQ_VALUE = request_word(0, 0, NUMA_NO_NODE, 0);
 
 // Index into the fast-path table: zone limit * 4 + mobility bits, which
@@ -68,16 +92,20 @@ inline Result<Pfn> unpack(uint64_t word) {
 }
 }  // namespace detail
 
-// fast_alloc_[fast_index(word)], with the index and the scaling by the
-// entry size done as one shift and one mask of the word.
+// fast_alloc_[fast_index(word)] for a word that takes the fast path, with
+// the index and the scaling by the entry size done as one shift: every
+// bit above the index is zero then, and so are the five below it.
 namespace detail {
-constexpr uintptr_t fast_offset(uint64_t word) {
-    return uintptr_t(word >> (FAST_INDEX_SHIFT - 5)) & (0xf << 5);
+constexpr uintptr_t fast_offset(uint64_t word) { return uintptr_t(word >> (FAST_INDEX_SHIFT - 5)); }
+constexpr bool fast_offset_ok(uint64_t word) {
+    return (word & FAST_REQ_MASK) != FAST_REQ_VALUE || fast_offset(word) == fast_index(word) * 32;
 }
-static_assert(fast_offset(request_word(0, 2, 0, GFP_RECLAIMABLE)) ==
-              fast_index(request_word(0, 2, 0, GFP_RECLAIMABLE)) * 32);
-static_assert(fast_offset(request_word(7, 3, 0xff, 0xffff)) ==
-              fast_index(request_word(7, 3, 0xff, 0xffff)) * 32);
+static_assert(fast_offset_ok(request_word(0xff, 2, NUMA_NO_NODE, FAST_GFP)));
+static_assert(fast_offset_ok(request_word(3, 1, NUMA_NO_NODE, GFP_RECLAIMABLE | GFP_MEMALLOC)));
+static_assert(fast_offset_ok(request_word(0, 0, NUMA_NO_NODE, 0)));
+inline constexpr uint64_t FAST_ZERO_BITS =
+    ~uint64_t(0) << (FAST_INDEX_SHIFT + 4) | uint64_t(0x1f) << (FAST_INDEX_SHIFT - 5);
+static_assert((FAST_REQ_MASK & FAST_ZERO_BITS) == FAST_ZERO_BITS && (FAST_REQ_VALUE & FAST_ZERO_BITS) == 0);
 }  // namespace detail
 inline const Buddy::FastAlloc& Buddy::fast_entry(uint64_t word) const {
     static_assert(sizeof(FastAlloc) == 32);
@@ -229,7 +257,7 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t st
             if (order == 0) {
                 if (!fa.list->empty()) {
                     uint32_t pfn = fa.list->pop();
-                    // A cached frame's flags are exactly ident | PG_pcp.
+                    // A cached frame's flags are exactly ident | PG_pcp | list.
                     map_.pfn_to_page(Pfn(pfn))->flags ^= PG_pcp | PG_allocated;
                     return Pfn(pfn);
                 }
@@ -247,11 +275,13 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t st
 
 // The fast paths: a frame of the fast zone whose head shows exactly an
 // allocated block of this order (so not on an LRU list, not isolated)
-// goes onto the cache (order 0, while it is below high) or merges into
-// the buddy lists. Everything else, including every error and a full
-// cache, goes through free_slowpath. The head's flags are compared with
-// the whole word the fast zone's allocated heads carry (fast_allocated_
-// plus the order), so the state test is one comparison.
+// goes onto its cache list (order 0, while the list is below high) or
+// merges into the buddy lists. Everything else, including every error
+// and a full list, goes through free_slowpath. The head's flags are
+// compared with the whole word the fast zone's allocated heads carry
+// (fast_allocated_ plus the order, or plus the cache list for order 0),
+// so the state test is one comparison and, for order 0, what is left
+// after it is the list's offset.
 [[gnu::always_inline]] inline Status Buddy::free(Pfn pfn, Order order) {
     uint64_t raw = pfn.raw();
     if (raw - fast_start_ < fast_span_) [[likely]] {
@@ -259,13 +289,17 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t st
         uint32_t f = p->flags;
         Zone& z = *fast_zone_;
         if (order.raw() == 0) {
-            PcpList* l = z.pcp.lists + z.pageblock_type(raw);
-            uint32_t n = l->count;
-            if (f == fast_allocated_ && n < z.pcp.high) [[likely]] {
-                p->flags = f ^ (PG_allocated | PG_pcp);
-                l->slots[n] = uint32_t(raw);
-                l->count = n + 1;
-                return {};
+            const uint32_t list = f ^ fast_allocated_;
+            if (!(list & ~detail::PCP_LIST_MASK)) [[likely]] {
+                PcpList* l = reinterpret_cast<PcpList*>(reinterpret_cast<uintptr_t>(z.pcp.lists) +
+                                                        (list >> detail::PCP_LIST_OFFSET_SHIFT));
+                const uint32_t n = l->count;
+                if (n < z.pcp.high) [[likely]] {
+                    p->flags = f ^ (PG_allocated | PG_pcp);
+                    l->slots[n] = uint32_t(raw);
+                    l->count = n + 1;
+                    return {};
+                }
             }
             if (z.pcp.high) return free_slowpath(pfn, order);
         }

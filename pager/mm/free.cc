@@ -88,9 +88,12 @@ void Buddy::free_one(Zone& z, uint32_t pfn, unsigned order, FreePlace place) {
     free_block(z, pfn, order, ident | PG_buddy | (order << Page::ORDER_SHIFT), place);
 }
 
+// An allocated order-0 frame of a zone with a cache carries the list it
+// goes back to (fastpath.h).
 void Buddy::free_to_pcp(Zone& z, uint32_t pfn, Page* p) {
-    p->flags = (p->flags & IDENTITY_MASK) | PG_pcp;
-    PcpList& l = z.pcp.lists[unsigned(pageblock_migratetype(z, pfn))];
+    const uint32_t f = p->flags;
+    p->flags = (f & (IDENTITY_MASK | detail::PCP_LIST_MASK)) | PG_pcp;
+    PcpList& l = z.pcp.lists[detail::pcp_list_of(f)];
     l.push(pfn);
     if (l.size() > z.pcp.high) drain_pcp_list(z, l, z.pcp.batch);
 }
@@ -99,7 +102,7 @@ void Buddy::free_to_pcp(Zone& z, uint32_t pfn, Page* p) {
 void Buddy::drain_pcp_list(Zone& z, PcpList& l, uint32_t count) {
     for (uint32_t i = 0; i < count; i++) {
         uint32_t pfn = l.at(i);
-        pfn_page(map_, pfn)->flags &= ~uint32_t(PG_pcp);
+        pfn_page(map_, pfn)->flags &= IDENTITY_MASK;
         free_one(z, pfn, 0);
     }
     l.drop_cold(count);

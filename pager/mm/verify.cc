@@ -81,10 +81,18 @@ struct Checker {
         } else if (f & PG_pcp) {
             if (size != 1) return fail("cached frame with an order", pfn);
             if (f & (PG_lru | PG_isolated)) return fail("cached frame on an LRU list", pfn);
-            // The cache's alloc flips PG_pcp to PG_allocated (fastpath.h).
-            if ((f & STATE_PART) != PG_pcp) return fail("cached frame carries other flags", pfn);
+            // The cache's alloc flips PG_pcp to PG_allocated (fastpath.h);
+            // check_pcp checks the list bits.
+            if ((f & STATE_PART & ~detail::PCP_LIST_MASK) != PG_pcp)
+                return fail("cached frame carries other flags", pfn);
             t.pcp++;
         } else {
+            // An order-0 frame of a zone with a cache names the list it
+            // goes back to; free() reads it unchecked (fastpath.h).
+            if (f & detail::PCP_LIST_MASK) {
+                if (size != 1 || !z.pcp.high) return fail("cache list on a block that is never cached", pfn);
+                if (detail::pcp_list_of(f) >= MIGRATE_TYPES) return fail("cache list out of range", pfn);
+            }
             if ((f & PG_lru) && (f & PG_isolated)) return fail("block both listed and isolated", pfn);
             if (f & PG_lru) t.lru[(f & PG_active) ? 1 : 0] += size;
             if (f & PG_isolated) t.isolated += size;
@@ -144,12 +152,15 @@ struct Checker {
 
     Status check_pcp(const ZoneTally& t) const {
         uint64_t cached = 0;
-        for (const PcpList& l : z.pcp.lists) {
+        for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++) {
+            const PcpList& l = z.pcp.lists[mt];
             if (l.size() > PCP_SLOTS) return fail("pcp list overflow", z.start_pfn.raw());
             for (uint32_t i = 0; i < l.size(); i++) {
                 uint32_t pfn = l.at(i);
                 if (!z.contains(pfn)) return fail("pcp entry outside the zone", pfn);
                 if (!page(pfn)->test(PG_pcp)) return fail("pcp entry not cached", pfn);
+                if (detail::pcp_list_of(page(pfn)->flags) != mt)
+                    return fail("pcp entry names another list", pfn);
                 cached++;
             }
         }

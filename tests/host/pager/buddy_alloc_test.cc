@@ -184,6 +184,74 @@ TEST(AllocPcp, HighBoundsEachMigratetypeListOnItsOwn) {
     EXPECT_EQ(m.check(), "");
 }
 
+// An order-0 frame carries the cache list of the mobility it was taken
+// for and goes back to that list, whichever way it was handed out (the
+// cache, a batch straight from the buddy lists) and whichever way it is
+// freed (the fast path, the slow path of a frame on an LRU list).
+TEST(AllocPcp, FramesGoBackToTheListOfTheirMobility) {
+    Machine m(with_pcp(4, 64));
+    m.hand_over();
+    const Zone& z = m.buddy().zone(0, ZoneType::Normal);
+    const PcpList& lm = z.pcp.lists[unsigned(MigrateType::Movable)];
+    const PcpList& lr = z.pcp.lists[unsigned(MigrateType::Reclaimable)];
+    Pfn batch[8];
+    ASSERT_EQ(*m.buddy().alloc_bulk(AllocRequest::of(0, GFP_MOVABLE), 8, batch), 8u);
+    ASSERT_EQ(lm.size(), 0u);  // taken straight from the buddy lists
+    Pfn one = *m.buddy().alloc(AllocRequest::of(0, GFP_RECLAIMABLE));
+    const uint32_t reclaimable_cached = lr.size();
+    for (Pfn p : batch)
+        EXPECT_EQ(detail::pcp_list_of(m.page(p.raw())->flags), unsigned(MigrateType::Movable));
+    EXPECT_EQ(detail::pcp_list_of(m.page(one.raw())->flags), unsigned(MigrateType::Reclaimable));
+    ASSERT_TRUE(m.lru().add(batch[0], 1, VirtAddr(0)).ok());
+    for (Pfn p : batch) ASSERT_TRUE(m.buddy().free(p, Order(0)).ok());
+    EXPECT_EQ(lm.size(), 8u);
+    ASSERT_TRUE(m.buddy().free(one, Order(0)).ok());
+    EXPECT_EQ(lr.size(), reclaimable_cached + 1);
+    EXPECT_EQ(z.pcp.lists[unsigned(MigrateType::Unmovable)].size(), 0u);
+    EXPECT_EQ(m.check(), "");
+}
+
+// Where Linux looks the pageblock up again when a frame is freed, the
+// frame goes back to the list it was taken from; a drain still puts it on
+// its pageblock's free list.
+TEST(AllocPcp, FrameWhosePageblockChangedTypeGoesBackToItsList) {
+    Machine m(with_pcp(4, 64));
+    m.hand_over();
+    Zone& z = m.buddy().zone(0, ZoneType::Normal);
+    Pfn p = *m.buddy().alloc(AllocRequest::of(0, GFP_MOVABLE));
+    m.buddy().drain_pcp();
+    ASSERT_EQ(m.buddy().pageblock_migratetype(z, p.raw()), MigrateType::Movable);
+    // The pageblock is all free but for p; it turns Unmovable (as a steal
+    // would) with its free blocks.
+    const uint64_t block = p.raw() & ~uint64_t(PAGEBLOCK_NR_PAGES - 1);
+    for (unsigned o = 0; o < MAX_ORDER; o++) {
+        PageList& from = z.free_area[o].free_list[unsigned(MigrateType::Movable)];
+        PageList& to = z.free_area[o].free_list[unsigned(MigrateType::Unmovable)];
+        for (uint32_t q = from.head; q != PFN_NONE;) {
+            uint32_t next = m.page(q)->next;
+            if ((q & ~uint32_t(PAGEBLOCK_NR_PAGES - 1)) == block) {
+                list_del(m.buddy().memmap(), from, m.page(q));
+                list_add_head(m.buddy().memmap(), to, q, m.page(q));
+            }
+            q = next;
+        }
+    }
+    z.pageblock_type(block) = uint8_t(MigrateType::Unmovable);
+    ASSERT_EQ(m.check(), "");
+    ASSERT_TRUE(m.buddy().free(p, Order(0)).ok());
+    EXPECT_EQ(z.pcp.lists[unsigned(MigrateType::Movable)].size(), 1u);
+    EXPECT_EQ(z.pcp.lists[unsigned(MigrateType::Unmovable)].size(), 0u);
+    EXPECT_EQ(m.check(), "");
+    m.buddy().drain_pcp();
+    EXPECT_EQ(m.check(), "");  // every free block on its pageblock's list
+    bool found = false;        // the free block now holding the pageblock (merged further, maybe)
+    for (unsigned o = PAGEBLOCK_ORDER; o < MAX_ORDER; o++)
+        for (uint32_t q = z.free_area[o].free_list[unsigned(MigrateType::Unmovable)].head; q != PFN_NONE;
+             q = m.page(q)->next)
+            found |= q <= block && block < q + (uint64_t(1) << o);
+    EXPECT_TRUE(found);
+}
+
 TEST(AllocPcp, CacheAtItsLargestHighHoldsEveryFrame) {
     Machine m(with_pcp(31, PCP_SLOTS - 1));
     m.hand_over();

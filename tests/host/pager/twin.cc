@@ -83,7 +83,8 @@ bool TwinDriver::step(uint8_t op, uint32_t a, uint32_t b) {
 }
 
 // Requests are mostly of the shapes the fast paths take (no node, no flags
-// but mobility and GFP_MEMALLOC); the rest checks they stay on the slow path.
+// but mobility and GFP_MEMALLOC, reserved bytes zero); the rest checks they
+// stay on the slow path.
 bool TwinDriver::do_alloc(uint32_t a, uint32_t b) {
     static const uint8_t orders[16] = {0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 5, 9, 10};
     static const uint16_t flags[8] = {
@@ -92,7 +93,8 @@ bool TwinDriver::do_alloc(uint32_t a, uint32_t b) {
     AllocRequest req = AllocRequest::of(orders[a % 16], flags[b % 8]);
     req.zone = ZoneType((b >> 4) % 4 == 3 ? 1 : (b >> 4) % 4);
     if ((b >> 8) % 8 == 0) req.nid = uint8_t((b >> 12) % 2);
-    if ((b >> 16) % 64 == 0) req.zone = ZoneType(3);  // no such zone
+    if ((b >> 16) % 64 == 0) req.zone = ZoneType(3);                // no such zone
+    if ((b >> 22) % 16 == 0) req.reserved_ = uint8_t(b >> 26) | 1;  // ignored, off the fast path
     auto f = fast_.buddy().alloc(req);
     auto s = slow_.buddy().alloc_slowpath(req);
     if (f.ok() != s.ok() || f.error() != s.error())

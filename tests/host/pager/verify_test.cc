@@ -112,5 +112,52 @@ TEST(VerifyPcp, CacheCountOff) {
     EXPECT_NE(why.find("pcp count wrong"), std::string::npos) << why;
 }
 
+Machine cached_machine() {
+    MachineDef d = single_zone(4096);
+    d.config.pcp_batch = 4;
+    d.config.pcp_high = 8;
+    return Machine(d);
+}
+
+// free() sends an order-0 frame to the cache list its flags name without
+// looking further (fastpath.h): verify() checks what it relies on.
+TEST(VerifyPcp, CachedFrameOnAnotherList) {
+    Machine m = cached_machine();
+    m.hand_over();
+    Pfn p = *m.buddy().alloc(AllocRequest::of(0, GFP_MOVABLE));
+    ASSERT_TRUE(m.buddy().free(p, Order(0)).ok());
+    ASSERT_EQ(detail::pcp_list_of(m.page(p.raw())->flags), unsigned(MigrateType::Movable));
+    ASSERT_EQ(m.check(), "");
+    m.page(p.raw())->flags ^=
+        detail::pcp_list_bits(MigrateType::Movable) ^ detail::pcp_list_bits(MigrateType::Reclaimable);
+    std::string why = m.check();
+    EXPECT_NE(why.find("pcp entry names another list"), std::string::npos) << why;
+}
+
+TEST(VerifyPcp, AllocatedFrameNamingAListOutOfRange) {
+    Machine m = cached_machine();
+    m.hand_over();
+    Pfn p = *m.buddy().alloc(AllocRequest::of(0));
+    ASSERT_EQ(m.check(), "");
+    m.page(p.raw())->flags |= detail::PCP_LIST_MASK;
+    std::string why = m.check();
+    EXPECT_NE(why.find("cache list out of range"), std::string::npos) << why;
+}
+
+TEST(VerifyPcp, BlockNamingACacheList) {
+    Machine m = cached_machine();
+    m.hand_over();
+    Pfn p = *m.buddy().alloc(AllocRequest::of(2));
+    m.page(p.raw())->flags |= detail::pcp_list_bits(MigrateType::Movable);
+    std::string why = m.check();
+    EXPECT_NE(why.find("cache list on a block that is never cached"), std::string::npos) << why;
+}
+
+TEST_F(VerifyTest, FrameNamingACacheListWithoutACache) {
+    Pfn p = *b.alloc(AllocRequest::of(0));
+    m.page(p.raw())->flags |= detail::pcp_list_bits(MigrateType::Movable);
+    expect_reason("cache list on a block that is never cached");
+}
+
 }  // namespace
 }  // namespace mm::test
