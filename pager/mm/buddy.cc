@@ -166,6 +166,7 @@ void Buddy::build_fast_paths() {
     fast_zone_ = z ? z : &off_zone_;
     fast_start_ = z ? z->start_pfn.raw() : 0;
     fast_span_ = z ? z->spanned : 0;
+    fast_first_ = z ? pfn_page(map_, uint32_t(fast_start_)) : nullptr;
     fast_allocated_ = z ? (Page::initial_flags(z->type, z->nid) & IDENTITY_MASK) | PG_allocated : 0;
 }
 

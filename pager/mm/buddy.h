@@ -265,6 +265,7 @@ private:
     // local node's zonelist for an unqualified request.
     Zone* fast_zone_ = &off_zone_;
     uint64_t fast_start_ = 0, fast_span_ = 0;
+    Page* fast_first_ = nullptr;  // the descriptor of fast_start_
     // The flags of an allocated order-0 head in the fast zone: its zone
     // and node bits and PG_allocated.
     uint32_t fast_allocated_ = 0;

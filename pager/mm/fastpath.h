@@ -255,7 +255,7 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t st
         if (z.free_pages > fa.mark) [[likely]] {
             bool from_buddy = order < MAX_ORDER;
             if (order == 0) {
-                if (!fa.list->empty()) {
+                if (!fa.list->empty()) [[likely]] {
                     uint32_t pfn = fa.list->pop();
                     // A cached frame's flags are exactly ident | PG_pcp | list.
                     map_.pfn_to_page(Pfn(pfn))->flags ^= PG_pcp | PG_allocated;
@@ -284,8 +284,9 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t st
 // after it is the list's offset.
 [[gnu::always_inline]] inline Status Buddy::free(Pfn pfn, Order order) {
     uint64_t raw = pfn.raw();
-    if (raw - fast_start_ < fast_span_) [[likely]] {
-        Page* p = map_.pfn_to_page(pfn);
+    const uint64_t index = raw - fast_start_;
+    if (index < fast_span_) [[likely]] {
+        Page* p = fast_first_ + index;
         uint32_t f = p->flags;
         Zone& z = *fast_zone_;
         if (order.raw() == 0) {
@@ -296,8 +297,8 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t st
                 const uint32_t n = l->count;
                 if (n < z.pcp.high) [[likely]] {
                     p->flags = f ^ (PG_allocated | PG_pcp);
-                    l->slots[n] = uint32_t(raw);
                     l->count = n + 1;
+                    l->slots[n] = uint32_t(raw);
                     return {};
                 }
             }
