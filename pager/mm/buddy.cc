@@ -352,11 +352,15 @@ uint32_t Buddy::get_page_from_freelist(unsigned order, unsigned nid, unsigned hi
     return PFN_NONE;
 }
 
-Result<Pfn> Buddy::alloc_slowpath(AllocRequest req) { return detail::unpack(alloc_slow(req)); }
+Result<Pfn> Buddy::alloc_slowpath(AllocRequest req) {
+    return detail::unpack(alloc_slow(std::bit_cast<uint64_t>(req)));
+}
 
 // Checks the request, then runs the passes of __alloc_pages. Returns the
 // frame, or detail::SLOW_ERROR | the error.
-uint64_t Buddy::alloc_slow(AllocRequest req) {
+// alloc() hands the request over as the word it tested.
+uint64_t Buddy::alloc_slow(uint64_t request_word) {
+    const AllocRequest req = std::bit_cast<AllocRequest>(request_word);
     unsigned order = req.order;
     if (order >= MAX_ORDER || unsigned(req.zone) >= MAX_NR_ZONES || (req.flags & ~GFP_KNOWN_MASK))
         return detail::SLOW_ERROR | uint8_t(Error::InvalidArgument);

@@ -162,7 +162,7 @@ private:
     void init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, uint8_t*& storage);
     void build_zonelists(const MemoryLayout& layout);
     void build_fast_paths();
-    uint64_t alloc_slow(AllocRequest req);
+    uint64_t alloc_slow(uint64_t request_word);
     uint32_t alloc_retry(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt);
     uint32_t get_page_from_freelist(unsigned order, unsigned nid, unsigned highest, MigrateType mt,
                                     uint16_t flags, WatermarkPass pass);

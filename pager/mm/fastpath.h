@@ -270,7 +270,7 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t st
             }
         }
     }
-    return detail::unpack(alloc_slow(req));
+    return detail::unpack(alloc_slow(word));
 }
 
 // The fast paths: a frame of the fast zone whose head shows exactly an
