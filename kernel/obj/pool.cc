@@ -5,6 +5,7 @@ namespace kpool {
 namespace {
 
 constexpr size_t NR_CLASSES = 6;  // 64, 128, 256, 512, 1024, 2048
+static_assert(size_class(2048) == NR_CLASSES - 1 && object_bytes(65) == 128);
 struct FreeObject {
     FreeObject* next;
 };
@@ -51,12 +52,6 @@ void set_bits(Region& r, size_t i, size_t n, bool v) {
 void zero(void* p, size_t bytes) {
     auto* w = static_cast<uint64_t*>(p);
     for (size_t i = 0; i < bytes / 8; i++) w[i] = 0;
-}
-
-unsigned size_class(size_t size) {
-    unsigned c = 0;
-    for (size_t s = 64; s < size; s <<= 1) c++;
-    return c;
 }
 
 Result<size_t> find_run(const Region& r, size_t n) {
@@ -181,7 +176,7 @@ void list_remove(unsigned c, ObjectPage* op) {
 Result<void*> alloc_object(size_t size) {
     if (size == 0 || size > 2048) return Error::InvalidArgument;
     unsigned c = size_class(size);
-    size_t obj = size_t(64) << c;
+    size_t obj = object_bytes(size);
     ObjectPage* op = g.partial[c];
     if (!op) {
         PhysAddr page = TRY(alloc_pages(1));

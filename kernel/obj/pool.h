@@ -37,12 +37,15 @@ Status add_region(PhysRange r, PhysToPtr access);
 Result<PhysAddr> alloc_pages(size_t pages);
 void free_pages(PhysAddr pa, size_t pages);
 
-// The bytes an object of `size` bytes takes: its size class.
-constexpr size_t object_bytes(size_t size) {
-    size_t s = 64;
-    while (s < size) s <<= 1;
-    return s;
+// The size class of an object of `size` bytes (1..2048): 0 for 64 bytes,
+// 1 for 128, ... 5 for 2048.
+constexpr unsigned size_class(size_t size) {
+    unsigned c = 0;
+    for (size_t s = 64; s < size; s <<= 1) c++;
+    return c;
 }
+// The bytes an object of `size` bytes takes: its size class.
+constexpr size_t object_bytes(size_t size) { return size_t(64) << size_class(size); }
 
 // A zeroed object of `size` bytes (at most 2048), or Error::NoMemory.
 Result<void*> alloc_object(size_t size);

@@ -1,5 +1,6 @@
 #include "obj/vm.h"
 
+#include "obj/cap.h"
 #include "obj/kmem.h"
 #include "obj/pool.h"
 #include "paging.h"
@@ -111,21 +112,12 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
 
 Status map_fresh_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights) {
     TRY_STATUS(arch::user_map_pages(t->pt_root, va, pfns, n, rights, table_source(t)));
-    // Onto t's list of mappings as n list_add() calls in order would put
-    // them, each before the one before it (the last one's map_prev stays
-    // null, as a fresh capability has it).
-    Cap* old_first = t->mappings;
-    frames[0].mapped_in = t;
-    frames[0].mapped_va = va.raw();
-    frames[0].map_next = old_first;
-    if (old_first) old_first->map_prev = &frames[0];
-    for (uint64_t i = 1; i < n; i++) {
-        frames[i].mapped_in = t;
-        frames[i].mapped_va = va.raw() + i * PAGE_SIZE;
-        frames[i].map_next = &frames[i - 1];
-        frames[i - 1].map_prev = &frames[i];
-    }
-    t->mappings = &frames[n - 1];
+    // Onto t's list of mappings as n list_add() calls in order would put them.
+    caps::link_run_at_head<&Cap::map_next, &Cap::map_prev>(t->mappings, frames, n,
+                                                           [t, va](Cap& c, uint64_t i) {
+                                                               c.mapped_in = t;
+                                                               c.mapped_va = va.raw() + i * PAGE_SIZE;
+                                                           });
     return {};
 }
 
