@@ -224,9 +224,9 @@ void Buddy::expand(Zone& z, uint32_t pfn, unsigned low, unsigned high, MigrateTy
     }
 }
 
+// The head is left with its zone and node bits only.
 uint32_t Buddy::rmqueue_smallest(Zone& z, unsigned order, MigrateType mt) {
-    return take_smallest(z, order, mt,
-                         PG_buddy | (order << Page::ORDER_SHIFT));  // leaves the zone and node bits
+    return take_smallest(z, order, mt, PG_buddy | (order << Page::ORDER_SHIFT));
 }
 
 uint32_t Buddy::rmqueue_any(Zone& z, unsigned order, MigrateType mt) {

@@ -37,9 +37,10 @@ public:
     // Inline: the pager adds each block it grants alone (Alloc, faults).
     Status add(Pfn pfn, uint32_t owner, VirtAddr vaddr, LruList list = LruList::Inactive);
 
-    // The order-0 frames pfns[0..n), frame i mapped at vaddr + i pages, put
-    // on `list` exactly as n calls of add() in order would (the last one at
-    // the head): the pager's batch grants. Each zone's part is linked as a
+    // The distinct order-0 frames pfns[0..n) (as alloc_bulk hands them
+    // out), frame i mapped at vaddr + i pages, put on `list` exactly as n
+    // calls of add() in order would (the last one at the head): the pager's
+    // batch grants. A frame named twice is not detected. Each zone's part is linked as a
     // chain and spliced onto its list once. All or nothing: every frame is
     // checked before any is touched. Errors: those of add(), and WrongOrder
     // (a block larger than one frame).

@@ -237,16 +237,26 @@ unsigned minted_count() {
     return n;
 }
 
+namespace {
+
+// After the allocator refused `req` with `e`: gives back what the minted
+// caches held and, if they held anything, asks again. Out of line: the
+// callers' fast paths do not pay for it.
+[[gnu::noinline]] Result<Pfn> alloc_after_drain(mm::AllocRequest req, Error e) {
+    if (!minted_drain()) return e;
+    return memory().buddy.alloc(req);
+}
+
+}  // namespace
+
 Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va, uint8_t rights) {
     uint64_t pages = uint64_t(1) << req.order;
     if (c->held_pages + pages > c->quota) return Error::OverQuota;
     if (const unsigned k = cache_for(req, rights); k < NR_CACHES && (g_minted[k].n || minted_refill(k).ok()))
         return grant_minted(c, k, va);
     auto got = memory().buddy.alloc(req);
-    if (!got.ok()) [[unlikely]] {
-        if (!minted_drain()) return got.error();
-        got = memory().buddy.alloc(req);  // what the cache held may do
-    }
+    if (!got.ok()) [[unlikely]]
+        got = alloc_after_drain(req, got.error());
     Pfn pfn = TRY(got);
     auto slot = mint_frame(pfn, req.order, rights);
     if (!slot.ok()) {
@@ -298,7 +308,7 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
         // One frame: the allocator's single-frame fast path, and like the
         // bulk path below, another try with what the minted caches held.
         auto one = memory().buddy.alloc(req);
-        if (!one.ok() && minted_drain()) one = memory().buddy.alloc(req);
+        if (!one.ok()) one = alloc_after_drain(req, one.error());
         pfns[0] = TRY(one).raw();
         got = 1;
     }

@@ -66,19 +66,30 @@ void test_block_beyond_the_quota_is_refused(unity::Runner& r) {
     EXPECT_EQ_U(self.held, g_start.held);
 }
 
-// Only the pfn is kept: our copy of each capability is deleted at once, so
-// a few slots serve any number of frames (Free takes the pfn).
-void test_take_until_refused(unity::Runner& r) {
+// Takes blocks of `order` until the pager refuses one (its error in
+// g_refusal) or MAX_FRAMES blocks are held; false (reported) if our copy
+// of a capability could not be deleted. Only the pfn is kept: our copy of
+// each capability is deleted at once, so one slot serves any number of
+// blocks (Free takes the pfn). Adds the frames taken to *frames.
+bool take_until_refused(unity::Runner& r, unsigned order, uint64_t* frames) {
     while (g_nr_pfns < MAX_FRAMES) {
-        Result<pager::Block> b = pager::alloc(g_slot, 0);
+        Result<pager::Block> b = pager::alloc(g_slot, order);
         if (!b.ok()) {
             g_refusal = b.error();
-            break;
+            return true;
         }
-        g_orders[g_nr_pfns] = 0;
+        g_orders[g_nr_pfns] = uint8_t(order);
         g_pfns[g_nr_pfns++] = b->pfn;
-        ASSERT_OK(sys::cap_delete(g_slot));
+        *frames += uint64_t(1) << order;
+        const Status s = sys::cap_delete(g_slot);
+        if (!r.check(s.ok(), __FILE__, __LINE__, "cap_delete: %s", error_name(s.error()))) return false;
     }
+    return true;
+}
+
+void test_take_until_refused(unity::Runner& r) {
+    uint64_t frames = 0;
+    ASSERT_TRUE(take_until_refused(r, 0, &frames));
     ASSERT_VALUE(self, pager::self_stats());
     uprintf("hog: took %u frames, then: %s (holding %lu of %lu)\n", g_nr_pfns, error_name(g_refusal),
             self.held, self.quota);
@@ -150,17 +161,7 @@ void test_demand_fault_leaves_frames_minted_ahead(unity::Runner& r) {
 void test_take_until_memory_runs_out(unity::Runner& r) {
     uint64_t frames = 0;
     for (int order = EXHAUST_TOP_ORDER; order >= 0; order--) {
-        while (g_nr_pfns < MAX_FRAMES) {
-            Result<pager::Block> b = pager::alloc(g_slot, unsigned(order));
-            if (!b.ok()) {
-                g_refusal = b.error();
-                break;
-            }
-            g_orders[g_nr_pfns] = uint8_t(order);
-            g_pfns[g_nr_pfns++] = b->pfn;
-            frames += uint64_t(1) << order;
-            ASSERT_OK(sys::cap_delete(g_slot));
-        }
+        ASSERT_TRUE(take_until_refused(r, unsigned(order), &frames));
         ASSERT_TRUE(g_nr_pfns < MAX_FRAMES);
         EXPECT_ERR2(Status(g_refusal), Error::NoMemory, Error::TryAgain);
     }

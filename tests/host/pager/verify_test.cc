@@ -11,8 +11,9 @@ namespace {
 
 constexpr uint64_t BASE = 0x80000;
 
-struct VerifyTest : ::testing::Test {
-    Machine m{single_zone(4096)};
+struct VerifyFixture : ::testing::Test {
+    explicit VerifyFixture(const MachineDef& d) : m(d) {}
+    Machine m;
     Buddy& b = m.buddy();
     Zone& z = b.zone(0, ZoneType::Normal);
     void SetUp() override {
@@ -25,6 +26,21 @@ struct VerifyTest : ::testing::Test {
         EXPECT_NE(why.find(what), std::string::npos) << why;
         EXPECT_EQ(b.verify().error(), Error::Malformed);
     }
+};
+
+// One zone without a per-cpu cache, and the same with one.
+struct VerifyTest : VerifyFixture {
+    VerifyTest() : VerifyFixture(single_zone(4096)) {}
+};
+
+MachineDef cached_zone() {
+    MachineDef d = single_zone(4096);
+    d.config.pcp_batch = 4;
+    d.config.pcp_high = 8;
+    return d;
+}
+struct VerifyPcp : VerifyFixture {
+    VerifyPcp() : VerifyFixture(cached_zone()) {}
 };
 
 TEST_F(VerifyTest, FreeHeadWithAnotherFlag) {
@@ -80,77 +96,49 @@ TEST_F(VerifyTest, ZoneBitsWrongInsideABlock) {
     expect_reason("interior frame with other zone, node or unknown bits");
 }
 
-TEST(VerifyPcp, CachedFrameWithAnotherFlag) {
-    MachineDef d = single_zone(4096);
-    d.config.pcp_batch = 4;
-    d.config.pcp_high = 8;
-    Machine m(d);
-    m.hand_over();
-    Pfn p = *m.buddy().alloc(AllocRequest::of(0));
-    ASSERT_TRUE(m.buddy().free(p, Order(0)).ok());
+TEST_F(VerifyPcp, CachedFrameWithAnotherFlag) {
+    Pfn p = *b.alloc(AllocRequest::of(0));
+    ASSERT_TRUE(b.free(p, Order(0)).ok());
     ASSERT_TRUE(m.page(p.raw())->test(PG_pcp));
     ASSERT_EQ(m.check(), "");
     m.page(p.raw())->set(PG_zeroed);
-    std::string why = m.check();
-    EXPECT_NE(why.find("cached frame carries other flags"), std::string::npos) << why;
+    expect_reason("cached frame carries other flags");
 }
 
-TEST(VerifyPcp, CacheCountOff) {
-    MachineDef d = single_zone(4096);
-    d.config.pcp_batch = 4;
-    d.config.pcp_high = 8;
-    Machine m(d);
-    m.hand_over();
-    ASSERT_TRUE(m.buddy().alloc(AllocRequest::of(0)).ok());
+TEST_F(VerifyPcp, CacheCountOff) {
+    ASSERT_TRUE(b.alloc(AllocRequest::of(0)).ok());
     // A cached frame falls off its list but keeps PG_pcp.
-    for (PcpList& l : m.buddy().zone(0, ZoneType::Normal).pcp.lists)
+    for (PcpList& l : z.pcp.lists)
         if (l.size()) {
             l.count--;
             break;
         }
-    std::string why = m.check();
-    EXPECT_NE(why.find("pcp count wrong"), std::string::npos) << why;
-}
-
-Machine cached_machine() {
-    MachineDef d = single_zone(4096);
-    d.config.pcp_batch = 4;
-    d.config.pcp_high = 8;
-    return Machine(d);
+    expect_reason("pcp count wrong");
 }
 
 // free() sends an order-0 frame to the cache list its flags name without
 // looking further (fastpath.h): verify() checks what it relies on.
-TEST(VerifyPcp, CachedFrameOnAnotherList) {
-    Machine m = cached_machine();
-    m.hand_over();
-    Pfn p = *m.buddy().alloc(AllocRequest::of(0, GFP_MOVABLE));
-    ASSERT_TRUE(m.buddy().free(p, Order(0)).ok());
+TEST_F(VerifyPcp, CachedFrameOnAnotherList) {
+    Pfn p = *b.alloc(AllocRequest::of(0, GFP_MOVABLE));
+    ASSERT_TRUE(b.free(p, Order(0)).ok());
     ASSERT_EQ(detail::pcp_list_of(m.page(p.raw())->flags), unsigned(MigrateType::Movable));
     ASSERT_EQ(m.check(), "");
     m.page(p.raw())->flags ^=
         detail::pcp_list_bits(MigrateType::Movable) ^ detail::pcp_list_bits(MigrateType::Reclaimable);
-    std::string why = m.check();
-    EXPECT_NE(why.find("pcp entry names another list"), std::string::npos) << why;
+    expect_reason("pcp entry names another list");
 }
 
-TEST(VerifyPcp, AllocatedFrameNamingAListOutOfRange) {
-    Machine m = cached_machine();
-    m.hand_over();
-    Pfn p = *m.buddy().alloc(AllocRequest::of(0));
+TEST_F(VerifyPcp, AllocatedFrameNamingAListOutOfRange) {
+    Pfn p = *b.alloc(AllocRequest::of(0));
     ASSERT_EQ(m.check(), "");
     m.page(p.raw())->flags |= detail::PCP_LIST_MASK;
-    std::string why = m.check();
-    EXPECT_NE(why.find("cache list out of range"), std::string::npos) << why;
+    expect_reason("cache list out of range");
 }
 
-TEST(VerifyPcp, BlockNamingACacheList) {
-    Machine m = cached_machine();
-    m.hand_over();
-    Pfn p = *m.buddy().alloc(AllocRequest::of(2));
+TEST_F(VerifyPcp, BlockNamingACacheList) {
+    Pfn p = *b.alloc(AllocRequest::of(2));
     m.page(p.raw())->flags |= detail::pcp_list_bits(MigrateType::Movable);
-    std::string why = m.check();
-    EXPECT_NE(why.find("cache list on a block that is never cached"), std::string::npos) << why;
+    expect_reason("cache list on a block that is never cached");
 }
 
 TEST_F(VerifyTest, FrameNamingACacheListWithoutACache) {
