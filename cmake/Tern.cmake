@@ -47,7 +47,7 @@ endif()
 # the target (linked into kernel or pager) and the host (tests, benchmarks).
 function(tern_pure_library name)
   add_library(${name} STATIC ${ARGN})
-  target_link_libraries(${name} PUBLIC tern_headers)
+  target_link_libraries(${name} PUBLIC tern_base)
   if(TERN_TARGET)
     target_link_libraries(${name} PUBLIC tern_freestanding)
   else()
@@ -65,7 +65,7 @@ function(tern_host_test name)
   find_package(GTest REQUIRED)
   include(GoogleTest)
   add_executable(${name} ${T_SOURCES})
-  target_link_libraries(${name} PRIVATE ${T_LIBS} tern_headers tern_host_flags GTest::gtest GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} tern_base tern_tree tern_host_flags GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${T_PROPERTIES})
 endfunction()
 
@@ -81,7 +81,7 @@ function(tern_fuzz_target name)
     set(F_RUNS 200000)
   endif()
   add_executable(${name} ${F_SOURCES})
-  target_link_libraries(${name} PRIVATE ${F_LIBS} tern_headers)
+  target_link_libraries(${name} PRIVATE ${F_LIBS} tern_base tern_tree)
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined -g)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   set(corpus_args)
@@ -100,5 +100,29 @@ function(tern_host_bench name)
   cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
   find_package(benchmark REQUIRED)
   add_executable(${name} ${B_SOURCES})
-  target_link_libraries(${name} PRIVATE ${B_LIBS} tern_headers benchmark::benchmark)
+  target_link_libraries(${name} PRIVATE ${B_LIBS} tern_base tern_tree benchmark::benchmark)
+endfunction()
+
+# The linker script of every user program (libs/runtime).
+set(TERN_USER_LD ${CMAKE_SOURCE_DIR}/libs/runtime/user.ld)
+
+# tern_user_program(<name> SOURCES src... [LIBS lib...])
+# Builds the executable target user_<name> as ${CMAKE_BINARY_DIR}/user/<name>.elf
+# and lists <name> in the global property TERN_USER_PROGRAMS, from which the
+# kernel build embeds the programs (init=<name> picks the root task).
+function(tern_user_program name)
+  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
+  set(target user_${name})
+  add_executable(${target} ${P_SOURCES} $<TARGET_OBJECTS:tern_runtime_start> $<TARGET_OBJECTS:tern_freestanding_rt>)
+  target_link_libraries(${target} PRIVATE tern_runtime tern_tree ${P_LIBS})
+  # Unity lines name files relative to the source tree.
+  target_compile_options(${target} PRIVATE -fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=)
+  target_link_options(${target} PRIVATE -T ${TERN_USER_LD}
+                      -Wl,-Map=${CMAKE_BINARY_DIR}/user/${name}.map)
+  set_target_properties(${target} PROPERTIES
+    OUTPUT_NAME ${name}
+    SUFFIX ".elf"
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/user
+    LINK_DEPENDS ${TERN_USER_LD})
+  set_property(GLOBAL APPEND PROPERTY TERN_USER_PROGRAMS ${name})
 endfunction()

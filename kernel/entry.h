@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "abi/cap.h"
-#include "uctx.h"
+#include "arch/riscv/uctx.h"
 
 struct TrapExit {
     // The context to run, with bit 0 set when its callee-saved registers

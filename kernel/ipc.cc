@@ -1,11 +1,11 @@
-#include "ipc.h"
+#include "kernel/ipc.h"
 
-#include "lib/format.h"
-#include "lib/log.h"
-#include "obj/cap.h"
-#include "obj/task.h"
-#include "obj/vm.h"
-#include "scheduler.h"
+#include "format/format.h"
+#include "kernel/lib/log.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/task.h"
+#include "kernel/obj/vm.h"
+#include "kernel/scheduler.h"
 
 namespace ipc {
 

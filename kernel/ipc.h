@@ -8,7 +8,7 @@
 
 #include "abi/syscall.h"
 #include "base/result.h"
-#include "obj/objects.h"
+#include "kernel/obj/objects.h"
 
 namespace ipc {
 

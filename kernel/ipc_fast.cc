@@ -1,11 +1,11 @@
-#include "ipc_fast.h"
+#include "kernel/ipc_fast.h"
 
-#include "ipc.h"
-#include "obj/cap.h"
-#include "obj/vm.h"
-#include "paging.h"
-#include "scheduler.h"
-#include "syscall/syscall.h"
+#include "kernel/ipc.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/vm.h"
+#include "kernel/paging.h"
+#include "kernel/scheduler.h"
+#include "kernel/syscall/syscall.h"
 
 namespace ipc {
 

@@ -8,8 +8,8 @@
 // and the general path runs.
 #pragma once
 
-#include "entry.h"
-#include "obj/objects.h"
+#include "kernel/entry.h"
+#include "kernel/obj/objects.h"
 
 namespace ipc {
 

@@ -7,7 +7,7 @@
 
 #include "base/addr.h"
 #include "base/result.h"
-#include "lib/format.h"
+#include "format/format.h"
 
 namespace arch {
 

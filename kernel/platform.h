@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/format.h"
+#include "format/format.h"
 
 struct UserContext;
 

@@ -1,9 +1,9 @@
-#include "scheduler.h"
+#include "kernel/scheduler.h"
 
-#include "lib/log.h"
-#include "obj/vm.h"
-#include "paging.h"
-#include "platform.h"
+#include "kernel/lib/log.h"
+#include "kernel/obj/vm.h"
+#include "kernel/paging.h"
+#include "kernel/platform.h"
 
 namespace sched {
 

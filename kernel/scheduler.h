@@ -6,9 +6,9 @@
 // mode in whichever thread runs next (seL4's model).
 #pragma once
 
-#include "entry.h"
-#include "mmu.h"
-#include "obj/objects.h"
+#include "kernel/entry.h"
+#include "arch/riscv/mmu.h"
+#include "kernel/obj/objects.h"
 
 namespace sched {
 

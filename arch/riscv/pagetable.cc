@@ -1,4 +1,4 @@
-#include "pagetable.h"
+#include "arch/riscv/pagetable.h"
 
 namespace riscv::sv39 {
 

@@ -11,7 +11,7 @@
 
 #include "base/addr.h"
 #include "base/result.h"
-#include "sv39.h"
+#include "arch/riscv/sv39.h"
 
 namespace riscv::sv39 {
 

@@ -1,12 +1,12 @@
 // The kernel's own page tables: the boot table built by entry.S, extended
 // during early boot, and the final table built by paging_init (the source
 // material's paging_init -> map_mem -> create_mapping).
-#include "paging.h"
+#include "kernel/paging.h"
 
-#include "csr.h"
-#include "layout.h"
-#include "pagetable.h"
-#include "sv39.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/layout.h"
+#include "arch/riscv/pagetable.h"
+#include "arch/riscv/sv39.h"
 
 extern "C" char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __bss_start[],
     __bss_end[], __kernel_start[], __kernel_end[];

@@ -1,14 +1,14 @@
 // platform.h for RISC-V on QEMU virt: SBI console, rdtime/rdinstret,
 // sifive_test exit, register dumps and frame-pointer backtraces.
-#include "platform.h"
+#include "kernel/platform.h"
 
-#include "csr.h"
-#include "layout.h"
-#include "lib/ksyms.h"
-#include "riscv_platform.h"
-#include "sbi.h"
-#include "trap.h"
-#include "uctx.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/layout.h"
+#include "kernel/lib/ksyms.h"
+#include "arch/riscv/riscv_platform.h"
+#include "arch/riscv/sbi.h"
+#include "arch/riscv/trap.h"
+#include "arch/riscv/uctx.h"
 
 extern "C" char boot_stack[], boot_stack_top[];
 extern "C" [[noreturn]] void return_to_user_asm(UserContext* ctx);

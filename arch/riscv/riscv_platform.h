@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-#include "lib/format.h"
-#include "trap.h"
+#include "format/format.h"
+#include "arch/riscv/trap.h"
 
 namespace riscv {
 

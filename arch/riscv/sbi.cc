@@ -1,4 +1,4 @@
-#include "sbi.h"
+#include "arch/riscv/sbi.h"
 
 namespace sbi {
 

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "bits.h"
+#include "arch/riscv/bits.h"
 
 namespace riscv {
 

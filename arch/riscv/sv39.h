@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/addr.h"
-#include "bits.h"
+#include "arch/riscv/bits.h"
 
 namespace riscv::sv39 {
 

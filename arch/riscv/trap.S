@@ -118,7 +118,7 @@ from_user:
      * and tp (the kernel never uses them); all fourteen are stored only
      * when another thread runs next. An ecall (scause 8) also leaves
      * t0..t6 unsaved: the syscall ABI does not preserve them
-     * (include/abi/syscall.h). Slot x[0] of the context records which
+     * (libs/abi/syscall.h). Slot x[0] of the context records which
      * happened: 0 after an ecall (t0..t6 come back as zeros), nonzero
      * after any other trap (t0..t6 come back from the context).
      */

@@ -1,15 +1,15 @@
 // S-mode trap handling. Every kernel trap is unexpected so far: it is
 // reported in full (cause decoded, sepc and stval with symbols, all
 // registers, a backtrace) and the machine ends with a failure status.
-#include "trap.h"
+#include "arch/riscv/trap.h"
 
-#include "csr.h"
-#include "entry.h"
-#include "lib/log.h"
-#include "lib/panic.h"
-#include "platform.h"
-#include "riscv_platform.h"
-#include "scause.h"
+#include "arch/riscv/csr.h"
+#include "kernel/entry.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/panic.h"
+#include "kernel/platform.h"
+#include "arch/riscv/riscv_platform.h"
+#include "arch/riscv/scause.h"
 
 namespace {
 

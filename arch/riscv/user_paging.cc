@@ -2,11 +2,11 @@
 // half copied from the kernel's root (those entries point at the kernel's
 // shared lower-level tables and have U=0, so U-mode cannot use them).
 #include "abi/syscall.h"
-#include "csr.h"
-#include "entry.h"
-#include "layout.h"
-#include "pagetable.h"
-#include "paging.h"
+#include "arch/riscv/csr.h"
+#include "kernel/entry.h"
+#include "arch/riscv/layout.h"
+#include "arch/riscv/pagetable.h"
+#include "kernel/paging.h"
 
 namespace arch {
 

@@ -1,9 +1,9 @@
-#include "boot/crash.h"
+#include "kernel/boot/crash.h"
 
 #include <stdint.h>
 
-#include "lib/log.h"
-#include "lib/panic.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/panic.h"
 
 extern "C" char __text_start[], __data_start[];
 

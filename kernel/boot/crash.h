@@ -3,7 +3,7 @@
 // failure status (never a silent hang).
 #pragma once
 
-#include "lib/cmdline.h"
+#include "cmdline/cmdline.h"
 
 // Faults as asked; returns only for an unknown KIND (after a warning).
 void boot_crash(StrView kind);

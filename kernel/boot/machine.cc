@@ -1,8 +1,8 @@
-#include "boot/machine.h"
+#include "kernel/boot/machine.h"
 
-#include "lib/log.h"
-#include "paging.h"
-#include "platform.h"
+#include "kernel/lib/log.h"
+#include "kernel/paging.h"
+#include "kernel/platform.h"
 
 namespace {
 

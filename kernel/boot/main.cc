@@ -1,16 +1,16 @@
 // The boot path after the arch entry (arch/riscv/entry.S -> boot_main),
 // top to bottom, one step per line. docs/architecture.md tells the story.
-#include "boot/main.h"
+#include "kernel/boot/main.h"
 
-#include "boot/crash.h"
-#include "boot/machine.h"
-#include "boot/memory.h"
-#include "boot/options.h"
-#include "boot/root_task.h"
-#include "ktest/ktest.h"
-#include "lib/log.h"
-#include "paging.h"
-#include "platform.h"
+#include "kernel/boot/crash.h"
+#include "kernel/boot/machine.h"
+#include "kernel/boot/memory.h"
+#include "kernel/boot/options.h"
+#include "kernel/boot/root_task.h"
+#include "kernel/ktest/ktest.h"
+#include "kernel/lib/log.h"
+#include "kernel/paging.h"
+#include "kernel/platform.h"
 
 namespace {
 

@@ -1,12 +1,12 @@
-#include "boot/memory.h"
+#include "kernel/boot/memory.h"
 
-#include "boot/machine.h"
-#include "lib/log.h"
-#include "mm/core_setting.h"
-#include "mm/memlog.h"
-#include "mm/memmap.h"
-#include "paging.h"
-#include "platform.h"
+#include "kernel/boot/machine.h"
+#include "kernel/lib/log.h"
+#include "bootmem/core_setting.h"
+#include "bootmem/memlog.h"
+#include "bootmem/memmap.h"
+#include "kernel/paging.h"
+#include "kernel/platform.h"
 
 namespace {
 

@@ -4,11 +4,11 @@
 #pragma once
 
 #include "base/addr.h"
-#include "boot/options.h"
+#include "kernel/boot/options.h"
 #include "fdt/machine.h"
-#include "mm/memblock.h"
+#include "bootmem/memblock.h"
 #include "mm/page.h"
-#include "mm/zone_sizing.h"
+#include "bootmem/zone_sizing.h"
 #include "mm/zonelist.h"
 
 // Everything boot learned about physical memory, for later steps (the

@@ -1,7 +1,7 @@
-#include "boot/options.h"
+#include "kernel/boot/options.h"
 
 #include "base/addr.h"
-#include "lib/log.h"
+#include "kernel/lib/log.h"
 
 BootOptions parse_boot_options(const char* bootargs) {
     BootOptions o;

@@ -16,7 +16,7 @@
 // malformed known ones are reported and ignored.
 #pragma once
 
-#include "lib/cmdline.h"
+#include "cmdline/cmdline.h"
 
 struct BootOptions {
     StrView ktest;  // empty: no tests

@@ -2,7 +2,7 @@
 // the program named by init=) with everything it is given.
 #pragma once
 
-#include "boot/options.h"
+#include "kernel/boot/options.h"
 #include "fdt/machine.h"
 
 // Returns only when there is no root task to start (none embedded and

@@ -1,6 +1,6 @@
-#include "ktest/ktest.h"
+#include "kernel/ktest/ktest.h"
 
-#include "lib/log.h"
+#include "kernel/lib/log.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 // shared runner (lib/testrunner.h); tests/qemu registers the boots.
 #pragma once
 
-#include "lib/cmdline.h"
-#include "lib/testrunner.h"
+#include "cmdline/cmdline.h"
+#include "testrunner/testrunner.h"
 
 struct KtestSuite {
     const char* name;

@@ -1,10 +1,10 @@
 // Physical memory as boot left it: memblock, zones, mem_map and the direct
 // map, checked on the running kernel.
-#include "boot/memory.h"
+#include "kernel/boot/memory.h"
 
-#include "boot/machine.h"
-#include "ktest/ktest.h"
-#include "paging.h"
+#include "kernel/boot/machine.h"
+#include "kernel/ktest/ktest.h"
+#include "kernel/paging.h"
 
 namespace {
 

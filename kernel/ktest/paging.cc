@@ -1,8 +1,8 @@
 // The live kernel page table, as the MMU sees it: permissions per section,
 // the direct map, and the boot identity map gone.
-#include "paging.h"
+#include "kernel/paging.h"
 
-#include "ktest/ktest.h"
+#include "kernel/ktest/ktest.h"
 
 extern "C" char __text_start[], __rodata_start[], __data_start[], __bss_end[];
 

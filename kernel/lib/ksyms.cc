@@ -1,4 +1,4 @@
-#include "lib/ksyms.h"
+#include "kernel/lib/ksyms.h"
 
 // Layout written by tools/gen_ksyms.py:
 //   u64 count; then count x { u64 addr; u32 size; u32 name_offset; }

@@ -1,6 +1,6 @@
-#include "lib/log.h"
+#include "kernel/lib/log.h"
 
-#include "platform.h"
+#include "kernel/platform.h"
 
 namespace klog {
 

@@ -7,7 +7,7 @@
 
 #include <stdarg.h>
 
-#include "lib/format.h"
+#include "format/format.h"
 
 namespace klog {
 

@@ -1,9 +1,9 @@
-#include "lib/panic.h"
+#include "kernel/lib/panic.h"
 
 #include <stdarg.h>
 
-#include "lib/log.h"
-#include "platform.h"
+#include "kernel/lib/log.h"
+#include "kernel/platform.h"
 
 namespace {
 constinit bool g_panicking = false;

@@ -1,7 +1,7 @@
-#include "obj/cap.h"
+#include "kernel/obj/cap.h"
 
-#include "ipc.h"
-#include "obj/vm.h"
+#include "kernel/ipc.h"
+#include "kernel/obj/vm.h"
 
 namespace caps {
 

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "base/result.h"
-#include "obj/objects.h"
+#include "kernel/obj/objects.h"
 
 namespace caps {
 

@@ -15,8 +15,8 @@
 #pragma once
 
 #include "base/result.h"
-#include "obj/objects.h"
-#include "obj/pool.h"
+#include "kernel/obj/objects.h"
+#include "kernel/obj/pool.h"
 
 namespace kmem {
 

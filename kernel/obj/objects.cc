@@ -1,10 +1,10 @@
-#include "obj/objects.h"
+#include "kernel/obj/objects.h"
 
-#include "lib/panic.h"
-#include "obj/cap.h"
-#include "obj/kmem.h"
-#include "obj/pool.h"
-#include "scheduler.h"
+#include "kernel/lib/panic.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/kmem.h"
+#include "kernel/obj/pool.h"
+#include "kernel/scheduler.h"
 
 Thread* ThreadQueue::pop() {
     Thread* t = head;

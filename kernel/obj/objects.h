@@ -14,7 +14,7 @@
 #include "abi/cap.h"
 #include "abi/syscall.h"
 #include "base/addr.h"
-#include "uctx.h"
+#include "arch/riscv/uctx.h"
 
 struct Task;
 struct Thread;

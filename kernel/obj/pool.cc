@@ -1,4 +1,4 @@
-#include "obj/pool.h"
+#include "kernel/obj/pool.h"
 
 namespace kpool {
 

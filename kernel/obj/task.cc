@@ -1,15 +1,15 @@
-#include "obj/task.h"
+#include "kernel/obj/task.h"
 
-#include "ipc.h"
-#include "lib/log.h"
-#include "lib/panic.h"
-#include "obj/cap.h"
-#include "obj/kmem.h"
-#include "obj/pool.h"
-#include "obj/vm.h"
-#include "paging.h"
-#include "platform.h"
-#include "scheduler.h"
+#include "kernel/ipc.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/panic.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/kmem.h"
+#include "kernel/obj/pool.h"
+#include "kernel/obj/vm.h"
+#include "kernel/paging.h"
+#include "kernel/platform.h"
+#include "kernel/scheduler.h"
 
 namespace tasks {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "base/result.h"
-#include "obj/objects.h"
+#include "kernel/obj/objects.h"
 
 namespace tasks {
 

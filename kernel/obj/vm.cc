@@ -1,10 +1,10 @@
-#include "obj/vm.h"
+#include "kernel/obj/vm.h"
 
-#include "obj/cap.h"
-#include "obj/kmem.h"
-#include "obj/pool.h"
-#include "paging.h"
-#include "scheduler.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/kmem.h"
+#include "kernel/obj/pool.h"
+#include "kernel/paging.h"
+#include "kernel/scheduler.h"
 
 namespace vm {
 

@@ -1,11 +1,11 @@
 // Syscall entry: decode the number, call its handler, run a thread.
-#include "entry.h"
-#include "ipc.h"
-#include "ipc_fast.h"
-#include "lib/log.h"
-#include "paging.h"
-#include "scheduler.h"
-#include "syscall/syscall.h"
+#include "kernel/entry.h"
+#include "kernel/ipc.h"
+#include "kernel/ipc_fast.h"
+#include "kernel/lib/log.h"
+#include "kernel/paging.h"
+#include "kernel/scheduler.h"
+#include "kernel/syscall/syscall.h"
 
 namespace sys {
 // Instantiated next to their handlers (syscall.h).

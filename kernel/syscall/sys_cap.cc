@@ -1,6 +1,6 @@
 // CapIdentify, CapCopy, CapMove, CapDelete, CapRevoke.
-#include "obj/cap.h"
-#include "syscall/syscall.h"
+#include "kernel/obj/cap.h"
+#include "kernel/syscall/syscall.h"
 
 namespace sys {
 

@@ -1,10 +1,10 @@
 // EndpointCreate, Send, Recv, Call, Reply, ReplyRecv.
-#include "ipc.h"
-#include "obj/cap.h"
-#include "obj/kmem.h"
-#include "obj/pool.h"
-#include "scheduler.h"
-#include "syscall/syscall.h"
+#include "kernel/ipc.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/kmem.h"
+#include "kernel/obj/pool.h"
+#include "kernel/scheduler.h"
+#include "kernel/syscall/syscall.h"
 
 namespace sys {
 

@@ -1,9 +1,9 @@
 // MemoryMintFrame, MemoryDonate, MemoryInfo.
-#include "obj/cap.h"
-#include "obj/pool.h"
-#include "obj/vm.h"
-#include "paging.h"
-#include "syscall/syscall.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/pool.h"
+#include "kernel/obj/vm.h"
+#include "kernel/paging.h"
+#include "kernel/syscall/syscall.h"
 
 namespace sys {
 

@@ -1,12 +1,12 @@
 // Null, DebugWrite, Exit, Yield, KernelInfo.
-#include "ipc.h"
-#include "lib/log.h"
-#include "obj/pool.h"
-#include "obj/task.h"
-#include "obj/vm.h"
-#include "platform.h"
-#include "scheduler.h"
-#include "syscall/syscall.h"
+#include "kernel/ipc.h"
+#include "kernel/lib/log.h"
+#include "kernel/obj/pool.h"
+#include "kernel/obj/task.h"
+#include "kernel/obj/vm.h"
+#include "kernel/platform.h"
+#include "kernel/scheduler.h"
+#include "kernel/syscall/syscall.h"
 
 namespace sys {
 

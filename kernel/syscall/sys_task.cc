@@ -1,9 +1,9 @@
 // TaskCreate, ThreadStart, ThreadSetFault, TaskKill.
-#include "lib/format.h"
-#include "obj/cap.h"
-#include "obj/kmem.h"
-#include "obj/task.h"
-#include "syscall/syscall.h"
+#include "format/format.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/kmem.h"
+#include "kernel/obj/task.h"
+#include "kernel/syscall/syscall.h"
 
 namespace sys {
 

@@ -1,7 +1,7 @@
 // Map, Unmap, Protect, ReadClearAD.
-#include "obj/cap.h"
-#include "obj/vm.h"
-#include "syscall/syscall.h"
+#include "kernel/obj/cap.h"
+#include "kernel/obj/vm.h"
+#include "kernel/syscall/syscall.h"
 
 namespace sys {
 

@@ -7,9 +7,9 @@
 
 #include "abi/syscall.h"
 #include "base/result.h"
-#include "entry.h"
-#include "obj/objects.h"
-#include "scheduler.h"
+#include "kernel/entry.h"
+#include "kernel/obj/objects.h"
+#include "kernel/scheduler.h"
 
 namespace sys {
 

@@ -6,9 +6,9 @@
 #   - x86-64 instructions per operation from callgrind: each scenario runs
 #     N = 1,000 and 11,000 times, the difference / 10,000 minus the cost of
 #     the baseline loop, which only reads the request word as the pairs do
-#     (tests/bench/pager/buddy_icount.cc);
+#     (tests/bench/buddy/buddy_icount.cc);
 #   - the fragmentation experiment with mobility grouping on and off
-#     (tests/bench/pager/frag.cc).
+#     (tests/bench/buddy/frag.cc).
 # Goals (issue "zoned buddy allocator and LRU lists"): order-0 pair <= 40
 # instructions and 30 ns; order-3 pair with split and merge <= 150
 # instructions; bulk of 64 order-0 frames <= 15 ns per frame; grouping
@@ -18,7 +18,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 [ -f build/bench/build.ninja ] || cmake --preset bench >/dev/null
 cmake --build --preset bench -j2 --target pager_buddy_bench pager_buddy_icount pager_frag >/dev/null
-bin=build/bench/tests/bench/pager
+bin=build/bench/tests/bench/buddy
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -13,15 +13,15 @@
 // Prints a table between "kbench: begin" and "kbench: end" and exits 0;
 // figures are reported, never judged (the targets are printed alongside).
 #include "abi/syscall.h"
-#include "user/lib/console.h"
-#include "user/lib/counters.h"
-#include "user/lib/fault.h"
-#include "user/lib/frames.h"
-#include "user/lib/ipc.h"
-#include "user/lib/runtime.h"
-#include "user/lib/slots.h"
-#include "user/lib/spawn.h"
-#include "user/lib/syscall.h"
+#include "runtime/console.h"
+#include "runtime/counters.h"
+#include "runtime/fault.h"
+#include "runtime/frames.h"
+#include "runtime/ipc.h"
+#include "runtime/runtime.h"
+#include "runtime/slots.h"
+#include "runtime/spawn.h"
+#include "runtime/syscall.h"
 
 namespace {
 

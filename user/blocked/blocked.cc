@@ -2,8 +2,8 @@
 // must notice that no thread can run and end the machine with a message
 // (status 4) instead of idling forever (tests/qemu: kernel.deadlock).
 #include "abi/boot.h"
-#include "user/lib/console.h"
-#include "user/lib/ipc.h"
+#include "runtime/console.h"
+#include "runtime/ipc.h"
 
 extern "C" int main(uint64_t) {
     uprintf("blocked: waiting on an endpoint no one else holds\n");

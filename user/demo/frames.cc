@@ -8,10 +8,10 @@
 #include "abi/cap.h"
 #include "mm/mmzone.h"
 #include "user/demo/pattern.h"
-#include "user/lib/console.h"
-#include "user/lib/slots.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
+#include "runtime/console.h"
+#include "runtime/slots.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
 
 namespace frames {
 

@@ -5,9 +5,9 @@
 #include "mm/mmzone.h"
 #include "user/demo/frames.h"
 #include "user/demo/pattern.h"
-#include "user/lib/console.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
+#include "runtime/console.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
 
 namespace frames {
 

@@ -5,8 +5,8 @@
 //     demo manifest): a0 is its argument block; it says hello with what the
 //     pager tells it about itself and the system, and exits 0.
 #include "abi/boot.h"
-#include "user/demo/pager_client.h"
-#include "user/lib/console.h"
+#include "pager_client/pager_client.h"
+#include "runtime/console.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
 // The buddy allocator's hot paths on the target: the pager's allocator
-// library (pager/mm) linked into a program of its own, over a mem_map
+// library ((libs/buddy)) linked into a program of its own, over a mem_map
 // this program keeps in its .bss, measured with rdinstret under QEMU
 // -icount shift=0,sleep=off (tools/bench.d/21-pager-riscv.sh). The same
 // states and loops as the host's callgrind driver
-// (tests/bench/pager/buddy_icount.cc, bench_machines.h), so the two
+// (tests/bench/buddy/buddy_icount.cc, bench_machines.h), so the two
 // tables compare RISC-V (RV64GC, gcc 12 -O2) with x86-64 instructions:
 //
 //   pair0-pcp     order-0 alloc+free on a warm per-cpu cache
@@ -14,9 +14,9 @@
 // server takes it from a message word); a baseline loop that only reads
 // it is subtracted. The frames are not backed by memory: the allocator
 // only touches descriptors (no request here asks for zeroing).
-#include "mm/buddy.h"
-#include "user/lib/console.h"
-#include "user/lib/counters.h"
+#include "buddy/buddy.h"
+#include "runtime/console.h"
+#include "runtime/counters.h"
 
 namespace {
 

@@ -8,11 +8,11 @@
 //   demand-zero fault  a store to an untouched heap page: trap, fault message,
 //                      pager grant + zeroing + map, reply, resume
 #include "abi/pager.h"
-#include "user/lib/console.h"
-#include "user/lib/counters.h"
-#include "user/lib/ipc.h"
-#include "user/lib/syscall.h"
-#include "user/lib/zero.h"
+#include "runtime/console.h"
+#include "runtime/counters.h"
+#include "runtime/ipc.h"
+#include "runtime/syscall.h"
+#include "runtime/zero.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // The Sv39 table builder on host memory: "physical" addresses are host
 // pointers to 4 KiB-aligned frames.
-#include "pagetable.h"
+#include "arch/riscv/pagetable.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 // Hardware layouts checked against the RISC-V privileged spec (20211203):
 // figure 4.23 (Sv39 PTE), 4.12 (satp), table 4.2 (scause), 4.4.1 (canonical).
-#include "sv39.h"
+#include "arch/riscv/sv39.h"
 
 #include <gtest/gtest.h>
 
-#include "scause.h"
+#include "arch/riscv/scause.h"
 
 using namespace riscv;
 using namespace riscv::sv39;

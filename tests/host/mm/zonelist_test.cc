@@ -1,4 +1,4 @@
-// build_zonelist (include/mm/zonelist.h): node order by distance, zones
+// build_zonelist (libs/mm/zonelist.h): node order by distance, zones
 // from high to low, only populated zones.
 #include "mm/zonelist.h"
 

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "user/lib/syscall.h"
+#include "runtime/syscall.h"
 
 namespace {
 constinit Hub g_hub;

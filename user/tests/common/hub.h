@@ -10,10 +10,10 @@
 
 #include "abi/cap.h"
 #include "base/result.h"
-#include "user/lib/fault.h"
-#include "user/lib/ipc.h"
-#include "user/lib/slots.h"
-#include "user/lib/spawn.h"
+#include "runtime/fault.h"
+#include "runtime/ipc.h"
+#include "runtime/slots.h"
+#include "runtime/spawn.h"
 
 // The child's send-only capability to the hub.
 inline constexpr unsigned CHILD_REPORT_SLOT = abi::SLOT_FIRST_FREE;

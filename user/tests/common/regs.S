@@ -4,7 +4,7 @@
  * those registers holds afterwards in regs[33], regs[35..63]. sp is the
  * only register it relies on; ra, gp, tp and s0..s11 are restored before
  * it returns. Used to check that the kernel preserves every register the
- * ABI says it preserves (include/abi/syscall.h).
+ * ABI says it preserves (libs/abi/syscall.h).
  */
     .text
     .globl ecall_with_registers

@@ -5,8 +5,8 @@
 
 #include "base/addr.h"
 #include "base/result.h"
-#include "user/lib/counters.h"
-#include "user/lib/syscall.h"
+#include "runtime/counters.h"
+#include "runtime/syscall.h"
 
 // Readable by us? Asks the kernel to print the one byte at `va`
 // (Sys::DebugWrite checks the whole range before printing). Callers put a

@@ -1,12 +1,12 @@
 // Addresses and sizes no task may use: kernel and non-canonical addresses,
 // misaligned ones, ranges that wrap, absurd orders and frame numbers.
 #include "abi/boot.h"
-#include "user/lib/frames.h"
-#include "user/lib/runtime.h"
-#include "user/lib/slots.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/frames.h"
+#include "runtime/runtime.h"
+#include "runtime/slots.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/common/util.h"
 #include "user/tests/hostile/suites.h"
 

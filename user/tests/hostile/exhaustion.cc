@@ -2,11 +2,11 @@
 // then fails with NoMemory, nothing else breaks, and giving the objects
 // back returns every byte.
 #include "abi/boot.h"
-#include "user/lib/frames.h"
-#include "user/lib/slots.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/frames.h"
+#include "runtime/slots.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/hostile/suites.h"
 
 namespace {

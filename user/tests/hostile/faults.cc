@@ -5,11 +5,11 @@
 #include <utility>
 
 #include "abi/boot.h"
-#include "user/lib/fault.h"
-#include "user/lib/spawn.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/fault.h"
+#include "runtime/spawn.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
 #include "user/tests/hostile/suites.h"

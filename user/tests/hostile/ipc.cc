@@ -1,12 +1,12 @@
 // IPC with garbage: IpcInfo words with random fields, Reply capabilities
 // used twice or in the wrong place, endpoints that vanish.
-#include "user/lib/ipc.h"
+#include "runtime/ipc.h"
 
-#include "user/lib/frames.h"
-#include "user/lib/slots.h"
-#include "user/lib/spawn.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
+#include "runtime/frames.h"
+#include "runtime/slots.h"
+#include "runtime/spawn.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
 #include "user/tests/hostile/suites.h"

@@ -1,12 +1,12 @@
 // Rights cannot grow, capabilities cannot be forged, badges cannot be
 // changed, and nothing a task writes to memory becomes a capability.
 #include "abi/boot.h"
-#include "user/lib/frames.h"
-#include "user/lib/runtime.h"
-#include "user/lib/slots.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/frames.h"
+#include "runtime/runtime.h"
+#include "runtime/slots.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
 #include "user/tests/hostile/suites.h"

@@ -1,14 +1,14 @@
 // Slot numbers that name nothing, capabilities of the wrong type, unknown
 // system call numbers and arguments that only a truncating kernel would
 // accept.
-#include "user/lib/slots.h"
+#include "runtime/slots.h"
 
 #include "abi/boot.h"
-#include "user/lib/frames.h"
-#include "user/lib/runtime.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/frames.h"
+#include "runtime/runtime.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
 #include "user/tests/hostile/suites.h"

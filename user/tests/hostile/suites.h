@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "lib/testrunner.h"
+#include "testrunner/testrunner.h"
 
 void run_slot_tests(unity::Runner& r);
 void run_rights_tests(unity::Runner& r);

@@ -5,13 +5,13 @@
 // Revocation and Protect take effect in the child's address space.
 #include <utility>
 
-#include "user/lib/fault.h"
-#include "user/lib/frames.h"
-#include "user/lib/slots.h"
-#include "user/lib/spawn.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/fault.h"
+#include "runtime/frames.h"
+#include "runtime/slots.h"
+#include "runtime/spawn.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
 #include "user/tests/syscalls/suites.h"

@@ -1,13 +1,13 @@
 // EndpointCreate, Send, Recv, Call, Reply, ReplyRecv: words, badges, one
 // transferred capability, rights, and the DeadObject cases.
-#include "user/lib/ipc.h"
+#include "runtime/ipc.h"
 
-#include "user/lib/frames.h"
-#include "user/lib/slots.h"
-#include "user/lib/spawn.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/frames.h"
+#include "runtime/slots.h"
+#include "runtime/spawn.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/regs.h"
 #include "user/tests/common/util.h"

@@ -1,11 +1,11 @@
 // MemoryInfo, MemoryMintFrame, MemoryDonate.
 #include "abi/boot.h"
-#include "user/lib/frames.h"
-#include "user/lib/runtime.h"
-#include "user/lib/slots.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/frames.h"
+#include "runtime/runtime.h"
+#include "runtime/slots.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/syscalls/suites.h"
 
 namespace {

@@ -1,10 +1,10 @@
 // Scheduling as seen from user space: the timer preempts busy tasks, and
 // higher priorities run first.
-#include "user/lib/counters.h"
-#include "user/lib/spawn.h"
-#include "user/lib/syscall.h"
-#include "user/lib/utest.h"
-#include "user/lib/vspace.h"
+#include "runtime/counters.h"
+#include "runtime/spawn.h"
+#include "runtime/syscall.h"
+#include "runtime/utest.h"
+#include "runtime/vspace.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
 #include "user/tests/syscalls/suites.h"

@@ -1,7 +1,7 @@
 // The suites of the `syscalls` test program (one file each).
 #pragma once
 
-#include "lib/testrunner.h"
+#include "testrunner/testrunner.h"
 
 void run_misc_tests(unity::Runner& r);
 void run_cap_tests(unity::Runner& r);

@@ -1,0 +1,75 @@
+#include "runtime/slots.h"
+
+#include "runtime/syscall.h"
+
+namespace {
+constinit SlotAllocator g_slots;
+}
+
+SlotAllocator& slots() { return g_slots; }
+
+void SlotAllocator::reset(unsigned first, unsigned end) {
+    for (auto& w : free_) w = 0;
+    if (end > MAX_SLOTS) end = MAX_SLOTS;
+    if (first == abi::SLOT_NULL) first = 1;  // slot 0 is never usable
+    for (unsigned s = first; s < end; s++) free_[s / 64] |= uint64_t(1) << (s % 64);
+}
+
+Result<unsigned> SlotAllocator::alloc() {
+    for (unsigned i = 0; i < WORDS; i++) {
+        if (free_[i] == 0) continue;
+        // No Zbb on the target: a plain scan instead of ctz (libgcc is not linked).
+        unsigned bit = 0;
+        while (!(free_[i] & (uint64_t(1) << bit))) bit++;
+        free_[i] &= ~(uint64_t(1) << bit);
+        return i * 64 + bit;
+    }
+    return Error::OverQuota;
+}
+
+void SlotAllocator::free(unsigned slot) {
+    if (slot == abi::SLOT_NULL || slot >= MAX_SLOTS) return;
+    free_[slot / 64] |= uint64_t(1) << (slot % 64);
+}
+
+Status SlotAllocator::claim(unsigned slot) {
+    if (slot >= MAX_SLOTS) return Error::OutOfRange;
+    uint64_t bit = uint64_t(1) << (slot % 64);
+    if (!(free_[slot / 64] & bit)) return Error::Busy;
+    free_[slot / 64] &= ~bit;
+    return ok_status();
+}
+
+unsigned SlotAllocator::available() const {
+    unsigned n = 0;
+    for (auto w : free_) {
+        for (; w; w &= w - 1) n++;
+    }
+    return n;
+}
+
+Cap& Cap::operator=(Cap&& o) {
+    if (this != &o) {
+        reset();
+        slot_ = o.release();
+    }
+    return *this;
+}
+
+Result<Cap> Cap::alloc() {
+    unsigned slot = TRY(slots().alloc());
+    return Cap(slot);
+}
+
+unsigned Cap::release() {
+    unsigned s = slot_;
+    slot_ = 0;
+    return s;
+}
+
+void Cap::reset() {
+    if (!slot_) return;
+    (void)sys::cap_delete(slot_);
+    slots().free(slot_);
+    slot_ = 0;
+}

@@ -1,0 +1,182 @@
+// Starting the programs of the boot bundle (QEMU -initrd): a cpio archive
+// with a `manifest` ((libs/bundle)). Each program gets an address space
+// built from frames the pager allocates (counted against its quota), a
+// stack, an argument block, an endpoint to the pager (badged with its id)
+// and the pager as fault handler. A damaged bundle, manifest or ELF is
+// reported and skipped; the rest still starts.
+#include "bundle/bundle.h"
+#include "elf/elf.h"
+#include "pager/pager.h"
+#include "runtime/console.h"
+#include "runtime/syscall.h"
+
+namespace pager {
+
+namespace {
+
+// A child's layout (libs/abi/pager.h).
+constexpr uint64_t CHILD_STACK_TOP = abi::PAGER_STACK_TOP;
+constexpr uint64_t CHILD_STACK_PAGES = abi::PAGER_STACK_PAGES;
+constexpr uint64_t CHILD_ARGS_VA = abi::PAGER_ARGS_VA;
+constexpr uint64_t CHILD_IMAGE_LIMIT = 0x3000000000ull;
+static_assert(bundle::MAX_ARGS + 1 <= abi::PAGER_ARGV_MAX);
+
+// Grants an order-0 frame mapped at `va` in `c` with `rights`; returns its bytes.
+Result<uint8_t*> child_page(Client* c, uint64_t va, uint8_t rights) {
+    Grant g = TRY(grant(c, mm::AllocRequest::of(0, mm::GFP_ZERO | mm::GFP_MOVABLE), va, rights));
+    TRY_STATUS(sys::map(c->task_slot, g.slot, va, rights));
+    return phys_ptr(g.pfn);
+}
+
+Status load_segments(Client* c, const bundle::File& f, const elf::Image& img) {
+    for (size_t s = 0; s < img.nr_segments; s++) {
+        const elf::Segment& seg = img.segments[s];
+        for (uint64_t off = 0; off < seg.memsz; off += PAGE_SIZE) {
+            uint8_t* dst = TRY(child_page(c, seg.vaddr + off, seg.rights));
+            for (uint64_t i = 0; i < PAGE_SIZE && off + i < seg.filesz; i++)
+                dst[i] = f.data[seg.offset + off + i];
+        }
+    }
+    return {};
+}
+
+Status setup_stack_and_args(Client* c, const bundle::RunEntry& run) {
+    for (uint64_t i = 1; i <= CHILD_STACK_PAGES; i++)
+        TRY(child_page(c, CHILD_STACK_TOP - i * PAGE_SIZE, abi::RIGHT_READ | abi::RIGHT_WRITE));
+    uint8_t* page = TRY(child_page(c, CHILD_ARGS_VA, abi::RIGHT_READ));
+    auto* args = reinterpret_cast<abi::PagerArgs*>(page);
+    char* strings = reinterpret_cast<char*>(page + sizeof(abi::PagerArgs));
+    size_t used = 0;
+    auto add = [&](const char* s) {
+        args->argv[args->argc++] =
+            reinterpret_cast<const char*>(CHILD_ARGS_VA + sizeof(abi::PagerArgs) + used);
+        while (*s) strings[used++] = *s++;
+        strings[used++] = '\0';
+    };
+    add(run.name);
+    for (size_t i = 0; i < run.nr_args; i++) add(run.arg(i));
+    return {};
+}
+
+Status connect(Client* c) {
+    // Its endpoint to the pager, and the pager as its fault handler; the
+    // badge tells the pager who is asking.
+    TRY_STATUS(
+        sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, c->task_slot, abi::PAGER_SLOT, abi::RIGHT_WRITE, c->id));
+    unsigned tmp = TRY(slot_alloc());
+    Status s =
+        sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, 0, tmp, abi::RIGHT_WRITE, c->id | abi::PAGER_FAULT_BADGE);
+    if (s.ok()) s = sys::thread_set_fault(c->thread_slot, tmp);
+    (void)sys::cap_delete(tmp);  // the thread's copy lives on
+    slot_free(tmp);
+    return s;
+}
+
+// The kernel memory a task may use (TaskCreate's limit: its page tables
+// and the objects it creates): 16 page tables, and one more for every 64
+// pages of its quota, 256 at most. Laid out densely, a quota's pages need
+// one table per 512; the rest allows for regions and batches spread over
+// the address space, while a task that maps single pages far apart (a
+// table each) stops at its own limit instead of emptying the kernel's pool.
+uint64_t kmem_limit(uint64_t quota_pages) {
+    const uint64_t tables = 16 + quota_pages / 64;
+    return (tables < 256 ? tables : 256) * PAGE_SIZE;
+}
+
+// What the limits of the tasks started so far, with their structures, may
+// still add up to: three quarters of what the kernel's pool had free when
+// the bundle was opened (the rest is the pager's own), so that all tasks
+// together cannot empty it (load_bundle sets it). A task whose reservation
+// does not fit is not started.
+constinit uint64_t g_kmem_left = 0;
+
+Result<uint64_t> reserve_kmem(uint64_t limit, const char** why) {
+    auto account = sys::kmem_info();
+    if (!account.ok()) return account.error();
+    const uint64_t need = account->task_base + limit;
+    if (need > g_kmem_left) {
+        *why = "not enough kernel memory left for its limit";
+        return Error::NoMemory;
+    }
+    g_kmem_left -= need;
+    return need;
+}
+
+Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const char** why) {
+    auto file = archive.find(run.name, why);
+    if (!file.ok()) {
+        if (!*why) *why = "no such program in the bundle";
+        return file.error();
+    }
+    elf::Image img;
+    TRY_STATUS(elf::parse(file->data, file->size, abi::USER_BASE, CHILD_IMAGE_LIMIT, img, why));
+    const uint64_t limit = kmem_limit(quota_or_default(run.quota_pages));
+    const uint64_t reserved = TRY(reserve_kmem(limit, why));
+    Client* c = client_new(run.name, run.quota_pages);
+    *why = "setting up its task failed";
+    if (!c) {
+        kmem_release(reserved);
+        return Error::NoMemory;
+    }
+    c->kmem_reserved = reserved;
+    auto task_slot = slot_alloc();
+    auto thread_slot = slot_alloc();
+    if (!task_slot.ok() || !thread_slot.ok()) {
+        if (task_slot.ok()) slot_free(*task_slot);
+        client_ended(c, -1);
+        return Error::NoMemory;
+    }
+    c->task_slot = *task_slot;
+    c->thread_slot = *thread_slot;
+    Status s = sys::task_create(c->task_slot, c->thread_slot, limit);
+    if (s.ok()) s = load_segments(c, *file, img);
+    if (s.ok()) s = setup_stack_and_args(c, run);
+    if (s.ok()) s = connect(c);
+    if (s.ok())
+        s = sys::thread_start(c->thread_slot, img.entry, CHILD_STACK_TOP, CHILD_ARGS_VA,
+                              abi::PRIORITY_DEFAULT);
+    if (!s.ok()) {
+        release_all(c);
+        (void)sys::task_kill(c->task_slot);
+        client_ended(c, -1);
+        return s;
+    }
+    uprintf("pager: started %s (task %u, %lu pages, quota %lu)\n", c->name, c->id, c->held_pages, c->quota);
+    return {};
+}
+
+}  // namespace
+
+void kmem_release(uint64_t bytes) { g_kmem_left += bytes; }
+
+void load_bundle(const abi::BootInfo* boot) {
+    if (!boot->initrd_va || !boot->initrd_bytes) {
+        uprintf("pager: no boot bundle (initrd); nothing to start\n");
+        return;
+    }
+    bundle::Archive archive(reinterpret_cast<const void*>(boot->initrd_va), boot->initrd_bytes);
+    const char* why = nullptr;
+    auto manifest = archive.find("manifest", &why);
+    if (!manifest.ok()) {
+        uprintf("pager: boot bundle unusable: %s (%s)\n", why ? why : "no manifest in it",
+                error_name(manifest.error()));
+        return;
+    }
+    if (auto pool = sys::kernel_info(); pool.ok()) g_kmem_left = pool->pool_free - pool->pool_free / 4;
+    bundle::Manifest m(reinterpret_cast<const char*>(manifest->data), manifest->size);
+    bundle::RunEntry run;
+    for (;;) {
+        auto more = m.next(run);
+        if (!more.ok()) {
+            uprintf("pager: manifest line %u ignored: %s\n", m.line(), m.why());
+            continue;
+        }
+        if (!*more) break;
+        const char* why = nullptr;
+        Status s = start(archive, run, &why);
+        if (!s.ok())
+            uprintf("pager: not starting %s: %s (%s)\n", run.name, why ? why : "?", error_name(s.error()));
+    }
+}
+
+}  // namespace pager

@@ -1,0 +1,201 @@
+// The pager: the root task. It owns mem_map's contents, the zoned buddy
+// allocator and the LRU lists ((libs/buddy)), starts the programs of the boot
+// bundle, and serves their frame requests and page faults over IPC
+// (libs/abi/pager.h, docs/pager-protocol.md).
+#pragma once
+
+#include <stdint.h>
+
+#include "abi/boot.h"
+#include "abi/cap.h"
+#include "abi/pager.h"
+#include "base/result.h"
+#include "buddy/buddy.h"
+#include "buddy/lru.h"
+
+namespace pager {
+
+// The pager's own address space, besides its image and what the kernel put
+// there (boot info, mem_map, initrd):
+//   PHYSMAP_BASE + pa   every frame of its Memory capabilities, read-write
+inline constexpr uint64_t PHYSMAP_BASE = 0x1000000000ull;
+inline constexpr uint64_t PHYSMAP_LIMIT = 0x3000000000ull;  // so RAM up to 128 GiB
+
+// Slots of the pager's own table.
+inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;  // the Reply cap of the request in hand
+inline constexpr unsigned FIRST_DYNAMIC_SLOT = abi::SLOT_ROOT_FREE + 1;
+
+// ---- slots.cc: the pager's capability slots --------------------------------
+namespace slots_detail {
+inline constexpr unsigned WORDS = abi::ROOT_CAP_SLOTS / 64;
+struct UsedBits {
+    uint64_t w[WORDS];
+};
+constexpr UsedBits fixed_slots_used() {
+    UsedBits u{};
+    for (unsigned s = 0; s < FIRST_DYNAMIC_SLOT; s++) u.w[s / 64] |= uint64_t(1) << (s % 64);
+    return u;
+}
+// Bit b of word w: slot 64w + b is in use. The fixed slots below
+// FIRST_DYNAMIC_SLOT are marked used once and for all, so the searches
+// need no special case for them.
+inline constinit UsedBits g_bits = fixed_slots_used();
+inline constinit unsigned g_in_use = 0;  // dynamic slots in use
+inline constinit unsigned g_hint = 0;    // no word below it has a free slot
+
+// Index of the lowest set bit of v (v != 0): the lowest bit isolated,
+// times a de Bruijn sequence, names it in the top six bits (RV64IMAC has
+// no count-trailing-zeros instruction).
+inline constexpr uint8_t DE_BRUIJN_INDEX[64] = {
+    0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
+    43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+    44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+constexpr unsigned low_bit(uint64_t v) { return DE_BRUIJN_INDEX[((v & -v) * 0x03f79d71b4cb0a89ull) >> 58]; }
+}  // namespace slots_detail
+
+// One free slot; NoMemory when the table is full. Inline: every grant
+// takes one.
+inline Result<unsigned> slot_alloc() {
+    using namespace slots_detail;
+    for (unsigned w = g_hint; w < WORDS; w++) {
+        const uint64_t free = ~g_bits.w[w];
+        if (!free) continue;
+        const unsigned b = low_bit(free);
+        g_bits.w[w] |= uint64_t(1) << b;
+        g_in_use++;
+        g_hint = w;
+        return w * 64 + b;
+    }
+    return Error::NoMemory;
+}
+// `n` (1..64) consecutive slots; the first is returned.
+Result<unsigned> slot_alloc_run(unsigned n);
+void slot_free(unsigned slot);
+unsigned slots_in_use();
+
+// ---- memory.cc: taking over physical memory --------------------------------
+struct Memory {
+    mm::Buddy buddy;
+    mm::Lru lru{buddy};
+    const abi::BootInfo* boot = nullptr;
+    uint64_t start_free = 0;  // free frames once every boot frame was handed over
+};
+namespace detail {
+// Built in place by memory_init, first thing (the runtime runs no global
+// constructors), so that memory() is a plain address on every request.
+alignas(Memory) inline unsigned char g_memory[sizeof(Memory)];
+}  // namespace detail
+inline Memory& memory() { return *std::launder(reinterpret_cast<Memory*>(detail::g_memory)); }
+
+// Builds the zones over mem_map and frees every frame of the Memory caps
+// (the source material's free_all_bootmem), logging totals per zone.
+Status memory_init(const abi::BootInfo* boot);
+
+// The frame's bytes through the pager's physical map.
+uint8_t* phys_ptr(Pfn pfn);
+
+// Writes zeros over the block [pfn, pfn + 2^order) through the physical map.
+void zero_frames(Pfn pfn, Order order);
+
+// The Memory capability (boot info entry: slot and pfn range) that
+// covers `pfn`, or nullptr.
+const abi::BootMemory* memory_of(Pfn pfn);
+// How many of pfns[0..n) (n >= 1), from the first, lie in one Memory range,
+// which *m names (nullptr, with a run of 1, if the first lies in none).
+// Batches are minted one kernel call per such run.
+unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m);
+
+// Mints a Frame capability for [pfn, pfn + 2^order) into a fresh slot.
+// Errors: NotFound (no Memory cap covers it), those of slot_alloc / the kernel.
+Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights);
+
+// ---- clients.cc: the tasks the pager started -------------------------------
+inline constexpr unsigned MAX_CLIENTS = 32;
+inline constexpr unsigned MAX_REGIONS = 8;
+inline constexpr uint64_t DEFAULT_QUOTA = 16384;  // 64 MiB
+// A manifest's quota (0: none given) as the task gets it.
+constexpr uint64_t quota_or_default(uint64_t quota_pages) {
+    return quota_pages ? quota_pages : DEFAULT_QUOTA;
+}
+
+struct Region {
+    uint64_t start, end;
+    abi::PagerRegion kind;
+};
+
+struct Client {
+    bool used;
+    bool exited;
+    uint32_t id;  // the badge of its endpoint
+    int status;
+    char name[33];
+    unsigned task_slot, thread_slot;
+    uint64_t quota, held_pages, blocks;
+    uint64_t kmem_reserved;  // its kernel memory limit and structures, from the loader's budget
+    Region regions[MAX_REGIONS];
+    unsigned nr_regions;
+};
+
+// The grant table comes from the pager's own allocator (after memory_init).
+Status grant_table_init();
+Client* client_new(const char* name, uint64_t quota);
+// Gives a task's kernel memory reservation back to the loader's budget.
+void kmem_release(uint64_t bytes);
+namespace clients_detail {
+inline constinit Client g_clients[MAX_CLIENTS] = {};
+inline constinit unsigned g_alive = 0;
+}  // namespace clients_detail
+// The live client whose badge (id) this is, or nullptr. Inline, as the
+// two below: every request asks.
+inline Client* client_by_badge(uint64_t badge) {
+    if (badge == 0 || badge > MAX_CLIENTS) return nullptr;
+    Client* c = &clients_detail::g_clients[badge - 1];
+    return c->used && !c->exited ? c : nullptr;
+}
+inline unsigned clients_alive() { return clients_detail::g_alive; }
+// Marks `c` ended (once) with its exit status.
+void client_ended(Client* c, int status);
+bool clients_all_succeeded();
+
+// A block granted to `c`: taken from the buddy allocator, put on the LRU
+// lists, its Frame cap (the parent of every copy the client gets, with
+// `rights`) kept in the grant table. `va` is where it is mapped for the client (0: not by
+// the pager). Errors: OverQuota, those of the buddy allocator.
+struct Grant {
+    Pfn pfn;
+    unsigned order;
+    unsigned slot;
+};
+Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,
+                    uint8_t rights = abi::RIGHT_READ | abi::RIGHT_WRITE);
+// What a demand-zero fault asks the allocator for (the pager zeroes it).
+inline constexpr mm::AllocRequest DEMAND_ZERO_REQUEST = mm::AllocRequest::of(0, mm::GFP_MOVABLE);
+// Gives back the frames minted ahead of the commonest requests (see
+// clients.cc); false if there were none. How many there are now.
+bool minted_drain();
+unsigned minted_count();
+// `count` (1..64) order-0 frames (as `req` asks, its order ignored)
+// granted to `c` and mapped read-write at
+// [va, va + count pages) in its address space, minted and mapped by one
+// kernel call per Memory range they come from (Sys::MemoryMintMap). All or
+// nothing. Errors: OverQuota, those of the buddy allocator and the kernel.
+Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req);
+
+// Takes a block back: revokes every copy (and mapping) of its capability,
+// frees it. Errors: NotOwned, DoubleFree, WrongOrder, InvalidArgument.
+Status ungrant(Client* c, Pfn pfn, unsigned order);
+// Everything `c` holds goes back (it exited or was killed).
+void release_all(Client* c);
+
+// ---- loader.cc: programs from the boot bundle ------------------------------
+void load_bundle(const abi::BootInfo* boot);
+
+// ---- server.cc: the request loop -------------------------------------------
+[[noreturn]] void serve();
+
+// ---- stats.cc --------------------------------------------------------------
+void print_meminfo();
+void print_buddyinfo();
+void print_zoneinfo();
+
+}  // namespace pager

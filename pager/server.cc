@@ -1,0 +1,250 @@
+// The request loop: frame requests, statistics, regions, page faults and
+// exits of the tasks the pager started. A bad request gets an error reply
+// and changes nothing; the pager never stops serving the others.
+#include "pager/pager.h"
+#include "runtime/console.h"
+#include "runtime/ipc.h"
+#include "runtime/runtime.h"
+#include "runtime/syscall.h"
+
+namespace pager {
+
+namespace {
+
+using sys::Msg;
+
+struct Reply {
+    Msg msg;
+    unsigned cap = 0;   // a capability to send with the reply
+    bool kill = false;  // a fault answered with FAULT_KILL
+    bool map = false;   // a fault answered with FAULT_MAP (the frame in `cap`)
+    uint64_t pc = 0;    // FAULT_MAP: where the task faulted, should the map fail
+};
+
+Reply error_reply(Error e) {
+    Reply r;
+    r.msg.w[0] = uint64_t(e);
+    return r;
+}
+
+Result<mm::AllocRequest> alloc_request(const Msg& m, uint64_t order) {
+    uint64_t zone = m.w[2], node = m.w[3], flags = m.w[4];
+    if (order >= mm::MAX_ORDER || flags & ~uint64_t(abi::PAGER_ZERO | abi::PAGER_MOVABLE))
+        return Error::InvalidArgument;
+    if (zone != abi::PAGER_ANY && zone >= mm::MAX_NR_ZONES) return Error::InvalidArgument;
+    if (node != abi::PAGER_ANY && node >= memory().buddy.nr_nodes()) return Error::InvalidArgument;
+    uint16_t gfp = 0;
+    if (flags & abi::PAGER_ZERO) gfp |= mm::GFP_ZERO;
+    if (flags & abi::PAGER_MOVABLE) gfp |= mm::GFP_MOVABLE;
+    mm::ZoneType z = zone == abi::PAGER_ANY ? mm::ZoneType::Movable : mm::ZoneType(zone);
+    uint8_t nid = node == abi::PAGER_ANY ? mm::NUMA_NO_NODE : uint8_t(node);
+    if (node != abi::PAGER_ANY && zone != abi::PAGER_ANY) gfp |= mm::GFP_THISNODE;
+    return mm::AllocRequest::of(unsigned(order), gfp, z, nid);
+}
+
+Reply op_alloc(Client* c, const Msg& m) {
+    auto req = alloc_request(m, m.w[1]);
+    if (!req.ok()) return error_reply(req.error());
+    auto g = grant(c, *req, 0);
+    if (!g.ok()) return error_reply(g.error());
+    const mm::Page* p = memory().buddy.page(g->pfn);
+    if (m.w[2] != abi::PAGER_ANY && m.w[3] != abi::PAGER_ANY && unsigned(p->zone()) != m.w[2]) {
+        // Exactly that zone of that node was asked for, and it has none.
+        (void)ungrant(c, g->pfn, unsigned(req->order));
+        return error_reply(Error::NoMemory);
+    }
+    Reply r;
+    r.msg.w[1] = g->pfn.raw();
+    r.msg.w[2] = p->node();
+    r.msg.w[3] = uint64_t(p->zone());
+    r.cap = g->slot;
+    return r;
+}
+
+Reply op_alloc_batch(Client* c, const Msg& m) {
+    uint64_t count = m.w[1], va = m.w[2];
+    if (count == 0 || count > abi::PAGER_BATCH_MAX) return error_reply(Error::InvalidArgument);
+    if (va & (PAGE_SIZE - 1)) return error_reply(Error::BadAlignment);
+    if (va < abi::USER_BASE || va >= abi::USER_END || count * PAGE_SIZE > abi::USER_END - va)
+        return error_reply(Error::InvalidArgument);
+    Msg one = m;
+    one.w[2] = abi::PAGER_ANY;
+    one.w[3] = abi::PAGER_ANY;
+    auto req = alloc_request(one, 0);
+    if (!req.ok()) return error_reply(req.error());
+    if (Status s = grant_mapped(c, va, unsigned(count), *req); !s.ok()) return error_reply(s.error());
+    Reply r;
+    r.msg.w[1] = count;
+    return r;
+}
+
+Reply op_free(Client* c, const Msg& m) {
+    if (m.w[2] >= mm::MAX_ORDER) return error_reply(Error::InvalidArgument);
+    return error_reply(ungrant(c, Pfn(m.w[1]), unsigned(m.w[2])).error());
+}
+
+Reply op_stats(Client* c, const Msg& m) {
+    Reply r;
+    const mm::Buddy& b = memory().buddy;
+    switch (m.w[1]) {
+        case abi::PAGER_STAT_MEMINFO: {
+            uint64_t managed = 0, lru = 0;
+            for (unsigned n = 0; n < b.nr_nodes(); n++)
+                for (unsigned z = 0; z < mm::MAX_NR_ZONES; z++) {
+                    managed += b.zone(n, mm::ZoneType(z)).managed;
+                    for (unsigned l = 0; l < mm::NR_LRU_LISTS; l++)
+                        lru += memory().lru.nr_pages(n, mm::ZoneType(z), mm::LruList(l));
+                }
+            r.msg.w[1] = managed;
+            r.msg.w[2] = b.nr_free_pages();
+            r.msg.w[3] = memory().start_free - b.nr_free_pages() - minted_count();
+            r.msg.w[4] = lru;
+            r.msg.w[5] = minted_count();
+            return r;
+        }
+        case abi::PAGER_STAT_SELF:
+            r.msg.w[1] = c->held_pages;
+            r.msg.w[2] = c->quota;
+            r.msg.w[3] = c->blocks;
+            return r;
+        case abi::PAGER_STAT_PRINT:
+            print_meminfo();
+            print_buddyinfo();
+            print_zoneinfo();
+            return r;
+        default:
+            return error_reply(Error::InvalidArgument);
+    }
+}
+
+Reply op_region(Client* c, const Msg& m) {
+    uint64_t start = m.w[1], size = m.w[2], kind = m.w[3];
+    if ((start | size) & (PAGE_SIZE - 1)) return error_reply(Error::BadAlignment);
+    if (size == 0 || start < abi::USER_BASE || start >= abi::USER_END || size > abi::USER_END - start)
+        return error_reply(Error::InvalidArgument);
+    if (kind != uint64_t(abi::PagerRegion::Heap) && kind != uint64_t(abi::PagerRegion::Stack))
+        return error_reply(Error::InvalidArgument);
+    for (unsigned i = 0; i < c->nr_regions; i++)
+        if (start < c->regions[i].end && c->regions[i].start < start + size)
+            return error_reply(Error::InvalidArgument);
+    if (c->nr_regions == MAX_REGIONS) return error_reply(Error::NoMemory);
+    c->regions[c->nr_regions++] = Region{start, start + size, abi::PagerRegion(kind)};
+    return Reply{};
+}
+
+Reply kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
+    uprintf("pager: task %s killed: %s at %#lx (pc %#lx)\n", c->name, what, addr, pc);
+    release_all(c);
+    client_ended(c, -1);
+    Reply r;
+    r.msg.w[0] = abi::FAULT_KILL;
+    r.kill = true;
+    return r;
+}
+
+Reply fault(Client* c, const Msg& m) {
+    auto kind = abi::FaultKind(m.w[0] & 0xffff);
+    uint64_t addr = m.w[1], pc = m.w[3];
+    if (kind == abi::FaultKind::Exit) {
+        client_ended(c, int(m.w[1]));
+        release_all(c);
+        uprintf("pager: task %s exited with status %d\n", c->name, c->status);
+        return Reply{};
+    }
+    if (kind != abi::FaultKind::PageFault) return kill(c, "not a page fault", addr, pc);
+    uint64_t page = addr & ~(PAGE_SIZE - 1);
+    for (unsigned i = 0; i < c->nr_regions; i++) {
+        if (addr < c->regions[i].start || addr >= c->regions[i].end) continue;
+        if (abi::FaultAccess(m.w[2]) == abi::FaultAccess::Exec)
+            return kill(c, "execute in a data region", addr, pc);
+        // Demand-zero: a fresh zeroed frame, which the reply maps read-write
+        // (FAULT_MAP: one kernel call fewer than a Map and a RESUME). Zeroed
+        // here rather than by the allocator (GFP_ZERO), whose fast path
+        // serves only requests it need not touch the memory for.
+        auto g = grant(c, DEMAND_ZERO_REQUEST, page);
+        if (!g.ok()) return kill(c, error_name(g.error()), addr, pc);
+        zero_frames(g->pfn, Order(0));
+        Reply r;
+        r.msg.w[0] = abi::FAULT_MAP;
+        r.msg.w[1] = page;
+        r.msg.w[2] = abi::RIGHT_READ | abi::RIGHT_WRITE;
+        r.cap = g->slot;
+        r.map = true;
+        r.pc = pc;
+        return r;
+    }
+    return kill(c, "page fault outside its regions", addr, pc);
+}
+
+Reply handle(Client* c, const Msg& m, bool from_kernel) {
+    // Fault and exit messages count only on the fault endpoint's badge:
+    // a task cannot fake its own exit on its request endpoint.
+    if (from_kernel)
+        return (m.w[0] & ~uint64_t(0xffff)) == abi::FAULT_TAG ? fault(c, m)
+                                                              : error_reply(Error::InvalidArgument);
+    switch (abi::PagerOp(m.w[0])) {
+        case abi::PagerOp::Alloc:
+            return op_alloc(c, m);
+        case abi::PagerOp::AllocBatch:
+            return op_alloc_batch(c, m);
+        case abi::PagerOp::Free:
+            return op_free(c, m);
+        case abi::PagerOp::Stats:
+            return op_stats(c, m);
+        case abi::PagerOp::Region:
+            return op_region(c, m);
+    }
+    return error_reply(Error::InvalidArgument);
+}
+
+[[noreturn]] void finish() {
+    (void)minted_drain();
+    uint64_t free = memory().buddy.nr_free_pages();
+    uprintf("pager: all tasks exited; free pages: %lu (start %lu)\n", free, memory().start_free);
+    print_meminfo();
+    print_buddyinfo();
+    console_flush();
+    rt::exit(clients_all_succeeded() && free == memory().start_free ? 0 : 1);
+}
+
+}  // namespace
+
+void serve() {
+    if (clients_alive() == 0) finish();
+    const abi::IpcInfo recv_info = abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT);
+    // Answers the caller and waits for the next message; after the last
+    // task, answers and finishes instead. Inline: as a call it cost every
+    // demand-zero fault 8 instructions (tools/bench pager).
+    auto answer = [&](const Reply& r) __attribute__((always_inline)) {
+        const abi::IpcInfo out =
+            abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, r.cap, 0, REPLY_SLOT, REPLY_SLOT);
+        if (clients_alive() == 0) {
+            (void)sys::reply(out, r.msg);
+            finish();
+        }
+        return sys::reply_recv(out, r.msg);
+    };
+    auto got = sys::recv(recv_info);
+    for (;;) {
+        if (!got.ok()) {
+            uprintf("pager: receive failed: %s\n", error_name(got.error()));
+            got = sys::recv(recv_info);
+            continue;
+        }
+        uint64_t badge = got->info.badge();
+        Client* c = client_by_badge(badge & ~abi::PAGER_FAULT_BADGE);
+        Reply r = c ? handle(c, got->msg, badge & abi::PAGER_FAULT_BADGE) : error_reply(Error::InvalidCap);
+        if (!got->info.is_call()) {
+            got = sys::recv(recv_info);  // a Send: nobody waits for an answer
+            continue;
+        }
+        got = answer(r);
+        // The kernel could not map a FAULT_MAP reply's frame (no memory
+        // for a page table, or past the task's kernel memory limit): that
+        // reply did not happen and ReplyRecv did not receive, so the task
+        // still waits. It ends, and its frames come back.
+        if (!got.ok() && r.map) got = answer(kill(c, error_name(got.error()), r.msg.w[1], r.pc));
+    }
+}
+
+}  // namespace pager
