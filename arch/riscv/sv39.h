@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/addr.h"
-#include "arch/riscv/bits.h"
+#include "arch/riscv/field.h"
 
 namespace riscv::sv39 {
 

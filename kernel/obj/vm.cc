@@ -1,5 +1,6 @@
 #include "kernel/obj/vm.h"
 
+#include "base/bits.h"
 #include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
 #include "kernel/obj/pool.h"
@@ -31,7 +32,7 @@ arch::FrameSource table_source(Task* t) { return arch::FrameSource{table_frame, 
 Result<uint16_t> alloc_asid() {
     for (unsigned w = 0; w < NR_ASIDS / 64; w++) {
         if (g_asid_used[w] == ~uint64_t(0)) continue;
-        unsigned b = unsigned(__builtin_ctzll(~g_asid_used[w]));
+        unsigned b = bits::lowest_set(~g_asid_used[w]);
         g_asid_used[w] |= uint64_t(1) << b;
         return uint16_t(w * 64 + b);
     }
