@@ -145,7 +145,7 @@ TrapExit detail::schedule_slow() {
     g_trapped = nullptr;
     if (t == trapped) return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx), nullptr};
     UserContext* save = trapped && trapped->state != ThreadState::Dead ? &trapped->ctx : nullptr;
-    return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx) | 1, save};
+    return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx) | TRAP_EXIT_SWITCH, save};
 }
 
 void address_space_gone(uint64_t mmu) {

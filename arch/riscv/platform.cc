@@ -143,7 +143,7 @@ uint64_t instructions_retired() { return riscv::rdinstret(); }
 
 void exit(int status) {
     auto* dev = riscv::layout::phys_to_ptr<volatile uint32_t>(PhysAddr(riscv::layout::SIFIVE_TEST_PHYS));
-    *dev = status == 0 ? 0x5555u : ((uint32_t(status) & 0xffff) << 16) | 0x3333u;
+    *dev = status == 0 ? riscv::layout::SIFIVE_TEST_PASS : riscv::layout::sifive_test_fail(uint32_t(status));
     // No sifive_test device: ask the firmware instead.
     sbi::system_reset(sbi::ResetType::Shutdown,
                       status == 0 ? sbi::ResetReason::None : sbi::ResetReason::SystemFailure);
