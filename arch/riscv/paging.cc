@@ -3,6 +3,7 @@
 // material's paging_init -> map_mem -> create_mapping).
 #include "kernel/paging.h"
 
+#include "arch/riscv/asm_symbols.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/pagetable.h"
@@ -10,7 +11,6 @@
 
 extern "C" char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __bss_start[],
     __bss_end[], __kernel_start[], __kernel_end[];
-extern "C" riscv::sv39::Pte early_root[riscv::sv39::PTES_PER_TABLE];
 
 namespace arch {
 
