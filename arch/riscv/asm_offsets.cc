@@ -48,7 +48,7 @@ void register_slots(std::index_sequence<N...>) {
 
 // The byte offset of va's entry in a root table.
 constexpr uint64_t root_entry_offset(uint64_t va) {
-    return sv39::vpn(VirtAddr(va), sv39::LEVELS - 1) * sizeof(Pte);
+    return sv39::vpn(VirtAddr(va), sv39::ROOT_LEVEL) * sizeof(Pte);
 }
 
 }  // namespace
@@ -87,7 +87,7 @@ void asm_offsets() {
     DEFINE(PTE_SIZE_LOG2, bits::highest_set(sizeof(Pte)));
     DEFINE(PAGE_SHIFT, PAGE_SHIFT);
     DEFINE(PAGE_SIZE, PAGE_SIZE);
-    DEFINE(GIGAPAGE_SHIFT, bits::highest_set(sv39::level_size(sv39::LEVELS - 1)));
+    DEFINE(GIGAPAGE_SHIFT, bits::highest_set(sv39::level_size(sv39::ROOT_LEVEL)));
     DEFINE(ROOT_DIRECT_MAP_OFFSET, root_entry_offset(layout::DIRECT_MAP_BASE));
     DEFINE(ROOT_KERNEL_IMAGE_OFFSET, root_entry_offset(layout::KERNEL_VIRT_BASE));
     DEFINE(SATP_MODE_SV39, Satp::MODE::set(0, Satp::MODE_SV39));

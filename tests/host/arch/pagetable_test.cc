@@ -1,38 +1,19 @@
-// The Sv39 table builder on host memory: "physical" addresses are host
-// pointers to 4 KiB-aligned frames.
+// The Sv39 table builder over a fake physical memory (fake_phys.h).
 #include "arch/riscv/pagetable.h"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <vector>
+
+#include "tests/host/arch/fake_phys.h"
 
 using namespace riscv::sv39;
 
 namespace {
 
-struct HostFrames {
-    std::vector<void*> frames;
-    size_t limit = SIZE_MAX;
-    ~HostFrames() {
-        for (void* f : frames) free(f);
-    }
-    static Result<PhysAddr> alloc(void* ctx) {
-        auto* self = static_cast<HostFrames*>(ctx);
-        if (self->frames.size() >= self->limit) return Error::NoMemory;
-        void* f = aligned_alloc(4096, 4096);
-        memset(f, 0, 4096);
-        self->frames.push_back(f);
-        return PhysAddr(reinterpret_cast<uintptr_t>(f));
-    }
-    static Pte* access(void*, PhysAddr pa) { return reinterpret_cast<Pte*>(pa.raw()); }
-    TableMemory memory() { return TableMemory{alloc, access, this}; }
-};
-
 class PageTableTest : public ::testing::Test {
 protected:
-    void SetUp() override { root = HostFrames::alloc(&frames).value(); }
+    void SetUp() override { root = frames.alloc().value(); }
     PageTable table() { return PageTable(root, frames.memory()); }
     std::vector<Leaf> leaves() {
         std::vector<Leaf> out;
@@ -40,7 +21,7 @@ protected:
             [](void* ctx, const Leaf& l) { static_cast<std::vector<Leaf>*>(ctx)->push_back(l); }, &out);
         return out;
     }
-    HostFrames frames;
+    FakePhys frames;
     PhysAddr root;
 };
 
@@ -54,7 +35,7 @@ TEST_F(PageTableTest, AlignedGigabyteUsesOneLeaf) {
     ASSERT_EQ(l.size(), 1u);
     EXPECT_EQ(l[0].size, GiB);
     EXPECT_EQ(l[0].va.raw(), DM + 0x80000000);
-    EXPECT_EQ(frames.frames.size(), 1u) << "a gigapage needs no table below the root";
+    EXPECT_EQ(frames.held(), 1u) << "a gigapage needs no table below the root";
 }
 
 TEST_F(PageTableTest, UnalignedEdgesUseSmallerLeaves) {
