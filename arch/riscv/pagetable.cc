@@ -68,16 +68,25 @@ Status PageTable::map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, L
     }
     if (!range_free(va, size)) return Error::Busy;
 
-    uint64_t off = 0;
-    while (off < size) {
-        VirtAddr v = va + off;
-        PhysAddr p = pa + off;
+    // The level of the largest leaf that fits at `off`.
+    const auto leaf_level = [&](uint64_t off) {
         unsigned level = max_level(sizes);
-        while (level > 0 &&
-               !(is_aligned(v.raw() | p.raw(), level_size(level)) && size - off >= level_size(level)))
+        while (level > 0 && !(is_aligned((va + off).raw() | (pa + off).raw(), level_size(level)) &&
+                              size - off >= level_size(level)))
             level--;
-        Pte* slot = TRY(walker_.make_entry(v, level));
-        *slot = Pte::leaf(p, perms);
+        return level;
+    };
+    // First the tables every leaf needs, then the leaves, so that running
+    // out of table frames leaves no page of the range mapped.
+    for (uint64_t off = 0; off < size;) {
+        const unsigned level = leaf_level(off);
+        const Result<Pte*> slot = walker_.make_entry(va + off, level);
+        if (!slot.ok()) return slot.error();
+        off += level_size(level);
+    }
+    for (uint64_t off = 0; off < size;) {
+        const unsigned level = leaf_level(off);
+        *walker_.descend(va + off, level).pte = Pte::leaf(pa + off, perms);
         off += level_size(level);
     }
     return {};

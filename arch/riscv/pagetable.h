@@ -40,8 +40,8 @@ public:
     //   InvalidArgument va range not canonical or wrapping, perms without R or X,
     //                   or W without R (reserved encoding)
     //   Busy            some page of the range is already mapped
-    //   NoMemory        a table frame could not be had (the part mapped so far
-    //                   stays mapped; callers at boot treat it as fatal)
+    //   NoMemory        a table frame could not be had; no page of the range
+    //                   is mapped (tables made on the way stay, empty)
     Status map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, LeafSizes sizes = LeafSizes::UpTo1G);
 
     // The leaf mapping `va`, or Error::NotFound.

@@ -104,6 +104,18 @@ TEST_F(PageTableTest, TableExhaustionIsAnError) {
     EXPECT_EQ(table().map(VirtAddr(DM), PhysAddr(0), 4 * KiB, Pte::Read).error(), Error::NoMemory);
 }
 
+TEST_F(PageTableTest, TableExhaustionPartWayMapsNothing) {
+    // Two pages on either side of a 2 MiB boundary: the second needs a
+    // last-level table of its own, which is refused.
+    frames.limit = 3;  // root, level-1 table, the first page's table
+    const VirtAddr va(0x200000 - 4 * KiB);
+    EXPECT_EQ(table().map(va, PhysAddr(0x80000000), 8 * KiB, Pte::Read | Pte::User).error(), Error::NoMemory);
+    EXPECT_TRUE(leaves().empty()) << "the first page was mapped, then taken back";
+    frames.limit = 4;
+    EXPECT_TRUE(table().map(va, PhysAddr(0x80000000), 8 * KiB, Pte::Read | Pte::User).ok());
+    EXPECT_EQ(leaves().size(), 2u);
+}
+
 TEST_F(PageTableTest, ManyRangesRoundTrip) {
     // Pseudo-random disjoint ranges; every page must translate back.
     uint64_t seed = 12345;
