@@ -15,12 +15,14 @@
 #include "arch/riscv/uctx.h"
 
 struct TrapExit {
-    // The context to run, with bit 0 set when its callee-saved registers
-    // must be loaded too (a different thread from the one that trapped).
+    // The context to run, with TRAP_EXIT_SWITCH set when its callee-saved
+    // registers must be loaded too (a different thread from the one that
+    // trapped).
     uintptr_t next;
     // Where to store the trapped thread's s0..s11, or nullptr.
     UserContext* save_callee_saved;
 };
+inline constexpr uintptr_t TRAP_EXIT_SWITCH = 1;  // UserContext is 8-byte aligned
 
 // ecall from U-mode; ctx is the current thread's saved registers, its pc
 // already past the ecall.

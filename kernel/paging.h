@@ -26,10 +26,15 @@ Status early_map_ram(PhysRange r);
 // The highest physical address (exclusive) the direct map can cover.
 PhysAddr direct_map_limit();
 
-// Frame source for page tables during boot (memblock).
+// Where page-table frames come from (memblock at boot, the kernel pool
+// for user address spaces).
 struct FrameSource {
     Result<PhysAddr> (*alloc)(void* ctx);  // a 4 KiB frame, any node
     void* ctx;
+    // Takes back a frame alloc() gave that a mapping which then failed did
+    // not use. nullptr: such frames are kept (at boot, where running out
+    // of memory is fatal).
+    void (*free)(void* ctx, PhysAddr frame) = nullptr;
 };
 
 // Builds the kernel's final page table and switches to it: the kernel image
@@ -70,9 +75,9 @@ namespace arch {
 Result<PhysAddr> user_table_create(FrameSource frames);
 // Errors as the page-table builder's map(): BadAlignment, InvalidArgument, Busy, NoMemory.
 Status user_map(PhysAddr root, VirtAddr va, PhysAddr pa, uint64_t size, uint8_t rights, FrameSource frames);
-// The same for one 4 KiB page, the common case, on a shorter path: `va`
+// The same for one 4 KiB page, the common case, without the checks: `va`
 // must be a page-aligned user address and `rights` valid (vm::map_frame
-// checks both). Errors: Busy, NoMemory.
+// checks both). Errors: Busy, NoMemory (then no table was added).
 Status user_map_page(PhysAddr root, VirtAddr va, PhysAddr pa, uint8_t rights, FrameSource frames);
 // Maps the 4 KiB frames pfns[0..n) at va, va + 4 KiB, ... with one walk per
 // last-level table (MemoryMintMap's batches). Checked by the caller as for

@@ -1,5 +1,6 @@
 #include "kernel/scheduler.h"
 
+#include "base/bits.h"
 #include "kernel/lib/log.h"
 #include "kernel/obj/vm.h"
 #include "kernel/paging.h"
@@ -39,37 +40,10 @@ void mark(unsigned p, bool on) {
         detail::g_ready_any &= ~word;
 }
 
-// Index of the highest set bit (v != 0), without a multiply or a loop per bit.
-unsigned top_bit(uint64_t v) {
-    unsigned n = 0;
-    if (v >> 32) {
-        v >>= 32;
-        n += 32;
-    }
-    if (v >> 16) {
-        v >>= 16;
-        n += 16;
-    }
-    if (v >> 8) {
-        v >>= 8;
-        n += 8;
-    }
-    if (v >> 4) {
-        v >>= 4;
-        n += 4;
-    }
-    if (v >> 2) {
-        v >>= 2;
-        n += 2;
-    }
-    if (v >> 1) n += 1;
-    return n;
-}
-
 int highest_ready() {
     if (!detail::g_ready_any) return -1;
-    unsigned w = top_bit(detail::g_ready_any);
-    return int(w * 64 + top_bit(g.nonempty[w]));
+    unsigned w = bits::highest_set(detail::g_ready_any);
+    return int(w * 64 + bits::highest_set(g.nonempty[w]));
 }
 
 }  // namespace
@@ -171,7 +145,7 @@ TrapExit detail::schedule_slow() {
     g_trapped = nullptr;
     if (t == trapped) return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx), nullptr};
     UserContext* save = trapped && trapped->state != ThreadState::Dead ? &trapped->ctx : nullptr;
-    return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx) | 1, save};
+    return TrapExit{reinterpret_cast<uintptr_t>(&t->ctx) | TRAP_EXIT_SWITCH, save};
 }
 
 void address_space_gone(uint64_t mmu) {

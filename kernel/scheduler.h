@@ -72,7 +72,7 @@ inline bool direct_switch_allowed() { return detail::g_ready_any == 0; }
     detail::g_current = to;
     detail::g_trapped = nullptr;
     detail::activate(to->task);
-    return TrapExit{reinterpret_cast<uintptr_t>(&to->ctx) | 1, &from->ctx};
+    return TrapExit{reinterpret_cast<uintptr_t>(&to->ctx) | TRAP_EXIT_SWITCH, &from->ctx};
 }
 
 // The address space `mmu` (a Task::mmu) is about to be destroyed: if the

@@ -83,8 +83,7 @@ bool pfn_in_memmap(Pfn pfn) {
 }  // namespace
 
 Status grant_table_init() {
-    unsigned order = 0;
-    while ((PAGE_SIZE << order) < TABLE_SIZE * sizeof(GrantEntry)) order++;
+    const unsigned order = bits::log2_ceil(align_up(TABLE_SIZE * sizeof(GrantEntry), PAGE_SIZE) / PAGE_SIZE);
     Pfn pfn = TRY(memory().buddy.alloc(mm::AllocRequest::of(order, mm::GFP_ZERO | mm::GFP_MEMALLOC)));
     g_table = reinterpret_cast<GrantEntry*>(phys_ptr(pfn));
     return {};

@@ -32,10 +32,9 @@ mm::MemoryLayout layout_from(const abi::BootInfo* b) {
 Status physmap_range(unsigned memory_slot, uint64_t first, uint64_t pages) {
     uint64_t pfn = first, end = first + pages;
     while (pfn < end) {
-        unsigned order = 0;
-        while (order < abi::FRAME_ORDER_MAX && (pfn & ((uint64_t(2) << order) - 1)) == 0 &&
-               pfn + (uint64_t(2) << order) <= end)
-            order++;
+        unsigned order = bits::highest_set(end - pfn);
+        if (pfn && bits::lowest_set(pfn) < order) order = bits::lowest_set(pfn);
+        if (order > abi::FRAME_ORDER_MAX) order = abi::FRAME_ORDER_MAX;
         unsigned slot = TRY(slot_alloc());
         TRY_STATUS(sys::memory_mint_frame(memory_slot, pfn, order, abi::RIGHT_READ | abi::RIGHT_WRITE, slot));
         TRY_STATUS(sys::map(0, slot, PHYSMAP_BASE + (pfn << PAGE_SHIFT), abi::RIGHT_READ | abi::RIGHT_WRITE));

@@ -9,6 +9,7 @@
 #include "abi/boot.h"
 #include "abi/cap.h"
 #include "abi/pager.h"
+#include "base/bits.h"
 #include "base/result.h"
 #include "buddy/buddy.h"
 #include "buddy/lru.h"
@@ -42,15 +43,6 @@ constexpr UsedBits fixed_slots_used() {
 inline constinit UsedBits g_bits = fixed_slots_used();
 inline constinit unsigned g_in_use = 0;  // dynamic slots in use
 inline constinit unsigned g_hint = 0;    // no word below it has a free slot
-
-// Index of the lowest set bit of v (v != 0): the lowest bit isolated,
-// times a de Bruijn sequence, names it in the top six bits (RV64IMAC has
-// no count-trailing-zeros instruction).
-inline constexpr uint8_t DE_BRUIJN_INDEX[64] = {
-    0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
-    43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
-    44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
-constexpr unsigned low_bit(uint64_t v) { return DE_BRUIJN_INDEX[((v & -v) * 0x03f79d71b4cb0a89ull) >> 58]; }
 }  // namespace slots_detail
 
 // One free slot; NoMemory when the table is full. Inline: every grant
@@ -60,7 +52,7 @@ inline Result<unsigned> slot_alloc() {
     for (unsigned w = g_hint; w < WORDS; w++) {
         const uint64_t free = ~g_bits.w[w];
         if (!free) continue;
-        const unsigned b = low_bit(free);
+        const unsigned b = bits::lowest_set(free);
         g_bits.w[w] |= uint64_t(1) << b;
         g_in_use++;
         g_hint = w;

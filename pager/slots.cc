@@ -8,13 +8,6 @@ using namespace slots_detail;
 
 namespace {
 
-constexpr bool low_bit_ok() {
-    for (unsigned b = 0; b < 64; b++)
-        if (low_bit(uint64_t(1) << b) != b || low_bit(~uint64_t(0) << b) != b) return false;
-    return true;
-}
-static_assert(low_bit_ok());
-
 // Bit b of the result: slots b .. b+n-1 of a word with free bits `free`
 // are all free (1 <= n <= 64).
 uint64_t run_starts(uint64_t free, unsigned n) {
@@ -31,7 +24,7 @@ Result<unsigned> slot_alloc_run(unsigned n) {
     for (unsigned w = g_hint; w < WORDS; w++) {
         const uint64_t run = run_starts(~g_bits.w[w], n);
         if (!run) continue;
-        const unsigned b = low_bit(run);
+        const unsigned b = bits::lowest_set(run);
         g_bits.w[w] |= n == 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1) << b;
         g_in_use += n;
         return w * 64 + b;

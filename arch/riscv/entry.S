@@ -22,18 +22,7 @@
  * call boot_main(hartid, fdt, instret at entry) in C++.
  */
 
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_G 0x20
-#define PTE_A 0x40
-#define PTE_D 0x80
-#define SATP_SV39 (8 << 60)
-#define BOOT_STACK_SIZE (16 * 1024)
-#define DIRECT_MAP_INDEX 256      /* VPN[2] of 0xffffffc000000000 */
-#define KERNEL_IMAGE_INDEX 510    /* VPN[2] of 0xffffffff80000000 */
-#define KERNEL_VIRT_OFFSET (-0x100000000) /* 0xffffffff00000000 */
+#include "generated/asm-offsets.h"  /* from asm_offsets.cc */
 
     .section .text.entry, "ax"
     .globl _start
@@ -52,12 +41,13 @@ _start:
     addi    t0, t0, 8
     j       1b
 2:
-    /* t1 = physical base of the 1 GiB region holding the kernel. */
+    /* t1 = number of the 1 GiB region holding the kernel. */
     la      t0, early_root
     la      t1, _start
-    srli    t1, t1, 30
-    slli    t2, t1, 3             /* t2 = byte offset of that gigapage's slot */
-    slli    t3, t1, 28            /* t3 = PTE.PPN field for the gigapage: (pa >> 12) << 10 */
+    srli    t1, t1, GIGAPAGE_SHIFT
+    slli    t2, t1, PTE_SIZE_LOG2 /* t2 = byte offset of that gigapage's slot */
+    /* t3 = PTE.PPN field for the gigapage: (pa >> PAGE_SHIFT) << PTE_PPN_SHIFT */
+    slli    t3, t1, GIGAPAGE_SHIFT - PAGE_SHIFT + PTE_PPN_SHIFT
 
     /* Identity leaf, removed once running high. */
     ori     t4, t3, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
@@ -66,25 +56,25 @@ _start:
 
     /* Kernel image leaf at 0xffffffff80000000. */
     ori     t4, t3, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G
-    li      t5, KERNEL_IMAGE_INDEX * 8
+    li      t5, ROOT_KERNEL_IMAGE_OFFSET
     add     t5, t5, t0
     sd      t4, 0(t5)
 
     /* Direct map of the kernel's gigapage (holds the FDT too; QEMU puts it below 3 GiB). */
     ori     t4, t3, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G
-    li      t5, DIRECT_MAP_INDEX * 8
+    li      t5, ROOT_DIRECT_MAP_OFFSET
     add     t5, t5, t2
     add     t5, t5, t0
     sd      t4, 0(t5)
 
     /* Direct map of physical 0..1 GiB: devices (sifive_test, UART), read-write. */
     li      t4, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G
-    li      t5, DIRECT_MAP_INDEX * 8
+    li      t5, ROOT_DIRECT_MAP_OFFSET
     add     t5, t5, t0
     sd      t4, 0(t5)
 
-    srli    t4, t0, 12
-    li      t5, SATP_SV39
+    srli    t4, t0, PAGE_SHIFT
+    li      t5, SATP_MODE_SV39
     or      t4, t4, t5
     sfence.vma
     csrw    satp, t4
@@ -119,29 +109,30 @@ boot_high:
 
 /*
  * Traps before paging is on land here (physical addresses): end QEMU through
- * sifive_test with failure code 0xe0 so the failure is never silent.
+ * sifive_test with status EARLY_TRAP_STATUS (layout.h) so the failure is
+ * never silent.
  */
     .balign 4
 early_trap:
-    li      t0, 0x100000
-    li      t1, (0xe0 << 16) | 0x3333
+    li      t0, SIFIVE_TEST_PHYS
+    li      t1, SIFIVE_TEST_EARLY_TRAP
     sw      t1, 0(t0)
 1:  wfi
     j       1b
 
-/* The same through the direct map, once running high. */
+/* boot_main returned: the same through the direct map (BOOT_RETURNED_STATUS). */
 early_trap_high:
-    li      t0, 0xffffffc000100000
-    li      t1, (0xe1 << 16) | 0x3333
+    li      t0, SIFIVE_TEST_VIRT
+    li      t1, SIFIVE_TEST_BOOT_RETURNED
     sw      t1, 0(t0)
 1:  wfi
     j       1b
 
     .section .bss.boot, "aw", @nobits
-    .balign 4096
+    .balign PAGE_SIZE
     .globl early_root
 early_root:
-    .space  4096
+    .space  PAGE_SIZE             /* one table: PTES_PER_TABLE entries */
     .globl boot_stack
 boot_stack:
     .space  BOOT_STACK_SIZE

@@ -23,8 +23,18 @@ inline constexpr uint64_t KERNEL_VIRT_BASE = 0xffffffff80200000ull;
 inline constexpr uint64_t KERNEL_PHYS_BASE = 0x80200000ull;
 inline constexpr uint64_t KERNEL_VIRT_OFFSET = KERNEL_VIRT_BASE - KERNEL_PHYS_BASE;
 
-// sifive_test: writes end QEMU (0x5555 pass, code << 16 | 0x3333 fail).
+// The boot stack (entry.S), which traps from U-mode run on once boot is done.
+inline constexpr uint64_t BOOT_STACK_SIZE = 16 * 1024;
+
+// sifive_test: a 32-bit write ends QEMU, with success or with a failure
+// status.
 inline constexpr uint64_t SIFIVE_TEST_PHYS = 0x100000;
+inline constexpr uint32_t SIFIVE_TEST_PASS = 0x5555;
+constexpr uint32_t sifive_test_fail(uint32_t status) { return ((status & 0xffff) << 16) | 0x3333; }
+// The statuses entry.S ends QEMU with: a trap before the real trap vector
+// is installed, and a return from boot_main.
+inline constexpr uint32_t EARLY_TRAP_STATUS = 0xe0;
+inline constexpr uint32_t BOOT_RETURNED_STATUS = 0xe1;
 
 inline constexpr VirtAddr phys_to_virt(PhysAddr pa) { return VirtAddr(pa.raw() + DIRECT_MAP_BASE); }
 inline constexpr PhysAddr virt_to_phys(VirtAddr va) { return PhysAddr(va.raw() - DIRECT_MAP_BASE); }

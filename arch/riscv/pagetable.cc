@@ -20,40 +20,33 @@ unsigned max_level(LeafSizes s) {
     return 0;
 }
 
+// The bytes from va to the end of what a table entry at `level` covers.
+uint64_t rest_of(VirtAddr va, unsigned level) {
+    const uint64_t span = level_size(level);
+    return span - (va.raw() & (span - 1));
+}
+
 }  // namespace
 
-Result<Pte*> PageTable::walk_create(VirtAddr va, unsigned level) {
-    Pte* table = mem_.table(root_);
-    for (unsigned l = LEVELS - 1; l > level; l--) {
-        Pte& e = table[vpn(va, l)];
-        if (e.is_leaf()) return Error::Busy;
-        if (!e.valid()) {
-            PhysAddr next = TRY(mem_.alloc(mem_.ctx));
-            e = Pte::table(next);
-        }
-        table = mem_.table(e.phys());
+template <typename Fn>
+Status PageTable::each_leaf(VirtAddr va, uint64_t size, Fn fn) const {
+    for (uint64_t off = 0; off < size;) {
+        const VirtAddr cur = va + off;
+        const Slot leaf = TRY(walker_.leaf(cur));
+        fn(leaf);
+        off += rest_of(cur, leaf.level);
     }
-    return &table[vpn(va, level)];
+    return {};
 }
 
 bool PageTable::range_free(VirtAddr va, uint64_t size) const {
     // Step by the size of whatever is (or is not) there, so a large hole is
     // checked in one step.
-    uint64_t off = 0;
-    while (off < size) {
-        VirtAddr cur = va + off;
-        const Pte* table = mem_.table(root_);
-        uint64_t step = level_size(0);
-        for (int l = LEVELS - 1; l >= 0; l--) {
-            const Pte& e = table[vpn(cur, unsigned(l))];
-            if (!e.valid()) {
-                step = level_size(unsigned(l)) - (cur.raw() & (level_size(unsigned(l)) - 1));
-                break;
-            }
-            if (e.is_leaf()) return false;
-            table = mem_.table(e.phys());
-        }
-        off += step;
+    for (uint64_t off = 0; off < size;) {
+        const VirtAddr cur = va + off;
+        const Slot s = walker_.descend(cur, 0);
+        if (s.pte->is_leaf()) return false;
+        off += rest_of(cur, s.level);
     }
     return true;
 }
@@ -67,25 +60,33 @@ Status PageTable::map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, L
     if ((perms & (Pte::Read | Pte::Exec)) == 0 || ((perms & Pte::Write) && !(perms & Pte::Read)))
         return Error::InvalidArgument;
     if (size == PAGE_SIZE) {
-        // One 4 KiB leaf (the common case): a single walk. Tables created on
-        // the way stay even if the slot turns out to be taken; they map nothing.
-        Pte* slot = TRY(walk_create(va, 0));
+        // One 4 KiB leaf (the common case): a single walk.
+        Pte* slot = TRY(walker_.make_entry(va, 0));
         if (slot->valid()) return Error::Busy;
         *slot = Pte::leaf(pa, perms);
         return {};
     }
     if (!range_free(va, size)) return Error::Busy;
 
-    uint64_t off = 0;
-    while (off < size) {
-        VirtAddr v = va + off;
-        PhysAddr p = pa + off;
+    // The level of the largest leaf that fits at `off`.
+    const auto leaf_level = [&](uint64_t off) {
         unsigned level = max_level(sizes);
-        while (level > 0 &&
-               !(is_aligned(v.raw() | p.raw(), level_size(level)) && size - off >= level_size(level)))
+        while (level > 0 && !(is_aligned((va + off).raw() | (pa + off).raw(), level_size(level)) &&
+                              size - off >= level_size(level)))
             level--;
-        Pte* slot = TRY(walk_create(v, level));
-        *slot = Pte::leaf(p, perms);
+        return level;
+    };
+    // First the tables every leaf needs, then the leaves, so that running
+    // out of table frames leaves no page of the range mapped.
+    for (uint64_t off = 0; off < size;) {
+        const unsigned level = leaf_level(off);
+        const Result<Pte*> slot = walker_.make_entry(va + off, level);
+        if (!slot.ok()) return slot.error();
+        off += level_size(level);
+    }
+    for (uint64_t off = 0; off < size;) {
+        const unsigned level = leaf_level(off);
+        *walker_.descend(va + off, level).pte = Pte::leaf(pa + off, perms);
         off += level_size(level);
     }
     return {};
@@ -93,31 +94,9 @@ Status PageTable::map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, L
 
 Result<Leaf> PageTable::lookup(VirtAddr va) const {
     if (!is_canonical(va)) return Error::NotFound;
-    const Pte* table = mem_.table(root_);
-    for (int l = LEVELS - 1; l >= 0; l--) {
-        const Pte& e = table[vpn(va, unsigned(l))];
-        if (!e.valid()) return Error::NotFound;
-        if (e.is_leaf()) {
-            uint64_t sz = level_size(unsigned(l));
-            return Leaf{VirtAddr(align_down(va.raw(), sz)), e.phys(), sz, e};
-        }
-        table = mem_.table(e.phys());
-    }
-    return Error::NotFound;
-}
-
-Pte* PageTable::find_leaf(VirtAddr va, unsigned* level) const {
-    Pte* table = mem_.table(root_);
-    for (int l = LEVELS - 1; l >= 0; l--) {
-        Pte& e = table[vpn(va, unsigned(l))];
-        if (!e.valid()) return nullptr;
-        if (e.is_leaf()) {
-            *level = unsigned(l);
-            return &e;
-        }
-        table = mem_.table(e.phys());
-    }
-    return nullptr;
+    const Slot leaf = TRY(walker_.leaf(va));
+    const uint64_t size = level_size(leaf.level);
+    return Leaf{VirtAddr(align_down(va.raw(), size)), leaf.pte->phys(), size, *leaf.pte};
 }
 
 Result<size_t> PageTable::unmap(VirtAddr va, uint64_t size) {
@@ -128,32 +107,25 @@ Result<size_t> PageTable::unmap(VirtAddr va, uint64_t size) {
     Pte* found[REMEMBER];
     size_t n = 0;
     for (uint64_t off = 0; off < size;) {
-        unsigned level = 0;
-        VirtAddr cur = va + off;
-        Pte* e = find_leaf(cur, &level);
-        if (!e) {
-            off += PAGE_SIZE;
-            continue;
+        const VirtAddr cur = va + off;
+        const Slot s = walker_.descend(cur, 0);
+        if (s.pte->is_leaf()) {
+            if (!is_aligned(cur.raw(), level_size(s.level)) || size - off < level_size(s.level))
+                return Error::BadAlignment;
+            if (n < REMEMBER) found[n] = s.pte;
+            n++;
         }
-        uint64_t ls = level_size(level);
-        if (!is_aligned(cur.raw(), ls) || size - off < ls) return Error::BadAlignment;
-        if (n < REMEMBER) found[n] = e;
-        n++;
-        off += ls;
+        off += rest_of(cur, s.level);
     }
     if (n <= REMEMBER) {
         for (size_t i = 0; i < n; i++) *found[i] = Pte{};
         return n;
     }
     for (uint64_t off = 0; off < size;) {
-        unsigned level = 0;
-        Pte* e = find_leaf(va + off, &level);
-        if (!e) {
-            off += PAGE_SIZE;
-            continue;
-        }
-        *e = Pte{};
-        off += level_size(level);
+        const VirtAddr cur = va + off;
+        const Slot s = walker_.descend(cur, 0);
+        if (s.pte->is_leaf()) *s.pte = Pte{};
+        off += rest_of(cur, s.level);
     }
     return n;
 }
@@ -162,40 +134,26 @@ Status PageTable::protect(VirtAddr va, uint64_t size, uint64_t perms) {
     if (size == 0 || !is_aligned(va.raw() | size, PAGE_SIZE)) return Error::BadAlignment;
     if ((perms & (Pte::Read | Pte::Exec)) == 0 || ((perms & Pte::Write) && !(perms & Pte::Read)))
         return Error::InvalidArgument;
-    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-        unsigned level = 0;
-        if (!find_leaf(va + off, &level)) return Error::NotFound;
-    }
+    // Every page must be mapped before any leaf changes.
+    TRY_STATUS(each_leaf(va, size, [](Slot) {}));
     constexpr uint64_t PERM_MASK = Pte::Read | Pte::Write | Pte::Exec | Pte::User | Pte::Global;
-    for (uint64_t off = 0; off < size;) {
-        unsigned level = 0;
-        Pte* e = find_leaf(va + off, &level);
-        e->raw = (e->raw & ~PERM_MASK) | (perms & PERM_MASK);
-        off += level_size(level) - ((va.raw() + off) & (level_size(level) - 1));
-    }
-    return {};
+    return each_leaf(va, size,
+                     [&](Slot leaf) { leaf.pte->raw = (leaf.pte->raw & ~PERM_MASK) | (perms & PERM_MASK); });
 }
 
 Status PageTable::read_clear_ad(VirtAddr va, uint64_t size, bool* accessed, bool* dirty) {
     *accessed = *dirty = false;
-    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-        unsigned level = 0;
-        if (!find_leaf(va + off, &level)) return Error::NotFound;
-    }
-    for (uint64_t off = 0; off < size;) {
-        unsigned level = 0;
-        Pte* e = find_leaf(va + off, &level);
-        *accessed = *accessed || e->accessed();
-        *dirty = *dirty || e->dirty();
-        e->raw &= ~(Pte::A::mask | Pte::D::mask);
-        off += level_size(level) - ((va.raw() + off) & (level_size(level) - 1));
-    }
-    return {};
+    TRY_STATUS(each_leaf(va, size, [](Slot) {}));
+    return each_leaf(va, size, [&](Slot leaf) {
+        *accessed = *accessed || leaf.pte->accessed();
+        *dirty = *dirty || leaf.pte->dirty();
+        leaf.pte->raw &= ~(Pte::A::mask | Pte::D::mask);
+    });
 }
 
 void PageTable::free_subtree(PhysAddr table_pa, unsigned level, void (*free_table)(void*, PhysAddr),
                              void* ctx) {
-    Pte* table = mem_.table(table_pa);
+    Pte* table = walker_.memory().table(table_pa);
     if (level > 0) {
         for (unsigned i = 0; i < PTES_PER_TABLE; i++)
             if (table[i].is_table()) free_subtree(table[i].phys(), level - 1, free_table, ctx);
@@ -204,17 +162,17 @@ void PageTable::free_subtree(PhysAddr table_pa, unsigned level, void (*free_tabl
 }
 
 void PageTable::free_tables_below(VirtAddr limit, void (*free_table)(void* ctx, PhysAddr), void* ctx) {
-    Pte* root = mem_.table(root_);
-    unsigned end = unsigned((limit.raw() + level_size(LEVELS - 1) - 1) / level_size(LEVELS - 1));
+    Pte* root = walker_.memory().table(walker_.root());
+    unsigned end = unsigned((limit.raw() + level_size(ROOT_LEVEL) - 1) / level_size(ROOT_LEVEL));
     for (unsigned i = 0; i < end && i < PTES_PER_TABLE / 2; i++) {
-        if (root[i].is_table()) free_subtree(root[i].phys(), LEVELS - 2, free_table, ctx);
+        if (root[i].is_table()) free_subtree(root[i].phys(), ROOT_LEVEL - 1, free_table, ctx);
         root[i] = Pte{};
     }
 }
 
 void PageTable::visit(PhysAddr table_pa, unsigned level, uint64_t va_base, void (*fn)(void*, const Leaf&),
                       void* ctx) const {
-    const Pte* table = mem_.table(table_pa);
+    const Pte* table = walker_.memory().table(table_pa);
     for (unsigned i = 0; i < PTES_PER_TABLE; i++) {
         const Pte& e = table[i];
         if (!e.valid()) continue;
@@ -227,7 +185,7 @@ void PageTable::visit(PhysAddr table_pa, unsigned level, uint64_t va_base, void 
 }
 
 void PageTable::for_each_leaf(void (*fn)(void* ctx, const Leaf& leaf), void* ctx) const {
-    visit(root_, LEVELS - 1, 0, fn, ctx);
+    visit(walker_.root(), ROOT_LEVEL, 0, fn, ctx);
 }
 
 }  // namespace riscv::sv39

@@ -1,34 +1,22 @@
-// Building and walking Sv39 page tables (priv spec 4.3.2, 4.4).
+// Operations on ranges of an Sv39 address space (priv spec 4.4): map
+// with the largest leaves that fit, unmap, protect, read and clear A/D,
+// list, free. Each goes through the walker (walk.h) for every address it
+// touches.
 //
-// Pure: the caller says how to get a new zeroed table frame and how to
-// reach a table frame by its physical address, so the same code builds the
-// kernel's tables at boot (frames from memblock, reached through the direct
-// map) and runs in host tests (frames from the host heap).
+// Pure, as the walker: the same code builds the kernel's tables at boot
+// (frames from memblock, reached through the direct map), runs user
+// address spaces, and runs in host tests.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/riscv/sv39.h"
+#include "arch/riscv/walk.h"
 #include "base/addr.h"
 #include "base/result.h"
-#include "arch/riscv/sv39.h"
 
 namespace riscv::sv39 {
-
-struct TableMemory {
-    // A zeroed, 4 KiB-aligned frame for a new table, or Error::NoMemory.
-    Result<PhysAddr> (*alloc)(void* ctx);
-    // The table frame at `pa`, as something the code can write. When
-    // `access` is nullptr, frames are reached at pa + `offset` (a direct
-    // map), without a call per level.
-    Pte* (*access)(void* ctx, PhysAddr pa);
-    void* ctx;
-    uintptr_t offset = 0;
-
-    Pte* table(PhysAddr pa) const {
-        return access ? access(ctx, pa) : reinterpret_cast<Pte*>(pa.raw() + offset);
-    }
-};
 
 // Which leaf sizes map() may use.
 enum class LeafSizes : uint8_t { Only4K, UpTo2M, UpTo1G };
@@ -42,8 +30,8 @@ struct Leaf {
 
 class PageTable {
 public:
-    PageTable(PhysAddr root, TableMemory mem) : root_(root), mem_(mem) {}
-    PhysAddr root() const { return root_; }
+    PageTable(PhysAddr root, const TableMemory& mem) : walker_(root, mem) {}
+    PhysAddr root() const { return walker_.root(); }
 
     // Maps [va, va+size) to [pa, pa+size) with `perms` (Pte::Read|...),
     // using the largest leaf that alignment allows at each step.
@@ -52,8 +40,8 @@ public:
     //   InvalidArgument va range not canonical or wrapping, perms without R or X,
     //                   or W without R (reserved encoding)
     //   Busy            some page of the range is already mapped
-    //   NoMemory        a table frame could not be allocated (the part mapped
-    //                   so far stays mapped; callers at boot treat it as fatal)
+    //   NoMemory        a table frame could not be had; no page of the range
+    //                   is mapped (tables made on the way stay, empty)
     Status map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, LeafSizes sizes = LeafSizes::UpTo1G);
 
     // The leaf mapping `va`, or Error::NotFound.
@@ -81,17 +69,17 @@ public:
     void for_each_leaf(void (*fn)(void* ctx, const Leaf& leaf), void* ctx) const;
 
 private:
-    // The PTE slot for `va` at `level`, creating tables on the way.
-    Result<Pte*> walk_create(VirtAddr va, unsigned level);
     bool range_free(VirtAddr va, uint64_t size) const;
-    // The PTE slot of the leaf mapping `va` (nullptr if none) and its level.
-    Pte* find_leaf(VirtAddr va, unsigned* level) const;
+    // Calls fn(slot) for each leaf of [va, va+size) in address order.
+    // Errors: NotFound at the first page no leaf maps (the leaves before it
+    // have been passed to fn).
+    template <typename Fn>
+    Status each_leaf(VirtAddr va, uint64_t size, Fn fn) const;
     void free_subtree(PhysAddr table, unsigned level, void (*free_table)(void*, PhysAddr), void* ctx);
     void visit(PhysAddr table, unsigned level, uint64_t va_base, void (*fn)(void*, const Leaf&),
                void* ctx) const;
 
-    PhysAddr root_;
-    TableMemory mem_;
+    Walker walker_;
 };
 
 }  // namespace riscv::sv39

@@ -3,27 +3,26 @@
 // material's paging_init -> map_mem -> create_mapping).
 #include "kernel/paging.h"
 
+#include "arch/riscv/asm_symbols.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/kernel_tables.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/pagetable.h"
 #include "arch/riscv/sv39.h"
 
 extern "C" char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __bss_start[],
     __bss_end[], __kernel_start[], __kernel_end[];
-extern "C" riscv::sv39::Pte early_root[riscv::sv39::PTES_PER_TABLE];
 
 namespace arch {
 
 using riscv::sv39::LeafSizes;
 using riscv::sv39::PageTable;
 using riscv::sv39::Pte;
-using riscv::sv39::TableMemory;
 namespace layout = riscv::layout;
 
 namespace {
 
 constexpr uint64_t GIB = uint64_t(1) << 30;
-constexpr unsigned DIRECT_MAP_SLOT = riscv::sv39::vpn(VirtAddr(layout::DIRECT_MAP_BASE), 2);
 
 constinit PhysAddr g_root;  // the final table's root once paging_init ran
 
@@ -33,21 +32,14 @@ PhysRange image_range(const char* start, const char* end) {
     return PhysRange{kernel_phys(start), uint64_t(end - start)};
 }
 
-struct SourceCtx {
-    FrameSource frames;
-};
+// The live table, making tables with `frames` (nullptr: none).
+PageTable live_table(FrameSource* frames = nullptr) { return PageTable(g_root, riscv::table_memory(frames)); }
 
-Result<PhysAddr> table_alloc(void* ctx) {
-    auto* s = static_cast<SourceCtx*>(ctx);
-    PhysAddr pa = TRY(s->frames.alloc(s->frames.ctx));
-    auto* words = layout::phys_to_ptr<uint64_t>(pa);
-    for (unsigned i = 0; i < PAGE_SIZE / 8; i++) words[i] = 0;
-    return pa;
-}
-
-// Tables are reached through the direct map (TableMemory's offset form).
-PageTable live_table(SourceCtx* ctx) {
-    return PageTable(g_root, TableMemory{table_alloc, nullptr, ctx, layout::DIRECT_MAP_BASE});
+// The root entry of entry.S's table (1 GiB leaves only) that direct-maps
+// physical gigabyte `g`.
+Pte& boot_direct_map_entry(uint64_t g) {
+    const auto boot_table = riscv::walker(layout::kernel_virt_to_phys(VirtAddr(early_root)));
+    return *boot_table.descend(layout::phys_to_virt(PhysAddr(g * GIB)), riscv::sv39::ROOT_LEVEL).pte;
 }
 
 void attrs_text(const Pte& p, char out[8]) {
@@ -89,7 +81,7 @@ uintptr_t vmemmap_base() { return layout::VMEMMAP_BASE; }
 bool early_reachable(PhysRange r) {
     if (r.size == 0 || r.end() < r.base || r.end() > direct_map_limit()) return false;
     for (uint64_t g = r.base.raw() / GIB; g <= (r.end().raw() - 1) / GIB; g++)
-        if (!early_root[DIRECT_MAP_SLOT + g].valid()) return false;
+        if (!boot_direct_map_entry(g).valid()) return false;
     return true;
 }
 
@@ -97,7 +89,7 @@ Status early_map_ram(PhysRange r) {
     if (r.size == 0) return {};
     if (r.end() < r.base || r.end() > direct_map_limit()) return Error::OutOfRange;
     for (uint64_t g = r.base.raw() / GIB; g <= (r.end().raw() - 1) / GIB; g++) {
-        Pte& e = early_root[DIRECT_MAP_SLOT + g];
+        Pte& e = boot_direct_map_entry(g);
         if (!e.valid()) e = Pte::leaf(PhysAddr(g * GIB), Pte::Read | Pte::Write | Pte::Global);
     }
     riscv::sfence_vma_all();
@@ -105,9 +97,8 @@ Status early_map_ram(PhysRange r) {
 }
 
 Status paging_init(const PhysRange* ram, size_t nr_ram, FrameSource frames) {
-    SourceCtx ctx{frames};
-    PhysAddr root = TRY(table_alloc(&ctx));
-    PageTable t(root, TableMemory{table_alloc, nullptr, &ctx, layout::DIRECT_MAP_BASE});
+    PhysAddr root = TRY(riscv::zeroed_table(&frames));
+    PageTable t(root, riscv::table_memory(&frames));
     TRY_STATUS(map_image(t));
     for (size_t i = 0; i < nr_ram; i++) {
         if (ram[i].end() > direct_map_limit()) return Error::OutOfRange;
@@ -127,20 +118,16 @@ Status paging_init(const PhysRange* ram, size_t nr_ram, FrameSource frames) {
 uint64_t kernel_address_space_token() { return riscv::sv39::Satp::sv39(g_root, 0).raw; }
 
 Status map_vmemmap(Pfn first, PhysAddr backing, uint64_t size, FrameSource frames) {
-    SourceCtx ctx{frames};
     VirtAddr va(layout::VMEMMAP_BASE + first.raw() * 32);
     if (va.raw() + size > layout::VMEMMAP_BASE + layout::VMEMMAP_SIZE) return Error::OutOfRange;
-    PageTable t = live_table(&ctx);
-    TRY_STATUS(t.map(va, backing, align_up(size, PAGE_SIZE), Pte::Read | Pte::Write | Pte::Global,
-                     LeafSizes::UpTo2M));
+    TRY_STATUS(live_table(&frames).map(va, backing, align_up(size, PAGE_SIZE),
+                                       Pte::Read | Pte::Write | Pte::Global, LeafSizes::UpTo2M));
     riscv::sfence_vma_all();
     return {};
 }
 
 void dump_mappings(TextSink out) {
-    SourceCtx ctx{};
-    PageTable t = live_table(&ctx);
-    t.for_each_leaf(
+    live_table().for_each_leaf(
         [](void* sink, const riscv::sv39::Leaf& l) {
             char attrs[8];
             attrs_text(l.pte, attrs);
@@ -151,8 +138,7 @@ void dump_mappings(TextSink out) {
 }
 
 Status query_mapping(VirtAddr va, PhysAddr* pa, char attrs[8]) {
-    SourceCtx ctx{};
-    auto leaf = live_table(&ctx).lookup(va);
+    auto leaf = live_table().lookup(va);
     if (!leaf.ok()) return leaf.error();
     *pa = leaf->pa + (va.raw() - leaf->va.raw());
     attrs_text(leaf->pte, attrs);

@@ -2,6 +2,7 @@
 // sifive_test exit, register dumps and frame-pointer backtraces.
 #include "kernel/platform.h"
 
+#include "arch/riscv/asm_symbols.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/layout.h"
 #include "kernel/lib/ksyms.h"
@@ -10,13 +11,8 @@
 #include "arch/riscv/trap.h"
 #include "arch/riscv/uctx.h"
 
-extern "C" char boot_stack[], boot_stack_top[];
-extern "C" [[noreturn]] void return_to_user_asm(UserContext* ctx);
-
 // The stack user traps run on (trap.S): the boot stack, once boot is done.
-extern "C" {
 constinit uint64_t kernel_trap_stack_top = 0;
-}
 
 namespace {
 constinit uint64_t g_timebase_hz = 10000000;  // QEMU virt's; the FDT may say otherwise
@@ -143,7 +139,7 @@ uint64_t instructions_retired() { return riscv::rdinstret(); }
 
 void exit(int status) {
     auto* dev = riscv::layout::phys_to_ptr<volatile uint32_t>(PhysAddr(riscv::layout::SIFIVE_TEST_PHYS));
-    *dev = status == 0 ? 0x5555u : ((uint32_t(status) & 0xffff) << 16) | 0x3333u;
+    *dev = status == 0 ? riscv::layout::SIFIVE_TEST_PASS : riscv::layout::sifive_test_fail(uint32_t(status));
     // No sifive_test device: ask the firmware instead.
     sbi::system_reset(sbi::ResetType::Shutdown,
                       status == 0 ? sbi::ResetReason::None : sbi::ResetReason::SystemFailure);

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "arch/riscv/bits.h"
+#include "arch/riscv/field.h"
 
 namespace riscv {
 

@@ -9,11 +9,12 @@
 #include <stdint.h>
 
 #include "base/addr.h"
-#include "arch/riscv/bits.h"
+#include "arch/riscv/field.h"
 
 namespace riscv::sv39 {
 
 inline constexpr unsigned LEVELS = 3;
+inline constexpr unsigned ROOT_LEVEL = LEVELS - 1;  // levels count down to 0, whose leaves map 4 KiB
 inline constexpr unsigned VA_BITS = 39;
 inline constexpr unsigned PTES_PER_TABLE = 512;
 // Bytes mapped by one leaf at each level: level 0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB.

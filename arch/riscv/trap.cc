@@ -3,6 +3,7 @@
 // registers, a backtrace) and the machine ends with a failure status.
 #include "arch/riscv/trap.h"
 
+#include "arch/riscv/asm_symbols.h"
 #include "arch/riscv/csr.h"
 #include "kernel/entry.h"
 #include "kernel/lib/log.h"
@@ -28,10 +29,10 @@ namespace {
 
 }  // namespace
 
-extern "C" void trap_handler(riscv::TrapFrame* f) { unexpected_trap(*f); }
+void trap_handler(riscv::TrapFrame* f) { unexpected_trap(*f); }
 
 // Traps from U-mode (trap.S from_user): decode and hand to the generic kernel.
-extern "C" TRAP_LEAF TrapExit user_trap(UserContext* ctx) {
+TRAP_LEAF TrapExit user_trap(UserContext* ctx) {
     using abi::FaultAccess;
     using abi::FaultKind;
     using E = riscv::Scause;

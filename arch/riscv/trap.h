@@ -13,7 +13,8 @@ struct TrapFrame {
     uint64_t scause;
     uint64_t stval;
 };
-static_assert(sizeof(TrapFrame) == 36 * 8);
+// trap_entry keeps sp 16-byte aligned (psABI) across the frame.
+static_assert(sizeof(TrapFrame) % 16 == 0);
 
 // ABI register names, for dumps.
 inline constexpr const char* REG_NAMES[32] = {

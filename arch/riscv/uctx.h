@@ -1,7 +1,8 @@
 // A user thread's saved registers (RISC-V), as trap.S stores them and
-// return_to_user restores them. Generic kernel code reaches the syscall
-// registers through arg()/set_arg(): argument register i is a0 + i
-// (a0..a5 arguments and message words, a6 IPC info, a7 number/error).
+// return_to_user restores them (at the offsets asm_offsets.cc gives it).
+// Generic kernel code reaches the syscall registers through
+// arg()/set_arg(): argument register i is a0 + i (a0..a5 arguments and
+// message words, a6 IPC info, a7 number/error).
 #pragma once
 
 #include <stdint.h>
@@ -20,7 +21,3 @@ struct UserContext {
     uint64_t sp() const { return x[2]; }
     void set_sp(uint64_t v) { x[2] = v; }
 };
-static_assert(sizeof(UserContext) == 33 * 8);
-
-// Offsets used by trap.S.
-#define UCTX_PC_OFFSET (32 * 8)

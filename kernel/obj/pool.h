@@ -19,6 +19,7 @@
 #include <new>
 
 #include "base/addr.h"
+#include "base/bits.h"
 #include "base/result.h"
 
 namespace kpool {
@@ -39,11 +40,7 @@ void free_pages(PhysAddr pa, size_t pages);
 
 // The size class of an object of `size` bytes (1..2048): 0 for 64 bytes,
 // 1 for 128, ... 5 for 2048.
-constexpr unsigned size_class(size_t size) {
-    unsigned c = 0;
-    for (size_t s = 64; s < size; s <<= 1) c++;
-    return c;
-}
+constexpr unsigned size_class(size_t size) { return size <= 64 ? 0 : bits::log2_ceil(size) - 6; }
 // The bytes an object of `size` bytes takes: its size class.
 constexpr size_t object_bytes(size_t size) { return size_t(64) << size_class(size); }
 

@@ -1,5 +1,6 @@
 #include "kernel/obj/vm.h"
 
+#include "base/bits.h"
 #include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
 #include "kernel/obj/pool.h"
@@ -19,6 +20,7 @@ void pool_free(PhysAddr pa) { kpool::free_pages(pa, 1); }
 
 // A page table below the root of t's tables, charged to t (kmem.h); they
 // are freed with the address space, when the charge no longer matters.
+// One a failed mapping did not use goes back at once, and so does its charge.
 Result<PhysAddr> table_frame(void* ctx) {
     auto* t = static_cast<Task*>(ctx);
     TRY_STATUS(kmem::charge(t, PAGE_SIZE));
@@ -26,12 +28,16 @@ Result<PhysAddr> table_frame(void* ctx) {
     if (!pa.ok()) kmem::credit(t, PAGE_SIZE);
     return pa;
 }
-arch::FrameSource table_source(Task* t) { return arch::FrameSource{table_frame, t}; }
+void table_frame_unused(void* ctx, PhysAddr pa) {
+    kpool::free_pages(pa, 1);
+    kmem::credit(static_cast<Task*>(ctx), PAGE_SIZE);
+}
+arch::FrameSource table_source(Task* t) { return arch::FrameSource{table_frame, t, table_frame_unused}; }
 
 Result<uint16_t> alloc_asid() {
     for (unsigned w = 0; w < NR_ASIDS / 64; w++) {
         if (g_asid_used[w] == ~uint64_t(0)) continue;
-        unsigned b = unsigned(__builtin_ctzll(~g_asid_used[w]));
+        unsigned b = bits::lowest_set(~g_asid_used[w]);
         g_asid_used[w] |= uint64_t(1) << b;
         return uint16_t(w * 64 + b);
     }

@@ -1,5 +1,6 @@
 #include "bootmem/memlog.h"
 
+#include "base/bits.h"
 #include "mm/page.h"
 
 namespace mm {
@@ -13,13 +14,6 @@ ull phys_of(Pfn pfn) { return ull(pfn.to_phys().raw()); }
 // Inclusive last byte of a frame range ending before `end` (0 stays 0,
 // as Linux prints for a node ending at frame 0).
 ull last_byte(Pfn end) { return end.raw() ? phys_of(end) - 1 : 0; }
-
-// rounddown_pow_of_two for v >= 1.
-uint64_t rounddown_pow2(uint64_t v) {
-    uint64_t p = 1;
-    while (p <= v / 2) p <<= 1;
-    return p;
-}
 
 void print_zone_lines(TextSink sink, unsigned z, const ZoneSpan& zone) {
     const char* name = zone_name(ZoneType(z));
@@ -51,7 +45,7 @@ uint64_t zone_batchsize(uint64_t managed_pages) {
     if (batch * PAGE_SIZE > 1024 * 1024) batch = (1024 * 1024) / PAGE_SIZE;
     batch /= 4;
     if (batch < 1) batch = 1;
-    return rounddown_pow2(batch + batch / 2) - 1;
+    return bits::round_down_pow2(batch + batch / 2) - 1;
 }
 
 void print_zone_ranges(TextSink sink, const ZoneLayout& zones, const MemblockType& memory) {

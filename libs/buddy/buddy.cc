@@ -3,6 +3,8 @@
 // __alloc_pages, rmqueue with expand, and the per-cpu cache refill.
 #include "buddy/buddy.h"
 
+#include "base/bits.h"
+
 namespace mm {
 
 namespace {
@@ -190,10 +192,9 @@ Status Buddy::free_bootmem_range(Pfn start, Pfn end) {
         }
         z.managed += stop - pfn;
         while (pfn < stop) {
-            // The largest order pfn is aligned to (no __builtin_ctz: it
-            // would need libgcc on rv64imac).
-            unsigned order = 0;
-            while (order < MAX_ORDER - 1 && !(pfn & (uint64_t(1) << order))) order++;
+            // The largest order pfn is aligned to.
+            unsigned order = pfn ? bits::lowest_set(pfn) : MAX_ORDER - 1;
+            if (order > MAX_ORDER - 1) order = MAX_ORDER - 1;
             while (pfn + (uint64_t(1) << order) > stop) order--;
             free_one(z, uint32_t(pfn), order, FreePlace::Tail);
             pfn += uint64_t(1) << order;

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/bits.h"
+
 extern "C" {
 
 void* memset(void* dst, int c, size_t n) {
@@ -56,20 +58,13 @@ size_t strlen(const char* s) {
 
 }  // extern "C"
 
-// Bit scans gcc emits for __builtin_clz/ctz on cores without Zbb
-// (libgcc's names; the kernel links no libgcc).
+// Bit scans compilers emit for __builtin_clzll/ctzll on cores without Zbb
+// (libgcc's names; the kernel links no libgcc). The soft scans, never the
+// builtins, which would call these. 0 (undefined for libgcc) gives 64.
 extern "C" {
 
-int __clzdi2(unsigned long x) {
-    int n = 0;
-    for (unsigned long bit = 1ul << 63; bit && !(x & bit); bit >>= 1) n++;
-    return n;
-}
+int __clzdi2(unsigned long x) { return x ? 63 - int(bits::detail::highest_set_soft(x)) : 64; }
 
-int __ctzdi2(unsigned long x) {
-    int n = 0;
-    for (unsigned long bit = 1; bit && !(x & bit); bit <<= 1) n++;
-    return n;
-}
+int __ctzdi2(unsigned long x) { return x ? int(bits::detail::lowest_set_soft(x)) : 64; }
 
 }  // extern "C"

@@ -1,5 +1,6 @@
 #include "runtime/slots.h"
 
+#include "base/bits.h"
 #include "runtime/syscall.h"
 
 namespace {
@@ -18,9 +19,7 @@ void SlotAllocator::reset(unsigned first, unsigned end) {
 Result<unsigned> SlotAllocator::alloc() {
     for (unsigned i = 0; i < WORDS; i++) {
         if (free_[i] == 0) continue;
-        // No Zbb on the target: a plain scan instead of ctz (libgcc is not linked).
-        unsigned bit = 0;
-        while (!(free_[i] & (uint64_t(1) << bit))) bit++;
+        const unsigned bit = bits::lowest_set(free_[i]);
         free_[i] &= ~(uint64_t(1) << bit);
         return i * 64 + bit;
     }

@@ -1,38 +1,19 @@
-// The Sv39 table builder on host memory: "physical" addresses are host
-// pointers to 4 KiB-aligned frames.
+// The Sv39 table builder over a fake physical memory (fake_phys.h).
 #include "arch/riscv/pagetable.h"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <vector>
+
+#include "tests/host/arch/fake_phys.h"
 
 using namespace riscv::sv39;
 
 namespace {
 
-struct HostFrames {
-    std::vector<void*> frames;
-    size_t limit = SIZE_MAX;
-    ~HostFrames() {
-        for (void* f : frames) free(f);
-    }
-    static Result<PhysAddr> alloc(void* ctx) {
-        auto* self = static_cast<HostFrames*>(ctx);
-        if (self->frames.size() >= self->limit) return Error::NoMemory;
-        void* f = aligned_alloc(4096, 4096);
-        memset(f, 0, 4096);
-        self->frames.push_back(f);
-        return PhysAddr(reinterpret_cast<uintptr_t>(f));
-    }
-    static Pte* access(void*, PhysAddr pa) { return reinterpret_cast<Pte*>(pa.raw()); }
-    TableMemory memory() { return TableMemory{alloc, access, this}; }
-};
-
 class PageTableTest : public ::testing::Test {
 protected:
-    void SetUp() override { root = HostFrames::alloc(&frames).value(); }
+    void SetUp() override { root = frames.alloc().value(); }
     PageTable table() { return PageTable(root, frames.memory()); }
     std::vector<Leaf> leaves() {
         std::vector<Leaf> out;
@@ -40,7 +21,7 @@ protected:
             [](void* ctx, const Leaf& l) { static_cast<std::vector<Leaf>*>(ctx)->push_back(l); }, &out);
         return out;
     }
-    HostFrames frames;
+    FakePhys frames;
     PhysAddr root;
 };
 
@@ -54,7 +35,7 @@ TEST_F(PageTableTest, AlignedGigabyteUsesOneLeaf) {
     ASSERT_EQ(l.size(), 1u);
     EXPECT_EQ(l[0].size, GiB);
     EXPECT_EQ(l[0].va.raw(), DM + 0x80000000);
-    EXPECT_EQ(frames.frames.size(), 1u) << "a gigapage needs no table below the root";
+    EXPECT_EQ(frames.held(), 1u) << "a gigapage needs no table below the root";
 }
 
 TEST_F(PageTableTest, UnalignedEdgesUseSmallerLeaves) {
@@ -121,6 +102,18 @@ TEST_F(PageTableTest, BadArgumentsRejected) {
 TEST_F(PageTableTest, TableExhaustionIsAnError) {
     frames.limit = 2;  // root + one table: not enough for a 4 KiB leaf
     EXPECT_EQ(table().map(VirtAddr(DM), PhysAddr(0), 4 * KiB, Pte::Read).error(), Error::NoMemory);
+}
+
+TEST_F(PageTableTest, TableExhaustionPartWayMapsNothing) {
+    // Two pages on either side of a 2 MiB boundary: the second needs a
+    // last-level table of its own, which is refused.
+    frames.limit = 3;  // root, level-1 table, the first page's table
+    const VirtAddr va(0x200000 - 4 * KiB);
+    EXPECT_EQ(table().map(va, PhysAddr(0x80000000), 8 * KiB, Pte::Read | Pte::User).error(), Error::NoMemory);
+    EXPECT_TRUE(leaves().empty()) << "the first page was mapped, then taken back";
+    frames.limit = 4;
+    EXPECT_TRUE(table().map(va, PhysAddr(0x80000000), 8 * KiB, Pte::Read | Pte::User).ok());
+    EXPECT_EQ(leaves().size(), 2u);
 }
 
 TEST_F(PageTableTest, ManyRangesRoundTrip) {

@@ -1,5 +1,6 @@
 // MemoryInfo, MemoryMintFrame, MemoryDonate.
 #include "abi/boot.h"
+#include "base/bits.h"
 #include "runtime/frames.h"
 #include "runtime/runtime.h"
 #include "runtime/slots.h"
@@ -79,8 +80,7 @@ void mint_frame_errors(unity::Runner& r) {
     unsigned crossing = 0;
     for (unsigned i = 0; i < frames().nr_ranges(); i++) {
         const FrameAllocator::Range& x = frames().range(i);
-        unsigned k = 0;
-        while (k < 63 && !(x.end_pfn & (uint64_t(1) << k))) k++;
+        const unsigned k = bits::lowest_set(x.end_pfn);
         if (k + 1 > abi::FRAME_ORDER_MAX || x.end_pfn - x.first_pfn < (uint64_t(1) << k)) continue;
         EXPECT_ERR(sys::memory_mint_frame(x.slot, x.end_pfn - (uint64_t(1) << k), k + 1, RW, d),
                    Error::OutOfRange);
