@@ -1,6 +1,6 @@
 #include "kernel/boot/memory.h"
 
-#include "kernel/boot/machine.h"
+#include "kernel/boot/boot.h"
 #include "kernel/lib/log.h"
 #include "bootmem/core_setting.h"
 #include "bootmem/memlog.h"
@@ -85,9 +85,9 @@ mm::CoreSetting core_setting(const char* name, StrView text) {
 }
 
 // Step 5: nodes and zones (zone_sizes_init / free_area_init_nodes).
-void zones_init(const fdt::MachineInfo& m, const BootOptions& o) {
-    mm::CoreSetting kc = core_setting("kernelcore", o.kernelcore);
-    mm::CoreSetting mc = core_setting("movablecore", o.movablecore);
+void zones_init(const fdt::MachineInfo& m, StrView kernelcore, StrView movablecore) {
+    mm::CoreSetting kc = core_setting("kernelcore", kernelcore);
+    mm::CoreSetting mc = core_setting("movablecore", movablecore);
     Status s = mm::size_zones(g_mem.memblock.memory(), m.nr_nodes, kc, mc, g_mem.layout);
     if (!s.ok()) no_memory("node and zone sizing failed");
     mm::print_zone_warnings(klog::info_line_sink(), g_mem.layout);
@@ -155,13 +155,13 @@ void log_memory_summary() {
 
 }  // namespace
 
-void boot_memory_init(const fdt::MachineInfo& m, PhysAddr fdt, const BootOptions& o) {
+void boot_memory_init(const fdt::MachineInfo& m, PhysAddr fdt, StrView kernelcore, StrView movablecore) {
     g_mem.instret_start = platform::instructions_retired();
     memblock_from_fdt(m, fdt);  // 3. memblock: memory, reserved, no-map
     g_mem.instret_memblock = platform::instructions_retired();
     direct_map_init();  // 4. final page table: image + direct map
     g_mem.instret_direct_map = platform::instructions_retired();
-    zones_init(m, o);  // 5. nodes, zones, ZONE_MOVABLE, zonelists
+    zones_init(m, kernelcore, movablecore);  // 5. nodes, zones, ZONE_MOVABLE, zonelists
     g_mem.instret_zones = platform::instructions_retired();
     mem_map_init();  // 6. mem_map per node, all reserved
     g_mem.instret_ready = platform::instructions_retired();

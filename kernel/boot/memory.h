@@ -4,7 +4,7 @@
 #pragma once
 
 #include "base/addr.h"
-#include "kernel/boot/options.h"
+#include "cmdline/cmdline.h"
 #include "fdt/machine.h"
 #include "bootmem/memblock.h"
 #include "mm/page.h"
@@ -28,8 +28,9 @@ struct BootMemory {
 // nodes and zones, zonelists and mem_map, logging each the way Linux does.
 // Bad memory descriptions are reported and worked around where a defined
 // behaviour exists; with no usable memory at all the machine ends with
-// BOOT_EXIT_BAD_MEMORY.
-void boot_memory_init(const fdt::MachineInfo& machine, PhysAddr fdt, const BootOptions& options);
+// BOOT_EXIT_BAD_MEMORY. `kernelcore` and `movablecore` are the unparsed
+// command-line values (empty when not given); bad ones are reported and ignored.
+void boot_memory_init(const fdt::MachineInfo& machine, PhysAddr fdt, StrView kernelcore, StrView movablecore);
 
 const BootMemory& boot_memory();
 

@@ -1,7 +1,7 @@
 #include "kernel/boot/root_task.h"
 
 #include "abi/boot.h"
-#include "kernel/boot/machine.h"
+#include "kernel/boot/boot.h"
 #include "kernel/boot/memory.h"
 #include "elf/elf.h"
 #include "kernel/lib/log.h"
@@ -16,12 +16,19 @@
 
 extern "C" const uint64_t user_images[];  // count, then {name, start, end} each
 
+namespace {
+
+// The user programs embedded in the kernel image (build: user_images.S).
+struct EmbeddedProgram {
+    const char* name;
+    const uint8_t* start;
+    const uint8_t* end;
+};
+
 size_t embedded_program_count() { return size_t(user_images[0]); }
 const EmbeddedProgram& embedded_program(size_t i) {
     return reinterpret_cast<const EmbeddedProgram*>(&user_images[1])[i];
 }
-
-namespace {
 
 [[noreturn]] void no_init(const char* fmt, StrView name, const char* detail) {
     klog::error(fmt, int(name.len), name.data, detail);
@@ -40,9 +47,9 @@ void* pool_access(PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); }
 }
 
 // The kernel pool: kpool= or 1/64 of RAM, between 2 and 64 MiB.
-void pool_init(const BootOptions& o) {
+void pool_init(uint64_t kpool_bytes) {
     mm::Memblock& mb = boot_memblock();
-    uint64_t bytes = o.kpool_bytes;
+    uint64_t bytes = kpool_bytes;
     if (!bytes) {
         bytes = align_up(mb.phys_mem_size() / 64, PAGE_SIZE);
         if (bytes < (4u << 20)) bytes = 4u << 20;
@@ -179,14 +186,14 @@ void give_memory(Task* task, abi::BootInfo& info) {
 
 }  // namespace
 
-void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
-    StrView name = o.init.empty() ? StrView::of("pager") : o.init;
+void boot_start_root(const fdt::MachineInfo& m, StrView init, uint64_t kpool_bytes) {
+    StrView name = init.empty() ? StrView::of("pager") : init;
     const EmbeddedProgram* prog = find_program(name);
     if (!prog) {
-        if (o.init.empty()) return;  // nothing to start
+        if (init.empty()) return;  // nothing to start
         no_init("init=%.*s: %s", name, "no such program in this image");
     }
-    pool_init(o);  // 7a. kernel object pool
+    pool_init(kpool_bytes);  // 7a. kernel object pool
     elf::Image img;
     const char* why = nullptr;
     Status s = elf::parse(prog->start, size_t(prog->end - prog->start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA,

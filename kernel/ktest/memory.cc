@@ -2,7 +2,7 @@
 // map, checked on the running kernel.
 #include "kernel/boot/memory.h"
 
-#include "kernel/boot/machine.h"
+#include "kernel/boot/boot.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/paging.h"
 
