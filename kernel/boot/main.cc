@@ -5,7 +5,7 @@
 #include "kernel/boot/boot.h"
 
 #include "cmdline/cmdline.h"
-#include "kernel/boot/memory.h"
+#include "kernel/boot/phys_memory.h"
 #include "kernel/boot/root_task.h"
 #include "kernel/boot/crash.h"
 #include "kernel/ktest/ktest.h"
@@ -184,9 +184,9 @@ void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instructions_at_entr
     const fdt::MachineInfo& machine = read_machine(fdt);         // FDT: memory, harts, bootargs
     platform::set_timebase(machine.timebase_frequency);          // the timer's frequency
     BootOptions options = parse_boot_options(machine.bootargs);  // command line
-    boot_memory_init(machine, fdt, options.kernelcore, options.movablecore);  // memblock .. mem_map
+    phys_memory_init(machine, fdt, options.kernelcore, options.movablecore);  // memblock .. mem_map
     // Instruction counts mean something only under QEMU -icount (tools/bench).
-    klog::debug("memory ready: %lu instructions from entry", boot_memory().instret_ready - instructions_at_entry);
+    klog::debug("memory ready: %lu instructions from entry", phys_memory().instret_ready - instructions_at_entry);
     if (!options.crash.empty()) boot_crash(options.crash);  // tests: faults are loud
     if (options.hold) hold();                               // tests: the page table against QEMU's
     if (!options.ktest.empty()) platform::exit(ktest_run(options.ktest) ? 1 : 0);  // on-target suites

@@ -2,7 +2,7 @@
 
 #include "abi/boot.h"
 #include "kernel/boot/boot.h"
-#include "kernel/boot/memory.h"
+#include "kernel/boot/phys_memory.h"
 #include "elf/elf.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
@@ -102,7 +102,7 @@ void load_image(Task* task, const EmbeddedProgram& prog, const elf::Image& img, 
 }
 
 void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
-    const BootMemory& bm = boot_memory();
+    const PhysMemory& bm = phys_memory();
     info.magic = abi::BOOTINFO_MAGIC;
     info.version = 1;
     info.nr_nodes = bm.layout.nr_nodes;
@@ -132,7 +132,7 @@ void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
 // From here on the kernel never reads it again: its contents are the
 // pager's, and nothing the kernel relies on lives there.
 void give_mem_map(Task* task, abi::BootInfo& info) {
-    const BootMemory& bm = boot_memory();
+    const PhysMemory& bm = phys_memory();
     uint64_t first = ~uint64_t(0), end = 0;
     for (unsigned n = 0; n < bm.layout.nr_nodes; n++) {
         PhysRange arr = bm.node_map[n];

@@ -1,6 +1,5 @@
-// Boot steps 3-6: physical memory bring-up (the source material's
-// setup_arch -> paging_init -> bootmem_init / zone_sizes_init ->
-// free_area_init_nodes -> alloc_node_mem_map).
+// Physical memory bring-up (Linux's setup_arch -> paging_init ->
+// bootmem_init / zone_sizes_init -> free_area_init -> alloc_node_mem_map).
 #pragma once
 
 #include "base/addr.h"
@@ -13,15 +12,15 @@
 
 // Everything boot learned about physical memory, for later steps (the
 // pager hand-over) and for the on-target tests.
-struct BootMemory {
+struct PhysMemory {
     mm::Memblock memblock;
     mm::ZoneLayout layout;
     mm::Zonelist zonelists[mm::MAX_NUMNODES];
     mm::MemMap mem_map;                    // vmemmap: descriptor of any pfn
     PhysRange node_map[mm::MAX_NUMNODES];  // each node's descriptor array
     Pfn node_map_start[mm::MAX_NUMNODES];  // first pfn each array describes
-    // Retired instructions at each step (boot cost, see tools/bench.d/10-boot-memory.sh).
-    uint64_t instret_start, instret_memblock, instret_direct_map, instret_zones, instret_ready;
+    // Retired instructions when mem_map was ready (boot cost: tools/bench boot).
+    uint64_t instret_ready;
 };
 
 // Builds memblock from the FDT, the kernel's final page table (direct map),
@@ -30,9 +29,9 @@ struct BootMemory {
 // behaviour exists; with no usable memory at all the machine ends with
 // BOOT_EXIT_BAD_MEMORY. `kernelcore` and `movablecore` are the unparsed
 // command-line values (empty when not given); bad ones are reported and ignored.
-void boot_memory_init(const fdt::MachineInfo& machine, PhysAddr fdt, StrView kernelcore, StrView movablecore);
+void phys_memory_init(const fdt::MachineInfo& machine, PhysAddr fdt, StrView kernelcore, StrView movablecore);
 
-const BootMemory& boot_memory();
+const PhysMemory& phys_memory();
 
 // memblock, for the last boot allocations (kernel pool, root task).
 mm::Memblock& boot_memblock();
