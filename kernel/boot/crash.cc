@@ -1,4 +1,4 @@
-#include "kernel/boot/crash.h"
+#include "kernel/boot/boot.h"
 
 #include <stdint.h>
 

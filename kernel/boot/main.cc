@@ -5,9 +5,6 @@
 #include "kernel/boot/boot.h"
 
 #include "cmdline/cmdline.h"
-#include "kernel/boot/phys_memory.h"
-#include "kernel/boot/root_task.h"
-#include "kernel/boot/crash.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/lib/log.h"
 #include "kernel/paging.h"

@@ -1,8 +1,9 @@
-#include "kernel/boot/root_task.h"
+// The last boot step: the kernel object pool, then the root task (the
+// pager, or the program named by init=) with everything it is given,
+// entered in user mode.
+#include "kernel/boot/boot.h"
 
 #include "abi/boot.h"
-#include "kernel/boot/boot.h"
-#include "kernel/boot/phys_memory.h"
 #include "elf/elf.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"

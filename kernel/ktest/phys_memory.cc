@@ -1,7 +1,5 @@
 // Physical memory as boot left it: memblock, zones, mem_map and the direct
 // map, checked on the running kernel.
-#include "kernel/boot/phys_memory.h"
-
 #include "kernel/boot/boot.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/paging.h"
