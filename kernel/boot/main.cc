@@ -2,9 +2,8 @@
 // bottom, one step per line. The helpers below it read the two inputs
 // every later step depends on: the machine description (the FDT) and the
 // kernel command line.
-#include "kernel/boot/boot.h"
-
 #include "cmdline/cmdline.h"
+#include "kernel/boot/boot.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/lib/log.h"
 #include "kernel/paging.h"
@@ -160,6 +159,12 @@ const fdt::MachineInfo& read_machine(PhysAddr fdt_pa) {
     return g_machine;
 }
 
+void log_banner(uint64_t hartid, PhysAddr fdt) {
+    klog::info("Tern %s: RISC-V Sv39 capability microkernel", TERN_VERSION);
+    platform::describe(klog::info_line_sink());
+    klog::info("Booting on hart %lu, device tree at %#lx", hartid, fdt.raw());
+}
+
 // `hold`: show the live page table, then wait for an outside observer
 // (tests/qemu/qemu_test.py compares it with QEMU's `info mem`).
 [[noreturn]] void hold() {
@@ -175,19 +180,18 @@ const fdt::MachineInfo& boot_machine() { return g_machine; }
 
 void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instructions_at_entry) {
     PhysAddr fdt(fdt_phys);
-    klog::info("Tern %s: RISC-V Sv39 capability microkernel", TERN_VERSION);
-    platform::describe(klog::info_line_sink());  // firmware, hart
-    klog::info("Booting on hart %lu, device tree at %#lx", hartid, fdt.raw());
-    const fdt::MachineInfo& machine = read_machine(fdt);         // FDT: memory, harts, bootargs
-    platform::set_timebase(machine.timebase_frequency);          // the timer's frequency
-    BootOptions options = parse_boot_options(machine.bootargs);  // command line
-    phys_memory_init(machine, fdt, options.kernelcore, options.movablecore);  // memblock .. mem_map
-    // Instruction counts mean something only under QEMU -icount (tools/bench).
-    klog::debug("memory ready: %lu instructions from entry", phys_memory().instret_ready - instructions_at_entry);
-    if (!options.crash.empty()) boot_crash(options.crash);  // tests: faults are loud
-    if (options.hold) hold();                               // tests: the page table against QEMU's
-    if (!options.ktest.empty()) platform::exit(ktest_run(options.ktest) ? 1 : 0);  // on-target suites
-    boot_start_root(machine, options.init, options.kpool_bytes);  // kernel pool, root task, user mode
+    log_banner(hartid, fdt);                                          // version, firmware, boot hart
+    const fdt::MachineInfo& machine = read_machine(fdt);              // FDT: memory, harts, bootargs
+    platform::set_timebase(machine.timebase_frequency);               // the timer's frequency
+    BootOptions opt = parse_boot_options(machine.bootargs);           // command line
+    phys_memory_init(machine, fdt, opt.kernelcore, opt.movablecore);  // memblock .. mem_map
+    // Instruction counts mean something only under QEMU -icount (tools/bench boot).
+    klog::debug("memory ready: %lu instructions from entry",
+                phys_memory().instret_ready - instructions_at_entry);
+    if (!opt.crash.empty()) boot_crash(opt.crash);                         // tests: faults are loud
+    if (opt.hold) hold();                                                  // tests: page table vs QEMU's
+    if (!opt.ktest.empty()) platform::exit(ktest_run(opt.ktest) ? 1 : 0);  // tests: on-target suites
+    boot_start_root(machine, opt.init, opt.kpool_bytes);                   // kernel pool, root task, sret
     klog::info("boot complete; powering off (no root task in this image)");
     platform::exit(0);
 }
