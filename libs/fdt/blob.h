@@ -86,6 +86,7 @@ public:
     uint32_t mem_reserve_offset() const { return rsv_off_; }
     Result<MemReserve> mem_reserve(size_t i) const;
 
+    // Node lookups (defined with the rest of the tree, in node.cc).
     // The root node; on an empty view, a node with no name and no content.
     Node root() const;
 

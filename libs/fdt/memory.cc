@@ -1,7 +1,7 @@
 // Memory banks (device_type = "memory") and reserved ranges (the
 // memreserve block and /reserved-memory).
 #include "fdt/machine_parts.h"
-#include "fdt/walker.h"
+#include "fdt/node.h"
 
 namespace fdt::detail {
 
