@@ -1,6 +1,6 @@
 // The flattened device tree parser: include this one header.
 //
-//   blob.h      Blob::open() validation, Diag, low-level structure access
+//   blob.h      the on-disk layout, Blob::open() validation, Diag, structure access
 //   node.h      Node, Property values, 'reg' lists, TreeWalker
 //   machine.h   parse_machine(): RAM, reservations, harts, NUMA, /chosen
 #pragma once
