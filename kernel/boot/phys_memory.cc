@@ -1,7 +1,6 @@
 // Physical memory bring-up, in Linux's order: memblock from the FDT, the
 // direct map, nodes and zones, zonelists, mem_map, then the log.
 // docs/memory-bringup.md has the details of each step.
-#include "bootmem/core_setting.h"
 #include "bootmem/memlog.h"
 #include "bootmem/memmap.h"
 #include "kernel/boot/boot.h"
