@@ -15,7 +15,7 @@
 extern "C" {
 
 // Called by entry.S once paging is on, on the boot stack at the kernel's
-// high address, with instret as it was at entry (boot.cc).
+// high address, with instret as it was at entry (kernel/boot/main.cc).
 [[noreturn]] void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instret_at_entry);
 
 // Called by trap.S for a trap taken in S-mode, always a kernel bug (trap.cc).

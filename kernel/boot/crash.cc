@@ -1,7 +1,6 @@
-#include "kernel/boot/crash.h"
-
 #include <stdint.h>
 
+#include "kernel/boot/boot.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 

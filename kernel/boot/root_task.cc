@@ -1,9 +1,9 @@
-#include "kernel/boot/root_task.h"
-
+// The last boot step: the kernel object pool, then the root task (the
+// pager, or the program named by init=) with everything it is given,
+// entered in user mode.
 #include "abi/boot.h"
-#include "kernel/boot/machine.h"
-#include "kernel/boot/memory.h"
 #include "elf/elf.h"
+#include "kernel/boot/boot.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/obj/cap.h"
@@ -16,12 +16,19 @@
 
 extern "C" const uint64_t user_images[];  // count, then {name, start, end} each
 
+namespace {
+
+// The user programs embedded in the kernel image (build: user_images.S).
+struct EmbeddedProgram {
+    const char* name;
+    const uint8_t* start;
+    const uint8_t* end;
+};
+
 size_t embedded_program_count() { return size_t(user_images[0]); }
 const EmbeddedProgram& embedded_program(size_t i) {
     return reinterpret_cast<const EmbeddedProgram*>(&user_images[1])[i];
 }
-
-namespace {
 
 [[noreturn]] void no_init(const char* fmt, StrView name, const char* detail) {
     klog::error(fmt, int(name.len), name.data, detail);
@@ -39,10 +46,10 @@ void* pool_access(PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); }
     platform::exit(BOOT_EXIT_BAD_MEMORY);
 }
 
-// The kernel pool: kpool= or 1/64 of RAM, between 2 and 64 MiB.
-void pool_init(const BootOptions& o) {
+// The kernel pool: kpool=, or 1/64 of RAM between 4 and 64 MiB.
+void pool_init(uint64_t kpool_bytes) {
     mm::Memblock& mb = boot_memblock();
-    uint64_t bytes = o.kpool_bytes;
+    uint64_t bytes = kpool_bytes;
     if (!bytes) {
         bytes = align_up(mb.phys_mem_size() / 64, PAGE_SIZE);
         if (bytes < (4u << 20)) bytes = 4u << 20;
@@ -95,7 +102,7 @@ void load_image(Task* task, const EmbeddedProgram& prog, const elf::Image& img, 
 }
 
 void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
-    const BootMemory& bm = boot_memory();
+    const PhysMemory& bm = phys_memory();
     info.magic = abi::BOOTINFO_MAGIC;
     info.version = 1;
     info.nr_nodes = bm.layout.nr_nodes;
@@ -125,7 +132,7 @@ void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
 // From here on the kernel never reads it again: its contents are the
 // pager's, and nothing the kernel relies on lives there.
 void give_mem_map(Task* task, abi::BootInfo& info) {
-    const BootMemory& bm = boot_memory();
+    const PhysMemory& bm = phys_memory();
     uint64_t first = ~uint64_t(0), end = 0;
     for (unsigned n = 0; n < bm.layout.nr_nodes; n++) {
         PhysRange arr = bm.node_map[n];
@@ -177,60 +184,90 @@ void give_memory(Task* task, abi::BootInfo& info) {
     }
 }
 
-}  // namespace
-
-void boot_start_root(const fdt::MachineInfo& m, const BootOptions& o) {
-    StrView name = o.init.empty() ? StrView::of("pager") : o.init;
-    const EmbeddedProgram* prog = find_program(name);
-    if (!prog) {
-        if (o.init.empty()) return;  // nothing to start
-        no_init("init=%.*s: %s", name, "no such program in this image");
-    }
-    pool_init(o);  // 7a. kernel object pool
+// Its ELF image, checked against the user address range (below the boot info page).
+elf::Image parse_program(const EmbeddedProgram& prog) {
     elf::Image img;
     const char* why = nullptr;
-    Status s = elf::parse(prog->start, size_t(prog->end - prog->start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA,
+    Status s = elf::parse(prog.start, size_t(prog.end - prog.start), abi::USER_BASE, abi::ROOT_BOOTINFO_VA,
                           img, &why);
-    if (!s.ok()) no_init("root task %.*s: %s", name, why);
-    auto task = tasks::create(prog->name, nullptr, abi::ROOT_CAP_SLOTS);  // 7b. the root task
+    if (!s.ok()) no_init("root task %.*s: %s", StrView::of(prog.name), why);
+    return img;
+}
+
+// Its Task, Thread and capability table (ROOT_CAP_SLOTS), recorded as the root.
+Task* create_root(const EmbeddedProgram& prog) {
+    auto task = tasks::create(prog.name, nullptr, abi::ROOT_CAP_SLOTS);
     if (!task.ok()) too_little_memory("the root task's kernel objects");
     tasks::set_root(*task);
+    return *task;
+}
 
-    // The boot info page is filled in place, then mapped read-only.
-    unsigned info_slot = abi::SLOT_ROOT_IMAGE + abi::ROOT_IMAGE_MAX_PAGES - 1;
-    PhysAddr info_pa = give_page(*task, info_slot, abi::ROOT_BOOTINFO_VA, abi::RIGHT_READ);
-    auto& info = *arch::phys_to_virt(info_pa).as<abi::BootInfo>();
-    load_image(*task, *prog, img, info);                    //    its image, page by page
-    for (uint64_t i = 0; i < abi::ROOT_STACK_PAGES; i++) {  //    its stack
+// The boot info page, mapped read-only in the task and filled in place by
+// the steps after this one.
+abi::BootInfo& give_boot_info_page(Task* task) {
+    unsigned slot = abi::SLOT_ROOT_IMAGE + abi::ROOT_IMAGE_MAX_PAGES - 1;
+    PhysAddr pa = give_page(task, slot, abi::ROOT_BOOTINFO_VA, abi::RIGHT_READ);
+    return *arch::phys_to_virt(pa).as<abi::BootInfo>();
+}
+
+// ROOT_STACK_PAGES read-write pages below ROOT_STACK_TOP, listed with the image pages.
+void give_stack(Task* task, const EmbeddedProgram& prog, abi::BootInfo& info) {
+    for (uint64_t i = 0; i < abi::ROOT_STACK_PAGES; i++) {
         if (info.nr_image_pages + 1 >= abi::ROOT_IMAGE_MAX_PAGES)
-            no_init("root task %.*s: %s", name, "image too large");
+            no_init("root task %.*s: %s", StrView::of(prog.name), "image too large");
         unsigned slot = abi::SLOT_ROOT_IMAGE + info.nr_image_pages;
         uint64_t va = abi::ROOT_STACK_TOP - (i + 1) * PAGE_SIZE;
-        give_page(*task, slot, va, abi::RIGHT_READ | abi::RIGHT_WRITE);
+        give_page(task, slot, va, abi::RIGHT_READ | abi::RIGHT_WRITE);
         info.image[info.nr_image_pages++] = abi::BootImagePage{va, slot, abi::RIGHT_READ | abi::RIGHT_WRITE};
     }
-    fill_boot_info(info, m);
-    auto ep = kpool::alloc<Endpoint>();  //    an endpoint of its own
+}
+
+// An Endpoint of its own in SLOT_ROOT_FAULT_EP.
+void give_endpoint(Task* task) {
+    auto ep = kpool::alloc<Endpoint>();
     if (!ep.ok()) too_little_memory("the root task's endpoint");
     (*ep)->otype = ObjType::Endpoint;
     Cap epc{};
     epc.type = abi::CapType::Endpoint;
     epc.rights = abi::RIGHTS_ALL;
     epc.obj = *ep;
-    caps::install(&(*task)->slots[abi::SLOT_ROOT_FAULT_EP], epc, nullptr);
-    give_mem_map(*task, info);  //    mem_map, read-write
-    give_initrd(*task, info);   //    the boot bundle, read-only
-    give_memory(*task, info);   //    all free RAM, as Memory caps
-    klog::info("root task %s: %u image pages, %u memory ranges, entry %#lx", prog->name, info.nr_image_pages,
-               info.nr_memory, img.entry);
-    klog::info("boot complete; starting the root task %s", prog->name);
+    caps::install(&task->slots[abi::SLOT_ROOT_FAULT_EP], epc, nullptr);
+}
 
-    platform::user_init();  // 7c. traps from U-mode, timer
+// Traps from U-mode and the timer, the scheduler, then the task's thread at
+// `entry` with the boot info page's address in a0: the first sret.
+[[noreturn]] void enter_user_mode(Task* task, uint64_t entry) {
+    platform::user_init();
     sched::init();
-    Thread* thread = static_cast<Thread*>((*task)->slots[abi::SLOT_SELF_THREAD].obj);
-    if (!tasks::start_thread(thread, img.entry, abi::ROOT_STACK_TOP, abi::ROOT_BOOTINFO_VA,
-                             abi::PRIORITY_DEFAULT)
+    Thread* thread = static_cast<Thread*>(task->slots[abi::SLOT_SELF_THREAD].obj);
+    if (!tasks::start_thread(thread, entry, abi::ROOT_STACK_TOP, abi::ROOT_BOOTINFO_VA, abi::PRIORITY_DEFAULT)
              .ok())
         PANIC("starting the root task failed");
     sched::run_first();
+}
+
+}  // namespace
+
+void boot_start_root(const fdt::MachineInfo& m, StrView init, uint64_t kpool_bytes) {
+    StrView name = init.empty() ? StrView::of("pager") : init;
+    const EmbeddedProgram* prog = find_program(name);
+    if (!prog) {
+        if (init.empty()) return;  // nothing to start
+        no_init("init=%.*s: %s", name, "no such program in this image");
+    }
+    pool_init(kpool_bytes);                           // the kernel object pool
+    elf::Image img = parse_program(*prog);            // its ELF image
+    Task* task = create_root(*prog);                  // Task, Thread, capability table
+    abi::BootInfo& info = give_boot_info_page(task);  // the boot info page, read-only
+    load_image(task, *prog, img, info);               // its image, page by page
+    give_stack(task, *prog, info);                    // its stack
+    fill_boot_info(info, m);                          // nodes, zones, harts, initrd, cmdline
+    give_endpoint(task);                              // an endpoint of its own
+    give_mem_map(task, info);                         // mem_map, read-write
+    give_initrd(task, info);                          // the boot bundle, read-only
+    give_memory(task, info);                          // all free RAM, as Memory caps
+    klog::info("root task %s: %u image pages, %u memory ranges, entry %#lx", prog->name, info.nr_image_pages,
+               info.nr_memory, img.entry);
+    klog::info("boot complete; starting the root task %s", prog->name);
+    enter_user_mode(task, img.entry);  // traps, timer, scheduler, sret
 }

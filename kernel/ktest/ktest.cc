@@ -6,7 +6,7 @@ namespace {
 
 constexpr KtestSuite SUITES[] = {
     {"paging", ktest_paging},
-    {"memory", ktest_memory},
+    {"memory", ktest_phys_memory},
 };
 
 // Calls fn(ctx, item) for each comma-separated item of `list`.

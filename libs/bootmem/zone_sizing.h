@@ -2,7 +2,7 @@
 // find_zone_movable_pfns_for_nodes / calculate_node_totalpages).
 //
 // Input: memblock's memory regions (each on a node), the number of nodes
-// and the kernelcore=/movablecore= settings. Output: each node's span and
+// and the kernelcore=/movablecore= settings (parsed here too). Output: each node's span and
 // present pages, each zone's start, span and present pages per node, and
 // where ZONE_MOVABLE starts on each node.
 //
@@ -18,12 +18,40 @@
 
 #include "base/addr.h"
 #include "base/result.h"
-#include "bootmem/core_setting.h"
 #include "bootmem/memblock.h"
+#include "cmdline/cmdline.h"
 #include "mm/mmzone.h"
 #include "mm/zonelist.h"
 
 namespace mm {
+
+// kernelcore= and movablecore=: how much memory must stay unmovable, or
+// how much may become ZONE_MOVABLE (Linux cmdline_parse_core).
+struct CoreSetting {
+    enum class Unit : uint8_t {
+        None,     // not given
+        Pages,    // an amount of memory, in whole frames (bytes >> PAGE_SHIFT)
+        Percent,  // a share of all memory pages
+    };
+    Unit unit = Unit::None;
+    uint64_t value = 0;
+
+    static constexpr CoreSetting none() { return {}; }
+    static constexpr CoreSetting pages(uint64_t n) { return {Unit::Pages, n}; }
+    static constexpr CoreSetting percent(uint64_t p) { return {Unit::Percent, p}; }
+    constexpr bool given() const { return unit != Unit::None; }
+    constexpr bool operator==(const CoreSetting&) const = default;
+};
+
+// Parses a kernelcore=/movablecore= value: "25%" (a share of total pages),
+// or a memparse size ("512M", "1G", "123456", "0x10000000") rounded down to
+// whole pages. Percentages above 100 are accepted, as in Linux (which only
+// warns); zone sizing then treats them as "all memory" and says so.
+// Errors: InvalidArgument (nullptr, empty, no digits, unknown suffix,
+// trailing characters, "%" with a suffix), OutOfRange (overflows 64
+// bits), Unsupported ("mirror": this kernel has no mirrored memory).
+Result<CoreSetting> parse_core_setting(const char* s);
+Result<CoreSetting> parse_core_setting(StrView s);
 
 // A zone of one node. `start` is 0 when the zone spans nothing.
 struct ZoneSpan {

@@ -35,7 +35,6 @@ Status Blob::check_header(size_t max_size, Diag* diag) {
         return fail(diag, Error::Malformed, "totalsize is smaller than the header", hdr::TOTALSIZE);
     if (total_size_ > max_size)
         return fail(diag, Error::OutOfRange, "totalsize exceeds the buffer", hdr::TOTALSIZE);
-    boot_cpuid_ = load_be32(base_ + hdr::BOOT_CPUID_PHYS);
     TRY_STATUS(check_blocks(header_size, diag));
     return check_mem_reserve(header_size, diag);
 }

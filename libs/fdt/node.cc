@@ -1,9 +1,76 @@
-// Node accessors and the property/child iterators. They rely on the
-// structure checks of Blob::open(); on an empty or foreign offset they
+// Property readers, 'reg' lists, node accessors and the property/child
+// iterators, the tree walker, and the Blob's node lookups. They rely on
+// the structure checks of Blob::open(); on an empty or foreign offset they
 // see an End token and yield nothing.
 #include "fdt/node.h"
 
 namespace fdt {
+
+// --- Property values ---------------------------------------------------------
+
+size_t StringList::count() const {
+    size_t n = 0;
+    for (const char* s : *this) {
+        (void)s;
+        n++;
+    }
+    return n;
+}
+
+bool StringList::contains(const char* s) const {
+    for (const char* entry : *this)
+        if (str_equal(entry, s)) return true;
+    return false;
+}
+
+Result<uint32_t> Property::as_u32() const {
+    if (size_ != CELL_SIZE) return Error::Malformed;
+    return load_be32(data_);
+}
+
+Result<uint64_t> Property::as_u64() const {
+    if (size_ == CELL_SIZE) return uint64_t(load_be32(data_));
+    if (size_ == 2 * CELL_SIZE) return load_be64(data_);
+    return Error::Malformed;
+}
+
+Result<const char*> Property::as_string() const {
+    if (size_ == 0 || data_[size_ - 1] != '\0') return Error::Malformed;
+    return reinterpret_cast<const char*>(data_);
+}
+
+Result<StringList> Property::as_string_list() const {
+    const char* s = TRY(as_string());
+    return StringList(s, size_);
+}
+
+Result<uint32_t> Property::cell(size_t i) const {
+    if (i >= nr_cells()) return Error::OutOfRange;
+    return load_be32(data_ + i * CELL_SIZE);
+}
+
+// --- 'reg' lists -------------------------------------------------------------
+
+Result<RegList> RegList::decode(const Property& prop, CellFormat format) {
+    if (format.address_cells < 1 || format.address_cells > 2 || format.size_cells > 2)
+        return Error::Unsupported;
+    uint32_t entry = format.entry_bytes();
+    if (prop.size() == 0 || prop.size() % entry != 0) return Error::Malformed;
+    RegList list;
+    list.prop_ = prop;
+    list.format_ = format;
+    list.count_ = prop.size() / entry;
+    return list;
+}
+
+RegEntry RegList::operator[](size_t i) const {
+    const uint8_t* p = prop_.data() + i * format_.entry_bytes();
+    uint64_t address = read_cells(p, format_.address_cells);
+    uint64_t size = read_cells(p + format_.address_cells * CELL_SIZE, format_.size_cells);
+    return RegEntry{address, size};
+}
+
+// --- Nodes -------------------------------------------------------------------
 
 namespace {
 
@@ -122,11 +189,81 @@ Result<CellFormat> Node::cell_format() const {
     return f;
 }
 
-Result<RegList> Node::reg_property(const char* name) const {
-    Property prop = TRY(property(name));
+Result<RegList> Node::reg() const {
+    Property prop = TRY(property("reg"));
     CellFormat format;
     if (parent_ != NO_OFFSET) format = TRY(Node(blob_, parent_, NO_OFFSET).cell_format());
     return RegList::decode(prop, format);
+}
+
+// --- Walks and lookups -------------------------------------------------------
+
+bool TreeWalker::next() {
+    uint32_t off = next_;
+    for (;;) {
+        Tag tag = blob_.next_tag(off);
+        switch (tag.token) {
+            case Token::BeginNode: {
+                if (open_ > MAX_DEPTH) return false;  // excluded by Blob::open()
+                uint32_t parent = open_ == 0 ? NO_OFFSET : stack_[open_ - 1];
+                node_ = Node(blob_, tag.offset, parent);
+                depth_ = open_;
+                stack_[open_++] = tag.offset;
+                next_ = tag.next;
+                return true;
+            }
+            case Token::EndNode:
+                if (open_ == 0) return false;
+                open_--;
+                break;
+            case Token::Prop:
+            case Token::Nop:
+                break;
+            case Token::End:
+                next_ = tag.offset;
+                return false;
+        }
+        off = tag.next;
+    }
+}
+
+Node Blob::root() const {
+    if (base_ == nullptr) return Node();
+    return Node(*this, root_off_, NO_OFFSET);
+}
+
+Result<Node> Blob::find_node(const char* path) const {
+    if (path == nullptr || path[0] != '/') return Error::InvalidArgument;
+    if (base_ == nullptr) return Error::NotFound;
+    Node node = root();
+    const char* p = path;
+    for (;;) {
+        while (*p == '/') p++;
+        if (*p == '\0') return node;
+        size_t len = 0;
+        while (p[len] != '\0' && p[len] != '/') len++;
+        node = TRY(node.child(p, len));
+        p += len;
+    }
+}
+
+Result<Node> Blob::find_by_phandle(uint32_t phandle) const {
+    if (phandle == 0 || phandle == ~0u) return Error::InvalidArgument;
+    if (base_ == nullptr) return Error::NotFound;
+    TreeWalker walker(*this);
+    while (walker.next()) {
+        Result<uint32_t> ph = walker.node().phandle();
+        if (ph.ok() && *ph == phandle) return walker.node();
+    }
+    return Error::NotFound;
+}
+
+Result<Node> Blob::find_compatible(const char* compat) const {
+    if (base_ == nullptr) return Error::NotFound;
+    TreeWalker walker(*this);
+    while (walker.next())
+        if (walker.node().is_compatible(compat)) return walker.node();
+    return Error::NotFound;
 }
 
 }  // namespace fdt

@@ -1,10 +1,14 @@
-// A node of a validated blob: its name, properties and children, plus the
-// conveniences boot code needs (compatible matching, status, phandle,
-// 'reg' decoding with the parent's cell counts).
+// The tree of a validated blob: nodes, their properties and children, and
+// walks over them.
 //
-// A Node is a small value (the blob view and two offsets) and stays valid
-// as long as the blob's memory does. A default-constructed Node is empty:
-// no name, no properties, no children.
+// Property values are read with the encodings the spec defines (spec
+// 2.2.4): <u32>, <u64>, <string>, <stringlist>, and 'reg'-style lists of
+// (address, size) pairs whose cell counts come from the parent node (spec
+// 2.3.5, 2.3.6). A Node is a small value (the blob view and two offsets)
+// with the conveniences boot code needs: compatible matching, status,
+// phandle, 'reg' decoding. Every pointer handed out points into the blob
+// and lives as long as the caller's buffer; a default-constructed Node or
+// Property is empty.
 #pragma once
 
 #include <stddef.h>
@@ -12,12 +16,141 @@
 
 #include "base/result.h"
 #include "fdt/blob.h"
-#include "fdt/property.h"
-#include "fdt/reg.h"
 
 namespace fdt {
 
 class Node;
+
+// --- Property values ---------------------------------------------------------
+
+// The strings of a <stringlist> value, each NUL-terminated, back to back.
+class StringList {
+public:
+    class Iterator {
+    public:
+        constexpr Iterator(const char* p, const char* end) : p_(p), end_(end) {}
+        const char* operator*() const { return p_; }
+        Iterator& operator++() {
+            p_ += bounded_strlen(p_, size_t(end_ - p_)) + 1;
+            return *this;
+        }
+        bool operator!=(const Iterator& o) const { return p_ != o.p_; }
+
+    private:
+        const char* p_;
+        const char* end_;
+    };
+
+    constexpr StringList() = default;
+    // `data` must end with a NUL (Property::as_string_list() checks it).
+    constexpr StringList(const char* data, size_t size) : data_(data), size_(size) {}
+
+    Iterator begin() const { return Iterator(data_, data_ + size_); }
+    Iterator end() const { return Iterator(data_ + size_, data_ + size_); }
+    size_t count() const;
+    bool contains(const char* s) const;
+
+private:
+    const char* data_ = nullptr;
+    size_t size_ = 0;
+};
+
+class Property {
+public:
+    constexpr Property() = default;
+    constexpr Property(const char* name, const uint8_t* data, uint32_t size, uint32_t offset)
+        : name_(name), data_(data), size_(size), offset_(offset) {}
+
+    const char* name() const { return name_; }
+    const uint8_t* data() const { return data_; }
+    uint32_t size() const { return size_; }
+    // Offset of the property's token in the blob, for diagnostics.
+    uint32_t offset() const { return offset_; }
+    uint32_t nr_cells() const { return size_ / CELL_SIZE; }
+
+    // Errors: Malformed unless the value is exactly one cell.
+    Result<uint32_t> as_u32() const;
+    // One or two cells, as dtc and firmware write 32- or 64-bit numbers
+    // (e.g. linux,initrd-start). Errors: Malformed for any other size.
+    Result<uint64_t> as_u64() const;
+    // Errors: Malformed unless the value is non-empty and NUL-terminated.
+    Result<const char*> as_string() const;
+    Result<StringList> as_string_list() const;
+    // Cell i of the value. Errors: OutOfRange when i >= nr_cells().
+    Result<uint32_t> cell(size_t i) const;
+
+private:
+    const char* name_ = "";
+    const uint8_t* data_ = nullptr;
+    uint32_t size_ = 0;
+    uint32_t offset_ = ~0u;
+};
+
+// --- 'reg' lists -------------------------------------------------------------
+
+// Address/size pairs of a 'reg'-style property (spec 2.3.6): each entry is
+// #address-cells cells of address followed by #size-cells cells of size,
+// both taken from the parent node (spec 2.3.5).
+
+// The cell counts a node declares for its children's 'reg'. Absent
+// properties default to 2 and 1 (spec 2.3.5).
+struct CellFormat {
+    uint32_t address_cells = 2;
+    uint32_t size_cells = 1;
+    constexpr uint32_t entry_bytes() const { return (address_cells + size_cells) * CELL_SIZE; }
+};
+
+struct RegEntry {
+    uint64_t address;
+    uint64_t size;
+};
+
+// Reads `cells` (0, 1 or 2) big-endian cells as one number.
+constexpr uint64_t read_cells(const uint8_t* p, uint32_t cells) {
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < cells; i++) v = (v << 32) | load_be32(p + i * CELL_SIZE);
+    return v;
+}
+
+class RegList {
+public:
+    class Iterator {
+    public:
+        constexpr Iterator(const RegList* list, size_t i) : list_(list), i_(i) {}
+        RegEntry operator*() const { return (*list_)[i_]; }
+        Iterator& operator++() {
+            i_++;
+            return *this;
+        }
+        bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+
+    private:
+        const RegList* list_;
+        size_t i_;
+    };
+
+    constexpr RegList() = default;
+
+    // Decodes `prop` with `format`. Errors:
+    //   Unsupported  address cells not 1 or 2, or size cells above 2
+    //                (the values would not fit 64 bits)
+    //   Malformed    the value is empty or not a whole number of entries
+    static Result<RegList> decode(const Property& prop, CellFormat format);
+
+    size_t size() const { return count_; }
+    // Entry i; the caller keeps i < size().
+    RegEntry operator[](size_t i) const;
+    Iterator begin() const { return Iterator(this, 0); }
+    Iterator end() const { return Iterator(this, count_); }
+    const Property& property() const { return prop_; }
+
+private:
+    Property prop_;
+    CellFormat format_;
+    size_t count_ = 0;
+};
+
+// --- Nodes -------------------------------------------------------------------
 
 // The properties of one node, in blob order.
 class PropertyRange {
@@ -114,8 +247,7 @@ public:
     // This node's 'reg' decoded with its parent's cell format (the root's
     // own 'reg', if any, with the defaults). Errors: NotFound (no 'reg'),
     // plus those of cell_format() and RegList::decode().
-    Result<RegList> reg() const { return reg_property("reg"); }
-    Result<RegList> reg_property(const char* name) const;
+    Result<RegList> reg() const;
 
 private:
     static size_t name_length(const char* s) {
@@ -128,6 +260,31 @@ private:
     Blob blob_;
     uint32_t off_ = NO_OFFSET;
     uint32_t parent_ = NO_OFFSET;
+};
+
+// --- Walks -------------------------------------------------------------------
+
+// A depth-first, pre-order walk over every node of a validated blob, with
+// each node's parent known (so Node::reg() works on what it yields). Uses
+// a fixed stack of MAX_DEPTH offsets, which Blob::open() guarantees is
+// enough.
+class TreeWalker {
+public:
+    explicit TreeWalker(const Blob& blob) : blob_(blob), next_(blob.root_offset()) {}
+
+    // Moves to the next node; false once every node has been visited.
+    bool next();
+    const Node& node() const { return node_; }
+    // Depth of node(): 0 for the root.
+    unsigned depth() const { return depth_; }
+
+private:
+    Blob blob_;
+    Node node_;
+    uint32_t next_;                  // where to look for the next node
+    uint32_t stack_[MAX_DEPTH + 1];  // BEGIN_NODE offsets of open nodes
+    unsigned open_ = 0;              // entries of stack_ in use
+    unsigned depth_ = 0;
 };
 
 }  // namespace fdt

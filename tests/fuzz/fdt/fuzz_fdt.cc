@@ -7,7 +7,9 @@
 
 #include <vector>
 
-#include "fdt/fdt.h"
+#include "fdt/blob.h"
+#include "fdt/machine.h"
+#include "fdt/node.h"
 
 namespace {
 

@@ -1,7 +1,9 @@
 // Blob::open(): header, block and structure validation on synthetic blobs.
+#include "fdt/blob.h"
+
 #include <gtest/gtest.h>
 
-#include "fdt/fdt.h"
+#include "fdt/node.h"
 #include "fdt_writer.h"
 #include "machine_builder.h"
 #include "test_util.h"

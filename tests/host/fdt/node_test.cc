@@ -1,10 +1,11 @@
 // Node, Property, RegList and TreeWalker on synthetic trees.
+#include "fdt/node.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "fdt/fdt.h"
 #include "fdt_writer.h"
 #include "machine_builder.h"
 #include "test_util.h"

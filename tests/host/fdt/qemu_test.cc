@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "fdt/fdt.h"
+#include "fdt/blob.h"
+#include "fdt/machine.h"
+#include "fdt/node.h"
 #include "fdt_writer.h"
 #include "fdtget_reference.h"
 #include "test_util.h"

@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 #include <string.h>
 
-#include "fdt/fdt.h"
+#include "fdt/blob.h"
+#include "fdt/machine.h"
 #include "fdt_writer.h"
 
 namespace fdt_test {

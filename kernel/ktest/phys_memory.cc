@@ -1,14 +1,12 @@
 // Physical memory as boot left it: memblock, zones, mem_map and the direct
 // map, checked on the running kernel.
-#include "kernel/boot/memory.h"
-
-#include "kernel/boot/machine.h"
+#include "kernel/boot/boot.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/paging.h"
 
 namespace {
 
-const BootMemory& mem() { return boot_memory(); }
+const PhysMemory& mem() { return phys_memory(); }
 
 void memory_regions_sorted_disjoint_and_mapped(unity::Runner& r) {
     const auto& memory = mem().memblock.memory();
@@ -75,7 +73,7 @@ void zone_present_pages_add_up(unity::Runner& r) {
 }
 
 bool descriptor_ok(unity::Runner& r, Pfn pfn, unsigned zone, unsigned nid) {
-    const mm::Page* p = boot_memory().mem_map.pfn_to_page(pfn);
+    const mm::Page* p = phys_memory().mem_map.pfn_to_page(pfn);
     return r.check(p->test(mm::PG_reserved) && p->zone() == mm::ZoneType(zone) && p->node() == nid &&
                        p->refcount == 0 && p->mapcount == 0 && p->next == mm::PFN_NONE,
                    __FILE__, __LINE__, "pfn %#lx: flags %#x refs %u, want reserved zone %u node %u",
@@ -126,7 +124,7 @@ void descriptors_are_32_bytes(unity::Runner& r) { EXPECT_EQ_U(sizeof(mm::Page), 
 
 }  // namespace
 
-void ktest_memory(unity::Runner& r) {
+void ktest_phys_memory(unity::Runner& r) {
     RUN_TEST(r, memory_regions_sorted_disjoint_and_mapped);
     RUN_TEST(r, kernel_image_and_mem_map_reserved);
     RUN_TEST(r, fdt_reserved_ranges_honoured);

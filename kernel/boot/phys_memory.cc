@@ -1,16 +1,16 @@
-#include "kernel/boot/memory.h"
-
-#include "kernel/boot/machine.h"
-#include "kernel/lib/log.h"
-#include "bootmem/core_setting.h"
+// Physical memory bring-up, in Linux's order: memblock from the FDT, the
+// direct map, nodes and zones, zonelists, mem_map, then the log.
+// docs/memory-bringup.md has the details of each step.
 #include "bootmem/memlog.h"
 #include "bootmem/memmap.h"
+#include "kernel/boot/boot.h"
+#include "kernel/lib/log.h"
 #include "kernel/paging.h"
 #include "kernel/platform.h"
 
 namespace {
 
-constinit BootMemory g_mem{};
+constinit PhysMemory g_mem{};
 
 [[noreturn]] void no_memory(const char* why) {
     klog::error("cannot boot: %s", why);
@@ -22,7 +22,8 @@ void warn_status(const char* what, PhysRange r, Status s) {
                error_name(s.error()));
 }
 
-// Step 3: memblock from the FDT (the source material's bootmem setup).
+// memblock from the FDT (Linux's early_init_dt_scan_memory and
+// early_init_fdt_scan_reserved_mem).
 void memblock_from_fdt(const fdt::MachineInfo& m, PhysAddr fdt) {
     mm::Memblock& mb = g_mem.memblock;
     for (size_t i = 0; i < m.nr_banks; i++) {
@@ -61,7 +62,7 @@ void memblock_from_fdt(const fdt::MachineInfo& m, PhysAddr fdt) {
 // Early page-table frames and early allocations come from memblock.
 Result<PhysAddr> memblock_frame(void*) { return g_mem.memblock.alloc(PAGE_SIZE, PAGE_SIZE); }
 
-// Step 4: the direct map (paging_init -> map_mem).
+// The direct map (Linux's paging_init -> map_mem).
 void direct_map_init() {
     const mm::MemblockType& memory = g_mem.memblock.memory();
     for (const auto& r : memory)
@@ -84,10 +85,10 @@ mm::CoreSetting core_setting(const char* name, StrView text) {
     return *r;
 }
 
-// Step 5: nodes and zones (zone_sizes_init / free_area_init_nodes).
-void zones_init(const fdt::MachineInfo& m, const BootOptions& o) {
-    mm::CoreSetting kc = core_setting("kernelcore", o.kernelcore);
-    mm::CoreSetting mc = core_setting("movablecore", o.movablecore);
+// Nodes and zones (Linux's zone_sizes_init / free_area_init).
+void zones_init(const fdt::MachineInfo& m, StrView kernelcore, StrView movablecore) {
+    mm::CoreSetting kc = core_setting("kernelcore", kernelcore);
+    mm::CoreSetting mc = core_setting("movablecore", movablecore);
     Status s = mm::size_zones(g_mem.memblock.memory(), m.nr_nodes, kc, mc, g_mem.layout);
     if (!s.ok()) no_memory("node and zone sizing failed");
     mm::print_zone_warnings(klog::info_line_sink(), g_mem.layout);
@@ -110,7 +111,7 @@ void log_zonelists() {
     }
 }
 
-// Step 6: mem_map (alloc_node_mem_map), one flat array per node on that
+// mem_map (Linux's alloc_node_mem_map), one flat array per node on that
 // node, mapped into the vmemmap window so that pfn_to_page is base + pfn,
 // every descriptor initialised reserved with its zone and node.
 void mem_map_init() {
@@ -155,24 +156,23 @@ void log_memory_summary() {
 
 }  // namespace
 
-void boot_memory_init(const fdt::MachineInfo& m, PhysAddr fdt, const BootOptions& o) {
-    g_mem.instret_start = platform::instructions_retired();
-    memblock_from_fdt(m, fdt);  // 3. memblock: memory, reserved, no-map
-    g_mem.instret_memblock = platform::instructions_retired();
-    direct_map_init();  // 4. final page table: image + direct map
-    g_mem.instret_direct_map = platform::instructions_retired();
-    zones_init(m, o);  // 5. nodes, zones, ZONE_MOVABLE, zonelists
-    g_mem.instret_zones = platform::instructions_retired();
-    mem_map_init();  // 6. mem_map per node, all reserved
+void phys_memory_init(const fdt::MachineInfo& m, PhysAddr fdt, StrView kernelcore, StrView movablecore) {
+    uint64_t start = platform::instructions_retired();
+    memblock_from_fdt(m, fdt);  // memblock: memory, reserved, no-map
+    uint64_t memblock_done = platform::instructions_retired();
+    direct_map_init();  // final page table: image + direct map
+    uint64_t direct_map_done = platform::instructions_retired();
+    zones_init(m, kernelcore, movablecore);  // nodes, zones, ZONE_MOVABLE, zonelists
+    uint64_t zones_done = platform::instructions_retired();
+    mem_map_init();  // mem_map per node, all reserved
     g_mem.instret_ready = platform::instructions_retired();
     mm::print_free_area_init(klog::info_line_sink(), g_mem.layout, g_mem.memblock.memory());
     log_zonelists();
     log_memory_summary();
     klog::debug("memory bring-up cost (instructions): memblock %lu, direct map %lu, zones %lu, mem_map %lu",
-                g_mem.instret_memblock - g_mem.instret_start,
-                g_mem.instret_direct_map - g_mem.instret_memblock,
-                g_mem.instret_zones - g_mem.instret_direct_map, g_mem.instret_ready - g_mem.instret_zones);
+                memblock_done - start, direct_map_done - memblock_done, zones_done - direct_map_done,
+                g_mem.instret_ready - zones_done);
 }
 
-const BootMemory& boot_memory() { return g_mem; }
+const PhysMemory& phys_memory() { return g_mem; }
 mm::Memblock& boot_memblock() { return g_mem.memblock; }
