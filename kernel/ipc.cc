@@ -170,19 +170,6 @@ Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_c
     return {};
 }
 
-void fault(Thread* t, const char* what) {
-    Cap& ep_cap = t->fault_ep;
-    if (ep_cap.empty()) {
-        char why[128];
-        format_buf(why, sizeof why, "killed: %s at %#lx, pc %#lx (no fault handler)", what, t->msg[1],
-                   t->msg[3]);
-        tasks::kill(t->task, -1, why);
-        return;
-    }
-    t->in_fault = true;
-    send(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, true, 0);
-}
-
 void cancel(Thread* t) {
     if (!t->blocked_on) return;
     Endpoint* ep = t->blocked_on;

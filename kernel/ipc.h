@@ -34,29 +34,6 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
 Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot,
              Thread** woken = nullptr);
 
-// The fault message for `t`, word by word through put(i, word) (abi/cap.h:
-// tag and kind, address, access, pc, thread id).
-template <typename Put>
-inline void put_fault_message(Put put, Thread* t, abi::FaultKind kind, uint64_t addr,
-                              abi::FaultAccess access) {
-    put(0, abi::FAULT_TAG | uint64_t(kind));
-    put(1, addr);
-    put(2, uint64_t(access));
-    put(3, t->ctx.pc);
-    put(4, t->id);
-    put(5, 0);
-}
-
-// Puts the fault message for `t` in t->msg.
-inline void set_fault_message(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access) {
-    put_fault_message([t](unsigned i, uint64_t w) { t->msg[i] = w; }, t, kind, addr, access);
-}
-
-// `t` faulted and t->msg holds its fault message: send it to t's fault
-// endpoint as a Call on its behalf, or end its task if it has none
-// (`what` names the fault in the log line).
-void fault(Thread* t, const char* what);
-
 // Takes `t` out of any endpoint queue (its task is ending).
 void cancel(Thread* t);
 // No capability names `ep` any more: everyone waiting on it gets DeadObject.

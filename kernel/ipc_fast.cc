@@ -1,85 +1,11 @@
 #include "kernel/ipc_fast.h"
 
-#include "kernel/ipc.h"
-#include "kernel/obj/cap.h"
 #include "kernel/obj/vm.h"
-#include "kernel/paging.h"
-#include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
 namespace ipc {
 
 namespace {
-
-constexpr unsigned MSG = abi::MSG_WORDS;
-
-// IpcInfo's slot fields as 64-bit values (its accessors return unsigned,
-// which costs extensions on every use here).
-constexpr uint64_t SLOT_MASK = abi::IpcInfo::SLOT_MASK;
-constexpr uint64_t ep_slot(abi::IpcInfo i) { return i.raw & SLOT_MASK; }
-constexpr uint64_t send_cap_slot(abi::IpcInfo i) { return (i.raw >> 12) & SLOT_MASK; }
-constexpr uint64_t recv_cap_slot(abi::IpcInfo i) { return (i.raw >> 24) & SLOT_MASK; }
-constexpr uint64_t reply_dst_slot(abi::IpcInfo i) { return (i.raw >> 36) & SLOT_MASK; }
-constexpr uint64_t reply_src_slot(abi::IpcInfo i) { return (i.raw >> 48) & SLOT_MASK; }
-static_assert(ep_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 1 &&
-              send_cap_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 2 &&
-              recv_cap_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 3 &&
-              reply_dst_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 4 &&
-              reply_src_slot(abi::IpcInfo::make(1, 2, 3, 4, 5)) == 5);
-
-// The message words into a0..a5 of `ctx`, unrolled (a loop costs five
-// instructions a word here, the copy two).
-[[gnu::always_inline]] inline void put_words(UserContext& ctx, const uint64_t* words) {
-#pragma GCC unroll 6
-    for (unsigned i = 0; i < MSG; i++) ctx.set_arg(i, words[i]);
-}
-
-// The capability in `slot` of `task` if it is of `type` with `rights`;
-// nullptr otherwise (the general path then reports the error).
-[[gnu::always_inline]] inline Cap* cap_at(Task* task, uint64_t slot, abi::CapType type, uint8_t rights) {
-    if (slot == 0 || slot >= task->nr_slots) return nullptr;
-    Cap* c = &task->slots[slot];
-    return c->type == type && (c->rights & rights) == rights ? c : nullptr;
-}
-
-// An empty slot of `task`, or nullptr.
-[[gnu::always_inline]] inline Cap* free_at(Task* task, uint64_t slot) {
-    if (slot == 0 || slot >= task->nr_slots) return nullptr;
-    Cap* c = &task->slots[slot];
-    return c->empty() ? c : nullptr;
-}
-
-// The Reply cap `caller` will be answered through, in `slot`.
-[[gnu::always_inline]] inline void install_reply(Cap* slot, Thread* caller) {
-    slot->type = abi::CapType::Reply;
-    slot->rights = abi::RIGHT_WRITE;
-    slot->obj = caller;
-    slot->w0 = caller->reply_gen;
-    slot->w1 = 0;
-    obj_ref(caller);
-}
-
-// The Call of `t` (through an endpoint cap with `badge`) to a receiver
-// waiting on `ep`: delivered (put_message(ctx) writes the six words into
-// the receiver's a0..a5), `t` waits for the reply, the receiver runs.
-// False (nothing changed) when the fast path does not apply.
-template <typename PutMessage>
-[[gnu::always_inline]] inline bool call_to_waiting(Thread* t, Endpoint* ep, uint64_t badge,
-                                                   PutMessage put_message, TrapExit& out) {
-    Thread* r = ep->receivers.head;
-    if (!r) return false;
-    Cap* reply_slot = free_at(r->task, reply_dst_slot(abi::IpcInfo{r->recv_info}));
-    if (!reply_slot) return false;
-    ep->receivers.remove(r);
-    r->blocked_on = nullptr;
-    put_message(r->ctx);
-    r->ctx.set_arg(6, (badge & abi::IpcResult::BADGE_MASK) | abi::IpcResult::IS_CALL);
-    r->ctx.set_arg(7, uint64_t(Error::None));
-    t->is_call = true;
-    install_reply(reply_slot, t);
-    out = sched::direct_switch(t, ThreadState::BlockedReply, r);
-    return true;
-}
 
 [[gnu::noinline]] TrapExit call_general(Thread* t) {
     sys::call(t);
@@ -167,22 +93,6 @@ TRAP_LEAF TrapExit call_syscall(Thread* t) {
     return call_general(t);
 }
 
-// A fault of `t` (kind, address, access) as a Call to the handler waiting
-// on its fault endpoint, the message written straight into the handler's
-// registers (ipc::set_fault_message's layout).
-[[gnu::always_inline]] inline bool fast_fault(Thread* t, abi::FaultKind kind, uint64_t addr,
-                                              abi::FaultAccess access, TrapExit& out) {
-    Cap& ep_cap = t->fault_ep;
-    if (ep_cap.empty() || !sched::direct_switch_allowed()) return false;
-    t->in_fault = true;
-    auto put_fault = [&](UserContext& ctx) {
-        ipc::put_fault_message([&ctx](unsigned i, uint64_t w) { ctx.set_arg(i, w); }, t, kind, addr, access);
-    };
-    if (call_to_waiting(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, put_fault, out)) return true;
-    t->in_fault = false;
-    return false;
-}
-
 TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
     const abi::IpcInfo info{t->ctx.arg(6)};
     if (!sched::direct_switch_allowed()) return reply_recv_general(t);
@@ -235,46 +145,3 @@ TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
 }
 
 }  // namespace ipc
-
-namespace {
-
-// The fault message in t->msg, by the general path (no handler waiting,
-// another thread ready, or none at all).
-[[gnu::noinline]] TrapExit fault_general(Thread* t, const char* what) {
-    ipc::fault(t, what);
-    return sched::schedule();
-}
-
-// A fault of `t` to its handler: the fast path if one waits, the general
-// one otherwise.
-[[gnu::always_inline]] inline TrapExit deliver_fault(Thread* t, abi::FaultKind kind, uint64_t addr,
-                                                     abi::FaultAccess access, const char* what) {
-    TrapExit fast;
-    if (ipc::fast_fault(t, kind, addr, access, fast)) return fast;
-    ipc::set_fault_message(t, kind, addr, access);
-    return fault_general(t, what);
-}
-
-// A page fault in a task whose leaves may lack A or D: on hardware that
-// leaves their update to software (Svade) the fault may be just that.
-[[gnu::noinline]] TrapExit fault_maybe_ad(Thread* t, uint64_t addr, abi::FaultAccess access,
-                                          const char* what) {
-    if (arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
-                                      access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
-        return sched::schedule();  // A/D set: the access is retried
-    return deliver_fault(t, abi::FaultKind::PageFault, addr, access, what);
-}
-
-}  // namespace
-
-// A U-mode fault (entry.h). Here rather than with the syscall entry, so
-// that the fast path to a waiting handler is inline; the rest is out of
-// line, which keeps this a leaf.
-TRAP_LEAF TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access,
-                                     const char* what) {
-    Thread* t = sched::current();
-    sched::set_trapped(t);
-    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared)
-        return fault_maybe_ad(t, addr, access, what);
-    return deliver_fault(t, kind, addr, access, what);
-}

@@ -145,7 +145,7 @@ from_user:
     sd      zero, 0(sp)           /* t0..t6 not saved */
     mv      a0, sp
     ld      sp, kernel_trap_stack_top
-    call    _Z14kernel_syscallP11UserContext
+    call    kernel_syscall
     andi    t0, a0, 1
     bnez    t0, 3f                /* another thread runs: the common exit */
     /* The same thread goes on (nothing to save): its t0..t6 are zeros. */

@@ -1,5 +1,5 @@
 // Null, DebugWrite, Exit, Yield, KernelInfo.
-#include "kernel/ipc.h"
+#include "kernel/fault.h"
 #include "kernel/lib/log.h"
 #include "kernel/obj/pool.h"
 #include "kernel/obj/task.h"
@@ -35,8 +35,8 @@ void exit(Thread* t) {
     if (!t->fault_ep.empty()) {
         // Its handler hears of it first (FaultKind::Exit); the task ends on the reply.
         t->exiting = true;
-        ipc::set_fault_message(t, abi::FaultKind::Exit, uint64_t(status), abi::FaultAccess::Read);
-        ipc::fault(t, "exit");
+        fault::set_message(t, abi::FaultKind::Exit, uint64_t(status), abi::FaultAccess::Read);
+        fault::send(t, "exit");
         return;
     }
     format_buf(why, sizeof why, "exited with status %d", status);

@@ -1,4 +1,5 @@
-// Syscall entry: decode the number, call its handler, run a thread.
+// The syscall entry: an ecall from U-mode (trap.S) comes to kernel_syscall,
+// which runs the number's handler from the table.
 #include "kernel/entry.h"
 #include "kernel/ipc.h"
 #include "kernel/ipc_fast.h"
@@ -102,17 +103,9 @@ constexpr auto TABLE = build_table();
 
 }  // namespace
 
-TRAP_LEAF TrapExit kernel_syscall(UserContext* ctx) {
+extern "C" TRAP_LEAF TrapExit kernel_syscall(UserContext* ctx) {
     Thread* t = sched::current();
     sched::set_trapped(t);
     const uint64_t nr = ctx->arg(7);
     return TABLE.e[nr < NR_SYSCALLS ? nr : NR_SYSCALLS](t);
-}
-
-// kernel_user_fault is in ipc_fast.cc, with the fast path it takes.
-
-TrapExit kernel_timer() {
-    sched::set_trapped(sched::current());
-    sched::timer_tick();
-    return sched::schedule();
 }
