@@ -8,12 +8,12 @@ namespace ipc {
 namespace {
 
 [[gnu::noinline]] TrapExit call_general(Thread* t) {
-    sys::call(t);
+    syscall::call(t);
     return sched::schedule();
 }
 
 [[gnu::noinline]] TrapExit reply_recv_general(Thread* t) {
-    sys::reply_recv(t);
+    syscall::reply_recv(t);
     return sched::schedule();
 }
 

@@ -17,7 +17,7 @@
 namespace ipc {
 
 // Call and ReplyRecv as the syscall table runs them: the fast path when it
-// applies, otherwise the general handler (sys::call, sys::reply_recv) and
+// applies, otherwise the general handler (syscall::call, syscall::reply_recv) and
 // the scheduler. `t` is the current thread, whose trap is being handled.
 TrapExit call_syscall(Thread* t);
 TrapExit reply_recv_syscall(Thread* t);

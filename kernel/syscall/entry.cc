@@ -8,7 +8,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 // Instantiated next to their handlers (syscall.h).
 extern template TrapExit run<memory_donate>(Thread*);
 extern template TrapExit run<memory_info>(Thread*);
@@ -36,7 +36,7 @@ extern template TrapExit run<debug_write>(Thread*);
 extern template TrapExit run<exit>(Thread*);
 extern template TrapExit run<kernel_info>(Thread*);
 extern template TrapExit run<yield>(Thread*);
-}  // namespace sys
+}  // namespace syscall
 
 namespace {
 
@@ -47,7 +47,7 @@ constexpr unsigned NR_SYSCALLS = 56;
 
 // Null is the bare cost of a system call; its handler is inline here.
 TRAP_LEAF TrapExit null_call(Thread* t) {
-    sys::ret(t, Error::None);
+    syscall::ret(t, Error::None);
     return sched::schedule();
 }
 
@@ -67,34 +67,34 @@ constexpr auto build_table() {
     using abi::Sys;
     auto set = [&](Sys s, Entry e) { t.e[unsigned(s)] = e; };
     set(Sys::Null, null_call);
-    set(Sys::DebugWrite, sys::run<sys::debug_write>);
-    set(Sys::Exit, sys::run<sys::exit>);
-    set(Sys::Yield, sys::run<sys::yield>);
-    set(Sys::KernelInfo, sys::run<sys::kernel_info>);
-    set(Sys::CapIdentify, sys::run<sys::cap_identify>);
-    set(Sys::CapCopy, sys::run<sys::cap_copy>);
-    set(Sys::CapMove, sys::run<sys::cap_move>);
-    set(Sys::CapDelete, sys::run<sys::cap_delete>);
-    set(Sys::CapRevoke, sys::run<sys::cap_revoke>);
-    set(Sys::MemoryMintFrame, sys::run<sys::memory_mint_frame>);
-    set(Sys::MemoryDonate, sys::run<sys::memory_donate>);
-    set(Sys::MemoryInfo, sys::run<sys::memory_info>);
-    set(Sys::MemoryMintMap, sys::run<sys::memory_mint_map>);
-    set(Sys::MemoryMintFrames, sys::run<sys::memory_mint_frames>);
-    set(Sys::Map, sys::run<sys::map>);
-    set(Sys::Unmap, sys::run<sys::unmap>);
-    set(Sys::Protect, sys::run<sys::protect>);
-    set(Sys::ReadClearAD, sys::run<sys::read_clear_ad>);
-    set(Sys::TaskCreate, sys::run<sys::task_create>);
-    set(Sys::ThreadStart, sys::run<sys::thread_start>);
-    set(Sys::ThreadSetFault, sys::run<sys::thread_set_fault>);
-    set(Sys::TaskKill, sys::run<sys::task_kill>);
-    set(Sys::EndpointCreate, sys::run<sys::endpoint_create>);
-    set(Sys::Send, sys::run<sys::send>);
-    set(Sys::Recv, sys::run<sys::recv>);
+    set(Sys::DebugWrite, syscall::run<syscall::debug_write>);
+    set(Sys::Exit, syscall::run<syscall::exit>);
+    set(Sys::Yield, syscall::run<syscall::yield>);
+    set(Sys::KernelInfo, syscall::run<syscall::kernel_info>);
+    set(Sys::CapIdentify, syscall::run<syscall::cap_identify>);
+    set(Sys::CapCopy, syscall::run<syscall::cap_copy>);
+    set(Sys::CapMove, syscall::run<syscall::cap_move>);
+    set(Sys::CapDelete, syscall::run<syscall::cap_delete>);
+    set(Sys::CapRevoke, syscall::run<syscall::cap_revoke>);
+    set(Sys::MemoryMintFrame, syscall::run<syscall::memory_mint_frame>);
+    set(Sys::MemoryDonate, syscall::run<syscall::memory_donate>);
+    set(Sys::MemoryInfo, syscall::run<syscall::memory_info>);
+    set(Sys::MemoryMintMap, syscall::run<syscall::memory_mint_map>);
+    set(Sys::MemoryMintFrames, syscall::run<syscall::memory_mint_frames>);
+    set(Sys::Map, syscall::run<syscall::map>);
+    set(Sys::Unmap, syscall::run<syscall::unmap>);
+    set(Sys::Protect, syscall::run<syscall::protect>);
+    set(Sys::ReadClearAD, syscall::run<syscall::read_clear_ad>);
+    set(Sys::TaskCreate, syscall::run<syscall::task_create>);
+    set(Sys::ThreadStart, syscall::run<syscall::thread_start>);
+    set(Sys::ThreadSetFault, syscall::run<syscall::thread_set_fault>);
+    set(Sys::TaskKill, syscall::run<syscall::task_kill>);
+    set(Sys::EndpointCreate, syscall::run<syscall::endpoint_create>);
+    set(Sys::Send, syscall::run<syscall::send>);
+    set(Sys::Recv, syscall::run<syscall::recv>);
     // Call and ReplyRecv try their fast paths first (ipc_fast.h).
     set(Sys::Call, ipc::call_syscall);
-    set(Sys::Reply, sys::run<sys::reply>);
+    set(Sys::Reply, syscall::run<syscall::reply>);
     set(Sys::ReplyRecv, ipc::reply_recv_syscall);
     return t;
 }

@@ -2,7 +2,7 @@
 #include "kernel/obj/cap.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 Result<Task*> task_arg(Thread* t, uint64_t slot) {
     if (slot == 0) return t->task;
@@ -90,4 +90,4 @@ template TrapExit run<cap_identify>(Thread*);
 template TrapExit run<cap_move>(Thread*);
 template TrapExit run<cap_revoke>(Thread*);
 
-}  // namespace sys
+}  // namespace syscall

@@ -6,7 +6,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 namespace {
 
@@ -124,4 +124,4 @@ template TrapExit run<send>(Thread*);
 template TrapExit run<recv>(Thread*);
 template TrapExit run<reply>(Thread*);
 
-}  // namespace sys
+}  // namespace syscall

@@ -5,7 +5,7 @@
 #include "kernel/paging.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 void memory_mint_frame(Thread* t) {
     uint64_t pfn = t->ctx.arg(1), order = t->ctx.arg(2), rights = t->ctx.arg(3), dst_slot = t->ctx.arg(4);
@@ -134,4 +134,4 @@ template TrapExit run<memory_mint_frame>(Thread*);
 template TrapExit run<memory_mint_map>(Thread*);
 template TrapExit run<memory_mint_frames>(Thread*);
 
-}  // namespace sys
+}  // namespace syscall

@@ -8,7 +8,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 void null(Thread* t) { ret(t, Error::None); }
 
@@ -66,4 +66,4 @@ template TrapExit run<exit>(Thread*);
 template TrapExit run<kernel_info>(Thread*);
 template TrapExit run<yield>(Thread*);
 
-}  // namespace sys
+}  // namespace syscall

@@ -5,7 +5,7 @@
 #include "kernel/obj/task.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 namespace {
 
@@ -89,4 +89,4 @@ template TrapExit run<task_kill>(Thread*);
 template TrapExit run<thread_set_fault>(Thread*);
 template TrapExit run<thread_start>(Thread*);
 
-}  // namespace sys
+}  // namespace syscall

@@ -3,7 +3,7 @@
 #include "kernel/obj/vm.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 void map(Thread* t) {
     uint64_t va = t->ctx.arg(2), rights = t->ctx.arg(3);
@@ -46,4 +46,4 @@ template TrapExit run<protect>(Thread*);
 template TrapExit run<read_clear_ad>(Thread*);
 template TrapExit run<unmap>(Thread*);
 
-}  // namespace sys
+}  // namespace syscall

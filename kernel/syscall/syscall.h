@@ -11,7 +11,7 @@
 #include "kernel/obj/objects.h"
 #include "kernel/scheduler.h"
 
-namespace sys {
+namespace syscall {
 
 // Ordinary calls: a0 = error, a1..a3 = results.
 inline void ret(Thread* t, Error e, uint64_t r1 = 0, uint64_t r2 = 0, uint64_t r3 = 0) {
@@ -72,4 +72,4 @@ template <void (*Handler)(Thread*)>
 // alive, with control (Write). Errors: InvalidCap, WrongType, NoRights, DeadObject.
 Result<Task*> task_arg(Thread* t, uint64_t slot);
 
-}  // namespace sys
+}  // namespace syscall
