@@ -7,15 +7,9 @@ namespace ipc {
 
 namespace {
 
-[[gnu::noinline]] TrapExit call_general(Thread* t) {
-    syscall::call(t);
-    return sched::schedule();
-}
+TRAP_LEAF [[gnu::noinline]] TrapExit call_general(Thread* t) { return syscall::call(t); }
 
-[[gnu::noinline]] TrapExit reply_recv_general(Thread* t) {
-    syscall::reply_recv(t);
-    return sched::schedule();
-}
+TRAP_LEAF [[gnu::noinline]] TrapExit reply_recv_general(Thread* t) { return syscall::reply_recv(t); }
 
 // The end of a fast ReplyRecv once every check has passed: the Reply cap
 // `rc` is spent, `caller` gets the reply (words from t's registers, a6 =

@@ -55,7 +55,7 @@ void do_send(Thread* t, bool call) {
 
 }  // namespace
 
-void endpoint_create(Thread* t) {
+SYSCALL_HANDLER(endpoint_create) {
     auto dst = caps::empty_slot(t->task, t->ctx.arg(0));
     if (!dst.ok()) return ret(t, dst.error());
     const uint64_t bytes = kmem::object_charge(t->task, sizeof(Endpoint));
@@ -76,10 +76,10 @@ void endpoint_create(Thread* t) {
     ret(t, Error::None);
 }
 
-void send(Thread* t) { do_send(t, false); }
-void call(Thread* t) { do_send(t, true); }
+SYSCALL_HANDLER(send) { do_send(t, false); }
+SYSCALL_HANDLER(call) { do_send(t, true); }
 
-void recv(Thread* t) {
+SYSCALL_HANDLER(recv) {
     abi::IpcInfo info{t->ctx.arg(6)};
     auto ep = endpoint_arg(t, info, abi::RIGHT_READ, false);
     if (!ep.ok()) return ipc_error(t, ep.error());
@@ -87,7 +87,7 @@ void recv(Thread* t) {
     ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
 }
 
-void reply(Thread* t) {
+SYSCALL_HANDLER(reply) {
     abi::IpcInfo info{t->ctx.arg(6)};
     auto r = caps::lookup(t->task, info.reply_src(), abi::CapType::Reply, 0);
     if (!r.ok()) return ipc_error(t, r.error());
@@ -96,7 +96,7 @@ void reply(Thread* t) {
     ipc_error(t, ipc::reply(t, *r, t->msg, info.send_cap()).error());
 }
 
-void reply_recv(Thread* t) {
+SYSCALL_HANDLER(reply_recv) {
     abi::IpcInfo info{t->ctx.arg(6)};
     // Check the receive side first, so a bad endpoint does not lose the reply.
     auto ep = endpoint_arg(t, info, abi::RIGHT_READ, false);
@@ -117,11 +117,5 @@ void reply_recv(Thread* t) {
         ipc_error(t, s.error());
     if (caller) sched::wake(caller);  // runs next if the replier now waits
 }
-
-// The syscall table's entries for these handlers (syscall.h, run).
-template TrapExit run<endpoint_create>(Thread*);
-template TrapExit run<send>(Thread*);
-template TrapExit run<recv>(Thread*);
-template TrapExit run<reply>(Thread*);
 
 }  // namespace syscall

@@ -10,9 +10,13 @@
 
 namespace syscall {
 
-void null(Thread* t) { ret(t, Error::None); }
+// The bare cost of a system call, written out as a leaf.
+TRAP_LEAF TrapExit null(Thread* t) {
+    ret(t, Error::None);
+    return sched::schedule();
+}
 
-void debug_write(Thread* t) {
+SYSCALL_HANDLER(debug_write) {
     uint64_t va = t->ctx.arg(0), len = t->ctx.arg(1);
     if (len > abi::DEBUG_WRITE_MAX) return ret(t, Error::InvalidArgument);
     char buf[256];
@@ -29,7 +33,7 @@ void debug_write(Thread* t) {
     ret(t, Error::None);
 }
 
-void exit(Thread* t) {
+SYSCALL_HANDLER(exit) {
     char why[48];
     int status = int(t->ctx.arg(0));
     if (!t->fault_ep.empty()) {
@@ -43,12 +47,12 @@ void exit(Thread* t) {
     tasks::kill(t->task, status, why);
 }
 
-void yield(Thread* t) {
+SYSCALL_HANDLER(yield) {
     ret(t, Error::None);
     sched::yield_current();
 }
 
-void kernel_info(Thread* t) {
+SYSCALL_HANDLER(kernel_info) {
     switch (t->ctx.arg(0)) {
         case abi::KERNEL_INFO_POOL: {
             kpool::Stats s = kpool::stats();
@@ -59,11 +63,5 @@ void kernel_info(Thread* t) {
     }
     ret(t, Error::InvalidArgument);
 }
-
-// The syscall table's entries for these handlers (syscall.h, run).
-template TrapExit run<debug_write>(Thread*);
-template TrapExit run<exit>(Thread*);
-template TrapExit run<kernel_info>(Thread*);
-template TrapExit run<yield>(Thread*);
 
 }  // namespace syscall
