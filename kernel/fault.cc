@@ -36,7 +36,7 @@ namespace {
 [[gnu::always_inline]] inline bool fast_fault(Thread* t, abi::FaultKind kind, uint64_t addr,
                                               abi::FaultAccess access, TrapExit& out) {
     Cap& ep_cap = t->fault_ep;
-    if (ep_cap.empty() || !sched::direct_switch_allowed()) return false;
+    if (ep_cap.empty() || !ipc::fault_fastpath_allowed()) return false;
     t->in_fault = true;
     auto put_fault = [&](UserContext& ctx) {
         fault::put_message([&ctx](unsigned i, uint64_t w) { ctx.set_arg(i, w); }, t, kind, addr, access);

@@ -5,6 +5,8 @@
 
 namespace ipc {
 
+constinit bool detail::g_fault_fastpath_on = false;
+
 namespace {
 
 TRAP_LEAF [[gnu::noinline]] TrapExit call_general(Thread* t) { return syscall::call(t); }
@@ -136,6 +138,12 @@ TRAP_LEAF TrapExit reply_recv_syscall(Thread* t) {
         return reply_cap_and_wait(t, info, ep, rc, caller, offered);
     }
     return reply_and_wait(t, info, ep, rc, caller, resume_fault, 0);
+}
+
+void enable_fastpaths(bool on) {
+    syscall::set_entry(abi::Sys::Call, on ? call_syscall : syscall::call);
+    syscall::set_entry(abi::Sys::ReplyRecv, on ? reply_recv_syscall : syscall::reply_recv);
+    detail::g_fault_fastpath_on = on;
 }
 
 }  // namespace ipc

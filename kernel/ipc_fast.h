@@ -16,6 +16,21 @@
 
 namespace ipc {
 
+// Puts the fast paths in front of Call, ReplyRecv (the syscall table's
+// entries) and faults, at boot; without it, or with `on` false
+// (ipc_fastpath=off on the command line), the general paths serve them
+// all, as the QEMU test that holds both to the same answers needs.
+void enable_fastpaths(bool on);
+namespace detail {
+extern bool g_fault_fastpath_on;
+}
+
+// Whether a fault may take its fast path (kernel_user_fault): it is on,
+// and nothing else is ready.
+[[gnu::always_inline]] inline bool fault_fastpath_allowed() {
+    return detail::g_fault_fastpath_on && sched::direct_switch_allowed();
+}
+
 // Call and ReplyRecv as the syscall table runs them: the fast path when it
 // applies, otherwise the general handler (syscall::call, syscall::reply_recv) and
 // the scheduler. `t` is the current thread, whose trap is being handled.

@@ -7,6 +7,7 @@
 #include "kernel/boot/memory.h"
 #include "kernel/boot/options.h"
 #include "kernel/boot/root_task.h"
+#include "kernel/ipc_fast.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/lib/log.h"
 #include "kernel/paging.h"
@@ -32,6 +33,7 @@ void kmain(const BootHandoff& handoff) {
     const fdt::MachineInfo& machine = boot_read_machine(handoff.fdt);  // 2. FDT: memory, harts, bootargs
     platform::set_timebase(machine.timebase_frequency);
     BootOptions options = parse_boot_options(machine.bootargs);  //    command line
+    ipc::enable_fastpaths(options.ipc_fastpath);                 //    ipc_fastpath=off: general IPC only
     boot_memory_init(machine, handoff.fdt, options);             // 3-6. memblock .. mem_map
     // Instruction counts mean something only under QEMU -icount (tools/bench).
     klog::debug("memory ready: %lu instructions from entry",

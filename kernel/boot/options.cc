@@ -29,6 +29,12 @@ BootOptions parse_boot_options(const char* bootargs) {
             klog::warn("kpool=%.*s ignored: expected a size between 1M and 4G", int(p.value.len),
                        p.value.data);
     }
+    if (cl.find("ipc_fastpath", p)) {
+        if (p.value.equals("off") || p.value.equals("on"))
+            o.ipc_fastpath = p.value.equals("on");
+        else
+            klog::warn("ipc_fastpath=%.*s ignored: expected on or off", int(p.value.len), p.value.data);
+    }
     if (cl.truncated())
         klog::warn("kernel command line longer than %zu bytes; the rest is ignored", CMDLINE_MAX);
     return o;

@@ -9,6 +9,8 @@
 //                     panic, assert) to show that faults are loud
 //   init=NAME         the root task: an embedded user program (default: pager)
 //   kpool=SIZE        kernel object pool carved at boot (default 1/64 of RAM, 4..64 MiB)
+//   ipc_fastpath=off  no IPC fast paths: the general paths serve every Call,
+//                     ReplyRecv and fault (a test holds both to the same answers)
 //   hold              after boot, print the page-table list and wait for an
 //                     external observer (QEMU's monitor) instead of powering off
 //
@@ -26,6 +28,7 @@ struct BootOptions {
     StrView movablecore;
     StrView init;              // empty: the default root task
     uint64_t kpool_bytes = 0;  // 0: the default
+    bool ipc_fastpath = true;
 };
 
 BootOptions parse_boot_options(const char* bootargs);

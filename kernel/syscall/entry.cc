@@ -1,7 +1,6 @@
 // The syscall entry: an ecall from U-mode (trap.S) comes to kernel_syscall,
 // which runs the number's handler from the table.
 #include "kernel/entry.h"
-#include "kernel/ipc_fast.h"
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
@@ -28,20 +27,20 @@ constexpr auto build_table() {
 #define TERN_SYSCALL_ENTRY(name, nr, handler) t.e[nr] = syscall::handler;
     TERN_SYSCALLS(TERN_SYSCALL_ENTRY)
 #undef TERN_SYSCALL_ENTRY
-    // Call and ReplyRecv try their fast paths first (ipc_fast.h), which
-    // fall back to syscall::call and syscall::reply_recv.
-    t.e[uint64_t(abi::Sys::Call)] = ipc::call_syscall;
-    t.e[uint64_t(abi::Sys::ReplyRecv)] = ipc::reply_recv_syscall;
     return t;
 }
 
-constexpr auto TABLE = build_table();
+// Not const: at boot the IPC fast paths go in front of Call and ReplyRecv
+// (set_entry), which costs them nothing per call.
+constinit auto g_table = build_table();
 
 }  // namespace
+
+void syscall::set_entry(abi::Sys nr, Entry entry) { g_table.e[uint64_t(nr)] = entry; }
 
 extern "C" TRAP_LEAF TrapExit kernel_syscall(UserContext* ctx) {
     Thread* t = sched::current();
     sched::set_trapped(t);
     const uint64_t nr = ctx->arg(7);
-    return TABLE.e[nr < NR_SYSCALLS ? nr : NR_SYSCALLS](t);
+    return g_table.e[nr < NR_SYSCALLS ? nr : NR_SYSCALLS](t);
 }

@@ -41,6 +41,10 @@ inline void ret(Thread* t, Status s) { ret(t, s.error()); }
     }                                                                   \
     void name##_body(Thread* t)
 
+// Replaces the table's entry for `nr` (at boot: ipc::enable_fastpaths
+// puts the fast paths in front of Call and ReplyRecv).
+void set_entry(abi::Sys nr, TrapExit (*entry)(Thread*));
+
 // A Task capability named by a slot, 0 meaning the caller's own task,
 // alive, with control (Write). Errors: InvalidCap, WrongType, NoRights, DeadObject.
 Result<Task*> task_arg(Thread* t, uint64_t slot);
