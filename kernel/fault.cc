@@ -1,6 +1,5 @@
-// The U-mode fault entry, and the delivery of fault messages: straight to
-// a handler already waiting (the fast path, ipc_fast.h), or through the
-// general IPC path.
+// The U-mode fault entry, and the general side of the fault protocol
+// (fault.h): delivery when no handler waits, and the handler's verdict.
 #include "kernel/fault.h"
 
 #include "format/format.h"
@@ -8,6 +7,7 @@
 #include "kernel/ipc.h"
 #include "kernel/ipc_fast.h"
 #include "kernel/obj/task.h"
+#include "kernel/obj/vm.h"
 #include "kernel/paging.h"
 #include "kernel/scheduler.h"
 
@@ -26,62 +26,50 @@ void send(Thread* t, const char* what) {
     ipc::send(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, true, 0);
 }
 
+bool conclude(Thread* t, Verdict v) {
+    answered(t);
+    switch (v) {
+        case Verdict::Resume:
+        case Verdict::Map:
+            return true;
+        case Verdict::Exit: {
+            char why[48];
+            format_buf(why, sizeof why, "exited with status %d", int(t->msg[1]));
+            tasks::kill(t->task, int(t->msg[1]), why);
+            return false;
+        }
+        case Verdict::Kill:
+            break;
+    }
+    tasks::kill(t->task, -1, "killed by its fault handler");
+    return false;
+}
+
 }  // namespace fault
 
 namespace {
 
-// A fault of `t` (kind, address, access) as a Call to the handler waiting
-// on its fault endpoint, the message written straight into the handler's
-// registers (fault::put_message).
-[[gnu::always_inline]] inline bool fast_fault(Thread* t, abi::FaultKind kind, uint64_t addr,
-                                              abi::FaultAccess access, TrapExit& out) {
-    Cap& ep_cap = t->fault_ep;
-    if (ep_cap.empty() || !ipc::fault_fastpath_allowed()) return false;
-    t->in_fault = true;
-    auto put_fault = [&](UserContext& ctx) {
-        fault::put_message([&ctx](unsigned i, uint64_t w) { ctx.set_arg(i, w); }, t, kind, addr, access);
-    };
-    if (ipc::call_to_waiting(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, put_fault, out)) return true;
-    t->in_fault = false;
-    return false;
-}
-
-// The fault message in t->msg, by the general path (no handler waiting,
-// another thread ready, or none at all).
-[[gnu::noinline]] TrapExit fault_general(Thread* t, const char* what) {
-    fault::send(t, what);
-    return sched::schedule();
-}
-
-// A fault of `t` to its handler: the fast path if one waits, the general
-// one otherwise.
-[[gnu::always_inline]] inline TrapExit deliver_fault(Thread* t, abi::FaultKind kind, uint64_t addr,
-                                                     abi::FaultAccess access, const char* what) {
-    TrapExit fast;
-    if (fast_fault(t, kind, addr, access, fast)) return fast;
-    fault::set_message(t, kind, addr, access);
-    return fault_general(t, what);
-}
-
-// A page fault in a task whose leaves may lack A or D: on hardware that
-// leaves their update to software (Svade) the fault may be just that.
+// A page fault of the current thread in a task whose leaves may lack A or
+// D: on hardware that leaves their update to software (Svade) the fault
+// may be just that.
 [[gnu::noinline]] TrapExit fault_maybe_ad(Thread* t, uint64_t addr, abi::FaultAccess access,
                                           const char* what) {
     if (arch::user_fix_accessed_dirty(t->task->pt_root, t->task->asid, VirtAddr(addr),
                                       access == abi::FaultAccess::Write, access == abi::FaultAccess::Exec))
         return sched::schedule();  // A/D set: the access is retried
-    return deliver_fault(t, abi::FaultKind::PageFault, addr, access, what);
+    return ipc::fastpath_fault(t, abi::FaultKind::PageFault, addr, access, what);
 }
 
 }  // namespace
 
 // A fault the thread cannot go on from by itself becomes a Call to its
-// fault handler. The fast path to a waiting handler is inline; the rest
-// is out of line, which keeps this a leaf.
+// fault handler: straight to the handler if it waits (the fast path,
+// inline here), otherwise by the general path. A leaf: everything else is
+// a tail call.
 TRAP_LEAF TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access,
                                      const char* what) {
     Thread* t = sched::current();
     sched::set_trapped(t);
     if (kind == abi::FaultKind::PageFault && t->task->ad_cleared) return fault_maybe_ad(t, addr, access, what);
-    return deliver_fault(t, kind, addr, access, what);
+    return ipc::fastpath_fault(t, kind, addr, access, what);
 }

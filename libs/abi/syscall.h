@@ -142,21 +142,23 @@ static_assert([] {
     return ordered;
 }());
 
-// a6 on entry to an IPC call. Slot fields are 12 bits (0 = none).
+// a6 on entry to an IPC call. Slot fields are 12 bits (0 = none). The
+// accessors give 64-bit words, as slot arguments are everywhere (a narrower
+// type would cost the kernel's fast paths an extension at each use).
 struct IpcInfo {
     uint64_t raw = 0;
     static constexpr unsigned SLOT_BITS = 12;
     static constexpr uint64_t SLOT_MASK = (1u << SLOT_BITS) - 1;
     // Endpoint to send to / receive from (Send, Recv, Call, ReplyRecv's receive side).
-    constexpr unsigned endpoint() const { return unsigned(raw & SLOT_MASK); }
+    constexpr uint64_t endpoint() const { return raw & SLOT_MASK; }
     // A capability to transfer with the message (needs Grant on the endpoint).
-    constexpr unsigned send_cap() const { return unsigned((raw >> 12) & SLOT_MASK); }
+    constexpr uint64_t send_cap() const { return (raw >> 12) & SLOT_MASK; }
     // Where a transferred capability lands on receive.
-    constexpr unsigned recv_cap() const { return unsigned((raw >> 24) & SLOT_MASK); }
+    constexpr uint64_t recv_cap() const { return (raw >> 24) & SLOT_MASK; }
     // Where the Reply capability lands when the message was a Call (Recv, ReplyRecv).
-    constexpr unsigned reply_dst() const { return unsigned((raw >> 36) & SLOT_MASK); }
+    constexpr uint64_t reply_dst() const { return (raw >> 36) & SLOT_MASK; }
     // The Reply capability to answer with (Reply, ReplyRecv).
-    constexpr unsigned reply_src() const { return unsigned((raw >> 48) & SLOT_MASK); }
+    constexpr uint64_t reply_src() const { return (raw >> 48) & SLOT_MASK; }
 
     static constexpr IpcInfo make(unsigned ep, unsigned send_cap = 0, unsigned recv_cap = 0,
                                   unsigned reply_dst = 0, unsigned reply_src = 0) {
