@@ -56,9 +56,12 @@ inline Verdict verdict(const Thread* t, uint64_t w0) {
 // vm::map_frame's; nothing changes then. Inline: the fast ReplyRecv makes
 // it on every demand fault.
 inline Status map_reply(Task* into, Cap* frame, const uint64_t* words) {
-    if (!frame) return Error::InvalidArgument;  // FAULT_MAP needs a frame
-    if (frame->type != abi::CapType::Frame) return Error::WrongType;
-    if (words[2] > abi::RIGHTS_ALL) return Error::InvalidArgument;
+    if (!frame) [[unlikely]]
+        return Error::InvalidArgument;  // FAULT_MAP needs a frame
+    if (frame->type != abi::CapType::Frame) [[unlikely]]
+        return Error::WrongType;
+    if (words[2] > abi::RIGHTS_ALL) [[unlikely]]
+        return Error::InvalidArgument;
     return vm::map_frame(into, frame, VirtAddr(words[1]), uint8_t(words[2]));
 }
 

@@ -27,14 +27,23 @@ namespace {
     return sched::direct_switch(t, ThreadState::BlockedRecv, caller);
 }
 
+// The end of a fast ReplyRecv that fails with an error of its own, which
+// the replier hears; nothing else has changed. Out of line: the paths
+// that succeed stay as short as they can be.
+[[gnu::noinline]] TrapExit fail(Thread* t, Error e) {
+    set_error(t, e);
+    return sched::schedule();
+}
+
 // A fast ReplyRecv answering a fault with FAULT_MAP: the frame `frame`
-// goes into the faulting task, then the thread resumes. If the mapping
-// fails, nothing has changed and the general path runs, which reports
-// the error to the replier. Out of line, as the mapping is a call: the
-// fast paths stay leaves.
+// goes into the faulting task, then the thread resumes. A mapping that
+// fails is tried once, here: its error is the replier's, and nothing has
+// changed (ipc::reply's contract: the Reply cap still works, the caller
+// still waits, ReplyRecv does not receive). Out of line, as the mapping
+// is a call: the fast paths stay leaves.
 [[gnu::noinline]] TrapExit reply_map_and_wait(Thread* t, abi::IpcInfo info, Endpoint* ep, Cap* rc,
                                               Thread* caller, Cap* frame) {
-    if (!fault::map_reply(caller->task, frame, t->ctx.args()).ok()) return slowpath(t);
+    if (Status s = fault::map_reply(caller->task, frame, t->ctx.args()); !s.ok()) return fail(t, s.error());
     spend_reply(rc, caller);
     fault::answered(caller);  // it retries the faulting instruction
     return wait_for_next(t, info, ep, caller);
