@@ -24,9 +24,25 @@ struct TrapExit {
 };
 inline constexpr uintptr_t TRAP_EXIT_SWITCH = 1;  // UserContext is 8-byte aligned
 
+// The entries, one per kind of event, each in the file that owns it:
+//
+//   kernel_syscall     kernel/syscall/entry.cc  an ecall: the syscall table
+//   kernel_user_fault  kernel/fault.cc          a fault: a message to the
+//                                               thread's fault handler
+//   kernel_timer       kernel/scheduler.cc      the timer: the slice is over
+//
+// trap.S calls kernel_syscall directly; arch/riscv/trap.cc decodes every
+// other trap from U-mode and calls the other two.
+
 // ecall from U-mode; ctx is the current thread's saved registers, its pc
-// already past the ecall.
-TrapExit kernel_syscall(UserContext* ctx);
+// already past the ecall. Called from assembly, hence extern "C".
+extern "C" TrapExit kernel_syscall(UserContext* ctx);
+
+// A fault in U-mode that the thread cannot go on from by itself.
+TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what);
+
+// The timer interrupted a user thread.
+TrapExit kernel_timer();
 
 // For the trap and syscall paths' leaf functions (those that call nothing,
 // or only tail-call): no frame record, which would cost more than some of them
@@ -38,9 +54,3 @@ TrapExit kernel_syscall(UserContext* ctx);
 #else
 #define TRAP_LEAF [[gnu::optimize("omit-frame-pointer")]]
 #endif
-
-// A fault in U-mode that the thread cannot go on from by itself.
-TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess access, const char* what);
-
-// The timer interrupted a user thread.
-TrapExit kernel_timer();

@@ -1,17 +1,14 @@
+// The general IPC paths (ipc.h). The fast paths (ipc_fast.h) are made of
+// the same steps, for the cases they serve.
 #include "kernel/ipc.h"
 
-#include "format/format.h"
-#include "kernel/lib/log.h"
-#include "kernel/obj/cap.h"
+#include "kernel/fault.h"
 #include "kernel/obj/task.h"
-#include "kernel/obj/vm.h"
 #include "kernel/scheduler.h"
 
 namespace ipc {
 
 namespace {
-
-void set_error(Thread* t, Error e) { t->ctx.set_arg(7, uint64_t(e)); }
 
 void wake(Thread* t, Error e) {
     set_error(t, e);
@@ -27,63 +24,37 @@ void set_woken(Thread* t, Thread** woken) {
         sched::make_ready(t);
 }
 
-// A waiting thread holds no reference on the endpoint: before its last
-// capability goes, endpoint_unreachable() wakes every waiter.
 void wait_on(Thread* t, Endpoint* ep, ThreadQueue& q, ThreadState state) {
-    t->blocked_on = ep;
-    q.push(t);
+    join(t, ep, q);
     if (t == sched::current())
         sched::block_current(state);
     else
         t->state = state;
 }
 
-void leave(Thread* t, ThreadQueue& q) {
-    q.remove(t);
-    t->blocked_on = nullptr;
-}
-
-// The capability `sender` offers, if it still holds it.
-Cap* offered_cap(Thread* sender, unsigned slot) {
+// The capability `sender` offers, if it still holds it (it may have gone
+// while the sender waited).
+Cap* still_offered(Thread* sender, unsigned slot) {
     if (slot == 0 || !sender->task->alive) return nullptr;
-    auto c = caps::lookup(sender->task, slot);
-    if (!c.ok() || (*c)->type == abi::CapType::Reply) return nullptr;
-    return *c;
-}
-
-// An empty slot of `t`'s table named by `slot`, if there is one.
-Cap* free_slot(Thread* t, unsigned slot) {
-    if (slot == 0) return nullptr;
-    auto c = caps::empty_slot(t->task, slot);
+    auto c = offered_cap(sender->task, slot);
     return c.ok() ? *c : nullptr;
 }
 
 // Moves the message from `s` to `r` (both off any queue). `r` becomes
 // ready; `s` continues (Send), waits for the reply (Call), or fails.
 void deliver(Thread* s, Thread* r, unsigned send_cap_slot, abi::IpcInfo rinfo) {
+    put_words(r->ctx, s->msg);
     uint64_t flags = 0;
-    for (unsigned i = 0; i < abi::MSG_WORDS; i++) r->ctx.set_arg(i, s->msg[i]);
-    if (Cap* offered = offered_cap(s, send_cap_slot)) {
-        if (Cap* dst = free_slot(r, rinfo.recv_cap())) {
-            caps::install(dst, *offered, offered);
-            flags |= abi::IpcResult::CAP_RECEIVED;
-        }
-    }
+    if (Cap* offered = still_offered(s, send_cap_slot)) flags |= transfer_cap(offered, r->task, rinfo.recv_cap());
     bool replied_later = false;
     if (s->is_call) {
-        if (Cap* dst = free_slot(r, rinfo.reply_dst())) {
-            Cap reply{};
-            reply.type = abi::CapType::Reply;
-            reply.rights = abi::RIGHT_WRITE;
-            reply.obj = s;
-            reply.w0 = s->reply_gen;
-            caps::install(dst, reply, nullptr);
+        if (auto dst = caps::empty_slot(r->task, rinfo.reply_dst()); dst.ok()) {
+            make_reply(*dst, s);
             flags |= abi::IpcResult::IS_CALL;
             replied_later = true;
         }
     }
-    r->ctx.set_arg(6, (s->send_badge & abi::IpcResult::BADGE_MASK) | flags);
-    set_error(r, Error::None);
+    set_received(r->ctx, (s->send_badge & abi::IpcResult::BADGE_MASK) | flags);
 
     // The sender first, so that a caller that now waits for its reply
     // leaves the CPU before the receiver is woken: then the receiver can
@@ -127,60 +98,27 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info) {
     wait_on(t, ep, ep->receivers, ThreadState::BlockedRecv);
 }
 
-// FAULT_MAP's mapping: the replier's Frame cap into the faulting task.
-static Status map_for_fault(Thread* replier, Thread* caller, const uint64_t* words, unsigned send_cap_slot) {
-    if (send_cap_slot == 0) return Error::InvalidArgument;  // FAULT_MAP needs a frame
-    Cap* frame = TRY(caps::lookup(replier->task, send_cap_slot, abi::CapType::Frame, 0));
-    if (words[2] > abi::RIGHTS_ALL) return Error::InvalidArgument;
-    return vm::map_frame(caller->task, frame, VirtAddr(words[1]), uint8_t(words[2]));
-}
-
-Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot, Thread** woken) {
-    auto* caller = static_cast<Thread*>(reply->obj);
-    bool valid = caller->state == ThreadState::BlockedReply && caller->reply_gen == reply->w0;
-    if (valid && caller->in_fault && !caller->exiting && words[0] == abi::FAULT_MAP)
-        TRY_STATUS(map_for_fault(replier, caller, words, send_cap_slot));  // before anything is spent
-    caller->reply_gen++;  // valid or not, this Reply cap is spent
-    caps::remove(reply);
-    if (!valid) return Error::DeadObject;
+Status reply(Cap* rc, const uint64_t* words, Cap* offered, Thread** woken) {
+    Thread* caller = waiting_caller(rc);
+    if (!caller) {
+        caps::remove(rc);  // spent all the same
+        return Error::DeadObject;
+    }
     if (caller->in_fault) {
-        caller->in_fault = false;
-        if (caller->exiting) {
-            char why[48];
-            format_buf(why, sizeof why, "exited with status %d", int(caller->msg[1]));
-            tasks::kill(caller->task, int(caller->msg[1]), why);
-        } else if (words[0] == abi::FAULT_RESUME || words[0] == abi::FAULT_MAP) {
-            set_woken(caller, woken);  // retries the faulting instruction
-        } else {
-            tasks::kill(caller->task, -1, "killed by its fault handler");
-        }
+        const fault::Verdict verdict = fault::verdict(caller, words[0]);
+        if (verdict == fault::Verdict::Map)
+            TRY_STATUS(fault::map_reply(caller->task, offered, words));  // before anything is spent
+        spend_reply(rc, caller);
+        if (fault::conclude(caller, verdict)) set_woken(caller, woken);
         return {};
     }
+    spend_reply(rc, caller);
     uint64_t flags = 0;
-    if (Cap* offered = offered_cap(replier, send_cap_slot)) {
-        if (Cap* dst = free_slot(caller, abi::IpcInfo{caller->recv_info}.recv_cap())) {
-            caps::install(dst, *offered, offered);
-            flags |= abi::IpcResult::CAP_RECEIVED;
-        }
-    }
-    for (unsigned i = 0; i < abi::MSG_WORDS; i++) caller->ctx.set_arg(i, words[i]);
-    caller->ctx.set_arg(6, flags);
-    set_error(caller, Error::None);
+    if (offered) flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap());
+    put_words(caller->ctx, words);
+    set_received(caller->ctx, flags);
     set_woken(caller, woken);
     return {};
-}
-
-void fault(Thread* t, const char* what) {
-    Cap& ep_cap = t->fault_ep;
-    if (ep_cap.empty()) {
-        char why[128];
-        format_buf(why, sizeof why, "killed: %s at %#lx, pc %#lx (no fault handler)", what, t->msg[1],
-                   t->msg[3]);
-        tasks::kill(t->task, -1, why);
-        return;
-    }
-    t->in_fault = true;
-    send(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, true, 0);
 }
 
 void cancel(Thread* t) {
@@ -208,8 +146,8 @@ void endpoint_unreachable(Endpoint* ep) {
 }
 
 void reply_dropped(Cap* reply) {
-    auto* caller = static_cast<Thread*>(reply->obj);
-    if (caller->state != ThreadState::BlockedReply || caller->reply_gen != reply->w0) return;
+    Thread* caller = waiting_caller(reply);
+    if (!caller) return;
     caller->reply_gen++;
     if (caller->in_fault) {
         caller->in_fault = false;

@@ -1,16 +1,23 @@
-// Synchronous IPC over endpoints, and fault messages.
+// Synchronous IPC over endpoints.
 //
 // A message is six words, a badge (from the sender's endpoint cap) and at
 // most one capability. Senders and receivers meet at an endpoint: whoever
 // comes first waits in its queue. A Call leaves the caller waiting for a
 // Reply capability, which the receiver gets in the slot it named.
+//
+// The general paths (send, recv, reply: ipc.cc, for syscall/sys_ipc.cc)
+// and the fast paths (ipc_fast.h) are made of the same steps, the inline
+// functions in the second half of this header.
 #pragma once
 
 #include "abi/syscall.h"
 #include "base/result.h"
+#include "kernel/obj/cap.h"
 #include "kernel/obj/objects.h"
 
 namespace ipc {
+
+// --- The general paths ------------------------------------------------------
 
 // The current thread `t` sends t->msg (and the capability in slot
 // `send_cap_slot` of its own table, 0 for none) to `ep` with `badge`.
@@ -21,41 +28,16 @@ void send(Thread* t, Endpoint* ep, uint64_t badge, bool call, unsigned send_cap_
 // (recv_cap, reply_dst). Blocks until a message arrives.
 void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
 
-// `replier` answers the Call behind `reply` (which is consumed) with
-// `words` and, if `send_cap_slot` names one, a copy of that capability
-// into the slot the caller named for it (recv_cap of its Call).
+// The current thread answers the Call behind the Reply capability `rc`
+// (which is consumed) with `words` and a copy of `offered` (offered_cap(),
+// or nullptr) into the slot the caller named for it (recv_cap of its Call).
 // Errors: DeadObject (the caller is gone or was answered already). A
-// reply of FAULT_MAP to a fault maps the Frame capability in
-// `send_cap_slot` into the faulting task first (vm::map_frame, w1 =
-// address, w2 = rights); if that fails, its error is returned and nothing
-// changes: the Reply capability stays valid and the caller blocked.
-// With `woken`, the caller is not made runnable but returned there, for
-// the replier to wake once it blocks (ReplyRecv).
-Status reply(Thread* replier, Cap* reply, const uint64_t* words, unsigned send_cap_slot,
-             Thread** woken = nullptr);
-
-// The fault message for `t`, word by word through put(i, word) (abi/cap.h:
-// tag and kind, address, access, pc, thread id).
-template <typename Put>
-inline void put_fault_message(Put put, Thread* t, abi::FaultKind kind, uint64_t addr,
-                              abi::FaultAccess access) {
-    put(0, abi::FAULT_TAG | uint64_t(kind));
-    put(1, addr);
-    put(2, uint64_t(access));
-    put(3, t->ctx.pc);
-    put(4, t->id);
-    put(5, 0);
-}
-
-// Puts the fault message for `t` in t->msg.
-inline void set_fault_message(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access) {
-    put_fault_message([t](unsigned i, uint64_t w) { t->msg[i] = w; }, t, kind, addr, access);
-}
-
-// `t` faulted and t->msg holds its fault message: send it to t's fault
-// endpoint as a Call on its behalf, or end its task if it has none
-// (`what` names the fault in the log line).
-void fault(Thread* t, const char* what);
+// reply of FAULT_MAP to a fault maps `offered` into the faulting task
+// first (fault::map_reply); if that fails, its error is returned and
+// nothing changes: the Reply capability stays valid and the caller
+// blocked. With `woken`, the caller is not made runnable but returned
+// there, for the replier to wake once it blocks (ReplyRecv).
+Status reply(Cap* rc, const uint64_t* words, Cap* offered, Thread** woken = nullptr);
 
 // Takes `t` out of any endpoint queue (its task is ending).
 void cancel(Thread* t);
@@ -63,5 +45,113 @@ void cancel(Thread* t);
 void endpoint_unreachable(Endpoint* ep);
 // A Reply capability was removed without being used.
 void reply_dropped(Cap* reply);
+
+// --- The steps both paths are made of ------------------------------------------
+// Inline: the fast paths run them on every message. The slots come from
+// abi::IpcInfo's accessors.
+
+// An IPC call's error, in a7 (the other registers stay as they were).
+inline void set_error(Thread* t, Error e) { t->ctx.set_arg(7, uint64_t(e)); }
+
+// The endpoint capability in `slot` of `task`, with `right` (Write to
+// send, Read to receive). Errors: InvalidCap, WrongType, NoRights.
+inline Result<Cap*> endpoint_cap(Task* task, uint64_t slot, uint8_t right) {
+    return caps::lookup(task, slot, abi::CapType::Endpoint, right);
+}
+
+// The capability in `slot` offered to travel with a message: any but a
+// Reply capability. Errors: InvalidCap (slot 0 too), WrongType.
+inline Result<Cap*> offered_cap(Task* task, uint64_t slot) {
+    Cap* c = TRY(caps::lookup(task, slot));
+    if (c->type == abi::CapType::Reply) return Error::WrongType;
+    return c;
+}
+
+// The Reply capability in `slot`. Errors: InvalidCap, WrongType.
+inline Result<Cap*> reply_cap(Task* task, uint64_t slot) {
+    return caps::lookup(task, slot, abi::CapType::Reply, 0);
+}
+
+// Whether the receive side of `info` can wait: recv_cap and reply_dst each
+// none (0) or empty, and not the same slot. `spent`, the slot of a Reply
+// capability about to be spent, counts as empty (the fast ReplyRecv
+// checks before it spends). Errors: InvalidCap, Busy, InvalidArgument.
+inline Status recv_slots_ok(Task* task, abi::IpcInfo info, uint64_t spent = 0) {
+    const uint64_t recv_cap = info.recv_cap(), reply_dst = info.reply_dst();
+    if (recv_cap && recv_cap != spent) TRY(caps::empty_slot(task, recv_cap));
+    if (reply_dst && reply_dst != spent) TRY(caps::empty_slot(task, reply_dst));
+    if (recv_cap && recv_cap == reply_dst) return Error::InvalidArgument;
+    return {};
+}
+
+// A Reply capability names the calling thread and the generation of its
+// Call: it answers only while the thread waits for that Call's reply.
+
+// Puts the Reply capability `caller` will be answered through in the
+// empty `dst`.
+inline void make_reply(Cap* dst, Thread* caller) {
+    dst->type = abi::CapType::Reply;
+    dst->rights = abi::RIGHT_WRITE;
+    dst->obj = caller;
+    dst->w0 = caller->reply_gen;
+    obj_ref(caller);
+}
+
+// The thread waiting for an answer through `rc`, or nullptr (it is gone,
+// or was answered or given up on).
+inline Thread* waiting_caller(const Cap* rc) {
+    auto* caller = static_cast<Thread*>(rc->obj);
+    return caller->state == ThreadState::BlockedReply && caller->reply_gen == rc->w0 ? caller : nullptr;
+}
+
+// Spends `rc`, the Reply capability `caller` waits on (waiting_caller):
+// it answers nothing again, and its slot is empty. Its reference on the
+// caller is never the last (the caller's task lists it).
+inline void spend_reply(Cap* rc, Thread* caller) {
+    caller->reply_gen++;
+    rc->type = abi::CapType::Null;
+    rc->rights = 0;
+    rc->obj = nullptr;
+    rc->w0 = 0;
+    caller->refs--;
+}
+
+// The six words of a message into a0..a5 of `to`, unrolled (a loop costs
+// five instructions a word here, the copy two).
+[[gnu::always_inline]] inline void put_words(UserContext& to, const uint64_t* words) {
+#pragma GCC unroll 6
+    for (unsigned i = 0; i < abi::MSG_WORDS; i++) to.set_arg(i, words[i]);
+}
+
+// The rest of what a receiver gets besides the words: a6 = `result` (an
+// abi::IpcResult: badge and flags), a7 = success.
+inline void set_received(UserContext& to, uint64_t result) {
+    to.set_arg(6, result);
+    to.set_arg(7, uint64_t(Error::None));
+}
+
+// A copy of `offered` (a child of it) into slot `slot` of `to`, if that is
+// empty: IpcResult::CAP_RECEIVED then, 0 otherwise (a slot filled while
+// its owner waited just means nothing lands there).
+inline uint64_t transfer_cap(Cap* offered, Task* to, uint64_t slot) {
+    auto dst = caps::empty_slot(to, slot);
+    if (!dst.ok()) return 0;
+    caps::install(*dst, *offered, offered);
+    return abi::IpcResult::CAP_RECEIVED;
+}
+
+// `t` waits in `ep`'s queue `q` (its state is the caller's to set). A
+// waiting thread holds no reference on the endpoint: before its last
+// capability goes, endpoint_unreachable() wakes every waiter.
+inline void join(Thread* t, Endpoint* ep, ThreadQueue& q) {
+    t->blocked_on = ep;
+    q.push(t);
+}
+
+// `t` leaves the endpoint queue `q` it waits in.
+inline void leave(Thread* t, ThreadQueue& q) {
+    q.remove(t);
+    t->blocked_on = nullptr;
+}
 
 }  // namespace ipc

@@ -162,3 +162,10 @@ void run_first() {
 }
 
 }  // namespace sched
+
+// The timer interrupted a user thread (entry.h): its slice is over.
+TrapExit kernel_timer() {
+    sched::set_trapped(sched::current());
+    sched::timer_tick();
+    return sched::schedule();
+}

@@ -143,7 +143,7 @@ from_user:
     sd      zero, UCTX_TEMPS_SAVED(sp)  /* t0..t6 not saved */
     mv      a0, sp
     ld      sp, kernel_trap_stack_top
-    call    _Z14kernel_syscallP11UserContext
+    call    kernel_syscall
     andi    t0, a0, TRAP_EXIT_SWITCH
     bnez    t0, 3f                /* another thread runs: the common exit */
     /* The same thread goes on (nothing to save): its t0..t6 are zeros. */

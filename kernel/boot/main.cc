@@ -4,6 +4,7 @@
 // kernel command line.
 #include "cmdline/cmdline.h"
 #include "kernel/boot/boot.h"
+#include "kernel/ipc_fast.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/lib/log.h"
 #include "kernel/paging.h"
@@ -30,6 +31,8 @@ constinit fdt::MachineInfo g_machine{};
 //                     panic, assert) to show that faults are loud
 //   init=NAME         the root task: an embedded user program (default: pager)
 //   kpool=SIZE        kernel object pool carved at boot (default 1/64 of RAM, 4..64 MiB)
+//   ipc_fastpath=off  no IPC fast paths: the general paths serve every Call,
+//                     ReplyRecv and fault (a test holds both to the same answers)
 //   hold              after boot, print the page-table list and wait for an
 //                     external observer (QEMU's monitor) instead of powering off
 //
@@ -43,6 +46,7 @@ struct BootOptions {
     StrView movablecore;
     StrView init;              // empty: the default root task
     uint64_t kpool_bytes = 0;  // 0: the default
+    bool ipc_fastpath = true;  // ipc_fastpath=off: the general IPC paths serve everything
 };
 
 // loglevel= and quiet take effect at once, so the rest of boot logs at
@@ -80,6 +84,12 @@ BootOptions parse_boot_options(const char* bootargs) {
     o.hold = cl.has("hold");
     if (cl.find("init", p)) o.init = p.value;
     o.kpool_bytes = kpool_bytes(cl);
+    if (cl.find("ipc_fastpath", p)) {
+        if (p.value.equals("off") || p.value.equals("on"))
+            o.ipc_fastpath = p.value.equals("on");
+        else
+            klog::warn("ipc_fastpath=%.*s ignored: expected on or off", int(p.value.len), p.value.data);
+    }
     if (cl.truncated())
         klog::warn("kernel command line longer than %zu bytes; the rest is ignored", CMDLINE_MAX);
     return o;
@@ -184,6 +194,7 @@ void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instructions_at_entr
     const fdt::MachineInfo& machine = read_machine(fdt);              // FDT: memory, harts, bootargs
     platform::set_timebase(machine.timebase_frequency);               // the timer's frequency
     BootOptions opt = parse_boot_options(machine.bootargs);           // command line
+    ipc::enable_fastpaths(opt.ipc_fastpath);                          // tests: general IPC paths only
     phys_memory_init(machine, fdt, opt.kernelcore, opt.movablecore);  // memblock .. mem_map
     // Instruction counts mean something only under QEMU -icount (tools/bench boot).
     klog::debug("memory ready: %lu instructions from entry",

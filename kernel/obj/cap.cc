@@ -16,32 +16,15 @@ void unlink(Cap* c) {
     c->parent = c->prev_sibling = c->next_sibling = nullptr;
 }
 
-void count_endpoint(KObject* o, int delta) {
-    if (!o || o->otype != ObjType::Endpoint) return;
+// One capability fewer names `o`: an endpoint that no capability names any
+// more wakes its waiters (install() counts them up).
+void endpoint_cap_gone(KObject* o) {
+    if (o->otype != ObjType::Endpoint) return;
     auto* ep = static_cast<Endpoint*>(o);
-    ep->caps += delta;
-    if (ep->caps == 0) ipc::endpoint_unreachable(ep);
+    if (--ep->caps == 0) ipc::endpoint_unreachable(ep);
 }
 
 }  // namespace
-
-void install(Cap* dst, const Cap& value, Cap* parent) {
-    Task* owner = dst->owner;
-    uint16_t slot = dst->slot;
-    *dst = Cap{};
-    dst->owner = owner;
-    dst->slot = slot;
-    dst->type = value.type;
-    dst->rights = value.rights;
-    dst->obj = value.obj;
-    dst->w0 = value.w0;
-    dst->w1 = value.w1;
-    link_child(parent, dst);
-    if (dst->obj) {
-        obj_ref(dst->obj);
-        count_endpoint(dst->obj, 1);
-    }
-}
 
 void move(Cap* dst, Cap* src) {
     Task* owner = dst->owner;
@@ -87,7 +70,7 @@ void remove(Cap* c) {
     c->owner = owner;
     c->slot = slot;
     if (obj) {
-        count_endpoint(obj, -1);
+        endpoint_cap_gone(obj);
         obj_unref(obj);
     }
 }

@@ -8,6 +8,14 @@
 #include "base/result.h"
 #include "kernel/obj/objects.h"
 
+
+// Object references: dropping the last one frees it (obj_destroy, obj/objects.cc).
+void obj_destroy(KObject* o);
+inline void obj_ref(KObject* o) { o->refs++; }
+inline void obj_unref(KObject* o) {
+    if (--o->refs == 0) obj_destroy(o);
+}
+
 namespace caps {
 
 // The capability in `slot` of `task`. Errors: InvalidCap (out of range or empty).
@@ -34,10 +42,6 @@ inline Result<Cap*> empty_slot(Task* task, uint64_t slot) {
     return c;
 }
 
-// Fills the empty `dst` with `value` (type, rights, obj, w0, w1), as a child
-// of `parent` (nullptr: a root). Takes a reference on value.obj.
-void install(Cap* dst, const Cap& value, Cap* parent);
-
 // Links `c` as the first child of `parent` (nullptr: a root).
 inline void link_child(Cap* parent, Cap* c) {
     c->parent = parent;
@@ -49,12 +53,27 @@ inline void link_child(Cap* parent, Cap* c) {
     }
 }
 
-// install() for a new Frame capability (no object to reference), inline
-// for the minting calls: the Frame [pfn, pfn + 2^order) with `rights` in
-// the empty `dst`, a child of the Memory capability `parent`. Only the
-// fields a Frame uses are written: an empty slot is Cap{} but for owner
-// and slot (tables start so, and remove(), move() and the IPC fast path's
-// spending of a Reply leave them so).
+// Fills the empty `dst` with `value` (type, rights, obj, w0, w1), as a child
+// of `parent` (nullptr: a root). Takes a reference on value.obj. Only
+// those fields are written: an empty slot is Cap{} but for owner and slot
+// (tables start so, and remove() and move() leave them so). Inline: the
+// IPC fast paths transfer capabilities with it.
+inline void install(Cap* dst, const Cap& value, Cap* parent) {
+    dst->type = value.type;
+    dst->rights = value.rights;
+    dst->obj = value.obj;
+    dst->w0 = value.w0;
+    dst->w1 = value.w1;
+    link_child(parent, dst);
+    if (KObject* o = dst->obj) {
+        obj_ref(o);
+        if (o->otype == ObjType::Endpoint) static_cast<Endpoint*>(o)->caps++;
+    }
+}
+
+// install() for a new Frame capability (no object to reference), for the
+// minting calls: the Frame [pfn, pfn + 2^order) with `rights` in the
+// empty `dst`, a child of the Memory capability `parent`.
 inline void install_frame(Cap* dst, uint64_t pfn, uint64_t order, uint8_t rights, Cap* parent) {
     dst->type = abi::CapType::Frame;
     dst->rights = rights;
@@ -109,10 +128,3 @@ void revoke(Cap* c);
 bool has_child_overlapping(const Cap* c, uint64_t pfn, uint64_t pages);
 
 }  // namespace caps
-
-// Object references: dropping the last one frees it (obj_destroy, obj/objects.cc).
-void obj_destroy(KObject* o);
-inline void obj_ref(KObject* o) { o->refs++; }
-inline void obj_unref(KObject* o) {
-    if (--o->refs == 0) obj_destroy(o);
-}

@@ -2,7 +2,7 @@
 #include "kernel/obj/cap.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 Result<Task*> task_arg(Thread* t, uint64_t slot) {
     if (slot == 0) return t->task;
@@ -12,7 +12,7 @@ Result<Task*> task_arg(Thread* t, uint64_t slot) {
     return task;
 }
 
-void cap_identify(Thread* t) {
+SYSCALL_HANDLER(cap_identify) {
     auto c = caps::lookup(t->task, t->ctx.arg(0));
     if (!c.ok()) return ret(t, c.error());
     Cap* cap = *c;
@@ -33,7 +33,7 @@ void cap_identify(Thread* t) {
     ret(t, Error::None, uint64_t(cap->type), cap->rights, extra);
 }
 
-void cap_copy(Thread* t) {
+SYSCALL_HANDLER(cap_copy) {
     uint64_t src_slot = t->ctx.arg(0), dst_task_slot = t->ctx.arg(1), dst_slot = t->ctx.arg(2);
     uint64_t mask = t->ctx.arg(3), badge = t->ctx.arg(4);
     auto src = caps::lookup(t->task, src_slot);
@@ -56,7 +56,7 @@ void cap_copy(Thread* t) {
     ret(t, Error::None);
 }
 
-void cap_move(Thread* t) {
+SYSCALL_HANDLER(cap_move) {
     uint64_t src_slot = t->ctx.arg(0), dst_slot = t->ctx.arg(1);
     auto src = caps::lookup(t->task, src_slot);
     if (!src.ok()) return ret(t, src.error());
@@ -67,7 +67,7 @@ void cap_move(Thread* t) {
     ret(t, Error::None);
 }
 
-void cap_delete(Thread* t) {
+SYSCALL_HANDLER(cap_delete) {
     auto c = caps::lookup(t->task, t->ctx.arg(0));
     if (!c.ok()) return ret(t, c.error());
     caps::remove(*c);
@@ -76,18 +76,11 @@ void cap_delete(Thread* t) {
     if (t->state == ThreadState::Running) ret(t, Error::None);
 }
 
-void cap_revoke(Thread* t) {
+SYSCALL_HANDLER(cap_revoke) {
     auto c = caps::lookup(t->task, t->ctx.arg(0));
     if (!c.ok()) return ret(t, c.error());
     caps::revoke(*c);
     if (t->state == ThreadState::Running) ret(t, Error::None);
 }
 
-// The syscall table's entries for these handlers (syscall.h, run).
-template TrapExit run<cap_copy>(Thread*);
-template TrapExit run<cap_delete>(Thread*);
-template TrapExit run<cap_identify>(Thread*);
-template TrapExit run<cap_move>(Thread*);
-template TrapExit run<cap_revoke>(Thread*);
-
-}  // namespace sys
+}  // namespace syscall

@@ -6,38 +6,28 @@
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 namespace {
 
-void ipc_error(Thread* t, Error e) { t->ctx.set_arg(7, uint64_t(e)); }
-
-// The endpoint named in info, with `right`. For a send with a capability,
-// Grant too and the offered cap must exist (and not be a Reply cap).
-Result<Cap*> endpoint_arg(Thread* t, abi::IpcInfo info, uint8_t right, bool sending) {
-    Cap* ep = TRY(caps::lookup(t->task, info.endpoint(), abi::CapType::Endpoint, right));
-    if (sending && info.send_cap()) {
+// The endpoint a send names (Write), and for one with a capability, Grant
+// on it too and the capability offered (any but a Reply cap).
+// Errors: InvalidCap, WrongType, NoRights.
+Result<Cap*> send_endpoint(Thread* t, abi::IpcInfo info) {
+    Cap* ep = TRY(ipc::endpoint_cap(t->task, info.endpoint(), abi::RIGHT_WRITE));
+    if (info.send_cap()) {
         if (!(ep->rights & abi::RIGHT_GRANT)) return Error::NoRights;
-        Cap* offered = TRY(caps::lookup(t->task, info.send_cap()));
-        if (offered->type == abi::CapType::Reply) return Error::WrongType;
+        TRY(ipc::offered_cap(t->task, info.send_cap()));
     }
     return ep;
 }
 
-// A capability offered with a Reply must exist and not be a Reply cap.
-Status offered_ok(Thread* t, abi::IpcInfo info) {
-    if (!info.send_cap()) return {};
-    Cap* offered = TRY(caps::lookup(t->task, info.send_cap()));
-    if (offered->type == abi::CapType::Reply) return Error::WrongType;
-    return {};
-}
-
-// Receive-side slots must be usable now (they are checked again on delivery).
-Status recv_slots_ok(Thread* t, abi::IpcInfo info) {
-    if (info.recv_cap()) TRY(caps::empty_slot(t->task, info.recv_cap()));
-    if (info.reply_dst()) TRY(caps::empty_slot(t->task, info.reply_dst()));
-    if (info.recv_cap() && info.recv_cap() == info.reply_dst()) return Error::InvalidArgument;
-    return {};
+// The capability a Reply offers: none (nullptr), or any but a Reply cap.
+// No Grant needed: the Reply cap itself is the permission.
+// Errors: InvalidCap, WrongType.
+Result<Cap*> reply_offer(Thread* t, abi::IpcInfo info) {
+    if (!info.send_cap()) return static_cast<Cap*>(nullptr);
+    return ipc::offered_cap(t->task, info.send_cap());
 }
 
 void save_message(Thread* t) {
@@ -46,8 +36,8 @@ void save_message(Thread* t) {
 
 void do_send(Thread* t, bool call) {
     abi::IpcInfo info{t->ctx.arg(6)};
-    auto ep = endpoint_arg(t, info, abi::RIGHT_WRITE, true);
-    if (!ep.ok()) return ipc_error(t, ep.error());
+    auto ep = send_endpoint(t, info);
+    if (!ep.ok()) return ipc::set_error(t, ep.error());
     save_message(t);
     if (call) t->recv_info = info.raw;  // where the reply's capability may land
     ipc::send(t, static_cast<Endpoint*>((*ep)->obj), (*ep)->w0, call, info.send_cap());
@@ -55,7 +45,7 @@ void do_send(Thread* t, bool call) {
 
 }  // namespace
 
-void endpoint_create(Thread* t) {
+SYSCALL_HANDLER(endpoint_create) {
     auto dst = caps::empty_slot(t->task, t->ctx.arg(0));
     if (!dst.ok()) return ret(t, dst.error());
     const uint64_t bytes = kmem::object_charge(t->task, sizeof(Endpoint));
@@ -76,52 +66,48 @@ void endpoint_create(Thread* t) {
     ret(t, Error::None);
 }
 
-void send(Thread* t) { do_send(t, false); }
-void call(Thread* t) { do_send(t, true); }
+SYSCALL_HANDLER(send) { do_send(t, false); }
+SYSCALL_HANDLER(call) { do_send(t, true); }
 
-void recv(Thread* t) {
+SYSCALL_HANDLER(recv) {
     abi::IpcInfo info{t->ctx.arg(6)};
-    auto ep = endpoint_arg(t, info, abi::RIGHT_READ, false);
-    if (!ep.ok()) return ipc_error(t, ep.error());
-    if (Status s = recv_slots_ok(t, info); !s.ok()) return ipc_error(t, s.error());
+    auto ep = ipc::endpoint_cap(t->task, info.endpoint(), abi::RIGHT_READ);
+    if (!ep.ok()) return ipc::set_error(t, ep.error());
+    // The receive slots must be usable now (they are checked again on delivery).
+    if (Status s = ipc::recv_slots_ok(t->task, info); !s.ok()) return ipc::set_error(t, s.error());
     ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
 }
 
-void reply(Thread* t) {
+SYSCALL_HANDLER(reply) {
     abi::IpcInfo info{t->ctx.arg(6)};
-    auto r = caps::lookup(t->task, info.reply_src(), abi::CapType::Reply, 0);
-    if (!r.ok()) return ipc_error(t, r.error());
-    if (Status s = offered_ok(t, info); !s.ok()) return ipc_error(t, s.error());
+    auto rc = ipc::reply_cap(t->task, info.reply_src());
+    if (!rc.ok()) return ipc::set_error(t, rc.error());
+    auto offered = reply_offer(t, info);
+    if (!offered.ok()) return ipc::set_error(t, offered.error());
     save_message(t);
-    ipc_error(t, ipc::reply(t, *r, t->msg, info.send_cap()).error());
+    ipc::set_error(t, ipc::reply(*rc, t->msg, *offered).error());
 }
 
-void reply_recv(Thread* t) {
+SYSCALL_HANDLER(reply_recv) {
     abi::IpcInfo info{t->ctx.arg(6)};
     // Check the receive side first, so a bad endpoint does not lose the reply.
-    auto ep = endpoint_arg(t, info, abi::RIGHT_READ, false);
-    if (!ep.ok()) return ipc_error(t, ep.error());
-    auto r = caps::lookup(t->task, info.reply_src(), abi::CapType::Reply, 0);
-    if (!r.ok()) return ipc_error(t, r.error());
-    if (Status s = offered_ok(t, info); !s.ok()) return ipc_error(t, s.error());
+    auto ep = ipc::endpoint_cap(t->task, info.endpoint(), abi::RIGHT_READ);
+    if (!ep.ok()) return ipc::set_error(t, ep.error());
+    auto rc = ipc::reply_cap(t->task, info.reply_src());
+    if (!rc.ok()) return ipc::set_error(t, rc.error());
+    auto offered = reply_offer(t, info);
+    if (!offered.ok()) return ipc::set_error(t, offered.error());
     save_message(t);
     Thread* caller = nullptr;
     // A caller that went away does not stop the receive; a FAULT_MAP that
     // cannot map does (the handler must hear of it, its Reply cap still works).
-    Status replied = ipc::reply(t, *r, t->msg, info.send_cap(), &caller);
-    if (!replied.ok() && replied.error() != Error::DeadObject) return ipc_error(t, replied.error());
-    Status s = recv_slots_ok(t, info);
-    if (s.ok())
+    Status replied = ipc::reply(*rc, t->msg, *offered, &caller);
+    if (!replied.ok() && replied.error() != Error::DeadObject) return ipc::set_error(t, replied.error());
+    if (Status s = ipc::recv_slots_ok(t->task, info); s.ok())
         ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
     else
-        ipc_error(t, s.error());
+        ipc::set_error(t, s.error());
     if (caller) sched::wake(caller);  // runs next if the replier now waits
 }
 
-// The syscall table's entries for these handlers (syscall.h, run).
-template TrapExit run<endpoint_create>(Thread*);
-template TrapExit run<send>(Thread*);
-template TrapExit run<recv>(Thread*);
-template TrapExit run<reply>(Thread*);
-
-}  // namespace sys
+}  // namespace syscall

@@ -5,9 +5,9 @@
 #include "kernel/paging.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
-void memory_mint_frame(Thread* t) {
+SYSCALL_HANDLER(memory_mint_frame) {
     uint64_t pfn = t->ctx.arg(1), order = t->ctx.arg(2), rights = t->ctx.arg(3), dst_slot = t->ctx.arg(4);
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
     if (!mem.ok()) return ret(t, mem.error());
@@ -25,7 +25,7 @@ void memory_mint_frame(Thread* t) {
     ret(t, Error::None);
 }
 
-void memory_donate(Thread* t) {
+SYSCALL_HANDLER(memory_donate) {
     uint64_t pfn = t->ctx.arg(1), pages = t->ctx.arg(2);
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
     if (!mem.ok()) return ret(t, mem.error());
@@ -82,7 +82,7 @@ Cap* mint_run(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_
 // AllocBatch). Everything is checked first; a failure while mapping (a
 // page mapped already, kernel pool exhausted) maps nothing, and the
 // capabilities minted for it are removed.
-void memory_mint_map(Thread* t) {
+SYSCALL_HANDLER(memory_mint_map) {
     uint64_t va = t->ctx.arg(2), array = t->ctx.arg(3), count = t->ctx.arg(4), first = t->ctx.arg(5);
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
     if (!mem.ok()) return ret(t, mem.error());
@@ -109,7 +109,7 @@ void memory_mint_map(Thread* t) {
 
 // MemoryMintMap without the mapping: the pager mints frames ahead of the
 // requests they will answer. All checked first; nothing can fail after.
-void memory_mint_frames(Thread* t) {
+SYSCALL_HANDLER(memory_mint_frames) {
     uint64_t array = t->ctx.arg(1), count = t->ctx.arg(2), first = t->ctx.arg(3);
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
     if (!mem.ok()) return ret(t, mem.error());
@@ -121,17 +121,10 @@ void memory_mint_frames(Thread* t) {
     ret(t, Error::None);
 }
 
-void memory_info(Thread* t) {
+SYSCALL_HANDLER(memory_info) {
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, 0);
     if (!mem.ok()) return ret(t, mem.error());
     ret(t, Error::None, (*mem)->w0, (*mem)->w1);
 }
 
-// The syscall table's entries for these handlers (syscall.h, run).
-template TrapExit run<memory_donate>(Thread*);
-template TrapExit run<memory_info>(Thread*);
-template TrapExit run<memory_mint_frame>(Thread*);
-template TrapExit run<memory_mint_map>(Thread*);
-template TrapExit run<memory_mint_frames>(Thread*);
-
-}  // namespace sys
+}  // namespace syscall

@@ -1,5 +1,5 @@
 // Null, DebugWrite, Exit, Yield, KernelInfo.
-#include "kernel/ipc.h"
+#include "kernel/fault.h"
 #include "kernel/lib/log.h"
 #include "kernel/obj/pool.h"
 #include "kernel/obj/task.h"
@@ -8,11 +8,15 @@
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
-void null(Thread* t) { ret(t, Error::None); }
+// The bare cost of a system call, written out as a leaf.
+TRAP_LEAF TrapExit null(Thread* t) {
+    ret(t, Error::None);
+    return sched::schedule();
+}
 
-void debug_write(Thread* t) {
+SYSCALL_HANDLER(debug_write) {
     uint64_t va = t->ctx.arg(0), len = t->ctx.arg(1);
     if (len > abi::DEBUG_WRITE_MAX) return ret(t, Error::InvalidArgument);
     char buf[256];
@@ -29,26 +33,26 @@ void debug_write(Thread* t) {
     ret(t, Error::None);
 }
 
-void exit(Thread* t) {
+SYSCALL_HANDLER(exit) {
     char why[48];
     int status = int(t->ctx.arg(0));
     if (!t->fault_ep.empty()) {
         // Its handler hears of it first (FaultKind::Exit); the task ends on the reply.
         t->exiting = true;
-        ipc::set_fault_message(t, abi::FaultKind::Exit, uint64_t(status), abi::FaultAccess::Read);
-        ipc::fault(t, "exit");
+        fault::set_message(t, abi::FaultKind::Exit, uint64_t(status), abi::FaultAccess::Read);
+        fault::send(t, "exit");
         return;
     }
     format_buf(why, sizeof why, "exited with status %d", status);
     tasks::kill(t->task, status, why);
 }
 
-void yield(Thread* t) {
+SYSCALL_HANDLER(yield) {
     ret(t, Error::None);
     sched::yield_current();
 }
 
-void kernel_info(Thread* t) {
+SYSCALL_HANDLER(kernel_info) {
     switch (t->ctx.arg(0)) {
         case abi::KERNEL_INFO_POOL: {
             kpool::Stats s = kpool::stats();
@@ -60,10 +64,4 @@ void kernel_info(Thread* t) {
     ret(t, Error::InvalidArgument);
 }
 
-// The syscall table's entries for these handlers (syscall.h, run).
-template TrapExit run<debug_write>(Thread*);
-template TrapExit run<exit>(Thread*);
-template TrapExit run<kernel_info>(Thread*);
-template TrapExit run<yield>(Thread*);
-
-}  // namespace sys
+}  // namespace syscall

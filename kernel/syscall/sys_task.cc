@@ -5,7 +5,7 @@
 #include "kernel/obj/task.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
 namespace {
 
@@ -18,7 +18,7 @@ Result<Thread*> thread_arg(Thread* t, uint64_t slot) {
 
 }  // namespace
 
-void task_create(Thread* t) {
+SYSCALL_HANDLER(task_create) {
     uint64_t task_slot = t->ctx.arg(0), thread_slot = t->ctx.arg(1), limit = t->ctx.arg(2);
     Task* me = t->task;
     auto dst_task = caps::empty_slot(me, task_slot);
@@ -52,7 +52,7 @@ void task_create(Thread* t) {
     ret(t, Error::None);
 }
 
-void thread_start(Thread* t) {
+SYSCALL_HANDLER(thread_start) {
     auto th = thread_arg(t, t->ctx.arg(0));
     if (!th.ok()) return ret(t, th.error());
     uint64_t priority = t->ctx.arg(4);  // checked whole, before it is narrowed
@@ -60,7 +60,7 @@ void thread_start(Thread* t) {
     ret(t, tasks::start_thread(*th, t->ctx.arg(1), t->ctx.arg(2), t->ctx.arg(3), unsigned(priority)));
 }
 
-void thread_set_fault(Thread* t) {
+SYSCALL_HANDLER(thread_set_fault) {
     auto th = thread_arg(t, t->ctx.arg(0));
     if (!th.ok()) return ret(t, th.error());
     uint64_t ep_slot = t->ctx.arg(1);
@@ -75,7 +75,7 @@ void thread_set_fault(Thread* t) {
     ret(t, Error::None);
 }
 
-void task_kill(Thread* t) {
+SYSCALL_HANDLER(task_kill) {
     auto task = task_arg(t, t->ctx.arg(0));
     if (!task.ok()) return ret(t, task.error());
     bool self = *task == t->task;
@@ -83,10 +83,4 @@ void task_kill(Thread* t) {
     tasks::kill(*task, -1, "killed through its Task capability");
 }
 
-// The syscall table's entries for these handlers (syscall.h, run).
-template TrapExit run<task_create>(Thread*);
-template TrapExit run<task_kill>(Thread*);
-template TrapExit run<thread_set_fault>(Thread*);
-template TrapExit run<thread_start>(Thread*);
-
-}  // namespace sys
+}  // namespace syscall

@@ -3,9 +3,9 @@
 #include "kernel/obj/vm.h"
 #include "kernel/syscall/syscall.h"
 
-namespace sys {
+namespace syscall {
 
-void map(Thread* t) {
+SYSCALL_HANDLER(map) {
     uint64_t va = t->ctx.arg(2), rights = t->ctx.arg(3);
     auto task = task_arg(t, t->ctx.arg(0));
     if (!task.ok()) return ret(t, task.error());
@@ -15,7 +15,7 @@ void map(Thread* t) {
     ret(t, vm::map_frame(*task, *frame, VirtAddr(va), uint8_t(rights)));
 }
 
-void unmap(Thread* t) {
+SYSCALL_HANDLER(unmap) {
     auto frame = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Frame, 0);
     if (!frame.ok()) return ret(t, frame.error());
     if (!(*frame)->mapped_in) return ret(t, Error::NotFound);
@@ -23,7 +23,7 @@ void unmap(Thread* t) {
     ret(t, Error::None);
 }
 
-void protect(Thread* t) {
+SYSCALL_HANDLER(protect) {
     auto frame = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Frame, 0);
     if (!frame.ok()) return ret(t, frame.error());
     uint64_t rights = t->ctx.arg(1);
@@ -31,7 +31,7 @@ void protect(Thread* t) {
     ret(t, vm::protect_frame(*frame, uint8_t(rights)));
 }
 
-void read_clear_ad(Thread* t) {
+SYSCALL_HANDLER(read_clear_ad) {
     auto frame = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Frame, 0);
     if (!frame.ok()) return ret(t, frame.error());
     bool a = false, d = false;
@@ -40,10 +40,4 @@ void read_clear_ad(Thread* t) {
     ret(t, Error::None, a, d);
 }
 
-// The syscall table's entries for these handlers (syscall.h, run).
-template TrapExit run<map>(Thread*);
-template TrapExit run<protect>(Thread*);
-template TrapExit run<read_clear_ad>(Thread*);
-template TrapExit run<unmap>(Thread*);
-
-}  // namespace sys
+}  // namespace syscall

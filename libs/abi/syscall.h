@@ -22,71 +22,143 @@
 
 namespace abi {
 
+// Every system call, once: X(Name, number, handler), in number order.
+// Name is its abi::Sys enumerator, handler the kernel's function for it
+// (syscall::handler, kernel/syscall/). The enum, NR_SYSCALLS and
+// is_syscall() below, and the kernel's handler declarations and syscall
+// table, are all made from this list: adding a call is a line here and
+// its handler. Numbers come ten to an object type; those in between are
+// unknown (InvalidArgument).
+#define TERN_SYSCALLS(X)                                                                                     \
+    /* --- Miscellaneous --- */                                                                              \
+    /* nothing; returns None (benchmarks) */                                                                 \
+    X(Null, 0, null)                                                                                         \
+    /* a0 = user address, a1 = length (<= 4096): print to the console */                                     \
+    X(DebugWrite, 1, debug_write)                                                                            \
+    /* a0 = status: ends the calling task */                                                                 \
+    X(Exit, 2, exit)                                                                                         \
+    /* gives up the rest of the time slice */                                                                \
+    X(Yield, 3, yield)                                                                                       \
+    /* a0 = KERNEL_INFO_POOL -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks; a0 =                \
+       KERNEL_INFO_KMEM -> a1 = the caller's kernel memory used, a2 = its limit (0: none), a3 = what         \
+       TaskCreate reserves for a task besides its limit */                                                   \
+    X(KernelInfo, 4, kernel_info)                                                                            \
+                                                                                                             \
+    /* --- Capabilities (any type) --- */                                                                    \
+    /* a0 = slot -> a1 = CapType, a2 = rights, a3 = type-specific word */                                    \
+    X(CapIdentify, 10, cap_identify)                                                                         \
+    /* a0 = src slot, a1 = dst Task slot (0 = own table), a2 = dst slot, a3 = rights mask (result = src      \
+       rights & mask), a4 = badge (endpoints; 0 keeps) */                                                    \
+    X(CapCopy, 11, cap_copy)                                                                                 \
+    /* a0 = src slot, a1 = dst slot (own table) */                                                           \
+    X(CapMove, 12, cap_move)                                                                                 \
+    /* a0 = slot (removes this capability; mappings made through it go) */                                   \
+    X(CapDelete, 13, cap_delete)                                                                             \
+    /* a0 = slot (removes every capability derived from it, and their mappings) */                           \
+    X(CapRevoke, 14, cap_revoke)                                                                             \
+                                                                                                             \
+    /* --- Physical memory (Memory capabilities) --- */                                                      \
+    /* a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot */                                 \
+    X(MemoryMintFrame, 20, memory_mint_frame)                                                                \
+    /* a0 = Memory slot, a1 = pfn, a2 = pages: frames join the kernel pool */                                \
+    X(MemoryDonate, 21, memory_donate)                                                                       \
+    /* a0 = Memory slot -> a1 = first pfn, a2 = pages */                                                     \
+    X(MemoryInfo, 22, memory_info)                                                                           \
+    /* a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of a4 pfns (<= MINT_MAP_MAX),    \
+       a5 = first dst slot: each frame minted R+W into slot a5+i and mapped at a2 + i pages, all or          \
+       nothing */                                                                                            \
+    X(MemoryMintMap, 23, memory_mint_map)                                                                    \
+    /* a0 = Memory slot, a1 = address of a2 pfns (<= MINT_MAP_MAX), a3 = first dst slot: MemoryMintMap       \
+       without the mapping */                                                                                \
+    X(MemoryMintFrames, 24, memory_mint_frames)                                                              \
+                                                                                                             \
+    /* --- Address spaces (Task capability + Frame capability) --- */                                        \
+    /* a0 = Task slot (0 = own), a1 = Frame slot, a2 = vaddr, a3 = rights (R/W/X) */                         \
+    X(Map, 30, map)                                                                                          \
+    /* a0 = Frame slot */                                                                                    \
+    X(Unmap, 31, unmap)                                                                                      \
+    /* a0 = Frame slot, a1 = new rights (within the cap's) */                                                \
+    X(Protect, 32, protect)                                                                                  \
+    /* a0 = Frame slot -> a1 = accessed, a2 = dirty (both then cleared) */                                   \
+    X(ReadClearAD, 33, read_clear_ad)                                                                        \
+                                                                                                             \
+    /* --- Tasks and threads --- */                                                                          \
+    /* a0 = dst slot for the Task, a1 = dst slot for its first Thread, a2 = its kernel memory limit in       \
+       bytes (0: none; kernel/obj/kmem.h) */                                                                 \
+    X(TaskCreate, 40, task_create)                                                                           \
+    /* a0 = Thread slot, a1 = pc, a2 = sp, a3 = a0 for the thread, a4 = priority */                          \
+    X(ThreadStart, 41, thread_start)                                                                         \
+    /* a0 = Thread slot, a1 = Endpoint slot (copied, with its badge) or 0 for none */                        \
+    X(ThreadSetFault, 42, thread_set_fault)                                                                  \
+    /* a0 = Task slot: ends the task, freeing everything it held */                                          \
+    X(TaskKill, 43, task_kill)                                                                               \
+                                                                                                             \
+    /* --- IPC (the register convention above) --- */                                                        \
+    /* a0 = dst slot (OverQuota past the caller's kernel memory limit) */                                    \
+    X(EndpointCreate, 50, endpoint_create)                                                                   \
+    X(Send, 51, send)                                                                                        \
+    X(Recv, 52, recv)                                                                                        \
+    X(Call, 53, call)                                                                                        \
+    X(Reply, 54, reply)                                                                                      \
+    X(ReplyRecv, 55, reply_recv)
+
 enum class Sys : uint64_t {
-    // Miscellaneous.
-    Null = 0,        // nothing; returns None (benchmarks)
-    DebugWrite = 1,  // a0 = user address, a1 = length (<= 4096): print to the console
-    Exit = 2,        // a0 = status: ends the calling task
-    Yield = 3,       // gives up the rest of the time slice
-    KernelInfo = 4,  // a0 = KERNEL_INFO_POOL -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks;
-    // a0 = KERNEL_INFO_KMEM -> a1 = the caller's kernel memory used, a2 = its limit (0: none),
-    //   a3 = what TaskCreate reserves for a task besides its limit
-
-    // Capabilities (any type).
-    CapIdentify = 10,  // a0 = slot -> a1 = CapType, a2 = rights, a3 = type-specific word
-    CapCopy = 11,      // a0 = src slot, a1 = dst Task slot (0 = own table), a2 = dst slot,
-                       // a3 = rights mask (result = src rights & mask), a4 = badge (endpoints; 0 keeps)
-    CapMove = 12,      // a0 = src slot, a1 = dst slot (own table)
-    CapDelete = 13,    // a0 = slot (removes this capability; mappings made through it go)
-    CapRevoke = 14,    // a0 = slot (removes every capability derived from it, and their mappings)
-
-    // Physical memory (Memory capabilities).
-    MemoryMintFrame = 20,   // a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot
-    MemoryDonate = 21,      // a0 = Memory slot, a1 = pfn, a2 = pages: frames join the kernel pool
-    MemoryInfo = 22,        // a0 = Memory slot -> a1 = first pfn, a2 = pages
-    MemoryMintMap = 23,     // a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of
-                            // a4 pfns (<= MINT_MAP_MAX), a5 = first dst slot: each frame minted R+W into
-                            // slot a5+i and mapped at a2 + i pages, all or nothing
-    MemoryMintFrames = 24,  // a0 = Memory slot, a1 = address of a2 pfns (<= MINT_MAP_MAX), a3 = first
-                            // dst slot: MemoryMintMap without the mapping
-
-    // Address spaces (Task capability + Frame capability).
-    Map = 30,          // a0 = Task slot (0 = own), a1 = Frame slot, a2 = vaddr, a3 = rights (R/W/X)
-    Unmap = 31,        // a0 = Frame slot
-    Protect = 32,      // a0 = Frame slot, a1 = new rights (within the cap's)
-    ReadClearAD = 33,  // a0 = Frame slot -> a1 = accessed, a2 = dirty (both then cleared)
-
-    // Tasks and threads.
-    TaskCreate = 40,      // a0 = dst slot for the Task, a1 = dst slot for its first Thread,
-                          // a2 = its kernel memory limit in bytes (0: none; kernel/obj/kmem.h)
-    ThreadStart = 41,     // a0 = Thread slot, a1 = pc, a2 = sp, a3 = a0 for the thread, a4 = priority
-    ThreadSetFault = 42,  // a0 = Thread slot, a1 = Endpoint slot (copied, with its badge) or 0 for none
-    TaskKill = 43,        // a0 = Task slot: ends the task, freeing everything it held
-
-    // IPC (see the register convention above).
-    EndpointCreate = 50,  // a0 = dst slot (OverQuota past the caller's kernel memory limit)
-    Send = 51,
-    Recv = 52,
-    Call = 53,
-    Reply = 54,
-    ReplyRecv = 55,
+#define TERN_SYSCALL_ENUMERATOR(name, nr, handler) name = nr,
+    TERN_SYSCALLS(TERN_SYSCALL_ENUMERATOR)
+#undef TERN_SYSCALL_ENUMERATOR
 };
 
-// a6 on entry to an IPC call. Slot fields are 12 bits (0 = none).
+// One more than the highest number (Linux's NR_syscalls): every call's
+// number is below it.
+inline constexpr uint64_t NR_SYSCALLS = [] {
+    uint64_t last = 0;
+#define TERN_SYSCALL_LAST(name, nr, handler) last = nr;
+    TERN_SYSCALLS(TERN_SYSCALL_LAST)
+#undef TERN_SYSCALL_LAST
+    return last + 1;
+}();
+
+// Whether `nr` names a system call.
+constexpr bool is_syscall(uint64_t nr) {
+    switch (nr) {
+#define TERN_SYSCALL_CASE(name, nr, handler) case nr:
+        TERN_SYSCALLS(TERN_SYSCALL_CASE)
+#undef TERN_SYSCALL_CASE
+        return true;
+    }
+    return false;
+}
+
+// The list is in number order, each number once: NR_SYSCALLS is its last
+// plus one.
+static_assert([] {
+    uint64_t next = 0;
+    bool ordered = true;
+#define TERN_SYSCALL_ORDERED(name, nr, handler) \
+    ordered = ordered && nr >= next;            \
+    next = nr + 1;
+    TERN_SYSCALLS(TERN_SYSCALL_ORDERED)
+#undef TERN_SYSCALL_ORDERED
+    return ordered;
+}());
+
+// a6 on entry to an IPC call. Slot fields are 12 bits (0 = none). The
+// accessors give 64-bit words, as slot arguments are everywhere (a narrower
+// type would cost the kernel's fast paths an extension at each use).
 struct IpcInfo {
     uint64_t raw = 0;
     static constexpr unsigned SLOT_BITS = 12;
     static constexpr uint64_t SLOT_MASK = (1u << SLOT_BITS) - 1;
     // Endpoint to send to / receive from (Send, Recv, Call, ReplyRecv's receive side).
-    constexpr unsigned endpoint() const { return unsigned(raw & SLOT_MASK); }
+    constexpr uint64_t endpoint() const { return raw & SLOT_MASK; }
     // A capability to transfer with the message (needs Grant on the endpoint).
-    constexpr unsigned send_cap() const { return unsigned((raw >> 12) & SLOT_MASK); }
+    constexpr uint64_t send_cap() const { return (raw >> 12) & SLOT_MASK; }
     // Where a transferred capability lands on receive.
-    constexpr unsigned recv_cap() const { return unsigned((raw >> 24) & SLOT_MASK); }
+    constexpr uint64_t recv_cap() const { return (raw >> 24) & SLOT_MASK; }
     // Where the Reply capability lands when the message was a Call (Recv, ReplyRecv).
-    constexpr unsigned reply_dst() const { return unsigned((raw >> 36) & SLOT_MASK); }
+    constexpr uint64_t reply_dst() const { return (raw >> 36) & SLOT_MASK; }
     // The Reply capability to answer with (Reply, ReplyRecv).
-    constexpr unsigned reply_src() const { return unsigned((raw >> 48) & SLOT_MASK); }
+    constexpr uint64_t reply_src() const { return (raw >> 48) & SLOT_MASK; }
 
     static constexpr IpcInfo make(unsigned ep, unsigned send_cap = 0, unsigned recv_cap = 0,
                                   unsigned reply_dst = 0, unsigned reply_src = 0) {

@@ -7,6 +7,12 @@ Passes when QEMU exits with the expected status before the timeout, every
 --min-tests tests. With --check-mappings the kernel is booted with `hold`,
 and once it prints its mapping list this script asks QEMU's own monitor
 (`info mem`) for the live page table and compares the two.
+
+With --twin-append the kernel is booted a second time with those words
+added to its command line, and that run must pass the same checks; then
+the lines matching --same-lines must be the same in both runs, and each
+line matching --fewer-in-first (a name and a number) must show a smaller
+number in the first run than the line of the same name in the second.
 """
 import argparse
 import json
@@ -43,6 +49,9 @@ def parse_args():
     p.add_argument("--check-mappings", action="store_true",
                    help="compare the kernel's mapping list with QEMU's `info mem`")
     p.add_argument("--qemu-arg", action="append", default=[])
+    p.add_argument("--twin-append", help="boot again with these words added to --append")
+    p.add_argument("--same-lines", help="regex: matching lines must be the same in both runs")
+    p.add_argument("--fewer-in-first", help="regex with groups (name, number): smaller in the first run")
     return p.parse_args()
 
 
@@ -138,9 +147,9 @@ def merge(maps):
     return out
 
 
-def main():
-    a = parse_args()
-    append = a.append
+def boot(a, append):
+    """Boots once with `append` as the command line and applies every check
+    of a single run; returns the output, or fails."""
     extra = list(a.qemu_arg)
     tmp = tempfile.TemporaryDirectory()
     mon_path = os.path.join(tmp.name, "monitor.sock")
@@ -229,6 +238,42 @@ def main():
             fail(f"Unity summary: {total} tests, {fails} failures (need >= {a.min_tests}, 0, OK)", output)
         if total != len(results):
             fail(f"summary counts {total} tests but {len(results)} result lines were printed", output)
+    return output
+
+
+def compare_twins(a, first, second):
+    """The checks across the two runs of --twin-append."""
+    both = first + "\nqemu_test: the second run, with " + a.twin_append + ":\n" + second
+    if a.same_lines:
+        pat = re.compile(a.same_lines)
+        one = [l for l in first.splitlines() if pat.search(l)]
+        two = [l for l in second.splitlines() if pat.search(l)]
+        if not one:
+            fail(f"no line matches {a.same_lines!r}", both)
+        if one != two:
+            diff = [f"  line {i}: {x!r}\n      vs  {y!r}" for i, (x, y) in enumerate(zip(one, two)) if x != y]
+            if len(one) != len(two):
+                diff.append(f"  {len(one)} lines against {len(two)}")
+            fail(f"lines matching {a.same_lines!r} differ between the runs:\n" + "\n".join(diff[:20]), both)
+    if a.fewer_in_first:
+        pat = re.compile(a.fewer_in_first, re.M)
+        one = {m.group(1): int(m.group(2)) for m in pat.finditer(first)}
+        two = {m.group(1): int(m.group(2)) for m in pat.finditer(second)}
+        if not one:
+            fail(f"no line matches {a.fewer_in_first!r}", both)
+        for name, n in one.items():
+            if name not in two or not n < two[name]:
+                fail(f"{name}: {n} in the first run, {two.get(name)} in the second (must be more)", both)
+            print(f"qemu_test: {name}: {n} against {two[name]}")
+    return both
+
+
+def main():
+    a = parse_args()
+    output = boot(a, a.append)
+    if a.twin_append:
+        second = boot(a, (a.append + " " + a.twin_append).strip())
+        output = compare_twins(a, output, second)
     sys.stdout.write(output)
     print("\nqemu_test: PASS")
 

@@ -36,3 +36,15 @@ tern_qemu_test(user.kbench.runs TIMEOUT 120 ARGS --mem 128M --append "init=kbenc
 tern_qemu_test(user.hello.root ARGS --mem 1G --numa 2 --smp 2 --append "init=hello"
   --expect "^hello from user space: 2 NUMA node\\(s\\), [0-9]+ memory ranges, [0-9]+ MiB free, 2 harts$"
   --reject "KERNEL PANIC")
+
+# ipcscript runs a fixed script of IPC operations (user/tests/ipcscript)
+# and prints every result register; with the kernel's IPC fast paths off
+# (ipc_fastpath=off) the general paths serve everything, and the
+# transcript must be the same. The round trips it measures must cost
+# fewer instructions with the fast paths on, or they were never taken
+# (-icount makes the counts exact).
+tern_qemu_test(user.ipcscript.fast_equals_general TIMEOUT 120 ARGS --mem 128M
+  --append "init=ipcscript" --twin-append "ipc_fastpath=off"
+  --qemu-arg=-icount --qemu-arg=shift=0,sleep=off
+  --unity --min-tests 7 --reject "KERNEL PANIC" --reject "ignored"
+  --same-lines "^ipc: " --fewer-in-first "^ipc-cost: (\\S+) ([0-9]+)$")

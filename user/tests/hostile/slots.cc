@@ -191,6 +191,14 @@ void unknown_syscall_numbers_are_refused(unity::Runner& r) {
         sys::Regs out = sys::raw(nr, 1, 2, 3, 4, 5, 6);
         r.check(out.a0 != 0, __FILE__, __LINE__, "syscall number %#lx was accepted", nr);
     }
+    // Every number the list of calls (abi::TERN_SYSCALLS) leaves out, up
+    // to well past its end, is unknown: InvalidArgument.
+    for (uint64_t nr = 0; nr < abi::NR_SYSCALLS + 16; nr++) {
+        if (abi::is_syscall(nr)) continue;
+        sys::Regs out = sys::raw(nr, 1, 2, 3, 4, 5, 6);
+        r.check(out.a0 == uint64_t(Error::InvalidArgument), __FILE__, __LINE__,
+                "unknown syscall number %lu answered %lu", nr, out.a0);
+    }
 }
 
 // Every argument is 64 bits wide: values that only fit after truncation
