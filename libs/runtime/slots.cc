@@ -48,7 +48,7 @@ unsigned SlotAllocator::available() const {
     return n;
 }
 
-Cap& Cap::operator=(Cap&& o) {
+CapSlot& CapSlot::operator=(CapSlot&& o) {
     if (this != &o) {
         reset();
         slot_ = o.release();
@@ -56,18 +56,18 @@ Cap& Cap::operator=(Cap&& o) {
     return *this;
 }
 
-Result<Cap> Cap::alloc() {
+Result<CapSlot> CapSlot::alloc() {
     unsigned slot = TRY(slots().alloc());
-    return Cap(slot);
+    return CapSlot(slot);
 }
 
-unsigned Cap::release() {
+unsigned CapSlot::release() {
     unsigned s = slot_;
     slot_ = 0;
     return s;
 }
 
-void Cap::reset() {
+void CapSlot::reset() {
     if (!slot_) return;
     (void)sys::cap_delete(slot_);
     slots().free(slot_);

@@ -1,5 +1,5 @@
 // Capability slots of the calling task: which are free for new
-// capabilities, and Cap, a slot that owns the capability in it.
+// capabilities, and CapSlot, a slot that owns the capability in it.
 //
 // The kernel alone knows what a slot holds; this is the task's own
 // bookkeeping of which slots it has handed out, so that the runtime and tests
@@ -39,19 +39,19 @@ SlotAllocator& slots();
 
 // A slot and the capability in it. The destructor deletes the capability
 // (if any) and returns the slot. Move-only.
-class Cap {
+class CapSlot {
 public:
-    Cap() = default;
+    CapSlot() = default;
     // Takes ownership of `slot` (already allocated from slots()).
-    explicit Cap(unsigned slot) : slot_(slot) {}
-    ~Cap() { reset(); }
-    Cap(Cap&& o) : slot_(o.release()) {}
-    Cap& operator=(Cap&& o);
-    Cap(const Cap&) = delete;
-    Cap& operator=(const Cap&) = delete;
+    explicit CapSlot(unsigned slot) : slot_(slot) {}
+    ~CapSlot() { reset(); }
+    CapSlot(CapSlot&& o) : slot_(o.release()) {}
+    CapSlot& operator=(CapSlot&& o);
+    CapSlot(const CapSlot&) = delete;
+    CapSlot& operator=(const CapSlot&) = delete;
 
     // An empty slot from slots(); OverQuota when none is left.
-    static Result<Cap> alloc();
+    static Result<CapSlot> alloc();
 
     unsigned slot() const { return slot_; }
     bool valid() const { return slot_ != 0; }
