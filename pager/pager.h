@@ -73,7 +73,7 @@ Result<unsigned> slot_alloc_run(unsigned n);
 void slot_free(unsigned slot);
 unsigned slots_in_use();
 
-// ---- memory.cc: taking over physical memory --------------------------------
+// ---- physmem.cc: taking over physical memory -------------------------------
 struct Memory {
     mm::Buddy buddy;
     mm::Lru lru{buddy};

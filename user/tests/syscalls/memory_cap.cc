@@ -1,4 +1,5 @@
-// MemoryInfo, MemoryMintFrame, MemoryDonate.
+// The Memory capability: MemoryInfo, MemoryMintFrame, MemoryMintMap,
+// MemoryMintFrames, MemoryDonate.
 #include "abi/boot.h"
 #include "runtime/frames.h"
 #include "runtime/runtime.h"
@@ -247,7 +248,7 @@ void donate_moves_frames_to_kernel(unity::Runner& r) {
 
 }  // namespace
 
-void run_memory_tests(unity::Runner& r) {
+void run_memory_cap_tests(unity::Runner& r) {
     RUN_TEST(r, memory_info_matches_boot_info);
     RUN_TEST(r, mint_frame_names_the_block);
     RUN_TEST(r, mint_frame_on_every_node);
