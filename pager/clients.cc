@@ -202,7 +202,7 @@ Status minted_refill(unsigned k) {
     (void)memory().lru.add(pfn, c->id, VirtAddr(va));
     c->held_pages += uint64_t(1) << order;
     c->blocks++;
-    return Grant{pfn, order, slot};
+    return Grant{pfn, slot};
 }
 
 // A request answered from cache k (not empty).

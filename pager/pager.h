@@ -40,8 +40,7 @@ constexpr UsedBits fixed_slots_used() {
 // FIRST_DYNAMIC_SLOT are marked used once and for all, so the searches
 // need no special case for them.
 inline constinit UsedBits g_bits = fixed_slots_used();
-inline constinit unsigned g_in_use = 0;  // dynamic slots in use
-inline constinit unsigned g_hint = 0;    // no word below it has a free slot
+inline constinit unsigned g_hint = 0;  // no word below it has a free slot
 
 // Index of the lowest set bit of v (v != 0): the lowest bit isolated,
 // times a de Bruijn sequence, names it in the top six bits (RV64IMAC has
@@ -62,7 +61,6 @@ inline Result<unsigned> slot_alloc() {
         if (!free) continue;
         const unsigned b = low_bit(free);
         g_bits.w[w] |= uint64_t(1) << b;
-        g_in_use++;
         g_hint = w;
         return w * 64 + b;
     }
@@ -71,7 +69,6 @@ inline Result<unsigned> slot_alloc() {
 // `n` (1..64) consecutive slots; the first is returned.
 Result<unsigned> slot_alloc_run(unsigned n);
 void slot_free(unsigned slot);
-unsigned slots_in_use();
 
 // ---- physmem.cc: taking over physical memory -------------------------------
 struct Memory {
@@ -118,9 +115,10 @@ constexpr uint64_t quota_or_default(uint64_t quota_pages) {
     return quota_pages ? quota_pages : DEFAULT_QUOTA;
 }
 
+// A Region request's range, served by demand-zero faults (Heap and Stack
+// alike).
 struct Region {
     uint64_t start, end;
-    abi::PagerRegion kind;
 };
 
 struct Client {
@@ -163,7 +161,6 @@ bool clients_all_succeeded();
 // the pager). Errors: OverQuota, those of the buddy allocator.
 struct Grant {
     Pfn pfn;
-    unsigned order;
     unsigned slot;
 };
 Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,

@@ -18,10 +18,9 @@ using sys::Msg;
 // them.
 struct Answer {
     Msg msg;
-    unsigned cap = 0;   // a capability to send with the reply
-    bool kill = false;  // a fault answered with FAULT_KILL
-    bool map = false;   // a fault answered with FAULT_MAP (the frame in `cap`)
-    uint64_t pc = 0;    // FAULT_MAP: where the task faulted, should the map fail
+    unsigned cap = 0;  // a capability to send with the reply
+    bool map = false;  // a fault answered with FAULT_MAP (the frame in `cap`)
+    uint64_t pc = 0;   // FAULT_MAP: where the task faulted, should the map fail
 };
 
 Answer error_answer(Error e) {
@@ -131,7 +130,7 @@ Answer op_region(Client* c, const Msg& m) {
         if (start < c->regions[i].end && c->regions[i].start < start + size)
             return error_answer(Error::InvalidArgument);
     if (c->nr_regions == MAX_REGIONS) return error_answer(Error::NoMemory);
-    c->regions[c->nr_regions++] = Region{start, start + size, abi::PagerRegion(kind)};
+    c->regions[c->nr_regions++] = Region{start, start + size};
     return Answer{};
 }
 
@@ -141,7 +140,6 @@ Answer kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
     client_ended(c, -1);
     Answer r;
     r.msg.w[0] = abi::FAULT_KILL;
-    r.kill = true;
     return r;
 }
 

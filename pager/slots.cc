@@ -33,7 +33,6 @@ Result<unsigned> slot_alloc_run(unsigned n) {
         if (!run) continue;
         const unsigned b = low_bit(run);
         g_bits.w[w] |= n == 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1) << b;
-        g_in_use += n;
         return w * 64 + b;
     }
     return Error::NoMemory;
@@ -44,11 +43,8 @@ void slot_free(unsigned slot) {
     const uint64_t bit = uint64_t(1) << (slot % 64);
     if (g_bits.w[slot / 64] & bit) {
         g_bits.w[slot / 64] &= ~bit;
-        g_in_use--;
         if (slot / 64 < g_hint) g_hint = slot / 64;
     }
 }
-
-unsigned slots_in_use() { return g_in_use; }
 
 }  // namespace pager
