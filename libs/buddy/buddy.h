@@ -142,7 +142,6 @@ public:
     unsigned nr_nodes() const { return nr_nodes_; }
     const NodeSpan& node_span(unsigned nid) const { return nodes_[nid]; }
     const Zonelist& zonelist(unsigned nid) const { return zonelists_[nid]; }
-    Grouping grouping() const { return config_.grouping; }
     uint64_t min_free_kbytes() const { return min_free_kbytes_; }
     uint64_t nr_free_pages() const;  // buddy lists plus per-cpu caches, all zones
 

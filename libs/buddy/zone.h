@@ -71,8 +71,6 @@ struct PerCpuPages {
 enum class LruList : uint8_t { Inactive = 0, Active = 1 };
 inline constexpr unsigned NR_LRU_LISTS = 2;
 
-constexpr const char* lru_list_name(LruList l) { return l == LruList::Active ? "active" : "inactive"; }
-
 struct LruVec {
     PageList lists[NR_LRU_LISTS];
     uint64_t nr_pages[NR_LRU_LISTS] = {};  // frames (a block of order k counts 2^k)

@@ -23,10 +23,6 @@ public:
     Result<unsigned> alloc();
     // Returns a slot; freeing a slot that is not allocated is ignored.
     void free(unsigned slot);
-    // Marks a specific free slot as allocated; Busy if it is not free.
-    Status claim(unsigned slot);
-
-    unsigned available() const;
 
 private:
     static constexpr unsigned MAX_SLOTS = abi::ROOT_CAP_SLOTS;
