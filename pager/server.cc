@@ -214,8 +214,9 @@ void serve() {
     if (clients_alive() == 0) finish();
     const abi::IpcInfo recv_info = abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT);
     // Answers the caller and waits for the next message; after the last
-    // task, answers and finishes instead. Inline: as a call it cost every
-    // demand-zero fault 8 instructions (tools/bench pager).
+    // task, answers and finishes instead. Always inline: every request and
+    // fault is answered here, and the compiler would otherwise make it a
+    // call on that path.
     auto answer = [&](const Answer& r) __attribute__((always_inline)) {
         const abi::IpcInfo out =
             abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, r.cap, 0, REPLY_SLOT, REPLY_SLOT);
