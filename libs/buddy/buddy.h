@@ -25,12 +25,11 @@
 
 #include "base/addr.h"
 #include "base/result.h"
-#include "format/format.h"
 #include "buddy/gfp.h"
-#include "buddy/layout.h"
+#include "buddy/zone.h"
+#include "format/format.h"
 #include "mm/mmzone.h"
 #include "mm/page.h"
-#include "buddy/zone.h"
 #include "mm/zonelist.h"
 
 namespace mm {
