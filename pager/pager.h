@@ -187,12 +187,7 @@ void release_all(Client* c);
 // ---- loader.cc: programs from the boot bundle ------------------------------
 void load_bundle(const abi::BootInfo* boot);
 
-// ---- server.cc: the request loop -------------------------------------------
+// ---- server.cc: the entry (main) and the request loop ----------------------
 [[noreturn]] void serve();
-
-// ---- stats.cc --------------------------------------------------------------
-void print_meminfo();
-void print_buddyinfo();
-void print_zoneinfo();
 
 }  // namespace pager

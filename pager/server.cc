@@ -1,11 +1,31 @@
-// The request loop: frame requests, statistics, regions, page faults and
-// exits of the tasks the pager started. A bad request gets an error reply
-// and changes nothing; the pager never stops serving the others.
+// The pager's entry and its request loop. main() takes over physical
+// memory, starts the programs of the boot bundle and serves them; when
+// they have all ended, finish() reports and powers off. The loop serves
+// frame requests, statistics, regions, page faults and exits of the tasks
+// the pager started: a bad request gets an error answer and changes
+// nothing, and the pager never stops serving the others.
+#include "buddy/introspect.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
 #include "runtime/ipc.h"
 #include "runtime/runtime.h"
 #include "runtime/syscall.h"
+
+extern "C" int main(uint64_t arg) {
+    const auto* boot = reinterpret_cast<const abi::BootInfo*>(arg);
+    if (!boot || boot->magic != abi::BOOTINFO_MAGIC) {
+        uprintf("pager: no boot info at %#lx\n", arg);
+        return 1;
+    }
+    uprintf("pager: taking over %u NUMA node(s), %u memory ranges, mem_map at %#lx\n", boot->nr_nodes,
+            boot->nr_memory, boot->mem_map_vaddr);
+    if (Status s = pager::memory_init(boot); !s.ok()) {
+        uprintf("pager: taking over memory failed: %s\n", error_name(s.error()));
+        return 1;
+    }
+    pager::load_bundle(boot);
+    pager::serve();
+}
 
 namespace pager {
 
@@ -84,6 +104,27 @@ Answer op_free(Client* c, const Msg& m) {
     if (m.w[2] >= mm::MAX_ORDER) return error_answer(Error::InvalidArgument);
     return error_answer(ungrant(c, Pfn(m.w[1]), unsigned(m.w[2])).error());
 }
+
+// Reports in the style of Linux's /proc/meminfo, buddyinfo and zoneinfo.
+void print_meminfo() {
+    const mm::Buddy& b = memory().buddy;
+    uint64_t present = 0, active = 0, inactive = 0;
+    for (unsigned n = 0; n < b.nr_nodes(); n++) {
+        for (unsigned z = 0; z < mm::MAX_NR_ZONES; z++) {
+            mm::ZoneStats st = mm::zone_stats(b, n, mm::ZoneType(z));
+            present += st.managed;
+            active += st.lru[unsigned(mm::LruList::Active)];
+            inactive += st.lru[unsigned(mm::LruList::Inactive)];
+        }
+    }
+    uprintf("MemTotal:       %8lu kB\n", present * 4);
+    uprintf("MemFree:        %8lu kB\n", b.nr_free_pages() * 4);
+    uprintf("Active:         %8lu kB\n", active * 4);
+    uprintf("Inactive:       %8lu kB\n", inactive * 4);
+}
+
+void print_buddyinfo() { mm::print_buddyinfo(memory().buddy, console_sink()); }
+void print_zoneinfo() { mm::print_zoneinfo(memory().buddy, console_sink()); }
 
 Answer op_stats(Client* c, const Msg& m) {
     Answer r;
