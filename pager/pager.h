@@ -25,7 +25,9 @@ inline constexpr uint64_t PHYSMAP_LIMIT = 0x3000000000ull;  // so RAM up to 128 
 inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;  // the Reply cap of the request in hand
 inline constexpr unsigned FIRST_DYNAMIC_SLOT = abi::SLOT_ROOT_FREE + 1;
 
-// ---- slots.cc: the pager's capability slots --------------------------------
+// ---- the pager's capability slots ------------------------------------------
+// Its table is abi::ROOT_CAP_SLOTS long: one slot per block it grants,
+// plus its physical map and the Task and Thread of each task it starts.
 namespace slots_detail {
 inline constexpr unsigned WORDS = abi::ROOT_CAP_SLOTS / 64;
 struct UsedBits {
@@ -50,6 +52,21 @@ inline constexpr uint8_t DE_BRUIJN_INDEX[64] = {
     43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
     44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
 constexpr unsigned low_bit(uint64_t v) { return DE_BRUIJN_INDEX[((v & -v) * 0x03f79d71b4cb0a89ull) >> 58]; }
+constexpr bool low_bit_ok() {
+    for (unsigned b = 0; b < 64; b++)
+        if (low_bit(uint64_t(1) << b) != b || low_bit(~uint64_t(0) << b) != b) return false;
+    return true;
+}
+static_assert(low_bit_ok());
+
+// Bit b of the result: slots b .. b+n-1 of a word with free bits `free`
+// are all free (1 <= n <= 64).
+constexpr uint64_t run_starts(uint64_t free, unsigned n) {
+    if (n == 64) return free == ~uint64_t(0) ? 1 : 0;
+    uint64_t run = free;
+    for (unsigned len = 1; len < n && run; len++) run &= run >> 1;
+    return run;
+}
 }  // namespace slots_detail
 
 // One free slot; NoMemory when the table is full. Inline: every grant
@@ -66,9 +83,31 @@ inline Result<unsigned> slot_alloc() {
     }
     return Error::NoMemory;
 }
-// `n` (1..64) consecutive slots; the first is returned.
-Result<unsigned> slot_alloc_run(unsigned n);
-void slot_free(unsigned slot);
+// `n` (1..64) consecutive slots; the first is returned. InvalidArgument
+// for n out of range, NoMemory when no word has such a run.
+inline Result<unsigned> slot_alloc_run(unsigned n) {
+    using namespace slots_detail;
+    if (n == 0 || n > 64) return Error::InvalidArgument;
+    if (n == 1) return slot_alloc();
+    for (unsigned w = g_hint; w < WORDS; w++) {
+        const uint64_t run = run_starts(~g_bits.w[w], n);
+        if (!run) continue;
+        const unsigned b = low_bit(run);
+        g_bits.w[w] |= n == 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1) << b;
+        return w * 64 + b;
+    }
+    return Error::NoMemory;
+}
+// Gives a slot back; a fixed slot or one not in use is ignored.
+inline void slot_free(unsigned slot) {
+    using namespace slots_detail;
+    if (slot < FIRST_DYNAMIC_SLOT || slot >= abi::ROOT_CAP_SLOTS) return;
+    const uint64_t bit = uint64_t(1) << (slot % 64);
+    if (g_bits.w[slot / 64] & bit) {
+        g_bits.w[slot / 64] &= ~bit;
+        if (slot / 64 < g_hint) g_hint = slot / 64;
+    }
+}
 
 // ---- physmem.cc: taking over physical memory -------------------------------
 struct Memory {
