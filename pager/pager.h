@@ -145,7 +145,7 @@ unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m)
 // Errors: NotFound (no Memory cap covers it), those of slot_alloc / the kernel.
 Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights);
 
-// ---- clients.cc: the tasks the pager started -------------------------------
+// ---- clients.cc: the tasks the pager starts --------------------------------
 inline constexpr unsigned MAX_CLIENTS = 32;
 inline constexpr unsigned MAX_REGIONS = 8;
 inline constexpr uint64_t DEFAULT_QUOTA = 16384;  // 64 MiB
@@ -168,36 +168,42 @@ struct Client {
     char name[33];
     unsigned task_slot, thread_slot;
     uint64_t quota, held_pages, blocks;
-    uint64_t kmem_reserved;  // its kernel memory limit and structures, from the loader's budget
+    uint64_t kmem_reserved;  // its kernel memory limit and structures, from the pager's budget
     Region regions[MAX_REGIONS];
     unsigned nr_regions;
 };
 
-// The grant table comes from the pager's own allocator (after memory_init).
-Status grant_table_init();
+// Starts the programs the boot bundle's manifest names.
+void load_bundle(const abi::BootInfo* boot);
+
+// A new client record, or nullptr when all MAX_CLIENTS are in use.
 Client* client_new(const char* name, uint64_t quota);
-// Gives a task's kernel memory reservation back to the loader's budget.
-void kmem_release(uint64_t bytes);
 namespace clients_detail {
 inline constinit Client g_clients[MAX_CLIENTS] = {};
 inline constinit unsigned g_alive = 0;
 }  // namespace clients_detail
 // The live client whose badge (id) this is, or nullptr. Inline, as the
-// two below: every request asks.
+// one below: every request asks.
 inline Client* client_by_badge(uint64_t badge) {
     if (badge == 0 || badge > MAX_CLIENTS) return nullptr;
     Client* c = &clients_detail::g_clients[badge - 1];
     return c->used && !c->exited ? c : nullptr;
 }
 inline unsigned clients_alive() { return clients_detail::g_alive; }
-// Marks `c` ended (once) with its exit status.
+// Marks `c` ended (once) with its exit status: its Task and Thread caps go
+// and its kernel memory reservation returns to the budget.
 void client_ended(Client* c, int status);
 bool clients_all_succeeded();
 
+// ---- grants.cc: the blocks granted to the tasks ----------------------------
+// The grant table comes from the pager's own allocator (after memory_init).
+Status grant_table_init();
+
 // A block granted to `c`: taken from the buddy allocator, put on the LRU
 // lists, its Frame cap (the parent of every copy the client gets, with
-// `rights`) kept in the grant table. `va` is where it is mapped for the client (0: not by
-// the pager). Errors: OverQuota, those of the buddy allocator.
+// `rights`) kept in the grant table. `va` is where it is mapped for the
+// client (0: not by the pager). Errors: OverQuota, those of the buddy
+// allocator.
 struct Grant {
     Pfn pfn;
     unsigned slot;
@@ -207,7 +213,7 @@ Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,
 // What a demand-zero fault asks the allocator for (the pager zeroes it).
 inline constexpr mm::AllocRequest DEMAND_ZERO_REQUEST = mm::AllocRequest::of(0, mm::GFP_MOVABLE);
 // Gives back the frames minted ahead of the commonest requests (see
-// clients.cc); false if there were none. How many there are now.
+// grants.cc); false if there were none. How many there are now.
 bool minted_drain();
 unsigned minted_count();
 // `count` (1..64) order-0 frames (as `req` asks, its order ignored)
@@ -222,9 +228,6 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
 Status ungrant(Client* c, Pfn pfn, unsigned order);
 // Everything `c` holds goes back (it exited or was killed).
 void release_all(Client* c);
-
-// ---- loader.cc: programs from the boot bundle ------------------------------
-void load_bundle(const abi::BootInfo* boot);
 
 // ---- server.cc: the entry (main) and the request loop ----------------------
 [[noreturn]] void serve();
