@@ -89,6 +89,53 @@ Status grant_table_init() {
 
 namespace {
 
+// ---- Frame capabilities from the Memory capabilities ----------------------
+
+// The Memory capability (boot info entry: slot and pfn range) that covers
+// `pfn`, or nullptr. Consecutive grants mostly come from one range: the
+// last one found is tried first.
+const abi::BootMemory* memory_of(Pfn pfn) {
+    static const abi::BootMemory* last = nullptr;
+    if (last && pfn.raw() - last->first_pfn < last->pages) return last;
+    const abi::BootInfo* b = memory().boot;
+    for (unsigned i = 0; i < b->nr_memory; i++) {
+        const abi::BootMemory& m = b->memory[i];
+        if (pfn.raw() - m.first_pfn < m.pages) return last = &m;
+    }
+    return nullptr;
+}
+
+// How many of pfns[0..n) (n >= 1), from the first, lie in one Memory range,
+// which *m names (nullptr, with a run of 1, if the first lies in none).
+// Batches are minted one kernel call per such run.
+unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m) {
+    const abi::BootMemory* range = memory_of(Pfn(pfns[0]));
+    *m = range;
+    if (!range) return 1;
+    const uint64_t first = range->first_pfn, pages = range->pages;
+    unsigned run = 1;
+    while (run < n && pfns[run] - first < pages) run++;
+    return run;
+}
+
+// Mints a Frame capability for [pfn, pfn + 2^order) into a fresh slot.
+// Errors: NotFound (no Memory cap covers it), those of slot_alloc / the kernel.
+Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights) {
+    const abi::BootMemory* m = memory_of(pfn);
+    // A block lies in one Memory range (the buddy allocator never merges
+    // across one: each is a separate zone span or hole-bounded).
+    if (!m || pfn.raw() + (uint64_t(1) << order) - m->first_pfn > m->pages) return Error::NotFound;
+    unsigned slot = TRY(slot_alloc());
+    Status s = sys::memory_mint_frame(m->slot, pfn.raw(), order, rights, slot);
+    if (!s.ok()) {
+        slot_free(slot);
+        return s.error();
+    }
+    return slot;
+}
+
+// ---- frames minted ahead ---------------------------------------------------
+
 // Order-0 frames allocated and minted ahead of the two commonest requests
 // -- a default Alloc (any zone and node, no flags) and a demand-zero fault
 // (movable) -- so that answering one makes no kernel call of its own:

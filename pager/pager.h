@@ -1,5 +1,5 @@
 // The pager: the root task. It owns mem_map's contents, the zoned buddy
-// allocator and the LRU lists ((libs/buddy)), starts the programs of the boot
+// allocator and the LRU lists (libs/buddy), starts the programs of the boot
 // bundle, and serves their frame requests and page faults over IPC
 // (libs/abi/pager.h, docs/pager-protocol.md).
 #pragma once
@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "buddy/buddy.h"
 #include "buddy/lru.h"
+#include "runtime/zero.h"
 
 namespace pager {
 
@@ -20,6 +21,17 @@ namespace pager {
 //   PHYSMAP_BASE + pa   every frame of its Memory capabilities, read-write
 inline constexpr uint64_t PHYSMAP_BASE = 0x1000000000ull;
 inline constexpr uint64_t PHYSMAP_LIMIT = 0x3000000000ull;  // so RAM up to 128 GiB
+
+// The frame's bytes through the pager's physical map.
+inline uint8_t* phys_ptr(Pfn pfn) {
+    return reinterpret_cast<uint8_t*>(PHYSMAP_BASE + (pfn.raw() << PAGE_SHIFT));
+}
+
+// Writes zeros over the block [pfn, pfn + 2^order) through the physical map.
+inline void zero_frames(Pfn pfn, Order order) {
+    uint8_t* p = phys_ptr(pfn);
+    for (uint64_t off = 0; off < order.bytes(); off += PAGE_SIZE) zero_page(p + off);
+}
 
 // Slots of the pager's own table.
 inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;  // the Reply cap of the request in hand
@@ -126,24 +138,6 @@ inline Memory& memory() { return *std::launder(reinterpret_cast<Memory*>(detail:
 // Builds the zones over mem_map and frees every frame of the Memory caps
 // (the source material's free_all_bootmem), logging totals per zone.
 Status memory_init(const abi::BootInfo* boot);
-
-// The frame's bytes through the pager's physical map.
-uint8_t* phys_ptr(Pfn pfn);
-
-// Writes zeros over the block [pfn, pfn + 2^order) through the physical map.
-void zero_frames(Pfn pfn, Order order);
-
-// The Memory capability (boot info entry: slot and pfn range) that
-// covers `pfn`, or nullptr.
-const abi::BootMemory* memory_of(Pfn pfn);
-// How many of pfns[0..n) (n >= 1), from the first, lie in one Memory range,
-// which *m names (nullptr, with a run of 1, if the first lies in none).
-// Batches are minted one kernel call per such run.
-unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m);
-
-// Mints a Frame capability for [pfn, pfn + 2^order) into a fresh slot.
-// Errors: NotFound (no Memory cap covers it), those of slot_alloc / the kernel.
-Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights);
 
 // ---- clients.cc: the tasks the pager starts --------------------------------
 inline constexpr unsigned MAX_CLIENTS = 32;
