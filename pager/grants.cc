@@ -4,6 +4,10 @@
 // parent of every copy the client receives) and an entry in the grant
 // table (pfn -> slot, order, client). Its head descriptor in mem_map
 // records the owner (Page::owner) and the LRU list it is on.
+//
+// In order: the grant table; minting Frame capabilities from the Memory
+// capabilities; the frames minted ahead of the commonest requests;
+// granting (grant, and grant_mapped for a batch); taking back.
 #include <bit>
 
 #include "pager/pager.h"
@@ -13,6 +17,8 @@
 namespace pager {
 
 namespace {
+
+// ---- the grant table ------------------------------------------------------
 
 struct GrantEntry {
     uint64_t pfn;  // 0: empty
@@ -89,7 +95,7 @@ Status grant_table_init() {
 
 namespace {
 
-// ---- Frame capabilities from the Memory capabilities ----------------------
+// ---- minting Frame capabilities from the Memory capabilities --------------
 
 // The Memory capability (boot info entry: slot and pfn range) that covers
 // `pfn`, or nullptr. Consecutive grants mostly come from one range: the
@@ -134,7 +140,7 @@ Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights) {
     return slot;
 }
 
-// ---- frames minted ahead ---------------------------------------------------
+// ---- frames minted ahead --------------------------------------------------
 
 // Order-0 frames allocated and minted ahead of the two commonest requests
 // -- a default Alloc (any zone and node, no flags) and a demand-zero fault
@@ -240,6 +246,8 @@ unsigned minted_count() {
     return n;
 }
 
+// ---- granting -------------------------------------------------------------
+
 namespace {
 
 // After the allocator refused `req` with `e`: gives back what the minted
@@ -340,6 +348,8 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
     }
     return {};
 }
+
+// ---- taking back ----------------------------------------------------------
 
 Status ungrant(Client* c, Pfn pfn, unsigned order) {
     if (order >= mm::MAX_ORDER) return Error::InvalidArgument;
