@@ -7,7 +7,6 @@
 #include "buddy/introspect.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
-#include "runtime/ipc.h"
 #include "runtime/runtime.h"
 #include "runtime/syscall.h"
 

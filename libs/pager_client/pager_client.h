@@ -12,7 +12,7 @@
 
 #include "abi/pager.h"
 #include "base/result.h"
-#include "runtime/ipc.h"
+#include "runtime/syscall.h"
 #include "testrunner/testrunner.h"
 
 namespace pager {

@@ -17,7 +17,6 @@
 #include "runtime/counters.h"
 #include "runtime/fault.h"
 #include "runtime/frames.h"
-#include "runtime/ipc.h"
 #include "runtime/runtime.h"
 #include "runtime/slots.h"
 #include "runtime/spawn.h"

@@ -11,9 +11,9 @@
 #include "abi/cap.h"
 #include "base/result.h"
 #include "runtime/fault.h"
-#include "runtime/ipc.h"
 #include "runtime/slots.h"
 #include "runtime/spawn.h"
+#include "runtime/syscall.h"
 
 // The child's send-only capability to the hub.
 inline constexpr unsigned CHILD_REPORT_SLOT = abi::SLOT_FIRST_FREE;

@@ -1,6 +1,5 @@
 // IPC with garbage: IpcInfo words with random fields, Reply capabilities
 // used twice or in the wrong place, endpoints that vanish.
-#include "runtime/ipc.h"
 
 #include "runtime/frames.h"
 #include "runtime/slots.h"

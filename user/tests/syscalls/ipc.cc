@@ -1,6 +1,5 @@
 // EndpointCreate, Send, Recv, Call, Reply, ReplyRecv: words, badges, one
 // transferred capability, rights, and the DeadObject cases.
-#include "runtime/ipc.h"
 
 #include "runtime/frames.h"
 #include "runtime/slots.h"
