@@ -1,11 +1,15 @@
-// The tasks the pager started, and the blocks granted to them.
+// The tasks the pager starts: their records (the client table), starting
+// them, and their end.
 //
-// Every granted block has one Frame capability in the pager's table (the
-// parent of every copy the client receives) and an entry in the grant
-// table (pfn -> slot, order, client). Its head descriptor in mem_map
-// records the owner (Page::owner) and the LRU list it is on.
-#include <bit>
-
+// Programs come from the boot bundle (QEMU -initrd): a cpio archive with a
+// `manifest` (libs/bundle). Each gets an address space built from frames
+// the pager allocates (counted against its quota), a stack, an argument
+// block, an endpoint to the pager (badged with its id), the pager as fault
+// handler, and a kernel memory limit reserved from the pager's budget. A
+// damaged bundle, manifest or ELF is reported and skipped; the rest still
+// starts.
+#include "bundle/bundle.h"
+#include "elf/elf.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
 #include "runtime/syscall.h"
@@ -17,77 +21,40 @@ namespace {
 using clients_detail::g_alive;
 using clients_detail::g_clients;
 
-struct GrantEntry {
-    uint64_t pfn;  // 0: empty
-    uint16_t slot;
-    uint8_t order;
-    uint8_t client;  // id
-    bool tombstone;
-};
-constexpr unsigned TABLE_SIZE = 2 * abi::ROOT_CAP_SLOTS;
-// In a block the pager allocates for itself (grant_table_init).
-constinit GrantEntry* g_table = nullptr;
+// The kernel memory a task may use (TaskCreate's limit: its page tables
+// and the objects it creates): 16 page tables, and one more for every 64
+// pages of its quota, 256 at most. Laid out densely, a quota's pages need
+// one table per 512; the rest allows for regions and batches spread over
+// the address space, while a task that maps single pages far apart (a
+// table each) stops at its own limit instead of emptying the kernel's pool.
+uint64_t kmem_limit(uint64_t quota_pages) {
+    const uint64_t tables = 16 + quota_pages / 64;
+    return (tables < 256 ? tables : 256) * PAGE_SIZE;
+}
 
-size_t hash(uint64_t pfn) { return size_t((pfn * 0x9e3779b97f4a7c15ull) >> 40) & (TABLE_SIZE - 1); }
+// What the limits of the tasks started so far, with their structures, may
+// still add up to: three quarters of what the kernel's pool had free when
+// the bundle was opened (the rest is the pager's own), so that all tasks
+// together cannot empty it (load_bundle sets it). A task whose reservation
+// does not fit is not started.
+constinit uint64_t g_kmem_left = 0;
 
-GrantEntry* find(uint64_t pfn) {
-    for (unsigned i = hash(pfn), n = 0; n < TABLE_SIZE; i = (i + 1) & (TABLE_SIZE - 1), n++) {
-        if (g_table[i].pfn == pfn) return &g_table[i];
-        if (g_table[i].pfn == 0 && !g_table[i].tombstone) return nullptr;
+Result<uint64_t> reserve_kmem(uint64_t limit, const char** why) {
+    auto account = sys::kmem_info();
+    if (!account.ok()) return account.error();
+    const uint64_t need = account->task_base + limit;
+    if (need > g_kmem_left) {
+        *why = "not enough kernel memory left for its limit";
+        return Error::NoMemory;
     }
-    return nullptr;
+    g_kmem_left -= need;
+    return need;
 }
 
-// Every entry in use holds one of the pager's capability slots (the
-// grant's Frame capability), and the table has more entries than there are
-// slots: an insert always finds a free entry.
-static_assert(TABLE_SIZE > abi::ROOT_CAP_SLOTS);
-
-// Puts `e` into the first free entry (never used or a tombstone) probing
-// linearly from its hash.
-[[gnu::always_inline]] inline void insert(const GrantEntry& e) {
-    GrantEntry* p = &g_table[hash(e.pfn)];
-    while (p->pfn != 0)
-        if (++p == g_table + TABLE_SIZE) p = g_table;
-    *p = e;
-}
-
-GrantEntry* next_entry(GrantEntry* e) { return e + 1 == g_table + TABLE_SIZE ? g_table : e + 1; }
-GrantEntry* prev_entry(GrantEntry* e) { return e == g_table ? g_table + TABLE_SIZE - 1 : e - 1; }
-
-// A tombstone keeps the probe chains that pass `e` intact. None passes it
-// when the next entry was never used (probes stop there), and then the
-// tombstones just before `e` are not needed either. Without this, grants
-// and frees would in time leave every unused entry a tombstone, and every
-// lookup that misses (a Free of a frame not granted) would probe the
-// whole table.
-void erase(GrantEntry* e) {
-    *e = GrantEntry{};
-    const GrantEntry* next = next_entry(e);
-    if (next->pfn != 0 || next->tombstone) {
-        e->tombstone = true;
-        return;
-    }
-    for (GrantEntry* p = prev_entry(e); p->tombstone; p = prev_entry(p)) p->tombstone = false;
-}
-
-bool pfn_in_memmap(Pfn pfn) {
-    const mm::Buddy& b = memory().buddy;
-    for (unsigned n = 0; n < b.nr_nodes(); n++) {
-        const mm::NodeSpan& s = b.node_span(n);
-        if (pfn >= s.start && pfn < s.end()) return true;
-    }
-    return false;
-}
+// Gives a task's kernel memory reservation back to the budget.
+void kmem_release(uint64_t bytes) { g_kmem_left += bytes; }
 
 }  // namespace
-
-Status grant_table_init() {
-    const unsigned order = bits::log2_ceil(align_up(TABLE_SIZE * sizeof(GrantEntry), PAGE_SIZE) / PAGE_SIZE);
-    Pfn pfn = TRY(memory().buddy.alloc(mm::AllocRequest::of(order, mm::GFP_ZERO | mm::GFP_MEMALLOC)));
-    g_table = reinterpret_cast<GrantEntry*>(phys_ptr(pfn));
-    return {};
-}
 
 Client* client_new(const char* name, uint64_t quota) {
     for (unsigned i = 0; i < MAX_CLIENTS; i++) {
@@ -112,7 +79,7 @@ void client_ended(Client* c, int status) {
     c->status = status;
     // Our Task and Thread caps go too, so that the kernel can free the
     // objects once the task is gone, and give the task's kernel memory
-    // reservation back; the loader's budget takes it back now.
+    // reservation back; the budget takes it back now.
     for (unsigned* slot : {&c->task_slot, &c->thread_slot}) {
         if (!*slot) continue;
         (void)sys::cap_delete(*slot);
@@ -132,241 +99,136 @@ bool clients_all_succeeded() {
 
 namespace {
 
-// Order-0 frames allocated and minted ahead of the two commonest requests
-// -- a default Alloc (any zone and node, no flags) and a demand-zero fault
-// (movable) -- so that answering one makes no kernel call of its own:
-// each cache is refilled MINT_AHEAD at a time with one MemoryMintFrames
-// call per Memory range. Until granted the frames are allocated in the
-// buddy allocator and nobody's; minted_drain() gives them back (before the
-// final count, and when an allocation fails).
-constexpr unsigned MINT_AHEAD = 32;
-struct MintedFrames {
-    uint64_t pfn[MINT_AHEAD];
-    uint16_t slot[MINT_AHEAD];
-    unsigned n;
-};
-constexpr mm::AllocRequest CACHED_REQUESTS[] = {
-    mm::AllocRequest::of(0, 0, mm::ZoneType::Movable),  // Alloc with PAGER_ANY, PAGER_ANY, no flags
-    DEMAND_ZERO_REQUEST,                                // demand-zero faults (pager.h)
-};
-constexpr unsigned NR_CACHES = sizeof CACHED_REQUESTS / sizeof CACHED_REQUESTS[0];
-constinit MintedFrames g_minted[NR_CACHES] = {};
+// A child's layout (libs/abi/pager.h).
+constexpr uint64_t CHILD_STACK_TOP = abi::PAGER_STACK_TOP;
+constexpr uint64_t CHILD_STACK_PAGES = abi::PAGER_STACK_PAGES;
+constexpr uint64_t CHILD_ARGS_VA = abi::PAGER_ARGS_VA;
+constexpr uint64_t CHILD_IMAGE_LIMIT = 0x3000000000ull;
+static_assert(bundle::MAX_ARGS + 1 <= abi::PAGER_ARGV_MAX);
 
-// Which cache serves `r` with `rights`, or NR_CACHES: one comparison of
-// the request word per cache (gfp.h: the fields fill it exactly).
-unsigned cache_for(mm::AllocRequest r, uint8_t rights) {
-    if (rights != (abi::RIGHT_READ | abi::RIGHT_WRITE)) return NR_CACHES;
-    const uint64_t w = std::bit_cast<uint64_t>(r);
-    for (unsigned k = 0; k < NR_CACHES; k++)
-        if (w == std::bit_cast<uint64_t>(CACHED_REQUESTS[k])) return k;
-    return NR_CACHES;
+// Grants an order-0 frame mapped at `va` in `c` with `rights`; returns its bytes.
+Result<uint8_t*> child_page(Client* c, uint64_t va, uint8_t rights) {
+    Grant g = TRY(grant(c, mm::AllocRequest::of(0, mm::GFP_ZERO | mm::GFP_MOVABLE), va, rights));
+    TRY_STATUS(sys::map(c->task_slot, g.slot, va, rights));
+    return phys_ptr(g.pfn);
 }
 
-// Fills cache k. Errors: those of the allocator (nothing was taken) or of
-// minting the first run (its frames went back).
-Status minted_refill(unsigned k) {
-    MintedFrames& cache = g_minted[k];
-    uint64_t pfns[MINT_AHEAD];
-    static_assert(sizeof(Pfn) == sizeof(uint64_t));
-    const unsigned n = unsigned(TRY(
-        memory().buddy.alloc_bulk(CACHED_REQUESTS[k], MINT_AHEAD - cache.n, reinterpret_cast<Pfn*>(pfns))));
-    unsigned done = 0;
-    Status status = ok_status();
-    while (done < n) {
-        const abi::BootMemory* m;
-        const unsigned run = memory_run(pfns + done, n - done, &m);
-        auto first = m ? slot_alloc_run(run) : Result<unsigned>(Error::NotFound);
-        if (first.ok()) {
-            status = sys::memory_mint_frames(m->slot, pfns + done, run, *first);
-            if (!status.ok())
-                for (unsigned i = 0; i < run; i++) slot_free(*first + i);
-        } else {
-            status = first.error();
+Status load_segments(Client* c, const bundle::File& f, const elf::Image& img) {
+    for (size_t s = 0; s < img.nr_segments; s++) {
+        const elf::Segment& seg = img.segments[s];
+        for (uint64_t off = 0; off < seg.memsz; off += PAGE_SIZE) {
+            uint8_t* dst = TRY(child_page(c, seg.vaddr + off, seg.rights));
+            for (uint64_t i = 0; i < PAGE_SIZE && off + i < seg.filesz; i++)
+                dst[i] = f.data[seg.offset + off + i];
         }
-        if (!status.ok()) break;
-        for (unsigned i = 0; i < run; i++) {
-            cache.pfn[cache.n] = pfns[done + i];
-            cache.slot[cache.n] = uint16_t(*first + i);
-            cache.n++;
-        }
-        done += run;
     }
-    for (unsigned i = done; i < n; i++) (void)memory().buddy.free(Pfn(pfns[i]), Order(0));
-    return cache.n ? ok_status() : status;
+    return {};
 }
 
-// Records the block at pfn (minted into `slot`) as granted to `c`.
-[[gnu::always_inline]] inline Grant record_grant(Client* c, Pfn pfn, unsigned order, unsigned slot,
-                                                 uint64_t va) {
-    (void)memory().lru.add(pfn, c->id, VirtAddr(va));
-    c->held_pages += uint64_t(1) << order;
-    c->blocks++;
-    return Grant{pfn, order, slot};
+Status setup_stack_and_args(Client* c, const bundle::RunEntry& run) {
+    for (uint64_t i = 1; i <= CHILD_STACK_PAGES; i++)
+        TRY(child_page(c, CHILD_STACK_TOP - i * PAGE_SIZE, abi::RIGHT_READ | abi::RIGHT_WRITE));
+    uint8_t* page = TRY(child_page(c, CHILD_ARGS_VA, abi::RIGHT_READ));
+    auto* args = reinterpret_cast<abi::PagerArgs*>(page);
+    char* strings = reinterpret_cast<char*>(page + sizeof(abi::PagerArgs));
+    size_t used = 0;
+    auto add = [&](const char* s) {
+        args->argv[args->argc++] =
+            reinterpret_cast<const char*>(CHILD_ARGS_VA + sizeof(abi::PagerArgs) + used);
+        while (*s) strings[used++] = *s++;
+        strings[used++] = '\0';
+    };
+    add(run.name);
+    for (size_t i = 0; i < run.nr_args; i++) add(run.arg(i));
+    return {};
 }
 
-// A request answered from cache k (not empty).
-[[gnu::noinline]] Result<Grant> grant_minted(Client* c, unsigned k, uint64_t va) {
-    MintedFrames& cache = g_minted[k];
-    const unsigned i = --cache.n;
-    const Pfn pfn(cache.pfn[i]);
-    const unsigned slot = cache.slot[i];
-    insert(GrantEntry{pfn.raw(), uint16_t(slot), 0, uint8_t(c->id), false});
-    return record_grant(c, pfn, 0, slot, va);
+Status connect(Client* c) {
+    // Its endpoint to the pager, and the pager as its fault handler; the
+    // badge tells the pager who is asking.
+    TRY_STATUS(
+        sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, c->task_slot, abi::PAGER_SLOT, abi::RIGHT_WRITE, c->id));
+    unsigned tmp = TRY(slot_alloc());
+    Status s =
+        sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, 0, tmp, abi::RIGHT_WRITE, c->id | abi::PAGER_FAULT_BADGE);
+    if (s.ok()) s = sys::thread_set_fault(c->thread_slot, tmp);
+    (void)sys::cap_delete(tmp);  // the thread's copy lives on
+    slot_free(tmp);
+    return s;
 }
 
-}  // namespace
-
-bool minted_drain() {
-    bool any = false;
-    for (MintedFrames& cache : g_minted) {
-        for (unsigned i = 0; i < cache.n; i++) {
-            (void)sys::cap_delete(cache.slot[i]);
-            slot_free(cache.slot[i]);
-            (void)memory().buddy.free(Pfn(cache.pfn[i]), Order(0));
-        }
-        any |= cache.n != 0;
-        cache.n = 0;
+Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const char** why) {
+    auto file = archive.find(run.name, why);
+    if (!file.ok()) {
+        if (!*why) *why = "no such program in the bundle";
+        return file.error();
     }
-    return any;
-}
-
-unsigned minted_count() {
-    unsigned n = 0;
-    for (const MintedFrames& cache : g_minted) n += cache.n;
-    return n;
-}
-
-namespace {
-
-// After the allocator refused `req` with `e`: gives back what the minted
-// caches held and, if they held anything, asks again. Out of line: the
-// callers' fast paths do not pay for it.
-[[gnu::noinline]] Result<Pfn> alloc_after_drain(mm::AllocRequest req, Error e) {
-    if (!minted_drain()) return e;
-    return memory().buddy.alloc(req);
-}
-
-}  // namespace
-
-Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va, uint8_t rights) {
-    uint64_t pages = uint64_t(1) << req.order;
-    if (c->held_pages + pages > c->quota) return Error::OverQuota;
-    if (const unsigned k = cache_for(req, rights); k < NR_CACHES && (g_minted[k].n || minted_refill(k).ok()))
-        return grant_minted(c, k, va);
-    auto got = memory().buddy.alloc(req);
-    if (!got.ok()) [[unlikely]]
-        got = alloc_after_drain(req, got.error());
-    Pfn pfn = TRY(got);
-    auto slot = mint_frame(pfn, req.order, rights);
-    if (!slot.ok()) {
-        (void)memory().buddy.free(pfn, Order(req.order));
-        return slot.error();
+    elf::Image img;
+    TRY_STATUS(elf::parse(file->data, file->size, abi::USER_BASE, CHILD_IMAGE_LIMIT, img, why));
+    const uint64_t limit = kmem_limit(quota_or_default(run.quota_pages));
+    const uint64_t reserved = TRY(reserve_kmem(limit, why));
+    Client* c = client_new(run.name, run.quota_pages);
+    *why = "setting up its task failed";
+    if (!c) {
+        kmem_release(reserved);
+        return Error::NoMemory;
     }
-    insert(GrantEntry{pfn.raw(), uint16_t(*slot), req.order, uint8_t(c->id), false});
-    return record_grant(c, pfn, req.order, *slot, va);
-}
-
-namespace {
-
-// Grant table entries for the order-0 frames pfns[0..n), minted into the
-// slots from `first`, granted to the client `id`. Out of line: its loop
-// wants the registers of a small function.
-[[gnu::noinline]] void insert_run(const uint64_t* pfns, unsigned n, unsigned first, uint8_t id) {
-    for (unsigned i = 0; i < n; i++) insert(GrantEntry{pfns[i], uint16_t(first + i), 0, id, false});
-}
-
-// Mints and maps pfns[0..n) (all of one Memory range) at va.. for `c` and
-// records them: grant table entries, then the LRU lists in one run. On
-// error nothing of this group stays.
-Status grant_group(Client* c, uint64_t va, const uint64_t* pfns, unsigned n, unsigned memory_slot) {
-    unsigned first = TRY(slot_alloc_run(n));
-    Status s = sys::memory_mint_map(memory_slot, c->task_slot, va, pfns, n, first);
+    c->kmem_reserved = reserved;
+    auto task_slot = slot_alloc();
+    auto thread_slot = slot_alloc();
+    if (!task_slot.ok() || !thread_slot.ok()) {
+        if (task_slot.ok()) slot_free(*task_slot);
+        client_ended(c, -1);
+        return Error::NoMemory;
+    }
+    c->task_slot = *task_slot;
+    c->thread_slot = *thread_slot;
+    Status s = sys::task_create(c->task_slot, c->thread_slot, limit);
+    if (s.ok()) s = load_segments(c, *file, img);
+    if (s.ok()) s = setup_stack_and_args(c, run);
+    if (s.ok()) s = connect(c);
+    if (s.ok())
+        s = sys::thread_start(c->thread_slot, img.entry, CHILD_STACK_TOP, CHILD_ARGS_VA,
+                              abi::PRIORITY_DEFAULT);
     if (!s.ok()) {
-        for (unsigned i = 0; i < n; i++) slot_free(first + i);
+        release_all(c);
+        (void)sys::task_kill(c->task_slot);
+        client_ended(c, -1);
         return s;
     }
-    insert_run(pfns, n, first, uint8_t(c->id));
-    (void)memory().lru.add_run(reinterpret_cast<const Pfn*>(pfns), n, c->id, VirtAddr(va));
-    c->held_pages += n;
-    c->blocks += n;
+    uprintf("pager: started %s (task %u, %lu pages, quota %lu)\n", c->name, c->id, c->held_pages, c->quota);
     return {};
 }
 
 }  // namespace
 
-Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req) {
-    if (count == 0 || count > abi::MINT_MAP_MAX) return Error::InvalidArgument;
-    if (c->held_pages + count > c->quota) return Error::OverQuota;
-    uint64_t pfns[abi::MINT_MAP_MAX];
-    req.order = 0;
-    // alloc_bulk takes as many as the first good zone has; then again.
-    static_assert(sizeof(Pfn) == sizeof(uint64_t));
-    Pfn* out = reinterpret_cast<Pfn*>(pfns);
-    unsigned got = 0;
-    if (count == 1) {
-        // One frame: the allocator's single-frame fast path, and like the
-        // bulk path below, another try with what the minted caches held.
-        auto one = memory().buddy.alloc(req);
-        if (!one.ok()) one = alloc_after_drain(req, one.error());
-        pfns[0] = TRY(one).raw();
-        got = 1;
+void load_bundle(const abi::BootInfo* boot) {
+    if (!boot->initrd_va || !boot->initrd_bytes) {
+        uprintf("pager: no boot bundle (initrd); nothing to start\n");
+        return;
     }
-    while (got < count) {
-        auto n = memory().buddy.alloc_bulk(req, count - got, out + got);
-        if (!n.ok() && minted_drain()) continue;  // what the cache held may do
-        if (!n.ok()) {
-            for (unsigned k = 0; k < got; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));
-            return n.error();
+    bundle::Archive archive(reinterpret_cast<const void*>(boot->initrd_va), boot->initrd_bytes);
+    const char* why = nullptr;
+    auto manifest = archive.find("manifest", &why);
+    if (!manifest.ok()) {
+        uprintf("pager: boot bundle unusable: %s (%s)\n", why ? why : "no manifest in it",
+                error_name(manifest.error()));
+        return;
+    }
+    if (auto pool = sys::kernel_info(); pool.ok()) g_kmem_left = pool->pool_free - pool->pool_free / 4;
+    bundle::Manifest m(reinterpret_cast<const char*>(manifest->data), manifest->size);
+    bundle::RunEntry run;
+    for (;;) {
+        auto more = m.next(run);
+        if (!more.ok()) {
+            uprintf("pager: manifest line %u ignored: %s\n", m.line(), m.why());
+            continue;
         }
-        got += unsigned(*n);
-    }
-    // One kernel call per run of frames from the same Memory range.
-    unsigned done = 0;
-    while (done < count) {
-        const abi::BootMemory* m;
-        const unsigned n = memory_run(pfns + done, count - done, &m);
-        Status s = m ? grant_group(c, va + done * PAGE_SIZE, pfns + done, n, unsigned(m->slot))
-                     : Status(Error::NotFound);
-        if (!s.ok()) {
-            for (unsigned k = 0; k < done; k++) (void)ungrant(c, Pfn(pfns[k]), 0);
-            for (unsigned k = done; k < count; k++) (void)memory().buddy.free(Pfn(pfns[k]), Order(0));
-            return s;
-        }
-        done += n;
-    }
-    return {};
-}
-
-Status ungrant(Client* c, Pfn pfn, unsigned order) {
-    if (order >= mm::MAX_ORDER) return Error::InvalidArgument;
-    GrantEntry* e = find(pfn.raw());
-    if (!e) {
-        // Not granted: free already (DoubleFree) or never anyone's (NotOwned).
-        if (!pfn_in_memmap(pfn)) return Error::NotOwned;
-        const mm::Page* p = memory().buddy.page(pfn);
-        return p->test(mm::PG_buddy) || p->test(mm::PG_pcp) ? Error::DoubleFree : Error::NotOwned;
-    }
-    if (e->client != c->id) return Error::NotOwned;
-    if (e->order != order) return Error::WrongOrder;
-    unsigned slot = e->slot;
-    (void)sys::cap_revoke(slot);  // the client's copies and their mappings
-    (void)sys::cap_delete(slot);  // and the mapping the pager made for it
-    slot_free(slot);
-    erase(e);
-    TRY_STATUS(memory().buddy.free(pfn, Order(order)));
-    c->held_pages -= uint64_t(1) << order;
-    c->blocks--;
-    return {};
-}
-
-void release_all(Client* c) {
-    for (unsigned i = 0; i < TABLE_SIZE; i++) {
-        GrantEntry& e = g_table[i];
-        if (e.pfn && e.client == c->id) {
-            Status s = ungrant(c, Pfn(e.pfn), e.order);
-            if (!s.ok())
-                uprintf("pager: freeing pfn %#lx of %s failed: %s\n", e.pfn, c->name, error_name(s.error()));
-        }
+        if (!*more) break;
+        const char* why = nullptr;
+        Status s = start(archive, run, &why);
+        if (!s.ok())
+            uprintf("pager: not starting %s: %s (%s)\n", run.name, why ? why : "?", error_name(s.error()));
     }
 }
 

@@ -1,5 +1,5 @@
 // The pager: the root task. It owns mem_map's contents, the zoned buddy
-// allocator and the LRU lists ((libs/buddy)), starts the programs of the boot
+// allocator and the LRU lists (libs/buddy), starts the programs of the boot
 // bundle, and serves their frame requests and page faults over IPC
 // (libs/abi/pager.h, docs/pager-protocol.md).
 #pragma once
@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "buddy/buddy.h"
 #include "buddy/lru.h"
+#include "runtime/zero.h"
 
 namespace pager {
 
@@ -22,11 +23,24 @@ namespace pager {
 inline constexpr uint64_t PHYSMAP_BASE = 0x1000000000ull;
 inline constexpr uint64_t PHYSMAP_LIMIT = 0x3000000000ull;  // so RAM up to 128 GiB
 
+// The frame's bytes through the pager's physical map.
+inline uint8_t* phys_ptr(Pfn pfn) {
+    return reinterpret_cast<uint8_t*>(PHYSMAP_BASE + (pfn.raw() << PAGE_SHIFT));
+}
+
+// Writes zeros over the block [pfn, pfn + 2^order) through the physical map.
+inline void zero_frames(Pfn pfn, Order order) {
+    uint8_t* p = phys_ptr(pfn);
+    for (uint64_t off = 0; off < order.bytes(); off += PAGE_SIZE) zero_page(p + off);
+}
+
 // Slots of the pager's own table.
 inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;  // the Reply cap of the request in hand
 inline constexpr unsigned FIRST_DYNAMIC_SLOT = abi::SLOT_ROOT_FREE + 1;
 
-// ---- slots.cc: the pager's capability slots --------------------------------
+// ---- the pager's capability slots ------------------------------------------
+// Its table is abi::ROOT_CAP_SLOTS long: one slot per block it grants,
+// plus its physical map and the Task and Thread of each task it starts.
 namespace slots_detail {
 inline constexpr unsigned WORDS = abi::ROOT_CAP_SLOTS / 64;
 struct UsedBits {
@@ -41,8 +55,17 @@ constexpr UsedBits fixed_slots_used() {
 // FIRST_DYNAMIC_SLOT are marked used once and for all, so the searches
 // need no special case for them.
 inline constinit UsedBits g_bits = fixed_slots_used();
-inline constinit unsigned g_in_use = 0;  // dynamic slots in use
-inline constinit unsigned g_hint = 0;    // no word below it has a free slot
+inline constinit unsigned g_hint = 0;  // no word below it has a free slot
+
+
+// Bit b of the result: slots b .. b+n-1 of a word with free bits `free`
+// are all free (1 <= n <= 64).
+constexpr uint64_t run_starts(uint64_t free, unsigned n) {
+    if (n == 64) return free == ~uint64_t(0) ? 1 : 0;
+    uint64_t run = free;
+    for (unsigned len = 1; len < n && run; len++) run &= run >> 1;
+    return run;
+}
 }  // namespace slots_detail
 
 // One free slot; NoMemory when the table is full. Inline: every grant
@@ -54,18 +77,38 @@ inline Result<unsigned> slot_alloc() {
         if (!free) continue;
         const unsigned b = bits::lowest_set(free);
         g_bits.w[w] |= uint64_t(1) << b;
-        g_in_use++;
         g_hint = w;
         return w * 64 + b;
     }
     return Error::NoMemory;
 }
-// `n` (1..64) consecutive slots; the first is returned.
-Result<unsigned> slot_alloc_run(unsigned n);
-void slot_free(unsigned slot);
-unsigned slots_in_use();
+// `n` (1..64) consecutive slots; the first is returned. InvalidArgument
+// for n out of range, NoMemory when no word has such a run.
+inline Result<unsigned> slot_alloc_run(unsigned n) {
+    using namespace slots_detail;
+    if (n == 0 || n > 64) return Error::InvalidArgument;
+    if (n == 1) return slot_alloc();
+    for (unsigned w = g_hint; w < WORDS; w++) {
+        const uint64_t run = run_starts(~g_bits.w[w], n);
+        if (!run) continue;
+        const unsigned b = bits::lowest_set(run);
+        g_bits.w[w] |= n == 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1) << b;
+        return w * 64 + b;
+    }
+    return Error::NoMemory;
+}
+// Gives a slot back; a fixed slot or one not in use is ignored.
+inline void slot_free(unsigned slot) {
+    using namespace slots_detail;
+    if (slot < FIRST_DYNAMIC_SLOT || slot >= abi::ROOT_CAP_SLOTS) return;
+    const uint64_t bit = uint64_t(1) << (slot % 64);
+    if (g_bits.w[slot / 64] & bit) {
+        g_bits.w[slot / 64] &= ~bit;
+        if (slot / 64 < g_hint) g_hint = slot / 64;
+    }
+}
 
-// ---- memory.cc: taking over physical memory --------------------------------
+// ---- physmem.cc: taking over physical memory -------------------------------
 struct Memory {
     mm::Buddy buddy;
     mm::Lru lru{buddy};
@@ -83,25 +126,7 @@ inline Memory& memory() { return *std::launder(reinterpret_cast<Memory*>(detail:
 // (the source material's free_all_bootmem), logging totals per zone.
 Status memory_init(const abi::BootInfo* boot);
 
-// The frame's bytes through the pager's physical map.
-uint8_t* phys_ptr(Pfn pfn);
-
-// Writes zeros over the block [pfn, pfn + 2^order) through the physical map.
-void zero_frames(Pfn pfn, Order order);
-
-// The Memory capability (boot info entry: slot and pfn range) that
-// covers `pfn`, or nullptr.
-const abi::BootMemory* memory_of(Pfn pfn);
-// How many of pfns[0..n) (n >= 1), from the first, lie in one Memory range,
-// which *m names (nullptr, with a run of 1, if the first lies in none).
-// Batches are minted one kernel call per such run.
-unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m);
-
-// Mints a Frame capability for [pfn, pfn + 2^order) into a fresh slot.
-// Errors: NotFound (no Memory cap covers it), those of slot_alloc / the kernel.
-Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights);
-
-// ---- clients.cc: the tasks the pager started -------------------------------
+// ---- clients.cc: the tasks the pager starts --------------------------------
 inline constexpr unsigned MAX_CLIENTS = 32;
 inline constexpr unsigned MAX_REGIONS = 8;
 inline constexpr uint64_t DEFAULT_QUOTA = 16384;  // 64 MiB
@@ -110,9 +135,10 @@ constexpr uint64_t quota_or_default(uint64_t quota_pages) {
     return quota_pages ? quota_pages : DEFAULT_QUOTA;
 }
 
+// A Region request's range, served by demand-zero faults (Heap and Stack
+// alike).
 struct Region {
     uint64_t start, end;
-    abi::PagerRegion kind;
 };
 
 struct Client {
@@ -123,39 +149,44 @@ struct Client {
     char name[33];
     unsigned task_slot, thread_slot;
     uint64_t quota, held_pages, blocks;
-    uint64_t kmem_reserved;  // its kernel memory limit and structures, from the loader's budget
+    uint64_t kmem_reserved;  // its kernel memory limit and structures, from the pager's budget
     Region regions[MAX_REGIONS];
     unsigned nr_regions;
 };
 
-// The grant table comes from the pager's own allocator (after memory_init).
-Status grant_table_init();
+// Starts the programs the boot bundle's manifest names.
+void load_bundle(const abi::BootInfo* boot);
+
+// A new client record, or nullptr when all MAX_CLIENTS are in use.
 Client* client_new(const char* name, uint64_t quota);
-// Gives a task's kernel memory reservation back to the loader's budget.
-void kmem_release(uint64_t bytes);
 namespace clients_detail {
 inline constinit Client g_clients[MAX_CLIENTS] = {};
 inline constinit unsigned g_alive = 0;
 }  // namespace clients_detail
 // The live client whose badge (id) this is, or nullptr. Inline, as the
-// two below: every request asks.
+// one below: every request asks.
 inline Client* client_by_badge(uint64_t badge) {
     if (badge == 0 || badge > MAX_CLIENTS) return nullptr;
     Client* c = &clients_detail::g_clients[badge - 1];
     return c->used && !c->exited ? c : nullptr;
 }
 inline unsigned clients_alive() { return clients_detail::g_alive; }
-// Marks `c` ended (once) with its exit status.
+// Marks `c` ended (once) with its exit status: its Task and Thread caps go
+// and its kernel memory reservation returns to the budget.
 void client_ended(Client* c, int status);
 bool clients_all_succeeded();
 
+// ---- grants.cc: the blocks granted to the tasks ----------------------------
+// The grant table comes from the pager's own allocator (after memory_init).
+Status grant_table_init();
+
 // A block granted to `c`: taken from the buddy allocator, put on the LRU
 // lists, its Frame cap (the parent of every copy the client gets, with
-// `rights`) kept in the grant table. `va` is where it is mapped for the client (0: not by
-// the pager). Errors: OverQuota, those of the buddy allocator.
+// `rights`) kept in the grant table. `va` is where it is mapped for the
+// client (0: not by the pager). Errors: OverQuota, those of the buddy
+// allocator.
 struct Grant {
     Pfn pfn;
-    unsigned order;
     unsigned slot;
 };
 Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,
@@ -163,7 +194,7 @@ Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,
 // What a demand-zero fault asks the allocator for (the pager zeroes it).
 inline constexpr mm::AllocRequest DEMAND_ZERO_REQUEST = mm::AllocRequest::of(0, mm::GFP_MOVABLE);
 // Gives back the frames minted ahead of the commonest requests (see
-// clients.cc); false if there were none. How many there are now.
+// grants.cc); false if there were none. How many there are now.
 bool minted_drain();
 unsigned minted_count();
 // `count` (1..64) order-0 frames (as `req` asks, its order ignored)
@@ -179,15 +210,7 @@ Status ungrant(Client* c, Pfn pfn, unsigned order);
 // Everything `c` holds goes back (it exited or was killed).
 void release_all(Client* c);
 
-// ---- loader.cc: programs from the boot bundle ------------------------------
-void load_bundle(const abi::BootInfo* boot);
-
-// ---- server.cc: the request loop -------------------------------------------
+// ---- server.cc: the entry (main) and the request loop ----------------------
 [[noreturn]] void serve();
-
-// ---- stats.cc --------------------------------------------------------------
-void print_meminfo();
-void print_buddyinfo();
-void print_zoneinfo();
 
 }  // namespace pager

@@ -1,11 +1,30 @@
-// The request loop: frame requests, statistics, regions, page faults and
-// exits of the tasks the pager started. A bad request gets an error reply
-// and changes nothing; the pager never stops serving the others.
+// The pager's entry and its request loop. main() takes over physical
+// memory, starts the programs of the boot bundle and serves them; when
+// they have all ended, finish() reports and powers off. The loop serves
+// frame requests, statistics, regions, page faults and exits of the tasks
+// the pager started: a bad request gets an error answer and changes
+// nothing, and the pager never stops serving the others.
+#include "buddy/introspect.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
-#include "runtime/ipc.h"
 #include "runtime/runtime.h"
 #include "runtime/syscall.h"
+
+extern "C" int main(uint64_t arg) {
+    const auto* boot = reinterpret_cast<const abi::BootInfo*>(arg);
+    if (!boot || boot->magic != abi::BOOTINFO_MAGIC) {
+        uprintf("pager: no boot info at %#lx\n", arg);
+        return 1;
+    }
+    uprintf("pager: taking over %u NUMA node(s), %u memory ranges, mem_map at %#lx\n", boot->nr_nodes,
+            boot->nr_memory, boot->mem_map_vaddr);
+    if (Status s = pager::memory_init(boot); !s.ok()) {
+        uprintf("pager: taking over memory failed: %s\n", error_name(s.error()));
+        return 1;
+    }
+    pager::load_bundle(boot);
+    pager::serve();
+}
 
 namespace pager {
 
@@ -13,16 +32,18 @@ namespace {
 
 using sys::Msg;
 
-struct Reply {
+// What the pager sends back for one message: the reply words (an Error in
+// w0 for a request, the verdict for a fault) and a capability to go with
+// them.
+struct Answer {
     Msg msg;
-    unsigned cap = 0;   // a capability to send with the reply
-    bool kill = false;  // a fault answered with FAULT_KILL
-    bool map = false;   // a fault answered with FAULT_MAP (the frame in `cap`)
-    uint64_t pc = 0;    // FAULT_MAP: where the task faulted, should the map fail
+    unsigned cap = 0;  // a capability to send with the reply
+    bool map = false;  // a fault answered with FAULT_MAP (the frame in `cap`)
+    uint64_t pc = 0;   // FAULT_MAP: where the task faulted, should the map fail
 };
 
-Reply error_reply(Error e) {
-    Reply r;
+Answer error_answer(Error e) {
+    Answer r;
     r.msg.w[0] = uint64_t(e);
     return r;
 }
@@ -42,18 +63,18 @@ Result<mm::AllocRequest> alloc_request(const Msg& m, uint64_t order) {
     return mm::AllocRequest::of(unsigned(order), gfp, z, nid);
 }
 
-Reply op_alloc(Client* c, const Msg& m) {
+Answer op_alloc(Client* c, const Msg& m) {
     auto req = alloc_request(m, m.w[1]);
-    if (!req.ok()) return error_reply(req.error());
+    if (!req.ok()) return error_answer(req.error());
     auto g = grant(c, *req, 0);
-    if (!g.ok()) return error_reply(g.error());
+    if (!g.ok()) return error_answer(g.error());
     const mm::Page* p = memory().buddy.page(g->pfn);
     if (m.w[2] != abi::PAGER_ANY && m.w[3] != abi::PAGER_ANY && unsigned(p->zone()) != m.w[2]) {
         // Exactly that zone of that node was asked for, and it has none.
         (void)ungrant(c, g->pfn, unsigned(req->order));
-        return error_reply(Error::NoMemory);
+        return error_answer(Error::NoMemory);
     }
-    Reply r;
+    Answer r;
     r.msg.w[1] = g->pfn.raw();
     r.msg.w[2] = p->node();
     r.msg.w[3] = uint64_t(p->zone());
@@ -61,30 +82,51 @@ Reply op_alloc(Client* c, const Msg& m) {
     return r;
 }
 
-Reply op_alloc_batch(Client* c, const Msg& m) {
+Answer op_alloc_batch(Client* c, const Msg& m) {
     uint64_t count = m.w[1], va = m.w[2];
-    if (count == 0 || count > abi::PAGER_BATCH_MAX) return error_reply(Error::InvalidArgument);
-    if (va & (PAGE_SIZE - 1)) return error_reply(Error::BadAlignment);
+    if (count == 0 || count > abi::PAGER_BATCH_MAX) return error_answer(Error::InvalidArgument);
+    if (va & (PAGE_SIZE - 1)) return error_answer(Error::BadAlignment);
     if (va < abi::USER_BASE || va >= abi::USER_END || count * PAGE_SIZE > abi::USER_END - va)
-        return error_reply(Error::InvalidArgument);
+        return error_answer(Error::InvalidArgument);
     Msg one = m;
     one.w[2] = abi::PAGER_ANY;
     one.w[3] = abi::PAGER_ANY;
     auto req = alloc_request(one, 0);
-    if (!req.ok()) return error_reply(req.error());
-    if (Status s = grant_mapped(c, va, unsigned(count), *req); !s.ok()) return error_reply(s.error());
-    Reply r;
+    if (!req.ok()) return error_answer(req.error());
+    if (Status s = grant_mapped(c, va, unsigned(count), *req); !s.ok()) return error_answer(s.error());
+    Answer r;
     r.msg.w[1] = count;
     return r;
 }
 
-Reply op_free(Client* c, const Msg& m) {
-    if (m.w[2] >= mm::MAX_ORDER) return error_reply(Error::InvalidArgument);
-    return error_reply(ungrant(c, Pfn(m.w[1]), unsigned(m.w[2])).error());
+Answer op_free(Client* c, const Msg& m) {
+    if (m.w[2] >= mm::MAX_ORDER) return error_answer(Error::InvalidArgument);
+    return error_answer(ungrant(c, Pfn(m.w[1]), unsigned(m.w[2])).error());
 }
 
-Reply op_stats(Client* c, const Msg& m) {
-    Reply r;
+// Reports in the style of Linux's /proc/meminfo, buddyinfo and zoneinfo.
+void print_meminfo() {
+    const mm::Buddy& b = memory().buddy;
+    uint64_t present = 0, active = 0, inactive = 0;
+    for (unsigned n = 0; n < b.nr_nodes(); n++) {
+        for (unsigned z = 0; z < mm::MAX_NR_ZONES; z++) {
+            mm::ZoneStats st = mm::zone_stats(b, n, mm::ZoneType(z));
+            present += st.managed;
+            active += st.lru[unsigned(mm::LruList::Active)];
+            inactive += st.lru[unsigned(mm::LruList::Inactive)];
+        }
+    }
+    uprintf("MemTotal:       %8lu kB\n", present * 4);
+    uprintf("MemFree:        %8lu kB\n", b.nr_free_pages() * 4);
+    uprintf("Active:         %8lu kB\n", active * 4);
+    uprintf("Inactive:       %8lu kB\n", inactive * 4);
+}
+
+void print_buddyinfo() { mm::print_buddyinfo(memory().buddy, console_sink()); }
+void print_zoneinfo() { mm::print_zoneinfo(memory().buddy, console_sink()); }
+
+Answer op_stats(Client* c, const Msg& m) {
+    Answer r;
     const mm::Buddy& b = memory().buddy;
     switch (m.w[1]) {
         case abi::PAGER_STAT_MEMINFO: {
@@ -113,43 +155,42 @@ Reply op_stats(Client* c, const Msg& m) {
             print_zoneinfo();
             return r;
         default:
-            return error_reply(Error::InvalidArgument);
+            return error_answer(Error::InvalidArgument);
     }
 }
 
-Reply op_region(Client* c, const Msg& m) {
+Answer op_region(Client* c, const Msg& m) {
     uint64_t start = m.w[1], size = m.w[2], kind = m.w[3];
-    if ((start | size) & (PAGE_SIZE - 1)) return error_reply(Error::BadAlignment);
+    if ((start | size) & (PAGE_SIZE - 1)) return error_answer(Error::BadAlignment);
     if (size == 0 || start < abi::USER_BASE || start >= abi::USER_END || size > abi::USER_END - start)
-        return error_reply(Error::InvalidArgument);
+        return error_answer(Error::InvalidArgument);
     if (kind != uint64_t(abi::PagerRegion::Heap) && kind != uint64_t(abi::PagerRegion::Stack))
-        return error_reply(Error::InvalidArgument);
+        return error_answer(Error::InvalidArgument);
     for (unsigned i = 0; i < c->nr_regions; i++)
         if (start < c->regions[i].end && c->regions[i].start < start + size)
-            return error_reply(Error::InvalidArgument);
-    if (c->nr_regions == MAX_REGIONS) return error_reply(Error::NoMemory);
-    c->regions[c->nr_regions++] = Region{start, start + size, abi::PagerRegion(kind)};
-    return Reply{};
+            return error_answer(Error::InvalidArgument);
+    if (c->nr_regions == MAX_REGIONS) return error_answer(Error::NoMemory);
+    c->regions[c->nr_regions++] = Region{start, start + size};
+    return Answer{};
 }
 
-Reply kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
+Answer kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
     uprintf("pager: task %s killed: %s at %#lx (pc %#lx)\n", c->name, what, addr, pc);
     release_all(c);
     client_ended(c, -1);
-    Reply r;
+    Answer r;
     r.msg.w[0] = abi::FAULT_KILL;
-    r.kill = true;
     return r;
 }
 
-Reply fault(Client* c, const Msg& m) {
+Answer fault(Client* c, const Msg& m) {
     auto kind = abi::FaultKind(m.w[0] & 0xffff);
     uint64_t addr = m.w[1], pc = m.w[3];
     if (kind == abi::FaultKind::Exit) {
         client_ended(c, int(m.w[1]));
         release_all(c);
         uprintf("pager: task %s exited with status %d\n", c->name, c->status);
-        return Reply{};
+        return Answer{};
     }
     if (kind != abi::FaultKind::PageFault) return kill(c, "not a page fault", addr, pc);
     uint64_t page = addr & ~(PAGE_SIZE - 1);
@@ -164,7 +205,7 @@ Reply fault(Client* c, const Msg& m) {
         auto g = grant(c, DEMAND_ZERO_REQUEST, page);
         if (!g.ok()) return kill(c, error_name(g.error()), addr, pc);
         zero_frames(g->pfn, Order(0));
-        Reply r;
+        Answer r;
         r.msg.w[0] = abi::FAULT_MAP;
         r.msg.w[1] = page;
         r.msg.w[2] = abi::RIGHT_READ | abi::RIGHT_WRITE;
@@ -176,12 +217,12 @@ Reply fault(Client* c, const Msg& m) {
     return kill(c, "page fault outside its regions", addr, pc);
 }
 
-Reply handle(Client* c, const Msg& m, bool from_kernel) {
+Answer handle(Client* c, const Msg& m, bool from_kernel) {
     // Fault and exit messages count only on the fault endpoint's badge:
     // a task cannot fake its own exit on its request endpoint.
     if (from_kernel)
         return (m.w[0] & ~uint64_t(0xffff)) == abi::FAULT_TAG ? fault(c, m)
-                                                              : error_reply(Error::InvalidArgument);
+                                                              : error_answer(Error::InvalidArgument);
     switch (abi::PagerOp(m.w[0])) {
         case abi::PagerOp::Alloc:
             return op_alloc(c, m);
@@ -194,7 +235,7 @@ Reply handle(Client* c, const Msg& m, bool from_kernel) {
         case abi::PagerOp::Region:
             return op_region(c, m);
     }
-    return error_reply(Error::InvalidArgument);
+    return error_answer(Error::InvalidArgument);
 }
 
 [[noreturn]] void finish() {
@@ -213,9 +254,10 @@ void serve() {
     if (clients_alive() == 0) finish();
     const abi::IpcInfo recv_info = abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT);
     // Answers the caller and waits for the next message; after the last
-    // task, answers and finishes instead. Inline: as a call it cost every
-    // demand-zero fault 8 instructions (tools/bench pager).
-    auto answer = [&](const Reply& r) __attribute__((always_inline)) {
+    // task, answers and finishes instead. Always inline: every request and
+    // fault is answered here, and the compiler would otherwise make it a
+    // call on that path.
+    auto answer = [&](const Answer& r) __attribute__((always_inline)) {
         const abi::IpcInfo out =
             abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, r.cap, 0, REPLY_SLOT, REPLY_SLOT);
         if (clients_alive() == 0) {
@@ -233,7 +275,7 @@ void serve() {
         }
         uint64_t badge = got->info.badge();
         Client* c = client_by_badge(badge & ~abi::PAGER_FAULT_BADGE);
-        Reply r = c ? handle(c, got->msg, badge & abi::PAGER_FAULT_BADGE) : error_reply(Error::InvalidCap);
+        Answer r = c ? handle(c, got->msg, badge & abi::PAGER_FAULT_BADGE) : error_answer(Error::InvalidCap);
         if (!got->info.is_call()) {
             got = sys::recv(recv_info);  // a Send: nobody waits for an answer
             continue;

@@ -25,12 +25,11 @@
 
 #include "base/addr.h"
 #include "base/result.h"
-#include "format/format.h"
 #include "buddy/gfp.h"
-#include "buddy/layout.h"
+#include "buddy/zone.h"
+#include "format/format.h"
 #include "mm/mmzone.h"
 #include "mm/page.h"
-#include "buddy/zone.h"
 #include "mm/zonelist.h"
 
 namespace mm {
@@ -142,7 +141,6 @@ public:
     unsigned nr_nodes() const { return nr_nodes_; }
     const NodeSpan& node_span(unsigned nid) const { return nodes_[nid]; }
     const Zonelist& zonelist(unsigned nid) const { return zonelists_[nid]; }
-    Grouping grouping() const { return config_.grouping; }
     uint64_t min_free_kbytes() const { return min_free_kbytes_; }
     uint64_t nr_free_pages() const;  // buddy lists plus per-cpu caches, all zones
 
@@ -157,27 +155,41 @@ public:
     Status verify(const TextSink* why = nullptr) const;
 
 private:
-    // buddy.cc
+    // init.cc
     Status check_layout(const MemoryLayout& layout) const;
     void init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, uint8_t*& storage);
     void build_zonelists(const MemoryLayout& layout);
     void build_fast_paths();
+    void setup_per_zone_wmarks();
+    void setup_lowmem_reserve();
+    void update_fast_mark(Zone& z);
+
+    // alloc.cc
     uint64_t alloc_slow(uint64_t request_word);
     uint32_t alloc_retry(AllocRequest req, unsigned nid, unsigned highest, MigrateType mt);
+    Error classify_failure(unsigned order, unsigned nid, unsigned highest, uint16_t flags) const;
     uint32_t get_page_from_freelist(unsigned order, unsigned nid, unsigned highest, MigrateType mt,
                                     uint16_t flags, WatermarkPass pass);
+    // Whether a request of `flags` from node `nid` may use `z` (GFP_THISNODE
+    // keeps it on its node). Inline: the passes of alloc.cc and alloc_bulk
+    // (bulk.cc) ask for every zone they try.
+    bool zone_allowed(const Zone& z, unsigned nid, uint16_t flags) const {
+        return !(flags & GFP_THISNODE) || z.nid == nid;
+    }
+    bool watermark_ok(const Zone& z, unsigned order, uint64_t mark, unsigned highest) const;
+    bool zone_has_block(const Zone& z, unsigned order) const;
     uint32_t rmqueue(Zone& z, unsigned order, MigrateType mt);
+    bool rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn);
+    uint32_t rmqueue_any(Zone& z, unsigned order, MigrateType mt);
+    uint32_t rmqueue_smallest(Zone& z, unsigned order, MigrateType mt);
+    void expand(Zone& z, uint32_t pfn, unsigned low, unsigned high, MigrateType mt);
+    void prep_new_page(uint32_t pfn, unsigned order, uint16_t flags);
+
+    // bulk.cc
+    size_t bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out);
+    uint32_t pcp_refill(Zone& z, MigrateType mt);
     template <typename Put>
     uint32_t take_frames(Zone& z, MigrateType mt, uint32_t want, uint32_t flag, Put put);
-    uint32_t pcp_refill(Zone& z, MigrateType mt);
-    bool rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn);
-    size_t bulk_from_pcp(Zone& z, MigrateType mt, size_t n, Pfn* out);
-    uint32_t rmqueue_smallest(Zone& z, unsigned order, MigrateType mt);
-    uint32_t rmqueue_any(Zone& z, unsigned order, MigrateType mt);
-    void expand(Zone& z, uint32_t pfn, unsigned low, unsigned high, MigrateType mt);
-    Error classify_failure(unsigned order, unsigned nid, unsigned highest, uint16_t flags) const;
-    void prep_new_page(uint32_t pfn, unsigned order, uint16_t flags);
-    bool zone_allowed(const Zone& z, unsigned nid, uint16_t flags) const;
 
     // fastpath.h: the list work the fast and the slow paths share.
     // take_smallest is rmqueue_smallest with expand: it takes the smallest
@@ -226,13 +238,6 @@ private:
     int find_suitable_fallback(const Zone& z, unsigned order, MigrateType mt, bool& can_steal) const;
     uint32_t steal_fallback(Zone& z, unsigned current_order, unsigned order, MigrateType start,
                             MigrateType fallback, bool can_steal);
-
-    // watermark.cc
-    void setup_per_zone_wmarks();
-    void setup_lowmem_reserve();
-    void update_fast_mark(Zone& z);
-    bool watermark_ok(const Zone& z, unsigned order, uint64_t mark, unsigned highest) const;
-    bool zone_has_block(const Zone& z, unsigned order) const;
 
     MemMap map_;
     BuddyConfig config_;

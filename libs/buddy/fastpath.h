@@ -237,8 +237,7 @@ inline void Buddy::free_block(Zone& z, uint32_t pfn, unsigned order, uint32_t st
 
 // alloc(), free() and the two steps they take into the buddy lists are
 // always inlined: at -O2 (the target build) gcc would call them, and the
-// Result would go through memory (tools/bench pager-riscv: the order-0
-// pair 103 RISC-V instructions as calls, 59 inline).
+// Result would come back through memory instead of in registers.
 //
 // The fast paths (Linux's pcp fast path and rmqueue_smallest): a request
 // of the local node whose first zone is comfortably above its low

@@ -1,17 +1,55 @@
-// An allocation request: order, zone limit, node preference and flags
-// (the pager's counterpart of Linux's gfp_t plus the preferred node).
+// The allocator's request vocabulary: what a caller asks for (Linux's
+// gfp_t plus the preferred node) and the mobility types it is grouped by.
 //
-// The whole request fits in one 64-bit register so the IPC server can
-// pass it through from a message word.
+// An AllocRequest (order, zone limit, node preference, GFP flags) fits in
+// one 64-bit register, so the IPC server can pass it through from a
+// message word.
+//
+// Mobility types for anti-fragmentation (Linux's migratetypes): every
+// pageblock (2^PAGEBLOCK_ORDER frames) carries one type, and every free
+// block sits on the free list of its pageblock's type. Allocations of one
+// mobility are served from pageblocks of that type first, so frames that
+// can never move do not end up scattered over all of memory.
 #pragma once
 
 #include <stdint.h>
 
 #include "base/addr.h"
-#include "buddy/migratetype.h"
 #include "mm/mmzone.h"
 
 namespace mm {
+
+enum class MigrateType : uint8_t {
+    Unmovable = 0,    // kernel-like data: pinned for its lifetime
+    Movable = 1,      // user pages: can be reclaimed or migrated
+    Reclaimable = 2,  // caches that can be dropped but not moved
+};
+inline constexpr unsigned MIGRATE_TYPES = 3;
+
+constexpr const char* migratetype_name(MigrateType t) {
+    switch (t) {
+        case MigrateType::Unmovable:
+            return "Unmovable";
+        case MigrateType::Movable:
+            return "Movable";
+        case MigrateType::Reclaimable:
+            return "Reclaimable";
+    }
+    return "?";
+}
+
+// Whether allocations are grouped by mobility at all. Without grouping
+// every pageblock and every request is Unmovable: one set of lists, as in
+// a plain buddy allocator (Linux's page_group_by_mobility_disabled).
+enum class Grouping : uint8_t { ByMobility, Disabled };
+
+// Which other types a request falls back to, in order, when its own
+// lists are empty (Linux's fallbacks[] table).
+inline constexpr MigrateType fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1] = {
+    {MigrateType::Reclaimable, MigrateType::Movable},    // Unmovable
+    {MigrateType::Reclaimable, MigrateType::Unmovable},  // Movable
+    {MigrateType::Unmovable, MigrateType::Movable},      // Reclaimable
+};
 
 // "No preference": start with the allocator's local node.
 inline constexpr uint8_t NUMA_NO_NODE = 0xff;

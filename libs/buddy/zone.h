@@ -1,21 +1,126 @@
-// A zone: the frames of one ZoneType on one node, with everything the
+// Nodes and zones as the allocator sees them.
+//
+// MemoryLayout is what the kernel hands the pager at start-up: per node
+// its span and per zone its span and present pages, plus the node
+// distances; with mem_map itself, all the allocator needs to know.
+//
+// A Zone is the frames of one ZoneType on one node, with everything the
 // allocator keeps per zone (Linux's struct zone): free_area[order] lists
 // per migratetype, watermarks, lowmem_reserve, the per-cpu cache of
 // order-0 frames and the active/inactive LRU lists.
 //
-// Ownership: a free block's head is on exactly one free_area list (and
-// carries PG_buddy and its order); a cached order-0 frame is on one pcp
-// list (PG_pcp); a granted frame may be on one LRU list (PG_lru).
+// Its lists are intrusive doubly linked lists of page descriptors (PageList),
+// linked by 32-bit frame numbers in Page::next / Page::prev (PFN_NONE ends
+// a list), so a list head is 8 bytes and a descriptor 32. A page is on at
+// most one list at a time and the list it is on owns the links: a free
+// block's head is on exactly one free_area list (and carries PG_buddy and
+// its order); a cached order-0 frame is on one pcp list (PG_pcp); a
+// granted frame may be on one LRU list (PG_lru).
 #pragma once
 
 #include <stdint.h>
 
 #include "base/addr.h"
-#include "buddy/migratetype.h"
+#include "buddy/gfp.h"
 #include "mm/mmzone.h"
-#include "buddy/page_list.h"
+#include "mm/page.h"
+#include "mm/zonelist.h"
 
 namespace mm {
+
+// ---- the layout handed over -----------------------------------------------
+
+struct ZoneSpan {
+    Pfn start;             // first frame of the zone (spanned, not necessarily present)
+    uint64_t spanned = 0;  // frames from start to end, holes included; 0 = empty zone
+    uint64_t present = 0;  // frames backed by RAM (spanned minus holes)
+
+    constexpr Pfn end() const { return start + spanned; }
+};
+
+struct NodeSpan {
+    Pfn start;                     // first frame with a descriptor in mem_map
+    uint64_t spanned = 0;          // frames with descriptors; 0 = node without memory
+    ZoneSpan zones[MAX_NR_ZONES];  // indexed by ZoneType
+
+    constexpr Pfn end() const { return start + spanned; }
+};
+
+struct MemoryLayout {
+    NodeSpan nodes[MAX_NUMNODES];  // node ids 0..nr_nodes-1
+    uint8_t nr_nodes = 0;
+    DistanceMatrix distance = {};  // as the FDT's distance-map gives them: 10 to itself
+};
+
+// ---- page lists -----------------------------------------------------------
+
+struct PageList {
+    uint32_t head = PFN_NONE;
+    uint32_t tail = PFN_NONE;
+
+    constexpr bool empty() const { return head == PFN_NONE; }
+};
+
+inline Page* pfn_page(const MemMap& map, uint32_t pfn) { return map.pfn_to_page(Pfn(pfn)); }
+
+inline void list_add_head(const MemMap& map, PageList& l, uint32_t pfn, Page* p) {
+    uint32_t head = l.head;
+    p->prev = PFN_NONE;
+    p->next = head;
+    if (head != PFN_NONE)
+        pfn_page(map, head)->prev = pfn;
+    else
+        l.tail = pfn;
+    l.head = pfn;
+}
+
+// Unlinks `p`, which the caller knows to be on `l`, leaving its own links
+// stale: for a descriptor that is about to be linked elsewhere or to
+// become the interior frame of a block, whose links nobody reads.
+inline void list_unlink(const MemMap& map, PageList& l, const Page* p) {
+    uint32_t next = p->next, prev = p->prev;
+    if (prev != PFN_NONE)
+        pfn_page(map, prev)->next = next;
+    else
+        l.head = next;
+    if (next != PFN_NONE)
+        pfn_page(map, next)->prev = prev;
+    else
+        l.tail = prev;
+}
+
+inline void list_add_tail(const MemMap& map, PageList& l, uint32_t pfn, Page* p) {
+    uint32_t tail = l.tail;
+    p->next = PFN_NONE;
+    p->prev = tail;
+    if (tail != PFN_NONE)
+        pfn_page(map, tail)->next = pfn;
+    else
+        l.head = pfn;
+    l.tail = pfn;
+}
+
+// Unlinks `p`, which the caller knows to be on `l`, and clears its links.
+inline void list_del(const MemMap& map, PageList& l, Page* p) {
+    list_unlink(map, l, p);
+    p->next = PFN_NONE;
+    p->prev = PFN_NONE;
+}
+
+// Unlinks and returns the first entry of a non-empty list; its own links
+// are left stale, as list_unlink.
+inline uint32_t list_pop_head(const MemMap& map, PageList& l) {
+    uint32_t pfn = l.head;
+    uint32_t next = pfn_page(map, pfn)->next;
+    l.head = next;
+    if (next != PFN_NONE)
+        pfn_page(map, next)->prev = PFN_NONE;
+    else
+        l.tail = PFN_NONE;
+    return pfn;
+}
+
+// ---- zones ----------------------------------------------------------------
 
 struct FreeArea {
     PageList free_list[MIGRATE_TYPES];
@@ -70,8 +175,6 @@ struct PerCpuPages {
 
 enum class LruList : uint8_t { Inactive = 0, Active = 1 };
 inline constexpr unsigned NR_LRU_LISTS = 2;
-
-constexpr const char* lru_list_name(LruList l) { return l == LruList::Active ? "active" : "inactive"; }
 
 struct LruVec {
     PageList lists[NR_LRU_LISTS];

@@ -40,11 +40,11 @@ uint64_t arg_number(const ArgBlock& args, unsigned i, uint64_t fallback) {
     return v;
 }
 
-Reply request(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5,
-              unsigned recv_slot) {
+RawReply request(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5,
+                 unsigned recv_slot) {
     sys::Msg m{{op, w1, w2, w3, w4, w5}};
     Result<sys::Received> r = sys::call(abi::IpcInfo::make(abi::PAGER_SLOT, 0, recv_slot), m);
-    Reply out{};
+    RawReply out{};
     if (!r.ok()) {
         out.error = r.error();
         return out;
@@ -56,14 +56,14 @@ Reply request(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4, u
 }
 
 Result<Block> alloc(unsigned slot, uint64_t order, uint64_t zone, uint64_t node, uint64_t flags) {
-    Reply r = request(uint64_t(abi::PagerOp::Alloc), order, zone, node, flags, 0, slot);
+    RawReply r = request(uint64_t(abi::PagerOp::Alloc), order, zone, node, flags, 0, slot);
     if (r.error != Error::None) return r.error;
     if (!r.cap_received) return Error::Malformed;
     return Block{r.results[0], unsigned(order), r.results[1], r.results[2]};
 }
 
 Result<uint64_t> alloc_batch(uint64_t count, uint64_t va, uint64_t flags) {
-    Reply r = request(uint64_t(abi::PagerOp::AllocBatch), count, va, 0, flags);
+    RawReply r = request(uint64_t(abi::PagerOp::AllocBatch), count, va, 0, flags);
     if (r.error != Error::None) return r.error;
     return r.results[0];
 }
@@ -77,13 +77,13 @@ Status region(uint64_t start, uint64_t size, uint64_t kind) {
 }
 
 Result<SelfStats> self_stats() {
-    Reply r = request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_SELF);
+    RawReply r = request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_SELF);
     if (r.error != Error::None) return r.error;
     return SelfStats{r.results[0], r.results[1], r.results[2]};
 }
 
 Result<MemInfo> meminfo() {
-    Reply r = request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_MEMINFO);
+    RawReply r = request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_MEMINFO);
     if (r.error != Error::None) return r.error;
     return MemInfo{r.results[0], r.results[1], r.results[2], r.results[3], r.results[4]};
 }

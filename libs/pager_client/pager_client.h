@@ -12,8 +12,8 @@
 
 #include "abi/pager.h"
 #include "base/result.h"
+#include "runtime/syscall.h"
 #include "testrunner/testrunner.h"
-#include "runtime/ipc.h"
 
 namespace pager {
 
@@ -36,9 +36,10 @@ bool start_test_task(uint64_t a0, unity::Runner& r, const ArgBlock** args, unsig
 // argv[i] as an unsigned decimal number; `fallback` when absent or not a number.
 uint64_t arg_number(const ArgBlock& args, unsigned i, uint64_t fallback);
 
-// The reply words of a request (w1..w5 as results[0..4]) and whether a
-// capability landed in the recv slot.
-struct Reply {
+// A request's reply as it came: the Error of w0 (or of the IPC itself),
+// w1..w5 as results[0..4], and whether a capability landed in the recv
+// slot.
+struct RawReply {
     Error error;
     uint64_t results[5];
     bool cap_received;
@@ -46,8 +47,8 @@ struct Reply {
 
 // Any request, including ones the protocol does not define (tests of the
 // pager's input checks). `recv_slot` 0 names no slot for a capability.
-Reply request(uint64_t op, uint64_t w1 = 0, uint64_t w2 = 0, uint64_t w3 = 0, uint64_t w4 = 0,
-              uint64_t w5 = 0, unsigned recv_slot = 0);
+RawReply request(uint64_t op, uint64_t w1 = 0, uint64_t w2 = 0, uint64_t w3 = 0, uint64_t w4 = 0,
+                 uint64_t w5 = 0, unsigned recv_slot = 0);
 
 // A block the pager granted: where it is and which zone and node it is from.
 struct Block {

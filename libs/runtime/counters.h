@@ -1,4 +1,4 @@
-// The unprivileged counters (priv spec 2.8 "Zicntr"): instret, cycle and
+// Two of the unprivileged counters (priv spec 2.8 "Zicntr"): instret and
 // time. U-mode may read them because the kernel sets scounteren (CY, TM,
 // IR). Under QEMU with -icount shift=0,sleep=off, instret is deterministic.
 #pragma once
@@ -8,12 +8,6 @@
 inline uint64_t read_instret() {
     uint64_t v;
     asm volatile("rdinstret %0" : "=r"(v));
-    return v;
-}
-
-inline uint64_t read_cycle() {
-    uint64_t v;
-    asm volatile("rdcycle %0" : "=r"(v));
     return v;
 }
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "abi/cap.h"
-#include "runtime/ipc.h"
+#include "runtime/syscall.h"
 
 struct FaultMessage {
     abi::FaultKind kind;

@@ -28,7 +28,7 @@ Result<Frame> FrameAllocator::alloc(Order order, uint64_t rights, int node) {
         if (node >= 0 && r.node != uint32_t(node)) continue;
         uint64_t pfn = align_up(r.next_pfn, pages);
         if (pfn < r.next_pfn || pfn + pages > r.end_pfn) continue;
-        Cap cap = TRY(Cap::alloc());
+        CapSlot cap = TRY(CapSlot::alloc());
         Status s = sys::memory_mint_frame(r.slot, pfn, order.raw(), rights, cap.slot());
         if (!s.ok()) {
             slots().free(cap.release());  // nothing was minted into it

@@ -19,7 +19,7 @@
 
 // A Frame capability we own and the block it names.
 struct Frame {
-    Cap cap;
+    CapSlot cap;
     Pfn pfn;
     Order order;
 

@@ -31,23 +31,7 @@ void SlotAllocator::free(unsigned slot) {
     free_[slot / 64] |= uint64_t(1) << (slot % 64);
 }
 
-Status SlotAllocator::claim(unsigned slot) {
-    if (slot >= MAX_SLOTS) return Error::OutOfRange;
-    uint64_t bit = uint64_t(1) << (slot % 64);
-    if (!(free_[slot / 64] & bit)) return Error::Busy;
-    free_[slot / 64] &= ~bit;
-    return ok_status();
-}
-
-unsigned SlotAllocator::available() const {
-    unsigned n = 0;
-    for (auto w : free_) {
-        for (; w; w &= w - 1) n++;
-    }
-    return n;
-}
-
-Cap& Cap::operator=(Cap&& o) {
+CapSlot& CapSlot::operator=(CapSlot&& o) {
     if (this != &o) {
         reset();
         slot_ = o.release();
@@ -55,18 +39,18 @@ Cap& Cap::operator=(Cap&& o) {
     return *this;
 }
 
-Result<Cap> Cap::alloc() {
+Result<CapSlot> CapSlot::alloc() {
     unsigned slot = TRY(slots().alloc());
-    return Cap(slot);
+    return CapSlot(slot);
 }
 
-unsigned Cap::release() {
+unsigned CapSlot::release() {
     unsigned s = slot_;
     slot_ = 0;
     return s;
 }
 
-void Cap::reset() {
+void CapSlot::reset() {
     if (!slot_) return;
     (void)sys::cap_delete(slot_);
     slots().free(slot_);

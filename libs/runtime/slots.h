@@ -1,5 +1,5 @@
 // Capability slots of the calling task: which are free for new
-// capabilities, and Cap, a slot that owns the capability in it.
+// capabilities, and CapSlot, a slot that owns the capability in it.
 //
 // The kernel alone knows what a slot holds; this is the task's own
 // bookkeeping of which slots it has handed out, so that the runtime and tests
@@ -23,10 +23,6 @@ public:
     Result<unsigned> alloc();
     // Returns a slot; freeing a slot that is not allocated is ignored.
     void free(unsigned slot);
-    // Marks a specific free slot as allocated; Busy if it is not free.
-    Status claim(unsigned slot);
-
-    unsigned available() const;
 
 private:
     static constexpr unsigned MAX_SLOTS = abi::ROOT_CAP_SLOTS;
@@ -39,19 +35,19 @@ SlotAllocator& slots();
 
 // A slot and the capability in it. The destructor deletes the capability
 // (if any) and returns the slot. Move-only.
-class Cap {
+class CapSlot {
 public:
-    Cap() = default;
+    CapSlot() = default;
     // Takes ownership of `slot` (already allocated from slots()).
-    explicit Cap(unsigned slot) : slot_(slot) {}
-    ~Cap() { reset(); }
-    Cap(Cap&& o) : slot_(o.release()) {}
-    Cap& operator=(Cap&& o);
-    Cap(const Cap&) = delete;
-    Cap& operator=(const Cap&) = delete;
+    explicit CapSlot(unsigned slot) : slot_(slot) {}
+    ~CapSlot() { reset(); }
+    CapSlot(CapSlot&& o) : slot_(o.release()) {}
+    CapSlot& operator=(CapSlot&& o);
+    CapSlot(const CapSlot&) = delete;
+    CapSlot& operator=(const CapSlot&) = delete;
 
     // An empty slot from slots(); OverQuota when none is left.
-    static Result<Cap> alloc();
+    static Result<CapSlot> alloc();
 
     unsigned slot() const { return slot_; }
     bool valid() const { return slot_ != 0; }

@@ -11,7 +11,7 @@ extern "C" char __image_start[], __image_end[];  // user.ld
 
 Child::~Child() {
     if (task_.valid()) (void)kill();
-    // Cap members delete their capabilities (and with them the mappings).
+    // CapSlot members delete their capabilities (and with them the mappings).
 }
 
 Result<Child> Child::create(const ChildOptions& opt) {
@@ -24,8 +24,8 @@ Result<Child> Child::create(const ChildOptions& opt) {
 
     Child c;
     c.priority_ = opt.priority;
-    c.task_ = TRY(Cap::alloc());
-    c.thread_ = TRY(Cap::alloc());
+    c.task_ = TRY(CapSlot::alloc());
+    c.thread_ = TRY(CapSlot::alloc());
     TRY_STATUS(sys::task_create(c.task_.slot(), c.thread_.slot(), opt.kmem_limit));
     // BootInfo::image also lists the root's stack: only the program's own
     // pages go to the child.
@@ -47,7 +47,7 @@ Result<Child> Child::create(const ChildOptions& opt) {
 // page gets a private frame holding a copy of our page.
 Status Child::map_image_page(const abi::BootImagePage& page) {
     if (!(page.rights & abi::RIGHT_WRITE)) {
-        Cap copy = TRY(Cap::alloc());
+        CapSlot copy = TRY(CapSlot::alloc());
         TRY_STATUS(sys::cap_copy(page.slot, 0, copy.slot(), abi::RIGHTS_ALL));
         TRY_STATUS(sys::map(task_.slot(), copy.slot(), page.vaddr, page.rights));
         return add_frame(std::move(copy));
@@ -65,12 +65,12 @@ Status Child::setup_fault(const ChildOptions& opt) {
     if (opt.fault_ep == 0) return ok_status();
     if (opt.fault_badge == 0) return sys::thread_set_fault(thread_.slot(), opt.fault_ep);
     // The thread keeps its own copy; ours is only needed to carry the badge.
-    Cap badged = TRY(Cap::alloc());
+    CapSlot badged = TRY(CapSlot::alloc());
     TRY_STATUS(sys::cap_copy(opt.fault_ep, 0, badged.slot(), abi::RIGHTS_ALL, opt.fault_badge));
     return sys::thread_set_fault(thread_.slot(), badged.slot());
 }
 
-Status Child::add_frame(Cap cap) {
+Status Child::add_frame(CapSlot cap) {
     if (nr_frames_ == MAX_FRAMES) return Error::OverQuota;
     frames_[nr_frames_++] = std::move(cap);
     return ok_status();
@@ -98,7 +98,7 @@ Status Child::give(unsigned slot, unsigned child_slot, uint64_t rights, uint64_t
 
 Status Child::map(unsigned frame_slot, VirtAddr va, uint64_t rights) {
     if (nr_frames_ == MAX_FRAMES) return Error::OverQuota;
-    Cap copy = TRY(Cap::alloc());
+    CapSlot copy = TRY(CapSlot::alloc());
     TRY_STATUS(sys::cap_copy(frame_slot, 0, copy.slot(), abi::RIGHTS_ALL));
     TRY_STATUS(sys::map(task_.slot(), copy.slot(), va, rights));
     return add_frame(std::move(copy));

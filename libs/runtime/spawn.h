@@ -78,13 +78,13 @@ public:
 private:
     static constexpr unsigned MAX_FRAMES = abi::ROOT_IMAGE_MAX_PAGES + 8;
 
-    Status add_frame(Cap cap);
+    Status add_frame(CapSlot cap);
     Status map_image_page(const abi::BootImagePage& page);
     Status setup_fault(const ChildOptions& opt);
 
-    Cap task_, thread_;
+    CapSlot task_, thread_;
     Frame stack_;
-    Cap frames_[MAX_FRAMES];
+    CapSlot frames_[MAX_FRAMES];
     unsigned nr_frames_ = 0;
     unsigned priority_ = abi::PRIORITY_DEFAULT;
     bool started_ = false;

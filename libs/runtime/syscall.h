@@ -4,8 +4,17 @@
 // Ordinary calls put the number in a7 and arguments in a0..a5; the kernel
 // answers with an Error in a0 and results in a1..a3, returns t0..t6 as
 // zeros (not preserved, like a function call) and preserves every other
-// register, so a0..a3 are outputs here and t0..t6 clobbers. IPC calls are
-// in ipc.h.
+// register, so a0..a3 are outputs here and t0..t6 clobbers.
+//
+// IPC calls (Send, Recv, Call, Reply, ReplyRecv, at the end) put the
+// number in a7, abi::IpcInfo in a6 and six message words in a0..a5; the
+// kernel answers with an Error in a7, abi::IpcResult (badge and flags) in
+// a6 and the words received in a0..a5. All eight registers are therefore
+// inputs and outputs there, and t0..t6 are clobbered as above. Their
+// errors (docs/syscalls.md): InvalidCap, WrongType, NoRights for the slots
+// named in the IpcInfo; DeadObject when the endpoint dies while we wait,
+// when a Call's receiver gave no reply slot, or when the caller behind a
+// Reply capability has gone.
 //
 // Arguments are plain 64-bit words on purpose: the kernel must cope with any
 // value (tests pass slot numbers beyond the table, kernel addresses, absurd
@@ -197,5 +206,75 @@ inline Status thread_set_fault(uint64_t thread, uint64_t endpoint) {
 inline Status task_kill(uint64_t task) { return status(call(abi::Sys::TaskKill, task)); }
 
 inline Status endpoint_create(uint64_t dst) { return status(call(abi::Sys::EndpointCreate, dst)); }
+
+// --- IPC -------------------------------------------------------------------
+
+// The wrappers are always inline: each is a few register moves around one
+// ecall, and a call to an out-of-line copy would cost more than that (its
+// Result comes back through memory).
+
+struct Msg {
+    uint64_t w[abi::MSG_WORDS] = {};
+};
+
+// What an IPC call leaves behind: the Error, the IpcResult and the words.
+struct IpcRegs {
+    Error error;
+    abi::IpcResult info;
+    Msg msg;
+};
+
+[[gnu::always_inline]] inline IpcRegs ipc_raw(uint64_t nr, uint64_t info, const Msg& in) {
+    register uint64_t r0 asm("a0") = in.w[0];
+    register uint64_t r1 asm("a1") = in.w[1];
+    register uint64_t r2 asm("a2") = in.w[2];
+    register uint64_t r3 asm("a3") = in.w[3];
+    register uint64_t r4 asm("a4") = in.w[4];
+    register uint64_t r5 asm("a5") = in.w[5];
+    register uint64_t r6 asm("a6") = info;
+    register uint64_t r7 asm("a7") = nr;
+    asm volatile("ecall"
+                 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7)
+                 :
+                 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
+    return {to_error(r7), abi::IpcResult{r6}, Msg{{r0, r1, r2, r3, r4, r5}}};
+}
+
+// A message that arrived, with the sender's badge and flags.
+struct Received {
+    Msg msg;
+    abi::IpcResult info;
+};
+
+[[gnu::always_inline]] inline Result<Received> received(const IpcRegs& r) {
+    if (r.error != Error::None) return r.error;
+    return Received{r.msg, r.info};
+}
+
+// Blocks until a receiver takes the message. Needs Write on the endpoint
+// (and Grant when info.send_cap() names a capability).
+[[gnu::always_inline]] inline Status send(abi::IpcInfo info, const Msg& m) {
+    return Status(ipc_raw(uint64_t(abi::Sys::Send), info.raw, m).error);
+}
+
+// Blocks until a message arrives. Needs Read.
+[[gnu::always_inline]] inline Result<Received> recv(abi::IpcInfo info) {
+    return received(ipc_raw(uint64_t(abi::Sys::Recv), info.raw, Msg{}));
+}
+
+// Send, then wait for the answer through the Reply capability.
+[[gnu::always_inline]] inline Result<Received> call(abi::IpcInfo info, const Msg& m) {
+    return received(ipc_raw(uint64_t(abi::Sys::Call), info.raw, m));
+}
+
+// Answers through the Reply capability info.reply_src(), which is consumed.
+[[gnu::always_inline]] inline Status reply(abi::IpcInfo info, const Msg& m) {
+    return Status(ipc_raw(uint64_t(abi::Sys::Reply), info.raw, m).error);
+}
+
+// Reply, then Recv, in one call.
+[[gnu::always_inline]] inline Result<Received> reply_recv(abi::IpcInfo info, const Msg& m) {
+    return received(ipc_raw(uint64_t(abi::Sys::ReplyRecv), info.raw, m));
+}
 
 }  // namespace sys

@@ -16,7 +16,7 @@ constexpr unsigned MAP_ATTEMPTS = 64;
 }  // namespace
 
 Result<LocalMap> LocalMap::map(unsigned frame_slot, Order order, uint64_t rights) {
-    Cap copy = TRY(Cap::alloc());
+    CapSlot copy = TRY(CapSlot::alloc());
     TRY_STATUS(sys::cap_copy(frame_slot, 0, copy.slot(), abi::RIGHTS_ALL));
     const uint64_t bytes = order.bytes();
     for (unsigned attempt = 0; attempt < MAP_ATTEMPTS; attempt++) {

@@ -53,7 +53,7 @@ public:
     void reset() { copy_.reset(); }
 
 private:
-    Cap copy_;
+    CapSlot copy_;
     VirtAddr addr_;
     uint64_t bytes_ = 0;
 };

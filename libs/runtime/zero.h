@@ -1,8 +1,8 @@
 // Zeroing whole pages, as the pager does for demand-zero faults (and as
-// pbench measures it): 64 bytes per iteration, eight 8-byte stores, so a
-// 4 KiB page costs about 640 instructions rather than 1,536 for a store
-// per iteration. Plain stores: the kernel image and user programs are
-// built without the vector extension.
+// pbench measures it): eight 8-byte stores per iteration, so that the
+// loop's step and test are paid once per 64 bytes rather than once per
+// store. Plain stores: the kernel image and user programs are built
+// without the vector extension.
 #pragma once
 
 #include <stdint.h>

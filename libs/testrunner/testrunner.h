@@ -36,9 +36,6 @@ public:
     // Prints the summary; returns the number of failed tests.
     unsigned finish();
 
-    unsigned tests() const { return tests_; }
-    unsigned failures() const { return failures_; }
-
 private:
     TextSink out_;
     unsigned tests_ = 0, failures_ = 0, ignored_ = 0;
@@ -54,7 +51,6 @@ private:
 // (EXPECT_TRUE, ...) are left out where UNITY_NO_SHORT_NAMES is defined,
 // e.g. next to GoogleTest, which has its own.
 #define RUN_TEST(r, fn) (r).run(__FILE__, __LINE__, #fn, fn)
-#define IGNORE_TEST(r, fn, why) (r).ignore(__FILE__, __LINE__, #fn, why)
 #define UNITY_EXPECT_TRUE(cond) r.check((cond), __FILE__, __LINE__, "expected %s", #cond)
 #define UNITY_EXPECT_EQ_U(a, b)                                                                 \
     r.check(uint64_t(a) == uint64_t(b), __FILE__, __LINE__, "%s == %s: 0x%lx != 0x%lx", #a, #b, \

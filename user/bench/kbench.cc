@@ -17,7 +17,6 @@
 #include "runtime/counters.h"
 #include "runtime/fault.h"
 #include "runtime/frames.h"
-#include "runtime/ipc.h"
 #include "runtime/runtime.h"
 #include "runtime/slots.h"
 #include "runtime/spawn.h"
@@ -107,7 +106,7 @@ int ipc_server(uint64_t) {
 }
 
 Result<Figure> bench_ipc() {
-    Cap ep = TRY(Cap::alloc());
+    CapSlot ep = TRY(CapSlot::alloc());
     TRY_STATUS(sys::endpoint_create(ep.slot()));
     Child server = TRY(Child::create());
     TRY_STATUS(server.give(ep.slot(), C_EP, RW));
@@ -165,7 +164,7 @@ int fault_child(uint64_t) {
 
 struct FaultBench {
     Frame frames[FAULT_PAGES];
-    Cap ep, reply;
+    CapSlot ep, reply;
 };
 
 // How the root answers a fault.
@@ -212,8 +211,8 @@ Result<Figure> serve_faults(FaultBench& fb, const Child& child, FaultAnswer how)
 Result<Figure> bench_fault(FaultAnswer how) {
     FaultBench fb;
     for (auto& f : fb.frames) f = TRY(frames().alloc(Order(0), RW));
-    fb.ep = TRY(Cap::alloc());
-    fb.reply = TRY(Cap::alloc());
+    fb.ep = TRY(CapSlot::alloc());
+    fb.reply = TRY(CapSlot::alloc());
     TRY_STATUS(sys::endpoint_create(fb.ep.slot()));
     ChildOptions opt;
     opt.fault_ep = fb.ep.slot();

@@ -3,7 +3,7 @@
 // (status 4) instead of idling forever (tests/qemu: kernel.deadlock).
 #include "abi/boot.h"
 #include "runtime/console.h"
-#include "runtime/ipc.h"
+#include "runtime/syscall.h"
 
 extern "C" int main(uint64_t) {
     uprintf("blocked: waiting on an endpoint no one else holds\n");

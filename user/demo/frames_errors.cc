@@ -120,7 +120,7 @@ void test_batch_maps_usable_frames(unity::Runner& r) {
 void test_unknown_requests_are_refused(unity::Runner& r) {
     const uint64_t ops[] = {0, 6, 7, 0xff, 0x1000, uint64_t(1) << 63, ~uint64_t(0)};
     for (uint64_t op : ops) {
-        pager::Reply rep = pager::request(op, 1, 2, 3, 4, 5, grant_slot());
+        pager::RawReply rep = pager::request(op, 1, 2, 3, 4, 5, grant_slot());
         r.check(rep.error == Error::InvalidArgument || rep.error == Error::Unsupported, __FILE__, __LINE__,
                 "op %#lx: got '%s'", op, error_name(rep.error));
         r.check(!rep.cap_received, __FILE__, __LINE__, "op %#lx handed out a capability", op);

@@ -1,5 +1,5 @@
 // The buddy allocator's hot paths on the target: the pager's allocator
-// library ((libs/buddy)) linked into a program of its own, over a mem_map
+// library (libs/buddy) linked into a program of its own, over a mem_map
 // this program keeps in its .bss, measured with rdinstret under QEMU
 // -icount shift=0,sleep=off (tools/bench.d/21-pager-riscv.sh). The same
 // states and loops as the host's callgrind driver

@@ -10,7 +10,6 @@
 #include "abi/pager.h"
 #include "runtime/console.h"
 #include "runtime/counters.h"
-#include "runtime/ipc.h"
 #include "runtime/syscall.h"
 #include "runtime/zero.h"
 

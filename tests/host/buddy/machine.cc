@@ -22,6 +22,19 @@ MachineDef single_zone(uint64_t pages, uint64_t start, ZoneType type) {
     return d;
 }
 
+MachineDef with_pcp(uint32_t batch, uint32_t high) {
+    MachineDef d = single_zone(4096);
+    d.config.pcp_batch = batch;
+    d.config.pcp_high = high;
+    return d;
+}
+
+MachineDef two_zones() {
+    MachineDef d;
+    d.zones = {{0, ZoneType::DMA32, 0x80000, 2048}, {0, ZoneType::Normal, 0x80000 + 2048, 2048}};
+    return d;
+}
+
 bool Machine::is_hole(uint64_t pfn) const {
     for (const HoleDef& h : def_.holes)
         if (pfn >= h.start && pfn < h.end) return true;

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "buddy/buddy.h"
@@ -83,5 +84,17 @@ std::string capture(void (*fn)(const Buddy&, TextSink), const Buddy& b);
 
 // One zone of `pages` frames from pfn `start` on node 0.
 MachineDef single_zone(uint64_t pages, uint64_t start = 0x80000, ZoneType type = ZoneType::Normal);
+// single_zone(4096) with a per-cpu cache: refills of `batch` frames, at most `high` per list.
+MachineDef with_pcp(uint32_t batch, uint32_t high);
+// DMA32 and Normal, 2048 frames each, from pfn 0x80000 on node 0.
+MachineDef two_zones();
+
+// A zero hook (BuddyConfig::zero) that records its calls.
+struct ZeroLog {
+    std::vector<std::pair<uint64_t, unsigned>> calls;  // pfn, order
+    static void zero(void* ctx, Pfn pfn, Order order) {
+        static_cast<ZeroLog*>(ctx)->calls.push_back({pfn.raw(), order.raw()});
+    }
+};
 
 }  // namespace mm::test

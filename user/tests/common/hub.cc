@@ -18,7 +18,7 @@ Result<Hub*> hub() {
 }
 
 Status Hub::init() {
-    Cap ep = TRY(Cap::alloc());
+    CapSlot ep = TRY(CapSlot::alloc());
     TRY_STATUS(sys::endpoint_create(ep.slot()));
     ep_ = ep.release();
     return ok_status();
@@ -58,7 +58,7 @@ Result<uint64_t> Hub::wait_exit(unsigned id) {
 }
 
 Result<HubEvent> Hub::wait_any() {
-    Cap reply = TRY(Cap::alloc());
+    CapSlot reply = TRY(CapSlot::alloc());
     sys::Received rx = TRY(sys::recv(abi::IpcInfo::make(ep_, 0, 0, reply.slot())));
     HubEvent ev;
     ev.msg = rx.msg;

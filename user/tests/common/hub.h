@@ -11,9 +11,9 @@
 #include "abi/cap.h"
 #include "base/result.h"
 #include "runtime/fault.h"
-#include "runtime/ipc.h"
 #include "runtime/slots.h"
 #include "runtime/spawn.h"
+#include "runtime/syscall.h"
 
 // The child's send-only capability to the hub.
 inline constexpr unsigned CHILD_REPORT_SLOT = abi::SLOT_FIRST_FREE;
@@ -30,7 +30,7 @@ struct HubEvent {
     bool fault = false;   // a fault message from the kernel
     bool exit = false;    // a fault message of kind Exit (f.addr = status)
     FaultMessage f = {};  // decoded when `fault`
-    Cap reply;            // the Reply capability when the sender called
+    CapSlot reply;        // the Reply capability when the sender called
 };
 
 class Hub {
@@ -63,7 +63,7 @@ public:
     Status answer(HubEvent& ev, const sys::Msg& m);
 
 private:
-    // A plain slot, not a Cap: the hub lives as long as the program, and a
+    // A plain slot, not a CapSlot: the hub lives as long as the program, and a
     // global with a destructor would need a run-time registration.
     unsigned ep_ = 0;
 };

@@ -47,8 +47,8 @@ void map_outside_user_space_is_refused(unity::Runner& r) {
     EXPECT_ERR(sys::unmap(f.slot()), Error::NotFound);
     EXPECT_ERR(sys::unmap(big.slot()), Error::NotFound);
     // Into another task as well.
-    ASSERT_VALUE(task, Cap::alloc());
-    ASSERT_VALUE(thread, Cap::alloc());
+    ASSERT_VALUE(task, CapSlot::alloc());
+    ASSERT_VALUE(thread, CapSlot::alloc());
     ASSERT_OK(sys::task_create(task.slot(), thread.slot()));
     for (uint64_t va : OUTSIDE) EXPECT_ERR(sys::map(task.slot(), f.slot(), va, R), Error::InvalidArgument);
     ASSERT_OK(sys::task_kill(task.slot()));
@@ -75,7 +75,7 @@ void debug_write_of_kernel_memory_is_refused(unity::Runner& r) {
 
 void absurd_orders_and_frames_are_refused(unity::Runner& r) {
     const FrameAllocator::Range& range = frames().range(0);
-    ASSERT_VALUE(dst, Cap::alloc());
+    ASSERT_VALUE(dst, CapSlot::alloc());
     const unsigned mem = range.slot, d = dst.slot();
     const uint64_t orders[] = {abi::FRAME_ORDER_MAX + 1, 32,          63, 64, 65, 255, 256, uint64_t(1) << 32,
                                (uint64_t(1) << 32) | 3,  ~uint64_t(0)};
@@ -119,8 +119,8 @@ void absurd_orders_and_frames_are_refused(unity::Runner& r) {
 }
 
 void absurd_thread_start_is_refused(unity::Runner& r) {
-    ASSERT_VALUE(task, Cap::alloc());
-    ASSERT_VALUE(thread, Cap::alloc());
+    ASSERT_VALUE(task, CapSlot::alloc());
+    ASSERT_VALUE(thread, CapSlot::alloc());
     ASSERT_OK(sys::task_create(task.slot(), thread.slot()));
     const uint64_t sp = CHILD_STACK_TOP;
     for (uint64_t va : OUTSIDE) {

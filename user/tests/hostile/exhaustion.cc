@@ -12,7 +12,7 @@
 namespace {
 
 // Task and Thread slots of the tasks made below (plain slots, cleaned up
-// by hand: a table of Cap objects this large would not fit the stack).
+// by hand: a table of CapSlot objects this large would not fit the stack).
 constexpr unsigned MAX_TASKS = abi::ROOT_CAP_SLOTS / 2;
 constinit unsigned g_task[MAX_TASKS];
 constinit unsigned g_thread[MAX_TASKS];
@@ -57,7 +57,7 @@ void destroy_tasks(unsigned n) {
 
 void kernel_pool_exhaustion_fails_cleanly(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0)));
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_VALUE(before, sys::kernel_info());
     Error why = Error::None;
     const unsigned n = create_tasks(&why);
@@ -97,8 +97,8 @@ void kernel_pool_exhaustion_fails_cleanly(unity::Runner& r) {
     ASSERT_VALUE(after, sys::kernel_info());
     EXPECT_EQ_U(after.pool_free, warm.pool_free);
     // And the kernel still makes tasks.
-    ASSERT_VALUE(task, Cap::alloc());
-    ASSERT_VALUE(thread, Cap::alloc());
+    ASSERT_VALUE(task, CapSlot::alloc());
+    ASSERT_VALUE(thread, CapSlot::alloc());
     EXPECT_OK(sys::task_create(task.slot(), thread.slot()));
     EXPECT_OK(sys::task_kill(task.slot()));
 }
@@ -106,9 +106,9 @@ void kernel_pool_exhaustion_fails_cleanly(unity::Runner& r) {
 // Creating and destroying objects many times leaks nothing.
 void create_destroy_cycles_leak_nothing(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0)));
-    ASSERT_VALUE(task, Cap::alloc());
-    ASSERT_VALUE(thread, Cap::alloc());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(task, CapSlot::alloc());
+    ASSERT_VALUE(thread, CapSlot::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     // One round first: the pool keeps freed objects on its free lists.
     ASSERT_OK(sys::task_create(task.slot(), thread.slot()));
     ASSERT_OK(sys::endpoint_create(ep.slot()));

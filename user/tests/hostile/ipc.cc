@@ -1,6 +1,5 @@
 // IPC with garbage: IpcInfo words with random fields, Reply capabilities
 // used twice or in the wrong place, endpoints that vanish.
-#include "runtime/ipc.h"
 
 #include "runtime/frames.h"
 #include "runtime/slots.h"
@@ -27,7 +26,7 @@ uint64_t garbage_info(Rng& rng, unsigned bad, bool reply) {
 
 void garbage_info_words_are_refused(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0)));
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     struct Case {
         abi::Sys call;
         bool reply;
@@ -68,11 +67,11 @@ void reply_caps_cannot_be_reused_or_misused(unity::Runner& r) {
     // Not an endpoint, not a thing to transfer, not copyable, not mappable.
     EXPECT_ERR(sys::send(IpcInfo::make(reply), sys::Msg{}), Error::WrongType);
     EXPECT_ERR(sys::recv(IpcInfo::make(reply)), Error::WrongType);
-    ASSERT_VALUE(dst, Cap::alloc());
+    ASSERT_VALUE(dst, CapSlot::alloc());
     EXPECT_ERR(sys::cap_copy(reply, 0, dst.slot(), abi::RIGHTS_ALL), Error::WrongType);
     EXPECT_ERR(sys::map(0, reply, 0x5000'0000, abi::RIGHT_READ), Error::WrongType);
     // ReplyRecv whose receive side is bad must not spend the Reply cap.
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::reply_recv(IpcInfo::make(empty.slot(), 0, 0, 0, reply), sys::Msg{}), Error::InvalidCap);
     ASSERT_VALUE(info, sys::cap_identify(reply));
     EXPECT_EQ_U(info.type, abi::CapType::Reply);
@@ -96,7 +95,7 @@ int child_send_report_error(uint64_t) {
 
 void endpoint_vanishing_under_a_sender(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(c, h->child(71));
     ASSERT_OK(c.give(ep.slot(), CHILD_FREE_SLOT, abi::RIGHT_WRITE));
@@ -118,7 +117,7 @@ int child_call_ep(uint64_t) {
 
 void caller_killed_while_queued(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(c, h->child(72));
     ASSERT_OK(c.give(ep.slot(), CHILD_FREE_SLOT, abi::RIGHT_WRITE, 72));
@@ -130,7 +129,7 @@ void caller_killed_while_queued(unity::Runner& r) {
     ASSERT_VALUE(c2, h->child(73));
     ASSERT_OK(c2.give(ep.slot(), CHILD_FREE_SLOT, abi::RIGHT_WRITE, 73));
     ASSERT_OK(c2.start(child_call_ep, 0));
-    ASSERT_VALUE(reply, Cap::alloc());
+    ASSERT_VALUE(reply, CapSlot::alloc());
     ASSERT_VALUE(rx, sys::recv(IpcInfo::make(ep.slot(), 0, 0, reply.slot())));
     EXPECT_EQ_U(rx.info.badge(), 73);
     EXPECT_TRUE(rx.info.is_call());

@@ -19,7 +19,7 @@ constexpr uint64_t SPARE_VA = LOCAL_MAP_END - 0x3000'0000;
 // Copies `src` with `mask` and returns the rights the copy got, or the
 // copy's error (as 0x100 + Error).
 uint64_t copy_rights(unsigned src, uint64_t mask) {
-    auto dst = Cap::alloc();
+    auto dst = CapSlot::alloc();
     if (!dst.ok()) return 0x100 + uint64_t(dst.error());
     Status s = sys::cap_copy(src, 0, dst->slot(), mask);
     if (!s.ok()) return 0x100 + uint64_t(s.error());
@@ -35,7 +35,7 @@ bool no_escalation(unsigned src, uint64_t src_rights, uint64_t mask) {
 
 void copies_never_gain_rights(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(ro, Cap::alloc());
+    ASSERT_VALUE(ro, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(f.slot(), 0, ro.slot(), R));
     const uint64_t masks[] = {abi::RIGHTS_ALL,        0xff,  0xffff'ffff, ~uint64_t(0),
                               uint64_t(1) << 32 | RW, RW | X};
@@ -59,11 +59,11 @@ void object_caps_without_rights_refuse(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(c, h->child(50));
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(task_ro, Cap::alloc());
-    ASSERT_VALUE(thread_ro, Cap::alloc());
-    ASSERT_VALUE(mem_ro, Cap::alloc());
-    ASSERT_VALUE(ep_send, Cap::alloc());
-    ASSERT_VALUE(dst, Cap::alloc());
+    ASSERT_VALUE(task_ro, CapSlot::alloc());
+    ASSERT_VALUE(thread_ro, CapSlot::alloc());
+    ASSERT_VALUE(mem_ro, CapSlot::alloc());
+    ASSERT_VALUE(ep_send, CapSlot::alloc());
+    ASSERT_VALUE(dst, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(c.task(), 0, task_ro.slot(), R | abi::RIGHT_GRANT));
     ASSERT_OK(sys::cap_copy(c.thread(), 0, thread_ro.slot(), R));
     ASSERT_OK(sys::cap_copy(frames().range(0).slot, 0, mem_ro.slot(), R));
@@ -91,7 +91,7 @@ void boot_info_stays_read_only(unity::Runner& r) {
     // Our text cannot be made writable either.
     const unsigned text = rt::boot_info()->image[0].slot;
     EXPECT_ERR(sys::protect(text, RW | X), Error::InvalidArgument);
-    ASSERT_VALUE(copy, Cap::alloc());
+    ASSERT_VALUE(copy, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(text, 0, copy.slot(), abi::RIGHTS_ALL));
     EXPECT_ERR(sys::map(0, copy.slot(), SPARE_VA, RW), Error::InvalidArgument);
 }
@@ -134,7 +134,7 @@ void memory_is_not_capabilities(unity::Runner& r) {
     // Our own empty slots stay empty whatever our memory holds.
     volatile uint64_t* g = page.as<volatile uint64_t>();
     for (unsigned i = 0; i < 16; i++) g[i] = (uint64_t(abi::CapType::Endpoint) << 56) | abi::RIGHTS_ALL;
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::cap_identify(empty.slot()), Error::InvalidCap);
     EXPECT_ERR(sys::send(abi::IpcInfo::make(empty.slot()), sys::Msg{}), Error::InvalidCap);
 }

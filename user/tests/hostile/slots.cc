@@ -100,9 +100,9 @@ Result<Frame> fixture_frame() { return frames().alloc(Order(0), RW); }
 
 void random_slots_are_refused(unity::Runner& r) {
     ASSERT_VALUE(frame, fixture_frame());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     const FrameAllocator::Range& range = frames().range(0);
     const Fixture f{frame.slot(), range.slot, range.end_pfn - 1, ep.slot(), empty.slot()};
     Rng rng{0x5107'5107'5107'5107ull};
@@ -133,7 +133,7 @@ void random_slots_are_refused(unity::Runner& r) {
 void wrong_types_are_refused(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(frame, fixture_frame());
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     const FrameAllocator::Range& range = frames().range(0);
     const Fixture f{frame.slot(), range.slot, range.end_pfn - 1, h->ep(), empty.slot()};
     // One capability of each type; a Reply cap comes from a child's Call.
@@ -208,7 +208,7 @@ void truncated_arguments_are_refused(unity::Runner& r) {
     ASSERT_VALUE(frame, fixture_frame());
     const uint64_t high = uint64_t(1) << 32;
     const FrameAllocator::Range& range = frames().range(0);
-    ASSERT_VALUE(dst, Cap::alloc());
+    ASSERT_VALUE(dst, CapSlot::alloc());
     EXPECT_ERR(sys::memory_mint_frame(range.slot, range.end_pfn - 1, high, RW, dst.slot()),
                Error::InvalidArgument);
     EXPECT_ERR2(sys::memory_mint_frame(range.slot, range.end_pfn - 1, 0, high | RW, dst.slot()),

@@ -19,7 +19,7 @@
 #include "runtime/counters.h"
 #include "runtime/fault.h"
 #include "runtime/frames.h"
-#include "runtime/ipc.h"
+#include "runtime/syscall.h"
 #include "runtime/runtime.h"
 #include "runtime/slots.h"
 #include "runtime/spawn.h"
@@ -222,9 +222,9 @@ int server(uint64_t log_va) {
 // --- The root's side ----------------------------------------------------------
 
 struct Fixture {
-    Cap ep, ep_recv_only, ep_send_only, ep_no_grant, other_ep;
+    CapSlot ep, ep_recv_only, ep_send_only, ep_no_grant, other_ep;
     Frame frame, gift;
-    Cap empty, recv, occupied;
+    CapSlot empty, recv, occupied;
     SharedMemory log;
 };
 
@@ -234,21 +234,21 @@ Fixture* g_fx = nullptr;
 Child* g_server = nullptr;
 
 Status setup(Fixture& f) {
-    f.ep = TRY(Cap::alloc());
+    f.ep = TRY(CapSlot::alloc());
     TRY_STATUS(sys::endpoint_create(f.ep.slot()));
-    f.ep_recv_only = TRY(Cap::alloc());
+    f.ep_recv_only = TRY(CapSlot::alloc());
     TRY_STATUS(sys::cap_copy(f.ep.slot(), 0, f.ep_recv_only.slot(), R));
-    f.ep_send_only = TRY(Cap::alloc());
+    f.ep_send_only = TRY(CapSlot::alloc());
     TRY_STATUS(sys::cap_copy(f.ep.slot(), 0, f.ep_send_only.slot(), W));
-    f.ep_no_grant = TRY(Cap::alloc());
+    f.ep_no_grant = TRY(CapSlot::alloc());
     TRY_STATUS(sys::cap_copy(f.ep.slot(), 0, f.ep_no_grant.slot(), RW));
-    f.other_ep = TRY(Cap::alloc());
+    f.other_ep = TRY(CapSlot::alloc());
     TRY_STATUS(sys::endpoint_create(f.other_ep.slot()));
     f.frame = TRY(frames().alloc(Order(0), RW));
     f.gift = TRY(frames().alloc(Order(0), RW));
-    f.empty = TRY(Cap::alloc());
-    f.recv = TRY(Cap::alloc());
-    f.occupied = TRY(Cap::alloc());
+    f.empty = TRY(CapSlot::alloc());
+    f.recv = TRY(CapSlot::alloc());
+    f.occupied = TRY(CapSlot::alloc());
     TRY_STATUS(sys::cap_copy(f.frame.slot(), 0, f.occupied.slot(), R));
     f.log = TRY(SharedMemory::create());
     g_log = f.log.as<ServerLog>();
@@ -356,9 +356,9 @@ Result<Child> start_caller(unsigned ep, uint64_t id) {
 }
 
 void replies_to_callers_that_are_gone(unity::Runner& r) {
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
-    ASSERT_VALUE(reply, Cap::alloc());
+    ASSERT_VALUE(reply, CapSlot::alloc());
     const IpcInfo recv = IpcInfo::make(ep.slot(), 0, 0, reply.slot());
     {
         ASSERT_VALUE(c1, start_caller(ep.slot(), 0xc1));
@@ -417,17 +417,17 @@ int faulter(uint64_t costs_va) {
 int exiter(uint64_t) { return 7; }
 
 struct FaultFixture {
-    Cap ep, reply, empty;
+    CapSlot ep, reply, empty;
     SharedMemory costs;
     Frame frames[LAST_PAGE + 1];
     Frame read_only, mapped, blocker;
 };
 
 Status setup_faults(FaultFixture& ff) {
-    ff.ep = TRY(Cap::alloc());
+    ff.ep = TRY(CapSlot::alloc());
     TRY_STATUS(sys::endpoint_create(ff.ep.slot()));
-    ff.reply = TRY(Cap::alloc());
-    ff.empty = TRY(Cap::alloc());
+    ff.reply = TRY(CapSlot::alloc());
+    ff.empty = TRY(CapSlot::alloc());
     ff.costs = TRY(SharedMemory::create());
     for (Frame& fr : ff.frames) fr = TRY(frames().alloc(Order(0), RW));
     ff.read_only = TRY(frames().alloc(Order(0), R));

@@ -41,7 +41,7 @@ void identify_initial_slots(unity::Runner& r) {
 }
 
 void identify_rejects_bad_slots(unity::Runner& r) {
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::cap_identify(abi::SLOT_NULL), Error::InvalidCap);
     EXPECT_ERR(sys::cap_identify(empty.slot()), Error::InvalidCap);
     EXPECT_ERR(sys::cap_identify(abi::CAP_SLOTS),
@@ -54,14 +54,14 @@ void identify_rejects_bad_slots(unity::Runner& r) {
 
 void copy_masks_rights(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(ro, Cap::alloc());
+    ASSERT_VALUE(ro, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(f.slot(), 0, ro.slot(), abi::RIGHT_READ));
     ASSERT_VALUE(info, sys::cap_identify(ro.slot()));
     EXPECT_EQ_U(info.type, abi::CapType::Frame);
     EXPECT_EQ_U(info.rights, abi::RIGHT_READ);
     EXPECT_EQ_U(info.word, frame_word(f));
     // Copying the read-only copy with every right asked for gives no more.
-    ASSERT_VALUE(again, Cap::alloc());
+    ASSERT_VALUE(again, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(ro.slot(), 0, again.slot(), abi::RIGHTS_ALL));
     ASSERT_VALUE(info2, sys::cap_identify(again.slot()));
     EXPECT_EQ_U(info2.rights, abi::RIGHT_READ);
@@ -69,8 +69,8 @@ void copy_masks_rights(unity::Runner& r) {
 
 void copy_errors(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(dst, Cap::alloc());
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(dst, CapSlot::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::cap_copy(empty.slot(), 0, dst.slot(), abi::RIGHTS_ALL), Error::InvalidCap);
     EXPECT_ERR(sys::cap_copy(f.slot(), 0, f.slot(), abi::RIGHTS_ALL), Error::Busy);
     EXPECT_ERR(sys::cap_copy(f.slot(), 0, abi::SLOT_SELF_TASK, abi::RIGHTS_ALL), Error::Busy);
@@ -84,16 +84,16 @@ void copy_errors(unity::Runner& r) {
 }
 
 void copy_badges_endpoints_once(unity::Runner& r) {
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(plain, sys::cap_identify(ep.slot()));
     EXPECT_EQ_U(plain.word, 0);
-    ASSERT_VALUE(badged, Cap::alloc());
+    ASSERT_VALUE(badged, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(ep.slot(), 0, badged.slot(), abi::RIGHTS_ALL, 0x1234));
     ASSERT_VALUE(info, sys::cap_identify(badged.slot()));
     EXPECT_EQ_U(info.type, abi::CapType::Endpoint);
     EXPECT_EQ_U(info.word, 0x1234);
-    ASSERT_VALUE(rebadged, Cap::alloc());
+    ASSERT_VALUE(rebadged, CapSlot::alloc());
     EXPECT_ERR(sys::cap_copy(badged.slot(), 0, rebadged.slot(), abi::RIGHTS_ALL, 0x99),
                Error::InvalidArgument);
     // A plain copy of a badged cap keeps the badge.
@@ -104,8 +104,8 @@ void copy_badges_endpoints_once(unity::Runner& r) {
 
 void move_relocates_capability(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(dst, Cap::alloc());
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(dst, CapSlot::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::cap_move(f.slot(), f.slot()), Error::InvalidArgument);
     EXPECT_ERR(sys::cap_move(f.slot(), abi::SLOT_SELF_THREAD), Error::Busy);
     EXPECT_ERR(sys::cap_move(empty.slot(), dst.slot()), Error::InvalidCap);
@@ -118,7 +118,7 @@ void move_relocates_capability(unity::Runner& r) {
 
 void delete_removes_only_itself(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(child, Cap::alloc());
+    ASSERT_VALUE(child, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(f.slot(), 0, child.slot(), abi::RIGHTS_ALL));
     ASSERT_OK(sys::cap_delete(f.slot()));
     EXPECT_ERR(sys::cap_identify(f.slot()), Error::InvalidCap);
@@ -142,8 +142,8 @@ void delete_unmaps(unity::Runner& r) {
 
 void revoke_removes_descendants(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(child, Cap::alloc());
-    ASSERT_VALUE(grandchild, Cap::alloc());
+    ASSERT_VALUE(child, CapSlot::alloc());
+    ASSERT_VALUE(grandchild, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(f.slot(), 0, child.slot(), abi::RIGHTS_ALL));
     ASSERT_OK(sys::cap_copy(child.slot(), 0, grandchild.slot(), abi::RIGHT_READ));
     ASSERT_OK(sys::cap_revoke(f.slot()));

@@ -152,7 +152,7 @@ void revoke_unmaps_in_child(unity::Runner& r) {
         ASSERT_VALUE(m, LocalMap::map(f.slot(), Order(0)));
         m.as<uint64_t>()[0] = 0x1234;
     }
-    ASSERT_VALUE(copy, Cap::alloc());
+    ASSERT_VALUE(copy, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(f.slot(), 0, copy.slot(), R));
     ASSERT_OK(sys::map(c.task(), copy.slot(), CHILD_VA, R));
     ASSERT_OK(c.start(child_read_ask_read, CHILD_VA));
@@ -277,7 +277,7 @@ void fault_map_reply_maps_and_resumes(unity::Runner& r) {
     };
     EXPECT_ERR(answer(0, map_verdict(CHILD_VA, RW)), Error::InvalidArgument);  // no frame
     EXPECT_ERR(answer(abi::SLOT_SELF_THREAD, map_verdict(CHILD_VA, RW)), Error::WrongType);
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(answer(empty.slot(), map_verdict(CHILD_VA, RW)), Error::InvalidCap);
     EXPECT_ERR(answer(f.slot(), map_verdict(CHILD_VA + 8, RW)), Error::BadAlignment);
     EXPECT_ERR(answer(f.slot(), map_verdict(0xffff'ffc0'0000'0000ull, RW)),
@@ -293,7 +293,7 @@ void fault_map_reply_maps_and_resumes(unity::Runner& r) {
     ASSERT_OK(sys::unmap(f.slot()));
     // ReplyRecv reports the error and does not receive (the child is still
     // blocked, so a receive would wait forever).
-    ASSERT_VALUE(rx_slot, Cap::alloc());
+    ASSERT_VALUE(rx_slot, CapSlot::alloc());
     auto rr = sys::reply_recv(abi::IpcInfo::make(h->ep(), f.slot(), 0, rx_slot.slot(), reply),
                               map_verdict(CHILD_VA + 1, RW));
     EXPECT_ERR(rr, Error::BadAlignment);

@@ -1,6 +1,5 @@
 // EndpointCreate, Send, Recv, Call, Reply, ReplyRecv: words, badges, one
 // transferred capability, rights, and the DeadObject cases.
-#include "runtime/ipc.h"
 
 #include "runtime/frames.h"
 #include "runtime/slots.h"
@@ -145,9 +144,9 @@ void send_recv_carries_words_and_badge(unity::Runner& r) {
 
 void call_reply_recv_round_trips(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
-    ASSERT_VALUE(badged, Cap::alloc());
+    ASSERT_VALUE(badged, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(ep.slot(), 0, badged.slot(), W, 0x77));
     ASSERT_VALUE(c, start_server(h, 21, ep.slot(), child_server));
     const uint64_t values[] = {21, 1000, 0x123456789};
@@ -169,7 +168,7 @@ void call_reply_recv_round_trips(unity::Runner& r) {
 
 void call_transfers_a_capability(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(c, start_server(h, 22, ep.slot(), child_server));
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
@@ -181,11 +180,11 @@ void call_transfers_a_capability(unity::Runner& r) {
     ASSERT_VALUE(m, LocalMap::map(f.slot(), Order(0), R));
     EXPECT_EQ_U(m.as<uint64_t>()[0], MAGIC);
     // Without Grant on the endpoint cap nothing is sent at all.
-    ASSERT_VALUE(nogrant, Cap::alloc());
+    ASSERT_VALUE(nogrant, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(ep.slot(), 0, nogrant.slot(), RW));
     EXPECT_ERR(sys::call(IpcInfo::make(nogrant.slot(), f.slot()), words(6)), Error::NoRights);
     // A capability that is not there.
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::call(IpcInfo::make(ep.slot(), empty.slot()), words(6)), Error::InvalidCap);
     ASSERT_VALUE(fin, sys::call(IpcInfo::make(ep.slot()), words(0)));
     EXPECT_EQ_U(fin.msg.w[2], abi::IpcResult::IS_CALL);  // the failed calls delivered nothing
@@ -194,14 +193,14 @@ void call_transfers_a_capability(unity::Runner& r) {
 // A Reply may carry a capability too; it lands where the caller said.
 void reply_transfers_a_capability(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
     ASSERT_VALUE(c, h->child(28));
     ASSERT_OK(c.give(ep.slot(), C_EP, RW));
     ASSERT_OK(c.give(f.slot(), C_GIFT, R));
     ASSERT_OK(c.start(child_reply_with_cap, 0));
-    ASSERT_VALUE(got, Cap::alloc());
+    ASSERT_VALUE(got, CapSlot::alloc());
     ASSERT_VALUE(rx, sys::call(IpcInfo::make(ep.slot(), 0, got.slot()), words(1)));
     EXPECT_EQ_U(rx.msg.w[0], 0x91f7);
     EXPECT_TRUE(rx.info.cap_received());
@@ -218,14 +217,14 @@ void reply_transfers_a_capability(unity::Runner& r) {
 // travels as a capability, and nothing is mapped.
 void fault_map_words_answering_a_call_are_a_message(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
     ASSERT_VALUE(c, h->child(34));
     ASSERT_OK(c.give(ep.slot(), C_EP, RW));
     ASSERT_OK(c.give(f.slot(), C_GIFT, R));
     ASSERT_OK(c.start(child_reply_like_fault_map, 0));
-    ASSERT_VALUE(got, Cap::alloc());
+    ASSERT_VALUE(got, CapSlot::alloc());
     ASSERT_VALUE(rx, sys::call(IpcInfo::make(ep.slot(), 0, got.slot()), words(1)));
     EXPECT_EQ_U(rx.msg.w[0], abi::FAULT_MAP);
     EXPECT_EQ_U(rx.msg.w[1], NOT_A_FAULT_VA);
@@ -241,14 +240,14 @@ void fault_map_words_answering_a_call_are_a_message(unity::Runner& r) {
 }
 
 void ipc_rights_and_types(unity::Runner& r) {
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
-    ASSERT_VALUE(recv_only, Cap::alloc());
+    ASSERT_VALUE(recv_only, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(ep.slot(), 0, recv_only.slot(), R));
-    ASSERT_VALUE(send_only, Cap::alloc());
+    ASSERT_VALUE(send_only, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(ep.slot(), 0, send_only.slot(), W));
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::send(IpcInfo::make(recv_only.slot()), words(1)), Error::NoRights);
     EXPECT_ERR(sys::call(IpcInfo::make(recv_only.slot()), words(1)), Error::NoRights);
     EXPECT_ERR(sys::recv(IpcInfo::make(send_only.slot())), Error::NoRights);
@@ -263,7 +262,7 @@ void ipc_rights_and_types(unity::Runner& r) {
 
 void send_blocks_until_received(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(flag, SharedMemory::create());
     ASSERT_VALUE(c, h->child(23));
@@ -284,7 +283,7 @@ void send_blocks_until_received(unity::Runner& r) {
 
 void call_without_reply_slot_fails(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(c, start_server(h, 24, ep.slot(), child_recv_no_reply_slot));
     EXPECT_ERR(sys::call(IpcInfo::make(ep.slot()), words(31)), Error::DeadObject);
@@ -305,7 +304,7 @@ void reply_capability_works_once(unity::Runner& r) {
     ASSERT_VALUE(rinfo, sys::cap_identify(reply_slot));
     EXPECT_EQ_U(rinfo.type, abi::CapType::Reply);
     // Reply caps cannot be copied, nor sent along.
-    ASSERT_VALUE(copy, Cap::alloc());
+    ASSERT_VALUE(copy, CapSlot::alloc());
     EXPECT_ERR(sys::cap_copy(reply_slot, 0, copy.slot(), abi::RIGHTS_ALL), Error::WrongType);
     ASSERT_OK(sys::reply(IpcInfo::make(0, 0, 0, 0, reply_slot), words(0xa115)));
     // Consumed: the slot is empty now.
@@ -329,7 +328,7 @@ void reply_to_departed_caller_fails(unity::Runner& r) {
 
 void recv_on_deleted_endpoint_fails(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(c, start_server(h, 27, ep.slot(), child_recv_report_error));
     for (unsigned i = 0; i < 5; i++) (void)sys::yield();  // let it block in Recv
@@ -345,7 +344,7 @@ void recv_on_deleted_endpoint_fails(unity::Runner& r) {
 // whether they fail or block and succeed.
 void registers_preserved_by_ipc(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
-    ASSERT_VALUE(ep, Cap::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(c, start_server(h, 29, ep.slot(), child_server));
     const uint32_t ipc_regs = (0xffu << REG_A0) | T_REGS;  // a0..a7, t0..t6

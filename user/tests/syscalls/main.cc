@@ -15,7 +15,7 @@ extern "C" int main(uint64_t arg) {
     }
     run_misc_tests(r);
     run_cap_tests(r);
-    run_memory_tests(r);
+    run_memory_cap_tests(r);
     run_mapping_tests(r);
     run_task_tests(r);
     run_fault_tests(r);

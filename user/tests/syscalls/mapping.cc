@@ -43,7 +43,7 @@ void map_large_block(unity::Runner& r) {
     p[(2u << 20) / 8 - 1] = 2;
     EXPECT_EQ_U(p[0] + p[(2u << 20) / 8 - 1], 3);
     // And at an address that is only 4 KiB aligned: 4 KiB leaves.
-    ASSERT_VALUE(c, Cap::alloc());
+    ASSERT_VALUE(c, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(f.slot(), 0, c.slot(), abi::RIGHTS_ALL));
     ASSERT_OK(sys::map(0, c.slot(), SPARE_VA + PAGE_SIZE, R));
     EXPECT_EQ_U(reinterpret_cast<volatile uint64_t*>(SPARE_VA + PAGE_SIZE)[(2u << 20) / 8 - 1], 2);
@@ -69,7 +69,7 @@ void map_address_errors(unity::Runner& r) {
 
 void map_rights_errors(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(ro, Cap::alloc());
+    ASSERT_VALUE(ro, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(f.slot(), 0, ro.slot(), R));
     EXPECT_ERR(sys::map(0, ro.slot(), SPARE_VA, RW), Error::InvalidArgument);  // beyond the cap's
     EXPECT_ERR(sys::map(0, f.slot(), SPARE_VA, R | X), Error::InvalidArgument);
@@ -78,14 +78,14 @@ void map_rights_errors(unity::Runner& r) {
     EXPECT_TRUE(!readable(VirtAddr(SPARE_VA)));  // nothing was mapped
     EXPECT_OK(sys::map(0, ro.slot(), SPARE_VA, R));
     // Into a task through a Task cap without Write.
-    ASSERT_VALUE(task_ro, Cap::alloc());
+    ASSERT_VALUE(task_ro, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(abi::SLOT_SELF_TASK, 0, task_ro.slot(), R));
     EXPECT_ERR(sys::map(task_ro.slot(), f.slot(), SPARE_VA + PAGE_SIZE, RW), Error::NoRights);
 }
 
 void map_slot_errors(unity::Runner& r) {
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::map(0, empty.slot(), SPARE_VA, RW), Error::InvalidCap);
     EXPECT_ERR(sys::map(0, abi::SLOT_ROOT_FAULT_EP, SPARE_VA, RW), Error::WrongType);
     EXPECT_ERR(sys::map(f.slot(), f.slot(), SPARE_VA, RW), Error::WrongType);
@@ -118,7 +118,7 @@ void unmap_removes_mapping(unity::Runner& r) {
     ASSERT_OK(sys::unmap(f.slot()));
     EXPECT_TRUE(!readable(VirtAddr(SPARE_VA)));
     EXPECT_ERR(sys::unmap(f.slot()), Error::NotFound);
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::unmap(empty.slot()), Error::InvalidCap);
     EXPECT_ERR(sys::unmap(abi::SLOT_SELF_TASK), Error::WrongType);
     // The page is free for another frame now.

@@ -5,7 +5,7 @@
 
 void run_misc_tests(unity::Runner& r);
 void run_cap_tests(unity::Runner& r);
-void run_memory_tests(unity::Runner& r);
+void run_memory_cap_tests(unity::Runner& r);
 void run_mapping_tests(unity::Runner& r);
 void run_task_tests(unity::Runner& r);
 void run_fault_tests(unity::Runner& r);

@@ -46,20 +46,20 @@ int child_report_then_exit(uint64_t arg) {
 }
 
 void task_create_gives_task_and_thread(unity::Runner& r) {
-    ASSERT_VALUE(task, Cap::alloc());
-    ASSERT_VALUE(thread, Cap::alloc());
+    ASSERT_VALUE(task, CapSlot::alloc());
+    ASSERT_VALUE(thread, CapSlot::alloc());
     ASSERT_OK(sys::task_create(task.slot(), thread.slot()));
     ASSERT_VALUE(ti, sys::cap_identify(task.slot()));
     EXPECT_EQ_U(ti.type, abi::CapType::Task);
     ASSERT_VALUE(hi, sys::cap_identify(thread.slot()));
     EXPECT_EQ_U(hi.type, abi::CapType::Thread);
     // Destination slots must be empty.
-    ASSERT_VALUE(t2, Cap::alloc());
+    ASSERT_VALUE(t2, CapSlot::alloc());
     EXPECT_ERR(sys::task_create(t2.slot(), thread.slot()), Error::Busy);
     EXPECT_ERR(sys::task_create(task.slot(), t2.slot()), Error::Busy);
     EXPECT_ERR(sys::task_create(abi::SLOT_NULL, t2.slot()), Error::InvalidCap);
     // A kernel memory limit so large that the reservation would overflow.
-    ASSERT_VALUE(t3, Cap::alloc());
+    ASSERT_VALUE(t3, CapSlot::alloc());
     EXPECT_ERR(sys::task_create(t2.slot(), t3.slot(), ~uint64_t(0)), Error::InvalidArgument);
     EXPECT_ERR(sys::cap_identify(t2.slot()), Error::InvalidCap);  // nothing made
     EXPECT_ERR(sys::cap_identify(t3.slot()), Error::InvalidCap);
@@ -111,7 +111,7 @@ void thread_start_errors(unity::Runner& r) {
     EXPECT_ERR(sys::thread_start(th, pc, KERNEL_HALF_VA, 0), Error::InvalidArgument);
     EXPECT_ERR(sys::thread_start(th, pc, sp, 0, abi::PRIORITY_MAX + 1), Error::InvalidArgument);
     EXPECT_ERR(sys::thread_start(c.task(), pc, sp, 0), Error::WrongType);
-    ASSERT_VALUE(ro, Cap::alloc());
+    ASSERT_VALUE(ro, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(th, 0, ro.slot(), R));
     EXPECT_ERR(sys::thread_start(ro.slot(), pc, sp, 0), Error::NoRights);
     // None of that started it: a proper start works, once.
@@ -124,7 +124,7 @@ void thread_start_errors(unity::Runner& r) {
 void thread_set_fault_errors(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(c, h->child(3));
-    ASSERT_VALUE(empty, Cap::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
     ASSERT_VALUE(f, frames().alloc(Order(0), RW));
     EXPECT_ERR(sys::thread_set_fault(c.thread(), f.slot()), Error::WrongType);
     EXPECT_ERR(sys::thread_set_fault(c.thread(), empty.slot()), Error::InvalidCap);
@@ -245,8 +245,8 @@ void kmem_limits_a_tasks_page_tables(unity::Runner& r) {
     ASSERT_VALUE(before, sys::kmem_info());
     EXPECT_EQ_U(before.limit, 0);  // the root task has none
     {
-        ASSERT_VALUE(task, Cap::alloc());
-        ASSERT_VALUE(thread, Cap::alloc());
+        ASSERT_VALUE(task, CapSlot::alloc());
+        ASSERT_VALUE(thread, CapSlot::alloc());
         ASSERT_OK(sys::task_create(task.slot(), thread.slot(), 3 * PAGE_SIZE));
         ASSERT_VALUE(mid, sys::kmem_info());
         EXPECT_EQ_U(mid.used - before.used, mid.task_base + 3 * PAGE_SIZE);

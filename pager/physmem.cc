@@ -1,10 +1,9 @@
-// Taking over physical memory: the pager's physical map, the zones over
-// mem_map, and free_all_bootmem.
+// Taking over physical memory: the pager's physical map of its Memory
+// capabilities, the zones over mem_map, and free_all_bootmem.
 #include "buddy/introspect.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
 #include "runtime/syscall.h"
-#include "runtime/zero.h"
 
 namespace pager {
 
@@ -46,49 +45,6 @@ Status physmap_range(unsigned memory_slot, uint64_t first, uint64_t pages) {
 void zero_block(void*, Pfn pfn, Order order) { zero_frames(pfn, order); }
 
 }  // namespace
-
-void zero_frames(Pfn pfn, Order order) {
-    uint8_t* p = phys_ptr(pfn);
-    for (uint64_t off = 0; off < order.bytes(); off += PAGE_SIZE) zero_page(p + off);
-}
-
-uint8_t* phys_ptr(Pfn pfn) { return reinterpret_cast<uint8_t*>(PHYSMAP_BASE + (pfn.raw() << PAGE_SHIFT)); }
-
-Result<unsigned> mint_frame(Pfn pfn, unsigned order, uint8_t rights) {
-    const abi::BootMemory* m = memory_of(pfn);
-    // A block lies in one Memory range (the buddy allocator never merges
-    // across one: each is a separate zone span or hole-bounded).
-    if (!m || pfn.raw() + (uint64_t(1) << order) - m->first_pfn > m->pages) return Error::NotFound;
-    unsigned slot = TRY(slot_alloc());
-    Status s = sys::memory_mint_frame(m->slot, pfn.raw(), order, rights, slot);
-    if (!s.ok()) {
-        slot_free(slot);
-        return s.error();
-    }
-    return slot;
-}
-
-const abi::BootMemory* memory_of(Pfn pfn) {
-    // Consecutive grants mostly come from one range: try the last first.
-    static const abi::BootMemory* last = nullptr;
-    if (last && pfn.raw() - last->first_pfn < last->pages) return last;
-    const abi::BootInfo* b = memory().boot;
-    for (unsigned i = 0; i < b->nr_memory; i++) {
-        const abi::BootMemory& m = b->memory[i];
-        if (pfn.raw() - m.first_pfn < m.pages) return last = &m;
-    }
-    return nullptr;
-}
-
-unsigned memory_run(const uint64_t* pfns, unsigned n, const abi::BootMemory** m) {
-    const abi::BootMemory* range = memory_of(Pfn(pfns[0]));
-    *m = range;
-    if (!range) return 1;
-    const uint64_t first = range->first_pfn, pages = range->pages;
-    unsigned run = 1;
-    while (run < n && pfns[run] - first < pages) run++;
-    return run;
-}
 
 Status memory_init(const abi::BootInfo* b) {
     new (detail::g_memory) Memory();

@@ -1,5 +1,5 @@
-// Anti-fragmentation: pageblock types, whole-pageblock stealing, partial
-// claims, single-block steals and grouping switched off.
+// Anti-fragmentation (pageblock.cc): pageblock types, whole-pageblock
+// stealing, partial claims, single-block steals and grouping switched off.
 #include <gtest/gtest.h>
 
 #include <vector>

@@ -1,4 +1,5 @@
-// MemoryInfo, MemoryMintFrame, MemoryDonate.
+// The Memory capability: MemoryInfo, MemoryMintFrame, MemoryMintMap,
+// MemoryMintFrames, MemoryDonate.
 #include "abi/boot.h"
 #include "base/bits.h"
 #include "runtime/frames.h"
@@ -65,7 +66,7 @@ void mint_frame_errors(unity::Runner& r) {
     const uint64_t end8 = range.end_pfn & ~uint64_t(7);
     ASSERT_TRUE(end8 - 8 >= range.next_pfn);
     const uint64_t pfn = end8 - 8;
-    ASSERT_VALUE(dst, Cap::alloc());
+    ASSERT_VALUE(dst, CapSlot::alloc());
     const unsigned mem = range.slot, d = dst.slot();
     EXPECT_ERR(sys::memory_mint_frame(mem, pfn, abi::FRAME_ORDER_MAX + 1, RW, d), Error::InvalidArgument);
     EXPECT_ERR(sys::memory_mint_frame(mem, pfn, 64, RW, d), Error::InvalidArgument);
@@ -93,7 +94,7 @@ void mint_frame_errors(unity::Runner& r) {
     EXPECT_ERR(sys::memory_mint_frame(f.slot(), pfn, 0, RW, d), Error::WrongType);
     EXPECT_ERR(sys::memory_mint_frame(mem, pfn, 0, RW, f.slot()), Error::Busy);
     // Minting needs Write on the Memory cap.
-    ASSERT_VALUE(ro, Cap::alloc());
+    ASSERT_VALUE(ro, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(mem, 0, ro.slot(), R));
     EXPECT_ERR(sys::memory_mint_frame(ro.slot(), pfn, 0, RW, d), Error::NoRights);
     EXPECT_ERR(sys::cap_identify(d), Error::InvalidCap);
@@ -221,7 +222,7 @@ void donate_moves_frames_to_kernel(unity::Runner& r) {
     ASSERT_VALUE(pool_before, sys::kernel_info());
     ASSERT_VALUE(first, frames().take_tail(last, 4));
     // Frames minted over the pages block the donation.
-    ASSERT_VALUE(dst, Cap::alloc());
+    ASSERT_VALUE(dst, CapSlot::alloc());
     ASSERT_OK(sys::memory_mint_frame(mem, first.raw() + 2, 0, RW, dst.slot()));
     EXPECT_ERR(sys::memory_donate(mem, first.raw(), 4), Error::Busy);
     dst.reset();
@@ -239,7 +240,7 @@ void donate_moves_frames_to_kernel(unity::Runner& r) {
     EXPECT_TRUE(pool_after.pool_total > pool_before.pool_total);
     EXPECT_TRUE(pool_after.pool_free > pool_before.pool_free);
     // The donated frames cannot be minted any more.
-    ASSERT_VALUE(again, Cap::alloc());
+    ASSERT_VALUE(again, CapSlot::alloc());
     EXPECT_ERR(sys::memory_mint_frame(mem, first.raw(), 0, RW, again.slot()), Error::OutOfRange);
     ASSERT_VALUE(f, frames().alloc(Order(0)));
     EXPECT_ERR(sys::memory_donate(f.slot(), f.pfn.raw(), 1), Error::WrongType);
@@ -247,7 +248,7 @@ void donate_moves_frames_to_kernel(unity::Runner& r) {
 
 }  // namespace
 
-void run_memory_tests(unity::Runner& r) {
+void run_memory_cap_tests(unity::Runner& r) {
     RUN_TEST(r, memory_info_matches_boot_info);
     RUN_TEST(r, mint_frame_names_the_block);
     RUN_TEST(r, mint_frame_on_every_node);

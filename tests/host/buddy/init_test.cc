@@ -1,8 +1,10 @@
-// Set-up and hand-over: init's layout checks and free_bootmem_range.
+// Set-up (init.cc): init's layout checks, the hand-over of free memory
+// (free_bootmem_range), and the watermarks and lowmem_reserve with their
+// tunables.
 #include <gtest/gtest.h>
 
-#include "machine.h"
 #include "buddy/introspect.h"
+#include "machine.h"
 
 namespace mm::test {
 namespace {
@@ -179,6 +181,35 @@ TEST(BuddyHandOver, DefaultMinFreeKbytesScalesWithMemory) {
     // Linux: int_sqrt(lowmem_kbytes * 16) = sqrt(1 GiB in KiB * 16) = 4096 KiB.
     EXPECT_EQ(m.buddy().min_free_kbytes(), 4096u);
     EXPECT_EQ(m.buddy().zone(0, ZoneType::Normal).watermark[WMARK_MIN], 1024u);
+}
+
+TEST(BuddyTunables, TunablesRecomputeTheMarks) {
+    Machine m{single_zone(4096)};
+    m.hand_over();  // min 32, low 40, high 48
+    Buddy& b = m.buddy();
+    const Zone& z = b.zone(0, ZoneType::Normal);
+    ASSERT_TRUE(b.set_min_free_kbytes(1024).ok());
+    EXPECT_EQ(z.watermark[WMARK_MIN], 256u);
+    EXPECT_EQ(z.watermark[WMARK_LOW], 320u);
+    EXPECT_EQ(z.watermark[WMARK_HIGH], 384u);
+    ASSERT_TRUE(b.set_watermark_scale_factor(1000).ok());  // 10% of 4096
+    EXPECT_EQ(z.watermark[WMARK_LOW], 256u + 409);
+    EXPECT_EQ(b.set_min_free_kbytes(0).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.set_min_free_kbytes(127).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.set_watermark_scale_factor(0).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.set_watermark_scale_factor(3001).error(), Error::InvalidArgument);
+    EXPECT_EQ(z.watermark[WMARK_MIN], 256u);
+}
+
+TEST(BuddyTunables, LowmemReserveRatioIsTunable) {
+    Machine m(two_zones());
+    m.hand_over();
+    const uint32_t ratio[MAX_NR_ZONES] = {4, 32, 0};
+    m.buddy().set_lowmem_reserve_ratio(ratio);
+    EXPECT_EQ(m.buddy().zone(0, ZoneType::DMA32).lowmem_reserve[unsigned(ZoneType::Normal)], 512u);
+    const uint32_t none[MAX_NR_ZONES] = {0, 0, 0};
+    m.buddy().set_lowmem_reserve_ratio(none);
+    EXPECT_EQ(m.buddy().zone(0, ZoneType::DMA32).lowmem_reserve[unsigned(ZoneType::Normal)], 0u);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
-// Zone policy: watermark passes and the three failure kinds, tunables,
-// zone fallback with lowmem_reserve, ZONE_MOVABLE, and node order.
+// Allocation (alloc.cc): rmqueue and expand, request checks and zeroing,
+// the watermark passes and the three failure kinds, zone fallback with
+// lowmem_reserve, ZONE_MOVABLE, and node order.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <vector>
 
 #include "machine.h"
@@ -10,6 +12,104 @@ namespace mm::test {
 namespace {
 
 constexpr uint64_t BASE = 0x80000;
+
+struct AllocTest : ::testing::Test {
+    Machine m{single_zone(4096)};
+    Buddy& b = m.buddy();
+    const Zone& z = b.zone(0, ZoneType::Normal);
+    void SetUp() override { m.hand_over(); }
+};
+
+TEST_F(AllocTest, Order0SplitsAMaxOrderBlockAndMarksTheHead) {
+    auto r = b.alloc(AllocRequest::of(0));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->raw(), BASE);
+    Page* p = m.page(BASE);
+    EXPECT_TRUE(p->test(PG_allocated));
+    EXPECT_FALSE(p->test(PG_buddy));
+    EXPECT_EQ(p->order(), 0u);
+    // expand: one free block of every order below 10 remains from the split.
+    for (unsigned o = 0; o + 1 < MAX_ORDER; o++) EXPECT_EQ(z.free_area[o].nr_free, 1u) << o;
+    EXPECT_EQ(z.free_area[MAX_ORDER - 1].nr_free, 3u);
+    EXPECT_EQ(z.free_pages, 4095u);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(AllocTest, EveryOrderIsNaturallyAlignedAndDisjoint) {
+    std::set<uint64_t> used;
+    for (unsigned o = 0; o < MAX_ORDER; o++) {
+        auto r = b.alloc(AllocRequest::of(o));
+        ASSERT_TRUE(r.ok()) << o;
+        uint64_t pfn = r->raw();
+        EXPECT_EQ(pfn % (uint64_t(1) << o), 0u) << o;
+        for (uint64_t p = pfn; p < pfn + (uint64_t(1) << o); p++) EXPECT_TRUE(used.insert(p).second);
+        EXPECT_EQ(m.page(pfn)->order(), o);
+    }
+    EXPECT_EQ(z.free_pages, 4096u - used.size());
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(AllocTest, FreeingEverythingMergesBackToMaxOrder) {
+    std::vector<std::pair<uint64_t, unsigned>> got;
+    for (unsigned i = 0; i < 40; i++) {
+        auto r = b.alloc(AllocRequest::of(i % 4));
+        ASSERT_TRUE(r.ok());
+        got.push_back({r->raw(), i % 4});
+    }
+    for (auto [pfn, o] : got) ASSERT_TRUE(b.free(Pfn(pfn), Order(o)).ok());
+    EXPECT_EQ(z.free_area[MAX_ORDER - 1].nr_free, 4u);
+    EXPECT_EQ(z.free_pages, 4096u);
+    EXPECT_EQ(m.check(), "");
+}
+
+TEST_F(AllocTest, RejectsBadRequests) {
+    EXPECT_EQ(b.alloc(AllocRequest::of(MAX_ORDER)).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc(AllocRequest::of(0, 0, ZoneType(3))).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc(AllocRequest::of(0, 0, ZoneType::Normal, 1)).error(), Error::InvalidArgument);
+    EXPECT_EQ(b.alloc(AllocRequest::of(0, 1u << 12)).error(), Error::InvalidArgument);
+    EXPECT_EQ(z.free_pages, 4096u);
+}
+
+TEST_F(AllocTest, ZeroRequiresAHook) {
+    EXPECT_EQ(b.alloc(AllocRequest::of(0, GFP_ZERO)).error(), Error::Unsupported);
+    EXPECT_EQ(z.free_pages, 4096u);
+}
+
+TEST(AllocZero, HookZeroesExactlyTheZeroRequests) {
+    ZeroLog log;
+    MachineDef d = single_zone(4096);
+    d.config.zero = ZeroHook{ZeroLog::zero, &log};
+    Machine m(d);
+    m.hand_over();
+    auto a = m.buddy().alloc(AllocRequest::of(2, GFP_ZERO));
+    ASSERT_TRUE(a.ok());
+    auto c = m.buddy().alloc(AllocRequest::of(1));
+    ASSERT_TRUE(c.ok());
+    ASSERT_EQ(log.calls.size(), 1u);
+    EXPECT_EQ(log.calls[0].first, a->raw());
+    EXPECT_EQ(log.calls[0].second, 2u);
+}
+
+TEST(AllocPcp, LastFramesComeOutOfTheCacheWhenTheZoneIsShort) {
+    MachineDef d = with_pcp(31, 124);
+    Machine m(d);
+    m.hand_over();
+    // Take everything (MEMALLOC ignores watermarks), return one frame to the
+    // cache: the next request finds the cache even though free_pages is 0.
+    std::vector<Pfn> got;
+    for (;;) {
+        auto r = m.buddy().alloc(AllocRequest::of(0, GFP_MEMALLOC));
+        if (!r.ok()) {
+            EXPECT_EQ(r.error(), Error::NoMemory);
+            break;
+        }
+        got.push_back(*r);
+    }
+    EXPECT_EQ(got.size(), 4096u);
+    ASSERT_TRUE(m.buddy().free(got.back(), Order(0)).ok());
+    EXPECT_EQ(m.buddy().alloc(AllocRequest::of(0, GFP_MEMALLOC))->raw(), got.back().raw());
+    EXPECT_EQ(m.check(), "");
+}
 
 struct WatermarkTest : ::testing::Test {
     Machine m{single_zone(4096)};
@@ -74,26 +174,6 @@ TEST_F(WatermarkTest, LruFramesMakeAnEmptyZoneTryAgain) {
     EXPECT_EQ(b.alloc(AllocRequest::of(0, GFP_MEMALLOC)).error(), Error::TryAgain);
 }
 
-TEST_F(WatermarkTest, TunablesRecomputeTheMarks) {
-    ASSERT_TRUE(b.set_min_free_kbytes(1024).ok());
-    EXPECT_EQ(z.watermark[WMARK_MIN], 256u);
-    EXPECT_EQ(z.watermark[WMARK_LOW], 320u);
-    EXPECT_EQ(z.watermark[WMARK_HIGH], 384u);
-    ASSERT_TRUE(b.set_watermark_scale_factor(1000).ok());  // 10% of 4096
-    EXPECT_EQ(z.watermark[WMARK_LOW], 256u + 409);
-    EXPECT_EQ(b.set_min_free_kbytes(0).error(), Error::InvalidArgument);
-    EXPECT_EQ(b.set_min_free_kbytes(127).error(), Error::InvalidArgument);
-    EXPECT_EQ(b.set_watermark_scale_factor(0).error(), Error::InvalidArgument);
-    EXPECT_EQ(b.set_watermark_scale_factor(3001).error(), Error::InvalidArgument);
-    EXPECT_EQ(z.watermark[WMARK_MIN], 256u);
-}
-
-MachineDef two_zones() {
-    MachineDef d;
-    d.zones = {{0, ZoneType::DMA32, BASE, 2048}, {0, ZoneType::Normal, BASE + 2048, 2048}};
-    return d;
-}
-
 TEST(ZoneFallback, NormalRequestsUseNormalFirstThenDma32AboveItsReserve) {
     Machine m(two_zones());
     m.hand_over();
@@ -132,17 +212,6 @@ TEST(ZoneFallback, Dma32RequestsNeverGetNormalFrames) {
         ASSERT_LT(r->raw(), BASE + 2048);
     }
     EXPECT_EQ(m.buddy().zone(0, ZoneType::Normal).free_pages, 2048u);
-}
-
-TEST(ZoneFallback, LowmemReserveRatioIsTunable) {
-    Machine m(two_zones());
-    m.hand_over();
-    const uint32_t ratio[MAX_NR_ZONES] = {4, 32, 0};
-    m.buddy().set_lowmem_reserve_ratio(ratio);
-    EXPECT_EQ(m.buddy().zone(0, ZoneType::DMA32).lowmem_reserve[unsigned(ZoneType::Normal)], 512u);
-    const uint32_t none[MAX_NR_ZONES] = {0, 0, 0};
-    m.buddy().set_lowmem_reserve_ratio(none);
-    EXPECT_EQ(m.buddy().zone(0, ZoneType::DMA32).lowmem_reserve[unsigned(ZoneType::Normal)], 0u);
 }
 
 TEST(ZoneMovable, OnlyMovableRequestsThatAskForItGetZoneMovable) {

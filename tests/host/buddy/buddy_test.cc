@@ -1,5 +1,6 @@
-// Randomized model-based test: long operation sequences against a simple
-// reference, with every invariant checked after every step.
+// The allocator as a whole (buddy.h), randomized and model-based: long
+// operation sequences against a simple reference, with every invariant
+// checked after every step.
 #include "model.h"
 
 #include <gtest/gtest.h>
