@@ -7,7 +7,7 @@
 
 #include "base/result.h"
 #include "kernel/obj/objects.h"
-
+#include "kernel/obj/rights.h"
 
 // Object references: dropping the last one frees it (obj_destroy, obj/objects.cc).
 void obj_destroy(KObject* o);
@@ -25,13 +25,14 @@ inline Result<Cap*> lookup(Task* task, uint64_t slot) {
     if (c->empty()) return Error::InvalidCap;
     return c;
 }
-// The same, also checking type and rights. Errors: InvalidCap, WrongType, NoRights.
-inline Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t rights) {
+// The same, also checking its type and that it has the rights `need`.
+// Errors: InvalidCap, WrongType, NoRights.
+inline Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t need) {
     if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
     Cap* c = &task->slots[slot];
     if (c->empty()) return Error::InvalidCap;
     if (c->type != type) return Error::WrongType;
-    if ((c->rights & rights) != rights) return Error::NoRights;
+    if (!rights::within(need, c->rights)) return Error::NoRights;
     return c;
 }
 // An empty slot to fill. Errors: InvalidCap (out of range or slot 0), Busy (in use).

@@ -93,8 +93,8 @@ Result<Task*> create(const char* name, const Task* payer, uint32_t nr_slots) {
 Status start_thread(Thread* t, uint64_t pc, uint64_t sp, uint64_t arg, unsigned priority) {
     if (t->state != ThreadState::Inactive) return Error::Busy;
     if (!t->task->alive) return Error::DeadObject;
-    if (pc < abi::USER_BASE || pc >= abi::USER_END || sp > abi::USER_END || sp < abi::USER_BASE ||
-        priority > abi::PRIORITY_MAX)
+    // pc: an instruction in user space; sp: the end of a stack there.
+    if (!vm::user_range(pc, 1).ok() || !vm::user_range(sp, 0).ok() || priority > abi::PRIORITY_MAX)
         return Error::InvalidArgument;
     t->ctx = UserContext{};
     t->ctx.pc = pc;
