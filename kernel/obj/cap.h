@@ -56,9 +56,9 @@ inline void link_child(Cap* parent, Cap* c) {
 
 // Fills the empty `dst` with `value` (type, rights, obj, w0, w1), as a child
 // of `parent` (nullptr: a root). Takes a reference on value.obj. Only
-// those fields are written: an empty slot is Cap{} but for owner and slot
-// (tables start so, and remove() and move() leave them so). Inline: the
-// IPC fast paths transfer capabilities with it.
+// those fields are written: an empty slot is Cap{} (tables start so, and
+// remove() and move() leave them so). Inline: the IPC fast paths
+// transfer capabilities with it.
 inline void install(Cap* dst, const Cap& value, Cap* parent) {
     dst->type = value.type;
     dst->rights = value.rights;
