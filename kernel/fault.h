@@ -8,6 +8,7 @@
 #include "abi/cap.h"
 #include "base/result.h"
 #include "kernel/obj/objects.h"
+#include "kernel/obj/rights.h"
 #include "kernel/obj/vm.h"
 
 namespace fault {
@@ -60,7 +61,7 @@ inline Status map_reply(Task* into, Cap* frame, const uint64_t* words) {
         return Error::InvalidArgument;  // FAULT_MAP needs a frame
     if (frame->type != abi::CapType::Frame) [[unlikely]]
         return Error::WrongType;
-    if (words[2] > abi::RIGHTS_ALL) [[unlikely]]
+    if (!rights::within(words[2], abi::RIGHTS_ALL)) [[unlikely]]
         return Error::InvalidArgument;
     return vm::map_frame(into, frame, VirtAddr(words[1]), uint8_t(words[2]));
 }

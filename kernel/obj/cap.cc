@@ -27,11 +27,7 @@ void endpoint_cap_gone(KObject* o) {
 }  // namespace
 
 void move(Cap* dst, Cap* src) {
-    Task* owner = dst->owner;
-    uint16_t slot = dst->slot;
     *dst = *src;
-    dst->owner = owner;
-    dst->slot = slot;
     // Repoint every link that named src.
     if (dst->prev_sibling)
         dst->prev_sibling->next_sibling = dst;
@@ -46,11 +42,7 @@ void move(Cap* dst, Cap* src) {
             dst->mapped_in->mappings = dst;
         if (dst->map_next) dst->map_next->map_prev = dst;
     }
-    Task* src_owner = src->owner;
-    uint16_t src_slot = src->slot;
     *src = Cap{};
-    src->owner = src_owner;
-    src->slot = src_slot;
 }
 
 void remove(Cap* c) {
@@ -64,11 +56,7 @@ void remove(Cap* c) {
     }
     unlink(c);
     KObject* obj = c->obj;
-    Task* owner = c->owner;
-    uint16_t slot = c->slot;
     *c = Cap{};
-    c->owner = owner;
-    c->slot = slot;
     if (obj) {
         endpoint_cap_gone(obj);
         obj_unref(obj);

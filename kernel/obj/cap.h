@@ -7,7 +7,7 @@
 
 #include "base/result.h"
 #include "kernel/obj/objects.h"
-
+#include "kernel/obj/rights.h"
 
 // Object references: dropping the last one frees it (obj_destroy, obj/objects.cc).
 void obj_destroy(KObject* o);
@@ -25,13 +25,14 @@ inline Result<Cap*> lookup(Task* task, uint64_t slot) {
     if (c->empty()) return Error::InvalidCap;
     return c;
 }
-// The same, also checking type and rights. Errors: InvalidCap, WrongType, NoRights.
-inline Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t rights) {
+// The same, also checking its type and that it has the rights `need`.
+// Errors: InvalidCap, WrongType, NoRights.
+inline Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t need) {
     if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
     Cap* c = &task->slots[slot];
     if (c->empty()) return Error::InvalidCap;
     if (c->type != type) return Error::WrongType;
-    if ((c->rights & rights) != rights) return Error::NoRights;
+    if (!rights::within(need, c->rights)) return Error::NoRights;
     return c;
 }
 // An empty slot to fill. Errors: InvalidCap (out of range or slot 0), Busy (in use).
@@ -55,9 +56,9 @@ inline void link_child(Cap* parent, Cap* c) {
 
 // Fills the empty `dst` with `value` (type, rights, obj, w0, w1), as a child
 // of `parent` (nullptr: a root). Takes a reference on value.obj. Only
-// those fields are written: an empty slot is Cap{} but for owner and slot
-// (tables start so, and remove() and move() leave them so). Inline: the
-// IPC fast paths transfer capabilities with it.
+// those fields are written: an empty slot is Cap{} (tables start so, and
+// remove() and move() leave them so). Inline: the IPC fast paths
+// transfer capabilities with it.
 inline void install(Cap* dst, const Cap& value, Cap* parent) {
     dst->type = value.type;
     dst->rights = value.rights;

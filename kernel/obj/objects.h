@@ -28,17 +28,15 @@ struct KObject {
     uint32_t refs = 0;
 };
 
-// A capability. It sits in a task's table (owner, slot) or embedded in a
-// thread (its fault endpoint; owner == nullptr). Capabilities form the
-// derivation tree: copies, minted frames and transferred caps are
-// children of their source. An empty slot (type Null) holds Cap{} but for
-// owner and slot: whatever empties one restores that, and installing into
-// one writes only the fields the new capability uses (caps::install_frame).
+// A capability. It sits in a task's table or embedded in a thread (its
+// fault endpoint). Capabilities form the derivation tree: copies, minted
+// frames and transferred caps are children of their source. An empty slot
+// (type Null) holds Cap{}: whatever empties one leaves it so, and
+// installing into one writes only the fields the new capability uses
+// (caps::install, caps::install_frame).
 struct Cap {
     abi::CapType type = abi::CapType::Null;
     uint8_t rights = 0;
-    uint16_t slot = 0;
-    Task* owner = nullptr;
     KObject* obj = nullptr;  // Task, Thread, Endpoint; Reply: the waiting Thread
     uint64_t w0 = 0;         // Memory: first pfn. Frame: pfn. Endpoint: badge. Reply: generation
     uint64_t w1 = 0;         // Memory: pages. Frame: order
@@ -130,7 +128,6 @@ struct Task : KObject {
     uint32_t id = 0;
     bool alive = true;
     uint16_t asid = 0;
-    int exit_status = 0;
     PhysAddr pt_root;
     uint64_t mmu = 0;  // arch::address_space_token(pt_root, asid)
     // Some leaf may have A or D clear. Leaves are made with both set, so

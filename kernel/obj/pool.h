@@ -79,11 +79,7 @@ void free_in_page(T* obj) {
 struct Stats {
     uint64_t total_bytes;  // pages in all regions (bitmaps excluded)
     uint64_t free_bytes;   // pages not allocated (objects in free lists count as allocated)
-    unsigned regions;
 };
 Stats stats();
-
-// Forget everything (host tests).
-void reset();
 
 }  // namespace kpool

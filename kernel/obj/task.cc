@@ -60,11 +60,7 @@ Result<Task*> create(const char* name, const Task* payer, uint32_t nr_slots) {
     }
     t->slots = arch::phys_to_virt(*table).as<Cap>();
     t->nr_slots = nr_slots;
-    for (unsigned i = 0; i < nr_slots; i++) {
-        t->slots[i] = Cap{};
-        t->slots[i].owner = t;
-        t->slots[i].slot = uint16_t(i);
-    }
+    for (unsigned i = 0; i < nr_slots; i++) t->slots[i] = Cap{};
     if (Status s = vm::create(t); !s.ok()) {
         free_partial(t, *table, nr_slots);
         return s.error();
@@ -93,8 +89,8 @@ Result<Task*> create(const char* name, const Task* payer, uint32_t nr_slots) {
 Status start_thread(Thread* t, uint64_t pc, uint64_t sp, uint64_t arg, unsigned priority) {
     if (t->state != ThreadState::Inactive) return Error::Busy;
     if (!t->task->alive) return Error::DeadObject;
-    if (pc < abi::USER_BASE || pc >= abi::USER_END || sp > abi::USER_END || sp < abi::USER_BASE ||
-        priority > abi::PRIORITY_MAX)
+    // pc: an instruction in user space; sp: the end of a stack there.
+    if (!vm::user_range(pc, 1).ok() || !vm::user_range(sp, 0).ok() || priority > abi::PRIORITY_MAX)
         return Error::InvalidArgument;
     t->ctx = UserContext{};
     t->ctx.pc = pc;
@@ -109,7 +105,6 @@ Status start_thread(Thread* t, uint64_t pc, uint64_t sp, uint64_t arg, unsigned 
 void kill(Task* t, int status, const char* why) {
     if (!t->alive) return;
     t->alive = false;
-    t->exit_status = status;
     klog::info("task %u (%s) %s", t->id, t->name, why);
     // Stop every thread first, so nothing below wakes one of them.
     for (Thread* th = t->threads; th; th = th->task_next) {
@@ -144,6 +139,5 @@ void kill(Task* t, int status, const char* why) {
 }
 
 void set_root(Task* t) { g_root = t; }
-Task* root() { return g_root; }
 
 }  // namespace tasks

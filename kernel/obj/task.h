@@ -31,6 +31,5 @@ void kill(Task* t, int status, const char* why);
 
 // The root task, whose end ends the system.
 void set_root(Task* t);
-Task* root();
 
 }  // namespace tasks

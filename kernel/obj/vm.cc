@@ -4,6 +4,7 @@
 #include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
 #include "kernel/obj/pool.h"
+#include "kernel/obj/rights.h"
 #include "kernel/paging.h"
 #include "kernel/scheduler.h"
 
@@ -45,13 +46,6 @@ Result<uint16_t> alloc_asid() {
 }
 
 void free_asid(uint16_t a) { g_asid_used[a / 64] &= ~(uint64_t(1) << (a % 64)); }
-
-bool rights_ok(uint8_t rights, uint8_t allowed) {
-    if (rights == 0 || (rights & ~uint8_t(abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC)))
-        return false;
-    if ((rights & abi::RIGHT_WRITE) && !(rights & abi::RIGHT_READ)) return false;
-    return (rights & ~allowed) == 0;
-}
 
 void list_add(Task* t, Cap* c) {
     c->map_prev = nullptr;
@@ -100,10 +94,8 @@ void destroy(Task* t) {
 
 Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
     uint64_t size = frame->frame_bytes();
-    if (!is_aligned(va.raw(), PAGE_SIZE)) return Error::BadAlignment;
-    if (va.raw() < abi::USER_BASE || va.raw() >= abi::USER_END || size > abi::USER_END - va.raw())
-        return Error::InvalidArgument;
-    if (!rights_ok(rights, frame->rights)) return Error::InvalidArgument;
+    TRY_STATUS(user_range(va.raw(), size, PageAligned::Yes));
+    if (!rights::mappable(rights, frame->rights)) return Error::InvalidArgument;
     if (frame->mapped_in) return Error::Busy;
     const PhysAddr pa = Pfn(frame->w0).to_phys();
     if (size == PAGE_SIZE)
@@ -138,7 +130,7 @@ void unmap_frame(Cap* frame) {
 
 Status protect_frame(Cap* frame, uint8_t rights) {
     if (!frame->mapped_in) return Error::NotFound;
-    if (!rights_ok(rights, frame->rights)) return Error::InvalidArgument;
+    if (!rights::mappable(rights, frame->rights)) return Error::InvalidArgument;
     Task* t = frame->mapped_in;
     return arch::user_protect(t->pt_root, t->asid, VirtAddr(frame->mapped_va), frame->frame_bytes(), rights);
 }

@@ -7,6 +7,20 @@
 
 namespace vm {
 
+// Whether a range must start on a page boundary (user_range).
+enum class PageAligned : bool { No, Yes };
+
+// Whether [va, va + len) lies in the user half [USER_BASE, USER_END) (for
+// len 0, va may be USER_END itself: the end of a range), starting on a
+// page boundary with PageAligned::Yes: the one check of the user
+// addresses syscalls name. Errors: BadAlignment (checked first),
+// InvalidArgument.
+inline Status user_range(uint64_t va, uint64_t len, PageAligned aligned = PageAligned::No) {
+    if (aligned == PageAligned::Yes && !is_aligned(va, PAGE_SIZE)) return Error::BadAlignment;
+    if (va < abi::USER_BASE || va > abi::USER_END || len > abi::USER_END - va) return Error::InvalidArgument;
+    return {};
+}
+
 // A new empty address space for `t` (root table and ASID).
 // Errors: NoMemory (pool, or no ASID left).
 Status create(Task* t);

@@ -1,5 +1,6 @@
 // CapIdentify, CapCopy, CapMove, CapDelete, CapRevoke.
 #include "kernel/obj/cap.h"
+#include "kernel/obj/rights.h"
 #include "kernel/syscall/syscall.h"
 
 namespace syscall {
@@ -39,7 +40,7 @@ SYSCALL_HANDLER(cap_copy) {
     auto src = caps::lookup(t->task, src_slot);
     if (!src.ok()) return ret(t, src.error());
     if ((*src)->type == abi::CapType::Reply) return ret(t, Error::WrongType);
-    if (mask > abi::RIGHTS_ALL) return ret(t, Error::InvalidArgument);
+    if (!rights::within(mask, abi::RIGHTS_ALL)) return ret(t, Error::InvalidArgument);
     if (badge) {
         // Only an unbadged endpoint cap can be badged, and only once.
         if ((*src)->type != abi::CapType::Endpoint || (*src)->w0 != 0 || badge > abi::IpcResult::BADGE_MASK)

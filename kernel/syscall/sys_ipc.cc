@@ -3,6 +3,7 @@
 #include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
 #include "kernel/obj/pool.h"
+#include "kernel/obj/rights.h"
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
@@ -16,7 +17,7 @@ namespace {
 Result<Cap*> send_endpoint(Thread* t, abi::IpcInfo info) {
     Cap* ep = TRY(ipc::endpoint_cap(t->task, info.endpoint(), abi::RIGHT_WRITE));
     if (info.send_cap()) {
-        if (!(ep->rights & abi::RIGHT_GRANT)) return Error::NoRights;
+        if (!rights::within(abi::RIGHT_GRANT, ep->rights)) return Error::NoRights;
         TRY(ipc::offered_cap(t->task, info.send_cap()));
     }
     return ep;

@@ -1,6 +1,7 @@
 // MemoryMintFrame, MemoryDonate, MemoryInfo.
 #include "kernel/obj/cap.h"
 #include "kernel/obj/pool.h"
+#include "kernel/obj/rights.h"
 #include "kernel/obj/vm.h"
 #include "kernel/paging.h"
 #include "kernel/syscall/syscall.h"
@@ -12,9 +13,7 @@ SYSCALL_HANDLER(memory_mint_frame) {
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
     if (!mem.ok()) return ret(t, mem.error());
     if (order > abi::FRAME_ORDER_MAX) return ret(t, Error::InvalidArgument);
-    if (rights == 0 || rights > (abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC) ||
-        ((rights & abi::RIGHT_WRITE) && !(rights & abi::RIGHT_READ)))
-        return ret(t, Error::InvalidArgument);
+    if (!rights::mappable(rights, abi::RIGHTS_ALL)) return ret(t, Error::InvalidArgument);
     uint64_t pages = uint64_t(1) << order;
     if (pfn & (pages - 1)) return ret(t, Error::BadAlignment);
     uint64_t first = (*mem)->w0, count = (*mem)->w1;
@@ -89,9 +88,7 @@ SYSCALL_HANDLER(memory_mint_map) {
     auto task = task_arg(t, t->ctx.arg(1));
     if (!task.ok()) return ret(t, task.error());
     if (count == 0 || count > abi::MINT_MAP_MAX) return ret(t, Error::InvalidArgument);
-    if (!is_aligned(va, PAGE_SIZE)) return ret(t, Error::BadAlignment);
-    if (va < abi::USER_BASE || va >= abi::USER_END || count * PAGE_SIZE > abi::USER_END - va)
-        return ret(t, Error::InvalidArgument);
+    if (Status s = vm::user_range(va, count * PAGE_SIZE, vm::PageAligned::Yes); !s.ok()) return ret(t, s);
     if (Status s = dst_run_ok(t, first, count); !s.ok()) return ret(t, s);
     uint64_t pfns[abi::MINT_MAP_MAX];
     if (Status s = read_pfns(t, *mem, array, count, pfns); !s.ok()) return ret(t, s);

@@ -1,5 +1,6 @@
 // Map, Unmap, Protect, ReadClearAD.
 #include "kernel/obj/cap.h"
+#include "kernel/obj/rights.h"
 #include "kernel/obj/vm.h"
 #include "kernel/syscall/syscall.h"
 
@@ -11,7 +12,8 @@ SYSCALL_HANDLER(map) {
     if (!task.ok()) return ret(t, task.error());
     auto frame = caps::lookup(t->task, t->ctx.arg(1), abi::CapType::Frame, 0);
     if (!frame.ok()) return ret(t, frame.error());
-    if (rights > abi::RIGHTS_ALL) return ret(t, Error::InvalidArgument);
+    // Whole, before it is narrowed (map_frame checks what a mapping may have).
+    if (!rights::within(rights, abi::RIGHTS_ALL)) return ret(t, Error::InvalidArgument);
     ret(t, vm::map_frame(*task, *frame, VirtAddr(va), uint8_t(rights)));
 }
 
@@ -27,7 +29,7 @@ SYSCALL_HANDLER(protect) {
     auto frame = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Frame, 0);
     if (!frame.ok()) return ret(t, frame.error());
     uint64_t rights = t->ctx.arg(1);
-    if (rights > abi::RIGHTS_ALL) return ret(t, Error::InvalidArgument);
+    if (!rights::within(rights, abi::RIGHTS_ALL)) return ret(t, Error::InvalidArgument);
     ret(t, vm::protect_frame(*frame, uint8_t(rights)));
 }
 
