@@ -24,7 +24,7 @@ inline constexpr uint64_t KERNEL_PHYS_BASE = 0x80200000ull;
 inline constexpr uint64_t KERNEL_VIRT_OFFSET = KERNEL_VIRT_BASE - KERNEL_PHYS_BASE;
 
 // The boot stack (entry.S), which traps from U-mode run on once boot is done.
-inline constexpr uint64_t BOOT_STACK_SIZE = 16 * 1024;
+inline constexpr uint64_t BOOT_STACK_SIZE = uint64_t(16) * 1024;
 
 // sifive_test: a 32-bit write ends QEMU, with success or with a failure
 // status.

@@ -112,6 +112,7 @@ void idle() { riscv::wfi(); }
 void wait_for_timer() {
     // wfi wakes on a pending enabled interrupt even with sstatus.SIE clear;
     // no trap is taken, so the kernel stack stays as it is.
+    // NOLINTNEXTLINE(bugprone-infinite-loop): csr_read is an asm volatile read of sip
     while (!(csr_read(sip) & (uint64_t(1) << 5))) riscv::wfi();
 }
 

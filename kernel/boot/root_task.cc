@@ -49,16 +49,16 @@ void* pool_access(PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); }
 // The kernel pool: kpool=, or 1/64 of RAM between 4 and 64 MiB.
 void pool_init(uint64_t kpool_bytes) {
     mm::Memblock& mb = boot_memblock();
-    uint64_t bytes = kpool_bytes;
-    if (!bytes) {
-        bytes = align_up(mb.phys_mem_size() / 64, PAGE_SIZE);
-        if (bytes < (4u << 20)) bytes = 4u << 20;
-        if (bytes > (64u << 20)) bytes = 64u << 20;
+    uint64_t size = kpool_bytes;
+    if (!size) {
+        size = align_up(mb.phys_mem_size() / 64, PAGE_SIZE);
+        if (size < (4u << 20)) size = 4u << 20;
+        if (size > (64u << 20)) size = 64u << 20;
     }
-    auto pa = mb.alloc(bytes, PAGE_SIZE);
-    if (!pa.ok() || !kpool::add_region(PhysRange{*pa, bytes}, pool_access).ok())
+    auto pa = mb.alloc(size, PAGE_SIZE);
+    if (!pa.ok() || !kpool::add_region(PhysRange{*pa, size}, pool_access).ok())
         too_little_memory("the kernel pool");
-    klog::info("kernel pool: %lu KiB at %#lx", bytes >> 10, pa->raw());
+    klog::info("kernel pool: %lu KiB at %#lx", size >> 10, pa->raw());
 }
 
 const EmbeddedProgram* find_program(StrView name) {

@@ -34,9 +34,9 @@ using PhysToPtr = void* (*)(PhysAddr);
 // bitmap), NoMemory (MAX_REGIONS regions already).
 Status add_region(PhysRange r, PhysToPtr access);
 
-// `pages` contiguous zeroed pages. Errors: NoMemory, InvalidArgument (0).
-Result<PhysAddr> alloc_pages(size_t pages);
-void free_pages(PhysAddr pa, size_t pages);
+// `n` contiguous zeroed pages. Errors: NoMemory, InvalidArgument (0).
+Result<PhysAddr> alloc_pages(size_t n);
+void free_pages(PhysAddr pa, size_t n);
 
 // The size class of an object of `size` bytes (1..2048): 0 for 64 bytes,
 // 1 for 128, ... 5 for 2048.
@@ -46,7 +46,7 @@ constexpr size_t object_bytes(size_t size) { return size_t(64) << size_class(siz
 
 // A zeroed object of `size` bytes (at most 2048), or Error::NoMemory.
 Result<void*> alloc_object(size_t size);
-void free_object(void* obj, size_t size);
+void free_object(void* p, size_t size);
 
 template <typename T>
 Result<T*> alloc() {
@@ -62,7 +62,7 @@ void free(T* obj) {
 
 // A zeroed page for one object, or Error::NoMemory; and giving it back.
 Result<void*> alloc_object_page();
-void free_object_page(void* obj);
+void free_object_page(void* p);
 
 template <typename T>
 Result<T*> alloc_in_page() {

@@ -23,8 +23,6 @@ SYSCALL_HANDLER(cap_identify) {
             extra = (cap->w0 << 8) | cap->w1;
             break;
         case abi::CapType::Memory:
-            extra = cap->w0;
-            break;
         case abi::CapType::Endpoint:
             extra = cap->w0;
             break;

@@ -103,7 +103,7 @@ namespace abi {
     X(ReplyRecv, 55, reply_recv)
 
 enum class Sys : uint64_t {
-#define TERN_SYSCALL_ENUMERATOR(name, nr, handler) name = nr,
+#define TERN_SYSCALL_ENUMERATOR(name, nr, handler) name = (nr),
     TERN_SYSCALLS(TERN_SYSCALL_ENUMERATOR)
 #undef TERN_SYSCALL_ENUMERATOR
 };
@@ -135,8 +135,8 @@ static_assert([] {
     uint64_t next = 0;
     bool ordered = true;
 #define TERN_SYSCALL_ORDERED(name, nr, handler) \
-    ordered = ordered && nr >= next;            \
-    next = nr + 1;
+    ordered = ordered && (nr) >= next;          \
+    next = (nr) + 1;
     TERN_SYSCALLS(TERN_SYSCALL_ORDERED)
 #undef TERN_SYSCALL_ORDERED
     return ordered;

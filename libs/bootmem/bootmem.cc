@@ -10,7 +10,8 @@ using ull = unsigned long long;
 // when nothing is left.
 bool sanitize_bank(PhysRange& r, BootMemoryReport& rep, TextSink log) {
     uint64_t base = r.base.raw();
-    uint64_t end = base + r.size;
+    const uint64_t bank_end = base + r.size;  // as the tree gives it, for messages
+    uint64_t end = bank_end;
     if (r.size == 0) {
         format(log, "OF: fdt: Ignoring empty memory bank at 0x%llx\n", ull(base));
         rep.banks_ignored++;
@@ -23,13 +24,13 @@ bool sanitize_bank(PhysRange& r, BootMemoryReport& rep, TextSink log) {
     }
     uint64_t abase = align_up(base, PAGE_SIZE), aend = align_down(end, PAGE_SIZE);
     if (abase < base || abase >= aend) {
-        format(log, "OF: fdt: Ignoring memory block 0x%llx - 0x%llx\n", ull(base), ull(base + r.size));
+        format(log, "OF: fdt: Ignoring memory block 0x%llx - 0x%llx\n", ull(base), ull(bank_end));
         rep.banks_ignored++;
         return false;
     }
     if (trimmed)
         format(log, "OF: fdt: Ignoring memory range 0x%llx - 0x%llx (above 16 TiB)\n", ull(aend),
-               ull(base + r.size));
+               ull(bank_end));
     if (trimmed || abase != base || aend != end) rep.banks_trimmed++;
     r = PhysRange{PhysAddr(abase), aend - abase};
     return true;

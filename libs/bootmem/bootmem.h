@@ -46,7 +46,7 @@ using BankGetter = BankDesc (*)(const void* banks, size_t i);
 // Errors: NoMemory (no usable memory at all, or memblock's list filled up
 // so that some bank could not be added; the log names it).
 Result<BootMemoryReport> add_memory_banks(Memblock& mb, const void* banks, size_t n, BankGetter get,
-                                          unsigned nr_nodes, TextSink log);
+                                          unsigned nr_nodes, TextSink sink);
 
 // For any bank type with `PhysRange range; unsigned node;` (fdt::MemoryBank).
 template <typename Bank>
@@ -70,7 +70,7 @@ struct ReservedDesc {
 // range over memory that is already reserved is refused (Busy), as
 // Linux refuses it. Ranges outside memory are kept and logged.
 // Errors: InvalidArgument (empty range), Busy, NoMemory (memblock full).
-Status add_reserved_range(Memblock& mb, const ReservedDesc& r, TextSink log);
+Status add_reserved_range(Memblock& mb, const ReservedDesc& r, TextSink sink);
 
 // For any type with `PhysRange range; bool no_map;` and optionally
 // `const char* name` (fdt::ReservedRange). Returns the first error, after
@@ -90,6 +90,6 @@ Status add_reserved_ranges(Memblock& mb, const Reserved* ranges, size_t n, TextS
 // Reserves something the boot must keep (kernel image, FDT, initrd) and
 // logs when it is not wholly inside memory.
 // Errors: InvalidArgument (empty range), NoMemory (memblock full).
-Status reserve_boot_range(Memblock& mb, PhysRange r, const char* what, TextSink log);
+Status reserve_boot_range(Memblock& mb, PhysRange r, const char* what, TextSink sink);
 
 }  // namespace mm

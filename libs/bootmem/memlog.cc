@@ -42,7 +42,7 @@ uint64_t zone_batchsize(uint64_t managed_pages) {
     // About a thousandth of the zone, at most 1 MiB worth, divided by 4,
     // then clamped to 2^n - 1.
     uint64_t batch = managed_pages / 1024;
-    if (batch * PAGE_SIZE > 1024 * 1024) batch = (1024 * 1024) / PAGE_SIZE;
+    if (batch * PAGE_SIZE > uint64_t(1024) * 1024) batch = (uint64_t(1024) * 1024) / PAGE_SIZE;
     batch /= 4;
     if (batch < 1) batch = 1;
     return bits::round_down_pow2(batch + batch / 2) - 1;
@@ -113,7 +113,10 @@ void print_zone_warnings(TextSink sink, const ZoneLayout& zones) {
 }
 
 void print_mem_init_info(TextSink sink, const MemInitInfo& info) {
-    auto kib = [](uint64_t pages) { return ull(pages << (PAGE_SHIFT - 10)); };
+    auto kib = [](uint64_t pages) {
+        uint64_t k = pages << (PAGE_SHIFT - 10);
+        return ull(k);
+    };
     uint64_t reserved = info.phys_pages - info.totalram_pages - info.cma_pages;
     format(sink,
            "Memory: %lluK/%lluK available (%lluK kernel code, %lluK rwdata, %lluK rodata, "

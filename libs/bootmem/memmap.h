@@ -56,7 +56,7 @@ struct MemMapSegment {
     Pfn end;
     uint32_t flags;  // Page::initial_flags(zone, node)
 };
-inline constexpr size_t MAX_MEMMAP_SEGMENTS = MAX_NUMNODES * MAX_NR_ZONES;
+inline constexpr size_t MAX_MEMMAP_SEGMENTS = size_t(MAX_NUMNODES) * MAX_NR_ZONES;
 
 // The runs of node `nid`'s array, in frame order, covering it exactly.
 // Padding before the node's first frame takes the node's lowest zone,

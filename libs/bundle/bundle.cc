@@ -27,6 +27,16 @@ bool hex8(const uint8_t* p, uint32_t& out) {
 
 size_t pad4(size_t v) { return (v + 3) & ~size_t(3); }
 
+// The 13 fields of the newc header at `h` (HEADER bytes readable), or
+// why it is not one.
+const char* parse_header(const uint8_t* h, uint32_t (&f)[13]) {
+    if (h[0] != '0' || h[1] != '7' || h[2] != '0' || h[3] != '7' || h[4] != '0' || (h[5] != '1' && h[5] != '2'))
+        return "not a newc cpio header";
+    for (size_t i = 0; i < 13; i++)
+        if (!hex8(h + 6 + 8 * i, f[i])) return "bad hex digit in cpio header";
+    return nullptr;
+}
+
 bool name_is(const File& f, const char* name) {
     size_t i = 0;
     for (; i < f.name_len; i++)
@@ -46,13 +56,8 @@ bool Archive::fail(Error e, const char* why) {
 bool Archive::next(File& out) {
     while (pos_ < size_) {
         if (size_ - pos_ < HEADER) return fail(Error::Malformed, "truncated cpio header");
-        const uint8_t* h = base_ + pos_;
-        if (h[0] != '0' || h[1] != '7' || h[2] != '0' || h[3] != '7' || h[4] != '0' ||
-            (h[5] != '1' && h[5] != '2'))
-            return fail(Error::Malformed, "not a newc cpio header");
         uint32_t f[13];
-        for (int i = 0; i < 13; i++)
-            if (!hex8(h + 6 + 8 * i, f[i])) return fail(Error::Malformed, "bad hex digit in cpio header");
+        if (const char* bad = parse_header(base_ + pos_, f)) return fail(Error::Malformed, bad);
         uint32_t mode = f[1], filesize = f[6], namesize = f[11];
         if (namesize < 2 || namesize > 4096)
             return fail(Error::Malformed, "bad cpio name size");  // empty, or over 4096
@@ -92,6 +97,85 @@ Result<File> Archive::find(const char* name, const char** why) const {
     return Error::NotFound;
 }
 
+namespace {
+
+// A malformed manifest line: the error and why.
+struct Fault {
+    Error error = Error::None;
+    const char* why = nullptr;
+};
+
+// The words of one manifest line: `run`, the program name, its arguments.
+struct Words {
+    static constexpr size_t MAX = 2 + MAX_ARGS + 1;
+    const char* word[MAX];
+    size_t len[MAX];
+    size_t n = 0;
+};
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// Splits a line (`len` bytes, no newline) into words; '#' starts a comment.
+Fault split_words(const char* line, size_t len, Words& out) {
+    for (size_t i = 0; i < len;) {
+        while (i < len && is_blank(line[i])) i++;
+        if (i >= len || line[i] == '#') break;
+        size_t w = i;
+        for (; i < len && !is_blank(line[i]); i++)
+            if (line[i] == '\0') return {Error::InvalidArgument, "NUL byte in the manifest"};
+        if (out.n == Words::MAX) return {Error::OutOfRange, "too many arguments"};
+        out.word[out.n] = line + w;
+        out.len[out.n++] = i - w;
+    }
+    return {};
+}
+
+bool is_quota(const char* w, size_t len) {
+    return len >= 6 && w[0] == 'q' && w[1] == 'u' && w[2] == 'o' && w[3] == 't' && w[4] == 'a' && w[5] == '=';
+}
+
+// "quota=N": N pages, decimal, at most about 2^40.
+Fault parse_quota(const char* w, size_t len, uint64_t& pages) {
+    const Fault bad{Error::InvalidArgument, "quota must be a number of pages"};
+    if (len == 6) return bad;
+    uint64_t v = 0;
+    for (size_t i = 6; i < len; i++) {
+        if (w[i] < '0' || w[i] > '9' || v > (uint64_t(1) << 40)) return bad;
+        v = v * 10 + uint64_t(w[i] - '0');
+    }
+    pages = v;
+    return {};
+}
+
+// Appends one argument to out.storage; `used` is the bytes taken so far.
+Fault add_arg(RunEntry& out, size_t& used, const char* w, size_t len) {
+    if (out.nr_args == MAX_ARGS || used + len + 1 > sizeof out.storage)
+        return {Error::OutOfRange, "arguments too long"};
+    out.arg_offset[out.nr_args++] = uint16_t(used);
+    for (size_t i = 0; i < len; i++) out.storage[used++] = w[i];
+    out.storage[used++] = '\0';
+    return {};
+}
+
+// "run NAME [quota=N] [ARG...]" into `out`.
+Fault parse_run(const Words& w, RunEntry& out) {
+    if (w.len[0] != 3 || w.word[0][0] != 'r' || w.word[0][1] != 'u' || w.word[0][2] != 'n')
+        return {Error::InvalidArgument, "unknown directive (expected `run`)"};
+    if (w.n < 2) return {Error::InvalidArgument, "`run` without a program name"};
+    if (w.len[1] > MAX_NAME) return {Error::OutOfRange, "program name too long"};
+    out = RunEntry{};
+    for (size_t i = 0; i < w.len[1]; i++) out.name[i] = w.word[1][i];
+    size_t used = 0;
+    for (size_t k = 2; k < w.n; k++) {
+        Fault f = is_quota(w.word[k], w.len[k]) ? parse_quota(w.word[k], w.len[k], out.quota_pages)
+                                                : add_arg(out, used, w.word[k], w.len[k]);
+        if (f.why) return f;
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<bool> Manifest::next(RunEntry& out) {
     while (pos_ < len_) {
         size_t start = pos_;
@@ -99,70 +183,13 @@ Result<bool> Manifest::next(RunEntry& out) {
         size_t end = pos_;
         if (pos_ < len_) pos_++;
         line_++;
-        // Split into words.
-        const char* words[2 + MAX_ARGS + 1];
-        size_t lens[2 + MAX_ARGS + 1];
-        size_t n = 0;
-        for (size_t i = start; i < end;) {
-            while (i < end && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\r')) i++;
-            if (i >= end || text_[i] == '#') break;
-            size_t w = i;
-            while (i < end && text_[i] != ' ' && text_[i] != '\t' && text_[i] != '\r') {
-                if (text_[i] == '\0') {
-                    why_ = "NUL byte in the manifest";
-                    return Error::InvalidArgument;
-                }
-                i++;
-            }
-            if (n == sizeof words / sizeof words[0]) {
-                why_ = "too many arguments";
-                return Error::OutOfRange;
-            }
-            words[n] = text_ + w;
-            lens[n++] = i - w;
-        }
-        if (n == 0) continue;
-        if (lens[0] != 3 || words[0][0] != 'r' || words[0][1] != 'u' || words[0][2] != 'n') {
-            why_ = "unknown directive (expected `run`)";
-            return Error::InvalidArgument;
-        }
-        if (n < 2) {
-            why_ = "`run` without a program name";
-            return Error::InvalidArgument;
-        }
-        if (lens[1] > MAX_NAME) {
-            why_ = "program name too long";
-            return Error::OutOfRange;
-        }
-        out = RunEntry{};
-        for (size_t i = 0; i < lens[1]; i++) out.name[i] = words[1][i];
-        size_t used = 0;
-        for (size_t k = 2; k < n; k++) {
-            const char* w = words[k];
-            if (lens[k] >= 6 && w[0] == 'q' && w[1] == 'u' && w[2] == 'o' && w[3] == 't' && w[4] == 'a' &&
-                w[5] == '=') {
-                if (lens[k] == 6) {
-                    why_ = "quota must be a number of pages";
-                    return Error::InvalidArgument;
-                }
-                uint64_t v = 0;
-                for (size_t i = 6; i < lens[k]; i++) {
-                    if (w[i] < '0' || w[i] > '9' || v > (uint64_t(1) << 40)) {
-                        why_ = "quota must be a number of pages";
-                        return Error::InvalidArgument;
-                    }
-                    v = v * 10 + uint64_t(w[i] - '0');
-                }
-                out.quota_pages = v;
-                continue;
-            }
-            if (out.nr_args == MAX_ARGS || used + lens[k] + 1 > sizeof out.storage) {
-                why_ = "arguments too long";
-                return Error::OutOfRange;
-            }
-            out.arg_offset[out.nr_args++] = uint16_t(used);
-            for (size_t i = 0; i < lens[k]; i++) out.storage[used++] = w[i];
-            out.storage[used++] = '\0';
+        Words words;
+        Fault f = split_words(text_ + start, end - start, words);
+        if (!f.why && words.n == 0) continue;
+        if (!f.why) f = parse_run(words, out);
+        if (f.why) {
+            why_ = f.why;
+            return f.error;
         }
         return true;
     }

@@ -70,6 +70,56 @@ Cmdline::Cmdline(const char* text, size_t max_len) : text_(text), len_(0) {
     truncated_ = len_ == max_len;
 }
 
+namespace {
+
+// Where one parameter lies in the text: white space inside quotes does not
+// end it; the first '=' (quoted or not) separates key and value.
+struct ParamSpan {
+    bool quoted = false;    // it starts with '"'
+    bool in_quote = false;  // a quote is still open at its end
+    bool has_equals = false;
+    size_t body = 0;    // first byte after a leading quote
+    size_t end = 0;     // one past its last byte
+    size_t equals = 0;  // the first '=', when has_equals
+};
+
+ParamSpan scan_param(const char* text, size_t pos, size_t len) {
+    ParamSpan s;
+    s.quoted = text[pos] == '"';
+    s.in_quote = s.quoted;
+    s.body = s.quoted ? pos + 1 : pos;
+    for (s.end = s.body; s.end < len; s.end++) {
+        char c = text[s.end];
+        if (is_space(c) && !s.in_quote) break;
+        if (!s.has_equals && c == '=') {
+            s.has_equals = true;
+            s.equals = s.end;
+        }
+        if (c == '"') s.in_quote = !s.in_quote;
+    }
+    return s;
+}
+
+// Key and value of a scanned parameter, without their enclosing quotes.
+CmdlineParam split_param(const char* text, const ParamSpan& s) {
+    CmdlineParam out;
+    out.unterminated = s.in_quote;
+    out.has_value = s.has_equals;
+    size_t key_end = s.has_equals ? s.equals : s.end;
+    if (!s.has_equals && s.quoted && key_end > s.body && text[key_end - 1] == '"') key_end--;
+    out.key = {text + s.body, key_end - s.body};
+    if (s.has_equals) {
+        size_t vstart = s.equals + 1, vend = s.end;
+        bool value_quoted = vstart < vend && text[vstart] == '"';
+        if (value_quoted) vstart++;
+        if ((value_quoted || s.quoted) && vend > vstart && text[vend - 1] == '"') vend--;
+        out.value = {text + vstart, vend - vstart};
+    }
+    return out;
+}
+
+}  // namespace
+
 bool Cmdline::next(CmdlineParam& out) {
     if (done_) return false;
     while (pos_ < len_ && is_space(text_[pos_])) pos_++;
@@ -77,38 +127,10 @@ bool Cmdline::next(CmdlineParam& out) {
         done_ = true;
         return false;
     }
-    // Scan one parameter: white space inside quotes does not end it; the
-    // first '=' (quoted or not) separates key and value.
-    bool quoted = text_[pos_] == '"';
-    bool in_quote = quoted;
-    size_t body = quoted ? pos_ + 1 : pos_;
-    size_t end = body, equals = 0;
-    bool has_equals = false;
-    for (; end < len_; end++) {
-        char c = text_[end];
-        if (is_space(c) && !in_quote) break;
-        if (!has_equals && c == '=') {
-            has_equals = true;
-            equals = end;
-        }
-        if (c == '"') in_quote = !in_quote;
-    }
-    pos_ = end;
-
-    out = CmdlineParam{};
-    out.unterminated = in_quote;
-    out.has_value = has_equals;
-    size_t key_end = has_equals ? equals : end;
-    if (!has_equals && quoted && key_end > body && text_[key_end - 1] == '"') key_end--;
-    out.key = {text_ + body, key_end - body};
-    if (has_equals) {
-        size_t vstart = equals + 1, vend = end;
-        bool value_quoted = vstart < vend && text_[vstart] == '"';
-        if (value_quoted) vstart++;
-        if ((value_quoted || quoted) && vend > vstart && text_[vend - 1] == '"') vend--;
-        out.value = {text_ + vstart, vend - vstart};
-    }
-    if (!has_equals && out.key.equals("--")) {
+    ParamSpan span = scan_param(text_, pos_, len_);
+    pos_ = span.end;
+    out = split_param(text_, span);
+    if (!span.has_equals && out.key.equals("--")) {
         done_ = true;
         return false;
     }

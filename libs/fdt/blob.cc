@@ -85,42 +85,71 @@ Status Blob::check_mem_reserve(uint32_t header_size, Diag* diag) {
     return fail(diag, Error::Malformed, "memory reservation block has no terminator", rsv_off_);
 }
 
+namespace {
+
+// What check_structure() knows of the nesting so far.
+class Nesting {
+public:
+    // A token's error and why, or why == nullptr when it fits.
+    struct Verdict {
+        Error error = Error::None;
+        const char* why = nullptr;
+    };
+
+    bool root_seen() const { return root_seen_; }
+
+    Verdict step(Token token) {
+        switch (token) {
+            case Token::Nop: return {};
+            case Token::BeginNode: return begin_node();
+            case Token::EndNode:
+                if (depth_ == 0) return {Error::Malformed, "END_NODE without BEGIN_NODE"};
+                depth_--;
+                return {};
+            case Token::Prop:
+                if (depth_ == 0) return {Error::Malformed, "property outside any node"};
+                if (child_seen_[depth_]) return {Error::Malformed, "property after a subnode"};
+                return {};
+            case Token::End: return end();
+        }
+        return {};
+    }
+
+private:
+    Verdict begin_node() {
+        if (root_seen_ && depth_ == 0) return {Error::Malformed, "second root node"};
+        if (depth_ == MAX_DEPTH) return {Error::Unsupported, "nodes nested deeper than MAX_DEPTH"};
+        root_seen_ = true;
+        child_seen_[depth_] = true;
+        child_seen_[++depth_] = false;
+        return {};
+    }
+
+    Verdict end() const {
+        if (depth_ != 0) return {Error::Malformed, "FDT_END inside a node (BEGIN_NODE without END_NODE)"};
+        if (!root_seen_) return {Error::Malformed, "structure block has no root node"};
+        return {};
+    }
+
+    bool child_seen_[MAX_DEPTH + 1] = {};
+    unsigned depth_ = 0;
+    bool root_seen_ = false;
+};
+
+}  // namespace
+
 // Walks every token once: nodes balance, properties sit inside a node and
 // before its subnodes, exactly one root, FDT_END closes the block.
 Status Blob::check_structure(Diag* diag) {
-    bool child_seen[MAX_DEPTH + 1] = {};
-    unsigned depth = 0;
-    bool root_seen = false;
+    Nesting nesting;
     uint32_t off = struct_off_;
     for (;;) {
         Tag tag = TRY(decode(off, diag));
-        switch (tag.token) {
-            case Token::Nop:
-                break;
-            case Token::BeginNode:
-                if (root_seen && depth == 0) return fail(diag, Error::Malformed, "second root node", off);
-                if (depth == MAX_DEPTH)
-                    return fail(diag, Error::Unsupported, "nodes nested deeper than MAX_DEPTH", off);
-                if (!root_seen) root_off_ = off;
-                root_seen = true;
-                child_seen[depth] = true;
-                child_seen[++depth] = false;
-                break;
-            case Token::EndNode:
-                if (depth == 0) return fail(diag, Error::Malformed, "END_NODE without BEGIN_NODE", off);
-                depth--;
-                break;
-            case Token::Prop:
-                if (depth == 0) return fail(diag, Error::Malformed, "property outside any node", off);
-                if (child_seen[depth]) return fail(diag, Error::Malformed, "property after a subnode", off);
-                break;
-            case Token::End:
-                if (depth != 0)
-                    return fail(diag, Error::Malformed, "FDT_END inside a node (BEGIN_NODE without END_NODE)",
-                                off);
-                if (!root_seen) return fail(diag, Error::Malformed, "structure block has no root node", off);
-                return ok_status();
-        }
+        bool first_root = tag.token == Token::BeginNode && !nesting.root_seen();
+        Nesting::Verdict v = nesting.step(tag.token);
+        if (v.why) return fail(diag, v.error, v.why, off);
+        if (first_root) root_off_ = off;
+        if (tag.token == Token::End) return ok_status();
         off = tag.next;
     }
 }

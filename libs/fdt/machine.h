@@ -106,7 +106,7 @@ struct MachineInfo {
 //                wider than 32 bits
 //   OutOfRange   a bank or reserved range whose end overflows 64 bits;
 //                a distance-map entry naming a node id >= mm::MAX_NUMNODES
-Status parse_machine(const void* blob, size_t max_size, MachineInfo& out, Diag* diag = nullptr);
+Status parse_machine(const void* data, size_t max_size, MachineInfo& out, Diag* diag = nullptr);
 
 // The same for a blob that is already open.
 Status parse_machine(const Blob& blob, MachineInfo& out, Diag* diag = nullptr);

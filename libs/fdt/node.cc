@@ -64,9 +64,9 @@ Result<RegList> RegList::decode(const Property& prop, CellFormat format) {
 }
 
 RegEntry RegList::operator[](size_t i) const {
-    const uint8_t* p = prop_.data() + i * format_.entry_bytes();
+    const uint8_t* p = prop_.data() + i * size_t(format_.entry_bytes());
     uint64_t address = read_cells(p, format_.address_cells);
-    uint64_t size = read_cells(p + format_.address_cells * CELL_SIZE, format_.size_cells);
+    uint64_t size = read_cells(p + size_t(format_.address_cells) * CELL_SIZE, format_.size_cells);
     return RegEntry{address, size};
 }
 
@@ -76,7 +76,7 @@ namespace {
 
 Property make_property(const Blob& blob, const Tag& tag) {
     const uint8_t* p = blob.data() + tag.offset;
-    return Property(blob.string_at(load_be32(p + 8)), p + 3 * CELL_SIZE, load_be32(p + 4), tag.offset);
+    return Property(blob.string_at(load_be32(p + 8)), p + size_t(3) * CELL_SIZE, load_be32(p + 4), tag.offset);
 }
 
 // Skips properties and NOPs: the first BEGIN_NODE, END_NODE or END at or

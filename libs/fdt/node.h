@@ -108,7 +108,7 @@ struct RegEntry {
 // Reads `cells` (0, 1 or 2) big-endian cells as one number.
 constexpr uint64_t read_cells(const uint8_t* p, uint32_t cells) {
     uint64_t v = 0;
-    for (uint32_t i = 0; i < cells; i++) v = (v << 32) | load_be32(p + i * CELL_SIZE);
+    for (uint32_t i = 0; i < cells; i++) v = (v << 32) | load_be32(p + size_t(i) * CELL_SIZE);
     return v;
 }
 
