@@ -25,7 +25,7 @@ target_compile_options(tern_freestanding INTERFACE
   -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie
   -fno-stack-protector -fno-omit-frame-pointer -fno-common
   -ffunction-sections -fdata-sections
-  -Wall -Wextra -Werror=return-type
+  -Wall -Wextra -Werror
   $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -fno-threadsafe-statics
                             -fno-use-cxa-atexit -Wno-missing-field-initializers>)
 target_link_options(tern_freestanding INTERFACE
@@ -37,7 +37,9 @@ endif()
 
 # Flags for host builds of the pure cores and their tests.
 add_library(tern_host_flags INTERFACE)
-target_compile_options(tern_host_flags INTERFACE -Wall -Wextra -Wno-missing-field-initializers)
+# -Werror here too: a warning in the host build is a warning in a core the
+# target also builds.
+target_compile_options(tern_host_flags INTERFACE -Wall -Wextra -Werror -Wno-missing-field-initializers)
 if(TERN_SANITIZE)
   target_compile_options(tern_host_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(tern_host_flags INTERFACE -fsanitize=address,undefined)
@@ -81,7 +83,7 @@ function(tern_fuzz_target name)
     set(F_RUNS 200000)
   endif()
   add_executable(${name} ${F_SOURCES})
-  target_link_libraries(${name} PRIVATE ${F_LIBS} tern_base tern_tree)
+  target_link_libraries(${name} PRIVATE ${F_LIBS} tern_base tern_tree tern_host_flags)
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined -g)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   set(corpus_args)
@@ -100,7 +102,7 @@ function(tern_host_bench name)
   cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
   find_package(benchmark REQUIRED)
   add_executable(${name} ${B_SOURCES})
-  target_link_libraries(${name} PRIVATE ${B_LIBS} tern_base tern_tree benchmark::benchmark)
+  target_link_libraries(${name} PRIVATE ${B_LIBS} tern_base tern_tree tern_host_flags benchmark::benchmark)
 endfunction()
 
 # The linker script of every user program (libs/runtime).

@@ -58,7 +58,7 @@ Status Lru::add_run(const Pfn* pfns, size_t n, uint32_t owner, VirtAddr vaddr, L
     }
     // Then each zone's frames are chained newest first (each one's next is
     // the frame added before it) and the chain spliced onto the list head.
-    const uint32_t keep = ~uint32_t(PG_referenced | PG_active);
+    constexpr uint32_t keep = ~uint32_t(PG_referenced | PG_active);
     const uint32_t set = PG_lru | (list == LruList::Active ? uint32_t(PG_active) : 0);
     auto take = [owner, set](Page* p, uint64_t va) {
         p->owner = owner;

@@ -8,6 +8,7 @@ TERN_PACKAGES=(
   cmake ninja-build g++ python3                       # host build
   googletest libgtest-dev libbenchmark-dev valgrind    # host tests and benchmarks
   clang lld llvm libclang-rt-14-dev                    # fuzz targets, clang target build
+  clang-tidy clang-format                              # tools/lint
   libmimalloc-dev libjemalloc-dev                      # allocator peers in benchmarks
   g++-riscv64-linux-gnu binutils-riscv64-linux-gnu     # target build
   qemu-system-misc opensbi                             # QEMU virt + OpenSBI firmware

@@ -33,7 +33,6 @@ namespace {
 using abi::IpcInfo;
 using abi::Sys;
 constexpr uint64_t R = abi::RIGHT_READ, W = abi::RIGHT_WRITE, RW = R | W;
-constexpr uint64_t GRANT = abi::RIGHT_GRANT;
 
 // --- The transcript -------------------------------------------------------
 
