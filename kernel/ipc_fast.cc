@@ -58,7 +58,8 @@ TRAP_LEAF TrapExit fastpath_call(Thread* t) {
     if (!ep_cap.ok()) return slowpath(t);
     const uint64_t* words = t->ctx.args();
     TrapExit out;
-    if (!call_to_waiting(t, **ep_cap, [words](UserContext& ctx) { put_words(ctx, words); }, out))
+    if (!call_to_waiting(
+            t, **ep_cap, [words](UserContext& ctx) { put_words(ctx, words); }, out))
         return slowpath(t);
     t->recv_info = info.raw;  // where a capability in the reply may land
     return out;

@@ -6,8 +6,8 @@
 // mode in whichever thread runs next (seL4's model).
 #pragma once
 
-#include "kernel/entry.h"
 #include "arch/riscv/mmu.h"
+#include "kernel/entry.h"
 #include "kernel/obj/objects.h"
 
 namespace sched {

@@ -57,7 +57,6 @@ constexpr UsedBits fixed_slots_used() {
 inline constinit UsedBits g_bits = fixed_slots_used();
 inline constinit unsigned g_hint = 0;  // no word below it has a free slot
 
-
 // Bit b of the result: slots b .. b+n-1 of a word with free bits `free`
 // are all free (1 <= n <= 64).
 constexpr uint64_t run_starts(uint64_t free, unsigned n) {

@@ -5,11 +5,11 @@
 #include "arch/riscv/asm_symbols.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/layout.h"
-#include "kernel/lib/ksyms.h"
 #include "arch/riscv/riscv_platform.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/trap.h"
 #include "arch/riscv/uctx.h"
+#include "kernel/lib/ksyms.h"
 
 // The stack user traps run on (trap.S): the boot stack, once boot is done.
 constinit uint64_t kernel_trap_stack_top = 0;

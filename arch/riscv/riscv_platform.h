@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-#include "format/format.h"
 #include "arch/riscv/trap.h"
+#include "format/format.h"
 
 namespace riscv {
 

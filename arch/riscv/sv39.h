@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "base/addr.h"
 #include "arch/riscv/field.h"
+#include "base/addr.h"
 
 namespace riscv::sv39 {
 

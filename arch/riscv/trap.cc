@@ -5,12 +5,12 @@
 
 #include "arch/riscv/asm_symbols.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/riscv_platform.h"
+#include "arch/riscv/scause.h"
 #include "kernel/entry.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/platform.h"
-#include "arch/riscv/riscv_platform.h"
-#include "arch/riscv/scause.h"
 
 namespace {
 

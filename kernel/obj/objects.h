@@ -13,8 +13,8 @@
 
 #include "abi/cap.h"
 #include "abi/syscall.h"
-#include "base/addr.h"
 #include "arch/riscv/uctx.h"
+#include "base/addr.h"
 
 struct Task;
 struct Thread;

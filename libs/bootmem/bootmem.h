@@ -13,8 +13,8 @@
 
 #include "base/addr.h"
 #include "base/result.h"
-#include "format/format.h"
 #include "bootmem/memblock.h"
+#include "format/format.h"
 
 namespace mm {
 

@@ -22,9 +22,9 @@
 
 #include <stdint.h>
 
-#include "format/format.h"
 #include "bootmem/memblock.h"
 #include "bootmem/zone_sizing.h"
+#include "format/format.h"
 
 namespace mm {
 

@@ -20,8 +20,8 @@
 #include "base/addr.h"
 #include "base/result.h"
 #include "bootmem/memblock.h"
-#include "mm/page.h"
 #include "bootmem/zone_sizing.h"
+#include "mm/page.h"
 
 namespace mm {
 

@@ -3,9 +3,8 @@
 // (free_all_bootmem), and the zone watermarks and lowmem_reserve with
 // their tunables (Linux's __setup_per_zone_wmarks and
 // setup_per_zone_lowmem_reserve).
-#include "buddy/buddy.h"
-
 #include "base/bits.h"
+#include "buddy/buddy.h"
 
 namespace mm {
 

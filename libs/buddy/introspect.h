@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "format/format.h"
 #include "buddy/buddy.h"
+#include "format/format.h"
 
 namespace mm {
 

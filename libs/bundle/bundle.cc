@@ -30,7 +30,8 @@ size_t pad4(size_t v) { return (v + 3) & ~size_t(3); }
 // The 13 fields of the newc header at `h` (HEADER bytes readable), or
 // why it is not one.
 const char* parse_header(const uint8_t* h, uint32_t (&f)[13]) {
-    if (h[0] != '0' || h[1] != '7' || h[2] != '0' || h[3] != '7' || h[4] != '0' || (h[5] != '1' && h[5] != '2'))
+    if (h[0] != '0' || h[1] != '7' || h[2] != '0' || h[3] != '7' || h[4] != '0' ||
+        (h[5] != '1' && h[5] != '2'))
         return "not a newc cpio header";
     for (size_t i = 0; i < 13; i++)
         if (!hex8(h + 6 + 8 * i, f[i])) return "bad hex digit in cpio header";

@@ -40,14 +40,16 @@ Status check_header(const uint8_t* b, size_t size, const char** why) {
 
 // One PT_LOAD segment on its own: inside the file, page aligned, inside
 // [lo, hi), never writable and executable at once.
-Status check_segment(const Segment& s, uint32_t flags, size_t size, uint64_t lo, uint64_t hi, const char** why) {
+Status check_segment(const Segment& s, uint32_t flags, size_t size, uint64_t lo, uint64_t hi,
+                     const char** why) {
     if (s.filesz > s.memsz) return fail(why, Error::Malformed, "segment file size exceeds its memory size");
     if (s.offset > size || s.filesz > size - s.offset)
         return fail(why, Error::Malformed, "segment bytes past the end of the file");
     if (!is_aligned(s.vaddr, PAGE_SIZE)) return fail(why, Error::Malformed, "segment not page aligned");
     if (s.vaddr < lo || s.vaddr >= hi || s.memsz > hi - s.vaddr)
         return fail(why, Error::OutOfRange, "segment outside the allowed address range");
-    if ((flags & PF_W) && (flags & PF_X)) return fail(why, Error::Unsupported, "segment writable and executable");
+    if ((flags & PF_W) && (flags & PF_X))
+        return fail(why, Error::Unsupported, "segment writable and executable");
     return {};
 }
 

@@ -100,8 +100,10 @@ public:
 
     Verdict step(Token token) {
         switch (token) {
-            case Token::Nop: return {};
-            case Token::BeginNode: return begin_node();
+            case Token::Nop:
+                return {};
+            case Token::BeginNode:
+                return begin_node();
             case Token::EndNode:
                 if (depth_ == 0) return {Error::Malformed, "END_NODE without BEGIN_NODE"};
                 depth_--;
@@ -110,7 +112,8 @@ public:
                 if (depth_ == 0) return {Error::Malformed, "property outside any node"};
                 if (child_seen_[depth_]) return {Error::Malformed, "property after a subnode"};
                 return {};
-            case Token::End: return end();
+            case Token::End:
+                return end();
         }
         return {};
     }

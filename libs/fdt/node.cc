@@ -76,7 +76,8 @@ namespace {
 
 Property make_property(const Blob& blob, const Tag& tag) {
     const uint8_t* p = blob.data() + tag.offset;
-    return Property(blob.string_at(load_be32(p + 8)), p + size_t(3) * CELL_SIZE, load_be32(p + 4), tag.offset);
+    return Property(blob.string_at(load_be32(p + 8)), p + size_t(3) * CELL_SIZE, load_be32(p + 4),
+                    tag.offset);
 }
 
 // Skips properties and NOPs: the first BEGIN_NODE, END_NODE or END at or

@@ -105,12 +105,23 @@ int parse_decimal(const char*& fmt) {
 const char* parse_flags(const char* fmt, Spec& spec) {
     for (;; fmt++) {
         switch (*fmt) {
-            case '-': spec.left = true; break;
-            case '0': spec.zero = true; break;
-            case '#': spec.alt = true; break;
-            case '+': spec.plus = true; break;
-            case ' ': spec.space = true; break;
-            default: return fmt;
+            case '-':
+                spec.left = true;
+                break;
+            case '0':
+                spec.zero = true;
+                break;
+            case '#':
+                spec.alt = true;
+                break;
+            case '+':
+                spec.plus = true;
+                break;
+            case ' ':
+                spec.space = true;
+                break;
+            default:
+                return fmt;
         }
     }
 }
@@ -224,15 +235,27 @@ void emit_string(Out& out, Args& args, const Conversion& c) {
 void emit_conversion(Out& out, Args& args, const Conversion& c, char conv) {
     switch (conv) {
         case 'd':
-        case 'i': emit_signed(out, args, c); break;
+        case 'i':
+            emit_signed(out, args, c);
+            break;
         case 'u':
         case 'x':
         case 'X':
-        case 'o': emit_unsigned(out, args, c, conv); break;
-        case 'p': emit_pointer(out, args, c); break;
-        case 'c': emit_char(out, args, c); break;
-        case 's': emit_string(out, args, c); break;
-        case '%': out.put('%'); break;
+        case 'o':
+            emit_unsigned(out, args, c, conv);
+            break;
+        case 'p':
+            emit_pointer(out, args, c);
+            break;
+        case 'c':
+            emit_char(out, args, c);
+            break;
+        case 's':
+            emit_string(out, args, c);
+            break;
+        case '%':
+            out.put('%');
+            break;
         default:
             // Unknown conversion: print it verbatim so the mistake is visible.
             out.put('%');

@@ -8,8 +8,8 @@
 #pragma once
 
 #include "base/error.h"
-#include "testrunner/testrunner.h"
 #include "runtime/console.h"
+#include "testrunner/testrunner.h"
 
 #define EXPECT_ERR(expr, want)                                                                              \
     ({                                                                                                      \

@@ -7,11 +7,11 @@
 
 #include "abi/cap.h"
 #include "mm/mmzone.h"
-#include "user/demo/pattern.h"
 #include "runtime/console.h"
 #include "runtime/slots.h"
 #include "runtime/syscall.h"
 #include "runtime/utest.h"
+#include "user/demo/pattern.h"
 
 namespace frames {
 

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "testrunner/testrunner.h"
 #include "pager_client/pager_client.h"
+#include "testrunner/testrunner.h"
 
 namespace frames {
 

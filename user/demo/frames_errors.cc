@@ -3,11 +3,11 @@
 // zeroed blocks, AllocBatch, and the pager's accounting of this task.
 #include "abi/cap.h"
 #include "mm/mmzone.h"
-#include "user/demo/frames.h"
-#include "user/demo/pattern.h"
 #include "runtime/console.h"
 #include "runtime/syscall.h"
 #include "runtime/utest.h"
+#include "user/demo/frames.h"
+#include "user/demo/pattern.h"
 
 namespace frames {
 

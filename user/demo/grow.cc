@@ -4,11 +4,11 @@
 // by exactly the pages touched. Also every Region error the protocol lists.
 // argv[1]: the heap size in pages (default 512 = 2 MiB). Unity output.
 #include "abi/pager.h"
-#include "testrunner/testrunner.h"
 #include "pager_client/pager_client.h"
-#include "user/demo/pattern.h"
 #include "runtime/console.h"
 #include "runtime/utest.h"
+#include "testrunner/testrunner.h"
+#include "user/demo/pattern.h"
 
 namespace {
 

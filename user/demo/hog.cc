@@ -20,13 +20,13 @@
 // the test (qemu.pager.kmem_limit) checks that, that every frame comes
 // back, and that grow, running beside it, is not disturbed.
 #include "abi/pager.h"
-#include "testrunner/testrunner.h"
 #include "pager_client/pager_client.h"
-#include "user/demo/pattern.h"
 #include "runtime/console.h"
 #include "runtime/slots.h"
 #include "runtime/syscall.h"
 #include "runtime/utest.h"
+#include "testrunner/testrunner.h"
+#include "user/demo/pattern.h"
 
 namespace {
 

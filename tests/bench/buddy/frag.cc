@@ -19,8 +19,8 @@
 #include <random>
 #include <vector>
 
-#include "tests/host/buddy/machine.h"
 #include "buddy/introspect.h"
+#include "tests/host/buddy/machine.h"
 
 namespace {
 

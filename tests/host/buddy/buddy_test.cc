@@ -1,11 +1,11 @@
 // The allocator as a whole (buddy.h), randomized and model-based: long
 // operation sequences against a simple reference, with every invariant
 // checked after every step.
-#include "model.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
+
+#include "model.h"
 
 namespace mm::test {
 namespace {

@@ -1,11 +1,11 @@
 // The inline fast paths of alloc() and free() (fastpath.h) against the
 // slow paths they stand in for: twin machines driven by the same random
 // operations must stay identical (tests/host/buddy/twin.h).
-#include "twin.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
+
+#include "twin.h"
 
 namespace mm::test {
 namespace {

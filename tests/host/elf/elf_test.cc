@@ -38,7 +38,8 @@ struct Image {
 
     std::vector<uint8_t> bytes() const {
         std::vector<uint8_t> b(EHDR + phdrs.size() * PHDR + payload);
-        const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 2 /* ELFCLASS64 */, 1 /* little-endian */, 1 /* EV_CURRENT */};
+        const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 2 /* ELFCLASS64 */, 1 /* little-endian */,
+                                 1 /* EV_CURRENT */};
         for (size_t i = 0; i < sizeof ident; i++) b[i] = ident[i];
         put(b, 16, 2, 2);    // e_type: ET_EXEC
         put(b, 18, 2, 243);  // e_machine: EM_RISCV
@@ -122,8 +123,8 @@ TEST(ElfParse, RightsFollowTheSegmentFlags) {
     ASSERT_EQ(p.out.nr_segments, 5u);
     EXPECT_EQ(p.out.segments[1].rights, RIGHT_READ | RIGHT_WRITE);
     EXPECT_EQ(p.out.segments[2].rights, RIGHT_READ | RIGHT_WRITE);  // writable implies readable
-    EXPECT_EQ(p.out.segments[3].rights, RIGHT_READ);                     // no flags: readable
-    EXPECT_EQ(p.out.segments[4].rights, RIGHT_EXEC);                     // execute-only stays so
+    EXPECT_EQ(p.out.segments[3].rights, RIGHT_READ);                // no flags: readable
+    EXPECT_EQ(p.out.segments[4].rights, RIGHT_EXEC);                // execute-only stays so
 }
 
 TEST(ElfParse, OtherProgramHeadersAndEmptySegmentsAreSkipped) {

@@ -1,10 +1,10 @@
 // `hostile`: a root task (init=hostile) that feeds the kernel bad input of
 // every kind and checks that each attempt fails cleanly. Exits 0 when every
 // test passed.
-#include "testrunner/testrunner.h"
 #include "runtime/console.h"
 #include "runtime/runtime.h"
 #include "runtime/syscall.h"
+#include "testrunner/testrunner.h"
 #include "user/tests/hostile/suites.h"
 
 extern "C" int main(uint64_t arg) {

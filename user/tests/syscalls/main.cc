@@ -1,9 +1,9 @@
 // `syscalls`: a root task (init=syscalls) that exercises every system call
 // of docs/syscalls.md, its success path and each documented error, and
 // exits with 0 when every test passed.
-#include "testrunner/testrunner.h"
 #include "runtime/console.h"
 #include "runtime/runtime.h"
+#include "testrunner/testrunner.h"
 #include "user/tests/syscalls/suites.h"
 
 extern "C" int main(uint64_t arg) {
