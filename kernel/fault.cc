@@ -70,6 +70,7 @@ TRAP_LEAF TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::Fa
                                      const char* what) {
     Thread* t = sched::current();
     sched::set_trapped(t);
-    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared) return fault_maybe_ad(t, addr, access, what);
+    if (kind == abi::FaultKind::PageFault && t->task->ad_cleared)
+        return fault_maybe_ad(t, addr, access, what);
     return ipc::fastpath_fault(t, kind, addr, access, what);
 }

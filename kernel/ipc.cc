@@ -45,7 +45,8 @@ Cap* still_offered(Thread* sender, unsigned slot) {
 void deliver(Thread* s, Thread* r, unsigned send_cap_slot, abi::IpcInfo rinfo) {
     put_words(r->ctx, s->msg);
     uint64_t flags = 0;
-    if (Cap* offered = still_offered(s, send_cap_slot)) flags |= transfer_cap(offered, r->task, rinfo.recv_cap());
+    if (Cap* offered = still_offered(s, send_cap_slot))
+        flags |= transfer_cap(offered, r->task, rinfo.recv_cap());
     bool replied_later = false;
     if (s->is_call) {
         if (auto dst = caps::empty_slot(r->task, rinfo.reply_dst()); dst.ok()) {
@@ -112,11 +113,7 @@ Status reply(Cap* rc, const uint64_t* words, Cap* offered, Thread** woken) {
         if (fault::conclude(caller, verdict)) set_woken(caller, woken);
         return {};
     }
-    spend_reply(rc, caller);
-    uint64_t flags = 0;
-    if (offered) flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap());
-    put_words(caller->ctx, words);
-    set_received(caller->ctx, flags);
+    answer(rc, caller, words, offered);
     set_woken(caller, woken);
     return {};
 }

@@ -58,7 +58,8 @@ TRAP_LEAF TrapExit fastpath_call(Thread* t) {
     if (!ep_cap.ok()) return slowpath(t);
     const uint64_t* words = t->ctx.args();
     TrapExit out;
-    if (!call_to_waiting(t, **ep_cap, [words](UserContext& ctx) { put_words(ctx, words); }, out))
+    if (!call_to_waiting(
+            t, **ep_cap, [words](UserContext& ctx) { put_words(ctx, words); }, out))
         return slowpath(t);
     t->recv_info = info.raw;  // where a capability in the reply may land
     return out;
@@ -99,11 +100,7 @@ TRAP_LEAF TrapExit fastpath_reply_recv(Thread* t) {
                 return slowpath(t);  // the faulting task ends
         }
     }
-    spend_reply(*rc, caller);
-    uint64_t flags = 0;
-    if (offered) flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap());
-    put_words(caller->ctx, t->ctx.args());
-    set_received(caller->ctx, flags);
+    answer(*rc, caller, t->ctx.args(), offered);
     return wait_for_next(t, info, ep, caller);
 }
 

@@ -1,6 +1,7 @@
 // The syscall entry: an ecall from U-mode (trap.S) comes to kernel_syscall,
 // which runs the number's handler from the table.
 #include "kernel/entry.h"
+
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 

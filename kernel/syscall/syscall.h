@@ -33,12 +33,12 @@ inline void ret(Thread* t, Status s) { ret(t, s.error()); }
 // or blocking it, and the handler then returns the scheduler's choice of
 // who runs next. The body is inlined into the handler, with the helpers
 // of its file (flatten), so each call is one function.
-#define SYSCALL_HANDLER(name)                                           \
-    [[gnu::always_inline]] static inline void name##_body(Thread* t);   \
-    [[gnu::flatten]] TrapExit name(Thread* t) {                         \
-        name##_body(t);                                                 \
-        return sched::schedule();                                       \
-    }                                                                   \
+#define SYSCALL_HANDLER(name)                                         \
+    [[gnu::always_inline]] static inline void name##_body(Thread* t); \
+    [[gnu::flatten]] TrapExit name(Thread* t) {                       \
+        name##_body(t);                                               \
+        return sched::schedule();                                     \
+    }                                                                 \
     void name##_body(Thread* t)
 
 // Replaces the table's entry for `nr` (at boot: ipc::enable_fastpaths

@@ -29,77 +29,77 @@ namespace abi {
 // table, are all made from this list: adding a call is a line here and
 // its handler. Numbers come ten to an object type; those in between are
 // unknown (InvalidArgument).
-#define TERN_SYSCALLS(X)                                                                                     \
-    /* --- Miscellaneous --- */                                                                              \
-    /* nothing; returns None (benchmarks) */                                                                 \
-    X(Null, 0, null)                                                                                         \
-    /* a0 = user address, a1 = length (<= 4096): print to the console */                                     \
-    X(DebugWrite, 1, debug_write)                                                                            \
-    /* a0 = status: ends the calling task */                                                                 \
-    X(Exit, 2, exit)                                                                                         \
-    /* gives up the rest of the time slice */                                                                \
-    X(Yield, 3, yield)                                                                                       \
-    /* a0 = KERNEL_INFO_POOL -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks; a0 =                \
-       KERNEL_INFO_KMEM -> a1 = the caller's kernel memory used, a2 = its limit (0: none), a3 = what         \
-       TaskCreate reserves for a task besides its limit */                                                   \
-    X(KernelInfo, 4, kernel_info)                                                                            \
-                                                                                                             \
-    /* --- Capabilities (any type) --- */                                                                    \
-    /* a0 = slot -> a1 = CapType, a2 = rights, a3 = type-specific word */                                    \
-    X(CapIdentify, 10, cap_identify)                                                                         \
-    /* a0 = src slot, a1 = dst Task slot (0 = own table), a2 = dst slot, a3 = rights mask (result = src      \
-       rights & mask), a4 = badge (endpoints; 0 keeps) */                                                    \
-    X(CapCopy, 11, cap_copy)                                                                                 \
-    /* a0 = src slot, a1 = dst slot (own table) */                                                           \
-    X(CapMove, 12, cap_move)                                                                                 \
-    /* a0 = slot (removes this capability; mappings made through it go) */                                   \
-    X(CapDelete, 13, cap_delete)                                                                             \
-    /* a0 = slot (removes every capability derived from it, and their mappings) */                           \
-    X(CapRevoke, 14, cap_revoke)                                                                             \
-                                                                                                             \
-    /* --- Physical memory (Memory capabilities) --- */                                                      \
-    /* a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot */                                 \
-    X(MemoryMintFrame, 20, memory_mint_frame)                                                                \
-    /* a0 = Memory slot, a1 = pfn, a2 = pages: frames join the kernel pool */                                \
-    X(MemoryDonate, 21, memory_donate)                                                                       \
-    /* a0 = Memory slot -> a1 = first pfn, a2 = pages */                                                     \
-    X(MemoryInfo, 22, memory_info)                                                                           \
-    /* a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of a4 pfns (<= MINT_MAP_MAX),    \
-       a5 = first dst slot: each frame minted R+W into slot a5+i and mapped at a2 + i pages, all or          \
-       nothing */                                                                                            \
-    X(MemoryMintMap, 23, memory_mint_map)                                                                    \
-    /* a0 = Memory slot, a1 = address of a2 pfns (<= MINT_MAP_MAX), a3 = first dst slot: MemoryMintMap       \
-       without the mapping */                                                                                \
-    X(MemoryMintFrames, 24, memory_mint_frames)                                                              \
-                                                                                                             \
-    /* --- Address spaces (Task capability + Frame capability) --- */                                        \
-    /* a0 = Task slot (0 = own), a1 = Frame slot, a2 = vaddr, a3 = rights (R/W/X) */                         \
-    X(Map, 30, map)                                                                                          \
-    /* a0 = Frame slot */                                                                                    \
-    X(Unmap, 31, unmap)                                                                                      \
-    /* a0 = Frame slot, a1 = new rights (within the cap's) */                                                \
-    X(Protect, 32, protect)                                                                                  \
-    /* a0 = Frame slot -> a1 = accessed, a2 = dirty (both then cleared) */                                   \
-    X(ReadClearAD, 33, read_clear_ad)                                                                        \
-                                                                                                             \
-    /* --- Tasks and threads --- */                                                                          \
-    /* a0 = dst slot for the Task, a1 = dst slot for its first Thread, a2 = its kernel memory limit in       \
-       bytes (0: none; kernel/obj/kmem.h) */                                                                 \
-    X(TaskCreate, 40, task_create)                                                                           \
-    /* a0 = Thread slot, a1 = pc, a2 = sp, a3 = a0 for the thread, a4 = priority */                          \
-    X(ThreadStart, 41, thread_start)                                                                         \
-    /* a0 = Thread slot, a1 = Endpoint slot (copied, with its badge) or 0 for none */                        \
-    X(ThreadSetFault, 42, thread_set_fault)                                                                  \
-    /* a0 = Task slot: ends the task, freeing everything it held */                                          \
-    X(TaskKill, 43, task_kill)                                                                               \
-                                                                                                             \
-    /* --- IPC (the register convention above) --- */                                                        \
-    /* a0 = dst slot (OverQuota past the caller's kernel memory limit) */                                    \
-    X(EndpointCreate, 50, endpoint_create)                                                                   \
-    X(Send, 51, send)                                                                                        \
-    X(Recv, 52, recv)                                                                                        \
-    X(Call, 53, call)                                                                                        \
-    X(Reply, 54, reply)                                                                                      \
+#define TERN_SYSCALLS(X)                                                                                  \
+    /* --- Miscellaneous --- */                                                                           \
+    /* nothing; returns None (benchmarks) */                                                              \
+    X(Null, 0, null)                                                                                      \
+    /* a0 = user address, a1 = length (<= 4096): print to the console */                                  \
+    X(DebugWrite, 1, debug_write)                                                                         \
+    /* a0 = status: ends the calling task */                                                              \
+    X(Exit, 2, exit)                                                                                      \
+    /* gives up the rest of the time slice */                                                             \
+    X(Yield, 3, yield)                                                                                    \
+    /* a0 = KERNEL_INFO_POOL -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks; a0 =             \
+       KERNEL_INFO_KMEM -> a1 = the caller's kernel memory used, a2 = its limit (0: none), a3 = what      \
+       TaskCreate reserves for a task besides its limit */                                                \
+    X(KernelInfo, 4, kernel_info)                                                                         \
+                                                                                                          \
+    /* --- Capabilities (any type) --- */                                                                 \
+    /* a0 = slot -> a1 = CapType, a2 = rights, a3 = type-specific word */                                 \
+    X(CapIdentify, 10, cap_identify)                                                                      \
+    /* a0 = src slot, a1 = dst Task slot (0 = own table), a2 = dst slot, a3 = rights mask (result = src   \
+       rights & mask), a4 = badge (endpoints; 0 keeps) */                                                 \
+    X(CapCopy, 11, cap_copy)                                                                              \
+    /* a0 = src slot, a1 = dst slot (own table) */                                                        \
+    X(CapMove, 12, cap_move)                                                                              \
+    /* a0 = slot (removes this capability; mappings made through it go) */                                \
+    X(CapDelete, 13, cap_delete)                                                                          \
+    /* a0 = slot (removes every capability derived from it, and their mappings) */                        \
+    X(CapRevoke, 14, cap_revoke)                                                                          \
+                                                                                                          \
+    /* --- Physical memory (Memory capabilities) --- */                                                   \
+    /* a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot */                              \
+    X(MemoryMintFrame, 20, memory_mint_frame)                                                             \
+    /* a0 = Memory slot, a1 = pfn, a2 = pages: frames join the kernel pool */                             \
+    X(MemoryDonate, 21, memory_donate)                                                                    \
+    /* a0 = Memory slot -> a1 = first pfn, a2 = pages */                                                  \
+    X(MemoryInfo, 22, memory_info)                                                                        \
+    /* a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of a4 pfns (<= MINT_MAP_MAX), \
+       a5 = first dst slot: each frame minted R+W into slot a5+i and mapped at a2 + i pages, all or       \
+       nothing */                                                                                         \
+    X(MemoryMintMap, 23, memory_mint_map)                                                                 \
+    /* a0 = Memory slot, a1 = address of a2 pfns (<= MINT_MAP_MAX), a3 = first dst slot: MemoryMintMap    \
+       without the mapping */                                                                             \
+    X(MemoryMintFrames, 24, memory_mint_frames)                                                           \
+                                                                                                          \
+    /* --- Address spaces (Task capability + Frame capability) --- */                                     \
+    /* a0 = Task slot (0 = own), a1 = Frame slot, a2 = vaddr, a3 = rights (R/W/X) */                      \
+    X(Map, 30, map)                                                                                       \
+    /* a0 = Frame slot */                                                                                 \
+    X(Unmap, 31, unmap)                                                                                   \
+    /* a0 = Frame slot, a1 = new rights (within the cap's) */                                             \
+    X(Protect, 32, protect)                                                                               \
+    /* a0 = Frame slot -> a1 = accessed, a2 = dirty (both then cleared) */                                \
+    X(ReadClearAD, 33, read_clear_ad)                                                                     \
+                                                                                                          \
+    /* --- Tasks and threads --- */                                                                       \
+    /* a0 = dst slot for the Task, a1 = dst slot for its first Thread, a2 = its kernel memory limit in    \
+       bytes (0: none; kernel/obj/kmem.h) */                                                              \
+    X(TaskCreate, 40, task_create)                                                                        \
+    /* a0 = Thread slot, a1 = pc, a2 = sp, a3 = a0 for the thread, a4 = priority */                       \
+    X(ThreadStart, 41, thread_start)                                                                      \
+    /* a0 = Thread slot, a1 = Endpoint slot (copied, with its badge) or 0 for none */                     \
+    X(ThreadSetFault, 42, thread_set_fault)                                                               \
+    /* a0 = Task slot: ends the task, freeing everything it held */                                       \
+    X(TaskKill, 43, task_kill)                                                                            \
+                                                                                                          \
+    /* --- IPC (the register convention above) --- */                                                     \
+    /* a0 = dst slot (OverQuota past the caller's kernel memory limit) */                                 \
+    X(EndpointCreate, 50, endpoint_create)                                                                \
+    X(Send, 51, send)                                                                                     \
+    X(Recv, 52, recv)                                                                                     \
+    X(Call, 53, call)                                                                                     \
+    X(Reply, 54, reply)                                                                                   \
     X(ReplyRecv, 55, reply_recv)
 
 enum class Sys : uint64_t {

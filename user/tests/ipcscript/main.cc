@@ -5,7 +5,7 @@
 // the server's own results included. Each step also checks the result
 // docs/syscalls.md promises (Unity lines).
 //
-// The kernel's IPC fast paths (kernel/ipc_fast.cc, kernel/fault.cc) serve
+// The kernel's IPC fast paths (kernel/ipc_fast.h, ipc_fast.cc) serve
 // some of these operations and decline the others; with ipc_fastpath=off
 // on the command line the general paths serve all of them. The QEMU test
 // user.ipcscript.fast_equals_general boots it both ways and requires the
@@ -33,7 +33,6 @@ namespace {
 using abi::IpcInfo;
 using abi::Sys;
 constexpr uint64_t R = abi::RIGHT_READ, W = abi::RIGHT_WRITE, RW = R | W;
-constexpr uint64_t GRANT = abi::RIGHT_GRANT;
 
 // --- The transcript -------------------------------------------------------
 
@@ -114,15 +113,15 @@ void print_call(const char* name, const sys::Regs& out) {
 // --- The server -------------------------------------------------------------
 
 // Slots in the children's tables.
-constexpr unsigned C_EP = abi::SLOT_FIRST_FREE;       // the server's endpoint (all rights)
-constexpr unsigned C_EP_SEND = C_EP + 1;              // a send-only copy of it
-constexpr unsigned C_FRAME = C_EP + 2;                // a frame the server gives away
-constexpr unsigned C_OTHER_EP = C_EP + 3;             // an endpoint the server gives away
-constexpr unsigned C_OCCUPIED = C_EP + 4;             // a slot that is never empty
-constexpr unsigned C_EMPTY = C_EP + 5;                // a slot that is always empty
-constexpr unsigned C_RECV = C_EP + 6;                 // where capabilities land
-constexpr unsigned C_REPLY = C_EP + 7;                // where Reply capabilities land
-constexpr unsigned C_REPORT = C_EP + 8;               // children that report: the root's endpoint
+constexpr unsigned C_EP = abi::SLOT_FIRST_FREE;                // the server's endpoint (all rights)
+constexpr unsigned C_EP_SEND = C_EP + 1;                       // a send-only copy of it
+constexpr unsigned C_FRAME = C_EP + 2;                         // a frame the server gives away
+constexpr unsigned C_OTHER_EP = C_EP + 3;                      // an endpoint the server gives away
+constexpr unsigned C_OCCUPIED = C_EP + 4;                      // a slot that is never empty
+constexpr unsigned C_EMPTY = C_EP + 5;                         // a slot that is always empty
+constexpr unsigned C_RECV = C_EP + 6;                          // where capabilities land
+constexpr unsigned C_REPLY = C_EP + 7;                         // where Reply capabilities land
+constexpr unsigned C_REPORT = C_EP + 8;                        // children that report: the root's endpoint
 constexpr uint64_t SERVER_LOG_VA = LOCAL_MAP_END - 0x10'0000;  // where the log is in the server
 
 // What the server does with a call (w0); w1 is an argument.
@@ -325,10 +324,10 @@ void bad_replies(unity::Runner& r) {
     Fixture& f = *g_fx;
     for (unsigned i = 0; i < NR_BAD_REPLIES; i++) {
         const uint64_t logged = g_log->count;
-        const sys::IpcRegs x =
-            step(r, "call, the server errs", Sys::Call, IpcInfo::make(f.ep.slot()), words(BAD_REPLY, i),
-                 Error::None);
-        r.check(x.msg.w[0] == BAD_REPLY + 1, __FILE__, __LINE__, "bad reply %u: answered %#lx", i, x.msg.w[0]);
+        const sys::IpcRegs x = step(r, "call, the server errs", Sys::Call, IpcInfo::make(f.ep.slot()),
+                                    words(BAD_REPLY, i), Error::None);
+        r.check(x.msg.w[0] == BAD_REPLY + 1, __FILE__, __LINE__, "bad reply %u: answered %#lx", i,
+                x.msg.w[0]);
         // What the server's attempt returned is in its log (printed above).
         bool found = BAD_REPLIES[i].error == Error::None;
         for (uint64_t e = logged; e < g_log->count; e++) {
@@ -372,15 +371,15 @@ void replies_to_callers_that_are_gone(unity::Runner& r) {
     ASSERT_OK(c2.kill());
     // The receive goes on, and the next caller's message arrives.
     ASSERT_VALUE(c3, start_caller(ep.slot(), 0xc3));
-    step(r, "replyrecv to a caller gone", Sys::ReplyRecv, IpcInfo::make(ep.slot(), 0, 0, reply.slot(), reply.slot()),
-         words(2), Error::None);
+    step(r, "replyrecv to a caller gone", Sys::ReplyRecv,
+         IpcInfo::make(ep.slot(), 0, 0, reply.slot(), reply.slot()), words(2), Error::None);
     step(r, "reply to the next", Sys::Reply, reply_info(reply.slot()), words(3), Error::None);
 }
 
 // --- Faults -----------------------------------------------------------------
 
 constexpr uint64_t FAULT_BADGE = 0xfa, REPORT_BADGE = 0x7e;
-constexpr uint64_t FAULT_VA = 0x5000'0000;  // nothing is mapped there until we say so
+constexpr uint64_t FAULT_VA = 0x5000'0000;    // nothing is mapped there until we say so
 constexpr uint64_t BLOCKED_VA = 0x6000'0000;  // a page mapped from the start
 constexpr unsigned FIRST_MEASURED = 8, MEASURED_FAULTS = 16;
 constexpr unsigned LAST_PAGE = FIRST_MEASURED + MEASURED_FAULTS;
@@ -456,7 +455,8 @@ IpcInfo serve_faults(unsigned send_cap = 0) {
     return IpcInfo::make(g_ff->ep.slot(), send_cap, 0, g_ff->reply.slot(), g_ff->reply.slot());
 }
 
-void answer_map(unity::Runner& r, const char* name, unsigned frame, uint64_t va, uint64_t rights, Error want) {
+void answer_map(unity::Runner& r, const char* name, unsigned frame, uint64_t va, uint64_t rights,
+                Error want) {
     step(r, name, Sys::ReplyRecv, serve_faults(frame), words(abi::FAULT_MAP, va, rights), want);
 }
 
@@ -500,8 +500,9 @@ void faults_and_their_answers(unity::Runner& r) {
     // reports. Printed afterwards, so that the child counts only the fault.
     sys::IpcRegs measured[LAST_PAGE + 1 - FIRST_MEASURED];
     for (unsigned i = FIRST_MEASURED; i <= LAST_PAGE; i++) {
-        measured[i - FIRST_MEASURED] = sys::ipc_raw(uint64_t(Sys::ReplyRecv), serve_faults(ff.frames[i].slot()).raw,
-                                                    words(abi::FAULT_MAP, page(i), RW));
+        measured[i - FIRST_MEASURED] =
+            sys::ipc_raw(uint64_t(Sys::ReplyRecv), serve_faults(ff.frames[i].slot()).raw,
+                         words(abi::FAULT_MAP, page(i), RW));
     }
     for (const sys::IpcRegs& x : measured) {
         print_regs("root", "map, measured", x);
@@ -536,7 +537,8 @@ void measured_round_trips(unity::Runner& r) {
     uint64_t call = 0, grant = 0;
     for (unsigned i = 0; i < N; i++) {
         const uint64_t t0 = read_instret();
-        const sys::IpcRegs x = sys::ipc_raw(uint64_t(Sys::Call), IpcInfo::make(f.ep.slot()).raw, words(ECHO, i));
+        const sys::IpcRegs x =
+            sys::ipc_raw(uint64_t(Sys::Call), IpcInfo::make(f.ep.slot()).raw, words(ECHO, i));
         call += read_instret() - t0;
         print_server_log();
         print_regs("root", "call, measured", x);
@@ -544,8 +546,8 @@ void measured_round_trips(unity::Runner& r) {
     }
     for (unsigned i = 0; i < N; i++) {
         const uint64_t t0 = read_instret();
-        const sys::IpcRegs x = sys::ipc_raw(uint64_t(Sys::Call), IpcInfo::make(f.ep.slot(), 0, f.recv.slot()).raw,
-                                            words(GIVE_FRAME, i));
+        const sys::IpcRegs x = sys::ipc_raw(
+            uint64_t(Sys::Call), IpcInfo::make(f.ep.slot(), 0, f.recv.slot()).raw, words(GIVE_FRAME, i));
         grant += read_instret() - t0;
         print_server_log();
         print_regs("root", "call for a frame, measured", x);
