@@ -113,11 +113,7 @@ Status reply(Cap* rc, const uint64_t* words, Cap* offered, Thread** woken) {
         if (fault::conclude(caller, verdict)) set_woken(caller, woken);
         return {};
     }
-    spend_reply(rc, caller);
-    uint64_t flags = 0;
-    if (offered) flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap());
-    put_words(caller->ctx, words);
-    set_received(caller->ctx, flags);
+    answer(rc, caller, words, offered);
     set_woken(caller, woken);
     return {};
 }

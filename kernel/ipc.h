@@ -140,6 +140,18 @@ inline uint64_t transfer_cap(Cap* offered, Task* to, uint64_t slot) {
     return abi::IpcResult::CAP_RECEIVED;
 }
 
+// The answer to a Call: `rc`, the Reply capability `caller` waits on, is
+// spent, and the caller gets `words`, a copy of `offered` (nullptr: none)
+// in the receive slot its Call named, and success. A fault is answered
+// otherwise (fault::answered, fault::conclude).
+inline void answer(Cap* rc, Thread* caller, const uint64_t* words, Cap* offered) {
+    spend_reply(rc, caller);
+    uint64_t flags = 0;
+    if (offered) flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap());
+    put_words(caller->ctx, words);
+    set_received(caller->ctx, flags);
+}
+
 // `t` waits in `ep`'s queue `q` (its state is the caller's to set). A
 // waiting thread holds no reference on the endpoint: before its last
 // capability goes, endpoint_unreachable() wakes every waiter.

@@ -100,11 +100,7 @@ TRAP_LEAF TrapExit fastpath_reply_recv(Thread* t) {
                 return slowpath(t);  // the faulting task ends
         }
     }
-    spend_reply(*rc, caller);
-    uint64_t flags = 0;
-    if (offered) flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap());
-    put_words(caller->ctx, t->ctx.args());
-    set_received(caller->ctx, flags);
+    answer(*rc, caller, t->ctx.args(), offered);
     return wait_for_next(t, info, ep, caller);
 }
 
