@@ -137,7 +137,7 @@ from_user:
     li      a3, SCAUSE_ECALL_FROM_U
     bne     a2, a3, 2f
     /* ecall from U-mode, the common case: the thread resumes past it, and
-       kernel_syscall(UserContext*) (kernel/syscall/dispatch.cc) decodes it. */
+       kernel_syscall(UserContext*) (kernel/syscall/entry.cc) decodes it. */
     addi    a1, a1, 4
     sd      a1, UCTX_PC(sp)
     sd      zero, UCTX_TEMPS_SAVED(sp)  /* t0..t6 not saved */
