@@ -10,8 +10,10 @@
 // Some cases below are deliberately odd formats (a null %s, an unknown
 // conversion, a trailing %): the compiler's format checks would flag them.
 #pragma GCC diagnostic ignored "-Wformat"
-#pragma GCC diagnostic ignored "-Wformat-overflow"
 #pragma GCC diagnostic ignored "-Wformat-extra-args"
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-overflow"  // gcc's only
+#endif
 
 namespace {
 
