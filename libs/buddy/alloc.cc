@@ -89,13 +89,13 @@ uint32_t Buddy::get_page_from_freelist(unsigned order, unsigned nid, unsigned hi
 // After the allocation the zone must keep more than `mark` free frames
 // plus what it reserves for requests limited to lower zones, and for
 // order > 0 a block of that size must exist at all.
-bool Buddy::watermark_ok(const Zone& z, unsigned order, uint64_t mark, unsigned highest) const {
+bool Buddy::watermark_ok(const Zone& z, unsigned order, uint64_t mark, unsigned highest) {
     uint64_t need = mark + z.lowmem_reserve[highest] + (uint64_t(1) << order) - 1;
     if (z.free_pages <= need) return false;
     return order == 0 || zone_has_block(z, order);
 }
 
-bool Buddy::zone_has_block(const Zone& z, unsigned order) const {
+bool Buddy::zone_has_block(const Zone& z, unsigned order) {
     for (unsigned o = order; o < MAX_ORDER; o++)
         if (z.free_area[o].nr_free) return true;
     return false;

@@ -145,7 +145,7 @@ public:
     uint64_t nr_free_pages() const;  // buddy lists plus per-cpu caches, all zones
 
     // The pageblock's migratetype (pfn must be inside `z`).
-    MigrateType pageblock_migratetype(const Zone& z, uint64_t pfn) const {
+    static MigrateType pageblock_migratetype(const Zone& z, uint64_t pfn) {
         return MigrateType(z.pageblock_type(pfn));
     }
 
@@ -157,12 +157,10 @@ public:
 private:
     // init.cc
     Status check_layout(const MemoryLayout& layout) const;
-    void init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, uint8_t*& storage);
     void build_zonelists(const MemoryLayout& layout);
     void build_fast_paths();
     void setup_per_zone_wmarks();
     void setup_lowmem_reserve();
-    void update_fast_mark(Zone& z);
 
     // alloc.cc
     uint64_t alloc_slow(uint64_t request_word);
@@ -173,11 +171,11 @@ private:
     // Whether a request of `flags` from node `nid` may use `z` (GFP_THISNODE
     // keeps it on its node). Inline: the passes of alloc.cc and alloc_bulk
     // (bulk.cc) ask for every zone they try.
-    bool zone_allowed(const Zone& z, unsigned nid, uint16_t flags) const {
+    static bool zone_allowed(const Zone& z, unsigned nid, uint16_t flags) {
         return !(flags & GFP_THISNODE) || z.nid == nid;
     }
-    bool watermark_ok(const Zone& z, unsigned order, uint64_t mark, unsigned highest) const;
-    bool zone_has_block(const Zone& z, unsigned order) const;
+    static bool watermark_ok(const Zone& z, unsigned order, uint64_t mark, unsigned highest);
+    static bool zone_has_block(const Zone& z, unsigned order);
     uint32_t rmqueue(Zone& z, unsigned order, MigrateType mt);
     bool rmqueue_pcp(Zone& z, MigrateType mt, uint32_t& pfn);
     uint32_t rmqueue_any(Zone& z, unsigned order, MigrateType mt);
@@ -231,11 +229,11 @@ private:
     // area's list of type mt, at the head or the tail.
     void push_free(FreeArea& area, MigrateType mt, uint32_t pfn, Page* p, bool tail);
     // pageblock.cc
-    void set_pageblock_migratetype(Zone& z, uint64_t pfn, MigrateType mt);
-    void set_block_migratetype(Zone& z, uint32_t pfn, unsigned order, MigrateType mt);
+    static void set_pageblock_migratetype(Zone& z, uint64_t pfn, MigrateType mt);
+    static void set_block_migratetype(Zone& z, uint32_t pfn, unsigned order, MigrateType mt);
     uint64_t move_freepages_block(Zone& z, uint64_t pfn, MigrateType from, MigrateType to, uint64_t* movable);
     uint32_t rmqueue_fallback(Zone& z, unsigned order, MigrateType mt);
-    int find_suitable_fallback(const Zone& z, unsigned order, MigrateType mt, bool& can_steal) const;
+    static int find_suitable_fallback(const Zone& z, unsigned order, MigrateType mt, bool& can_steal);
     uint32_t steal_fallback(Zone& z, unsigned current_order, unsigned order, MigrateType start,
                             MigrateType fallback, bool can_steal);
 

@@ -98,7 +98,7 @@ inline Result<Pfn> unpack(uint64_t word) {
 namespace detail {
 constexpr uintptr_t fast_offset(uint64_t word) { return uintptr_t(word >> (FAST_INDEX_SHIFT - 5)); }
 constexpr bool fast_offset_ok(uint64_t word) {
-    return (word & FAST_REQ_MASK) != FAST_REQ_VALUE || fast_offset(word) == fast_index(word) * 32;
+    return (word & FAST_REQ_MASK) != FAST_REQ_VALUE || fast_offset(word) == uintptr_t(fast_index(word)) * 32;
 }
 static_assert(fast_offset_ok(request_word(0xff, 2, NUMA_NO_NODE, FAST_GFP)));
 static_assert(fast_offset_ok(request_word(3, 1, NUMA_NO_NODE, GFP_RECLAIMABLE | GFP_MEMALLOC)));

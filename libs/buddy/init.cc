@@ -41,46 +41,30 @@ constexpr uint64_t MIN_FREE_KBYTES_MIN = 128;
 constexpr uint64_t MIN_FREE_KBYTES_MAX = 262144;
 constexpr uint64_t SWAP_CLUSTER_MAX = 32;
 
-}  // namespace
-
-size_t Buddy::pageblock_storage_size(const MemoryLayout& layout) {
-    size_t n = 0;
-    for (unsigned nid = 0; nid < layout.nr_nodes && nid < MAX_NUMNODES; nid++)
-        for (const ZoneSpan& z : layout.nodes[nid].zones) n += pageblocks_spanned(z);
-    return n;
-}
-
-Status Buddy::check_layout(const MemoryLayout& layout) const {
-    if (layout.nr_nodes == 0 || layout.nr_nodes > MAX_NUMNODES) return Error::InvalidArgument;
-    for (unsigned nid = 0; nid < layout.nr_nodes; nid++) {
-        const NodeSpan& node = layout.nodes[nid];
-        if (node.spanned > MAX_PFN_LIMIT || node.start.raw() > MAX_PFN_LIMIT - node.spanned)
-            return Error::InvalidArgument;
-        Pfn prev_end = node.start;
-        for (const ZoneSpan& z : node.zones) {
-            if (z.spanned == 0) {
-                if (z.present != 0) return Error::InvalidArgument;
-                continue;
-            }
-            // Zones lie inside their node, in ZoneType order, without overlap.
-            if (z.present > z.spanned || z.start < prev_end || z.end() > node.end())
-                return Error::InvalidArgument;
-            prev_end = z.end();
+// Node `nid` of `layout` fits below MAX_PFN_LIMIT, its zones lie inside
+// it in ZoneType order without overlap, and it overlaps no earlier node.
+bool node_ok(const MemoryLayout& layout, unsigned nid) {
+    const NodeSpan& node = layout.nodes[nid];
+    if (node.spanned > MAX_PFN_LIMIT || node.start.raw() > MAX_PFN_LIMIT - node.spanned) return false;
+    Pfn prev_end = node.start;
+    for (const ZoneSpan& z : node.zones) {
+        if (z.spanned == 0) {
+            if (z.present != 0) return false;
+            continue;
         }
-        for (unsigned other = 0; other < nid; other++)
-            if (ranges_overlap(node.start, node.spanned, layout.nodes[other].start,
-                               layout.nodes[other].spanned))
-                return Error::InvalidArgument;
+        if (z.present > z.spanned || z.start < prev_end || z.end() > node.end()) return false;
+        prev_end = z.end();
     }
-    if (config_.pcp_batch != 0 && (config_.pcp_high < config_.pcp_batch || config_.pcp_high >= PCP_SLOTS))
-        return Error::InvalidArgument;
-    if (config_.watermark_scale_factor == 0 || config_.watermark_scale_factor > 3000)
-        return Error::InvalidArgument;
-    if (config_.local_nid >= layout.nr_nodes) return Error::InvalidArgument;
-    return {};
+    for (unsigned other = 0; other < nid; other++)
+        if (ranges_overlap(node.start, node.spanned, layout.nodes[other].start, layout.nodes[other].spanned))
+            return false;
+    return true;
 }
 
-void Buddy::init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, uint8_t*& storage) {
+// Sets up zone `t` of node `nid` over `span`, with no frame free yet, and
+// gives it its pageblock types from `storage`, which it advances.
+void init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, const BuddyConfig& config,
+               uint8_t*& storage) {
     z.start_pfn = span.start;
     z.spanned = span.spanned;
     z.present = span.present;
@@ -95,8 +79,8 @@ void Buddy::init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, u
         area.nr_free = 0;
     }
     for (PcpList& l : z.pcp.lists) l.count = 0;
-    z.pcp.batch = config_.pcp_batch;
-    z.pcp.high = config_.pcp_batch ? config_.pcp_high : 0;
+    z.pcp.batch = config.pcp_batch;
+    z.pcp.high = config.pcp_batch ? config.pcp_high : 0;
     for (unsigned i = 0; i < NR_LRU_LISTS; i++) {
         z.lru.lists[i] = PageList{};
         z.lru.nr_pages[i] = 0;
@@ -105,13 +89,49 @@ void Buddy::init_zone(Zone& z, unsigned nid, ZoneType t, const ZoneSpan& span, u
     // Linux marks every pageblock movable at boot: most memory ends up
     // holding user pages, and unmovable requests claim blocks as needed.
     uint8_t initial =
-        uint8_t(config_.grouping == Grouping::Disabled ? MigrateType::Unmovable : MigrateType::Movable);
+        uint8_t(config.grouping == Grouping::Disabled ? MigrateType::Unmovable : MigrateType::Movable);
     z.pageblock_base = Pfn(align_down(span.start.raw(), PAGEBLOCK_NR_PAGES));
     uint64_t blocks = pageblocks_spanned(span);
     z.pageblock_mt = blocks ? storage : nullptr;
     z.pageblock_mt_bias = reinterpret_cast<uintptr_t>(storage) - (z.pageblock_base.raw() >> PAGEBLOCK_ORDER);
     for (uint64_t i = 0; i < blocks; i++) storage[i] = initial;
     storage += blocks;
+}
+
+// The largest block that starts at `pfn` and ends by `stop`: as large as
+// pfn's alignment allows, at most MAX_ORDER - 1.
+unsigned bootmem_block_order(uint64_t pfn, uint64_t stop) {
+    unsigned order = pfn ? bits::lowest_set(pfn) : MAX_ORDER - 1;
+    if (order > MAX_ORDER - 1) order = MAX_ORDER - 1;
+    while (pfn + (uint64_t(1) << order) > stop) order--;
+    return order;
+}
+
+// The marks the fast paths test for `z`: its low watermark plus what it
+// keeps back from requests limited to each zone index.
+void update_fast_mark(Zone& z) {
+    for (unsigned j = 0; j < MAX_NR_ZONES; j++) z.fast_mark[j] = z.watermark[WMARK_LOW] + z.lowmem_reserve[j];
+}
+
+}  // namespace
+
+size_t Buddy::pageblock_storage_size(const MemoryLayout& layout) {
+    size_t n = 0;
+    for (unsigned nid = 0; nid < layout.nr_nodes && nid < MAX_NUMNODES; nid++)
+        for (const ZoneSpan& z : layout.nodes[nid].zones) n += pageblocks_spanned(z);
+    return n;
+}
+
+Status Buddy::check_layout(const MemoryLayout& layout) const {
+    if (layout.nr_nodes == 0 || layout.nr_nodes > MAX_NUMNODES) return Error::InvalidArgument;
+    for (unsigned nid = 0; nid < layout.nr_nodes; nid++)
+        if (!node_ok(layout, nid)) return Error::InvalidArgument;
+    if (config_.pcp_batch != 0 && (config_.pcp_high < config_.pcp_batch || config_.pcp_high >= PCP_SLOTS))
+        return Error::InvalidArgument;
+    if (config_.watermark_scale_factor == 0 || config_.watermark_scale_factor > 3000)
+        return Error::InvalidArgument;
+    if (config_.local_nid >= layout.nr_nodes) return Error::InvalidArgument;
+    return {};
 }
 
 void Buddy::build_zonelists(const MemoryLayout& layout) {
@@ -144,7 +164,7 @@ Status Buddy::init(const MemoryLayout& layout, MemMap map, uint8_t* storage, siz
         for (unsigned t = 0; t < MAX_NR_ZONES; t++) {
             const ZoneSpan empty{};
             const ZoneSpan& span = n < nr_nodes_ ? layout.nodes[n].zones[t] : empty;
-            init_zone(zones_[n][t], n, ZoneType(t), span, storage);
+            init_zone(zones_[n][t], n, ZoneType(t), span, config_, storage);
         }
     }
     build_zonelists(layout);
@@ -212,10 +232,7 @@ Status Buddy::free_bootmem_range(Pfn start, Pfn end) {
         }
         z.managed += stop - pfn;
         while (pfn < stop) {
-            // The largest order pfn is aligned to.
-            unsigned order = pfn ? bits::lowest_set(pfn) : MAX_ORDER - 1;
-            if (order > MAX_ORDER - 1) order = MAX_ORDER - 1;
-            while (pfn + (uint64_t(1) << order) > stop) order--;
+            unsigned order = bootmem_block_order(pfn, stop);
             free_one(z, uint32_t(pfn), order, FreePlace::Tail);
             pfn += uint64_t(1) << order;
         }
@@ -264,10 +281,6 @@ void Buddy::setup_per_zone_wmarks() {
         }
     }
     build_fast_paths();
-}
-
-void Buddy::update_fast_mark(Zone& z) {
-    for (unsigned j = 0; j < MAX_NR_ZONES; j++) z.fast_mark[j] = z.watermark[WMARK_LOW] + z.lowmem_reserve[j];
 }
 
 // A lower zone keeps back, from requests that could have been served by

@@ -50,7 +50,7 @@ struct ZoneStats {
     int extfrag_index[MAX_ORDER];   // thousandths
 };
 
-ZoneStats zone_stats(const Buddy& b, unsigned nid, ZoneType zone);
+ZoneStats zone_stats(const Buddy& b, unsigned nid, ZoneType type);
 
 // Text output; each prints one block per populated zone, nodes in order.
 void print_buddyinfo(const Buddy& b, TextSink out);

@@ -19,7 +19,7 @@ Zone* Lru::lookup(unsigned nid, ZoneType zone) const {
     return &buddy_.zone(nid, zone);
 }
 
-bool Lru::referenced(Page* p, uint32_t pfn, AccessProbe probe) const {
+bool Lru::referenced(Page* p, uint32_t pfn, AccessProbe probe) {
     bool young = probe.test_and_clear_young && probe.test_and_clear_young(probe.ctx, Pfn(pfn));
     bool ref = p->test(PG_referenced) || young;
     p->clear(PG_referenced);

@@ -83,7 +83,7 @@ public:
 
 private:
     Zone* lookup(unsigned nid, ZoneType zone) const;
-    bool referenced(Page* p, uint32_t pfn, AccessProbe probe) const;
+    static bool referenced(Page* p, uint32_t pfn, AccessProbe probe);
     void move(Zone& z, uint32_t pfn, Page* p, LruList from, LruList to);
 
     Buddy& buddy_;

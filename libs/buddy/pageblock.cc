@@ -73,7 +73,7 @@ uint64_t Buddy::move_freepages_block(Zone& z, uint64_t pfn, MigrateType from, Mi
     return moved;
 }
 
-int Buddy::find_suitable_fallback(const Zone& z, unsigned order, MigrateType mt, bool& can_steal) const {
+int Buddy::find_suitable_fallback(const Zone& z, unsigned order, MigrateType mt, bool& can_steal) {
     const FreeArea& area = z.free_area[order];
     if (area.nr_free == 0) return -1;
     for (MigrateType fb : fallbacks[unsigned(mt)]) {

@@ -67,37 +67,59 @@ struct Checker {
         if (pfn & (size - 1)) return fail("block not aligned to its order", pfn);
         if (pfn + size > z.end_pfn().raw()) return fail("block crosses the zone end", pfn);
         if (const char* problem = interior_problem(b.memmap(), pfn, size)) return fail(problem, pfn);
-        if (f & PG_buddy) {
-            MigrateType mt = b.pageblock_migratetype(z, pfn);
-            for (uint64_t q = pfn; q < pfn + size; q += PAGEBLOCK_NR_PAGES)
-                if (b.pageblock_migratetype(z, q) != mt)
-                    return fail("free block spans pageblocks of two types", pfn);
-            if (f & (PG_lru | PG_isolated)) return fail("free block on an LRU list", pfn);
-            // The merge test compares whole words (fastpath.h).
-            if ((f & STATE_PART & ~detail::ORDER_MASK) != PG_buddy)
-                return fail("free block head carries other flags", pfn);
-            t.blocks[p->order()][unsigned(mt)]++;
-            t.free_pages += size;
-        } else if (f & PG_pcp) {
-            if (size != 1) return fail("cached frame with an order", pfn);
-            if (f & (PG_lru | PG_isolated)) return fail("cached frame on an LRU list", pfn);
-            // The cache's alloc flips PG_pcp to PG_allocated (fastpath.h);
-            // check_pcp checks the list bits.
-            if ((f & STATE_PART & ~detail::PCP_LIST_MASK) != PG_pcp)
-                return fail("cached frame carries other flags", pfn);
-            t.pcp++;
-        } else {
-            // An order-0 frame of a zone with a cache names the list it
-            // goes back to; free() reads it unchecked (fastpath.h).
-            if (f & detail::PCP_LIST_MASK) {
-                if (size != 1 || !z.pcp.high) return fail("cache list on a block that is never cached", pfn);
-                if (detail::pcp_list_of(f) >= MIGRATE_TYPES) return fail("cache list out of range", pfn);
-            }
-            if ((f & PG_lru) && (f & PG_isolated)) return fail("block both listed and isolated", pfn);
-            if (f & PG_lru) t.lru[(f & PG_active) ? 1 : 0] += size;
-            if (f & PG_isolated) t.isolated += size;
-        }
+        if (f & PG_buddy)
+            TRY_STATUS(tally_free(pfn, p, t));
+        else if (f & PG_pcp)
+            TRY_STATUS(tally_cached(pfn, f, size, t));
+        else
+            TRY_STATUS(tally_allocated(pfn, f, size, t));
         t.managed += size;
+        return {};
+    }
+
+    // A free block: one migratetype throughout, off the LRU lists, and a
+    // head whose flags are exactly those of a free block of its order.
+    Status tally_free(uint64_t pfn, const Page* p, ZoneTally& t) const {
+        uint32_t f = p->flags;
+        uint64_t size = uint64_t(1) << p->order();
+        MigrateType mt = Buddy::pageblock_migratetype(z, pfn);
+        for (uint64_t q = pfn; q < pfn + size; q += PAGEBLOCK_NR_PAGES)
+            if (Buddy::pageblock_migratetype(z, q) != mt)
+                return fail("free block spans pageblocks of two types", pfn);
+        if (f & (PG_lru | PG_isolated)) return fail("free block on an LRU list", pfn);
+        // The merge test compares whole words (fastpath.h).
+        if ((f & STATE_PART & ~detail::ORDER_MASK) != PG_buddy)
+            return fail("free block head carries other flags", pfn);
+        t.blocks[p->order()][unsigned(mt)]++;
+        t.free_pages += size;
+        return {};
+    }
+
+    // A frame in the per-cpu cache: order 0, off the LRU lists, and no
+    // flags but PG_pcp and its list.
+    Status tally_cached(uint64_t pfn, uint32_t f, uint64_t size, ZoneTally& t) const {
+        if (size != 1) return fail("cached frame with an order", pfn);
+        if (f & (PG_lru | PG_isolated)) return fail("cached frame on an LRU list", pfn);
+        // The cache's alloc flips PG_pcp to PG_allocated (fastpath.h);
+        // check_pcp checks the list bits.
+        if ((f & STATE_PART & ~detail::PCP_LIST_MASK) != PG_pcp)
+            return fail("cached frame carries other flags", pfn);
+        t.pcp++;
+        return {};
+    }
+
+    // An allocated block: a cache list only where one exists, and on an
+    // LRU list or isolated, not both.
+    Status tally_allocated(uint64_t pfn, uint32_t f, uint64_t size, ZoneTally& t) const {
+        // An order-0 frame of a zone with a cache names the list it
+        // goes back to; free() reads it unchecked (fastpath.h).
+        if (f & detail::PCP_LIST_MASK) {
+            if (size != 1 || !z.pcp.high) return fail("cache list on a block that is never cached", pfn);
+            if (detail::pcp_list_of(f) >= MIGRATE_TYPES) return fail("cache list out of range", pfn);
+        }
+        if ((f & PG_lru) && (f & PG_isolated)) return fail("block both listed and isolated", pfn);
+        if (f & PG_lru) t.lru[(f & PG_active) ? 1 : 0] += size;
+        if (f & PG_isolated) t.isolated += size;
         return {};
     }
 
@@ -122,31 +144,41 @@ struct Checker {
         return {};
     }
 
+    // Pass 2: the free lists hold exactly the free blocks the walk found,
+    // and the counters agree with the walk.
     Status check_free_lists(const ZoneTally& t) const {
         for (unsigned o = 0; o < MAX_ORDER; o++) {
             uint64_t total = 0;
             for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++) {
-                uint64_t n = 0;
-                uint32_t prev = PFN_NONE;
-                const PageList& l = z.free_area[o].free_list[mt];
-                for (uint32_t pfn = l.head; pfn != PFN_NONE; pfn = page(pfn)->next) {
-                    if (!z.contains(pfn) || ++n > z.spanned) return fail("free list leaves the zone", pfn);
-                    const Page* p = page(pfn);
-                    if (!p->test(PG_buddy) || p->order() != o)
-                        return fail("free list entry not a free block of its order", pfn);
-                    if (unsigned(b.pageblock_migratetype(z, pfn)) != mt)
-                        return fail("free block on the wrong migratetype list", pfn);
-                    if (p->prev != prev) return fail("free list back link broken", pfn);
-                    prev = pfn;
-                }
-                if (prev != l.tail) return fail("free list tail wrong", prev);
-                if (n != t.blocks[o][mt]) return fail("free list misses blocks", z.start_pfn.raw());
-                total += n;
+                TRY_STATUS(check_free_list(o, mt, t));
+                total += t.blocks[o][mt];
             }
             if (total != z.free_area[o].nr_free) return fail("nr_free wrong", z.start_pfn.raw());
         }
         if (t.free_pages != z.free_pages) return fail("free page count wrong", z.start_pfn.raw());
         if (t.managed != z.managed) return fail("managed count wrong: frames lost", z.start_pfn.raw());
+        return {};
+    }
+
+    // One list of free_area[o]: every entry a free block of order o and
+    // type mt inside the zone, the links consistent both ways, and as
+    // many entries as the walk counted.
+    Status check_free_list(unsigned o, unsigned mt, const ZoneTally& t) const {
+        uint64_t n = 0;
+        uint32_t prev = PFN_NONE;
+        const PageList& l = z.free_area[o].free_list[mt];
+        for (uint32_t pfn = l.head; pfn != PFN_NONE; pfn = page(pfn)->next) {
+            if (!z.contains(pfn) || ++n > z.spanned) return fail("free list leaves the zone", pfn);
+            const Page* p = page(pfn);
+            if (!p->test(PG_buddy) || p->order() != o)
+                return fail("free list entry not a free block of its order", pfn);
+            if (unsigned(Buddy::pageblock_migratetype(z, pfn)) != mt)
+                return fail("free block on the wrong migratetype list", pfn);
+            if (p->prev != prev) return fail("free list back link broken", pfn);
+            prev = pfn;
+        }
+        if (prev != l.tail) return fail("free list tail wrong", prev);
+        if (n != t.blocks[o][mt]) return fail("free list misses blocks", z.start_pfn.raw());
         return {};
     }
 
