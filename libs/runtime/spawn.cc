@@ -92,8 +92,8 @@ Status Child::start(ChildFn fn, uint64_t arg) {
     return ok_status();
 }
 
-Status Child::give(unsigned slot, unsigned child_slot, uint64_t rights, uint64_t badge) {
-    return sys::cap_copy(slot, task_.slot(), child_slot, rights, badge);
+Status Child::give(unsigned src, unsigned child_slot, uint64_t rights, uint64_t badge) {
+    return sys::cap_copy(src, task_.slot(), child_slot, rights, badge);
 }
 
 Status Child::map(unsigned frame_slot, VirtAddr va, uint64_t rights) {

@@ -54,9 +54,9 @@ public:
     // Busy: started before; otherwise the Error of ThreadStart.
     Status start(ChildFn fn, uint64_t arg);
 
-    // Copies our capability `slot` into the child's table at `child_slot`
+    // Copies our capability `src` into the child's table at `child_slot`
     // with rights & `rights` and (endpoints) `badge`. Errors of CapCopy.
-    Status give(unsigned slot, unsigned child_slot, uint64_t rights = abi::RIGHTS_ALL, uint64_t badge = 0);
+    Status give(unsigned src, unsigned child_slot, uint64_t rights = abi::RIGHTS_ALL, uint64_t badge = 0);
 
     // Maps a copy of the Frame in `frame_slot` into the child at `va`.
     // OverQuota: this Child tracks too many frames already; otherwise the

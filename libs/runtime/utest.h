@@ -25,12 +25,13 @@
 #define ASSERT_OK(expr) ASSERT_ERR(expr, Error::None)
 
 // Declares `var` as a reference to the value of a Result, or fails the test.
+// `var` is the name being declared, which parentheses cannot enclose.
 #define ASSERT_VALUE(var, expr)                                                \
     auto var##_result = (expr);                                                \
     if (!r.check(var##_result.ok(), __FILE__, __LINE__, "%s: got '%s'", #expr, \
                  error_name(var##_result.error())))                            \
         return;                                                                \
-    [[maybe_unused]] auto& var = var##_result.value()
+    [[maybe_unused]] auto& var = var##_result.value()  // NOLINT(bugprone-macro-parentheses)
 
 // Either of two errors (where docs/syscalls.md allows both).
 #define EXPECT_ERR2(expr, a, b)                                                                        \
