@@ -303,13 +303,9 @@ Status grant_group(Client* c, uint64_t va, const uint64_t* pfns, unsigned n, uns
     return {};
 }
 
-}  // namespace
-
-Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req) {
-    if (count == 0 || count > abi::MINT_MAP_MAX) return Error::InvalidArgument;
-    if (c->held_pages + count > c->quota) return Error::OverQuota;
-    uint64_t pfns[abi::MINT_MAP_MAX];
-    req.order = 0;
+// Allocates `count` order-0 frames for `req` into pfns[0..count). On
+// error none stays allocated.
+Status alloc_frames(mm::AllocRequest req, uint64_t* pfns, unsigned count) {
     // alloc_bulk takes as many as the first good zone has; then again.
     static_assert(sizeof(Pfn) == sizeof(uint64_t));
     Pfn* out = reinterpret_cast<Pfn*>(pfns);
@@ -331,7 +327,13 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
         }
         got += unsigned(*n);
     }
-    // One kernel call per run of frames from the same Memory range.
+    return {};
+}
+
+// Grants the allocated frames pfns[0..count) to `c`, mapped from va on:
+// one kernel call per run of frames from the same Memory range. On error
+// none stays granted or allocated.
+Status grant_runs(Client* c, uint64_t va, const uint64_t* pfns, unsigned count) {
     unsigned done = 0;
     while (done < count) {
         const abi::BootMemory* m;
@@ -346,6 +348,17 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
         done += n;
     }
     return {};
+}
+
+}  // namespace
+
+Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req) {
+    if (count == 0 || count > abi::MINT_MAP_MAX) return Error::InvalidArgument;
+    if (c->held_pages + count > c->quota) return Error::OverQuota;
+    uint64_t pfns[abi::MINT_MAP_MAX];
+    req.order = 0;
+    TRY_STATUS(alloc_frames(req, pfns, count));
+    return grant_runs(c, va, pfns, count);
 }
 
 // ---- taking back ----------------------------------------------------------
