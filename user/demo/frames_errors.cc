@@ -84,7 +84,7 @@ void test_batch_refuses_bad_arguments(unity::Runner& r) {
     EXPECT_ERR(pager::alloc_batch(~uint64_t(0), BATCH_VA), Error::InvalidArgument);
     EXPECT_ERR(pager::alloc_batch(1, BATCH_VA + 8), Error::BadAlignment);
     EXPECT_ERR(pager::alloc_batch(1, 0xffffffc000000000ull), Error::InvalidArgument);
-    EXPECT_ERR(pager::alloc_batch(4, abi::USER_END - 2 * 4096), Error::InvalidArgument);
+    EXPECT_ERR(pager::alloc_batch(4, abi::USER_END - uint64_t(2) * 4096), Error::InvalidArgument);
     EXPECT_ERR(pager::alloc_batch(1, 0), Error::InvalidArgument);
     EXPECT_ERR(pager::alloc_batch(1, BATCH_VA, uint64_t(1) << 40), Error::InvalidArgument);
     still_serving(r);
@@ -94,7 +94,7 @@ void test_batch_refuses_bad_arguments(unity::Runner& r) {
 // before it are still free to map.
 void test_batch_is_all_or_nothing(unity::Runner& r) {
     ASSERT_VALUE(b, pager::alloc(grant_slot(), 0));
-    ASSERT_OK(sys::map(0, grant_slot(), BATCH_VA + 3 * 4096, RW));
+    ASSERT_OK(sys::map(0, grant_slot(), BATCH_VA + uint64_t(3) * 4096, RW));
     EXPECT_ERR(pager::alloc_batch(4, BATCH_VA), Error::Busy);
     ASSERT_VALUE(n, pager::alloc_batch(3, BATCH_VA));
     EXPECT_EQ_U(n, 3);
@@ -102,7 +102,7 @@ void test_batch_is_all_or_nothing(unity::Runner& r) {
 }
 
 void test_batch_maps_usable_frames(unity::Runner& r) {
-    const uint64_t va = BATCH_VA + 64 * 4096;
+    const uint64_t va = BATCH_VA + uint64_t(64) * 4096;
     ASSERT_VALUE(before, pager::self_stats());
     ASSERT_VALUE(n, pager::alloc_batch(8, va, abi::PAGER_ZERO));
     EXPECT_EQ_U(n, 8);

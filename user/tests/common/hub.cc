@@ -24,7 +24,7 @@ Status Hub::init() {
     return ok_status();
 }
 
-Result<Child> Hub::child(unsigned id, bool with_fault_handler, unsigned priority) {
+Result<Child> Hub::child(unsigned id, bool with_fault_handler, unsigned priority) const {
     ChildOptions opt;
     opt.priority = priority;
     if (with_fault_handler) {
@@ -57,7 +57,7 @@ Result<uint64_t> Hub::wait_exit(unsigned id) {
     }
 }
 
-Result<HubEvent> Hub::wait_any() {
+Result<HubEvent> Hub::wait_any() const {
     CapSlot reply = TRY(CapSlot::alloc());
     sys::Received rx = TRY(sys::recv(abi::IpcInfo::make(ep_, 0, 0, reply.slot())));
     HubEvent ev;
@@ -73,6 +73,9 @@ Result<HubEvent> Hub::wait_any() {
     return ev;
 }
 
+// Uses none of the hub's state, but stays a member: an event is answered
+// through the hub that received it (h->answer).
+// NOLINTNEXTLINE(readability-convert-member-functions-to-static)
 Status Hub::answer(HubEvent& ev, const sys::Msg& m) {
     if (!ev.reply.valid()) return Error::InvalidCap;
     Status s = sys::reply(abi::IpcInfo::make(0, 0, 0, 0, ev.reply.slot()), m);

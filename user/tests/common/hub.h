@@ -43,7 +43,7 @@ public:
     // `id` (1 .. 2^40-1). `with_fault_handler` = false leaves it without a
     // fault endpoint. Errors of Child::create and Child::give.
     Result<Child> child(unsigned id, bool with_fault_handler = true,
-                        unsigned priority = abi::PRIORITY_DEFAULT);
+                        unsigned priority = abi::PRIORITY_DEFAULT) const;
 
     // Waits for the next message other than an exit: a child with a fault
     // endpoint that ends (returns, or calls Sys::Exit) sends a fault
@@ -51,7 +51,7 @@ public:
     // answers those itself. Errors of Recv.
     Result<HubEvent> wait();
     // Waits for the next message of any kind.
-    Result<HubEvent> wait_any();
+    Result<HubEvent> wait_any() const;
     // Waits for child `id` to exit and answers, which ends it; returns its
     // status. Other children's exits are answered on the way.
     // Malformed: another message came first (it is answered with

@@ -88,7 +88,7 @@ sys::Msg words(uint64_t w0, uint64_t w1 = 0, uint64_t w2 = 0) {
     m.w[0] = w0;
     m.w[1] = w1;
     m.w[2] = w2;
-    for (unsigned i = 3; i < abi::MSG_WORDS; i++) m.w[i] = 0x1000 * i + w0;
+    for (unsigned i = 3; i < abi::MSG_WORDS; i++) m.w[i] = uint64_t(0x1000) * i + w0;
     return m;
 }
 

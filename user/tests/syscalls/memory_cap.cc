@@ -209,6 +209,8 @@ void mint_frames_batch_and_errors(unity::Runner& r) {
     EXPECT_ERR(sys::memory_mint_frames(mem, outside, 4, OTHER), Error::OutOfRange);
     EXPECT_ERR(sys::memory_mint_frames(mem, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
                Error::OutOfRange);
+    // A frame capability where the Memory capability belongs, on purpose.
+    // NOLINTNEXTLINE(readability-suspicious-call-argument)
     EXPECT_ERR(sys::memory_mint_frames(FIRST, pfns, 4, OTHER), Error::WrongType);
     EXPECT_TRUE(none_left(OTHER));
     for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(FIRST + i));

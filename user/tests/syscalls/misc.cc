@@ -26,7 +26,7 @@ void kernel_info_reports_pool(unity::Runner& r) {
 void kernel_info_reports_the_kmem_account(unity::Runner& r) {
     ASSERT_VALUE(k, sys::kmem_info());
     EXPECT_EQ_U(k.limit, 0);
-    EXPECT_TRUE(k.task_base >= 2 * 4096);  // at least the cap table and the root table
+    EXPECT_TRUE(k.task_base >= uint64_t(2) * 4096);  // at least the cap table and the root table
     EXPECT_ERR(sys::status(sys::call(abi::Sys::KernelInfo, 2)), Error::InvalidArgument);
     EXPECT_ERR(sys::status(sys::call(abi::Sys::KernelInfo, ~uint64_t(0))), Error::InvalidArgument);
 }

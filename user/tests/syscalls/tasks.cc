@@ -189,7 +189,7 @@ void exit_without_fault_handler_ends_the_task(unity::Runner& r) {
 
 // --- Kernel memory limits (kernel/obj/kmem.h) --------------------------------
 
-constexpr uint64_t KMEM_LIMIT = 128 * 1024;
+constexpr uint64_t KMEM_LIMIT = uint64_t(128) * 1024;
 constexpr unsigned GRANDCHILD_TASK = 10, GRANDCHILD_THREAD = 11, EP_A = 20, EP_B = 21, EP_C = 22;
 
 // Runs in a child with KMEM_LIMIT: every refusal is OverQuota at the limit,
