@@ -1,5 +1,7 @@
 #include "kernel/obj/pool.h"
 
+#include "format/format.h"
+
 namespace kpool {
 
 namespace {
@@ -20,9 +22,12 @@ struct ObjectPage {
     ObjectPage* next;
     ObjectPage* prev;
     uint16_t in_use;
+    PageUse use;  // Free exactly when the page's bitmap bit is clear
+    uint8_t cls;  // Objects: the size class
 };
 
 struct Region {
+    PhysRange whole;        // as added, bookkeeping included
     PhysAddr base;          // first managed page (after the bitmap and the page records)
     size_t pages;           // managed pages
     uint64_t* bitmap;       // 1 = allocated
@@ -87,6 +92,7 @@ Status add_region(PhysRange r, PhysToPtr access) {
     zero(meta, meta_bytes);
     reg.bitmap = reinterpret_cast<uint64_t*>(meta);
     reg.obj_pages = reinterpret_cast<ObjectPage*>(meta + align_up(bitmap_bytes, alignof(ObjectPage)));
+    reg.whole = r;
     reg.base = r.base + meta_bytes;
     reg.base_ptr = static_cast<char*>(access(reg.base));
     reg.pages = pages - meta_pages;
@@ -104,6 +110,7 @@ Result<PhysAddr> alloc_pages(size_t n) {
         if (!start.ok()) continue;
         set_bits(r, *start, n, true);
         r.free -= n;
+        for (size_t k = *start; k < *start + n; k++) r.obj_pages[k].use = PageUse::Pages;
         PhysAddr pa = r.base + *start * PAGE_SIZE;
         zero(g.access(pa), n * PAGE_SIZE);
         return pa;
@@ -143,6 +150,7 @@ bool locate(const void* p, Region** reg, size_t* index) {
 void release(Region& r, size_t index, size_t n) {
     set_bits(r, index, n, false);
     r.free += n;
+    for (size_t k = index; k < index + n; k++) r.obj_pages[k] = ObjectPage{};
 }
 
 }  // namespace
@@ -185,6 +193,8 @@ Result<void*> alloc_object(size_t size) {
         if (!locate(page, &r, &index)) return Error::NoMemory;  // cannot happen: it is ours
         op = &r->obj_pages[index];
         *op = ObjectPage{};
+        op->use = PageUse::Objects;
+        op->cls = uint8_t(c);
         auto* base = static_cast<char*>(g.access(page));
         for (size_t off = 0; off + obj <= PAGE_SIZE; off += obj) {
             auto* f = reinterpret_cast<FreeObject*>(base + off);
@@ -214,13 +224,15 @@ void free_object(void* p, size_t size) {
     op->free = f;
     if (--op->in_use == 0) {
         list_remove(c, op);
-        *op = ObjectPage{};
         release(*r, index, 1);
     }
 }
 
 Result<void*> alloc_object_page() {
     PhysAddr page = TRY(alloc_pages(1));
+    Region* r;
+    size_t index;
+    if (locate(page, &r, &index)) r->obj_pages[index].use = PageUse::Object;
     return g.access(page);
 }
 
@@ -237,6 +249,176 @@ Stats stats() {
         s.free_bytes += g.regions[i].free * PAGE_SIZE;
     }
     return s;
+}
+
+// ---- Consistency (verify) ---------------------------------------------------
+
+namespace {
+
+constexpr size_t capacity(unsigned c) { return PAGE_SIZE / (size_t(64) << c); }
+
+PageInfo info_of(const Region& r, size_t index) {
+    const ObjectPage& op = r.obj_pages[index];
+    return PageInfo{op.use, op.cls, r.base_ptr + index * PAGE_SIZE};
+}
+
+// The free objects of a size-class page as a bitmask by object index
+// (at most 64 objects a page). False if the list leaves the page, is
+// misaligned, names an object twice or is longer than the page holds.
+bool free_mask(const ObjectPage& op, const char* page, uint64_t* mask, const char** problem) {
+    const size_t obj = size_t(64) << op.cls;
+    *mask = 0;
+    size_t n = 0;
+    for (const FreeObject* f = op.free; f; f = f->next) {
+        const auto* c = reinterpret_cast<const char*>(f);
+        if (c < page || c >= page + PAGE_SIZE || size_t(c - page) % obj != 0) {
+            *problem = "free list leaves its page or is misaligned";
+            return false;
+        }
+        const size_t i = size_t(c - page) / obj;
+        if (*mask & (uint64_t(1) << i)) {
+            *problem = "free list names an object twice";
+            return false;
+        }
+        *mask |= uint64_t(1) << i;
+        if (++n > capacity(op.cls)) {
+            *problem = "free list longer than the page holds";
+            return false;
+        }
+    }
+    return true;
+}
+
+bool fail(char* why, size_t n, const char* fmt, unsigned long a, const char* what) {
+    format_buf(why, n, fmt, a, what);
+    return false;
+}
+
+bool verify_region(const Region& r, unsigned ri, char* why, size_t n, uint64_t* counts) {
+    size_t free = 0;
+    for (size_t i = 0; i < r.pages; i++) {
+        const ObjectPage& op = r.obj_pages[i];
+        const unsigned long pa = (r.base + i * PAGE_SIZE).raw();
+        if (!bit(r, i)) {
+            free++;
+            if (op.use != PageUse::Free || op.free || op.next || op.prev || op.in_use || op.cls)
+                return fail(why, n, "pool page %#lx: %s", pa, "free, but its record says it is in use");
+            continue;
+        }
+        if (unsigned(op.use) > unsigned(PageUse::Object) || op.use == PageUse::Free)
+            return fail(why, n, "pool page %#lx: %s", pa, "allocated, but its record has no use");
+        if (counts) counts[unsigned(op.use)]++;
+        if (op.use != PageUse::Objects) {
+            if (op.free || op.next || op.prev || op.in_use || op.cls)
+                return fail(why, n, "pool page %#lx: %s", pa, "a page of pages with object-page state");
+            continue;
+        }
+        if (op.cls >= NR_CLASSES) return fail(why, n, "pool page %#lx: %s", pa, "size class out of range");
+        uint64_t mask;
+        const char* problem = nullptr;
+        if (!free_mask(op, r.base_ptr + i * PAGE_SIZE, &mask, &problem))
+            return fail(why, n, "pool page %#lx: %s", pa, problem);
+        const size_t nfree = size_t(bits::popcount(mask));
+        if (op.in_use == 0 || op.in_use + nfree != capacity(op.cls))
+            return fail(why, n, "pool page %#lx: %s", pa, "objects in use and free do not fill the page");
+    }
+    if (free != r.free) return fail(why, n, "pool region %lu: %s", ri, "free count differs from its bitmap");
+    return true;
+}
+
+// Each page with free objects is on its class's list once, and nothing else is.
+bool verify_partial_lists(char* why, size_t n) {
+    size_t on_lists = 0, with_free = 0, limit = 0;
+    for (unsigned i = 0; i < g.nr_regions; i++) {
+        limit += g.regions[i].pages;
+        for (size_t k = 0; k < g.regions[i].pages; k++) {
+            const ObjectPage& op = g.regions[i].obj_pages[k];
+            if (op.use == PageUse::Objects && op.free) with_free++;
+        }
+    }
+    for (unsigned c = 0; c < NR_CLASSES; c++) {
+        const ObjectPage* prev = nullptr;
+        for (const ObjectPage* op = g.partial[c]; op; op = op->next) {
+            bool ours = false;
+            for (unsigned i = 0; i < g.nr_regions; i++)
+                ours = ours || (op >= g.regions[i].obj_pages && op < g.regions[i].obj_pages + g.regions[i].pages);
+            if (!ours || ++on_lists > limit)
+                return fail(why, n, "pool class %lu: %s", c, "list of pages with free objects leaves the pool");
+            if (op->use != PageUse::Objects || op->cls != c || !op->free || op->prev != prev)
+                return fail(why, n, "pool class %lu: %s", c, "list of pages with free objects is broken");
+            prev = op;
+        }
+    }
+    if (on_lists != with_free)
+        return fail(why, n, "pool: %lu %s", on_lists, "pages listed with free objects, not every such page");
+    return true;
+}
+
+}  // namespace
+
+PageInfo page_info(const void* p) {
+    Region* r;
+    size_t index;
+    if (!locate(p, &r, &index)) return PageInfo{PageUse::Free, 0, nullptr};
+    return info_of(*r, index);
+}
+
+PageInfo page_info(PhysAddr pa) {
+    Region* r;
+    size_t index;
+    if (!locate(pa, &r, &index)) return PageInfo{PageUse::Free, 0, nullptr};
+    return info_of(*r, index);
+}
+
+bool is_live_object(const void* p) {
+    Region* r;
+    size_t index;
+    if (!locate(p, &r, &index)) return false;
+    const ObjectPage& op = r->obj_pages[index];
+    if (op.use != PageUse::Objects || op.cls >= NR_CLASSES) return false;
+    const char* page = r->base_ptr + index * PAGE_SIZE;
+    const size_t off = size_t(static_cast<const char*>(p) - page), obj = size_t(64) << op.cls;
+    if (off % obj != 0) return false;
+    uint64_t mask;
+    const char* problem;
+    return free_mask(op, page, &mask, &problem) && !(mask & (uint64_t(1) << (off / obj)));
+}
+
+bool overlaps(PhysRange range) {
+    for (unsigned i = 0; i < g.nr_regions; i++) {
+        const PhysRange& w = g.regions[i].whole;
+        if (range.base < w.end() && w.base < range.end()) return true;
+    }
+    return false;
+}
+
+bool verify(char* why, size_t n, uint64_t pages_in_use[4]) {
+    if (pages_in_use)
+        for (unsigned i = 0; i < 4; i++) pages_in_use[i] = 0;
+    for (unsigned i = 0; i < g.nr_regions; i++)
+        if (!verify_region(g.regions[i], i, why, n, pages_in_use)) return false;
+    return verify_partial_lists(why, n);
+}
+
+void for_each_object(void (*fn)(void* ctx, void* obj, bool own_page), void* ctx) {
+    for (unsigned i = 0; i < g.nr_regions; i++) {
+        const Region& r = g.regions[i];
+        for (size_t k = 0; k < r.pages; k++) {
+            const ObjectPage& op = r.obj_pages[k];
+            char* page = r.base_ptr + k * PAGE_SIZE;
+            if (op.use == PageUse::Object) {
+                fn(ctx, page, true);
+                continue;
+            }
+            if (op.use != PageUse::Objects) continue;
+            uint64_t mask;
+            const char* problem;
+            if (!free_mask(op, page, &mask, &problem)) continue;
+            const size_t obj = size_t(64) << op.cls;
+            for (size_t j = 0; j < capacity(op.cls); j++)
+                if (!(mask & (uint64_t(1) << j))) fn(ctx, page + j * obj, false);
+        }
+    }
 }
 
 }  // namespace kpool

@@ -82,4 +82,43 @@ struct Stats {
 };
 Stats stats();
 
+// ---- For the kernel's consistency check (kernel/obj/verify.h) ----------
+// None of these changes anything.
+
+// What a managed page is used for.
+enum class PageUse : uint8_t {
+    Free,     // not allocated
+    Pages,    // alloc_pages (capability tables, page tables)
+    Objects,  // objects of one size class (alloc_object)
+    Object,   // one object (alloc_object_page)
+};
+struct PageInfo {
+    PageUse use;
+    unsigned size_class;  // Objects: the class
+    const void* base;     // the page as the pool reaches it (nullptr outside the pool)
+};
+// The page holding the byte at `p` (a pointer as the pool reaches its
+// memory) or at `pa`; use Free and base nullptr outside every region.
+PageInfo page_info(const void* p);
+PageInfo page_info(PhysAddr pa);
+// Whether `p` is a live object of its size-class page (on a page in use
+// Objects, at a multiple of the class size, not on the page's free list).
+bool is_live_object(const void* p);
+// Whether any byte of `r` lies in a pool region (its bookkeeping included).
+bool overlaps(PhysRange r);
+
+// Checks the pool's own bookkeeping: each region's free count against its
+// bitmap, every page's record against the bitmap, each size-class page's
+// free list (inside the page, aligned, no object twice, as many free
+// objects as the class's capacity less the objects in use) and the lists
+// of pages with free objects. On the first problem, writes it to `why`
+// (up to `n` bytes) and returns false. `pages_in_use` (optional) gets the
+// pages allocated per use (indexed by PageUse).
+bool verify(char* why, size_t n, uint64_t pages_in_use[4] = nullptr);
+
+// Calls fn(ctx, obj, own_page) for every live object: each object of a
+// size-class page and each page of alloc_object_page, region by region in
+// address order. Call only after verify() passed (it follows free lists).
+void for_each_object(void (*fn)(void* ctx, void* obj, bool own_page), void* ctx);
+
 }  // namespace kpool

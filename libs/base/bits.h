@@ -78,6 +78,16 @@ constexpr unsigned highest_set(uint64_t v) {
     return detail::highest_set_soft(v);
 }
 
+// The number of set bits, by halves (no instruction for it without Zbb;
+// off every fast path).
+constexpr unsigned popcount(uint64_t v) {
+    v = v - ((v >> 1) & 0x5555555555555555ull);
+    v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+    v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return unsigned((v * 0x0101010101010101ull) >> 56);
+}
+static_assert(popcount(0) == 0 && popcount(~uint64_t(0)) == 64 && popcount(0x8000000000000101ull) == 3);
+
 // ceil(log2 v): the smallest n with 2^n >= v, 0 for v <= 1 (Linux's
 // order_base_2).
 constexpr unsigned log2_ceil(uint64_t v) { return v <= 1 ? 0 : highest_set(v - 1) + 1; }

@@ -71,6 +71,15 @@ TEST(Bits, RoundDownPow2KeepsTheHighestBit) {
     EXPECT_EQ(bits::round_down_pow2(~uint64_t(0)), uint64_t(1) << 63);
 }
 
+TEST(Bits, PopcountMatchesTheBuiltin) {
+    uint64_t v = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 1000; i++) {
+        EXPECT_EQ(bits::popcount(v), unsigned(__builtin_popcountll(v))) << std::hex << v;
+        v = v * 6364136223846793005ull + 1442695040888963407ull;
+    }
+    for (unsigned b = 0; b < 64; b++) EXPECT_EQ(bits::popcount(uint64_t(1) << b), 1u);
+}
+
 // Usable in constant expressions, as size classes and static_asserts use them.
 static_assert(bits::lowest_set(0x50) == 4 && bits::detail::lowest_set_soft(0x50) == 4);
 static_assert(bits::highest_set(0x50) == 6 && bits::detail::highest_set_soft(0x50) == 6);
