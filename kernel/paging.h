@@ -108,4 +108,32 @@ uint64_t address_space_token(PhysAddr root, uint16_t asid);
 // is about to be torn down.
 uint64_t kernel_address_space_token();
 
+// A valid entry of a user address space's tables, as the kernel's
+// consistency check (kernel/obj/verify.h) reads them.
+struct UserPte {
+    enum class Kind : uint8_t {
+        Table,      // points to the table at `pa` (of level `level` - 1)
+        Leaf,       // maps [va, va + size) to [pa, pa + size)
+        Malformed,  // a reserved encoding, or a table pointer at the last level
+    };
+    Kind kind;
+    unsigned level;  // of the table holding the entry: 0 the last, 2 the root
+    VirtAddr va;     // the first address the entry covers
+    PhysAddr pa;
+    uint64_t size;   // the bytes the entry covers
+    uint8_t rights;  // a leaf's R/W/X (abi::Rights bits)
+    bool user, global;
+};
+
+// Visits every valid entry of the user half of the tables under `root`,
+// in address order, each table entry before the entries of its table:
+// fn(ctx, entry) returns whether to go on, and for a table also gives the
+// walk leave to read it. Returns false when fn stopped the walk.
+bool user_table_walk(PhysAddr root, bool (*fn)(void* ctx, const UserPte& e), void* ctx);
+// The leaf that maps `va` under `root`, whose tables the caller has checked
+// (user_table_walk). Errors: NotFound.
+Result<UserPte> user_table_leaf(PhysAddr root, VirtAddr va);
+// Whether the kernel half of the root table `root` is the kernel's own.
+bool user_table_kernel_half_ok(PhysAddr root);
+
 }  // namespace arch

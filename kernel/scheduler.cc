@@ -90,6 +90,11 @@ void timer_tick() {
 
 void thread_started() { g.live_threads++; }
 
+ReadyView ready_view() {
+    return ReadyView{g.ready, [](unsigned p) { return ((g.nonempty[p / 64] >> (p % 64)) & 1) != 0; },
+                     detail::g_ready_any, g.live_threads};
+}
+
 void thread_ended() {
     g.live_threads--;
     if (g_current && g_current->state == ThreadState::Dead) g_current = nullptr;

@@ -94,4 +94,16 @@ inline void thread_freed(Thread* t) {
 void thread_started();
 void thread_ended();
 
+// The scheduler's state as it is, for the consistency check (verify.h):
+// the ready queue of each priority, whether its bit says it has threads,
+// the summary word of those bits, and the count of started threads not
+// ended yet.
+struct ReadyView {
+    const ThreadQueue* queues;  // abi::PRIORITY_MAX + 1 of them
+    bool (*marked)(unsigned priority);
+    uint64_t ready_any;
+    unsigned live_threads;
+};
+ReadyView ready_view();
+
 }  // namespace sched

@@ -128,7 +128,8 @@ void fill_boot_info(abi::BootInfo& info, const fdt::MachineInfo& m) {
     info.cmdline_len = uint32_t(n);
 }
 
-// mem_map, node by node, at ROOT_MEMMAP_BASE + pfn * 32 in the root task.
+// mem_map, node by node, at ROOT_MEMMAP_BASE + pfn * 32 in the root task
+// (its page tables charged to it, as all its tables are).
 // From here on the kernel never reads it again: its contents are the
 // pager's, and nothing the kernel relies on lives there.
 void give_mem_map(Task* task, abi::BootInfo& info) {
@@ -140,8 +141,7 @@ void give_mem_map(Task* task, abi::BootInfo& info) {
         Pfn start = bm.node_map_start[n];
         uint64_t va = abi::ROOT_MEMMAP_BASE + start.raw() * sizeof(mm::Page);
         Status s = arch::user_map(task->pt_root, VirtAddr(va), arr.base, align_up(arr.size, PAGE_SIZE),
-                                  abi::RIGHT_READ | abi::RIGHT_WRITE,
-                                  arch::FrameSource{[](void*) { return kpool::alloc_pages(1); }, nullptr});
+                                  abi::RIGHT_READ | abi::RIGHT_WRITE, vm::table_frames(task));
         if (!s.ok()) too_little_memory("mapping mem_map into the root task");
         if (start.raw() < first) first = start.raw();
         uint64_t last = start.raw() + arr.size / sizeof(mm::Page);
@@ -156,8 +156,7 @@ void give_mem_map(Task* task, abi::BootInfo& info) {
 void give_initrd(Task* task, const abi::BootInfo& info) {
     if (!info.initrd_pages) return;
     Status s = arch::user_map(task->pt_root, VirtAddr(abi::ROOT_INITRD_VA), Pfn(info.initrd_pfn).to_phys(),
-                              info.initrd_pages * PAGE_SIZE, abi::RIGHT_READ,
-                              arch::FrameSource{[](void*) { return kpool::alloc_pages(1); }, nullptr});
+                              info.initrd_pages * PAGE_SIZE, abi::RIGHT_READ, vm::table_frames(task));
     if (!s.ok()) too_little_memory("mapping the initrd into the root task");
 }
 

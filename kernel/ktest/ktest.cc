@@ -7,6 +7,7 @@ namespace {
 constexpr KtestSuite SUITES[] = {
     {"paging", ktest_paging},
     {"memory", ktest_phys_memory},
+    {"verify", ktest_verify},
 };
 
 // Calls fn(ctx, item) for each comma-separated item of `list`.

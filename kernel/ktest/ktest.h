@@ -18,3 +18,4 @@ unsigned ktest_run(StrView which);
 // Suites (kernel/ktest/*.cc).
 void ktest_paging(unity::Runner& r);
 void ktest_phys_memory(unity::Runner& r);
+void ktest_verify(unity::Runner& r);

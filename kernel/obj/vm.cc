@@ -12,7 +12,6 @@ namespace vm {
 
 namespace {
 
-constexpr unsigned NR_ASIDS = 4096;
 constinit uint64_t g_asid_used[NR_ASIDS / 64] = {1};  // ASID 0 is the kernel's
 
 Result<PhysAddr> pool_frame(void*) { return kpool::alloc_pages(1); }
@@ -64,6 +63,16 @@ void list_remove(Task* t, Cap* c) {
 }
 
 }  // namespace
+
+arch::FrameSource table_frames(Task* t) { return table_source(t); }
+
+bool asid_in_use(uint16_t a) { return a < NR_ASIDS && (g_asid_used[a / 64] >> (a % 64)) & 1; }
+
+unsigned asids_in_use() {
+    unsigned n = 0;
+    for (uint64_t w : g_asid_used) n += unsigned(bits::popcount(w));
+    return n;
+}
 
 Status create(Task* t) {
     uint16_t asid = TRY(alloc_asid());

@@ -4,6 +4,7 @@
 
 #include "base/result.h"
 #include "kernel/obj/objects.h"
+#include "kernel/paging.h"
 
 namespace vm {
 
@@ -47,6 +48,17 @@ void unmap_frame(Cap* frame);
 // Errors: NotFound (not mapped), InvalidArgument (rights as map_frame).
 Status protect_frame(Cap* frame, uint8_t rights);
 Status read_clear_ad(Cap* frame, bool* accessed, bool* dirty);
+
+// Page-table frames from the kernel pool charged to t's kernel memory
+// account (kmem.h), as every table below its root is: for tables the
+// kernel makes outside map_frame (the root task's mem_map and initrd).
+arch::FrameSource table_frames(Task* t);
+
+// Whether ASID `asid` is allocated, and how many are (the kernel's own,
+// 0, included): for the consistency check (verify.h).
+bool asid_in_use(uint16_t asid);
+unsigned asids_in_use();
+inline constexpr unsigned NR_ASIDS = 4096;
 
 // Copies `len` bytes of `t`'s memory at `va` into `dst` through the
 // direct map, checking every page is mapped user-readable.

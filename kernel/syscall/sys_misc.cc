@@ -3,6 +3,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/obj/pool.h"
 #include "kernel/obj/task.h"
+#include "kernel/obj/verify.h"
 #include "kernel/obj/vm.h"
 #include "kernel/platform.h"
 #include "kernel/scheduler.h"
@@ -60,6 +61,12 @@ SYSCALL_HANDLER(kernel_info) {
         }
         case abi::KERNEL_INFO_KMEM:
             return ret(t, Error::None, t->task->kmem_used, t->task->kmem_limit, tasks::base_bytes(t->task));
+        case abi::KERNEL_INFO_VERIFY: {
+            verify::Finding f;
+            if (verify::run(&f)) return ret(t, Error::None);
+            klog::error("verify: %s: %s", verify::check_name(f.check), f.message);
+            return ret(t, Error::Malformed, uint64_t(f.check));
+        }
     }
     ret(t, Error::InvalidArgument);
 }

@@ -41,7 +41,9 @@ namespace abi {
     X(Yield, 3, yield)                                                                                    \
     /* a0 = KERNEL_INFO_POOL -> a1 = pool free bytes, a2 = pool total bytes, a3 = ticks; a0 =             \
        KERNEL_INFO_KMEM -> a1 = the caller's kernel memory used, a2 = its limit (0: none), a3 = what      \
-       TaskCreate reserves for a task besides its limit */                                                \
+       TaskCreate reserves for a task besides its limit; a0 = KERNEL_INFO_VERIFY -> the kernel checks its \
+       own state: None, or Malformed with a1 = what is broken (kernel/obj/verify.h), the details on the   \
+       console */                                                                                         \
     X(KernelInfo, 4, kernel_info)                                                                         \
                                                                                                           \
     /* --- Capabilities (any type) --- */                                                                 \
@@ -194,6 +196,7 @@ inline constexpr unsigned FRAME_ORDER_MAX = 18;
 // What KernelInfo reports (its a0).
 inline constexpr uint64_t KERNEL_INFO_POOL = 0;
 inline constexpr uint64_t KERNEL_INFO_KMEM = 1;
+inline constexpr uint64_t KERNEL_INFO_VERIFY = 2;
 
 // The user half of every address space (Sv39): [USER_BASE, USER_END).
 inline constexpr uint64_t USER_BASE = 0x1000;

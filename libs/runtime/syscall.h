@@ -109,6 +109,15 @@ inline Result<KmemInfo> kmem_info() {
     return KmemInfo{r.a1, r.a2, r.a3};
 }
 
+// The kernel checks its own state (kernel/obj/verify.h). Malformed when it
+// is inconsistent (a kernel bug; the kernel prints what it found), with
+// what is broken in *check (verify::Check's number) if given.
+inline Status kernel_verify(uint64_t* check = nullptr) {
+    Regs r = call(abi::Sys::KernelInfo, abi::KERNEL_INFO_VERIFY);
+    if (check) *check = r.a1;
+    return status(r);
+}
+
 // --- Capabilities ----------------------------------------------------------
 
 struct CapInfo {

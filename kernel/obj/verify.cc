@@ -1,0 +1,393 @@
+// The kernel's consistency check (verify.h): the run as a whole, each
+// object alone, and the counts of references, mappings and kernel memory
+// charges that need every source seen first.
+#include "kernel/obj/verify.h"
+
+#include <stdarg.h>
+
+#include "abi/syscall.h"
+#include "format/format.h"
+#include "kernel/lib/panic.h"
+#include "kernel/obj/kmem.h"
+#include "kernel/obj/task.h"
+#include "kernel/obj/verify_detail.h"
+#include "kernel/obj/vm.h"
+
+namespace verify {
+
+namespace detail {
+
+namespace {
+
+// ---- References, mappings and charges, counted against each object ----
+
+// What was found naming one object.
+struct Count {
+    const KObject* obj;
+    uint32_t refs;     // references of any kind
+    uint32_t ep_caps;  // Endpoint capabilities (an endpoint)
+    uint32_t mapped;   // Frame capabilities mapped into it (a task)
+    uint32_t replies;  // Reply capabilities that can still answer it (a thread)
+    uint32_t tables;   // its page tables below the root, once checked (a live task)
+    uint64_t charged;  // kernel memory charged to it for others (a task)
+};
+
+constexpr unsigned TABLE_SIZE = 2048;  // twice the largest batch
+constinit unsigned g_batch_limit = TABLE_SIZE / 2;
+constinit Count g_counts[TABLE_SIZE];
+constinit unsigned g_filled = 0;
+// The table holds every live object (one batch): is_object() looks there.
+constinit bool g_all_counted = false;
+
+unsigned hash(const void* p) {
+    return unsigned((reinterpret_cast<uintptr_t>(p) * 0x9e3779b97f4a7c15ull) >> 40) & (TABLE_SIZE - 1);
+}
+
+Count* counted(const void* p) {
+    if (!p) return nullptr;
+    for (unsigned i = hash(p), n = 0; n < TABLE_SIZE; i = (i + 1) & (TABLE_SIZE - 1), n++) {
+        if (g_counts[i].obj == p) return &g_counts[i];
+        if (!g_counts[i].obj) return nullptr;
+    }
+    return nullptr;
+}
+
+void add_to_batch(const KObject* o) {
+    unsigned i = hash(o);
+    while (g_counts[i].obj) i = (i + 1) & (TABLE_SIZE - 1);
+    g_counts[i] = Count{o, 0, 0, 0, 0, 0, 0};
+    g_filled++;
+}
+
+struct BatchFill {
+    uint64_t index, skip;
+};
+
+// The objects from the `skip`th on, in the pool's order, as many as a
+// batch holds. Returns how many.
+unsigned fill_batch(uint64_t skip) {
+    for (Count& c : g_counts) c = Count{};
+    g_filled = 0;
+    BatchFill fill{0, skip};
+    kpool::for_each_object(
+        [](void* ctx, void* obj, bool) {
+            auto* b = static_cast<BatchFill*>(ctx);
+            if (b->index++ >= b->skip && g_filled < g_batch_limit) add_to_batch(static_cast<KObject*>(obj));
+        },
+        &fill);
+    return g_filled;
+}
+
+}  // namespace
+
+bool fail(Run& r, Check c, const char* fmt, ...) {
+    r.f->check = c;
+    va_list ap;
+    va_start(ap, fmt);
+    vformat_buf(r.f->message, sizeof r.f->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool fail_at(Run& r, Check c, const Loc& at, const char* fmt, ...) {
+    r.f->check = c;
+    char* m = r.f->message;
+    const size_t n = sizeof r.f->message;
+    size_t used = at.owner ? format_buf(m, n, "task %u (%.23s) slot %u: ", at.owner->id, at.owner->name, at.slot)
+                           : format_buf(m, n, "the fault endpoint of thread %u: ", at.holder->id);
+    if (used >= n) return false;
+    va_list ap;
+    va_start(ap, fmt);
+    vformat_buf(m + used, n - used, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+unsigned size_class_of(ObjType type) {
+    switch (type) {
+        case ObjType::Task:
+            return kpool::size_class(sizeof(Task));
+        case ObjType::Thread:
+            return kpool::size_class(sizeof(Thread));
+        case ObjType::Endpoint:
+            return kpool::size_class(sizeof(Endpoint));
+    }
+    return ~0u;
+}
+
+bool is_object(const void* p, ObjType type) {
+    if (!p || (reinterpret_cast<uintptr_t>(p) & 7)) return false;
+    if (g_all_counted) {
+        const Count* c = counted(p);
+        return c && c->obj->otype == type;
+    }
+    const kpool::PageInfo pi = kpool::page_info(p);
+    if (pi.use == kpool::PageUse::Object) {
+        if (p != pi.base) return false;
+    } else if (pi.use == kpool::PageUse::Objects) {
+        if (pi.size_class != size_class_of(type) || !kpool::is_live_object(p)) return false;
+    } else {
+        return false;
+    }
+    return static_cast<const KObject*>(p)->otype == type;
+}
+
+namespace {
+
+// The object whose size-class slot or own page holds `p` (in the pool).
+const void* container_of(const void* p, const kpool::PageInfo& pi) {
+    if (pi.use == kpool::PageUse::Object) return pi.base;
+    const auto* base = static_cast<const char*>(pi.base);
+    const size_t obj = size_t(64) << pi.size_class;
+    return base + size_t(static_cast<const char*>(p) - base) / obj * obj;
+}
+
+}  // namespace
+
+bool is_cap(const Cap* p) {
+    if (!p || (reinterpret_cast<uintptr_t>(p) & 7)) return false;
+    const kpool::PageInfo pi = kpool::page_info(p);
+    if (pi.use == kpool::PageUse::Pages) {
+        // A slot of a table (which may straddle two pages of its run).
+        const void* last = reinterpret_cast<const char*>(p) + sizeof(Cap) - 1;
+        if (kpool::page_info(last).use != kpool::PageUse::Pages) return false;
+        const Task* o = p->owner;
+        if (!is_object(o, ObjType::Task) || !o->alive || !o->slots) return false;
+        return p->slot < o->nr_slots && &o->slots[p->slot] == p;
+    }
+    if (pi.use == kpool::PageUse::Objects || pi.use == kpool::PageUse::Object) {
+        const auto* th = static_cast<const Thread*>(container_of(p, pi));
+        return is_object(th, ObjType::Thread) && p == &th->fault_ep;
+    }
+    return false;
+}
+
+void record_tables(const Task* t, uint64_t tables) {
+    if (!g_all_counted) return;
+    if (Count* c = counted(t)) c->tables = uint32_t(tables);
+}
+
+namespace {
+
+const char* type_name(ObjType t) {
+    switch (t) {
+        case ObjType::Task:
+            return "task";
+        case ObjType::Thread:
+            return "thread";
+        case ObjType::Endpoint:
+            return "endpoint";
+    }
+    return "?";
+}
+
+// An object's header, then the object by its type.
+bool check_object(Run& r, const KObject* o, bool own_page) {
+    if (unsigned(o->otype) > unsigned(ObjType::Endpoint))
+        return fail(r, Check::Object, "object at %p: type %u unknown", static_cast<const void*>(o),
+                    unsigned(o->otype));
+    if (!own_page && kpool::page_info(o).size_class != size_class_of(o->otype))
+        return fail(r, Check::Object, "%s at %p: in a page of another size class", type_name(o->otype),
+                    static_cast<const void*>(o));
+    if (o->own_page != own_page)
+        return fail(r, Check::Object, "%s at %p: says it is%s in a page of its own", type_name(o->otype),
+                    static_cast<const void*>(o), o->own_page ? "" : " not");
+    if (o->refs == 0)
+        return fail(r, Check::Object, "%s at %p: no references, yet not freed", type_name(o->otype),
+                    static_cast<const void*>(o));
+    if (own_page) r.own_page_objects++;
+    switch (o->otype) {
+        case ObjType::Task:
+            return check_task(r, static_cast<const Task*>(o));
+        case ObjType::Thread:
+            return check_thread(r, static_cast<const Thread*>(o));
+        case ObjType::Endpoint:
+            return check_endpoint(r, static_cast<const Endpoint*>(o));
+    }
+    return true;
+}
+
+void ref(const void* p) {
+    if (Count* c = counted(p)) c->refs++;
+}
+
+void count_cap(const Cap& c) {
+    if (c.empty()) return;
+    ref(c.obj);
+    if (c.type == abi::CapType::Endpoint) {
+        if (Count* n = counted(c.obj)) n->ep_caps++;
+    } else if (c.type == abi::CapType::Reply) {
+        const auto* caller = static_cast<const Thread*>(c.obj);
+        if (caller->state == ThreadState::BlockedReply && caller->reply_gen == c.w0)
+            if (Count* n = counted(caller)) n->replies++;
+    } else if (c.type == abi::CapType::Frame && c.mapped_in) {
+        if (Count* n = counted(c.mapped_in)) n->mapped++;
+    }
+}
+
+// Every reference, mapping record and charge one object holds.
+void count_sources(void*, void* obj, bool) {
+    const auto* o = static_cast<const KObject*>(obj);
+    switch (o->otype) {
+        case ObjType::Task: {
+            const auto* t = static_cast<const Task*>(o);
+            if (t->alive) {
+                for (uint32_t i = 1; i < t->nr_slots; i++) count_cap(t->slots[i]);
+                for (const Thread* th = t->threads; th; th = th->task_next) ref(th);
+            }
+            if (t->kmem_payer) {
+                ref(t->kmem_payer);
+                if (Count* c = counted(t->kmem_payer)) c->charged += t->kmem_reserved;
+            }
+            break;
+        }
+        case ObjType::Thread: {
+            const auto* th = static_cast<const Thread*>(o);
+            ref(th->task);
+            count_cap(th->fault_ep);
+            break;
+        }
+        case ObjType::Endpoint: {
+            const auto* e = static_cast<const Endpoint*>(o);
+            if (e->kmem_payer) {
+                ref(e->kmem_payer);
+                if (Count* c = counted(e->kmem_payer))
+                    c->charged += kmem::object_charge(e->kmem_payer, sizeof(Endpoint));
+            }
+            break;
+        }
+    }
+}
+
+uint64_t mappings_listed(const Task* t) {
+    uint64_t n = 0;
+    for (const Cap* m = t->mappings; m; m = m->map_next) n++;
+    return n;
+}
+
+bool compare(Run& r, const Count& c) {
+    const KObject* o = c.obj;
+    const void* p = o;
+    if (o->refs != c.refs)
+        return fail(r, Check::RefCount, "%s at %p: %u references counted, %u found", type_name(o->otype), p,
+                    o->refs, c.refs);
+    if (o->otype == ObjType::Endpoint) {
+        const auto* e = static_cast<const Endpoint*>(o);
+        if (e->caps != c.ep_caps)
+            return fail(r, Check::RefCount, "endpoint at %p: counts %u capabilities naming it, %u found", p,
+                        e->caps, c.ep_caps);
+    } else if (o->otype == ObjType::Thread) {
+        const auto* th = static_cast<const Thread*>(o);
+        const uint32_t want = th->state == ThreadState::BlockedReply ? 1 : 0;
+        if (c.replies != want)
+            return fail(r, Check::Reply, "thread %u: %s, with %u Reply capabilities to answer it", th->id,
+                        want ? "waits for a reply" : "waits for no reply", c.replies);
+    } else {
+        const auto* t = static_cast<const Task*>(o);
+        if (t->alive && mappings_listed(t) != c.mapped)
+            return fail(r, Check::Mapping, "task %u (%s): lists %lu mappings, %u Frame capabilities are mapped in it",
+                        t->id, t->name, mappings_listed(t), c.mapped);
+        const uint64_t used = t->kmem_used;
+        if (t->alive) {
+            const uint64_t tables = (g_all_counted ? c.tables : tables_below_root(t)) * PAGE_SIZE;
+            if (used != tables + c.charged)
+                return fail(r, Check::Kmem,
+                            "task %u (%s): %lu bytes of kernel memory charged, %lu of page tables and %lu "
+                            "for objects and tasks it made",
+                            t->id, t->name, used, tables, c.charged);
+        } else if (used < c.charged || (used - c.charged) % PAGE_SIZE != 0) {
+            // Its page tables are gone; their charge stays, and nobody reads it again.
+            return fail(r, Check::Kmem, "dead task %u (%s): %lu bytes charged, %lu for objects and tasks it made",
+                        t->id, t->name, used, c.charged);
+        }
+    }
+    return true;
+}
+
+// One batch after another; the first is in the table already when it
+// holds every object.
+bool count_references(Run& r) {
+    for (uint64_t done = 0; done < r.objects;) {
+        if (!g_all_counted && fill_batch(done) == 0) break;
+        kpool::for_each_object(count_sources, nullptr);
+        for (const Count& c : g_counts)
+            if (c.obj && !compare(r, c)) return false;
+        done += g_filled;
+    }
+    return true;
+}
+
+// Totals that each object contributed to, against the pool, the ASIDs
+// and the scheduler.
+bool check_totals(Run& r, const uint64_t pages[4]) {
+    const uint64_t table_pages = pages[unsigned(kpool::PageUse::Pages)];
+    if (table_pages != r.table_pages)
+        return fail(r, Check::PoolAccount,
+                    "%lu pool pages allocated as pages, %lu held by live tasks' capability and page tables",
+                    table_pages, r.table_pages);
+    if (pages[unsigned(kpool::PageUse::Object)] != r.own_page_objects)
+        return fail(r, Check::PoolAccount, "%lu pool pages of single objects, %lu such objects",
+                    pages[unsigned(kpool::PageUse::Object)], r.own_page_objects);
+    if (vm::asids_in_use() != r.alive_tasks + 1)
+        return fail(r, Check::Asid, "%u ASIDs in use, %lu live tasks and the kernel's", vm::asids_in_use(),
+                    r.alive_tasks);
+    if (r.listed_threads != r.threads_of_alive)
+        return fail(r, Check::Thread, "%lu threads belong to live tasks, %lu are in their tasks' lists",
+                    r.threads_of_alive, r.listed_threads);
+    return true;
+}
+
+struct PassOne {
+    Run* r;
+    bool ok;
+};
+
+}  // namespace
+
+}  // namespace detail
+
+using namespace detail;
+
+const char* check_name(Check c) {
+    static constexpr const char* NAMES[NR_CHECKS] = {
+        "none",     "pool",     "pool account", "object",     "reference count", "capability place",
+        "empty slot", "capability link", "capability tree", "capability fields", "capability object",
+        "mapping",  "page table", "leaf",       "unrecorded leaf", "task", "asid", "kernel memory",
+        "thread",   "ready queue", "endpoint queue", "reply", "current thread",
+    };
+    return unsigned(c) < NR_CHECKS ? NAMES[unsigned(c)] : "?";
+}
+
+bool run(Finding* f) {
+    *f = Finding{};
+    Run r{f};
+    uint64_t pages[4];
+    char why[sizeof f->message];
+    if (!kpool::verify(why, sizeof why, pages)) return fail(r, Check::Pool, "%s", why);
+    kpool::for_each_object([](void* ctx, void*, bool) { (*static_cast<uint64_t*>(ctx))++; }, &r.objects);
+    // With room for every object, the table of counts is also the set of
+    // live objects that is_object() looks pointers up in.
+    g_all_counted = r.objects <= g_batch_limit;
+    if (g_all_counted) fill_batch(0);
+    PassOne one{&r, true};
+    kpool::for_each_object(
+        [](void* ctx, void* obj, bool own_page) {
+            auto* p = static_cast<PassOne*>(ctx);
+            if (p->ok) p->ok = check_object(*p->r, static_cast<const KObject*>(obj), own_page);
+        },
+        &one);
+    const bool ok = one.ok && check_tree(r) && check_scheduler(r) && check_totals(r, pages) && count_references(r);
+    g_all_counted = false;
+    return ok;
+}
+
+void after_syscall(uint64_t nr) {
+    Finding f;
+    if (!run(&f)) PANIC("verify after system call %lu: %s: %s", nr, check_name(f.check), f.message);
+}
+
+void set_batch_limit(unsigned objects) {
+    g_batch_limit = objects < 1 ? 1 : objects > TABLE_SIZE / 2 ? TABLE_SIZE / 2 : objects;
+}
+
+}  // namespace verify

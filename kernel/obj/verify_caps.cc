@@ -1,0 +1,229 @@
+// The consistency check's part for capabilities (verify.h): where each
+// sits, its derivation links, its typed fields against its parent's, and
+// the tree as a whole.
+#include "abi/syscall.h"
+#include "kernel/obj/verify_detail.h"
+
+namespace verify::detail {
+
+namespace {
+
+using abi::CapType;
+
+
+bool rest_empty(const Cap* c) {
+    return !c->rights && !c->obj && !c->w0 && !c->w1 && !c->parent && !c->first_child && !c->next_sibling &&
+           !c->prev_sibling && !c->mapped_in && !c->mapped_va && !c->map_next && !c->map_prev;
+}
+
+bool check_links(Run& r, const Cap* c, const Loc& at) {
+    const struct {
+        const Cap* p;
+        const char* name;
+    } links[] = {{c->parent, "parent"},
+                 {c->first_child, "first child"},
+                 {c->next_sibling, "next sibling"},
+                 {c->prev_sibling, "previous sibling"}};
+    for (const auto& l : links) {
+        if (l.p && !is_cap(l.p)) return fail_at(r, Check::CapLink, at, "its %s names no capability", l.name);
+        if (l.p == c) return fail_at(r, Check::CapLink, at, "it is its own %s", l.name);
+    }
+    if (!c->parent) {
+        r.roots++;
+        if (c->prev_sibling || c->next_sibling)
+            return fail_at(r, Check::CapLink, at, "a root with siblings");
+    } else if (c->parent->empty()) {
+        return fail_at(r, Check::CapLink, at, "its parent is an empty slot");
+    }
+    if (c->prev_sibling) {
+        if (c->prev_sibling->next_sibling != c || c->prev_sibling->parent != c->parent)
+            return fail_at(r, Check::CapLink, at, "its previous sibling does not lead back to it");
+    } else if (c->parent && c->parent->first_child != c) {
+        return fail_at(r, Check::CapLink, at, "first among its siblings, but not its parent's first child");
+    }
+    if (c->next_sibling && (c->next_sibling->prev_sibling != c || c->next_sibling->parent != c->parent))
+        return fail_at(r, Check::CapLink, at, "its next sibling does not lead back to it");
+    if (c->first_child && (c->first_child->parent != c || c->first_child->prev_sibling))
+        return fail_at(r, Check::CapLink, at, "its first child has another parent or a previous sibling");
+    return true;
+}
+
+bool no_mapping(const Cap* c) { return !c->mapped_in && !c->mapped_va && !c->map_next && !c->map_prev; }
+
+// A physical range in frames, if it is one Sv39 can name (44-bit PPNs).
+bool frames_range(uint64_t pfn, uint64_t pages, PhysRange* out) {
+    constexpr uint64_t PFN_LIMIT = uint64_t(1) << 44;
+    if (pfn >= PFN_LIMIT || pages > PFN_LIMIT - pfn) return false;
+    *out = PhysRange{Pfn(pfn).to_phys(), pages * PAGE_SIZE};
+    return true;
+}
+
+bool check_memory(Run& r, const Cap* c, const Loc& at) {
+    PhysRange range;
+    if (c->obj || !no_mapping(c) || c->w1 == 0 || !frames_range(c->w0, c->w1, &range))
+        return fail_at(r, Check::CapFields, at, "memory [%#lx, +%lu pages) malformed", c->w0, c->w1);
+    if (c->rights & ~(abi::RIGHT_READ | abi::RIGHT_WRITE))
+        return fail_at(r, Check::CapFields, at, "memory with rights %#x", c->rights);
+    if (kpool::overlaps(range))
+        return fail_at(r, Check::CapFields, at, "memory [%#lx, +%lu pages) overlaps the kernel pool", c->w0,
+                    c->w1);
+    const Cap* p = c->parent;
+    if (p && (p->type != CapType::Memory || c->w0 < p->w0 || c->w0 + c->w1 > p->w0 + p->w1))
+        return fail_at(r, Check::CapFields, at, "memory not within its parent's");
+    return true;
+}
+
+bool check_frame_mapping(Run& r, const Cap* c, const Loc& at) {
+    if (!c->mapped_in) {
+        if (!no_mapping(c)) return fail_at(r, Check::Mapping, at, "not mapped, yet with a mapping's fields");
+        return true;
+    }
+    const Task* t = c->mapped_in;
+    if (!is_object(t, ObjType::Task) || !t->alive)
+        return fail_at(r, Check::Mapping, at, "mapped in something that is not a live task");
+    const uint64_t va = c->mapped_va, size = c->frame_bytes();
+    if ((va & (PAGE_SIZE - 1)) || va < abi::USER_BASE || va >= abi::USER_END || size > abi::USER_END - va)
+        return fail_at(r, Check::Mapping, at, "mapped at %#lx, outside user space", va);
+    if (c->map_next && (!is_cap(c->map_next) || c->map_next->map_prev != c || c->map_next->mapped_in != t))
+        return fail_at(r, Check::Mapping, at, "the next mapping of task %u does not lead back to it", t->id);
+    if (c->map_prev) {
+        if (!is_cap(c->map_prev) || c->map_prev->map_next != c || c->map_prev->mapped_in != t)
+            return fail_at(r, Check::Mapping, at, "the previous mapping of task %u does not lead to it", t->id);
+    } else if (t->mappings != c) {
+        return fail_at(r, Check::Mapping, at, "mapped in task %u, which does not list it first or after another",
+                       t->id);
+    }
+    return true;
+}
+
+bool check_frame(Run& r, const Cap* c, const Loc& at) {
+    PhysRange range;
+    if (c->obj || c->w1 > abi::FRAME_ORDER_MAX || (c->w0 & ((uint64_t(1) << c->w1) - 1)) ||
+        !frames_range(c->w0, uint64_t(1) << c->w1, &range))
+        return fail_at(r, Check::CapFields, at, "frame pfn %#lx order %lu malformed", c->w0, c->w1);
+    if (c->rights & ~(abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC))
+        return fail_at(r, Check::CapFields, at, "frame with rights %#x", c->rights);
+    if (kpool::overlaps(range))
+        return fail_at(r, Check::CapFields, at, "frame pfn %#lx order %lu overlaps the kernel pool", c->w0, c->w1);
+    if (const Cap* p = c->parent) {
+        if (p->type == CapType::Memory) {
+            if (c->w0 < p->w0 || c->w0 + (uint64_t(1) << c->w1) > p->w0 + p->w1)
+                return fail_at(r, Check::CapFields, at, "frame pfn %#lx not within its memory parent", c->w0);
+        } else if (p->type != CapType::Frame || p->w0 != c->w0 || p->w1 != c->w1 || (c->rights & ~p->rights)) {
+            return fail_at(r, Check::CapFields, at, "frame is not a copy of its parent");
+        }
+    }
+    return check_frame_mapping(r, c, at);
+}
+
+ObjType object_type(CapType t) {
+    return t == CapType::Task ? ObjType::Task : t == CapType::Endpoint ? ObjType::Endpoint : ObjType::Thread;
+}
+
+// Task, Thread and Endpoint capabilities.
+bool check_object_cap(Run& r, const Cap* c, const Loc& at) {
+    if (!is_object(c->obj, object_type(c->type)))
+        return fail_at(r, Check::CapObject, at, "a %s capability naming no live %s", abi::cap_type_name(c->type),
+                    abi::cap_type_name(c->type));
+    if (!no_mapping(c) || c->w1 || (c->type != CapType::Endpoint && c->w0) ||
+        (c->type == CapType::Endpoint && c->w0 > abi::IpcResult::BADGE_MASK))
+        return fail_at(r, Check::CapFields, at, "%s capability with stray fields", abi::cap_type_name(c->type));
+    if (const Cap* p = c->parent) {
+        if (p->type != c->type || p->obj != c->obj || (c->rights & ~p->rights))
+            return fail_at(r, Check::CapFields, at, "not a copy of its parent");
+        if (c->type == CapType::Endpoint && p->w0 && p->w0 != c->w0)
+            return fail_at(r, Check::CapFields, at, "badge %#lx differs from its parent's %#lx", c->w0, p->w0);
+    }
+    return true;
+}
+
+bool check_reply(Run& r, const Cap* c, const Loc& at) {
+    if (!is_object(c->obj, ObjType::Thread))
+        return fail_at(r, Check::CapObject, at, "a reply capability naming no live thread");
+    if (c->rights != abi::RIGHT_WRITE || c->w1 || c->w0 > UINT32_MAX || !no_mapping(c))
+        return fail_at(r, Check::CapFields, at, "reply capability with stray fields");
+    if (c->parent || c->first_child) return fail_at(r, Check::CapFields, at, "a reply capability in the tree");
+    return true;
+}
+
+}  // namespace
+
+bool check_cap(Run& r, const Cap* c, const Task* owner, unsigned slot, const Thread* holder) {
+    const Loc at{owner, slot, holder};
+    if (owner ? c->owner != owner || c->slot != slot : c->owner || c->slot)
+        return fail_at(r, Check::CapPlace, at, "says it sits at slot %u of %s", c->slot,
+                    c->owner ? "another table" : "no table");
+    if (c->empty()) {
+        if (!rest_empty(c)) return fail_at(r, Check::CapEmpty, at, "empty, yet with fields set");
+        return true;
+    }
+    r.caps++;
+    if (unsigned(c->type) > unsigned(CapType::Reply))
+        return fail_at(r, Check::CapFields, at, "type %u unknown", unsigned(c->type));
+    if (c->rights & ~abi::RIGHTS_ALL)
+        return fail_at(r, Check::CapFields, at, "rights %#x unknown", c->rights);
+    if (!check_links(r, c, at)) return false;
+    switch (c->type) {
+        case CapType::Memory:
+            return check_memory(r, c, at);
+        case CapType::Frame:
+            return check_frame(r, c, at);
+        case CapType::Reply:
+            return check_reply(r, c, at);
+        default:
+            return check_object_cap(r, c, at);
+    }
+}
+
+namespace {
+
+struct TreeWalk {
+    Run* r;
+    uint64_t visited;
+    bool ok;
+};
+
+// Visits the subtree under `root` in depth-first order; false when it
+// holds more capabilities than there are (a loop).
+bool visit(TreeWalk& w, const Cap* root) {
+    const Cap* n = root;
+    for (;;) {
+        if (++w.visited > w.r->caps) return false;
+        if (n->first_child) {
+            n = n->first_child;
+            continue;
+        }
+        while (n != root && !n->next_sibling) n = n->parent;
+        if (n == root) return true;
+        n = n->next_sibling;
+    }
+}
+
+void visit_roots_of(TreeWalk& w, const Cap* c) {
+    if (w.ok && !c->empty() && !c->parent) w.ok = visit(w, c);
+}
+
+}  // namespace
+
+bool check_tree(Run& r) {
+    TreeWalk w{&r, 0, true};
+    kpool::for_each_object(
+        [](void* ctx, void* obj, bool) {
+            auto& w = *static_cast<TreeWalk*>(ctx);
+            const auto* o = static_cast<const KObject*>(obj);
+            if (o->otype == ObjType::Thread) {
+                visit_roots_of(w, &static_cast<const Thread*>(o)->fault_ep);
+            } else if (o->otype == ObjType::Task) {
+                const auto* t = static_cast<const Task*>(o);
+                if (t->alive)
+                    for (uint32_t i = 0; i < t->nr_slots; i++) visit_roots_of(w, &t->slots[i]);
+            }
+        },
+        &w);
+    if (!w.ok || w.visited != r.caps)
+        return fail(r, Check::CapTree, "%lu capabilities, %lu of them reachable from the %lu roots of the tree",
+                    r.caps, w.ok ? w.visited : r.caps + 1, r.roots);
+    return true;
+}
+
+}  // namespace verify::detail
