@@ -9,6 +9,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/paging.h"
 #include "kernel/platform.h"
+#include "kernel/syscall/syscall.h"
 
 namespace {
 
@@ -33,6 +34,8 @@ constinit fdt::MachineInfo g_machine{};
 //   kpool=SIZE        kernel object pool carved at boot (default 1/64 of RAM, 4..64 MiB)
 //   ipc_fastpath=off  no IPC fast paths: the general paths serve every Call,
 //                     ReplyRecv and fault (a test holds both to the same answers)
+//   verify=syscall    check the kernel's own state after every system call
+//                     and panic on an inconsistency (kernel/obj/verify.h)
 //   hold              after boot, print the page-table list and wait for an
 //                     external observer (QEMU's monitor) instead of powering off
 //
@@ -47,6 +50,7 @@ struct BootOptions {
     StrView init;              // empty: the default root task
     uint64_t kpool_bytes = 0;  // 0: the default
     bool ipc_fastpath = true;  // ipc_fastpath=off: the general IPC paths serve everything
+    bool verify_syscalls = false;
 };
 
 // loglevel= and quiet take effect at once, so the rest of boot logs at
@@ -89,6 +93,12 @@ BootOptions parse_boot_options(const char* bootargs) {
             o.ipc_fastpath = p.value.equals("on");
         else
             klog::warn("ipc_fastpath=%.*s ignored: expected on or off", int(p.value.len), p.value.data);
+    }
+    if (cl.find("verify", p)) {
+        if (p.value.equals("syscall"))
+            o.verify_syscalls = true;
+        else
+            klog::warn("verify=%.*s ignored: expected syscall", int(p.value.len), p.value.data);
     }
     if (cl.truncated())
         klog::warn("kernel command line longer than %zu bytes; the rest is ignored", CMDLINE_MAX);
@@ -202,6 +212,7 @@ void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instructions_at_entr
     if (!opt.crash.empty()) boot_crash(opt.crash);                         // tests: faults are loud
     if (opt.hold) hold();                                                  // tests: page table vs QEMU's
     if (!opt.ktest.empty()) platform::exit(ktest_run(opt.ktest) ? 1 : 0);  // tests: on-target suites
+    if (opt.verify_syscalls) syscall::check_every_syscall();               // tests: verify=syscall
     boot_start_root(machine, opt.init, opt.kpool_bytes);                   // kernel pool, root task, sret
     klog::info("boot complete; powering off (no root task in this image)");
     platform::exit(0);

@@ -75,7 +75,7 @@ struct Finding {
 bool run(Finding* f);
 
 // verify=syscall on the kernel command line: run() after every system
-// call, panicking with the finding (syscall/dispatch.cc). `nr` is the
+// call, panicking with the finding (syscall/entry.cc). `nr` is the
 // call's number, for the message.
 void after_syscall(uint64_t nr);
 

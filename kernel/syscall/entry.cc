@@ -2,6 +2,7 @@
 // which runs the number's handler from the table.
 #include "kernel/entry.h"
 
+#include "kernel/obj/verify.h"
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
 
@@ -20,10 +21,12 @@ TrapExit unknown_call(Thread* t) {
 
 using abi::NR_SYSCALLS;
 
-constexpr auto build_table() {
-    struct Table {
-        Entry e[NR_SYSCALLS + 1] = {};  // the last for every number out of range
-    } t;
+struct Table {
+    Entry e[NR_SYSCALLS + 1] = {};  // the last for every number out of range
+};
+
+constexpr Table build_table() {
+    Table t;
     for (auto& e : t.e) e = unknown_call;
 #define TERN_SYSCALL_ENTRY(name, nr, handler) t.e[nr] = syscall::handler;
     TERN_SYSCALLS(TERN_SYSCALL_ENTRY)
@@ -33,9 +36,25 @@ constexpr auto build_table() {
 
 // Not const: at boot the IPC fast paths go in front of Call and ReplyRecv
 // (set_entry), which costs them nothing per call.
-constinit auto g_table = build_table();
+constinit Table g_table = build_table();
+
+// verify=syscall: the entries as they were, each run by checked_call and
+// followed by the kernel's consistency check (kernel/obj/verify.h).
+constinit Table g_unchecked{};
+
+TrapExit checked_call(Thread* t) {
+    const uint64_t nr = t->ctx.arg(7);
+    const TrapExit next = g_unchecked.e[nr < NR_SYSCALLS ? nr : NR_SYSCALLS](t);
+    verify::after_syscall(nr);
+    return next;
+}
 
 }  // namespace
+
+void syscall::check_every_syscall() {
+    g_unchecked = g_table;
+    for (auto& e : g_table.e) e = checked_call;
+}
 
 void syscall::set_entry(abi::Sys nr, Entry entry) { g_table.e[uint64_t(nr)] = entry; }
 

@@ -45,6 +45,10 @@ inline void ret(Thread* t, Status s) { ret(t, s.error()); }
 // puts the fast paths in front of Call and ReplyRecv).
 void set_entry(abi::Sys nr, TrapExit (*entry)(Thread*));
 
+// verify=syscall: from now on every system call is followed by the
+// kernel's consistency check, which panics on a finding (obj/verify.h).
+void check_every_syscall();
+
 // A Task capability named by a slot, 0 meaning the caller's own task,
 // alive, with control (Write). Errors: InvalidCap, WrongType, NoRights, DeadObject.
 Result<Task*> task_arg(Thread* t, uint64_t slot);

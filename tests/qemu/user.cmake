@@ -23,6 +23,14 @@ tern_qemu_test(user.hostile.8G_numa2_kpool4M TIMEOUT 180 ARGS --mem 8G --numa 2 
   --unity --min-tests 25 --append "init=hostile kpool=4M"
   --reject "KERNEL PANIC" --reject ":pool_exhausted:IGNORE")
 
+# The same programs with the kernel checking its own state after every
+# system call (verify=syscall, kernel/obj/verify.h): any inconsistency
+# panics with what it found.
+tern_qemu_test(user.syscalls.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
+  --unity --min-tests 60 --append "init=syscalls verify=syscall" --reject "KERNEL PANIC")
+tern_qemu_test(user.hostile.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
+  --unity --min-tests 25 --append "init=hostile verify=syscall" --reject "KERNEL PANIC")
+
 # kbench runs to the end and prints every figure (the figures themselves
 # are reported by tools/bench, never judged).
 tern_qemu_test(user.kbench.runs TIMEOUT 120 ARGS --mem 128M --append "init=kbench"
