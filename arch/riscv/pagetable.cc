@@ -68,11 +68,18 @@ Status PageTable::map(VirtAddr va, PhysAddr pa, uint64_t size, uint64_t perms, L
     }
     if (!range_free(va, size)) return Error::Busy;
 
-    // The level of the largest leaf that fits at `off`.
+    // The level of the largest leaf that fits at `off` where no table is:
+    // a table that earlier, smaller mappings left (empty: range_free saw
+    // no leaf) stays and takes smaller leaves. A leaf written over its
+    // entry would lose it, and every table below it, for good.
+    const auto table_at = [&](uint64_t off, unsigned level) {
+        const Slot s = walker_.descend(va + off, level);
+        return s.level == level && s.pte->is_table();
+    };
     const auto leaf_level = [&](uint64_t off) {
         unsigned level = max_level(sizes);
         while (level > 0 && !(is_aligned((va + off).raw() | (pa + off).raw(), level_size(level)) &&
-                              size - off >= level_size(level)))
+                              size - off >= level_size(level) && !table_at(off, level)))
             level--;
         return level;
     };

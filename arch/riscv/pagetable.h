@@ -34,7 +34,9 @@ public:
     PhysAddr root() const { return walker_.root(); }
 
     // Maps [va, va+size) to [pa, pa+size) with `perms` (Pte::Read|...),
-    // using the largest leaf that alignment allows at each step.
+    // using the largest leaf that alignment allows at each step, and that
+    // no table already there (left empty by earlier mappings) stands in
+    // the way of: those stay, holding smaller leaves.
     // Errors (nothing is changed on the first three):
     //   BadAlignment    va, pa or size not 4 KiB aligned, or size 0
     //   InvalidArgument va range not canonical or wrapping, perms without R or X,

@@ -41,6 +41,12 @@ tern_qemu_test(pager.demos.8G_numa2 TIMEOUT 180 ARGS --mem 8G --numa 2 --smp 2 $
   --expect "^frames: node 1 zone Normal: orders 0-10 served"
   --expect "^Node 1, zone +Normal( +[0-9]+){11} *$")
 
+# The demos with the kernel checking its own state after every system
+# call (verify=syscall): found a 2 MiB mapping losing the page table a
+# single page had left.
+tern_qemu_test(pager.demos.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M --append "verify=syscall"
+  ${PAGER_DEMOS} --expect "^frames: nodes that serve: 0$")
+
 # hog with a quota above the machine's memory: the machine runs out, and
 # the pager refuses for want of memory only after giving back the frames
 # its caches had minted ahead (user/demo/hog.cc, `exhaust`).

@@ -57,6 +57,44 @@ TEST_F(PageTableTest, UnalignedEdgesUseSmallerLeaves) {
     EXPECT_EQ(n4k, 1u);
 }
 
+// A table that a smaller mapping left behind (empty after the unmap)
+// stays in the tree: a larger mapping over it uses smaller leaves there
+// instead of writing a leaf over the table's entry, which would lose the
+// table for good (it could never be freed with the rest).
+TEST_F(PageTableTest, LargeMappingKeepsTheTablesSmallerOnesLeft) {
+    const VirtAddr va(0x40000000);  // 1 GiB aligned
+    const PhysAddr pa(0x80000000);
+    ASSERT_TRUE(table().map(va, pa, 4 * KiB, Pte::Read | Pte::Write).ok());
+    ASSERT_EQ(frames.held(), 3u);  // root, level-1 and level-0 tables
+    ASSERT_EQ(table().unmap(va, 4 * KiB).value(), 1u);
+    ASSERT_TRUE(table().map(va, pa, 2 * MiB, Pte::Read | Pte::Write).ok());
+    EXPECT_EQ(frames.held(), 3u) << "no table made, none lost";
+    auto l = leaves();
+    ASSERT_EQ(l.size(), 512u) << "the level-0 table holds 4 KiB leaves";
+    for (size_t i = 0; i < l.size(); i++) {
+        EXPECT_EQ(l[i].size, 4 * KiB);
+        EXPECT_EQ(l[i].pa.raw(), pa.raw() + i * 4 * KiB);
+    }
+    ASSERT_EQ(table().unmap(va, 2 * MiB).value(), 512u);
+    // A gigabyte over the same place: 4 KiB leaves where the level-0 table
+    // is, 2 MiB leaves in the rest of the level-1 table.
+    ASSERT_TRUE(table().map(va, pa, GiB, Pte::Read | Pte::Write).ok());
+    size_t n4k = 0, n2m = 0;
+    uint64_t covered = 0;
+    for (auto& leaf : leaves()) {
+        n4k += leaf.size == 4 * KiB;
+        n2m += leaf.size == 2 * MiB;
+        covered += leaf.size;
+        EXPECT_EQ(leaf.pa.raw() - pa.raw(), leaf.va.raw() - va.raw());
+    }
+    EXPECT_EQ(covered, GiB);
+    EXPECT_EQ(n4k, 512u);
+    EXPECT_EQ(n2m, 511u);
+    table().free_tables_below(VirtAddr(uint64_t(1) << 38),
+                              [](void* ctx, PhysAddr f) { static_cast<FakePhys*>(ctx)->give_back(f); }, &frames);
+    EXPECT_EQ(frames.held(), 1u) << "every table but the root went back";
+}
+
 TEST_F(PageTableTest, LeafSizesCanBeLimited) {
     ASSERT_TRUE(table().map(VirtAddr(DM), PhysAddr(0), 4 * MiB, Pte::Read, LeafSizes::Only4K).ok());
     EXPECT_EQ(leaves().size(), 1024u);
