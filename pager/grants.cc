@@ -20,13 +20,6 @@ namespace {
 
 // ---- the grant table ------------------------------------------------------
 
-struct GrantEntry {
-    uint64_t pfn;  // 0: empty
-    uint16_t slot;
-    uint8_t order;
-    uint8_t client;  // id
-    bool tombstone;
-};
 constexpr unsigned TABLE_SIZE = 2 * abi::ROOT_CAP_SLOTS;
 // In a block the pager allocates for itself (grant_table_init).
 constinit GrantEntry* g_table = nullptr;
@@ -159,6 +152,7 @@ constexpr mm::AllocRequest CACHED_REQUESTS[] = {
     DEMAND_ZERO_REQUEST,                                // demand-zero faults (pager.h)
 };
 constexpr unsigned NR_CACHES = sizeof CACHED_REQUESTS / sizeof CACHED_REQUESTS[0];
+static_assert(NR_CACHES == NR_MINTED_CACHES);
 constinit MintedFrames g_minted[NR_CACHES] = {};
 
 // Which cache serves `r` with `rights`, or NR_CACHES: one comparison of
@@ -238,6 +232,10 @@ bool minted_drain() {
     }
     return any;
 }
+
+GrantTableView grant_table_view() { return GrantTableView{g_table, TABLE_SIZE}; }
+const GrantEntry* grant_lookup(uint64_t pfn) { return find(pfn); }
+MintedView minted_view(unsigned k) { return MintedView{g_minted[k].pfn, g_minted[k].slot, g_minted[k].n}; }
 
 unsigned minted_count() {
     unsigned n = 0;

@@ -203,6 +203,30 @@ unsigned minted_count();
 // nothing. Errors: OverQuota, those of the buddy allocator and the kernel.
 Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req);
 
+// The grant table's entries (grants.cc), for verify.cc.
+struct GrantEntry {
+    uint64_t pfn;  // 0: empty
+    uint16_t slot;
+    uint8_t order;
+    uint8_t client;  // id
+    bool tombstone;
+};
+struct GrantTableView {
+    const GrantEntry* entries;
+    unsigned size;
+};
+GrantTableView grant_table_view();
+// The entry a lookup of `pfn` finds, or nullptr.
+const GrantEntry* grant_lookup(uint64_t pfn);
+// Cache k of the frames minted ahead: n frames and their slots.
+inline constexpr unsigned NR_MINTED_CACHES = 2;
+struct MintedView {
+    const uint64_t* pfns;
+    const uint16_t* slots;
+    unsigned n;
+};
+MintedView minted_view(unsigned k);
+
 // Takes a block back: revokes every copy (and mapping) of its capability,
 // frees it. Errors: NotOwned, DoubleFree, WrongOrder, InvalidArgument.
 Status ungrant(Client* c, Pfn pfn, unsigned order);
@@ -211,5 +235,12 @@ void release_all(Client* c);
 
 // ---- server.cc: the entry (main) and the request loop ----------------------
 [[noreturn]] void serve();
+
+// ---- verify.cc: the pager's check of its own state ------------------------
+// The buddy allocator's check, the grant table against the allocator,
+// the LRU lists, the minted caches, the clients' counts and the kernel's
+// capabilities, and the free count against what is granted and minted.
+// Errors: Malformed, with the first problem written to `why`.
+Status verify(const TextSink* why = nullptr);
 
 }  // namespace pager

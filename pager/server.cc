@@ -154,6 +154,10 @@ Answer op_stats(Client* c, const Msg& m) {
             print_buddyinfo();
             print_zoneinfo();
             return r;
+        case abi::PAGER_STAT_VERIFY: {
+            const TextSink out = console_sink();
+            return error_reply(verify(&out).error());
+        }
         default:
             return error_answer(Error::InvalidArgument);
     }

@@ -56,7 +56,9 @@ enum class PagerOp : uint64_t {
     //   w3 frames granted, w4 frames on the LRU lists, w5 frames the pager
     //   has allocated and minted ahead of requests (granted to nobody);
     // PAGER_STAT_SELF -> w1 frames held, w2 quota, w3 blocks held;
-    // PAGER_STAT_PRINT -> the pager prints meminfo, buddyinfo and zoneinfo.
+    // PAGER_STAT_PRINT -> the pager prints meminfo, buddyinfo and zoneinfo;
+    // PAGER_STAT_VERIFY -> the pager checks its own state: Malformed (and
+    // what it found on the console) when it is inconsistent.
     Stats = 4,
     // w1 = start, w2 = size (page aligned), w3 = PagerRegion: a region
     // served by demand-zero page faults. Errors: BadAlignment,
@@ -73,7 +75,12 @@ enum PagerFlags : uint64_t {
     PAGER_MOVABLE = 2,  // may come from ZONE_MOVABLE
 };
 
-enum PagerStat : uint64_t { PAGER_STAT_MEMINFO = 0, PAGER_STAT_SELF = 1, PAGER_STAT_PRINT = 2 };
+enum PagerStat : uint64_t {
+    PAGER_STAT_MEMINFO = 0,
+    PAGER_STAT_SELF = 1,
+    PAGER_STAT_PRINT = 2,
+    PAGER_STAT_VERIFY = 3,
+};
 enum class PagerRegion : uint64_t { Heap = 1, Stack = 2 };
 
 }  // namespace abi

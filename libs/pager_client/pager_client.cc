@@ -90,4 +90,6 @@ Result<MemInfo> meminfo() {
 
 Status print_stats() { return Status(request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_PRINT).error); }
 
+Status verify() { return Status(request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_VERIFY).error); }
+
 }  // namespace pager

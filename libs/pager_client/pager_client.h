@@ -92,4 +92,8 @@ Result<MemInfo> meminfo();
 // The pager prints meminfo, buddyinfo and zoneinfo on its console.
 Status print_stats();
 
+// The pager checks its own state (PAGER_STAT_VERIFY). Malformed when it
+// is inconsistent (a pager bug; it prints what it found).
+Status verify();
+
 }  // namespace pager
