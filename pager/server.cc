@@ -50,7 +50,7 @@ Answer error_answer(Error e) {
 
 Result<mm::AllocRequest> alloc_request(const Msg& m, uint64_t order) {
     uint64_t zone = m.w[2], node = m.w[3], flags = m.w[4];
-    if (order >= mm::MAX_ORDER || flags & ~uint64_t(abi::PAGER_ZERO | abi::PAGER_MOVABLE))
+    if (order >= mm::MAX_ORDER || flags & ~uint64_t(abi::PAGER_ZERO | abi::PAGER_MOVABLE | abi::PAGER_EXEC))
         return Error::InvalidArgument;
     if (zone != abi::PAGER_ANY && zone >= mm::MAX_NR_ZONES) return Error::InvalidArgument;
     if (node != abi::PAGER_ANY && node >= memory().buddy.nr_nodes()) return Error::InvalidArgument;
@@ -66,7 +66,10 @@ Result<mm::AllocRequest> alloc_request(const Msg& m, uint64_t order) {
 Answer op_alloc(Client* c, const Msg& m) {
     auto req = alloc_request(m, m.w[1]);
     if (!req.ok()) return error_answer(req.error());
-    auto g = grant(c, *req, 0);
+    // PAGER_EXEC is the capability's X right, bit for bit.
+    static_assert(uint64_t(abi::PAGER_EXEC) == abi::RIGHT_EXEC);
+    const auto rights = uint8_t(abi::RIGHT_READ | abi::RIGHT_WRITE | (m.w[4] & abi::PAGER_EXEC));
+    auto g = grant(c, *req, 0, rights);
     if (!g.ok()) return error_answer(g.error());
     const mm::Page* p = memory().buddy.page(g->pfn);
     if (m.w[2] != abi::PAGER_ANY && m.w[3] != abi::PAGER_ANY && unsigned(p->zone()) != m.w[2]) {
@@ -84,7 +87,8 @@ Answer op_alloc(Client* c, const Msg& m) {
 
 Answer op_alloc_batch(Client* c, const Msg& m) {
     uint64_t count = m.w[1], va = m.w[2];
-    if (count == 0 || count > abi::PAGER_BATCH_MAX) return error_answer(Error::InvalidArgument);
+    if (count == 0 || count > abi::PAGER_BATCH_MAX || (m.w[4] & abi::PAGER_EXEC))
+        return error_answer(Error::InvalidArgument);
     if (va & (PAGE_SIZE - 1)) return error_answer(Error::BadAlignment);
     if (va < abi::USER_BASE || va >= abi::USER_END || count * PAGE_SIZE > abi::USER_END - va)
         return error_answer(Error::InvalidArgument);

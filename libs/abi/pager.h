@@ -39,7 +39,8 @@ inline constexpr uint64_t PAGER_ARGS_VA = PAGER_STACK_TOP;
 enum class PagerOp : uint64_t {
     // w1 = order (0..10), w2 = zone (PAGER_ANY or mm::ZoneType), w3 = node
     // (PAGER_ANY or a node id), w4 = PagerFlags.
-    // -> a Frame cap (R+W) into recv_cap; w1 = pfn, w2 = node, w3 = zone.
+    // -> a Frame cap (R+W, and X with PAGER_EXEC) into recv_cap; w1 = pfn,
+    // w2 = node, w3 = zone.
     // Errors: InvalidArgument (order, zone, node, flags), NoMemory,
     // TryAgain (below the watermark: reclaim would help), OverQuota.
     Alloc = 1,
@@ -73,6 +74,7 @@ inline constexpr uint64_t PAGER_BATCH_MAX = 64;
 enum PagerFlags : uint64_t {
     PAGER_ZERO = 1,     // frames filled with zeroes
     PAGER_MOVABLE = 2,  // may come from ZONE_MOVABLE
+    PAGER_EXEC = 4,     // Alloc only: the Frame capability also allows executing
 };
 
 enum PagerStat : uint64_t {

@@ -90,6 +90,21 @@ void test_batch_refuses_bad_arguments(unity::Runner& r) {
     EXPECT_ERR(pager::alloc_batch(4, abi::USER_END - uint64_t(2) * 4096), Error::InvalidArgument);
     EXPECT_ERR(pager::alloc_batch(1, 0), Error::InvalidArgument);
     EXPECT_ERR(pager::alloc_batch(1, BATCH_VA, uint64_t(1) << 40), Error::InvalidArgument);
+    EXPECT_ERR(pager::alloc_batch(1, BATCH_VA, abi::PAGER_EXEC), Error::InvalidArgument);  // Alloc only
+    still_serving(r);
+}
+
+// PAGER_EXEC: the capability also allows executing, and a copy maps R+X;
+// without it, X is refused.
+void test_exec_frames(unity::Runner& r) {
+    ASSERT_VALUE(b, pager::alloc(grant_slot(), 1, abi::PAGER_ANY, abi::PAGER_ANY, abi::PAGER_EXEC));
+    ASSERT_VALUE(cap, sys::cap_identify(grant_slot()));
+    EXPECT_EQ_U(cap.rights, abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC);
+    EXPECT_OK(sys::map(0, grant_slot(), BLOCK_VA, abi::RIGHT_READ | abi::RIGHT_EXEC));
+    EXPECT_OK(pager::free(b.pfn, 1));
+    ASSERT_VALUE(plain, pager::alloc(grant_slot(), 0));
+    EXPECT_ERR(sys::map(0, grant_slot(), BLOCK_VA, abi::RIGHT_READ | abi::RIGHT_EXEC), Error::InvalidArgument);
+    EXPECT_OK(pager::free(plain.pfn, 0));
     still_serving(r);
 }
 
@@ -183,6 +198,7 @@ void run_error_tests(unity::Runner& r) {
     RUN_TEST(r, test_batch_refuses_bad_arguments);
     RUN_TEST(r, test_batch_is_all_or_nothing);
     RUN_TEST(r, test_batch_maps_usable_frames);
+    RUN_TEST(r, test_exec_frames);
     RUN_TEST(r, test_unknown_requests_are_refused);
     RUN_TEST(r, test_stats_describe_this_task);
     RUN_TEST(r, test_accounting_follows_grants);
