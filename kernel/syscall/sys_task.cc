@@ -71,6 +71,9 @@ SYSCALL_HANDLER(thread_set_fault) {
         ep = *c;
     }
     caps::remove(&(*th)->fault_ep);
+    // That may have been the last capability to an endpoint the thread is
+    // sending a fault to: nobody can answer it now, and its task ended.
+    if ((*th)->state == ThreadState::Dead) return ret(t, Error::DeadObject);
     if (ep) caps::install(&(*th)->fault_ep, *ep, ep);
     ret(t, Error::None);
 }

@@ -134,6 +134,31 @@ void thread_set_fault_errors(unity::Runner& r) {
     EXPECT_OK(sys::thread_set_fault(c.thread(), 0));
 }
 
+int child_read_nothing(uint64_t) { return int(*reinterpret_cast<volatile uint64_t*>(abi::USER_BASE)); }
+
+// A thread waits on its fault endpoint with a fault nobody receives, and
+// its fault endpoint holds that endpoint's last capability. Setting a new
+// one removes the old: the fault can no longer be answered, so the task
+// ends -- and the dead thread must not get the new endpoint (found by the
+// fuzzer: the kernel's check saw a dead thread holding a fault endpoint,
+// whose reference kept the endpoint from ever being freed).
+void thread_set_fault_on_a_thread_its_old_endpoint_ends(unity::Runner& r) {
+    ASSERT_VALUE(e, Cap::alloc());
+    ASSERT_VALUE(other, Cap::alloc());
+    ASSERT_OK(sys::endpoint_create(e.slot()));
+    ASSERT_OK(sys::endpoint_create(other.slot()));
+    ChildOptions opt;
+    opt.fault_ep = e.slot();
+    ASSERT_VALUE(c, Child::create(opt));
+    ASSERT_OK(c.start(child_read_nothing, 0));
+    for (unsigned i = 0; i < 20; i++) (void)sys::yield();  // it faults, and waits on e
+    EXPECT_TRUE(!thread_dead(c.thread()));
+    e.reset();  // the thread's copy is the endpoint's last capability now
+    EXPECT_ERR(sys::thread_set_fault(c.thread(), other.slot()), Error::DeadObject);
+    EXPECT_TRUE(thread_dead(c.thread()));
+    EXPECT_OK(sys::kernel_verify());
+}
+
 void task_kill_stops_a_running_task(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(counter, SharedMemory::create());
@@ -303,6 +328,7 @@ void run_task_tests(unity::Runner& r) {
     RUN_TEST(r, spawn_runs_a_function);
     RUN_TEST(r, thread_start_errors);
     RUN_TEST(r, thread_set_fault_errors);
+    RUN_TEST(r, thread_set_fault_on_a_thread_its_old_endpoint_ends);
     RUN_TEST(r, task_kill_stops_a_running_task);
     RUN_TEST(r, exit_is_reported_to_the_fault_handler);
     RUN_TEST(r, exit_without_fault_handler_ends_the_task);
