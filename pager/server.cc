@@ -160,7 +160,7 @@ Answer op_stats(Client* c, const Msg& m) {
             return r;
         case abi::PAGER_STAT_VERIFY: {
             const TextSink out = console_sink();
-            return error_reply(verify(&out).error());
+            return error_answer(verify(&out).error());
         }
         default:
             return error_answer(Error::InvalidArgument);

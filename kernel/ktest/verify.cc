@@ -118,19 +118,19 @@ Status build() {
     const uint64_t pfn = m.w0;
     Thread* ta = W.ta;
     const Error steps[] = {
-        call(sys::endpoint_create, ta, EP),
-        call(sys::task_create, ta, B_TASK, B_THREAD, LIMIT),
-        call(sys::task_create, ta, C_TASK, C_THREAD, LIMIT),
-        call(sys::task_create, ta, D_TASK, D_THREAD, LIMIT),
-        call(sys::memory_mint_frame, ta, MEM, pfn, 0, RW, FRAME),
-        call(sys::map, ta, B_TASK, FRAME, B_VA, RW),
-        call(sys::cap_copy, ta, FRAME, 0, FRAME_COPY, abi::RIGHTS_ALL, 0),
-        call(sys::memory_mint_frame, ta, MEM, pfn + 2, 1, RW, FRAME2),
-        call(sys::map, ta, 0, FRAME2, A_VA, RW),
-        call(sys::cap_copy, ta, EP, B_TASK, B_EP, abi::RIGHTS_ALL, 5),
-        call(sys::thread_set_fault, ta, B_THREAD, EP),
-        call(sys::endpoint_create, ta, EP2),
-        call(sys::cap_copy, ta, EP2, 0, EP2_COPY, abi::RIGHTS_ALL, 0),
+        call(syscall::endpoint_create_body, ta, EP),
+        call(syscall::task_create_body, ta, B_TASK, B_THREAD, LIMIT),
+        call(syscall::task_create_body, ta, C_TASK, C_THREAD, LIMIT),
+        call(syscall::task_create_body, ta, D_TASK, D_THREAD, LIMIT),
+        call(syscall::memory_mint_frame_body, ta, MEM, pfn, 0, RW, FRAME),
+        call(syscall::map_body, ta, B_TASK, FRAME, B_VA, RW),
+        call(syscall::cap_copy_body, ta, FRAME, 0, FRAME_COPY, abi::RIGHTS_ALL, 0),
+        call(syscall::memory_mint_frame_body, ta, MEM, pfn + 2, 1, RW, FRAME2),
+        call(syscall::map_body, ta, 0, FRAME2, A_VA, RW),
+        call(syscall::cap_copy_body, ta, EP, B_TASK, B_EP, abi::RIGHTS_ALL, 5),
+        call(syscall::thread_set_fault_body, ta, B_THREAD, EP),
+        call(syscall::endpoint_create_body, ta, EP2),
+        call(syscall::cap_copy_body, ta, EP2, 0, EP2_COPY, abi::RIGHTS_ALL, 0),
     };
     for (Error e : steps)
         if (e != Error::None) return e;
@@ -233,14 +233,6 @@ void finds_reference_counts_wrong_in_later_batches(unity::Runner& r) {
         EXPECT_DETECTS(Check::RefCount);
     }
     verify::set_batch_limit(~0u);
-    EXPECT_CONSISTENT();
-}
-
-void finds_a_capability_out_of_place(unity::Runner& r) {
-    ASSERT_TRUE(world_ready(r));
-    Damage<uint16_t> d(&W.a->slots[D_TASK].slot, D_TASK + 1);
-    EXPECT_DETECTS(Check::CapPlace);
-    d.undo();
     EXPECT_CONSISTENT();
 }
 
@@ -490,7 +482,6 @@ void ktest_verify(unity::Runner& r) {
     RUN_TEST(r, finds_an_object_header_wrong);
     RUN_TEST(r, finds_reference_counts_wrong);
     RUN_TEST(r, finds_reference_counts_wrong_in_later_batches);
-    RUN_TEST(r, finds_a_capability_out_of_place);
     RUN_TEST(r, finds_an_empty_slot_with_fields);
     RUN_TEST(r, finds_derivation_links_that_disagree);
     RUN_TEST(r, finds_capabilities_no_root_reaches);

@@ -139,5 +139,6 @@ void kill(Task* t, int status, const char* why) {
 }
 
 void set_root(Task* t) { g_root = t; }
+Task* root() { return g_root; }
 
 }  // namespace tasks

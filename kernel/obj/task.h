@@ -31,5 +31,6 @@ void kill(Task* t, int status, const char* why);
 
 // The root task, whose end ends the system.
 void set_root(Task* t);
+Task* root();
 
 }  // namespace tasks

@@ -142,6 +142,76 @@ const void* container_of(const void* p, const kpool::PageInfo& pi) {
     return base + size_t(static_cast<const char*>(p) - base) / obj * obj;
 }
 
+// ---- Capability tables ----
+
+// Where each live task's capability table lies, sorted by address, so
+// that is_cap() finds the table holding a slot by binary search. With
+// more live tables than fit, is_cap() walks the pool instead.
+struct TableSpan {
+    const Cap* begin;
+    const Cap* end;
+};
+constexpr unsigned MAX_TABLES = 1024;
+constinit TableSpan g_tables[MAX_TABLES];
+constinit unsigned g_nr_tables = 0;
+constinit bool g_tables_complete = false;
+
+const Task* live_task_with_table(const void* obj) {
+    const auto* t = static_cast<const Task*>(obj);
+    return is_object(t, ObjType::Task) && t->alive && t->slots ? t : nullptr;
+}
+
+void collect_tables() {
+    g_nr_tables = 0;
+    g_tables_complete = true;
+    kpool::for_each_object(
+        [](void*, void* obj, bool) {
+            const Task* t = live_task_with_table(obj);
+            if (!t) return;
+            if (g_nr_tables == MAX_TABLES) {
+                g_tables_complete = false;
+                return;
+            }
+            // Insertion keeps the spans sorted (tasks are few).
+            unsigned i = g_nr_tables++;
+            for (; i > 0 && g_tables[i - 1].begin > t->slots; i--) g_tables[i] = g_tables[i - 1];
+            g_tables[i] = TableSpan{t->slots, t->slots + t->nr_slots};
+        },
+        nullptr);
+}
+
+// Whether `p` is a slot (at a slot boundary) of a live task's table.
+bool in_a_table(const Cap* p) {
+    if (!g_tables_complete) {
+        struct Search {
+            const Cap* p;
+            bool found;
+        } s{p, false};
+        kpool::for_each_object(
+            [](void* ctx, void* obj, bool) {
+                auto* q = static_cast<Search*>(ctx);
+                const Task* t = live_task_with_table(obj);
+                if (t && q->p >= t->slots && q->p < t->slots + t->nr_slots &&
+                    (reinterpret_cast<uintptr_t>(q->p) - reinterpret_cast<uintptr_t>(t->slots)) % sizeof(Cap) == 0)
+                    q->found = true;
+            },
+            &s);
+        return s.found;
+    }
+    unsigned lo = 0, hi = g_nr_tables;  // the first span beginning after p
+    while (lo < hi) {
+        const unsigned mid = (lo + hi) / 2;
+        if (g_tables[mid].begin <= p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) return false;
+    const TableSpan& span = g_tables[lo - 1];
+    return p < span.end &&
+           (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(span.begin)) % sizeof(Cap) == 0;
+}
+
 }  // namespace
 
 bool is_cap(const Cap* p) {
@@ -151,9 +221,7 @@ bool is_cap(const Cap* p) {
         // A slot of a table (which may straddle two pages of its run).
         const void* last = reinterpret_cast<const char*>(p) + sizeof(Cap) - 1;
         if (kpool::page_info(last).use != kpool::PageUse::Pages) return false;
-        const Task* o = p->owner;
-        if (!is_object(o, ObjType::Task) || !o->alive || !o->slots) return false;
-        return p->slot < o->nr_slots && &o->slots[p->slot] == p;
+        return in_a_table(p);
     }
     if (pi.use == kpool::PageUse::Objects || pi.use == kpool::PageUse::Object) {
         const auto* th = static_cast<const Thread*>(container_of(p, pi));
@@ -350,7 +418,7 @@ using namespace detail;
 
 const char* check_name(Check c) {
     static constexpr const char* NAMES[NR_CHECKS] = {
-        "none",     "pool",     "pool account", "object",     "reference count", "capability place",
+        "none",     "pool",     "pool account", "object",     "reference count",
         "empty slot", "capability link", "capability tree", "capability fields", "capability object",
         "mapping",  "page table", "leaf",       "unrecorded leaf", "task", "asid", "kernel memory",
         "thread",   "ready queue", "endpoint queue", "reply", "current thread",
@@ -369,6 +437,7 @@ bool run(Finding* f) {
     // live objects that is_object() looks pointers up in.
     g_all_counted = r.objects <= g_batch_limit;
     if (g_all_counted) fill_batch(0);
+    collect_tables();
     PassOne one{&r, true};
     kpool::for_each_object(
         [](void* ctx, void* obj, bool own_page) {

@@ -42,8 +42,7 @@ enum class Check : uint8_t {
     PoolAccount,    // pool pages in use against the tables and objects using them
     Object,         // an object's header: type, size class or own page, reference count
     RefCount,       // an object's reference count against the references found
-    CapPlace,       // a capability's owner and slot against where it sits
-    CapEmpty,       // an empty slot holding more than its owner and slot
+    CapEmpty,       // an empty slot with fields set
     CapLink,        // a derivation link that names no capability, or whose partner disagrees
     CapTree,        // a capability not reachable from a root of the tree
     CapFields,      // a capability's typed fields, or what it has against its parent

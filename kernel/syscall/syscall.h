@@ -15,7 +15,11 @@
 
 namespace syscall {
 
-#define TERN_SYSCALL_DECLARE(name, nr, handler) TrapExit handler(Thread* t);
+// Each handler, and its body alone: the call's work for `t` without the
+// scheduling step (the on-target tests run bodies directly).
+#define TERN_SYSCALL_DECLARE(name, nr, handler) \
+    TrapExit handler(Thread* t);                \
+    void handler##_body(Thread* t);
 TERN_SYSCALLS(TERN_SYSCALL_DECLARE)
 #undef TERN_SYSCALL_DECLARE
 
@@ -33,12 +37,11 @@ inline void ret(Thread* t, Status s) { ret(t, s.error()); }
 // or blocking it, and the handler then returns the scheduler's choice of
 // who runs next. The body is inlined into the handler, with the helpers
 // of its file (flatten), so each call is one function.
-#define SYSCALL_HANDLER(name)                                         \
-    [[gnu::always_inline]] static inline void name##_body(Thread* t); \
-    [[gnu::flatten]] TrapExit name(Thread* t) {                       \
-        name##_body(t);                                               \
-        return sched::schedule();                                     \
-    }                                                                 \
+#define SYSCALL_HANDLER(name)                   \
+    [[gnu::flatten]] TrapExit name(Thread* t) { \
+        name##_body(t);                         \
+        return sched::schedule();               \
+    }                                           \
     void name##_body(Thread* t)
 
 // Replaces the table's entry for `nr` (at boot: ipc::enable_fastpaths

@@ -143,8 +143,8 @@ int child_read_nothing(uint64_t) { return int(*reinterpret_cast<volatile uint64_
 // fuzzer: the kernel's check saw a dead thread holding a fault endpoint,
 // whose reference kept the endpoint from ever being freed).
 void thread_set_fault_on_a_thread_its_old_endpoint_ends(unity::Runner& r) {
-    ASSERT_VALUE(e, Cap::alloc());
-    ASSERT_VALUE(other, Cap::alloc());
+    ASSERT_VALUE(e, CapSlot::alloc());
+    ASSERT_VALUE(other, CapSlot::alloc());
     ASSERT_OK(sys::endpoint_create(e.slot()));
     ASSERT_OK(sys::endpoint_create(other.slot()));
     ChildOptions opt;
