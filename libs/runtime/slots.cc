@@ -31,6 +31,14 @@ void SlotAllocator::free(unsigned slot) {
     free_[slot / 64] |= uint64_t(1) << (slot % 64);
 }
 
+Status SlotAllocator::claim(unsigned slot) {
+    if (slot >= MAX_SLOTS) return Error::OutOfRange;
+    const uint64_t bit = uint64_t(1) << (slot % 64);
+    if (!(free_[slot / 64] & bit)) return Error::Busy;
+    free_[slot / 64] &= ~bit;
+    return ok_status();
+}
+
 CapSlot& CapSlot::operator=(CapSlot&& o) {
     if (this != &o) {
         reset();

@@ -23,6 +23,9 @@ public:
     Result<unsigned> alloc();
     // Returns a slot; freeing a slot that is not allocated is ignored.
     void free(unsigned slot);
+    // Marks a specific free slot as allocated (a program that picks its
+    // own slots, as the fuzzer does). Errors: OutOfRange, Busy (not free).
+    Status claim(unsigned slot);
 
 private:
     static constexpr unsigned MAX_SLOTS = abi::ROOT_CAP_SLOTS;

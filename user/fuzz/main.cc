@@ -1,0 +1,313 @@
+// `fuzz`: the seeded system call fuzzer (fuzz.h).
+//
+// Started by the pager from a boot bundle (`run fuzz seed=N calls=N ...`,
+// tools/fuzz makes one), it fuzzes system calls and pager requests; as
+// the root task (init=fuzz, options on the kernel command line as
+// fuzz_seed=N fuzz_calls=N ...) it fuzzes system calls with the root's
+// Memory capabilities instead of a pager. Options (the root's with
+// `fuzz_` in front):
+//   seed=N       the run (printed at the start; the same seed replays it)
+//   calls=N      the fuzzer's own calls (its children's come on top)
+//   verify=N     calls between checks of the kernel's and the pager's state
+//   children=N   fuzzing children at a time (0..6), besides the echo server
+//   respawn=N    calls between killing one child and starting another
+//   bugs=a,b     also do what known bugs (a), (b) of fuzz.h break
+//   strict=1     an error the documentation does not list fails the run
+// It prints `fuzz: PASS` and exits 0 when every check held, `fuzz: FAIL`
+// and 1 otherwise.
+#include "abi/pager.h"
+#include "pager_client/pager_client.h"
+#include "runtime/console.h"
+#include "runtime/frames.h"
+#include "runtime/runtime.h"
+#include "runtime/slots.h"
+#include "user/fuzz/fuzz.h"
+
+namespace fuzz {
+
+namespace {
+
+using abi::CapType;
+
+bool parse_number(const char* s, uint64_t* out) {
+    uint64_t v = 0;
+    if (!*s) return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (~uint64_t(0) - 9) / 10) return false;
+        v = v * 10 + uint64_t(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool starts_with(const char* s, const char* prefix, const char** rest) {
+    while (*prefix)
+        if (*s++ != *prefix++) return false;
+    *rest = s;
+    return true;
+}
+
+// One `name=value` option (without the root's `fuzz_`), into `o`.
+// False for a name or value it does not know.
+bool option(Options& o, const char* kv) {
+    const char* v;
+    uint64_t n = 0;
+    if (starts_with(kv, "bugs=", &v)) {
+        for (; *v; v++) {
+            if (*v == 'a')
+                o.bug_a = true;
+            else if (*v == 'b')
+                o.bug_b = true;
+            else if (*v != ',')
+                return false;
+        }
+        return true;
+    }
+    struct {
+        const char* name;
+        uint64_t* field;
+    } numbers[] = {{"seed=", &o.seed},
+                   {"calls=", &o.calls},
+                   {"verify=", &o.verify_every},
+                   {"respawn=", &o.respawn_every}};
+    for (const auto& f : numbers)
+        if (starts_with(kv, f.name, &v)) return parse_number(v, f.field);
+    if (starts_with(kv, "children=", &v) && parse_number(v, &n) && n <= MAX_CHILDREN) {
+        o.children = unsigned(n);
+        return true;
+    }
+    if (starts_with(kv, "strict=", &v) && parse_number(v, &n)) {
+        o.strict = n != 0;
+        return true;
+    }
+    return false;
+}
+
+// The root task's options: the `fuzz_*` words of the kernel command line.
+bool root_options(Options& o, const abi::BootInfo& boot) {
+    char word[64];
+    const char* s = boot.cmdline;
+    const char* end = boot.cmdline + boot.cmdline_len;
+    while (s < end) {
+        while (s < end && *s == ' ') s++;
+        unsigned n = 0;
+        while (s < end && *s != ' ' && n + 1 < sizeof word) word[n++] = *s++;
+        while (s < end && *s != ' ') s++;
+        word[n] = '\0';
+        const char* kv;
+        if (starts_with(word, "fuzz_", &kv) && !option(o, kv)) {
+            uprintf("fuzz: unknown option %s\n", word);
+            return false;
+        }
+    }
+    return true;
+}
+
+// What must be back where it was at the end.
+struct Levels {
+    uint64_t pool_used;   // kernel pool bytes in use
+    uint64_t kmem_used;   // our kernel memory account
+    uint64_t pager_free;  // the pager's free frames, with those it minted ahead
+    uint64_t held;        // frames the pager counts as ours
+    uint64_t granted;     // frames the pager counts as granted to anyone
+};
+
+Levels measure(const World& w) {
+    Levels l{};
+    if (auto k = sys::kernel_info(); k.ok()) l.pool_used = k->pool_total - k->pool_free;
+    if (auto k = sys::kmem_info(); k.ok()) l.kmem_used = k->used;
+    if (w.pager) {
+        if (auto m = pager::meminfo(); m.ok()) {
+            l.pager_free = m->free + m->minted;
+            l.granted = m->granted;
+        }
+        if (auto s = pager::self_stats(); s.ok()) l.held = s->held;
+    }
+    return l;
+}
+
+uint64_t uptime_us() {
+    auto k = sys::kernel_info();
+    return k.ok() ? k->ticks : 0;
+}
+
+bool check_states(World& w, const char* when) {
+    uint64_t kind = 0;
+    if (Status s = sys::kernel_verify(&kind); !s.ok()) {
+        uprintf("fuzz: FAIL: the kernel's check of its own state: %s (finding %lu) %s, call %lu (seed %lu)\n",
+                error_name(s.error()), kind, when, w.calls, w.opt.seed);
+        return false;
+    }
+    if (w.pager) {
+        if (Status s = pager::verify(); !s.ok()) {
+            uprintf("fuzz: FAIL: the pager's check of its own state: %s %s, call %lu (seed %lu)\n",
+                    error_name(s.error()), when, w.calls, w.opt.seed);
+            return false;
+        }
+    }
+    return true;
+}
+
+// Every table the window needs, made now, so that mappings coming and
+// going in it never make more: a page mapped (and unmapped) in each
+// 2 MiB of it, and at the top of user space.
+Status make_window_tables(unsigned frame_slot) {
+    CapSlot copy = TRY(CapSlot::alloc());
+    for (uint64_t va = WINDOW; va < WINDOW + WINDOW_SIZE; va += 2 << 20) {
+        TRY_STATUS(sys::cap_copy(frame_slot, 0, copy.slot(), abi::RIGHTS_ALL));
+        TRY_STATUS(sys::map(0, copy.slot(), va, abi::RIGHT_READ));
+        TRY_STATUS(sys::cap_delete(copy.slot()));
+    }
+    TRY_STATUS(sys::cap_copy(frame_slot, 0, copy.slot(), abi::RIGHTS_ALL));
+    TRY_STATUS(sys::map(0, copy.slot(), abi::USER_END - PAGE_SIZE, abi::RIGHT_READ));
+    return ok_status();
+}
+
+Status setup(World& w) {
+    // Fuzz range: the upper half of a pager client's table, 256 slots of
+    // the root's (the rest is the runtime's: children, blocks, kept caps).
+    if (w.role == Role::Root) {
+        w.nr_slots = abi::ROOT_CAP_SLOTS;
+        w.fuzz_first = 3072;
+        w.fuzz_end = 3328;
+    } else {
+        w.nr_slots = abi::CAP_SLOTS;
+        w.fuzz_first = 128;
+        w.fuzz_end = abi::CAP_SLOTS;
+    }
+    for (unsigned s = w.fuzz_first; s < w.fuzz_end; s++) TRY_STATUS(slots().claim(s));
+    // The fixed slots nothing uses, and the last slot of the table (where
+    // out-of-range slot numbers cut to an IPC field's 12 bits land).
+    const unsigned candidates[] = {3, abi::PAGER_SLOT, w.nr_slots - 1};
+    for (unsigned s : candidates) {
+        if ((w.pager && s == abi::PAGER_SLOT) || in_fuzz_range(w, s) ||
+            sys::cap_identify(s).error() != Error::InvalidCap ||
+            w.nr_extra == sizeof w.extra / sizeof w.extra[0])
+            continue;
+        (void)slots().claim(s);  // never the runtime's, where its allocator reaches
+        w.extra[w.nr_extra++] = s;
+    }
+    w.shadow[abi::SLOT_SELF_TASK].self = w.shadow[abi::SLOT_SELF_THREAD].self = true;
+    // One frame for the window's tables; then the demand-zero region.
+    if (w.role == Role::Root) {
+        Frame f = TRY(frames().alloc(Order(0)));
+        TRY_STATUS(make_window_tables(f.slot()));
+    } else {
+        CapSlot slot = TRY(CapSlot::alloc());
+        auto b = TRY(pager::alloc(slot.slot(), 0));
+        TRY_STATUS(make_window_tables(slot.slot()));
+        TRY_STATUS(pager::free(b.pfn, 0));
+        TRY_STATUS(pager::region(REGION_VA, REGION_SIZE, uint64_t(abi::PagerRegion::Heap)));
+    }
+    return ok_status();
+}
+
+// Everything the run made goes: children, kept tasks, grants, the fuzz range.
+void cleanup(World& w) {
+    children_end(w);
+    for (unsigned i = 0; i < w.nr_kept; i++) {
+        (void)sys::task_kill(w.kept[i]);
+        (void)sys::cap_delete(w.kept[i]);
+        slots().free(w.kept[i]);
+    }
+    w.nr_kept = 0;
+    for (unsigned i = 0; i < w.nr_grants; i++) (void)pager::free(w.grants[i].pfn, w.grants[i].order);
+    w.nr_grants = 0;
+    for (unsigned s = w.fuzz_first; s < w.fuzz_end; s++) {
+        (void)sys::cap_revoke(s);
+        (void)sys::cap_delete(s);
+    }
+    for (unsigned i = 0; i < w.nr_extra; i++) {
+        (void)sys::cap_revoke(w.extra[i]);
+        (void)sys::cap_delete(w.extra[i]);
+    }
+}
+
+bool same(const char* what, uint64_t start, uint64_t end) {
+    if (start == end) return true;
+    uprintf("fuzz: FAIL: %s: %lu at the start, %lu at the end\n", what, start, end);
+    return false;
+}
+
+int run(World& w) {
+    const Options& o = w.opt;
+    uprintf("fuzz: seed %lu, %lu calls, %s, %u children, checks every %lu calls, respawn every %lu%s%s\n",
+            o.seed, o.calls, w.role == Role::Root ? "root task" : "under the pager", o.children,
+            o.verify_every, o.respawn_every, o.bug_a ? ", bug a" : "", o.bug_b ? ", bug b" : "");
+    w.rng.reseed(o.seed);
+    if (Status s = setup(w); !s.ok()) {
+        uprintf("fuzz: FAIL: setting up: %s\n", error_name(s.error()));
+        return 1;
+    }
+    const Levels start = measure(w);
+    if (Status s = children_init(w); !s.ok()) {
+        uprintf("fuzz: FAIL: starting the children: %s\n", error_name(s.error()));
+        return 1;
+    }
+    refresh_all(w);
+    const uint64_t t0 = uptime_us();
+    bool ok = true;
+    while (w.calls < o.calls && ok) {
+        if (o.verify_every && w.calls % o.verify_every == 0) ok = check_states(w, "after");
+        if ((w.calls & 511) == 0) refresh_all(w);
+        children_tick(w);
+        random_call(w);
+    }
+    const uint64_t t1 = uptime_us();
+    const uint64_t child_calls = children_calls();
+    cleanup(w);
+    ok = ok && check_states(w, "at the end");
+    const Levels end = measure(w);
+    ok = same("kernel pool bytes in use", start.pool_used, end.pool_used) && ok;
+    ok = same("our kernel memory account", start.kmem_used, end.kmem_used) && ok;
+    if (w.pager) {
+        // Frames the pager mapped for us (batches, faults) stay ours until
+        // we exit: free + ours must be what it was, and nobody else's grew.
+        ok =
+            same("pager frames free or ours", start.pager_free + start.held, end.pager_free + end.held) && ok;
+        ok =
+            same("pager frames granted, less ours", start.granted - start.held, end.granted - end.held) && ok;
+        uprintf("fuzz: pager: %lu frames still ours (%lu at the start), given back when we exit\n", end.held,
+                start.held);
+    }
+    const uint64_t us = t1 > t0 ? t1 - t0 : 1;
+    const uint64_t total = w.calls + child_calls;
+    uprintf(
+        "fuzz: %lu calls (%lu ours, %lu by children) in %lu.%03lu s of uptime: %lu calls/s; checksum %#lx; "
+        "%lu findings\n",
+        total, w.calls, child_calls, us / 1000000, us / 1000 % 1000, total * 1000000 / us, w.checksum,
+        w.findings);
+    if (o.strict && w.findings) ok = false;
+    uprintf("fuzz: %s (seed %lu)\n", ok ? "PASS" : "FAIL", o.seed);
+    return ok ? 0 : 1;
+}
+
+}  // namespace
+
+}  // namespace fuzz
+
+extern "C" int main(uint64_t arg) {
+    using namespace fuzz;
+    World& w = world();
+    if (arg == abi::ROOT_BOOTINFO_VA) {
+        if (Status s = rt::init_root(arg); !s.ok()) return 1;
+        w.role = Role::Root;
+        w.boot = rt::boot_info();
+        if (!root_options(w.opt, *w.boot)) return 1;
+    } else {
+        auto args = pager::start_task(arg);
+        if (!args.ok()) return 1;
+        w.role = Role::Client;
+        w.pager = true;
+        for (uint64_t i = 1; i < (*args)->argc; i++) {
+            const char* kv = (*args)->argv[i];
+            const char* rest;
+            if (starts_with(kv, "fuzz_", &rest)) kv = rest;
+            if (!option(w.opt, kv)) {
+                uprintf("fuzz: unknown option %s\n", (*args)->argv[i]);
+                return 1;
+            }
+        }
+    }
+    return run(w);
+}
