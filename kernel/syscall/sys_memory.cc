@@ -30,7 +30,8 @@ SYSCALL_HANDLER(memory_donate) {
     if (!mem.ok()) return ret(t, mem.error());
     Cap* m = *mem;
     uint64_t first = m->w0, count = m->w1;
-    if (pages < 2 || pages > count || pfn + pages < pfn) return ret(t, Error::InvalidArgument);
+    if (pages < 2 || pages > count) return ret(t, Error::InvalidArgument);
+    if (pfn + pages < pfn) return ret(t, Error::OutOfRange);  // wraps: at neither end
     bool at_start = pfn == first, at_end = pfn + pages == first + count;
     if (!at_start && !at_end) return ret(t, Error::OutOfRange);
     if (caps::has_child_overlapping(m, pfn, pages)) return ret(t, Error::Busy);
@@ -58,9 +59,11 @@ Status dst_run_ok(Thread* t, uint64_t first, uint64_t count) {
 }
 
 // Their pfn array: `count` words at `array` in the caller's memory, each a
-// frame of the Memory capability `mem`. Errors: OutOfRange.
+// frame of the Memory capability `mem`. Errors: OutOfRange (a pfn outside
+// it, or an array the caller cannot read, null included).
 Status read_pfns(Thread* t, const Cap* mem, uint64_t array, uint64_t count, uint64_t* pfns) {
-    TRY_STATUS(vm::copy_from_user(t->task, VirtAddr(array), pfns, count * sizeof(uint64_t)));
+    if (!vm::copy_from_user(t->task, VirtAddr(array), pfns, count * sizeof(uint64_t)).ok())
+        return Error::OutOfRange;
     const uint64_t first = mem->w0, pages = mem->w1;
     for (const uint64_t *p = pfns, *end = pfns + count; p != end; p++)
         if (*p - first >= pages) return Error::OutOfRange;

@@ -146,6 +146,7 @@ void mint_map_batch_and_errors(unity::Runner& r) {
     EXPECT_ERR(
         sys::memory_mint_map(mem, 0, fresh, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
         Error::OutOfRange);  // the array must be the caller's readable memory
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, nullptr, 4, OTHER), Error::OutOfRange);  // null too
     // The third page of the range is mapped already: nothing of the call stays.
     EXPECT_ERR(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 4, OTHER), Error::Busy);
     EXPECT_TRUE(none_left(OTHER));
@@ -209,6 +210,7 @@ void mint_frames_batch_and_errors(unity::Runner& r) {
     EXPECT_ERR(sys::memory_mint_frames(mem, outside, 4, OTHER), Error::OutOfRange);
     EXPECT_ERR(sys::memory_mint_frames(mem, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
                Error::OutOfRange);
+    EXPECT_ERR(sys::memory_mint_frames(mem, nullptr, 4, OTHER), Error::OutOfRange);
     // A frame capability where the Memory capability belongs, on purpose.
     // NOLINTNEXTLINE(readability-suspicious-call-argument)
     EXPECT_ERR(sys::memory_mint_frames(FIRST, pfns, 4, OTHER), Error::WrongType);
@@ -234,6 +236,7 @@ void donate_moves_frames_to_kernel(unity::Runner& r) {
                 Error::InvalidArgument);
     EXPECT_ERR2(sys::memory_donate(mem, first.raw(), ~uint64_t(0)), Error::OutOfRange,
                 Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_donate(mem, ~uint64_t(0) - 1, 4), Error::OutOfRange);  // wraps: at neither end
     ASSERT_OK(sys::memory_donate(mem, first.raw(), 4));
     ASSERT_VALUE(after, sys::memory_info(mem));
     EXPECT_EQ_U(after.first_pfn, before.first_pfn);
