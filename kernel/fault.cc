@@ -19,7 +19,7 @@ void send(Thread* t, const char* what) {
         char why[128];
         format_buf(why, sizeof why, "killed: %s at %#lx, pc %#lx (no fault handler)", what, t->msg[1],
                    t->msg[3]);
-        tasks::kill(t->task, -1, why);
+        tasks::kill(t->task, abi::TaskEnd::Fault, -1, why);
         return;
     }
     t->in_fault = true;
@@ -32,16 +32,10 @@ bool conclude(Thread* t, Verdict v) {
         case Verdict::Resume:
         case Verdict::Map:
             return true;
-        case Verdict::Exit: {
-            char why[48];
-            format_buf(why, sizeof why, "exited with status %d", int(t->msg[1]));
-            tasks::kill(t->task, int(t->msg[1]), why);
-            return false;
-        }
         case Verdict::Kill:
             break;
     }
-    tasks::kill(t->task, -1, "killed by its fault handler");
+    tasks::kill(t->task, abi::TaskEnd::Fault, -1, "killed by its fault handler");
     return false;
 }
 

@@ -41,10 +41,8 @@ enum class Verdict : uint8_t {
     Resume,  // FAULT_RESUME: t retries the faulting instruction
     Map,     // FAULT_MAP: map_reply(), then as Resume
     Kill,    // anything else: t's task ends
-    Exit,    // t's fault reports its Exit: the task ends whatever the reply
 };
-inline Verdict verdict(const Thread* t, uint64_t w0) {
-    if (t->exiting) return Verdict::Exit;
+inline Verdict verdict(uint64_t w0) {
     if (w0 == abi::FAULT_RESUME) return Verdict::Resume;
     if (w0 == abi::FAULT_MAP) return Verdict::Map;
     return Verdict::Kill;

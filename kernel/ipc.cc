@@ -67,7 +67,7 @@ void deliver(Thread* s, Thread* r, unsigned send_cap_slot, abi::IpcInfo rinfo) {
     } else if (s->in_fault) {
         // Nobody can answer this fault: the faulting task cannot go on.
         s->in_fault = false;
-        tasks::kill(s->task, -1, "killed: its fault handler gave no reply slot");
+        tasks::kill(s->task, abi::TaskEnd::Fault, -1, "killed: its fault handler gave no reply slot");
     } else {
         set_error(s, s->is_call ? Error::DeadObject : Error::None);
         if (!s_running) sched::make_ready(s);
@@ -75,7 +75,34 @@ void deliver(Thread* s, Thread* r, unsigned send_cap_slot, abi::IpcInfo rinfo) {
     if (r != sched::current()) sched::wake(r);
 }
 
+// The end notice `carrier` holds to `r` (a Send of the kernel's: no
+// capability, no reply).
+void deliver_notice(Thread* carrier, Thread* r) {
+    put_words(r->ctx, carrier->msg);
+    set_received(r->ctx, carrier->send_badge & abi::IpcResult::BADGE_MASK);
+    if (r != sched::current()) sched::wake(r);
+}
+
+// Drops an end notice that is still queued (its carrier leaves the queue).
+void drop_notice(Thread* carrier, Endpoint* ep) {
+    leave(carrier, ep->senders);
+    obj_unref(carrier);
+}
+
 }  // namespace
+
+void send_notice(Thread* carrier, Endpoint* ep, uint64_t badge) {
+    carrier->send_badge = badge;
+    carrier->is_call = false;
+    carrier->send_cap_slot = 0;
+    if (Thread* r = ep->receivers.head) {
+        leave(r, ep->receivers);
+        deliver_notice(carrier, r);
+        return;
+    }
+    obj_ref(carrier);  // the queue's, until a receiver takes the notice
+    join(carrier, ep, ep->senders);
+}
 
 void send(Thread* t, Endpoint* ep, uint64_t badge, bool call, unsigned send_cap_slot) {
     t->send_badge = badge;
@@ -91,6 +118,11 @@ void send(Thread* t, Endpoint* ep, uint64_t badge, bool call, unsigned send_cap_
 
 void recv(Thread* t, Endpoint* ep, abi::IpcInfo info) {
     if (Thread* s = ep->senders.head) {
+        if (is_notice(s)) {
+            deliver_notice(s, t);
+            drop_notice(s, ep);
+            return;
+        }
         leave(s, ep->senders);
         deliver(s, t, s->send_cap_slot, info);
         return;
@@ -106,7 +138,7 @@ Status reply(Cap* rc, const uint64_t* words, Cap* offered, Thread** woken) {
         return Error::DeadObject;
     }
     if (caller->in_fault) {
-        const fault::Verdict verdict = fault::verdict(caller, words[0]);
+        const fault::Verdict verdict = fault::verdict(words[0]);
         if (verdict == fault::Verdict::Map)
             TRY_STATUS(fault::map_reply(caller->task, offered, words));  // before anything is spent
         spend_reply(rc, caller);
@@ -127,10 +159,14 @@ void cancel(Thread* t) {
 void endpoint_unreachable(Endpoint* ep) {
     obj_ref(ep);  // the wake-ups below drop the waiters' references
     while (Thread* t = ep->senders.head) {
+        if (is_notice(t)) {
+            drop_notice(t, ep);  // nobody can receive it
+            continue;
+        }
         leave(t, ep->senders);
         if (t->in_fault) {
             t->in_fault = false;
-            tasks::kill(t->task, -1, "killed: its fault handler's endpoint is gone");
+            tasks::kill(t->task, abi::TaskEnd::Fault, -1, "killed: its fault handler's endpoint is gone");
         } else {
             wake(t, Error::DeadObject);
         }
@@ -148,7 +184,7 @@ void reply_dropped(Cap* reply) {
     caller->reply_gen++;
     if (caller->in_fault) {
         caller->in_fault = false;
-        tasks::kill(caller->task, -1, "killed: its fault was never answered");
+        tasks::kill(caller->task, abi::TaskEnd::Fault, -1, "killed: its fault was never answered");
     } else {
         wake(caller, Error::DeadObject);
     }

@@ -39,6 +39,15 @@ void recv(Thread* t, Endpoint* ep, abi::IpcInfo info);
 // there, for the replier to wake once it blocks (ReplyRecv).
 Status reply(Cap* rc, const uint64_t* words, Cap* offered, Thread** woken = nullptr);
 
+// The end notice of a task that has ended (abi/cap.h; its words in
+// carrier->msg) to `ep` with `badge`: to a waiting receiver, or queued
+// like a Send by `carrier`, the task's first thread, which is dead and
+// stays so. The queue holds a reference on it until the notice is
+// received, or dropped with the endpoint (endpoint_unreachable).
+void send_notice(Thread* carrier, Endpoint* ep, uint64_t badge);
+// Whether `t`, in a queue of senders, carries an end notice.
+inline bool is_notice(const Thread* t) { return t->state == ThreadState::Dead; }
+
 // Takes `t` out of any endpoint queue (its task is ending).
 void cancel(Thread* t);
 // No capability names `ep` any more: everyone waiting on it gets DeadObject.

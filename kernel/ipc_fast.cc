@@ -89,7 +89,7 @@ TRAP_LEAF TrapExit fastpath_reply_recv(Thread* t) {
     if (!recv_slots_ok(task, info, info.reply_src()).ok() || (offered && caller->task == task))
         return slowpath(t);
     if (caller->in_fault) {
-        switch (fault::verdict(caller, t->ctx.arg(0))) {
+        switch (fault::verdict(t->ctx.arg(0))) {
             case fault::Verdict::Resume:
                 spend_reply(*rc, caller);
                 fault::answered(caller);  // it retries the faulting instruction

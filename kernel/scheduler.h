@@ -9,6 +9,7 @@
 #include "arch/riscv/mmu.h"
 #include "kernel/entry.h"
 #include "kernel/obj/objects.h"
+#include "kernel/obj/task.h"
 
 namespace sched {
 
@@ -52,6 +53,10 @@ void timer_tick();
 // and none alive, the system is done; with threads alive but all blocked,
 // nothing can ever wake them: that is reported and the machine ends.
 inline TrapExit schedule() {
+    // Tasks that nothing outside holds any more, or whose creator ended,
+    // end first (tasks::count_holder), now that nothing is half done.
+    if (tasks::end_pending()) [[unlikely]]
+        tasks::end_pending_tasks();
     // The common case: the thread that trapped goes on and nobody waits.
     Thread* c = detail::g_current;
     if (c && c == detail::g_trapped && c->state == ThreadState::Running && !detail::g_ready_any) {

@@ -143,18 +143,21 @@ Status setup_stack_and_args(Client* c, const bundle::RunEntry& run) {
     return {};
 }
 
-Status connect(Client* c) {
-    // Its endpoint to the pager, and the pager as its fault handler; the
-    // badge tells the pager who is asking.
+// Its endpoint to the pager, and the pager as its fault handler
+// (`from_kernel`: the pager's endpoint with the badge of messages only the
+// kernel sends for it, its faults and its end notice); the badge tells
+// the pager who is asking.
+Status connect(Client* c, unsigned from_kernel) {
     TRY_STATUS(
         sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, c->task_slot, abi::PAGER_SLOT, abi::RIGHT_WRITE, c->id));
-    unsigned tmp = TRY(slot_alloc());
-    Status s =
-        sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, 0, tmp, abi::RIGHT_WRITE, c->id | abi::PAGER_FAULT_BADGE);
-    if (s.ok()) s = sys::thread_set_fault(c->thread_slot, tmp);
-    (void)sys::cap_delete(tmp);  // the thread's copy lives on
-    slot_free(tmp);
-    return s;
+    return sys::thread_set_fault(c->thread_slot, from_kernel);
+}
+
+// The task itself, its end notice coming to the pager (`from_kernel`).
+Status create_task(Client* c, uint64_t limit, unsigned from_kernel) {
+    TRY_STATUS(sys::cap_copy(abi::SLOT_ROOT_FAULT_EP, 0, from_kernel, abi::RIGHT_WRITE,
+                             c->id | abi::PAGER_FAULT_BADGE));
+    return sys::task_create(c->task_slot, c->thread_slot, limit, from_kernel);
 }
 
 Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const char** why) {
@@ -176,20 +179,24 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     c->kmem_reserved = reserved;
     auto task_slot = slot_alloc();
     auto thread_slot = slot_alloc();
-    if (!task_slot.ok() || !thread_slot.ok()) {
+    auto from_kernel = slot_alloc();
+    if (!task_slot.ok() || !thread_slot.ok() || !from_kernel.ok()) {
         if (task_slot.ok()) slot_free(*task_slot);
+        if (thread_slot.ok()) slot_free(*thread_slot);
         client_ended(c, -1);
         return Error::NoMemory;
     }
     c->task_slot = *task_slot;
     c->thread_slot = *thread_slot;
-    Status s = sys::task_create(c->task_slot, c->thread_slot, limit);
+    Status s = create_task(c, limit, *from_kernel);
     if (s.ok()) s = load_segments(c, *file, img);
     if (s.ok()) s = setup_stack_and_args(c, run);
-    if (s.ok()) s = connect(c);
+    if (s.ok()) s = connect(c, *from_kernel);
     if (s.ok())
         s = sys::thread_start(c->thread_slot, img.entry, CHILD_STACK_TOP, CHILD_ARGS_VA,
                               abi::PRIORITY_DEFAULT);
+    (void)sys::cap_delete(*from_kernel);  // the task's and the thread's copies live on
+    slot_free(*from_kernel);
     if (!s.ok()) {
         release_all(c);
         (void)sys::task_kill(c->task_slot);

@@ -182,6 +182,22 @@ Answer op_region(Client* c, const Msg& m) {
     return Answer{};
 }
 
+const char* end_reason(abi::TaskEnd how) {
+    switch (how) {
+        case abi::TaskEnd::Exit:
+            return "exited";
+        case abi::TaskEnd::Fault:
+            return "a fault it could not go on from";
+        case abi::TaskEnd::Killed:
+            return "killed through its Task capability";
+        case abi::TaskEnd::Unreachable:
+            return "nothing outside it held it";
+        case abi::TaskEnd::CreatorEnded:
+            return "its creator ended";
+    }
+    return "unknown";
+}
+
 Answer kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
     uprintf("pager: task %s killed: %s at %#lx (pc %#lx)\n", c->name, what, addr, pc);
     release_all(c);
@@ -194,12 +210,6 @@ Answer kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
 Answer fault(Client* c, const Msg& m) {
     auto kind = abi::FaultKind(m.w[0] & 0xffff);
     uint64_t addr = m.w[1], pc = m.w[3];
-    if (kind == abi::FaultKind::Exit) {
-        client_ended(c, int(m.w[1]));
-        release_all(c);
-        uprintf("pager: task %s exited with status %d\n", c->name, c->status);
-        return Answer{};
-    }
     if (kind != abi::FaultKind::PageFault) return kill(c, "not a page fault", addr, pc);
     uint64_t page = addr & ~(PAGE_SIZE - 1);
     for (unsigned i = 0; i < c->nr_regions; i++) {
@@ -225,12 +235,28 @@ Answer fault(Client* c, const Msg& m) {
     return kill(c, "page fault outside its regions", addr, pc);
 }
 
+// The task ended, however it ended (its end notice, abi/cap.h): everything
+// it held comes back.
+Answer ended(Client* c, const Msg& m) {
+    const auto how = abi::TaskEnd(m.w[0] & 0xffff);
+    client_ended(c, how == abi::TaskEnd::Exit ? int(m.w[1]) : -1);
+    release_all(c);
+    if (how == abi::TaskEnd::Exit)
+        uprintf("pager: task %s exited with status %d\n", c->name, c->status);
+    else
+        uprintf("pager: task %s ended: %s\n", c->name, end_reason(how));
+    return Answer{};
+}
+
 Answer handle(Client* c, const Msg& m, bool from_kernel) {
-    // Fault and exit messages count only on the fault endpoint's badge:
-    // a task cannot fake its own exit on its request endpoint.
-    if (from_kernel)
-        return (m.w[0] & ~uint64_t(0xffff)) == abi::FAULT_TAG ? fault(c, m)
-                                                              : error_answer(Error::InvalidArgument);
+    // Faults and end notices count only on the badge of the kernel's
+    // messages: a task cannot fake its own end on its request endpoint.
+    if (from_kernel) {
+        const uint64_t tag = m.w[0] & ~uint64_t(0xffff);
+        return tag == abi::FAULT_TAG ? fault(c, m)
+               : tag == abi::END_TAG ? ended(c, m)
+                                     : error_answer(Error::InvalidArgument);
+    }
     switch (abi::PagerOp(m.w[0])) {
         case abi::PagerOp::Alloc:
             return op_alloc(c, m);
@@ -285,7 +311,8 @@ void serve() {
         Client* c = client_by_badge(badge & ~abi::PAGER_FAULT_BADGE);
         Answer r = c ? handle(c, got->msg, badge & abi::PAGER_FAULT_BADGE) : error_answer(Error::InvalidCap);
         if (!got->info.is_call()) {
-            got = sys::recv(recv_info);  // a Send: nobody waits for an answer
+            if (clients_alive() == 0) finish();  // the last task's end notice
+            got = sys::recv(recv_info);          // a Send: nobody waits for an answer
             continue;
         }
         got = answer(r);

@@ -6,13 +6,14 @@
 // check must report it (with the right kind of finding), the field is put
 // back and the check passes again. At the end everything is torn down and
 // the pool is as it was.
+#include "kernel/obj/verify.h"
+
 #include "kernel/boot/boot.h"
 #include "kernel/ipc.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/obj/cap.h"
 #include "kernel/obj/pool.h"
 #include "kernel/obj/task.h"
-#include "kernel/obj/verify.h"
 #include "kernel/paging.h"
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
@@ -101,7 +102,8 @@ bool world_ready(unity::Runner& r) { return r.check(W.ok, __FILE__, __LINE__, "t
 Status build() {
     auto pool = boot_memblock().alloc(POOL_BYTES, PAGE_SIZE);
     if (!pool.ok()) return pool.error();
-    TRY_STATUS(kpool::add_region(PhysRange{*pool, POOL_BYTES}, [](PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); }));
+    TRY_STATUS(kpool::add_region(PhysRange{*pool, POOL_BYTES},
+                                 [](PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); }));
     W.pool_free_at_start = kpool::stats().free_bytes;
     auto mem = boot_memblock().alloc(MEMORY_PAGES * PAGE_SIZE, MEMORY_PAGES * PAGE_SIZE);
     if (!mem.ok()) return mem.error();
@@ -358,9 +360,10 @@ void finds_a_leaf_no_mapping_records(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     // Beside B's mapped page, in the same table: no table is made.
     const VirtAddr va(B_VA + PAGE_SIZE);
-    ASSERT_TRUE(arch::user_map(W.b->pt_root, va, W.memory + 8 * PAGE_SIZE, PAGE_SIZE, RW,
-                               arch::FrameSource{[](void*) -> Result<PhysAddr> { return Error::NoMemory; }, nullptr})
-                    .ok());
+    ASSERT_TRUE(
+        arch::user_map(W.b->pt_root, va, W.memory + 8 * PAGE_SIZE, PAGE_SIZE, RW,
+                       arch::FrameSource{[](void*) -> Result<PhysAddr> { return Error::NoMemory; }, nullptr})
+            .ok());
     EXPECT_DETECTS(Check::Unrecorded);
     ASSERT_TRUE(arch::user_unmap(W.b->pt_root, W.b->asid, va, PAGE_SIZE).ok());
     EXPECT_CONSISTENT();
@@ -376,8 +379,10 @@ void finds_task_fields_wrong(unity::Runner& r) {
         for (unsigned i = 0; i < sizeof saved; i++) W.a->name[i] = saved[i];
     }
     {
+        // A table cut short: the capabilities past its new end are no
+        // capabilities any more, yet links in the tree still name them.
         Damage<uint32_t> d(&W.b->nr_slots, 3);
-        EXPECT_DETECTS(Check::Task);
+        EXPECT_DETECTS(Check::CapLink);
     }
     EXPECT_CONSISTENT();
 }
@@ -466,7 +471,7 @@ void finds_the_running_thread_wrong(unity::Runner& r) {
 
 void tears_down_to_the_pool_it_started_with(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
-    for (Task* t : {W.b, W.c, W.d, W.a}) tasks::kill(t, 0, "ended by the verify suite");
+    for (Task* t : {W.b, W.c, W.d, W.a}) tasks::kill(t, abi::TaskEnd::Killed, 0, "ended by the verify suite");
     W.ok = false;
     EXPECT_TRUE(sched::current() == nullptr);
     EXPECT_EQ_U(kpool::stats().free_bytes, W.pool_free_at_start);

@@ -27,6 +27,8 @@ void endpoint_cap_gone(KObject* o) {
 }  // namespace
 
 void move(Cap* dst, Cap* src) {
+    const bool holds = names_a_task(*src);
+    if (holds) tasks::count_holder(src, -1);
     *dst = *src;
     // Repoint every link that named src.
     if (dst->prev_sibling)
@@ -43,12 +45,14 @@ void move(Cap* dst, Cap* src) {
         if (dst->map_next) dst->map_next->map_prev = dst;
     }
     *src = Cap{};
+    if (holds) tasks::count_holder(dst, +1);
 }
 
 void remove(Cap* c) {
     if (c->empty()) return;
     if (c->type == abi::CapType::Frame) vm::unmap_frame(c);
     if (c->type == abi::CapType::Reply) ipc::reply_dropped(c);
+    if (names_a_task(*c)) tasks::count_holder(c, -1);
     // Children move up to c's parent, keeping what was derived reachable.
     while (Cap* ch = c->first_child) {
         unlink(ch);

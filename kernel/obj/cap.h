@@ -8,6 +8,13 @@
 #include "base/result.h"
 #include "kernel/obj/objects.h"
 #include "kernel/obj/rights.h"
+#include "kernel/obj/task.h"
+
+// A Task or Thread capability, which keeps its task reachable from where
+// it sits (tasks::count_holder).
+inline bool names_a_task(const Cap& c) {
+    return c.type == abi::CapType::Task || c.type == abi::CapType::Thread;
+}
 
 // Object references: dropping the last one frees it (obj_destroy, obj/objects.cc).
 void obj_destroy(KObject* o);
@@ -70,6 +77,7 @@ inline void install(Cap* dst, const Cap& value, Cap* parent) {
         obj_ref(o);
         if (o->otype == ObjType::Endpoint) static_cast<Endpoint*>(o)->caps++;
     }
+    if (names_a_task(*dst)) tasks::count_holder(dst, +1);
 }
 
 // install() for a new Frame capability (no object to reference), for the

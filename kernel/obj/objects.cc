@@ -4,6 +4,7 @@
 #include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
 #include "kernel/obj/pool.h"
+#include "kernel/obj/task.h"
 #include "kernel/scheduler.h"
 
 Thread* ThreadQueue::pop() {
@@ -29,8 +30,9 @@ void obj_destroy(KObject* o) {
             // turn: a loop, not recursion, however long the chain.
             auto* t = static_cast<Task*>(o);
             for (;;) {
-                KASSERT(!t->alive);
+                KASSERT(!t->alive && !t->first_created);
                 Task* payer = t->kmem_payer;
+                tasks::remove_created(t);
                 const uint64_t reserved = t->kmem_reserved;
                 kmem::free_object(t);
                 if (!payer) break;

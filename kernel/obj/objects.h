@@ -70,7 +70,6 @@ struct Thread : KObject {
     uint8_t priority = abi::PRIORITY_DEFAULT;
     bool is_call = false;   // what it is sending (BlockedSend) is a Call
     bool in_fault = false;  // its Call is a fault message (BlockedSend/BlockedReply)
-    bool exiting = false;   // that fault message reports its Exit
     uint32_t id = 0;
     uint32_t reply_gen = 0;  // bumps whenever a pending Reply cap must stop working
     Task* task = nullptr;
@@ -139,6 +138,21 @@ struct Task : KObject {
     Thread* threads = nullptr;  // via Thread::task_next (each holds a reference)
     Cap* mappings = nullptr;    // Frame caps mapped into this address space
     char name[24] = {};
+    // Its end notice's endpoint (TaskCreate a3), out of the task's reach.
+    Cap end_ep;
+    // Task and Thread capabilities naming it or its threads that sit
+    // anywhere but its own table. When the last goes, nothing outside can
+    // reach it any more and it ends (tasks::held_outside; not the root task).
+    uint32_t holders = 0;
+    // The tasks it created (TaskCreate; each names it as kmem_payer), which
+    // end when it ends; linked while their Task objects exist.
+    Task* first_created = nullptr;
+    Task* next_created = nullptr;
+    Task* prev_created = nullptr;
+    // Waiting to end for one of those two reasons (tasks::queue_end).
+    bool end_pending = false;
+    abi::TaskEnd pending_how = abi::TaskEnd::Unreachable;
+    Task* pending_next = nullptr;
     // Kernel memory (pool bytes) charged to this task: its page tables
     // below the root, the endpoints it creates, and for each task it
     // creates that task's structures and limit, reserved whole (kmem.h).

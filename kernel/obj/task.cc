@@ -20,6 +20,8 @@ constinit uint32_t g_next_task_id = 1;
 constinit uint32_t g_next_thread_id = 1;
 constinit Task* g_root = nullptr;
 
+void queue_end(Task* t, abi::TaskEnd how);  // below
+
 void copy_name(char* dst, size_t n, const char* src) {
     size_t i = 0;
     for (; src && src[i] && i + 1 < n; i++) dst[i] = src[i];
@@ -36,6 +38,17 @@ Result<Thread*> new_thread(Task* task, const Task* payer) {
     task->threads = t;
     obj_ref(t);  // the task's list
     return t;
+}
+
+// The end notice (abi/cap.h) to t's end endpoint, if it has one, carried
+// by its first thread, which is dead now: it waits in the endpoint's
+// queue of senders until a receiver takes the notice (ipc::send_notice).
+void send_end_notice(Task* t, abi::TaskEnd how, int status) {
+    Thread* carrier = t->threads;
+    if (t->end_ep.empty() || !carrier) return;
+    uint64_t words[abi::MSG_WORDS] = {abi::END_TAG | uint64_t(how), uint64_t(int64_t(status)), t->id};
+    for (unsigned i = 0; i < abi::MSG_WORDS; i++) carrier->msg[i] = words[i];
+    ipc::send_notice(carrier, static_cast<Endpoint*>(t->end_ep.obj), t->end_ep.w0);
 }
 
 void free_partial(Task* t, PhysAddr table, uint32_t slots) {
@@ -102,7 +115,7 @@ Status start_thread(Thread* t, uint64_t pc, uint64_t sp, uint64_t arg, unsigned 
     return {};
 }
 
-void kill(Task* t, int status, const char* why) {
+void kill(Task* t, abi::TaskEnd how, int status, const char* why) {
     if (!t->alive) return;
     t->alive = false;
     klog::info("task %u (%s) %s", t->id, t->name, why);
@@ -116,6 +129,10 @@ void kill(Task* t, int status, const char* why) {
         if (started) sched::thread_ended();
         caps::remove(&th->fault_ep);
     }
+    send_end_notice(t, how, status);
+    caps::remove(&t->end_ep);
+    for (Task* c = t->first_created; c; c = c->next_created)
+        if (c->alive) queue_end(c, abi::TaskEnd::CreatorEnded);
     for (unsigned i = 1; i < t->nr_slots; i++) caps::remove(&t->slots[i]);
     vm::destroy(t);
     kpool::free_pages(arch::virt_to_phys(VirtAddr(t->slots)), table_pages(t->nr_slots));
@@ -135,6 +152,68 @@ void kill(Task* t, int status, const char* why) {
     if (is_root) {
         klog::info("root task ended with status %d; powering off", status);
         platform::exit(status);
+    }
+}
+
+namespace detail {
+constinit Task* g_pending = nullptr;
+}
+
+namespace {
+
+// Queues `t` to end (once) with `how`; the list holds a reference.
+void queue_end(Task* t, abi::TaskEnd how) {
+    if (t->end_pending) return;
+    t->end_pending = true;
+    t->pending_how = how;
+    obj_ref(t);
+    t->pending_next = detail::g_pending;
+    detail::g_pending = t;
+}
+
+const char* pending_why(abi::TaskEnd how) {
+    return how == abi::TaskEnd::CreatorEnded ? "ended: its creator ended"
+                                             : "ended: nothing outside it holds it";
+}
+
+}  // namespace
+
+void count_holder(const Cap* c, int delta) {
+    Task* named =
+        c->type == abi::CapType::Task ? static_cast<Task*>(c->obj) : static_cast<Thread*>(c->obj)->task;
+    if (c >= named->slots && c < named->slots + named->nr_slots) return;  // in its own table
+    named->holders += uint32_t(delta);
+    // A task the kernel made (the root task) has no creator to hold it.
+    if (named->holders == 0 && named->alive && named->kmem_payer) queue_end(named, abi::TaskEnd::Unreachable);
+}
+
+void add_created(Task* creator, Task* t) {
+    t->prev_created = nullptr;
+    t->next_created = creator->first_created;
+    if (creator->first_created) creator->first_created->prev_created = t;
+    creator->first_created = t;
+}
+
+void remove_created(Task* t) {
+    Task* creator = t->kmem_payer;
+    if (!creator) return;
+    if (t->prev_created)
+        t->prev_created->next_created = t->next_created;
+    else
+        creator->first_created = t->next_created;
+    if (t->next_created) t->next_created->prev_created = t->prev_created;
+    t->next_created = t->prev_created = nullptr;
+}
+
+void end_pending_tasks() {
+    while (Task* t = detail::g_pending) {
+        detail::g_pending = t->pending_next;
+        t->pending_next = nullptr;
+        t->end_pending = false;
+        // Held again meanwhile (a move passes through zero): it stays.
+        if (t->pending_how != abi::TaskEnd::Unreachable || t->holders == 0)
+            kill(t, t->pending_how, -1, pending_why(t->pending_how));
+        obj_unref(t);
     }
 }
 

@@ -24,10 +24,35 @@ uint64_t base_bytes(const Task* payer, uint32_t nr_slots = abi::CAP_SLOTS);
 // InvalidArgument (pc or sp outside user space, priority above the max).
 Status start_thread(Thread* t, uint64_t pc, uint64_t sp, uint64_t arg, unsigned priority);
 
-// Ends a task: every thread stops (waiters are woken or dropped), every
-// capability in its table is removed, its mappings, tables and ASID are
-// freed. `why` goes to the log ("exited with status 0", "killed: ...").
-void kill(Task* t, int status, const char* why);
+// Ends a task (once; a dead task is left alone): every thread stops
+// (waiters are woken or dropped), its end notice goes to the endpoint its
+// creator named (abi/cap.h: `how` and `status`), every capability in its
+// table is removed, its mappings, tables and ASID are freed. `why` goes to
+// the log ("exited with status 0", "killed: ..."). The Task object itself
+// lives on while references to it remain.
+void kill(Task* t, abi::TaskEnd how, int status, const char* why);
+
+// Two ways a task ends without anyone ending it:
+//  - no Task or Thread capability naming it or one of its threads sits
+//    outside its own table any more (Task::holders: its creator's, copies
+//    given to others), so nothing outside can reach it; the capability
+//    code reports each such capability placed (+1) or about to be taken
+//    away (-1) at `c`. Not a task the kernel made (the root task), which
+//    has no creator to hold it.
+//  - the task that created it ended (kill() queues the tasks it created).
+// Either way it waits to end until end_pending_tasks(), which schedule()
+// runs first: never inside the operation that removed the capability or
+// ended the creator, which may still be using what the end frees.
+void count_holder(const Cap* c, int delta);
+// Links `t` into the list of tasks `creator` created (TaskCreate).
+void add_created(Task* creator, Task* t);
+// Takes `t`, being freed, out of its creator's list.
+void remove_created(Task* t);
+namespace detail {
+extern Task* g_pending;  // tasks waiting to end, via Task::pending_next
+}
+void end_pending_tasks();
+inline bool end_pending() { return detail::g_pending != nullptr; }
 
 // The root task, whose end ends the system.
 void set_root(Task* t);

@@ -7,7 +7,9 @@
 
 #include "abi/syscall.h"
 #include "format/format.h"
+#include "kernel/ipc.h"
 #include "kernel/lib/panic.h"
+#include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
 #include "kernel/obj/task.h"
 #include "kernel/obj/verify_detail.h"
@@ -29,6 +31,7 @@ struct Count {
     uint32_t mapped;   // Frame capabilities mapped into it (a task)
     uint32_t replies;  // Reply capabilities that can still answer it (a thread)
     uint32_t tables;   // its page tables below the root, once checked (a live task)
+    uint32_t holders;  // Task and Thread capabilities naming it from outside its table (a task)
     uint64_t charged;  // kernel memory charged to it for others (a task)
 };
 
@@ -55,7 +58,7 @@ Count* counted(const void* p) {
 void add_to_batch(const KObject* o) {
     unsigned i = hash(o);
     while (g_counts[i].obj) i = (i + 1) & (TABLE_SIZE - 1);
-    g_counts[i] = Count{o, 0, 0, 0, 0, 0, 0};
+    g_counts[i] = Count{o, 0, 0, 0, 0, 0, 0, 0};
     g_filled++;
 }
 
@@ -93,8 +96,10 @@ bool fail_at(Run& r, Check c, const Loc& at, const char* fmt, ...) {
     r.f->check = c;
     char* m = r.f->message;
     const size_t n = sizeof r.f->message;
-    size_t used = at.owner ? format_buf(m, n, "task %u (%.23s) slot %u: ", at.owner->id, at.owner->name, at.slot)
-                           : format_buf(m, n, "the fault endpoint of thread %u: ", at.holder->id);
+    size_t used = at.owner
+                      ? format_buf(m, n, "task %u (%.23s) slot %u: ", at.owner->id, at.owner->name, at.slot)
+                  : at.ending ? format_buf(m, n, "the end endpoint of task %u: ", at.ending->id)
+                              : format_buf(m, n, "the fault endpoint of thread %u: ", at.holder->id);
     if (used >= n) return false;
     va_list ap;
     va_start(ap, fmt);
@@ -192,7 +197,9 @@ bool in_a_table(const Cap* p) {
                 auto* q = static_cast<Search*>(ctx);
                 const Task* t = live_task_with_table(obj);
                 if (t && q->p >= t->slots && q->p < t->slots + t->nr_slots &&
-                    (reinterpret_cast<uintptr_t>(q->p) - reinterpret_cast<uintptr_t>(t->slots)) % sizeof(Cap) == 0)
+                    (reinterpret_cast<uintptr_t>(q->p) - reinterpret_cast<uintptr_t>(t->slots)) %
+                            sizeof(Cap) ==
+                        0)
                     q->found = true;
             },
             &s);
@@ -224,8 +231,11 @@ bool is_cap(const Cap* p) {
         return in_a_table(p);
     }
     if (pi.use == kpool::PageUse::Objects || pi.use == kpool::PageUse::Object) {
-        const auto* th = static_cast<const Thread*>(container_of(p, pi));
-        return is_object(th, ObjType::Thread) && p == &th->fault_ep;
+        const void* o = container_of(p, pi);
+        const auto* th = static_cast<const Thread*>(o);
+        const auto* task = static_cast<const Task*>(o);
+        return (is_object(th, ObjType::Thread) && p == &th->fault_ep) ||
+               (is_object(task, ObjType::Task) && p == &task->end_ep);
     }
     return false;
 }
@@ -282,6 +292,12 @@ void ref(const void* p) {
 void count_cap(const Cap& c) {
     if (c.empty()) return;
     ref(c.obj);
+    if (names_a_task(c)) {
+        const Task* named = c.type == abi::CapType::Task ? static_cast<const Task*>(c.obj)
+                                                         : static_cast<const Thread*>(c.obj)->task;
+        if (&c < named->slots || &c >= named->slots + named->nr_slots)
+            if (Count* n = counted(named)) n->holders++;
+    }
     if (c.type == abi::CapType::Endpoint) {
         if (Count* n = counted(c.obj)) n->ep_caps++;
     } else if (c.type == abi::CapType::Reply) {
@@ -303,6 +319,8 @@ void count_sources(void*, void* obj, bool) {
                 for (uint32_t i = 1; i < t->nr_slots; i++) count_cap(t->slots[i]);
                 for (const Thread* th = t->threads; th; th = th->task_next) ref(th);
             }
+            count_cap(t->end_ep);
+            if (t->end_pending) ref(t);  // the list of tasks waiting to end
             if (t->kmem_payer) {
                 ref(t->kmem_payer);
                 if (Count* c = counted(t->kmem_payer)) c->charged += t->kmem_reserved;
@@ -317,6 +335,8 @@ void count_sources(void*, void* obj, bool) {
         }
         case ObjType::Endpoint: {
             const auto* e = static_cast<const Endpoint*>(o);
+            for (const Thread* th = e->senders.head; th; th = th->q_next)
+                if (ipc::is_notice(th)) ref(th);  // the queue's, on a notice's carrier
             if (e->kmem_payer) {
                 ref(e->kmem_payer);
                 if (Count* c = counted(e->kmem_payer))
@@ -352,9 +372,16 @@ bool compare(Run& r, const Count& c) {
                         want ? "waits for a reply" : "waits for no reply", c.replies);
     } else {
         const auto* t = static_cast<const Task*>(o);
+        if (t->holders != c.holders)
+            return fail(r, Check::Task, "task %u (%s): counts %u capabilities held outside it, %u found",
+                        t->id, t->name, t->holders, c.holders);
+        if (t->alive && t->holders == 0 && t->kmem_payer && !t->end_pending)
+            return fail(r, Check::Task, "task %u (%s): alive, yet nothing outside it holds it", t->id,
+                        t->name);
         if (t->alive && mappings_listed(t) != c.mapped)
-            return fail(r, Check::Mapping, "task %u (%s): lists %lu mappings, %u Frame capabilities are mapped in it",
-                        t->id, t->name, mappings_listed(t), c.mapped);
+            return fail(r, Check::Mapping,
+                        "task %u (%s): lists %lu mappings, %u Frame capabilities are mapped in it", t->id,
+                        t->name, mappings_listed(t), c.mapped);
         const uint64_t used = t->kmem_used;
         if (t->alive) {
             const uint64_t tables = (g_all_counted ? c.tables : tables_below_root(t)) * PAGE_SIZE;
@@ -365,8 +392,9 @@ bool compare(Run& r, const Count& c) {
                             t->id, t->name, used, tables, c.charged);
         } else if (used < c.charged || (used - c.charged) % PAGE_SIZE != 0) {
             // Its page tables are gone; their charge stays, and nobody reads it again.
-            return fail(r, Check::Kmem, "dead task %u (%s): %lu bytes charged, %lu for objects and tasks it made",
-                        t->id, t->name, used, c.charged);
+            return fail(r, Check::Kmem,
+                        "dead task %u (%s): %lu bytes charged, %lu for objects and tasks it made", t->id,
+                        t->name, used, c.charged);
         }
     }
     return true;
@@ -396,6 +424,9 @@ bool check_totals(Run& r, const uint64_t pages[4]) {
     if (pages[unsigned(kpool::PageUse::Object)] != r.own_page_objects)
         return fail(r, Check::PoolAccount, "%lu pool pages of single objects, %lu such objects",
                     pages[unsigned(kpool::PageUse::Object)], r.own_page_objects);
+    if (r.created_listed != r.with_creator)
+        return fail(r, Check::Task, "%lu tasks have a creator, %lu are on their creators' lists",
+                    r.with_creator, r.created_listed);
     if (vm::asids_in_use() != r.alive_tasks + 1)
         return fail(r, Check::Asid, "%u ASIDs in use, %lu live tasks and the kernel's", vm::asids_in_use(),
                     r.alive_tasks);
@@ -418,10 +449,28 @@ using namespace detail;
 
 const char* check_name(Check c) {
     static constexpr const char* NAMES[NR_CHECKS] = {
-        "none",     "pool",     "pool account", "object",     "reference count",
-        "empty slot", "capability link", "capability tree", "capability fields", "capability object",
-        "mapping",  "page table", "leaf",       "unrecorded leaf", "task", "asid", "kernel memory",
-        "thread",   "ready queue", "endpoint queue", "reply", "current thread",
+        "none",
+        "pool",
+        "pool account",
+        "object",
+        "reference count",
+        "empty slot",
+        "capability link",
+        "capability tree",
+        "capability fields",
+        "capability object",
+        "mapping",
+        "page table",
+        "leaf",
+        "unrecorded leaf",
+        "task",
+        "asid",
+        "kernel memory",
+        "thread",
+        "ready queue",
+        "endpoint queue",
+        "reply",
+        "current thread",
     };
     return unsigned(c) < NR_CHECKS ? NAMES[unsigned(c)] : "?";
 }
@@ -445,7 +494,8 @@ bool run(Finding* f) {
             if (p->ok) p->ok = check_object(*p->r, static_cast<const KObject*>(obj), own_page);
         },
         &one);
-    const bool ok = one.ok && check_tree(r) && check_scheduler(r) && check_totals(r, pages) && count_references(r);
+    const bool ok =
+        one.ok && check_tree(r) && check_scheduler(r) && check_totals(r, pages) && count_references(r);
     g_all_counted = false;
     return ok;
 }

@@ -10,7 +10,6 @@ namespace {
 
 using abi::CapType;
 
-
 bool rest_empty(const Cap* c) {
     return !c->rights && !c->obj && !c->w0 && !c->w1 && !c->parent && !c->first_child && !c->next_sibling &&
            !c->prev_sibling && !c->mapped_in && !c->mapped_va && !c->map_next && !c->map_prev;
@@ -30,8 +29,7 @@ bool check_links(Run& r, const Cap* c, const Loc& at) {
     }
     if (!c->parent) {
         r.roots++;
-        if (c->prev_sibling || c->next_sibling)
-            return fail_at(r, Check::CapLink, at, "a root with siblings");
+        if (c->prev_sibling || c->next_sibling) return fail_at(r, Check::CapLink, at, "a root with siblings");
     } else if (c->parent->empty()) {
         return fail_at(r, Check::CapLink, at, "its parent is an empty slot");
     }
@@ -66,7 +64,7 @@ bool check_memory(Run& r, const Cap* c, const Loc& at) {
         return fail_at(r, Check::CapFields, at, "memory with rights %#x", c->rights);
     if (kpool::overlaps(range))
         return fail_at(r, Check::CapFields, at, "memory [%#lx, +%lu pages) overlaps the kernel pool", c->w0,
-                    c->w1);
+                       c->w1);
     const Cap* p = c->parent;
     if (p && (p->type != CapType::Memory || c->w0 < p->w0 || c->w0 + c->w1 > p->w0 + p->w1))
         return fail_at(r, Check::CapFields, at, "memory not within its parent's");
@@ -88,10 +86,11 @@ bool check_frame_mapping(Run& r, const Cap* c, const Loc& at) {
         return fail_at(r, Check::Mapping, at, "the next mapping of task %u does not lead back to it", t->id);
     if (c->map_prev) {
         if (!is_cap(c->map_prev) || c->map_prev->map_next != c || c->map_prev->mapped_in != t)
-            return fail_at(r, Check::Mapping, at, "the previous mapping of task %u does not lead to it", t->id);
+            return fail_at(r, Check::Mapping, at, "the previous mapping of task %u does not lead to it",
+                           t->id);
     } else if (t->mappings != c) {
-        return fail_at(r, Check::Mapping, at, "mapped in task %u, which does not list it first or after another",
-                       t->id);
+        return fail_at(r, Check::Mapping, at,
+                       "mapped in task %u, which does not list it first or after another", t->id);
     }
     return true;
 }
@@ -104,12 +103,14 @@ bool check_frame(Run& r, const Cap* c, const Loc& at) {
     if (c->rights & ~(abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC))
         return fail_at(r, Check::CapFields, at, "frame with rights %#x", c->rights);
     if (kpool::overlaps(range))
-        return fail_at(r, Check::CapFields, at, "frame pfn %#lx order %lu overlaps the kernel pool", c->w0, c->w1);
+        return fail_at(r, Check::CapFields, at, "frame pfn %#lx order %lu overlaps the kernel pool", c->w0,
+                       c->w1);
     if (const Cap* p = c->parent) {
         if (p->type == CapType::Memory) {
             if (c->w0 < p->w0 || c->w0 + (uint64_t(1) << c->w1) > p->w0 + p->w1)
                 return fail_at(r, Check::CapFields, at, "frame pfn %#lx not within its memory parent", c->w0);
-        } else if (p->type != CapType::Frame || p->w0 != c->w0 || p->w1 != c->w1 || (c->rights & ~p->rights)) {
+        } else if (p->type != CapType::Frame || p->w0 != c->w0 || p->w1 != c->w1 ||
+                   (c->rights & ~p->rights)) {
             return fail_at(r, Check::CapFields, at, "frame is not a copy of its parent");
         }
     }
@@ -123,16 +124,18 @@ ObjType object_type(CapType t) {
 // Task, Thread and Endpoint capabilities.
 bool check_object_cap(Run& r, const Cap* c, const Loc& at) {
     if (!is_object(c->obj, object_type(c->type)))
-        return fail_at(r, Check::CapObject, at, "a %s capability naming no live %s", abi::cap_type_name(c->type),
-                    abi::cap_type_name(c->type));
+        return fail_at(r, Check::CapObject, at, "a %s capability naming no live %s",
+                       abi::cap_type_name(c->type), abi::cap_type_name(c->type));
     if (!no_mapping(c) || c->w1 || (c->type != CapType::Endpoint && c->w0) ||
         (c->type == CapType::Endpoint && c->w0 > abi::IpcResult::BADGE_MASK))
-        return fail_at(r, Check::CapFields, at, "%s capability with stray fields", abi::cap_type_name(c->type));
+        return fail_at(r, Check::CapFields, at, "%s capability with stray fields",
+                       abi::cap_type_name(c->type));
     if (const Cap* p = c->parent) {
         if (p->type != c->type || p->obj != c->obj || (c->rights & ~p->rights))
             return fail_at(r, Check::CapFields, at, "not a copy of its parent");
         if (c->type == CapType::Endpoint && p->w0 && p->w0 != c->w0)
-            return fail_at(r, Check::CapFields, at, "badge %#lx differs from its parent's %#lx", c->w0, p->w0);
+            return fail_at(r, Check::CapFields, at, "badge %#lx differs from its parent's %#lx", c->w0,
+                           p->w0);
     }
     return true;
 }
@@ -142,14 +145,14 @@ bool check_reply(Run& r, const Cap* c, const Loc& at) {
         return fail_at(r, Check::CapObject, at, "a reply capability naming no live thread");
     if (c->rights != abi::RIGHT_WRITE || c->w1 || c->w0 > UINT32_MAX || !no_mapping(c))
         return fail_at(r, Check::CapFields, at, "reply capability with stray fields");
-    if (c->parent || c->first_child) return fail_at(r, Check::CapFields, at, "a reply capability in the tree");
+    if (c->parent || c->first_child)
+        return fail_at(r, Check::CapFields, at, "a reply capability in the tree");
     return true;
 }
 
 }  // namespace
 
-bool check_cap(Run& r, const Cap* c, const Task* owner, unsigned slot, const Thread* holder) {
-    const Loc at{owner, slot, holder};
+bool check_cap(Run& r, const Cap* c, const Loc& at) {
     if (c->empty()) {
         if (!rest_empty(c)) return fail_at(r, Check::CapEmpty, at, "empty, yet with fields set");
         return true;
@@ -212,14 +215,16 @@ bool check_tree(Run& r) {
                 visit_roots_of(w, &static_cast<const Thread*>(o)->fault_ep);
             } else if (o->otype == ObjType::Task) {
                 const auto* t = static_cast<const Task*>(o);
+                visit_roots_of(w, &t->end_ep);
                 if (t->alive)
                     for (uint32_t i = 0; i < t->nr_slots; i++) visit_roots_of(w, &t->slots[i]);
             }
         },
         &w);
     if (!w.ok || w.visited != r.caps)
-        return fail(r, Check::CapTree, "%lu capabilities, %lu of them reachable from the %lu roots of the tree",
-                    r.caps, w.ok ? w.visited : r.caps + 1, r.roots);
+        return fail(r, Check::CapTree,
+                    "%lu capabilities, %lu of them reachable from the %lu roots of the tree", r.caps,
+                    w.ok ? w.visited : r.caps + 1, r.roots);
     return true;
 }
 

@@ -14,29 +14,32 @@ namespace verify::detail {
 // One run's findings and totals.
 struct Run {
     Finding* f;
-    uint64_t objects = 0;         // live objects in the pool
-    uint64_t caps = 0;            // capabilities in tables and fault endpoints
-    uint64_t roots = 0;           // of them, those with no parent
-    uint64_t table_pages = 0;     // pool pages of live tasks' capability and page tables
+    uint64_t objects = 0;      // live objects in the pool
+    uint64_t caps = 0;         // capabilities in tables and fault endpoints
+    uint64_t roots = 0;        // of them, those with no parent
+    uint64_t table_pages = 0;  // pool pages of live tasks' capability and page tables
     uint64_t own_page_objects = 0;
     uint64_t alive_tasks = 0;
-    uint64_t threads_of_alive = 0;  // threads whose task is alive
-    uint64_t listed_threads = 0;    // in the lists of alive tasks
+    uint64_t threads_of_alive = 0;                              // threads whose task is alive
+    uint64_t listed_threads = 0;                                // in the lists of alive tasks
     uint64_t ready = 0, running = 0, started = 0, waiting = 0;  // threads by state
     uint64_t on_ready_queues = 0, on_endpoint_queues = 0;
-    uint64_t asid_bits[4096 / 64] = {};  // of alive tasks, to see each once
+    uint64_t notices = 0;                           // end notices waiting in endpoint queues (their carriers)
+    uint64_t created_listed = 0, with_creator = 0;  // tasks on creators' lists, tasks with a creator
+    uint64_t asid_bits[4096 / 64] = {};             // of alive tasks, to see each once
 };
 
 // Records the finding and returns false, so checks read
 // `if (bad) return fail(r, Check::X, "...", ...);`.
 bool fail(Run& r, Check c, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
-// Where a capability sits: slot `slot` of `owner`'s table, or (owner
-// nullptr) the fault endpoint of `holder`.
+// Where a capability sits: slot `slot` of `owner`'s table, the fault
+// endpoint of `holder` (a thread), or the end endpoint of `ending` (a task).
 struct Loc {
     const Task* owner;
     unsigned slot;
     const Thread* holder;
+    const Task* ending = nullptr;
 };
 // fail() with the message after "task 3 (name) slot 17: " or "the fault
 // endpoint of thread 5: ".
@@ -67,7 +70,7 @@ inline uint64_t cap_table_pages(uint64_t slots) { return (slots * sizeof(Cap) + 
 // The parts of a run, each returning false at its first finding.
 // verify_caps.cc: the capability `c` sitting at `slot` of `owner`'s table,
 // or (owner nullptr) the fault endpoint of `holder`.
-bool check_cap(Run& r, const Cap* c, const Task* owner, unsigned slot, const Thread* holder);
+bool check_cap(Run& r, const Cap* c, const Loc& at);
 // Every capability reachable from the roots of the tree (after every
 // capability passed check_cap).
 bool check_tree(Run& r);

@@ -49,14 +49,15 @@ bool census_entry(void* ctx, const arch::UserPte& e) {
                     e.level, e.va.raw());
     if (e.kind == arch::UserPte::Kind::Table) {
         if (kpool::page_info(e.pa).use != kpool::PageUse::Pages)
-            return fail(r, Check::PageTable, "task %u (%s): table for %#lx at %#lx, not a pool page of tables",
-                        t->id, t->name, e.va.raw(), e.pa.raw());
+            return fail(r, Check::PageTable,
+                        "task %u (%s): table for %#lx at %#lx, not a pool page of tables", t->id, t->name,
+                        e.va.raw(), e.pa.raw());
         c.tables++;
         return true;
     }
     if (!e.user || e.global)
-        return fail(r, Check::PageTable, "task %u (%s): leaf for %#lx not user-only or global", t->id, t->name,
-                    e.va.raw());
+        return fail(r, Check::PageTable, "task %u (%s): leaf for %#lx not user-only or global", t->id,
+                    t->name, e.va.raw());
     if (kpool::overlaps(PhysRange{e.pa, e.size}))
         return fail(r, Check::PageTable, "task %u (%s): leaf for %#lx maps %#lx, kernel pool memory", t->id,
                     t->name, e.va.raw(), e.pa.raw());
@@ -73,18 +74,19 @@ bool check_leaves(Run& r, const Task* t, const Cap* m) {
     for (uint64_t off = 0; off < size;) {
         auto leaf = arch::user_table_leaf(t->pt_root, VirtAddr(va + off));
         if (!leaf.ok())
-            return fail(r, Check::Leaf, "task %u (%s): frame pfn %#lx mapped at %#lx, nothing maps %#lx", t->id,
-                        t->name, m->w0, va, va + off);
+            return fail(r, Check::Leaf, "task %u (%s): frame pfn %#lx mapped at %#lx, nothing maps %#lx",
+                        t->id, t->name, m->w0, va, va + off);
         const uint64_t lva = leaf->va.raw();
         if (lva < va || leaf->size > size - (lva - va))
-            return fail(r, Check::Leaf, "task %u (%s): the leaf at %#lx reaches beyond the frame mapped at %#lx",
-                        t->id, t->name, lva, va);
+            return fail(r, Check::Leaf,
+                        "task %u (%s): the leaf at %#lx reaches beyond the frame mapped at %#lx", t->id,
+                        t->name, lva, va);
         if (leaf->pa != pa + (lva - va))
             return fail(r, Check::Leaf, "task %u (%s): the leaf at %#lx maps %#lx, the frame has %#lx", t->id,
                         t->name, lva, leaf->pa.raw(), (pa + (lva - va)).raw());
         if (leaf->rights & ~m->rights)
-            return fail(r, Check::Leaf, "task %u (%s): the leaf at %#lx allows %#x, the capability %#x", t->id,
-                        t->name, lva, leaf->rights, m->rights);
+            return fail(r, Check::Leaf, "task %u (%s): the leaf at %#lx allows %#x, the capability %#x",
+                        t->id, t->name, lva, leaf->rights, m->rights);
         off = lva - va + leaf->size;
     }
     return true;
@@ -93,17 +95,19 @@ bool check_leaves(Run& r, const Task* t, const Cap* m) {
 bool check_table(Run& r, const Task* t) {
     if (t->nr_slots < abi::SLOT_FIRST_FREE || t->nr_slots > abi::ROOT_CAP_SLOTS ||
         (reinterpret_cast<uintptr_t>(t->slots) & (PAGE_SIZE - 1)))
-        return fail(r, Check::Task, "task %u (%s): capability table of %u slots at %p malformed", t->id, t->name,
-                    t->nr_slots, static_cast<const void*>(t->slots));
+        return fail(r, Check::Task, "task %u (%s): capability table of %u slots at %p malformed", t->id,
+                    t->name, t->nr_slots, static_cast<const void*>(t->slots));
     const uint64_t pages = cap_table_pages(t->nr_slots);
     for (uint64_t i = 0; i < pages; i++)
-        if (kpool::page_info(reinterpret_cast<const char*>(t->slots) + i * PAGE_SIZE).use != kpool::PageUse::Pages)
+        if (kpool::page_info(reinterpret_cast<const char*>(t->slots) + i * PAGE_SIZE).use !=
+            kpool::PageUse::Pages)
             return fail(r, Check::Task, "task %u (%s): capability table not in pool pages of tables", t->id,
                         t->name);
     r.table_pages += pages;
-    if (!t->slots[0].empty()) return fail(r, Check::CapEmpty, "task %u (%s): slot 0 is not empty", t->id, t->name);
+    if (!t->slots[0].empty())
+        return fail(r, Check::CapEmpty, "task %u (%s): slot 0 is not empty", t->id, t->name);
     for (uint32_t i = 0; i < t->nr_slots; i++)
-        if (!check_cap(r, &t->slots[i], t, i, nullptr)) return false;
+        if (!check_cap(r, &t->slots[i], Loc{t, i, nullptr})) return false;
     return true;
 }
 
@@ -136,16 +140,16 @@ bool check_space(Run& r, const Task* t) {
     const uint16_t asid = t->asid;
     if (asid == 0 || asid >= vm::NR_ASIDS || !vm::asid_in_use(asid) ||
         (r.asid_bits[asid / 64] >> (asid % 64)) & 1)
-        return fail(r, Check::Asid, "task %u (%s): ASID %u not allocated, or another task's too", t->id, t->name,
-                    asid);
+        return fail(r, Check::Asid, "task %u (%s): ASID %u not allocated, or another task's too", t->id,
+                    t->name, asid);
     r.asid_bits[asid / 64] |= uint64_t(1) << (asid % 64);
     if (kpool::page_info(t->pt_root).use != kpool::PageUse::Pages || (t->pt_root.raw() & (PAGE_SIZE - 1)) ||
         t->mmu != arch::address_space_token(t->pt_root, asid))
-        return fail(r, Check::PageTable, "task %u (%s): root table %#lx or its MMU token malformed", t->id, t->name,
-                    t->pt_root.raw());
+        return fail(r, Check::PageTable, "task %u (%s): root table %#lx or its MMU token malformed", t->id,
+                    t->name, t->pt_root.raw());
     if (!arch::user_table_kernel_half_ok(t->pt_root))
-        return fail(r, Check::PageTable, "task %u (%s): kernel half of its root table is not the kernel's", t->id,
-                    t->name);
+        return fail(r, Check::PageTable, "task %u (%s): kernel half of its root table is not the kernel's",
+                    t->id, t->name);
     Census census{&r, t};
     if (!arch::user_table_walk(t->pt_root, census_entry, &census)) return false;
     r.table_pages += 1 + census.tables;
@@ -154,15 +158,34 @@ bool check_space(Run& r, const Task* t) {
     const uint64_t bound = cap_bound();
     const Cap* prev = nullptr;
     for (const Cap* m = t->mappings; m; prev = m, m = m->map_next) {
-        if (++n > bound || !is_cap(m) || m->type != abi::CapType::Frame || m->mapped_in != t || m->map_prev != prev)
+        if (++n > bound || !is_cap(m) || m->type != abi::CapType::Frame || m->mapped_in != t ||
+            m->map_prev != prev)
             return fail(r, Check::Mapping, "task %u (%s): its list of mappings is broken at entry %lu", t->id,
                         t->name, n);
         if (!check_leaves(r, t, m)) return false;
         if (!in_unrecorded_window(t, m->mapped_va)) mapped_pages += uint64_t(1) << m->w1;
     }
     if (mapped_pages != census.leaf_pages)
-        return fail(r, Check::Unrecorded, "task %u (%s): its leaves map %lu pages, its mappings %lu", t->id, t->name,
-                    census.leaf_pages, mapped_pages);
+        return fail(r, Check::Unrecorded, "task %u (%s): its leaves map %lu pages, its mappings %lu", t->id,
+                    t->name, census.leaf_pages, mapped_pages);
+    return true;
+}
+
+// The tasks `t` created: each names t as its creator (payer), the links
+// agree, and a live one whose creator is dead is waiting to end.
+bool check_created(Run& r, const Task* t) {
+    const Task* prev = nullptr;
+    for (const Task* c = t->first_created; c; prev = c, c = c->next_created) {
+        if (!is_object(c, ObjType::Task) || c->kmem_payer != t || c->prev_created != prev ||
+            ++r.created_listed > r.objects)
+            return fail(r, Check::Task, "task %u (%s): its list of tasks it created is broken", t->id,
+                        t->name);
+        if (c->alive && !t->alive && !c->end_pending)
+            return fail(r, Check::Task,
+                        "task %u (%s): alive, its creator ended, and it is not waiting to end", c->id,
+                        c->name);
+    }
+    if (t->kmem_payer) r.with_creator++;
     return true;
 }
 
@@ -172,21 +195,29 @@ bool check_task(Run& r, const Task* t) {
     if (payer && !is_object(payer, ObjType::Task))
         return fail(r, Check::Task, "task %u (%s): its kernel memory payer is not a task", t->id, t->name);
     if (t->own_page != kmem::own_pages(payer))
-        return fail(r, Check::Object, "task %u (%s): %s a page of its own, its payer %s a limit", t->id, t->name,
-                    t->own_page ? "in" : "not in", kmem::own_pages(payer) ? "has" : "has no");
+        return fail(r, Check::Object, "task %u (%s): %s a page of its own, its payer %s a limit", t->id,
+                    t->name, t->own_page ? "in" : "not in", kmem::own_pages(payer) ? "has" : "has no");
     if (payer ? t->kmem_reserved != tasks::base_bytes(payer) + t->kmem_limit : t->kmem_reserved != 0)
-        return fail(r, Check::Kmem, "task %u (%s): reservation of %lu bytes for a limit of %lu", t->id, t->name,
-                    t->kmem_reserved, t->kmem_limit);
+        return fail(r, Check::Kmem, "task %u (%s): reservation of %lu bytes for a limit of %lu", t->id,
+                    t->name, t->kmem_reserved, t->kmem_limit);
+    if (!check_created(r, t)) return false;
+    if (!check_cap(r, &t->end_ep, Loc{nullptr, 0, nullptr, t})) return false;
+    if (!t->end_ep.empty() && t->end_ep.type != abi::CapType::Endpoint)
+        return fail(r, Check::CapFields, "task %u (%s): its end endpoint is a %s capability", t->id, t->name,
+                    abi::cap_type_name(t->end_ep.type));
     if (!t->alive) {
-        if (t->slots || t->nr_slots || t->threads || t->mappings || t->pt_root.raw() || t->mmu)
-            return fail(r, Check::Task, "dead task %u (%s): still holds a table, threads, mappings or tables",
-                        t->id, t->name);
+        if (t->slots || t->nr_slots || t->threads || t->mappings || t->pt_root.raw() || t->mmu ||
+            !t->end_ep.empty())
+            return fail(
+                r, Check::Task,
+                "dead task %u (%s): still holds a table, threads, mappings, tables or an end endpoint", t->id,
+                t->name);
         return true;
     }
     r.alive_tasks++;
     if (t->kmem_limit && t->kmem_used > t->kmem_limit)
-        return fail(r, Check::Kmem, "task %u (%s): %lu bytes of kernel memory used, past its limit of %lu", t->id,
-                    t->name, t->kmem_used, t->kmem_limit);
+        return fail(r, Check::Kmem, "task %u (%s): %lu bytes of kernel memory used, past its limit of %lu",
+                    t->id, t->name, t->kmem_used, t->kmem_limit);
     return check_table(r, t) && check_thread_list(r, t) && check_space(r, t);
 }
 

@@ -76,28 +76,41 @@ int64_t walk_queue(Run& r, const ThreadQueue& q, Check check, QueueName which, O
 
 bool thread_state_ok(Run& r, const Thread* t) {
     switch (t->state) {
-        case ThreadState::Inactive:
         case ThreadState::Dead:
+            if (t->blocked_on) {  // carrying its task's end notice (ipc::send_notice)
+                r.notices++;
+                if (!is_object(t->blocked_on, ObjType::Endpoint))
+                    return fail(r, Check::Thread, "thread %u: carries an end notice to no live endpoint",
+                                t->id);
+                if (t->task->alive || (t->msg[0] & ~uint64_t(0xffff)) != abi::END_TAG)
+                    return fail(r, Check::Thread, "thread %u: dead and queued, but carries no end notice",
+                                t->id);
+                break;
+            }
+            if (!off_queues(t)) return fail(r, Check::Thread, "thread %u: dead, yet on a queue", t->id);
+            break;
+        case ThreadState::Inactive:
         case ThreadState::BlockedReply:
             if (!off_queues(t))
                 return fail(r, Check::Thread, "thread %u: %s, yet on a queue", t->id, state_name(t->state));
             break;
         case ThreadState::Running:
             r.running++;
-            if (!off_queues(t))
-                return fail(r, Check::Thread, "thread %u: running, yet on a queue", t->id);
+            if (!off_queues(t)) return fail(r, Check::Thread, "thread %u: running, yet on a queue", t->id);
             if (t != sched::current())
                 return fail(r, Check::Current, "thread %u: running, but not the current thread", t->id);
             break;
         case ThreadState::Ready:
             r.ready++;
-            if (t->blocked_on) return fail(r, Check::Thread, "thread %u: ready, yet waiting on an endpoint", t->id);
+            if (t->blocked_on)
+                return fail(r, Check::Thread, "thread %u: ready, yet waiting on an endpoint", t->id);
             break;
         case ThreadState::BlockedSend:
         case ThreadState::BlockedRecv:
             r.waiting++;
             if (!is_object(t->blocked_on, ObjType::Endpoint))
-                return fail(r, Check::Thread, "thread %u: %s on no live endpoint", t->id, state_name(t->state));
+                return fail(r, Check::Thread, "thread %u: %s on no live endpoint", t->id,
+                            state_name(t->state));
             break;
     }
     if (t->state != ThreadState::Inactive && t->state != ThreadState::Dead) r.started++;
@@ -116,8 +129,8 @@ bool check_thread(Run& r, const Thread* t) {
     if (task->kmem_payer && !is_object(task->kmem_payer, ObjType::Task))
         return fail(r, Check::Thread, "thread %u: its task's payer is not a task", t->id);
     if (t->own_page != kmem::own_pages(task->kmem_payer))
-        return fail(r, Check::Object, "thread %u: %s a page of its own, against its task's payer's limit", t->id,
-                    t->own_page ? "in" : "not in");
+        return fail(r, Check::Object, "thread %u: %s a page of its own, against its task's payer's limit",
+                    t->id, t->own_page ? "in" : "not in");
     if (unsigned(t->state) > unsigned(ThreadState::Dead))
         return fail(r, Check::Thread, "thread %u: state %u unknown", t->id, unsigned(t->state));
     if (task->alive)
@@ -126,7 +139,7 @@ bool check_thread(Run& r, const Thread* t) {
         return fail(r, Check::Thread, "thread %u: %s, but its task %u is dead", t->id, state_name(t->state),
                     task->id);
     if (!thread_state_ok(r, t)) return false;
-    if (!check_cap(r, &t->fault_ep, nullptr, 0, t)) return false;
+    if (!check_cap(r, &t->fault_ep, Loc{nullptr, 0, t})) return false;
     if (!t->fault_ep.empty() && t->fault_ep.type != abi::CapType::Endpoint)
         return fail(r, Check::CapFields, "thread %u: its fault endpoint is a %s capability", t->id,
                     abi::cap_type_name(t->fault_ep.type));
@@ -138,15 +151,16 @@ bool check_thread(Run& r, const Thread* t) {
 bool check_endpoint(Run& r, const Endpoint* e) {
     const Task* payer = e->kmem_payer;
     if (payer && !is_object(payer, ObjType::Task))
-        return fail(r, Check::EndpointQueue, "endpoint at %p: its payer is not a task", static_cast<const void*>(e));
+        return fail(r, Check::EndpointQueue, "endpoint at %p: its payer is not a task",
+                    static_cast<const void*>(e));
     if (e->own_page != kmem::own_pages(payer))
         return fail(r, Check::Object, "endpoint at %p: %s a page of its own, against its payer's limit",
                     static_cast<const void*>(e), e->own_page ? "in" : "not in");
     const QueueName which{e, 0, {}};
     const int64_t senders = walk_queue(r, e->senders, Check::EndpointQueue, which, [e](const Thread* t) {
-        return t->state != ThreadState::BlockedSend ? "on the senders' queue"
-               : t->blocked_on != e                 ? "waiting on another endpoint"
-                                                    : nullptr;
+        return t->state != ThreadState::BlockedSend && t->state != ThreadState::Dead ? "on the senders' queue"
+               : t->blocked_on != e ? "waiting on another endpoint"
+                                    : nullptr;
     });
     if (senders < 0) return false;
     const int64_t receivers = walk_queue(r, e->receivers, Check::EndpointQueue, which, [e](const Thread* t) {
@@ -166,12 +180,13 @@ bool check_scheduler(Run& r) {
     const sched::ReadyView v = sched::ready_view();
     uint64_t words = 0;
     for (unsigned p = 0; p <= abi::PRIORITY_MAX; p++) {
-        const int64_t n = walk_queue(r, v.queues[p], Check::ReadyQueue, QueueName{nullptr, p, {}}, [p](const Thread* t) {
-            return t->state != ThreadState::Ready ? "on a ready queue"
-                   : t->priority != p              ? "of another priority"
-                   : t->blocked_on                 ? "waiting on an endpoint"
-                                                   : nullptr;
-        });
+        const int64_t n =
+            walk_queue(r, v.queues[p], Check::ReadyQueue, QueueName{nullptr, p, {}}, [p](const Thread* t) {
+                return t->state != ThreadState::Ready ? "on a ready queue"
+                       : t->priority != p             ? "of another priority"
+                       : t->blocked_on                ? "waiting on an endpoint"
+                                                      : nullptr;
+            });
         if (n < 0) return false;
         if (v.marked(p) != (n > 0))
             return fail(r, Check::ReadyQueue, "ready queue %u: %ld threads, marked %s", p, n,
@@ -180,12 +195,15 @@ bool check_scheduler(Run& r) {
         r.on_ready_queues += uint64_t(n);
     }
     if (words != v.ready_any)
-        return fail(r, Check::ReadyQueue, "summary of ready priorities %#lx, the queues say %#lx", v.ready_any, words);
+        return fail(r, Check::ReadyQueue, "summary of ready priorities %#lx, the queues say %#lx",
+                    v.ready_any, words);
     if (r.ready != r.on_ready_queues)
-        return fail(r, Check::ReadyQueue, "%lu threads ready, %lu on ready queues", r.ready, r.on_ready_queues);
-    if (r.waiting != r.on_endpoint_queues)
-        return fail(r, Check::EndpointQueue, "%lu threads waiting on endpoints, %lu on their queues", r.waiting,
-                    r.on_endpoint_queues);
+        return fail(r, Check::ReadyQueue, "%lu threads ready, %lu on ready queues", r.ready,
+                    r.on_ready_queues);
+    if (r.waiting + r.notices != r.on_endpoint_queues)
+        return fail(r, Check::EndpointQueue,
+                    "%lu threads waiting on endpoints and %lu end notices, %lu on their queues", r.waiting,
+                    r.notices, r.on_endpoint_queues);
     if (v.live_threads != r.started)
         return fail(r, Check::Thread, "the scheduler counts %u started threads, %lu found", v.live_threads,
                     r.started);

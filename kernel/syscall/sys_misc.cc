@@ -36,16 +36,9 @@ SYSCALL_HANDLER(debug_write) {
 
 SYSCALL_HANDLER(exit) {
     char why[48];
-    int status = int(t->ctx.arg(0));
-    if (!t->fault_ep.empty()) {
-        // Its handler hears of it first (FaultKind::Exit); the task ends on the reply.
-        t->exiting = true;
-        fault::set_message(t, abi::FaultKind::Exit, uint64_t(status), abi::FaultAccess::Read);
-        fault::send(t, "exit");
-        return;
-    }
+    const int status = int(t->ctx.arg(0));
     format_buf(why, sizeof why, "exited with status %d", status);
-    tasks::kill(t->task, status, why);
+    tasks::kill(t->task, abi::TaskEnd::Exit, status, why);
 }
 
 SYSCALL_HANDLER(yield) {

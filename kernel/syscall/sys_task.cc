@@ -20,17 +20,25 @@ Result<Thread*> thread_arg(Thread* t, uint64_t slot) {
 
 SYSCALL_HANDLER(task_create) {
     uint64_t task_slot = t->ctx.arg(0), thread_slot = t->ctx.arg(1), limit = t->ctx.arg(2);
+    const uint64_t end_slot = t->ctx.arg(3);
     Task* me = t->task;
     auto dst_task = caps::empty_slot(me, task_slot);
     if (!dst_task.ok()) return ret(t, dst_task.error());
     auto dst_thread = caps::empty_slot(me, thread_slot);
     if (!dst_thread.ok()) return ret(t, dst_thread.error());
     if (task_slot == thread_slot) return ret(t, Error::InvalidArgument);
+    Cap* end_ep = nullptr;
+    if (end_slot) {
+        auto c = caps::lookup(me, end_slot, abi::CapType::Endpoint, abi::RIGHT_WRITE);
+        if (!c.ok()) return ret(t, c.error());
+        end_ep = *c;
+    }
     // What the new task is and may use, reserved from our account (kmem.h):
-    // a task with a limit makes only tasks with one.
+    // a task with a limit makes only tasks with one, and no limit can be
+    // larger than the pool (nor an account wrap).
     if (me->kmem_limit && limit == 0) return ret(t, Error::OverQuota);
+    if (limit > kpool::stats().total_bytes) return ret(t, Error::InvalidArgument);
     const uint64_t base = tasks::base_bytes(me);
-    if (limit > UINT64_MAX - base) return ret(t, Error::InvalidArgument);
     const uint64_t reserve = base + limit;
     if (Status s = kmem::charge(me, reserve); !s.ok()) return ret(t, s);
     char name[24];
@@ -45,10 +53,12 @@ SYSCALL_HANDLER(task_create) {
     n->kmem_payer = me;
     n->kmem_reserved = reserve;
     obj_ref(me);  // until n is freed and gives the reservation back
+    tasks::add_created(me, n);
     // The creator's caps are roots of their own: the new task cannot revoke
     // them through its own, nor the creator the task's own.
     caps::install(*dst_task, n->slots[abi::SLOT_SELF_TASK], nullptr);
     caps::install(*dst_thread, n->slots[abi::SLOT_SELF_THREAD], nullptr);
+    if (end_ep) caps::install(&n->end_ep, *end_ep, end_ep);
     ret(t, Error::None);
 }
 
@@ -79,11 +89,16 @@ SYSCALL_HANDLER(thread_set_fault) {
 }
 
 SYSCALL_HANDLER(task_kill) {
-    auto task = task_arg(t, t->ctx.arg(0));
+    // Slot 0 is no capability here (task_arg would take it for the
+    // caller's own task): a task ends itself with Exit, or through the
+    // Task capability to itself that it holds.
+    const uint64_t slot = t->ctx.arg(0);
+    if (slot == 0) return ret(t, Error::InvalidCap);
+    auto task = task_arg(t, slot);
     if (!task.ok()) return ret(t, task.error());
     bool self = *task == t->task;
     if (!self) ret(t, Error::None);
-    tasks::kill(*task, -1, "killed through its Task capability");
+    tasks::kill(*task, abi::TaskEnd::Killed, -1, "killed through its Task capability");
 }
 
 }  // namespace syscall

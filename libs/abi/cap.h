@@ -61,19 +61,31 @@ inline constexpr unsigned CAP_SLOTS = 256;
 //   FAULT_MAP (w1 = address, w2 = rights, a Frame capability with the
 //   reply: mapped into the faulting task as Map would, then resume).
 inline constexpr uint64_t FAULT_TAG = 0xfa017ull << 16;
-// Exit: the thread called Sys::Exit (w1 = status); the task ends whatever
-// the reply, so its handler can account for it (the pager frees its frames).
 enum class FaultKind : uint64_t {
     PageFault = 1,
     AccessFault = 2,
     IllegalInstruction = 3,
     Misaligned = 4,
     Other = 5,
-    Exit = 6
 };
 enum class FaultAccess : uint64_t { Read = 0, Write = 1, Exec = 2 };
 inline constexpr uint64_t FAULT_RESUME = 0;
 inline constexpr uint64_t FAULT_KILL = 1;
 inline constexpr uint64_t FAULT_MAP = 2;
+
+// The end notice. However a task ends, the endpoint its creator named in
+// TaskCreate (a3) hears of it once, after the task is gone: a message
+// from the kernel that arrives as a Send with that capability's badge,
+//   w0 = END_TAG | TaskEnd, w1 = status (Exit's; -1 otherwise),
+//   w2 = the task's id.
+// The task cannot change or remove it (docs/syscalls.md, "How a task ends").
+inline constexpr uint64_t END_TAG = 0xe4d0ull << 16;
+enum class TaskEnd : uint64_t {
+    Exit = 1,          // it called Sys::Exit
+    Fault = 2,         // a fault it could not go on from (no handler, the handler's kill, no answer)
+    Killed = 3,        // TaskKill through a Task capability (its own included)
+    Unreachable = 4,   // no capability to it or its threads was left outside its own table
+    CreatorEnded = 5,  // the task that created it ended
+};
 
 }  // namespace abi

@@ -15,9 +15,9 @@ namespace abi {
 // Where a task loaded by the pager finds its endpoint to the pager.
 inline constexpr unsigned PAGER_SLOT = 4;
 
-// A task's fault endpoint carries its pager id with this bit set, which
-// its own endpoint (PAGER_SLOT) never does: only the kernel can send a
-// fault or exit message for it.
+// A task's fault endpoint and its end notice's endpoint carry its pager id
+// with this bit set, which its own endpoint (PAGER_SLOT) never does: only
+// the kernel can send a fault or an end notice for it.
 inline constexpr uint64_t PAGER_FAULT_BADGE = uint64_t(1) << 40;
 
 // The argument block a0 points to when a program the pager started begins:

@@ -35,7 +35,7 @@ namespace abi {
     X(Null, 0, null)                                                                                      \
     /* a0 = user address, a1 = length (<= 4096): print to the console */                                  \
     X(DebugWrite, 1, debug_write)                                                                         \
-    /* a0 = status: ends the calling task */                                                              \
+    /* a0 = status: ends the calling task (its end notice says Exit and the status) */                    \
     X(Exit, 2, exit)                                                                                      \
     /* gives up the rest of the time slice */                                                             \
     X(Yield, 3, yield)                                                                                    \
@@ -86,13 +86,14 @@ namespace abi {
                                                                                                           \
     /* --- Tasks and threads --- */                                                                       \
     /* a0 = dst slot for the Task, a1 = dst slot for its first Thread, a2 = its kernel memory limit in    \
-       bytes (0: none; kernel/obj/kmem.h) */                                                              \
+       bytes (0: none; at most the pool's size; kernel/obj/kmem.h), a3 = Endpoint slot for its end        \
+       notice (copied, with its badge; 0: none; abi/cap.h) */                                             \
     X(TaskCreate, 40, task_create)                                                                        \
     /* a0 = Thread slot, a1 = pc, a2 = sp, a3 = a0 for the thread, a4 = priority */                       \
     X(ThreadStart, 41, thread_start)                                                                      \
     /* a0 = Thread slot, a1 = Endpoint slot (copied, with its badge) or 0 for none */                     \
     X(ThreadSetFault, 42, thread_set_fault)                                                               \
-    /* a0 = Task slot: ends the task, freeing everything it held */                                       \
+    /* a0 = Task slot (not 0): ends the task, freeing everything it held */                               \
     X(TaskKill, 43, task_kill)                                                                            \
                                                                                                           \
     /* --- IPC (the register convention above) --- */                                                     \

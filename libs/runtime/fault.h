@@ -3,9 +3,9 @@
 //   w0 = FAULT_TAG | FaultKind, w1 = address, w2 = FaultAccess, w3 = pc,
 //   w4 = thread id,
 // and the handler answers through the Reply capability with
-// w0 = FAULT_RESUME or FAULT_KILL. A thread with a fault endpoint that
-// calls Sys::Exit sends FaultKind::Exit with w1 = its status instead, and
-// ends once the handler answers (whatever the answer).
+// w0 = FAULT_RESUME or FAULT_KILL. However a task ends, the endpoint its
+// creator named in TaskCreate gets its end notice, a Send of
+//   w0 = END_TAG | TaskEnd, w1 = status, w2 = task id.
 #pragma once
 
 #include <stdint.h>
@@ -47,8 +47,36 @@ constexpr const char* fault_kind_name(abi::FaultKind k) {
             return "misaligned";
         case abi::FaultKind::Other:
             return "other";
-        case abi::FaultKind::Exit:
-            return "exit";
     }
     return "?";
+}
+
+struct EndNotice {
+    abi::TaskEnd how;
+    int64_t status;  // Exit's; -1 otherwise
+    uint64_t task;   // the task's id
+};
+
+// True when the words have the end notice's tag (as for faults, handlers
+// check the badge too: a task can send such words).
+constexpr bool is_end_notice(const sys::Msg& m) { return (m.w[0] & ~uint64_t(0xffff)) == abi::END_TAG; }
+
+constexpr EndNotice decode_end_notice(const sys::Msg& m) {
+    return EndNotice{abi::TaskEnd(m.w[0] & 0xffff), int64_t(m.w[1]), m.w[2]};
+}
+
+constexpr const char* task_end_name(abi::TaskEnd how) {
+    switch (how) {
+        case abi::TaskEnd::Exit:
+            return "exited";
+        case abi::TaskEnd::Fault:
+            return "ended by a fault";
+        case abi::TaskEnd::Killed:
+            return "killed";
+        case abi::TaskEnd::Unreachable:
+            return "ended, held by nothing outside it";
+        case abi::TaskEnd::CreatorEnded:
+            return "ended with its creator";
+    }
+    return "ended";
 }

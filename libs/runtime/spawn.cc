@@ -26,7 +26,17 @@ Result<Child> Child::create(const ChildOptions& opt) {
     c.priority_ = opt.priority;
     c.task_ = TRY(CapSlot::alloc());
     c.thread_ = TRY(CapSlot::alloc());
-    TRY_STATUS(sys::task_create(c.task_.slot(), c.thread_.slot(), opt.kmem_limit));
+    {
+        // The task keeps its own copy of the end endpoint; ours only carries the badge.
+        CapSlot badged;
+        unsigned end_ep = opt.end_ep;
+        if (end_ep && opt.end_badge) {
+            badged = TRY(CapSlot::alloc());
+            TRY_STATUS(sys::cap_copy(opt.end_ep, 0, badged.slot(), abi::RIGHTS_ALL, opt.end_badge));
+            end_ep = badged.slot();
+        }
+        TRY_STATUS(sys::task_create(c.task_.slot(), c.thread_.slot(), opt.kmem_limit, end_ep));
+    }
     // BootInfo::image also lists the root's stack: only the program's own
     // pages go to the child.
     const uint64_t lo = reinterpret_cast<uint64_t>(__image_start),

@@ -32,6 +32,8 @@ using ChildFn = int (*)(uint64_t arg);
 struct ChildOptions {
     unsigned fault_ep = 0;     // Endpoint (our slot) that receives the child's faults; 0 = none
     uint64_t fault_badge = 0;  // badge the fault handler sees; 0 = the endpoint cap's own
+    unsigned end_ep = 0;       // Endpoint (our slot) that receives the child's end notice; 0 = none
+    uint64_t end_badge = 0;    // badge it arrives with; 0 = the endpoint cap's own
     unsigned priority = abi::PRIORITY_DEFAULT;
     Order stack_order = Order(2);
     uint64_t kmem_limit = 0;  // TaskCreate's: the child's kernel memory limit (0: none)

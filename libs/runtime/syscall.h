@@ -202,8 +202,11 @@ inline Result<AccessDirty> read_clear_ad(uint64_t frame) {
 
 // kmem_limit: the pool bytes the new task may use (0: none; a task that
 // has a limit must give one), reserved from ours with its structures.
-inline Status task_create(uint64_t task_dst, uint64_t thread_dst, uint64_t kmem_limit = 0) {
-    return status(call(abi::Sys::TaskCreate, task_dst, thread_dst, kmem_limit));
+// end_ep: the Endpoint (our slot, 0: none) that gets the task's end notice
+// (abi/cap.h; runtime/fault.h decodes it).
+inline Status task_create(uint64_t task_dst, uint64_t thread_dst, uint64_t kmem_limit = 0,
+                          uint64_t end_ep = 0) {
+    return status(call(abi::Sys::TaskCreate, task_dst, thread_dst, kmem_limit, end_ep));
 }
 inline Status thread_start(uint64_t thread, uint64_t pc, uint64_t sp, uint64_t arg,
                            uint64_t priority = abi::PRIORITY_DEFAULT) {

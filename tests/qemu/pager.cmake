@@ -161,3 +161,28 @@ tern_qemu_test(pager.bundle.truncated TIMEOUT 120 ARGS --mem 256M --initrd ${dam
 # No initrd: the pager says so, starts nothing, and powers off cleanly.
 tern_qemu_test(pager.bundle.none ARGS --mem 128M ${PAGER_ALWAYS}
   --expect "^pager: no boot bundle \\(initrd\\)\\x3b nothing to start$")
+
+# Every way a program could once end behind the pager's back (user/tests/
+# ending): fault endpoint set to none or to the request endpoint before
+# Exit, a fault with no handler, TaskKill of itself, and tasks made and
+# dropped unstarted. The pager hears of each end and takes every frame
+# back; two of them end killed, so the pager's status is 1.
+file(CONFIGURE OUTPUT ${exhaust}/manifest-endings CONTENT [[
+run ending quota=64 exit-without-handler
+run ending quota=64 exit-handler-is-request
+run ending quota=64 fault-without-handler
+run ending quota=64 kill-self
+run ending quota=1024 make-and-drop-tasks
+]])
+tern_bundle(bundle_endings OUTPUT ${exhaust}/endings.cpio MANIFEST ${exhaust}/manifest-endings PROGRAMS ending)
+set(PAGER_ENDINGS --initrd ${exhaust}/endings.cpio --expect-status 1
+  --expect "^pager: free pages at start: [0-9]+$"
+  --expect "${PAGER_FREE_AGAIN}"
+  --expect "^ending: exit-without-handler$" --expect "^ending: exit-handler-is-request$"
+  --expect "^pager: task ending ended: a fault it could not go on from$"
+  --expect "^pager: task ending ended: killed through its Task capability$"
+  --expect "^ending: made and dropped 200 tasks$"
+  --reject "KERNEL PANIC" --reject "no thread can run" --reject "^ending: .*(refused|failed|unknown)")
+tern_qemu_test(pager.endings.128M TIMEOUT 120 ARGS --mem 128M ${PAGER_ENDINGS})
+tern_qemu_test(pager.endings.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M --append "verify=syscall"
+  ${PAGER_ENDINGS})

@@ -31,6 +31,8 @@ Result<Child> Hub::child(unsigned id, bool with_fault_handler, unsigned priority
         opt.fault_ep = ep_;
         opt.fault_badge = FAULT_BADGE | id;
     }
+    opt.end_ep = ep_;
+    opt.end_badge = FAULT_BADGE | id;
     Child c = TRY(Child::create(opt));
     TRY_STATUS(c.give(ep_, CHILD_REPORT_SLOT, abi::RIGHT_WRITE, id));
     return c;
@@ -39,17 +41,15 @@ Result<Child> Hub::child(unsigned id, bool with_fault_handler, unsigned priority
 Result<HubEvent> Hub::wait() {
     for (;;) {
         HubEvent ev = TRY(wait_any());
-        if (!ev.exit) return ev;
-        (void)answer(ev, fault_verdict(abi::FAULT_RESUME));
+        if (!ev.end) return ev;
     }
 }
 
 Result<uint64_t> Hub::wait_exit(unsigned id) {
     for (;;) {
         HubEvent ev = TRY(wait_any());
-        if (ev.exit) {
-            (void)answer(ev, fault_verdict(abi::FAULT_RESUME));
-            if (ev.id == id) return ev.f.addr;
+        if (ev.end) {
+            if (ev.id == id) return uint64_t(ev.e.status);
             continue;
         }
         if (ev.reply.valid()) (void)answer(ev, fault_verdict(abi::FAULT_KILL));
@@ -66,7 +66,8 @@ Result<HubEvent> Hub::wait_any() const {
     ev.id = unsigned(ev.badge & ~FAULT_BADGE);
     ev.fault = (ev.badge & FAULT_BADGE) && is_fault_message(rx.msg);
     if (ev.fault) ev.f = decode_fault(rx.msg);
-    ev.exit = ev.fault && ev.f.kind == abi::FaultKind::Exit;
+    ev.end = (ev.badge & FAULT_BADGE) && is_end_notice(rx.msg);
+    if (ev.end) ev.e = decode_end_notice(rx.msg);
     if (rx.info.is_call()) {
         ev.reply = std::move(reply);
     }

@@ -28,8 +28,9 @@ struct HubEvent {
     uint64_t badge = 0;
     unsigned id = 0;      // which child (the badge without FAULT_BADGE)
     bool fault = false;   // a fault message from the kernel
-    bool exit = false;    // a fault message of kind Exit (f.addr = status)
+    bool end = false;     // the child's end notice from the kernel
     FaultMessage f = {};  // decoded when `fault`
+    EndNotice e = {};     // decoded when `end`
     CapSlot reply;        // the Reply capability when the sender called
 };
 
@@ -45,15 +46,14 @@ public:
     Result<Child> child(unsigned id, bool with_fault_handler = true,
                         unsigned priority = abi::PRIORITY_DEFAULT) const;
 
-    // Waits for the next message other than an exit: a child with a fault
-    // endpoint that ends (returns, or calls Sys::Exit) sends a fault
-    // message of kind Exit first and ends once that is answered; wait()
-    // answers those itself. Errors of Recv.
+    // Waits for the next message other than an end notice (every child
+    // made here sends one when it ends, however it ends; wait() passes
+    // over them). Errors of Recv.
     Result<HubEvent> wait();
     // Waits for the next message of any kind.
     Result<HubEvent> wait_any() const;
-    // Waits for child `id` to exit and answers, which ends it; returns its
-    // status. Other children's exits are answered on the way.
+    // Waits for child `id` to end and returns its exit status (-1 when it
+    // did not exit). Other children's end notices are passed over.
     // Malformed: another message came first (it is answered with
     // FAULT_KILL if it was a Call); otherwise errors of Recv.
     Result<uint64_t> wait_exit(unsigned id);

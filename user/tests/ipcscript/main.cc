@@ -411,7 +411,7 @@ int faulter(uint64_t costs_va) {
     }
 }
 
-// Exits with status 7; its fault handler hears of it first.
+// Exits with status 7; the endpoint its creator named hears of it.
 int exiter(uint64_t) { return 7; }
 
 struct FaultFixture {
@@ -515,18 +515,22 @@ void faults_and_their_answers(unity::Runner& r) {
     uprintf("ipc-cost: fault_map %lu\n", c->count ? c->instructions / c->count : 0);
 }
 
-void exit_under_a_fault_handler(unity::Runner& r) {
+void exit_sends_its_end_notice(unity::Runner& r) {
     FaultFixture& ff = *g_ff;
     ChildOptions opt;
     opt.fault_ep = ff.ep.slot();
     opt.fault_badge = FAULT_BADGE + 1;
+    opt.end_ep = ff.ep.slot();
+    opt.end_badge = FAULT_BADGE + 1;
     ASSERT_VALUE(c, Child::create(opt));
     ASSERT_OK(c.start(exiter, 0));
-    // Not waiting yet: the exit message waits for us.
+    // Not waiting yet: the notice waits for us in the endpoint's queue.
     for (unsigned i = 0; i < 4; i++) (void)sys::yield();
-    step(r, "recv its exit", Sys::Recv, IpcInfo::make(ff.ep.slot(), 0, 0, ff.reply.slot()), sys::Msg{},
+    step(r, "recv its end notice", Sys::Recv, IpcInfo::make(ff.ep.slot(), 0, 0, ff.reply.slot()), sys::Msg{},
          Error::None);
-    step(r, "answer it", Sys::Reply, reply_info(ff.reply.slot()), words(abi::FAULT_RESUME), Error::None);
+    // A Send: there is nothing to answer.
+    step(r, "no reply to give", Sys::Reply, reply_info(ff.reply.slot()), words(abi::FAULT_RESUME),
+         Error::InvalidCap);
 }
 
 // Round trips the fast paths serve, measured around our own ecall.
@@ -589,7 +593,7 @@ extern "C" int main(uint64_t arg) {
         g_ff = &ff;
         g_faulter = &faulter.value();
         RUN_TEST(r, faults_and_their_answers);
-        RUN_TEST(r, exit_under_a_fault_handler);
+        RUN_TEST(r, exit_sends_its_end_notice);
     }
     RUN_TEST(r, measured_round_trips);
     print_server_log();

@@ -18,6 +18,7 @@ extern "C" int main(uint64_t arg) {
     run_memory_cap_tests(r);
     run_mapping_tests(r);
     run_task_tests(r);
+    run_lifecycle_tests(r);
     run_fault_tests(r);
     run_ipc_tests(r);
     run_sched_tests(r);

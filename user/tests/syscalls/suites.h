@@ -8,6 +8,7 @@ void run_cap_tests(unity::Runner& r);
 void run_memory_cap_tests(unity::Runner& r);
 void run_mapping_tests(unity::Runner& r);
 void run_task_tests(unity::Runner& r);
+void run_lifecycle_tests(unity::Runner& r);
 void run_fault_tests(unity::Runner& r);
 void run_ipc_tests(unity::Runner& r);
 void run_sched_tests(unity::Runner& r);

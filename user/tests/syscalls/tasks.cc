@@ -45,6 +45,12 @@ int child_report_then_exit(uint64_t arg) {
     return int(arg);
 }
 
+// Stays alive (until its creator kills it).
+int child_report_then_yield(uint64_t arg) {
+    (void)report(arg);
+    for (;;) (void)sys::yield();
+}
+
 void task_create_gives_task_and_thread(unity::Runner& r) {
     ASSERT_VALUE(task, CapSlot::alloc());
     ASSERT_VALUE(thread, CapSlot::alloc());
@@ -85,13 +91,15 @@ void child_starts_with_its_own_table(unity::Runner& r) {
     EXPECT_EQ_U(ev.msg.w[5], R);
 }
 
-// spawn(): a running child whose return value reaches its fault handler
+// spawn(): a running child whose return value reaches its end endpoint
 // as the exit status.
 void spawn_runs_a_function(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
     ChildOptions opt;
     opt.fault_ep = h->ep();
     opt.fault_badge = FAULT_BADGE | 7;
+    opt.end_ep = h->ep();
+    opt.end_badge = FAULT_BADGE | 7;
     ASSERT_VALUE(c, spawn(child_return_next, 41, opt));
     EXPECT_TRUE(c.started());
     ASSERT_VALUE(status, h->wait_exit(7));
@@ -115,7 +123,7 @@ void thread_start_errors(unity::Runner& r) {
     ASSERT_OK(sys::cap_copy(th, 0, ro.slot(), R));
     EXPECT_ERR(sys::thread_start(ro.slot(), pc, sp, 0), Error::NoRights);
     // None of that started it: a proper start works, once.
-    ASSERT_OK(c.start(child_report_then_exit, 3));
+    ASSERT_OK(c.start(child_report_then_yield, 3));
     ASSERT_VALUE(ev, h->wait());
     EXPECT_EQ_U(ev.msg.w[0], 3);
     EXPECT_ERR(sys::thread_start(th, pc, sp, 0), Error::Busy);
@@ -182,22 +190,22 @@ void task_kill_stops_a_running_task(unity::Runner& r) {
     EXPECT_EQ_U(info.type, abi::CapType::Task);
 }
 
-// With a fault endpoint, Exit first tells the handler (kind Exit, w1 =
-// status) and the task ends once the handler answers.
-void exit_is_reported_to_the_fault_handler(unity::Runner& r) {
+// Exit ends the task at once, and the endpoint its creator named hears of
+// it: END_TAG | Exit, the status and the task's id, as a Send from the
+// kernel with that capability's badge.
+void exit_sends_the_end_notice(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(c, h->child(5));
     ASSERT_OK(c.start(child_report_then_exit, 9));
     ASSERT_VALUE(ev, h->wait());
     EXPECT_EQ_U(ev.msg.w[0], 9);
-    ASSERT_VALUE(exit_ev, h->wait_any());
-    ASSERT_TRUE(exit_ev.fault);
-    EXPECT_EQ_U(exit_ev.f.kind, abi::FaultKind::Exit);
-    EXPECT_EQ_U(exit_ev.f.addr, 9);
-    EXPECT_EQ_U(exit_ev.id, 5);
-    EXPECT_TRUE(!thread_dead(c.thread()));  // waits for the answer
-    ASSERT_OK(h->answer(exit_ev, sys::Msg{}));
-    EXPECT_TRUE(wait_thread_dead(c.thread()));
+    ASSERT_VALUE(end_ev, h->wait_any());
+    ASSERT_TRUE(end_ev.end);
+    EXPECT_EQ_U(end_ev.e.how, abi::TaskEnd::Exit);
+    EXPECT_EQ_U(end_ev.e.status, 9);
+    EXPECT_EQ_U(end_ev.id, 5);
+    EXPECT_TRUE(!end_ev.reply.valid());  // a Send: nothing to answer
+    EXPECT_TRUE(thread_dead(c.thread()));
     EXPECT_ERR(sys::task_kill(c.task()), Error::DeadObject);
 }
 
@@ -257,6 +265,8 @@ void kmem_limits_what_a_child_creates(unity::Runner& r) {
     ChildOptions opt;
     opt.fault_ep = h->ep();
     opt.fault_badge = FAULT_BADGE | 8;
+    opt.end_ep = h->ep();
+    opt.end_badge = FAULT_BADGE | 8;
     opt.kmem_limit = KMEM_LIMIT;
     ASSERT_VALUE(c, spawn(child_spends_its_kernel_memory, 0, opt));
     ASSERT_VALUE(status, h->wait_exit(8));
@@ -330,7 +340,7 @@ void run_task_tests(unity::Runner& r) {
     RUN_TEST(r, thread_set_fault_errors);
     RUN_TEST(r, thread_set_fault_on_a_thread_its_old_endpoint_ends);
     RUN_TEST(r, task_kill_stops_a_running_task);
-    RUN_TEST(r, exit_is_reported_to_the_fault_handler);
+    RUN_TEST(r, exit_sends_the_end_notice);
     RUN_TEST(r, exit_without_fault_handler_ends_the_task);
     RUN_TEST(r, kmem_limits_a_tasks_page_tables);
     RUN_TEST(r, kmem_limits_what_a_child_creates);
