@@ -5,16 +5,6 @@
 # kernel memory account and the pager's free count where they started.
 # QEMU -icount makes each run replay exactly from its seed (tools/fuzz
 # --seed N runs one longer, or again). Included from CMakeLists.txt.
-#
-# The operations of two known bugs are left out (the fuzzer's `bugs=`
-# option, off here until they are fixed):
-#   a) a pager client that sets its own thread's fault endpoint to nothing
-#      (or to the pager's request endpoint) and then exits, or kills its
-#      own task, ends without the pager being told: its frames never come
-#      back and the pager waits for it forever;
-#   b) TaskCreate, then deleting both the Task and the Thread capability,
-#      leaks the task never started and its creator's kernel memory
-#      reservation.
 if(NOT TARGET bundle)
   return()
 endif()

@@ -33,8 +33,6 @@ def build(preset):
 def fuzz_options(a, seed):
     opts = [f"seed={seed}", f"calls={a.calls}", f"verify={a.verify}", f"children={a.children}",
             f"respawn={a.respawn}"]
-    if a.bugs:
-        opts.append(f"bugs={a.bugs}")
     if a.strict:
         opts.append("strict=1")
     return opts
@@ -115,7 +113,6 @@ def main():
     p.add_argument("--children", type=int, default=3, help="fuzzing children at a time (0..6)")
     p.add_argument("--verify", type=int, default=1000, help="calls between the kernel's and the pager's checks")
     p.add_argument("--respawn", type=int, default=1500, help="calls between killing and starting a child")
-    p.add_argument("--bugs", default="", help="also do what known bugs break (a, b: user/fuzz/fuzz.h)")
     p.add_argument("--strict", action="store_true", help="an error the documentation does not list fails")
     p.add_argument("--root", action="store_true", help="run as the root task (init=fuzz) instead")
     p.add_argument("--verify-syscall", action="store_true", help="the kernel checks itself after every call")

@@ -186,7 +186,6 @@ Status spawn(World& w, unsigned i, bool echo) {
     p->seed = w.opt.seed * 0x9e3779b97f4a7c15ull + ++g_family.spawned;
     p->index = i;
     p->pager = w.pager;
-    p->bug_b = w.opt.bug_b;
     TRY_STATUS(give_mapping(k.task, g_family.params[i], PARAMS_VA + i * PAGE_SIZE, RW, &k.params_copy));
     TRY_STATUS(give_mapping(k.task, g_family.pfn_page, PFN_ARRAY_VA, RW, &k.pfn_copy));
     TRY_STATUS(give_mapping(k.task, g_family.cr_page, CR_PAGE_VA, abi::RIGHT_READ, &k.cr_copy));
@@ -257,7 +256,6 @@ int child_entry(uint64_t arg) {
     w.role = Role::Child;
     w.params = p;
     w.rng.reseed(p->seed);
-    w.opt.bug_b = p->bug_b;
     w.pager = p->pager;
     w.echo = true;
     w.nr_slots = abi::CAP_SLOTS;

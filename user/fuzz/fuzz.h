@@ -30,17 +30,7 @@ struct Options {
     uint64_t verify_every = 500;    // calls between the kernel's and the pager's checks
     unsigned children = 3;          // fuzzing children at a time (besides the echo server)
     uint64_t respawn_every = 1500;  // calls between killing one child and starting another
-    // The operations of known bugs, left out unless asked for:
-    //  (a) a pager client that sets its own thread's fault endpoint to
-    //      nothing (or to the pager's request endpoint), or kills its own
-    //      task, ends without the pager being told: its frames never come
-    //      back, and the pager waits for it forever;
-    //  (b) TaskCreate, then deleting both the Task and the Thread
-    //      capability (or ending the task that holds them) leaks the task
-    //      never started and its creator's kernel memory reservation.
-    bool bug_a = false;
-    bool bug_b = false;
-    bool strict = false;  // an error docs/syscalls.md does not list fails the run
+    bool strict = false;            // an error docs/syscalls.md does not list fails the run
 };
 
 // What the fuzzer believes a slot holds (CapIdentify refreshes it).
@@ -49,7 +39,9 @@ struct SlotInfo {
     uint8_t rights = 0;
     uint8_t order = 0;  // a Frame's
     // A copy of our own Task or Thread capability: never killed through,
-    // never given a fault endpoint, never given away (bug a).
+    // never given a fault endpoint, never given away, so that only the
+    // run's end ends the fuzzer (tests of their own cover a task that
+    // ends itself those ways: tests/qemu/pager.cmake).
     bool self = false;
 };
 
@@ -57,8 +49,7 @@ struct SlotInfo {
 struct ChildParams {
     uint64_t seed;
     uint32_t index;
-    uint8_t pager;  // slot abi::PAGER_SLOT holds (a copy of) the endpoint to the pager
-    uint8_t bug_b;
+    uint8_t pager;              // slot abi::PAGER_SLOT holds (a copy of) the endpoint to the pager
     volatile uint64_t calls;    // system calls and pager requests made so far
     volatile uint64_t last_nr;  // the call it is in or made last, and its a0
     volatile uint64_t last_a0;
@@ -119,8 +110,9 @@ struct World {
     unsigned nr_grants;
     uint64_t pfns[MAX_PFNS];  // frames the fuzzer has seen, for pfn arguments
     unsigned nr_pfns;
-    // Tasks made with TaskCreate whose Task capability is kept out of the
-    // fuzz range (bug b), to end at the end; and the children's Task caps.
+    // Copies of the Task capabilities of the tasks we made, out of the
+    // fuzz range, to end them at the end (task_create); and the
+    // children's Task caps.
     unsigned kept[16];
     unsigned nr_kept;
     unsigned child_tasks[MAX_CHILDREN + 1];
@@ -147,6 +139,13 @@ uint64_t empty_slot(World& w);
 // A fuzz-range slot holding something that is ours to destroy, or any slot.
 uint64_t victim_slot(World& w);
 bool may_destroy(const World& w, uint64_t slot);
+// For TaskCreate's end notice: none, an Endpoint of the fuzz range, or
+// another slot of it. Never an endpoint kept past the run (the echo
+// server's): a notice waits there for a receiver, keeping the ended
+// task's objects, past the final count.
+uint64_t end_endpoint(World& w);
+// Whether `slot` holds the Task capability of one of our fuzzing children.
+bool is_child_task(const World& w, uint64_t slot);
 uint64_t task_slot(World& w);
 uint64_t address(World& w);
 uint64_t window_address(World& w);

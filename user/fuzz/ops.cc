@@ -82,12 +82,20 @@ void cap_copy(World& w) {
     // into another's: anywhere.
     const bool own = dst_task == 0 || is_self(w, dst_task);
     const uint64_t dst = own ? empty_slot(w) : abi::SLOT_FIRST_FREE + w.rng.below(abi::CAP_SLOTS);
-    if (is_self(w, src) && !own) return;  // our own caps stay with us (bug a)
+    if (is_self(w, src) && !own) return;  // our own caps stay with us (SlotInfo::self)
     uint64_t mask = rights(w);
     // An endpoint of ours goes to another task without the right to
     // receive: a child could take the echo server's messages (ours among
     // them) and never answer.
     if (!own && w.role != Role::Child) identify(w, src);  // as it is now
+    // Task and Thread capabilities go to other tasks only if those are our
+    // fuzzing children, which end before the final count: tasks that hold
+    // each other's would keep each other until their creator (we) ends
+    // (docs/syscalls.md, "How a task ends"), after the count.
+    if (!own && w.role != Role::Child && src < MAX_TABLE &&
+        (w.shadow[src].type == CapType::Task || w.shadow[src].type == CapType::Thread) &&
+        !is_child_task(w, dst_task))
+        return;
     if (!own && w.role != Role::Child && src < MAX_TABLE && w.shadow[src].type == CapType::Endpoint)
         mask &= ~uint64_t(abi::RIGHT_READ);
     const sys::Regs r = call(w, Sys::CapCopy, src, dst_task, dst, mask, badge(w));
@@ -281,17 +289,26 @@ void task_create(World& w) {
     uint64_t t = empty_slot(w), th = empty_slot(w);
     const uint64_t lim =
         w.role == Role::Root ? limit(w) : w.rng.pick({0ul, 1ul, PAGE_SIZE, 16 * PAGE_SIZE, limit(w)});
-    // Bug b: a task never started must keep a capability nobody deletes.
-    // A child could end with it in its table: children only make refused
-    // requests; the fuzzer keeps a copy out of the fuzz range.
-    const bool keep = !w.opt.bug_b;
-    if (keep && w.role == Role::Child) th = t;  // refused: both in one slot
-    if (keep && w.role != Role::Child && w.nr_kept == sizeof w.kept / sizeof w.kept[0]) th = t;
+    const uint64_t end = end_endpoint(w);
+    // Tasks we make could come to hold each other's capabilities (our
+    // children copy what they hold anywhere), and such a cycle stays until
+    // its creator -- we -- ends (docs/syscalls.md, "How a task ends"),
+    // after the final count: we keep each one's Task capability out of the
+    // fuzz range, and end them all before the count. With no room left to
+    // keep one, the oldest ends. Children's tasks end with them.
+    const bool keep = w.role != Role::Child;
+    if (keep && w.nr_kept == sizeof w.kept / sizeof w.kept[0]) {
+        (void)sys::task_kill(w.kept[0]);
+        (void)sys::cap_delete(w.kept[0]);
+        slots().free(w.kept[0]);
+        for (unsigned i = 1; i < w.nr_kept; i++) w.kept[i - 1] = w.kept[i];
+        w.nr_kept--;
+    }
     const uint64_t before = w.role == Role::Root ? sys::kmem_info().value().used : 0;
-    const sys::Regs r = call(w, Sys::TaskCreate, t, th, lim);
+    const sys::Regs r = call(w, Sys::TaskCreate, t, th, lim, end);
     check(w, Sys::TaskCreate, r,
           bit(Error::InvalidCap) | bit(Error::Busy) | bit(Error::NoMemory) | bit(Error::OverQuota) |
-              bit(Error::InvalidArgument));
+              bit(Error::InvalidArgument) | bit(Error::WrongType) | bit(Error::NoRights));
     touch(w, t);
     touch(w, th);
     if (r.a0 != 0) return;
@@ -304,16 +321,14 @@ void task_create(World& w) {
                 "TaskCreate with a limit of %#lx: the creator's kernel memory account went from %lu to %lu",
                 lim, before, after);
     }
-    if (keep) {
-        // The Task cap itself (a root: nothing revokes it) moves out of the
-        // fuzz range, and a copy comes back for the random calls.
-        auto kept = slots().alloc();
-        if (kept.ok() && sys::cap_move(t, *kept).ok()) {
-            w.kept[w.nr_kept++] = *kept;
-            (void)sys::cap_copy(*kept, 0, t, abi::RIGHTS_ALL);
-        } else {
-            (void)sys::task_kill(t);
-        }
+    if (!keep) return;
+    // A copy out of the fuzz range (a root of its own: nothing revokes it).
+    auto kept = slots().alloc();
+    if (kept.ok() && sys::cap_copy(t, 0, *kept, abi::RIGHTS_ALL).ok()) {
+        w.kept[w.nr_kept++] = *kept;
+    } else {
+        if (kept.ok()) slots().free(*kept);
+        (void)sys::task_kill(t);
     }
 }
 
@@ -329,22 +344,13 @@ void thread_start(World& w) {
 void thread_set_fault(World& w) {
     uint64_t th = slot_of(w, CapType::Thread);
     uint64_t ep = w.rng.chance(20) ? 0 : slot_of(w, CapType::Endpoint);
-    if (w.opt.bug_a && w.role == Role::Client && w.rng.chance(5)) {
-        // Bug a: our own thread's faults (and Exit) no longer reach the pager.
-        th = abi::SLOT_SELF_THREAD;
-        ep = w.rng.chance(50) ? 0 : abi::PAGER_SLOT;
-    } else if (is_self(w, th)) {
-        return;
-    }
+    if (is_self(w, th)) return;  // SlotInfo::self
     check(w, Sys::ThreadSetFault, call(w, Sys::ThreadSetFault, th, ep), E_TASK);
 }
 
 void task_kill(World& w) {
     uint64_t t = w.rng.chance(90) ? slot_of(w, CapType::Task) : any_slot(w);
-    if (w.role != Role::Child && (t == 0 || is_self(w, t))) {
-        if (!w.opt.bug_a) return;  // bug a: the pager is never told we ended
-    }
-    if (w.role == Role::Child && t == 0) note(w, uint64_t(Sys::TaskKill), 0);
+    if (w.role != Role::Child && is_self(w, t)) return;  // SlotInfo::self
     check(w, Sys::TaskKill, call(w, Sys::TaskKill, t), E_TASK);
     touch(w, t);
 }
@@ -509,7 +515,6 @@ void misc(World& w) {
             const uint64_t nrs[] = {10, 11, 12, 13, 14, 20, 21, 22, 23, 24,
                                     30, 31, 32, 33, 40, 41, 42, 43, 50};
             uint64_t nr = w.rng.pick(nrs);
-            if (nr == uint64_t(Sys::TaskCreate) && !w.opt.bug_b) nr = uint64_t(Sys::ThreadStart);  // bug b
             const uint64_t a0 = any_word(w);
             note(w, nr, a0);
             const sys::Regs r =

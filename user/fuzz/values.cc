@@ -147,6 +147,19 @@ uint64_t victim_slot(World& w) {
     return 0;
 }
 
+uint64_t end_endpoint(World& w) {
+    if (w.rng.chance(20)) return 0;
+    if (uint64_t s = find(w, [](const SlotInfo& i) { return i.type == abi::CapType::Endpoint; }))
+        if (w.rng.chance(80)) return s;
+    return fuzz_slot(w);
+}
+
+bool is_child_task(const World& w, uint64_t slot) {
+    for (unsigned i = 0; i < w.nr_child_tasks; i++)
+        if (w.child_tasks[i] == slot) return true;
+    return false;
+}
+
 uint64_t task_slot(World& w) {
     // 0 (our own), a Task cap of ours, a child's, or anything else.
     switch (w.rng.below(6)) {
