@@ -50,9 +50,11 @@ Status check_grants(const TextSink* why, ClientTally* tally, uint64_t* granted) 
             return fail(why, "pager: pfn %#lx order %lu not a block of the allocator\n", e.pfn, e.order);
         const mm::Page* p = b.page(Pfn(e.pfn));
         if (!p->test(mm::PG_allocated) || p->order() != e.order)
-            return fail(why, "pager: granted pfn %#lx is not an allocated block of order %lu\n", e.pfn, e.order);
+            return fail(why, "pager: granted pfn %#lx is not an allocated block of order %lu\n", e.pfn,
+                        e.order);
         if (!(p->test(mm::PG_lru) || p->test(mm::PG_isolated)) || p->owner != e.client)
-            return fail(why, "pager: granted pfn %#lx not on the LRU lists as client %lu's\n", e.pfn, e.client);
+            return fail(why, "pager: granted pfn %#lx not on the LRU lists as client %lu's\n", e.pfn,
+                        e.client);
         if (e.slot < FIRST_DYNAMIC_SLOT || !slot_used(e.slot))
             return fail(why, "pager: granted pfn %#lx in slot %lu, not one in use\n", e.pfn, e.slot);
         if (!kernel_has_frame(e.slot, e.pfn, e.order))
@@ -73,7 +75,8 @@ Status check_clients(const TextSink* why, const ClientTally* tally) {
             continue;
         }
         if (c->held_pages != t.pages || c->blocks != t.blocks)
-            return fail(why, "pager: client %lu counts %lu pages, its grants make %lu\n", id, c->held_pages, t.pages);
+            return fail(why, "pager: client %lu counts %lu pages, its grants make %lu\n", id, c->held_pages,
+                        t.pages);
         if (c->held_pages > c->quota)
             return fail(why, "pager: client %lu holds %lu pages, past its quota\n", id, c->held_pages);
     }
@@ -97,7 +100,8 @@ Status check_minted(const TextSink* why, uint64_t* minted) {
         }
         *minted += v.n;
     }
-    if (*minted != minted_count()) return fail(why, "pager: %lu frames minted ahead, counted %lu\n", *minted, minted_count());
+    if (*minted != minted_count())
+        return fail(why, "pager: %lu frames minted ahead, counted %lu\n", *minted, minted_count());
     return {};
 }
 
@@ -112,8 +116,8 @@ Status check_lru(const TextSink* why, uint64_t granted) {
                 for (uint32_t pfn = l.head; pfn != mm::PFN_NONE; pfn = b.page(Pfn(pfn))->next) {
                     const GrantEntry* e = grant_lookup(pfn);
                     if (!e || e->client != b.page(Pfn(pfn))->owner)
-                        return fail(why, "pager: pfn %#lx on an LRU list, not granted to its owner %lu\n", pfn,
-                                    b.page(Pfn(pfn))->owner);
+                        return fail(why, "pager: pfn %#lx on an LRU list, not granted to its owner %lu\n",
+                                    pfn, b.page(Pfn(pfn))->owner);
                     on_lists += uint64_t(1) << e->order;
                 }
             }
@@ -137,8 +141,8 @@ Status verify(const TextSink* why) {
     TRY_STATUS(check_lru(why, granted));
     const uint64_t free = memory().buddy.nr_free_pages();
     if (free + granted + minted != memory().start_free)
-        return fail(why, "pager: %lu pages free, granted or minted ahead, %lu at the start\n", free + granted + minted,
-                    memory().start_free);
+        return fail(why, "pager: %lu pages free, granted or minted ahead, %lu at the start\n",
+                    free + granted + minted, memory().start_free);
     return {};
 }
 

@@ -100,6 +100,7 @@ private:
 bool world_ready(unity::Runner& r) { return r.check(W.ok, __FILE__, __LINE__, "the state was not built"); }
 
 Status build() {
+    // NOLINTNEXTLINE(readability-suspicious-call-argument): a size, then its alignment
     auto pool = boot_memblock().alloc(POOL_BYTES, PAGE_SIZE);
     if (!pool.ok()) return pool.error();
     TRY_STATUS(kpool::add_region(PhysRange{*pool, POOL_BYTES},

@@ -294,6 +294,24 @@ bool fail(char* why, size_t n, const char* fmt, unsigned long a, const char* wha
     return false;
 }
 
+// What is wrong with the record of allocated page `i` of `r`, or nullptr.
+const char* allocated_page_problem(const Region& r, size_t i) {
+    const ObjectPage& op = r.obj_pages[i];
+    if (unsigned(op.use) > unsigned(PageUse::Object) || op.use == PageUse::Free)
+        return "allocated, but its record has no use";
+    if (op.use != PageUse::Objects)
+        return op.free || op.next || op.prev || op.in_use || op.cls ? "a page of pages with object-page state"
+                                                                    : nullptr;
+    if (op.cls >= NR_CLASSES) return "size class out of range";
+    uint64_t mask;
+    const char* problem = nullptr;
+    if (!free_mask(op, r.base_ptr + i * PAGE_SIZE, &mask, &problem)) return problem;
+    const size_t nfree = size_t(bits::popcount(mask));
+    if (op.in_use == 0 || op.in_use + nfree != capacity(op.cls))
+        return "objects in use and free do not fill the page";
+    return nullptr;
+}
+
 bool verify_region(const Region& r, unsigned ri, char* why, size_t n, uint64_t* counts) {
     size_t free = 0;
     for (size_t i = 0; i < r.pages; i++) {
@@ -305,22 +323,9 @@ bool verify_region(const Region& r, unsigned ri, char* why, size_t n, uint64_t* 
                 return fail(why, n, "pool page %#lx: %s", pa, "free, but its record says it is in use");
             continue;
         }
-        if (unsigned(op.use) > unsigned(PageUse::Object) || op.use == PageUse::Free)
-            return fail(why, n, "pool page %#lx: %s", pa, "allocated, but its record has no use");
-        if (counts) counts[unsigned(op.use)]++;
-        if (op.use != PageUse::Objects) {
-            if (op.free || op.next || op.prev || op.in_use || op.cls)
-                return fail(why, n, "pool page %#lx: %s", pa, "a page of pages with object-page state");
-            continue;
-        }
-        if (op.cls >= NR_CLASSES) return fail(why, n, "pool page %#lx: %s", pa, "size class out of range");
-        uint64_t mask;
-        const char* problem = nullptr;
-        if (!free_mask(op, r.base_ptr + i * PAGE_SIZE, &mask, &problem))
+        if (const char* problem = allocated_page_problem(r, i))
             return fail(why, n, "pool page %#lx: %s", pa, problem);
-        const size_t nfree = size_t(bits::popcount(mask));
-        if (op.in_use == 0 || op.in_use + nfree != capacity(op.cls))
-            return fail(why, n, "pool page %#lx: %s", pa, "objects in use and free do not fill the page");
+        if (counts) counts[unsigned(op.use)]++;
     }
     if (free != r.free) return fail(why, n, "pool region %lu: %s", ri, "free count differs from its bitmap");
     return true;
@@ -341,9 +346,11 @@ bool verify_partial_lists(char* why, size_t n) {
         for (const ObjectPage* op = g.partial[c]; op; op = op->next) {
             bool ours = false;
             for (unsigned i = 0; i < g.nr_regions; i++)
-                ours = ours || (op >= g.regions[i].obj_pages && op < g.regions[i].obj_pages + g.regions[i].pages);
+                ours = ours ||
+                       (op >= g.regions[i].obj_pages && op < g.regions[i].obj_pages + g.regions[i].pages);
             if (!ours || ++on_lists > limit)
-                return fail(why, n, "pool class %lu: %s", c, "list of pages with free objects leaves the pool");
+                return fail(why, n, "pool class %lu: %s", c,
+                            "list of pages with free objects leaves the pool");
             if (op->use != PageUse::Objects || op->cls != c || !op->free || op->prev != prev)
                 return fail(why, n, "pool class %lu: %s", c, "list of pages with free objects is broken");
             prev = op;

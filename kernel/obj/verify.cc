@@ -37,7 +37,7 @@ struct Count {
 
 constexpr unsigned TABLE_SIZE = 2048;  // twice the largest batch
 constinit unsigned g_batch_limit = TABLE_SIZE / 2;
-constinit Count g_counts[TABLE_SIZE];
+constinit Count g_counts[TABLE_SIZE] = {};
 constinit unsigned g_filled = 0;
 // The table holds every live object (one batch): is_object() looks there.
 constinit bool g_all_counted = false;
@@ -157,7 +157,7 @@ struct TableSpan {
     const Cap* end;
 };
 constexpr unsigned MAX_TABLES = 1024;
-constinit TableSpan g_tables[MAX_TABLES];
+constinit TableSpan g_tables[MAX_TABLES] = {};
 constinit unsigned g_nr_tables = 0;
 constinit bool g_tables_complete = false;
 
@@ -309,41 +309,48 @@ void count_cap(const Cap& c) {
     }
 }
 
+// What a task holds: its capabilities, its threads, its end endpoint, a
+// place in the list of tasks waiting to end, and its creator's reservation.
+void count_task_sources(const Task* t) {
+    if (t->alive) {
+        for (uint32_t i = 1; i < t->nr_slots; i++) count_cap(t->slots[i]);
+        for (const Thread* th = t->threads; th; th = th->task_next) ref(th);
+    }
+    count_cap(t->end_ep);
+    if (t->end_pending) ref(t);  // the list of tasks waiting to end
+    if (t->kmem_payer) {
+        ref(t->kmem_payer);
+        if (Count* c = counted(t->kmem_payer)) c->charged += t->kmem_reserved;
+    }
+}
+
+// What an endpoint holds: the carriers of its queued end notices, and its payer.
+void count_endpoint_sources(const Endpoint* e) {
+    for (const Thread* th = e->senders.head; th; th = th->q_next)
+        if (ipc::is_notice(th)) ref(th);  // the queue's, on a notice's carrier
+    if (e->kmem_payer) {
+        ref(e->kmem_payer);
+        if (Count* c = counted(e->kmem_payer))
+            c->charged += kmem::object_charge(e->kmem_payer, sizeof(Endpoint));
+    }
+}
+
 // Every reference, mapping record and charge one object holds.
 void count_sources(void*, void* obj, bool) {
     const auto* o = static_cast<const KObject*>(obj);
     switch (o->otype) {
-        case ObjType::Task: {
-            const auto* t = static_cast<const Task*>(o);
-            if (t->alive) {
-                for (uint32_t i = 1; i < t->nr_slots; i++) count_cap(t->slots[i]);
-                for (const Thread* th = t->threads; th; th = th->task_next) ref(th);
-            }
-            count_cap(t->end_ep);
-            if (t->end_pending) ref(t);  // the list of tasks waiting to end
-            if (t->kmem_payer) {
-                ref(t->kmem_payer);
-                if (Count* c = counted(t->kmem_payer)) c->charged += t->kmem_reserved;
-            }
+        case ObjType::Task:
+            count_task_sources(static_cast<const Task*>(o));
             break;
-        }
         case ObjType::Thread: {
             const auto* th = static_cast<const Thread*>(o);
             ref(th->task);
             count_cap(th->fault_ep);
             break;
         }
-        case ObjType::Endpoint: {
-            const auto* e = static_cast<const Endpoint*>(o);
-            for (const Thread* th = e->senders.head; th; th = th->q_next)
-                if (ipc::is_notice(th)) ref(th);  // the queue's, on a notice's carrier
-            if (e->kmem_payer) {
-                ref(e->kmem_payer);
-                if (Count* c = counted(e->kmem_payer))
-                    c->charged += kmem::object_charge(e->kmem_payer, sizeof(Endpoint));
-            }
+        case ObjType::Endpoint:
+            count_endpoint_sources(static_cast<const Endpoint*>(o));
             break;
-        }
     }
 }
 
@@ -351,6 +358,33 @@ uint64_t mappings_listed(const Task* t) {
     uint64_t n = 0;
     for (const Cap* m = t->mappings; m; m = m->map_next) n++;
     return n;
+}
+
+// A task's counts against what was found naming it.
+bool compare_task(Run& r, const Task* t, const Count& c) {
+    if (t->holders != c.holders)
+        return fail(r, Check::Task, "task %u (%s): counts %u capabilities held outside it, %u found", t->id,
+                    t->name, t->holders, c.holders);
+    if (t->alive && t->holders == 0 && t->kmem_payer && !t->end_pending)
+        return fail(r, Check::Task, "task %u (%s): alive, yet nothing outside it holds it", t->id, t->name);
+    if (t->alive && mappings_listed(t) != c.mapped)
+        return fail(r, Check::Mapping,
+                    "task %u (%s): lists %lu mappings, %u Frame capabilities are mapped in it", t->id,
+                    t->name, mappings_listed(t), c.mapped);
+    const uint64_t used = t->kmem_used;
+    if (t->alive) {
+        const uint64_t tables = (g_all_counted ? c.tables : tables_below_root(t)) * PAGE_SIZE;
+        if (used != tables + c.charged)
+            return fail(r, Check::Kmem,
+                        "task %u (%s): %lu bytes of kernel memory charged, %lu of page tables and %lu "
+                        "for objects and tasks it made",
+                        t->id, t->name, used, tables, c.charged);
+    } else if (used < c.charged || (used - c.charged) % PAGE_SIZE != 0) {
+        // Its page tables are gone; their charge stays, and nobody reads it again.
+        return fail(r, Check::Kmem, "dead task %u (%s): %lu bytes charged, %lu for objects and tasks it made",
+                    t->id, t->name, used, c.charged);
+    }
+    return true;
 }
 
 bool compare(Run& r, const Count& c) {
@@ -364,40 +398,17 @@ bool compare(Run& r, const Count& c) {
         if (e->caps != c.ep_caps)
             return fail(r, Check::RefCount, "endpoint at %p: counts %u capabilities naming it, %u found", p,
                         e->caps, c.ep_caps);
-    } else if (o->otype == ObjType::Thread) {
+        return true;
+    }
+    if (o->otype == ObjType::Thread) {
         const auto* th = static_cast<const Thread*>(o);
         const uint32_t want = th->state == ThreadState::BlockedReply ? 1 : 0;
         if (c.replies != want)
             return fail(r, Check::Reply, "thread %u: %s, with %u Reply capabilities to answer it", th->id,
                         want ? "waits for a reply" : "waits for no reply", c.replies);
-    } else {
-        const auto* t = static_cast<const Task*>(o);
-        if (t->holders != c.holders)
-            return fail(r, Check::Task, "task %u (%s): counts %u capabilities held outside it, %u found",
-                        t->id, t->name, t->holders, c.holders);
-        if (t->alive && t->holders == 0 && t->kmem_payer && !t->end_pending)
-            return fail(r, Check::Task, "task %u (%s): alive, yet nothing outside it holds it", t->id,
-                        t->name);
-        if (t->alive && mappings_listed(t) != c.mapped)
-            return fail(r, Check::Mapping,
-                        "task %u (%s): lists %lu mappings, %u Frame capabilities are mapped in it", t->id,
-                        t->name, mappings_listed(t), c.mapped);
-        const uint64_t used = t->kmem_used;
-        if (t->alive) {
-            const uint64_t tables = (g_all_counted ? c.tables : tables_below_root(t)) * PAGE_SIZE;
-            if (used != tables + c.charged)
-                return fail(r, Check::Kmem,
-                            "task %u (%s): %lu bytes of kernel memory charged, %lu of page tables and %lu "
-                            "for objects and tasks it made",
-                            t->id, t->name, used, tables, c.charged);
-        } else if (used < c.charged || (used - c.charged) % PAGE_SIZE != 0) {
-            // Its page tables are gone; their charge stays, and nobody reads it again.
-            return fail(r, Check::Kmem,
-                        "dead task %u (%s): %lu bytes charged, %lu for objects and tasks it made", t->id,
-                        t->name, used, c.charged);
-        }
+        return true;
     }
-    return true;
+    return compare_task(r, static_cast<const Task*>(o), c);
 }
 
 // One batch after another; the first is in the table already when it

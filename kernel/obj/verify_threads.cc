@@ -74,20 +74,23 @@ int64_t walk_queue(Run& r, const ThreadQueue& q, Check check, QueueName which, O
     return n;
 }
 
+// A dead thread: off every queue, or carrying its task's end notice in
+// an endpoint's queue (ipc::send_notice).
+bool dead_thread_ok(Run& r, const Thread* t) {
+    if (!t->blocked_on)
+        return off_queues(t) || fail(r, Check::Thread, "thread %u: dead, yet on a queue", t->id);
+    r.notices++;
+    if (!is_object(t->blocked_on, ObjType::Endpoint))
+        return fail(r, Check::Thread, "thread %u: carries an end notice to no live endpoint", t->id);
+    if (t->task->alive || (t->msg[0] & ~uint64_t(0xffff)) != abi::END_TAG)
+        return fail(r, Check::Thread, "thread %u: dead and queued, but carries no end notice", t->id);
+    return true;
+}
+
 bool thread_state_ok(Run& r, const Thread* t) {
     switch (t->state) {
         case ThreadState::Dead:
-            if (t->blocked_on) {  // carrying its task's end notice (ipc::send_notice)
-                r.notices++;
-                if (!is_object(t->blocked_on, ObjType::Endpoint))
-                    return fail(r, Check::Thread, "thread %u: carries an end notice to no live endpoint",
-                                t->id);
-                if (t->task->alive || (t->msg[0] & ~uint64_t(0xffff)) != abi::END_TAG)
-                    return fail(r, Check::Thread, "thread %u: dead and queued, but carries no end notice",
-                                t->id);
-                break;
-            }
-            if (!off_queues(t)) return fail(r, Check::Thread, "thread %u: dead, yet on a queue", t->id);
+            if (!dead_thread_ok(r, t)) return false;
             break;
         case ThreadState::Inactive:
         case ThreadState::BlockedReply:
@@ -176,8 +179,9 @@ bool check_endpoint(Run& r, const Endpoint* e) {
     return true;
 }
 
-bool check_scheduler(Run& r) {
-    const sched::ReadyView v = sched::ready_view();
+// The ready queues: each thread ready at the queue's priority, each queue
+// marked as it is, the summary word agreeing.
+bool check_ready_queues(Run& r, const sched::ReadyView& v) {
     uint64_t words = 0;
     for (unsigned p = 0; p <= abi::PRIORITY_MAX; p++) {
         const int64_t n =
@@ -197,6 +201,12 @@ bool check_scheduler(Run& r) {
     if (words != v.ready_any)
         return fail(r, Check::ReadyQueue, "summary of ready priorities %#lx, the queues say %#lx",
                     v.ready_any, words);
+    return true;
+}
+
+bool check_scheduler(Run& r) {
+    const sched::ReadyView v = sched::ready_view();
+    if (!check_ready_queues(r, v)) return false;
     if (r.ready != r.on_ready_queues)
         return fail(r, Check::ReadyQueue, "%lu threads ready, %lu on ready queues", r.ready,
                     r.on_ready_queues);

@@ -103,7 +103,8 @@ void test_exec_frames(unity::Runner& r) {
     EXPECT_OK(sys::map(0, grant_slot(), BLOCK_VA, abi::RIGHT_READ | abi::RIGHT_EXEC));
     EXPECT_OK(pager::free(b.pfn, 1));
     ASSERT_VALUE(plain, pager::alloc(grant_slot(), 0));
-    EXPECT_ERR(sys::map(0, grant_slot(), BLOCK_VA, abi::RIGHT_READ | abi::RIGHT_EXEC), Error::InvalidArgument);
+    EXPECT_ERR(sys::map(0, grant_slot(), BLOCK_VA, abi::RIGHT_READ | abi::RIGHT_EXEC),
+               Error::InvalidArgument);
     EXPECT_OK(pager::free(plain.pfn, 0));
     still_serving(r);
 }
@@ -180,7 +181,7 @@ void test_accounting_follows_grants(unity::Runner& r) {
 // consistent, and again once everything went back.
 void test_pager_and_kernel_checks_pass(unity::Runner& r) {
     ASSERT_VALUE(b, pager::alloc(grant_slot(), 4));
-    ASSERT_VALUE(n, pager::alloc_batch(5, BATCH_VA + 128 * 4096));
+    ASSERT_VALUE(n, pager::alloc_batch(5, BATCH_VA + uint64_t(128) * 4096));
     EXPECT_EQ_U(n, 5);
     EXPECT_OK(pager::verify());
     EXPECT_OK(sys::kernel_verify());

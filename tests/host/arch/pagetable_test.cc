@@ -90,8 +90,9 @@ TEST_F(PageTableTest, LargeMappingKeepsTheTablesSmallerOnesLeft) {
     EXPECT_EQ(covered, GiB);
     EXPECT_EQ(n4k, 512u);
     EXPECT_EQ(n2m, 511u);
-    table().free_tables_below(VirtAddr(uint64_t(1) << 38),
-                              [](void* ctx, PhysAddr f) { static_cast<FakePhys*>(ctx)->give_back(f); }, &frames);
+    table().free_tables_below(
+        VirtAddr(uint64_t(1) << 38), [](void* ctx, PhysAddr f) { static_cast<FakePhys*>(ctx)->give_back(f); },
+        &frames);
     EXPECT_EQ(frames.held(), 1u) << "every table but the root went back";
 }
 

@@ -38,7 +38,7 @@ Result<Child> Hub::child(unsigned id, bool with_fault_handler, unsigned priority
     return c;
 }
 
-Result<HubEvent> Hub::wait() {
+Result<HubEvent> Hub::wait() const {
     for (;;) {
         HubEvent ev = TRY(wait_any());
         if (!ev.end) return ev;

@@ -49,7 +49,7 @@ public:
     // Waits for the next message other than an end notice (every child
     // made here sends one when it ends, however it ends; wait() passes
     // over them). Errors of Recv.
-    Result<HubEvent> wait();
+    Result<HubEvent> wait() const;
     // Waits for the next message of any kind.
     Result<HubEvent> wait_any() const;
     // Waits for child `id` to end and returns its exit status (-1 when it

@@ -126,7 +126,7 @@ void a_killed_task_gives_back_the_tasks_it_made(unity::Runner& r) {
     ASSERT_VALUE(h, hub());
     {
         ChildOptions opt;
-        opt.kmem_limit = 256 * 1024;
+        opt.kmem_limit = uint64_t(256) * 1024;
         opt.end_ep = h->ep();
         opt.end_badge = FAULT_BADGE | 31;
         ASSERT_VALUE(c, Child::create(opt));

@@ -34,9 +34,7 @@ void kernel_info_reports_the_kmem_account(unity::Runner& r) {
 // KERNEL_INFO_VERIFY: the kernel's check of its own state finds nothing
 // wrong in a running system (the ktest suite `verify` shows it finds what
 // is wrong).
-void kernel_info_verify_finds_the_state_consistent(unity::Runner& r) {
-    EXPECT_OK(sys::kernel_verify());
-}
+void kernel_info_verify_finds_the_state_consistent(unity::Runner& r) { EXPECT_OK(sys::kernel_verify()); }
 
 void kernel_info_clock_advances(unity::Runner& r) {
     ASSERT_VALUE(before, sys::kernel_info());
