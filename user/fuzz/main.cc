@@ -225,11 +225,27 @@ bool same(const char* what, uint64_t start, uint64_t end) {
     return false;
 }
 
+// The line that replays the run: the same seed and options give the same
+// run exactly (under QEMU -icount).
+void print_replay(const World& w) {
+    const Options& o = w.opt;
+    if (w.role == Role::Root)
+        uprintf(
+            "fuzz: replay: tools/run --icount --no-bundle --append \"init=fuzz fuzz_seed=%lu fuzz_calls=%lu "
+            "fuzz_verify=%lu fuzz_children=%u fuzz_respawn=%lu%s\"\n",
+            o.seed, o.calls, o.verify_every, o.children, o.respawn_every, o.strict ? " fuzz_strict=1" : "");
+    else
+        uprintf(
+            "fuzz: replay: tools/fuzz --seed %lu --calls %lu --verify %lu --children %u --respawn %lu%s\n",
+            o.seed, o.calls, o.verify_every, o.children, o.respawn_every, o.strict ? " --strict" : "");
+}
+
 int run(World& w) {
     const Options& o = w.opt;
     uprintf("fuzz: seed %lu, %lu calls, %s, %u children, checks every %lu calls, respawn every %lu\n", o.seed,
             o.calls, w.role == Role::Root ? "root task" : "under the pager", o.children, o.verify_every,
             o.respawn_every);
+    print_replay(w);
     w.rng.reseed(o.seed);
     if (Status s = setup(w); !s.ok()) {
         uprintf("fuzz: FAIL: setting up: %s\n", error_name(s.error()));

@@ -6,6 +6,7 @@
 
 #include "abi/boot.h"
 #include "runtime/fault.h"
+#include "runtime/frames.h"
 #include "runtime/spawn.h"
 #include "runtime/syscall.h"
 #include "runtime/utest.h"
@@ -14,7 +15,8 @@
 #include "user/tests/common/util.h"
 #include "user/tests/hostile/suites.h"
 
-extern "C" char hostile_ebreak_pc[], hostile_amo_pc[], hostile_sret_pc[], hostile_satp_pc[];
+extern "C" char hostile_ebreak_pc[], hostile_amo_pc[], hostile_sret_pc[], hostile_satp_pc[],
+    hostile_unimp_pc[];
 
 namespace {
 
@@ -62,6 +64,37 @@ __attribute__((noinline)) int child_write_satp(uint64_t) {
     asm volatile(".globl hostile_satp_pc\nhostile_satp_pc:\n\tcsrw satp, zero");
     (void)report(0xdead);
     return 0;
+}
+
+// An instruction that is no instruction (all zero bits).
+__attribute__((noinline)) int child_unimp(uint64_t) {
+    asm volatile(".globl hostile_unimp_pc\nhostile_unimp_pc:\n\t.4byte 0");
+    (void)report(0xdead);
+    return 0;
+}
+
+// A system call with the stack pointer at `bad_sp`: the kernel never uses
+// the caller's stack, so the call works; reports its result.
+__attribute__((noinline)) int child_ecall_bad_stack(uint64_t bad_sp) {
+    uint64_t result;
+    asm volatile(
+        "mv s1, sp\n\t"  // s1: preserved across a call (t0..t6 are not)
+        "mv sp, %1\n\t"
+        "li a7, 0\n\t"  // Sys::Null
+        "ecall\n\t"
+        "mv sp, s1\n\t"
+        "mv %0, a0"
+        : "=r"(result)
+        : "r"(bad_sp)
+        : "s1", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
+          "memory");
+    (void)report(result, 0x600d);
+    return 0;
+}
+
+int child_count(uint64_t counter_va) {
+    auto* counter = reinterpret_cast<volatile uint64_t*>(counter_va);
+    for (;;) counter[0] = counter[0] + 1;
 }
 
 struct Expected {
@@ -151,6 +184,9 @@ void other_tasks_memory_faults(unity::Runner& r) {
 
 void privileged_instructions_fault(unity::Runner& r) {
     const auto exec = abi::FaultAccess::Exec;
+    expect_child_fault(r, 66, child_unimp, 0,
+                       {abi::FaultKind::IllegalInstruction, 0, exec,
+                        reinterpret_cast<uint64_t>(hostile_unimp_pc), true, true});
     expect_child_fault(r, 66, child_sret, 0,
                        {abi::FaultKind::IllegalInstruction, 0, exec,
                         reinterpret_cast<uint64_t>(hostile_sret_pc), true, true});
@@ -178,6 +214,104 @@ void misaligned_atomic_faults(unity::Runner& r) {
     want.any_access = true;
     expect_child_fault(r, 68, child_misaligned_amo, va, want, &page);
     EXPECT_EQ_U(page.as<uint64_t>()[0], 0);  // the atomic did nothing
+}
+
+// A system call made with the stack pointer anywhere (null, kernel, not
+// canonical, misaligned) works and leaves the caller running.
+void ecall_with_a_bad_stack_works(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    for (uint64_t sp : {uint64_t(0), KERNEL_TEXT_VA, NONCANONICAL_VA, uint64_t(0x5000'0001)}) {
+        ASSERT_VALUE(c, h->child(70));
+        ASSERT_OK(c.start(child_ecall_bad_stack, sp));
+        ASSERT_VALUE(ev, h->wait());
+        ASSERT_TRUE(!ev.fault);
+        EXPECT_EQ_U(ev.msg.w[0], 0);  // Error::None
+        EXPECT_EQ_U(ev.msg.w[1], 0x600d);
+        ASSERT_VALUE(status, h->wait_exit(70));
+        EXPECT_EQ_U(status, 0);
+    }
+}
+
+// Every kind of fault, with every kind of answer from its handler --
+// kill; resume without mending anything (the fault comes again); a bogus
+// FAULT_MAP (no frame, or a frame for a kernel address: refused, the
+// fault still waits); no answer at all (the Reply capability deleted) --
+// ends the faulting task alone: a task beside it keeps running, and the
+// faulting one's end notice says it ended by a fault.
+enum class Answer : uint8_t { Kill, Resume, BogusMap, NoReply };
+
+void answer_fault(unity::Runner& r, Hub& h, HubEvent& ev, Answer how) {
+    const abi::IpcInfo reply = abi::IpcInfo::make(0, 0, 0, 0, ev.reply.slot());
+    switch (how) {
+        case Answer::Kill:
+            ASSERT_OK(h.answer(ev, fault_verdict(abi::FAULT_KILL)));
+            return;
+        case Answer::Resume: {
+            ASSERT_OK(h.answer(ev, fault_verdict(abi::FAULT_RESUME)));
+            ASSERT_VALUE(again, h.wait());  // nothing changed: the same fault
+            ASSERT_TRUE(again.fault);
+            EXPECT_EQ_U(again.f.pc, ev.f.pc);
+            ASSERT_OK(h.answer(again, fault_verdict(abi::FAULT_KILL)));
+            return;
+        }
+        case Answer::BogusMap: {
+            sys::Msg map;
+            map.w[0] = abi::FAULT_MAP;
+            map.w[1] = KERNEL_TEXT_VA;
+            map.w[2] = abi::RIGHT_READ | abi::RIGHT_WRITE;
+            EXPECT_ERR(sys::reply(reply, map), Error::InvalidArgument);  // no frame
+            ASSERT_VALUE(f, frames().alloc(Order(0)));
+            EXPECT_ERR(sys::reply(abi::IpcInfo::make(0, f.slot(), 0, 0, ev.reply.slot()), map),
+                       Error::InvalidArgument);                       // a kernel address
+            ASSERT_OK(h.answer(ev, fault_verdict(abi::FAULT_KILL)));  // the Reply cap still works
+            return;
+        }
+        case Answer::NoReply:
+            ev.reply.reset();
+            return;
+    }
+}
+
+void every_fault_and_answer_leaves_the_others_running(unity::Runner& r) {
+    ASSERT_VALUE(h, hub());
+    ASSERT_VALUE(counter, SharedMemory::create());
+    ASSERT_VALUE(page, SharedMemory::create());
+    ASSERT_VALUE(bystander, h->child(80));
+    ASSERT_OK(bystander.map(counter));
+    ASSERT_OK(bystander.start(child_count, counter.addr().raw()));
+    volatile uint64_t* count = counter.as<volatile uint64_t>();
+    struct Way {
+        ChildFn fn;
+        uint64_t arg;
+    } const ways[] = {
+        {child_load, KERNEL_HALF_VA},
+        {child_store, NONCANONICAL_VA},
+        {child_load, 0},
+        {child_jump, KERNEL_TEXT_VA},
+        {child_unimp, 0},
+        {child_sret, 0},
+        {child_write_satp, 0},
+        {child_ebreak, 0},
+        {child_misaligned_amo, page.addr().raw()},
+    };
+    for (const Way& way : ways) {
+        for (Answer how : {Answer::Kill, Answer::Resume, Answer::BogusMap, Answer::NoReply}) {
+            ASSERT_VALUE(c, h->child(81));
+            ASSERT_OK(c.map(page));
+            ASSERT_OK(c.start(way.fn, way.arg));
+            ASSERT_VALUE(ev, h->wait());
+            ASSERT_TRUE(ev.fault);
+            answer_fault(r, *h, ev, how);
+            ASSERT_VALUE(end, h->wait_any());
+            ASSERT_TRUE(end.end);
+            EXPECT_EQ_U(end.id, 81);
+            EXPECT_EQ_U(end.e.how, abi::TaskEnd::Fault);
+            const uint64_t before = count[0];
+            for (unsigned i = 0; i < 1000 && count[0] == before; i++) (void)sys::yield();
+            EXPECT_TRUE(count[0] != before);  // the bystander runs on
+        }
+    }
+    EXPECT_TRUE(!thread_dead(bystander.thread()));
 }
 
 // An answer that is neither RESUME nor KILL must not let the child run on
@@ -209,4 +343,6 @@ void run_fault_tests(unity::Runner& r) {
     RUN_TEST(r, privileged_instructions_fault);
     RUN_TEST(r, misaligned_atomic_faults);
     RUN_TEST(r, garbage_fault_answer_is_safe);
+    RUN_TEST(r, ecall_with_a_bad_stack_works);
+    RUN_TEST(r, every_fault_and_answer_leaves_the_others_running);
 }
