@@ -142,7 +142,7 @@ inline void set_received(UserContext& to, uint64_t result) {
 // A copy of `offered` (a child of it) into slot `slot` of `to`, if that is
 // empty: IpcResult::CAP_RECEIVED then, 0 otherwise (a slot filled while
 // its owner waited just means nothing lands there).
-inline uint64_t transfer_cap(Cap* offered, Task* to, uint64_t slot) {
+[[gnu::always_inline]] inline uint64_t transfer_cap(Cap* offered, Task* to, uint64_t slot) {
     auto dst = caps::empty_slot(to, slot);
     if (!dst.ok()) return 0;
     caps::install(*dst, *offered, offered);
@@ -153,7 +153,7 @@ inline uint64_t transfer_cap(Cap* offered, Task* to, uint64_t slot) {
 // spent, and the caller gets `words`, a copy of `offered` (nullptr: none)
 // in the receive slot its Call named, and success. A fault is answered
 // otherwise (fault::answered, fault::conclude).
-inline void answer(Cap* rc, Thread* caller, const uint64_t* words, Cap* offered) {
+[[gnu::always_inline]] inline void answer(Cap* rc, Thread* caller, const uint64_t* words, Cap* offered) {
     spend_reply(rc, caller);
     uint64_t flags = 0;
     if (offered) flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap());

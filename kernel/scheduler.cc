@@ -144,6 +144,9 @@ void activate_for(Thread* t) { detail::activate(t->task); }
 }  // namespace
 
 TrapExit detail::schedule_slow() {
+    // Tasks that nothing outside holds any more, or whose creator ended,
+    // end now that nothing is half done (tasks::holder_removed).
+    if (tasks::end_pending()) tasks::end_pending_tasks();
     Thread* t = pick();
     activate_for(t);
     Thread* trapped = g_trapped;

@@ -53,13 +53,11 @@ void timer_tick();
 // and none alive, the system is done; with threads alive but all blocked,
 // nothing can ever wake them: that is reported and the machine ends.
 inline TrapExit schedule() {
-    // Tasks that nothing outside holds any more, or whose creator ended,
-    // end first (tasks::count_holder), now that nothing is half done.
-    if (tasks::end_pending()) [[unlikely]]
-        tasks::end_pending_tasks();
-    // The common case: the thread that trapped goes on and nobody waits.
+    // The common case: the thread that trapped goes on, nobody waits, and
+    // no task waits to end (schedule_slow ends those first).
     Thread* c = detail::g_current;
-    if (c && c == detail::g_trapped && c->state == ThreadState::Running && !detail::g_ready_any) {
+    if (c && c == detail::g_trapped && c->state == ThreadState::Running && !detail::g_ready_any &&
+        !tasks::end_pending()) {
         detail::g_trapped = nullptr;
         return TrapExit{reinterpret_cast<uintptr_t>(&c->ctx), nullptr};
     }

@@ -28,7 +28,7 @@ void endpoint_cap_gone(KObject* o) {
 
 void move(Cap* dst, Cap* src) {
     const bool holds = names_a_task(*src);
-    if (holds) tasks::count_holder(src, -1);
+    if (holds) tasks::holder_removed(src);
     *dst = *src;
     // Repoint every link that named src.
     if (dst->prev_sibling)
@@ -45,14 +45,14 @@ void move(Cap* dst, Cap* src) {
         if (dst->map_next) dst->map_next->map_prev = dst;
     }
     *src = Cap{};
-    if (holds) tasks::count_holder(dst, +1);
+    if (holds) tasks::holder_placed(dst);
 }
 
 void remove(Cap* c) {
     if (c->empty()) return;
     if (c->type == abi::CapType::Frame) vm::unmap_frame(c);
     if (c->type == abi::CapType::Reply) ipc::reply_dropped(c);
-    if (names_a_task(*c)) tasks::count_holder(c, -1);
+    if (names_a_task(*c)) tasks::holder_removed(c);
     // Children move up to c's parent, keeping what was derived reachable.
     while (Cap* ch = c->first_child) {
         unlink(ch);

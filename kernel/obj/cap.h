@@ -11,7 +11,7 @@
 #include "kernel/obj/task.h"
 
 // A Task or Thread capability, which keeps its task reachable from where
-// it sits (tasks::count_holder).
+// it sits (tasks::holder_placed).
 inline bool names_a_task(const Cap& c) {
     return c.type == abi::CapType::Task || c.type == abi::CapType::Thread;
 }
@@ -77,7 +77,7 @@ inline void install(Cap* dst, const Cap& value, Cap* parent) {
         obj_ref(o);
         if (o->otype == ObjType::Endpoint) static_cast<Endpoint*>(o)->caps++;
     }
-    if (names_a_task(*dst)) tasks::count_holder(dst, +1);
+    if (names_a_task(*dst)) tasks::holder_placed(dst);
 }
 
 // install() for a new Frame capability (no object to reference), for the

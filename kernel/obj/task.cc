@@ -178,11 +178,10 @@ const char* pending_why(abi::TaskEnd how) {
 
 }  // namespace
 
-void count_holder(const Cap* c, int delta) {
-    Task* named =
-        c->type == abi::CapType::Task ? static_cast<Task*>(c->obj) : static_cast<Thread*>(c->obj)->task;
-    if (c >= named->slots && c < named->slots + named->nr_slots) return;  // in its own table
-    named->holders += uint32_t(delta);
+void holder_removed(const Cap* c) {
+    Task* named = named_task(*c);
+    if (in_own_table(c, named)) return;
+    named->holders--;
     // A task the kernel made (the root task) has no creator to hold it.
     if (named->holders == 0 && named->alive && named->kmem_payer) queue_end(named, abi::TaskEnd::Unreachable);
 }

@@ -36,14 +36,23 @@ void kill(Task* t, abi::TaskEnd how, int status, const char* why);
 //  - no Task or Thread capability naming it or one of its threads sits
 //    outside its own table any more (Task::holders: its creator's, copies
 //    given to others), so nothing outside can reach it; the capability
-//    code reports each such capability placed (+1) or about to be taken
-//    away (-1) at `c`. Not a task the kernel made (the root task), which
-//    has no creator to hold it.
+//    code reports each such capability placed at `c` (holder_placed) or
+//    about to be taken away from it (holder_removed). Not a task the
+//    kernel made (the root task), which has no creator to hold it.
 //  - the task that created it ended (kill() queues the tasks it created).
 // Either way it waits to end until end_pending_tasks(), which schedule()
 // runs first: never inside the operation that removed the capability or
 // ended the creator, which may still be using what the end frees.
-void count_holder(const Cap* c, int delta);
+inline Task* named_task(const Cap& c) {
+    return c.type == abi::CapType::Task ? static_cast<Task*>(c.obj) : static_cast<Thread*>(c.obj)->task;
+}
+inline bool in_own_table(const Cap* c, const Task* t) { return c >= t->slots && c < t->slots + t->nr_slots; }
+// Inline and never a call: the IPC fast paths install capabilities.
+inline void holder_placed(const Cap* c) {
+    Task* t = named_task(*c);
+    if (!in_own_table(c, t)) t->holders++;
+}
+void holder_removed(const Cap* c);
 // Links `t` into the list of tasks `creator` created (TaskCreate).
 void add_created(Task* creator, Task* t);
 // Takes `t`, being freed, out of its creator's list.
