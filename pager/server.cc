@@ -237,7 +237,7 @@ Answer fault(Client* c, const Msg& m) {
 
 // The task ended, however it ended (its end notice, abi/cap.h): everything
 // it held comes back.
-Answer ended(Client* c, const Msg& m) {
+[[gnu::noinline, gnu::cold]] Answer ended(Client* c, const Msg& m) {
     const auto how = abi::TaskEnd(m.w[0] & 0xffff);
     client_ended(c, how == abi::TaskEnd::Exit ? int(m.w[1]) : -1);
     release_all(c);
@@ -272,7 +272,7 @@ Answer handle(Client* c, const Msg& m, bool from_kernel) {
     return error_answer(Error::InvalidArgument);
 }
 
-[[noreturn]] void finish() {
+[[noreturn, gnu::noinline, gnu::cold]] void finish() {
     (void)minted_drain();
     uint64_t free = memory().buddy.nr_free_pages();
     uprintf("pager: all tasks exited; free pages: %lu (start %lu)\n", free, memory().start_free);
