@@ -23,7 +23,7 @@ void send(Thread* t, const char* what) {
         return;
     }
     t->in_fault = true;
-    ipc::send(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.w0, true, 0);
+    ipc::send(t, static_cast<Endpoint*>(ep_cap.obj), ep_cap.badge(), true, 0);
 }
 
 bool conclude(Thread* t, Verdict v) {

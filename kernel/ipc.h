@@ -102,7 +102,7 @@ inline void make_reply(Cap* dst, Thread* caller) {
     dst->type = abi::CapType::Reply;
     dst->rights = abi::RIGHT_WRITE;
     dst->obj = caller;
-    dst->w0 = caller->reply_gen;
+    dst->set_reply_generation(caller->reply_gen);
     obj_ref(caller);
 }
 
@@ -110,7 +110,8 @@ inline void make_reply(Cap* dst, Thread* caller) {
 // or was answered or given up on).
 inline Thread* waiting_caller(const Cap* rc) {
     auto* caller = static_cast<Thread*>(rc->obj);
-    return caller->state == ThreadState::BlockedReply && caller->reply_gen == rc->w0 ? caller : nullptr;
+    const bool blocked = caller->state == ThreadState::BlockedReply;
+    return blocked && caller->reply_gen == rc->reply_generation() ? caller : nullptr;
 }
 
 // Spends `rc`, the Reply capability `caller` waits on (waiting_caller):
@@ -121,7 +122,7 @@ inline void spend_reply(Cap* rc, Thread* caller) {
     rc->type = abi::CapType::Null;
     rc->rights = 0;
     rc->obj = nullptr;
-    rc->w0 = 0;
+    rc->set_reply_generation(0);
     caller->refs--;
 }
 

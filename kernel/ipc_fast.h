@@ -54,7 +54,7 @@ template <typename PutMessage>
     if (!reply_slot.ok()) return false;
     leave(r, ep->receivers);
     put_message(r->ctx);
-    set_received(r->ctx, (ep_cap.w0 & abi::IpcResult::BADGE_MASK) | abi::IpcResult::IS_CALL);
+    set_received(r->ctx, (ep_cap.badge() & abi::IpcResult::BADGE_MASK) | abi::IpcResult::IS_CALL);
     t->is_call = true;
     make_reply(*reply_slot, t);
     out = sched::direct_switch(t, ThreadState::BlockedReply, r);

@@ -76,8 +76,7 @@ PhysAddr give_page(Task* task, unsigned slot, uint64_t va, uint8_t rights) {
     Cap frame{};
     frame.type = abi::CapType::Frame;
     frame.rights = rights;
-    frame.w0 = pa->to_pfn().raw();
-    frame.w1 = 0;
+    frame.set_frame(pa->to_pfn().raw(), 0);
     Cap* dst = &task->slots[slot];
     caps::install(dst, frame, nullptr);
     if (!vm::map_frame(task, dst, VirtAddr(va), rights).ok())
@@ -176,8 +175,7 @@ void give_memory(Task* task, abi::BootInfo& info) {
         Cap mem{};
         mem.type = abi::CapType::Memory;
         mem.rights = abi::RIGHT_READ | abi::RIGHT_WRITE;
-        mem.w0 = first;
-        mem.w1 = end - first;
+        mem.set_memory(first, end - first);
         caps::install(&task->slots[slot], mem, nullptr);
         info.memory[info.nr_memory++] = abi::BootMemory{first, end - first, r.nid, slot};
     }

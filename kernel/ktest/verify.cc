@@ -97,6 +97,15 @@ private:
     T saved_;
 };
 
+// Slot `slot` of task A as `change` leaves a copy of it, until undo() (or
+// the end of the scope): for the typed fields, which are not addressable.
+template <typename Change>
+Damage<Cap> damage_cap(unsigned slot, Change change) {
+    Cap damaged = W.a->slots[slot];
+    change(damaged);
+    return Damage<Cap>(&W.a->slots[slot], damaged);
+}
+
 bool world_ready(unity::Runner& r) { return r.check(W.ok, __FILE__, __LINE__, "the state was not built"); }
 
 Status build() {
@@ -115,10 +124,9 @@ Status build() {
     Cap m{};
     m.type = abi::CapType::Memory;
     m.rights = RW;
-    m.w0 = W.memory.to_pfn().raw();
-    m.w1 = MEMORY_PAGES;
+    m.set_memory(W.memory.to_pfn().raw(), MEMORY_PAGES);
     caps::install(&W.a->slots[MEM], m, nullptr);
-    const uint64_t pfn = m.w0;
+    const uint64_t pfn = m.memory_first();
     Thread* ta = W.ta;
     const Error steps[] = {
         call(syscall::endpoint_create_body, ta, EP),
@@ -242,7 +250,7 @@ void finds_reference_counts_wrong_in_later_batches(unity::Runner& r) {
 void finds_an_empty_slot_with_fields(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     {
-        Damage<uint64_t> d(&W.a->slots[SPARE].w0, 1);
+        auto d = damage_cap(SPARE, [](Cap& c) { c.set_badge(1); });
         EXPECT_DETECTS(Check::CapEmpty);
     }
     {
@@ -286,11 +294,12 @@ void finds_capabilities_no_root_reaches(unity::Runner& r) {
 void finds_typed_fields_wrong(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     {
-        Damage<uint64_t> d(&W.a->slots[FRAME2].w0, W.a->slots[FRAME2].w0 + 1);  // misaligned for order 1
+        // Misaligned for its order, 1.
+        auto d = damage_cap(FRAME2, [](Cap& c) { c.set_frame(c.frame_pfn() + 1, c.frame_order()); });
         EXPECT_DETECTS(Check::CapFields);
     }
     {
-        Damage<uint64_t> d(&W.a->slots[FRAME2].w1, abi::FRAME_ORDER_MAX + 1);
+        auto d = damage_cap(FRAME2, [](Cap& c) { c.set_frame(c.frame_pfn(), abi::FRAME_ORDER_MAX + 1); });
         EXPECT_DETECTS(Check::CapFields);
     }
     {
@@ -298,11 +307,11 @@ void finds_typed_fields_wrong(unity::Runner& r) {
         EXPECT_DETECTS(Check::CapFields);
     }
     {
-        Damage<uint64_t> d(&W.a->slots[MEM].w1, 0);
+        auto d = damage_cap(MEM, [](Cap& c) { c.set_memory(c.memory_first(), 0); });
         EXPECT_DETECTS(Check::CapFields);
     }
     {
-        Damage<uint64_t> d(&W.a->slots[D_TASK].w0, 1);
+        auto d = damage_cap(D_TASK, [](Cap& c) { c.set_badge(1); });  // a Task capability has none
         EXPECT_DETECTS(Check::CapFields);
     }
     EXPECT_CONSISTENT();
@@ -456,7 +465,7 @@ void finds_endpoint_queues_wrong(unity::Runner& r) {
 
 void finds_a_wait_for_a_reply_nobody_can_answer(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
-    Damage<uint64_t> d(&W.a->slots[REPLY].w0, W.a->slots[REPLY].w0 + 1);
+    auto d = damage_cap(REPLY, [](Cap& c) { c.set_reply_generation(c.reply_generation() + 1); });
     EXPECT_DETECTS(Check::Reply);
     d.undo();
     EXPECT_CONSISTENT();

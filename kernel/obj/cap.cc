@@ -80,9 +80,14 @@ bool has_child_overlapping(const Cap* c, uint64_t pfn, uint64_t pages) {
     // Depth-first over the whole subtree.
     const Cap* n = c->first_child;
     while (n) {
-        uint64_t start = n->w0, len = 0;
-        if (n->type == abi::CapType::Frame) len = uint64_t(1) << n->w1;
-        if (n->type == abi::CapType::Memory) len = n->w1;
+        uint64_t start = 0, len = 0;
+        if (n->type == abi::CapType::Frame) {
+            start = n->frame_pfn();
+            len = n->frame_pages();
+        } else if (n->type == abi::CapType::Memory) {
+            start = n->memory_first();
+            len = n->memory_pages();
+        }
         if (len && start < pfn + pages && pfn < start + len) return true;
         if (n->first_child) {
             n = n->first_child;

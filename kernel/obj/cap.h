@@ -61,17 +61,16 @@ inline void link_child(Cap* parent, Cap* c) {
     }
 }
 
-// Fills the empty `dst` with `value` (type, rights, obj, w0, w1), as a child
-// of `parent` (nullptr: a root). Takes a reference on value.obj. Only
-// those fields are written: an empty slot is Cap{} (tables start so, and
-// remove() and move() leave them so). Inline: the IPC fast paths
-// transfer capabilities with it.
+// Fills the empty `dst` with `value` (type, rights, obj, typed fields),
+// as a child of `parent` (nullptr: a root). Takes a reference on
+// value.obj. Only those fields are written: an empty slot is Cap{} (tables
+// start so, and remove() and move() leave them so). Inline: the IPC fast
+// paths transfer capabilities with it.
 inline void install(Cap* dst, const Cap& value, Cap* parent) {
     dst->type = value.type;
     dst->rights = value.rights;
     dst->obj = value.obj;
-    dst->w0 = value.w0;
-    dst->w1 = value.w1;
+    dst->copy_typed_fields(value);
     link_child(parent, dst);
     if (KObject* o = dst->obj) {
         obj_ref(o);
@@ -86,8 +85,7 @@ inline void install(Cap* dst, const Cap& value, Cap* parent) {
 inline void install_frame(Cap* dst, uint64_t pfn, uint64_t order, uint8_t rights, Cap* parent) {
     dst->type = abi::CapType::Frame;
     dst->rights = rights;
-    dst->w0 = pfn;
-    dst->w1 = order;
+    dst->set_frame(pfn, order);
     link_child(parent, dst);
 }
 // Puts the consecutive capabilities run[0..n) (n >= 1) at the head of the
@@ -113,14 +111,14 @@ inline void link_run_at_head(Cap*& head, Cap* run, uint64_t n, Fill fill) {
 
 // install_frame for the order-0 frames pfns[0..n) (n >= 1) into the empty
 // slots dst[0..n), linked among parent's children as n calls in order
-// would link them: the batch minting calls. w1 (order 0) stays as the
-// empty slots have it, zero.
+// would link them: the batch minting calls. The order, 0, is not
+// written: the empty slots hold it already.
 inline void install_frame_run(Cap* dst, const uint64_t* pfns, uint64_t n, uint8_t rights, Cap* parent) {
     link_run_at_head<&Cap::next_sibling, &Cap::prev_sibling>(parent->first_child, dst, n,
                                                              [pfns, rights, parent](Cap& c, uint64_t i) {
                                                                  c.type = abi::CapType::Frame;
                                                                  c.rights = rights;
-                                                                 c.w0 = pfns[i];
+                                                                 c.set_frame_pfn(pfns[i]);
                                                                  c.parent = parent;
                                                              });
 }

@@ -34,12 +34,27 @@ struct KObject {
 // (type Null) holds Cap{}: whatever empties one leaves it so, and
 // installing into one writes only the fields the new capability uses
 // (caps::install, caps::install_frame).
+//
+// What a capability holds besides its object depends on its type, and is
+// read and written through the accessors of that type only:
+//   Memory    the frames [memory_first(), memory_first() + memory_pages())
+//   Frame     the frame_pages() = 2^frame_order() frames from frame_pfn(),
+//             which is aligned to them
+//   Endpoint  badge(), carried by the messages sent through it; 0 for none
+//   Reply     reply_generation(), which must equal its thread's reply_gen
+//             for it to answer (ipc::waiting_caller)
+// Task and Thread capabilities hold nothing besides their object.
 struct Cap {
     abi::CapType type = abi::CapType::Null;
     uint8_t rights = 0;
     KObject* obj = nullptr;  // Task, Thread, Endpoint; Reply: the waiting Thread
-    uint64_t w0 = 0;         // Memory: first pfn. Frame: pfn. Endpoint: badge. Reply: generation
-    uint64_t w1 = 0;         // Memory: pages. Frame: order
+
+private:
+    // The storage of the typed fields, shared by the types.
+    uint64_t w0 = 0;
+    uint64_t w1 = 0;
+
+public:
     Cap* parent = nullptr;
     Cap* first_child = nullptr;
     Cap* next_sibling = nullptr;
@@ -51,7 +66,52 @@ struct Cap {
     Cap* map_prev = nullptr;
 
     bool empty() const { return type == abi::CapType::Null; }
+
+    uint64_t memory_first() const { return w0; }
+    uint64_t memory_pages() const { return w1; }
+    void set_memory(uint64_t first, uint64_t pages) {
+        w0 = first;
+        w1 = pages;
+    }
+
+    uint64_t frame_pfn() const { return w0; }
+    uint64_t frame_order() const { return w1; }
+    uint64_t frame_pages() const { return uint64_t(1) << w1; }
     uint64_t frame_bytes() const { return PAGE_SIZE << w1; }
+    void set_frame(uint64_t pfn, uint64_t order) {
+        w0 = pfn;
+        w1 = order;
+    }
+    // The pfn alone, in a slot whose order is already right (an empty
+    // slot's is 0: caps::install_frame_run).
+    void set_frame_pfn(uint64_t pfn) { w0 = pfn; }
+
+    uint64_t badge() const { return w0; }
+    void set_badge(uint64_t value) { w0 = value; }
+
+    uint64_t reply_generation() const { return w0; }
+    void set_reply_generation(uint64_t gen) { w0 = gen; }
+
+    // Gives this capability `from`'s typed fields, whatever its type
+    // (caps::install).
+    void copy_typed_fields(const Cap& from) {
+        w0 = from.w0;
+        w1 = from.w1;
+    }
+    // Whether the storage its type does not use is zero, as installing
+    // into an empty slot leaves it (the consistency check, obj/verify.h).
+    bool unused_fields_clear() const {
+        switch (type) {
+            case abi::CapType::Memory:
+            case abi::CapType::Frame:
+                return true;
+            case abi::CapType::Endpoint:
+            case abi::CapType::Reply:
+                return w1 == 0;
+            default:
+                return w0 == 0 && w1 == 0;
+        }
+    }
 };
 
 enum class ThreadState : uint8_t {

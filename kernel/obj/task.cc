@@ -48,7 +48,7 @@ void send_end_notice(Task* t, abi::TaskEnd how, int status) {
     if (t->end_ep.empty() || !carrier) return;
     uint64_t words[abi::MSG_WORDS] = {abi::END_TAG | uint64_t(how), uint64_t(int64_t(status)), t->id};
     for (unsigned i = 0; i < abi::MSG_WORDS; i++) carrier->msg[i] = words[i];
-    ipc::send_notice(carrier, static_cast<Endpoint*>(t->end_ep.obj), t->end_ep.w0);
+    ipc::send_notice(carrier, static_cast<Endpoint*>(t->end_ep.obj), t->end_ep.badge());
 }
 
 void free_partial(Task* t, PhysAddr table, uint32_t slots) {

@@ -302,7 +302,7 @@ void count_cap(const Cap& c) {
         if (Count* n = counted(c.obj)) n->ep_caps++;
     } else if (c.type == abi::CapType::Reply) {
         const auto* caller = static_cast<const Thread*>(c.obj);
-        if (caller->state == ThreadState::BlockedReply && caller->reply_gen == c.w0)
+        if (caller->state == ThreadState::BlockedReply && caller->reply_gen == c.reply_generation())
             if (Count* n = counted(caller)) n->replies++;
     } else if (c.type == abi::CapType::Frame && c.mapped_in) {
         if (Count* n = counted(c.mapped_in)) n->mapped++;

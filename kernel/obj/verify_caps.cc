@@ -11,8 +11,9 @@ namespace {
 using abi::CapType;
 
 bool rest_empty(const Cap* c) {
-    return !c->rights && !c->obj && !c->w0 && !c->w1 && !c->parent && !c->first_child && !c->next_sibling &&
-           !c->prev_sibling && !c->mapped_in && !c->mapped_va && !c->map_next && !c->map_prev;
+    return !c->rights && !c->obj && c->unused_fields_clear() && !c->parent && !c->first_child &&
+           !c->next_sibling && !c->prev_sibling && !c->mapped_in && !c->mapped_va && !c->map_next &&
+           !c->map_prev;
 }
 
 bool check_links(Run& r, const Cap* c, const Loc& at) {
@@ -58,15 +59,17 @@ bool frames_range(uint64_t pfn, uint64_t pages, PhysRange* out) {
 
 bool check_memory(Run& r, const Cap* c, const Loc& at) {
     PhysRange range;
-    if (c->obj || !no_mapping(c) || c->w1 == 0 || !frames_range(c->w0, c->w1, &range))
-        return fail_at(r, Check::CapFields, at, "memory [%#lx, +%lu pages) malformed", c->w0, c->w1);
+    const uint64_t first = c->memory_first(), pages = c->memory_pages();
+    if (c->obj || !no_mapping(c) || pages == 0 || !frames_range(first, pages, &range))
+        return fail_at(r, Check::CapFields, at, "memory [%#lx, +%lu pages) malformed", first, pages);
     if (c->rights & ~(abi::RIGHT_READ | abi::RIGHT_WRITE))
         return fail_at(r, Check::CapFields, at, "memory with rights %#x", c->rights);
     if (kpool::overlaps(range))
-        return fail_at(r, Check::CapFields, at, "memory [%#lx, +%lu pages) overlaps the kernel pool", c->w0,
-                       c->w1);
+        return fail_at(r, Check::CapFields, at, "memory [%#lx, +%lu pages) overlaps the kernel pool", first,
+                       pages);
     const Cap* p = c->parent;
-    if (p && (p->type != CapType::Memory || c->w0 < p->w0 || c->w0 + c->w1 > p->w0 + p->w1))
+    if (p && (p->type != CapType::Memory || first < p->memory_first() ||
+              first + pages > p->memory_first() + p->memory_pages()))
         return fail_at(r, Check::CapFields, at, "memory not within its parent's");
     return true;
 }
@@ -97,19 +100,20 @@ bool check_frame_mapping(Run& r, const Cap* c, const Loc& at) {
 
 bool check_frame(Run& r, const Cap* c, const Loc& at) {
     PhysRange range;
-    if (c->obj || c->w1 > abi::FRAME_ORDER_MAX || (c->w0 & ((uint64_t(1) << c->w1) - 1)) ||
-        !frames_range(c->w0, uint64_t(1) << c->w1, &range))
-        return fail_at(r, Check::CapFields, at, "frame pfn %#lx order %lu malformed", c->w0, c->w1);
+    const uint64_t pfn = c->frame_pfn(), order = c->frame_order();
+    if (c->obj || order > abi::FRAME_ORDER_MAX || (pfn & (c->frame_pages() - 1)) ||
+        !frames_range(pfn, c->frame_pages(), &range))
+        return fail_at(r, Check::CapFields, at, "frame pfn %#lx order %lu malformed", pfn, order);
     if (c->rights & ~(abi::RIGHT_READ | abi::RIGHT_WRITE | abi::RIGHT_EXEC))
         return fail_at(r, Check::CapFields, at, "frame with rights %#x", c->rights);
     if (kpool::overlaps(range))
-        return fail_at(r, Check::CapFields, at, "frame pfn %#lx order %lu overlaps the kernel pool", c->w0,
-                       c->w1);
+        return fail_at(r, Check::CapFields, at, "frame pfn %#lx order %lu overlaps the kernel pool", pfn,
+                       order);
     if (const Cap* p = c->parent) {
         if (p->type == CapType::Memory) {
-            if (c->w0 < p->w0 || c->w0 + (uint64_t(1) << c->w1) > p->w0 + p->w1)
-                return fail_at(r, Check::CapFields, at, "frame pfn %#lx not within its memory parent", c->w0);
-        } else if (p->type != CapType::Frame || p->w0 != c->w0 || p->w1 != c->w1 ||
+            if (pfn < p->memory_first() || pfn + c->frame_pages() > p->memory_first() + p->memory_pages())
+                return fail_at(r, Check::CapFields, at, "frame pfn %#lx not within its memory parent", pfn);
+        } else if (p->type != CapType::Frame || p->frame_pfn() != pfn || p->frame_order() != order ||
                    (c->rights & ~p->rights)) {
             return fail_at(r, Check::CapFields, at, "frame is not a copy of its parent");
         }
@@ -126,16 +130,16 @@ bool check_object_cap(Run& r, const Cap* c, const Loc& at) {
     if (!is_object(c->obj, object_type(c->type)))
         return fail_at(r, Check::CapObject, at, "a %s capability naming no live %s",
                        abi::cap_type_name(c->type), abi::cap_type_name(c->type));
-    if (!no_mapping(c) || c->w1 || (c->type != CapType::Endpoint && c->w0) ||
-        (c->type == CapType::Endpoint && c->w0 > abi::IpcResult::BADGE_MASK))
+    if (!no_mapping(c) || !c->unused_fields_clear() ||
+        (c->type == CapType::Endpoint && c->badge() > abi::IpcResult::BADGE_MASK))
         return fail_at(r, Check::CapFields, at, "%s capability with stray fields",
                        abi::cap_type_name(c->type));
     if (const Cap* p = c->parent) {
         if (p->type != c->type || p->obj != c->obj || (c->rights & ~p->rights))
             return fail_at(r, Check::CapFields, at, "not a copy of its parent");
-        if (c->type == CapType::Endpoint && p->w0 && p->w0 != c->w0)
-            return fail_at(r, Check::CapFields, at, "badge %#lx differs from its parent's %#lx", c->w0,
-                           p->w0);
+        if (c->type == CapType::Endpoint && p->badge() && p->badge() != c->badge())
+            return fail_at(r, Check::CapFields, at, "badge %#lx differs from its parent's %#lx", c->badge(),
+                           p->badge());
     }
     return true;
 }
@@ -143,7 +147,8 @@ bool check_object_cap(Run& r, const Cap* c, const Loc& at) {
 bool check_reply(Run& r, const Cap* c, const Loc& at) {
     if (!is_object(c->obj, ObjType::Thread))
         return fail_at(r, Check::CapObject, at, "a reply capability naming no live thread");
-    if (c->rights != abi::RIGHT_WRITE || c->w1 || c->w0 > UINT32_MAX || !no_mapping(c))
+    if (c->rights != abi::RIGHT_WRITE || !c->unused_fields_clear() || c->reply_generation() > UINT32_MAX ||
+        !no_mapping(c))
         return fail_at(r, Check::CapFields, at, "reply capability with stray fields");
     if (c->parent || c->first_child)
         return fail_at(r, Check::CapFields, at, "a reply capability in the tree");

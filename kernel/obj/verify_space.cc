@@ -70,12 +70,12 @@ bool census_entry(void* ctx, const arch::UserPte& e) {
 // capability's.
 bool check_leaves(Run& r, const Task* t, const Cap* m) {
     const uint64_t va = m->mapped_va, size = m->frame_bytes();
-    const PhysAddr pa = Pfn(m->w0).to_phys();
+    const PhysAddr pa = Pfn(m->frame_pfn()).to_phys();
     for (uint64_t off = 0; off < size;) {
         auto leaf = arch::user_table_leaf(t->pt_root, VirtAddr(va + off));
         if (!leaf.ok())
             return fail(r, Check::Leaf, "task %u (%s): frame pfn %#lx mapped at %#lx, nothing maps %#lx",
-                        t->id, t->name, m->w0, va, va + off);
+                        t->id, t->name, m->frame_pfn(), va, va + off);
         const uint64_t lva = leaf->va.raw();
         if (lva < va || leaf->size > size - (lva - va))
             return fail(r, Check::Leaf,
@@ -163,7 +163,7 @@ bool check_space(Run& r, const Task* t) {
             return fail(r, Check::Mapping, "task %u (%s): its list of mappings is broken at entry %lu", t->id,
                         t->name, n);
         if (!check_leaves(r, t, m)) return false;
-        if (!in_unrecorded_window(t, m->mapped_va)) mapped_pages += uint64_t(1) << m->w1;
+        if (!in_unrecorded_window(t, m->mapped_va)) mapped_pages += m->frame_pages();
     }
     if (mapped_pages != census.leaf_pages)
         return fail(r, Check::Unrecorded, "task %u (%s): its leaves map %lu pages, its mappings %lu", t->id,

@@ -106,7 +106,7 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
     TRY_STATUS(user_range(va.raw(), size, PageAligned::Yes));
     if (!rights::mappable(rights, frame->rights)) return Error::InvalidArgument;
     if (frame->mapped_in) return Error::Busy;
-    const PhysAddr pa = Pfn(frame->w0).to_phys();
+    const PhysAddr pa = Pfn(frame->frame_pfn()).to_phys();
     if (size == PAGE_SIZE)
         TRY_STATUS(arch::user_map_page(t->pt_root, va, pa, rights, table_source(t)));
     else

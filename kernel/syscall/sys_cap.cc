@@ -20,11 +20,13 @@ SYSCALL_HANDLER(cap_identify) {
     uint64_t extra = 0;
     switch (cap->type) {
         case abi::CapType::Frame:
-            extra = (cap->w0 << 8) | cap->w1;
+            extra = (cap->frame_pfn() << 8) | cap->frame_order();
             break;
         case abi::CapType::Memory:
+            extra = cap->memory_first();
+            break;
         case abi::CapType::Endpoint:
-            extra = cap->w0;
+            extra = cap->badge();
             break;
         default:
             break;
@@ -41,7 +43,8 @@ SYSCALL_HANDLER(cap_copy) {
     if (!rights::within(mask, abi::RIGHTS_ALL)) return ret(t, Error::InvalidArgument);
     if (badge) {
         // Only an unbadged endpoint cap can be badged, and only once.
-        if ((*src)->type != abi::CapType::Endpoint || (*src)->w0 != 0 || badge > abi::IpcResult::BADGE_MASK)
+        if ((*src)->type != abi::CapType::Endpoint || (*src)->badge() != 0 ||
+            badge > abi::IpcResult::BADGE_MASK)
             return ret(t, Error::InvalidArgument);
     }
     auto task = task_arg(t, dst_task_slot);
@@ -50,7 +53,7 @@ SYSCALL_HANDLER(cap_copy) {
     if (!dst.ok()) return ret(t, dst.error());
     Cap value = **src;
     value.rights = uint8_t(value.rights & mask);
-    if (badge) value.w0 = badge;
+    if (badge) value.set_badge(badge);
     caps::install(*dst, value, *src);
     ret(t, Error::None);
 }

@@ -41,7 +41,7 @@ void do_send(Thread* t, bool call) {
     if (!ep.ok()) return ipc::set_error(t, ep.error());
     save_message(t);
     if (call) t->recv_info = info.raw;  // where the reply's capability may land
-    ipc::send(t, static_cast<Endpoint*>((*ep)->obj), (*ep)->w0, call, info.send_cap());
+    ipc::send(t, static_cast<Endpoint*>((*ep)->obj), (*ep)->badge(), call, info.send_cap());
 }
 
 }  // namespace

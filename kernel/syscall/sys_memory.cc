@@ -16,7 +16,7 @@ SYSCALL_HANDLER(memory_mint_frame) {
     if (!rights::mappable(rights, abi::RIGHTS_ALL)) return ret(t, Error::InvalidArgument);
     uint64_t pages = uint64_t(1) << order;
     if (pfn & (pages - 1)) return ret(t, Error::BadAlignment);
-    uint64_t first = (*mem)->w0, count = (*mem)->w1;
+    uint64_t first = (*mem)->memory_first(), count = (*mem)->memory_pages();
     if (pfn < first || pfn + pages > first + count || pfn + pages < pfn) return ret(t, Error::OutOfRange);
     auto dst = caps::empty_slot(t->task, dst_slot);
     if (!dst.ok()) return ret(t, dst.error());
@@ -29,7 +29,7 @@ SYSCALL_HANDLER(memory_donate) {
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
     if (!mem.ok()) return ret(t, mem.error());
     Cap* m = *mem;
-    uint64_t first = m->w0, count = m->w1;
+    uint64_t first = m->memory_first(), count = m->memory_pages();
     if (pages < 2 || pages > count) return ret(t, Error::InvalidArgument);
     if (pfn + pages < pfn) return ret(t, Error::OutOfRange);  // wraps: at neither end
     bool at_start = pfn == first, at_end = pfn + pages == first + count;
@@ -41,8 +41,7 @@ SYSCALL_HANDLER(memory_donate) {
     Status s = kpool::add_region(PhysRange{Pfn(pfn).to_phys(), pages * PAGE_SIZE},
                                  [](PhysAddr pa) { return arch::phys_to_virt(pa).as<void>(); });
     if (!s.ok()) return ret(t, s);
-    if (at_start) m->w0 += pages;
-    m->w1 -= pages;
+    m->set_memory(at_start ? first + pages : first, count - pages);
     ret(t, Error::None);
 }
 
@@ -64,7 +63,7 @@ Status dst_run_ok(Thread* t, uint64_t first, uint64_t count) {
 Status read_pfns(Thread* t, const Cap* mem, uint64_t array, uint64_t count, uint64_t* pfns) {
     if (!vm::copy_from_user(t->task, VirtAddr(array), pfns, count * sizeof(uint64_t)).ok())
         return Error::OutOfRange;
-    const uint64_t first = mem->w0, pages = mem->w1;
+    const uint64_t first = mem->memory_first(), pages = mem->memory_pages();
     for (const uint64_t *p = pfns, *end = pfns + count; p != end; p++)
         if (*p - first >= pages) return Error::OutOfRange;
     return {};
@@ -124,7 +123,7 @@ SYSCALL_HANDLER(memory_mint_frames) {
 SYSCALL_HANDLER(memory_info) {
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, 0);
     if (!mem.ok()) return ret(t, mem.error());
-    ret(t, Error::None, (*mem)->w0, (*mem)->w1);
+    ret(t, Error::None, (*mem)->memory_first(), (*mem)->memory_pages());
 }
 
 }  // namespace syscall
