@@ -1,13 +1,42 @@
 """tools/run: boot the Tern kernel in QEMU (see `tools/run --help`)."""
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import qemu  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def program_bundle(build_dir, programs):
+    """A boot bundle (in a fresh temporary directory) holding the named
+    programs of the build and a manifest that runs each as given."""
+    stage = tempfile.mkdtemp(prefix="tern-run-")
+    lines, elfs = [], {}
+    for entry in programs:
+        words = entry.split()
+        if not words:
+            raise ValueError("--program needs a program name")
+        name = words[0]
+        elf = os.path.join(build_dir, "user", f"{name}.elf")
+        if not os.path.exists(elf):
+            raise ValueError(f"no program '{name}' in the build ({elf})")
+        elfs[name] = elf
+        lines.append("run " + " ".join(words))
+    manifest = os.path.join(stage, "manifest")
+    with open(manifest, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    out = os.path.join(stage, "programs.cpio")
+    cmd = ["python3", os.path.join(ROOT, "user", "demo", "make_bundle.py"), "--cpio",
+           shutil.which("cpio") or "cpio", "--out", out, "--manifest", manifest]
+    for name, elf in elfs.items():
+        cmd += ["--program", f"{name}={elf}"]
+    subprocess.run(cmd, check=True)
+    return out
 
 
 def main():
@@ -25,6 +54,7 @@ def main():
                "  tools/run --mem 4G --numa 1G,3G --smp 4 --append 'kernelcore=50%'\n"
                "  tools/run --initrd my-bundle.cpio\n"
                "  tools/run --no-bundle --append init=hello\n"
+               "  tools/run --icount --program 'fuzz quota=16384 seed=7 calls=20000'\n"
                "  tools/run --debug",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mem", default="128M", help="RAM size, e.g. 512M, 8G (default 128M)")
@@ -33,6 +63,10 @@ def main():
     p.add_argument("--append", help="kernel command line (e.g. 'loglevel=7 kernelcore=512M')")
     p.add_argument("--initrd", help="file QEMU loads as the initrd (default: the demo boot bundle "
                                     "build/<preset>/bundle.cpio, which the pager starts)")
+    p.add_argument("--program", action="append", default=[], metavar="'NAME [ARGS...]'",
+                   help="boot the pager with a bundle of just these programs of the build, each started "
+                        "as the manifest line `run NAME [ARGS...]` (repeatable; quota=PAGES among the "
+                        "arguments sets its quota)")
     p.add_argument("--no-bundle", action="store_true",
                    help="boot without an initrd unless --initrd names one")
     p.add_argument("--debug", action="store_true",
@@ -60,6 +94,15 @@ def main():
     if not os.path.exists(kernel):
         sys.stderr.write(f"tools/run: no kernel image at {kernel}; run without --no-build\n")
         return 2
+    if args.program:
+        if args.initrd:
+            sys.stderr.write("tools/run: --program makes the bundle; it cannot be given with --initrd\n")
+            return 2
+        try:
+            args.initrd = program_bundle(build_dir, args.program)
+        except ValueError as e:
+            sys.stderr.write(f"tools/run: {e}\n")
+            return 2
     if args.initrd is None and not args.no_bundle:
         bundle = os.path.join(build_dir, "bundle.cpio")
         if os.path.exists(bundle):

@@ -229,15 +229,20 @@ bool same(const char* what, uint64_t start, uint64_t end) {
 // run exactly (under QEMU -icount).
 void print_replay(const World& w) {
     const Options& o = w.opt;
-    if (w.role == Role::Root)
+    const char* strict = o.strict ? " strict=1" : "";
+    if (w.role == Role::Root) {
         uprintf(
-            "fuzz: replay: tools/run --icount --no-bundle --append \"init=fuzz fuzz_seed=%lu fuzz_calls=%lu "
-            "fuzz_verify=%lu fuzz_children=%u fuzz_respawn=%lu%s\"\n",
+            "fuzz: replay (with the same --mem, and verify=syscall if it was on): tools/run --icount "
+            "--no-bundle --append \"quiet init=fuzz fuzz_seed=%lu fuzz_calls=%lu fuzz_verify=%lu "
+            "fuzz_children=%u fuzz_respawn=%lu%s\"\n",
             o.seed, o.calls, o.verify_every, o.children, o.respawn_every, o.strict ? " fuzz_strict=1" : "");
-    else
-        uprintf(
-            "fuzz: replay: tools/fuzz --seed %lu --calls %lu --verify %lu --children %u --respawn %lu%s\n",
-            o.seed, o.calls, o.verify_every, o.children, o.respawn_every, o.strict ? " --strict" : "");
+        return;
+    }
+    const auto self = pager::self_stats();
+    uprintf(
+        "fuzz: replay (with the same --mem, and verify=syscall if it was on): tools/run --icount --append "
+        "quiet --program 'fuzz quota=%lu seed=%lu calls=%lu verify=%lu children=%u respawn=%lu%s'\n",
+        self.ok() ? self->quota : 0, o.seed, o.calls, o.verify_every, o.children, o.respawn_every, strict);
 }
 
 int run(World& w) {
