@@ -80,7 +80,11 @@ Result<HubEvent> Hub::wait_any() const {
 Status Hub::answer(HubEvent& ev, const sys::Msg& m) {
     if (!ev.reply.valid()) return Error::InvalidCap;
     Status s = sys::reply(abi::IpcInfo::make(0, 0, 0, 0, ev.reply.slot()), m);
-    // Reply consumes the capability whether or not the caller still waits.
+    // Reply consumes the capability whether or not the caller still waits,
+    // except a FAULT_MAP the kernel could not make: then it stays, and the
+    // fault still waits for an answer.
+    auto still = sys::cap_identify(ev.reply.slot());
+    if (!s.ok() && still.ok() && still->type == abi::CapType::Reply) return s;
     slots().free(ev.reply.release());
     return s;
 }

@@ -60,6 +60,7 @@ public:
 
     // Answers a Call (a fault: w0 = FAULT_RESUME / FAULT_KILL). InvalidCap
     // when the event was not a Call; otherwise the Error of Reply.
+    // A refused FAULT_MAP leaves the Reply capability in `ev`, to answer again.
     Status answer(HubEvent& ev, const sys::Msg& m);
 
 private:
