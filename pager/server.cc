@@ -7,6 +7,7 @@
 #include "buddy/introspect.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
+#include "runtime/fault.h"
 #include "runtime/runtime.h"
 #include "runtime/syscall.h"
 
@@ -182,22 +183,6 @@ Answer op_region(Client* c, const Msg& m) {
     return Answer{};
 }
 
-const char* end_reason(abi::TaskEnd how) {
-    switch (how) {
-        case abi::TaskEnd::Exit:
-            return "exited";
-        case abi::TaskEnd::Fault:
-            return "a fault it could not go on from";
-        case abi::TaskEnd::Killed:
-            return "killed through its Task capability";
-        case abi::TaskEnd::Unreachable:
-            return "nothing outside it held it";
-        case abi::TaskEnd::CreatorEnded:
-            return "its creator ended";
-    }
-    return "unknown";
-}
-
 Answer kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
     uprintf("pager: task %s killed: %s at %#lx (pc %#lx)\n", c->name, what, addr, pc);
     release_all(c);
@@ -244,7 +229,7 @@ Answer fault(Client* c, const Msg& m) {
     if (how == abi::TaskEnd::Exit)
         uprintf("pager: task %s exited with status %d\n", c->name, c->status);
     else
-        uprintf("pager: task %s ended: %s\n", c->name, end_reason(how));
+        uprintf("pager: task %s ended: %s\n", c->name, task_end_reason(how));
     return Answer{};
 }
 

@@ -27,8 +27,12 @@ void endpoint_cap_gone(KObject* o) {
 }  // namespace
 
 void move(Cap* dst, Cap* src) {
-    const bool holds = names_a_task(*src);
-    if (holds) tasks::holder_removed(src);
+    // A Task or Thread capability keeps its task reachable only outside
+    // the task's own table (tasks::holder_placed): a move changes the count
+    // only when it crosses that table's edge.
+    Task* named = names_a_task(*src) ? tasks::named_task(*src) : nullptr;
+    const bool recount = named && tasks::in_own_table(src, named) != tasks::in_own_table(dst, named);
+    if (recount) tasks::holder_removed(src);
     *dst = *src;
     // Repoint every link that named src.
     if (dst->prev_sibling)
@@ -45,7 +49,7 @@ void move(Cap* dst, Cap* src) {
         if (dst->map_next) dst->map_next->map_prev = dst;
     }
     *src = Cap{};
-    if (holds) tasks::holder_placed(dst);
+    if (recount) tasks::holder_placed(dst);
 }
 
 void remove(Cap* c) {

@@ -46,8 +46,10 @@ Result<Thread*> new_thread(Task* task, const Task* payer) {
 void send_end_notice(Task* t, abi::TaskEnd how, int status) {
     Thread* carrier = t->threads;
     if (t->end_ep.empty() || !carrier) return;
-    uint64_t words[abi::MSG_WORDS] = {abi::END_TAG | uint64_t(how), uint64_t(int64_t(status)), t->id};
-    for (unsigned i = 0; i < abi::MSG_WORDS; i++) carrier->msg[i] = words[i];
+    carrier->msg[0] = abi::END_TAG | uint64_t(how);
+    carrier->msg[1] = uint64_t(int64_t(status));
+    carrier->msg[2] = t->id;
+    for (unsigned i = 3; i < abi::MSG_WORDS; i++) carrier->msg[i] = 0;
     ipc::send_notice(carrier, static_cast<Endpoint*>(t->end_ep.obj), t->end_ep.badge());
 }
 
@@ -161,9 +163,14 @@ constinit Task* g_pending = nullptr;
 
 namespace {
 
-// Queues `t` to end (once) with `how`; the list holds a reference.
+// Queues `t` to end (once) with `how`; the list holds a reference. Its
+// creator's end decides, whatever was queued before: a task queued as
+// unreachable that is held again would otherwise outlive its creator.
 void queue_end(Task* t, abi::TaskEnd how) {
-    if (t->end_pending) return;
+    if (t->end_pending) {
+        if (how == abi::TaskEnd::CreatorEnded) t->pending_how = how;
+        return;
+    }
     t->end_pending = true;
     t->pending_how = how;
     obj_ref(t);
@@ -209,7 +216,7 @@ void end_pending_tasks() {
         detail::g_pending = t->pending_next;
         t->pending_next = nullptr;
         t->end_pending = false;
-        // Held again meanwhile (a move passes through zero): it stays.
+        // Held again meanwhile (by a capability placed in the same call): it stays.
         if (t->pending_how != abi::TaskEnd::Unreachable || t->holders == 0)
             kill(t, t->pending_how, -1, pending_why(t->pending_how));
         obj_unref(t);

@@ -65,18 +65,19 @@ constexpr EndNotice decode_end_notice(const sys::Msg& m) {
     return EndNotice{abi::TaskEnd(m.w[0] & 0xffff), int64_t(m.w[1]), m.w[2]};
 }
 
-constexpr const char* task_end_name(abi::TaskEnd how) {
+// Why a task ended, for log lines ("task NAME ended: WHY").
+constexpr const char* task_end_reason(abi::TaskEnd how) {
     switch (how) {
         case abi::TaskEnd::Exit:
             return "exited";
         case abi::TaskEnd::Fault:
-            return "ended by a fault";
+            return "a fault it could not go on from";
         case abi::TaskEnd::Killed:
-            return "killed";
+            return "killed through its Task capability";
         case abi::TaskEnd::Unreachable:
-            return "ended, held by nothing outside it";
+            return "nothing outside it held it";
         case abi::TaskEnd::CreatorEnded:
-            return "ended with its creator";
+            return "its creator ended";
     }
-    return "ended";
+    return "unknown";
 }

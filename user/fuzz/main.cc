@@ -15,6 +15,7 @@
 // It prints `fuzz: PASS` and exits 0 when every check held, `fuzz: FAIL`
 // and 1 otherwise.
 #include "abi/pager.h"
+#include "cmdline/cmdline.h"
 #include "pager_client/pager_client.h"
 #include "runtime/console.h"
 #include "runtime/frames.h"
@@ -28,63 +29,44 @@ namespace {
 
 using abi::CapType;
 
-bool parse_number(const char* s, uint64_t* out) {
-    uint64_t v = 0;
-    if (!*s) return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > (~uint64_t(0) - 9) / 10) return false;
-        v = v * 10 + uint64_t(*s - '0');
-    }
-    *out = v;
-    return true;
-}
-
-bool starts_with(const char* s, const char* prefix, const char** rest) {
-    while (*prefix)
-        if (*s++ != *prefix++) return false;
-    *rest = s;
-    return true;
-}
-
-// One `name=value` option (without the root's `fuzz_`), into `o`.
-// False for a name or value it does not know.
-bool option(Options& o, const char* kv) {
-    const char* v;
-    uint64_t n = 0;
+// One `name=value` option `p` (the root's with `fuzz_` in front), into
+// `o`. False for a name or value it does not know.
+bool option(Options& o, const CmdlineParam& p) {
+    StrView key = p.key;
+    if (key.len > 5 && cmdline_key_equals(StrView{key.data, 5}, "fuzz_"))
+        key = StrView{key.data + 5, key.len - 5};
+    const Result<uint64_t> n = parse_u64(p.value);
+    if (!p.has_value || !n.ok()) return false;
     struct {
         const char* name;
         uint64_t* field;
-    } numbers[] = {{"seed=", &o.seed},
-                   {"calls=", &o.calls},
-                   {"verify=", &o.verify_every},
-                   {"respawn=", &o.respawn_every}};
-    for (const auto& f : numbers)
-        if (starts_with(kv, f.name, &v)) return parse_number(v, f.field);
-    if (starts_with(kv, "children=", &v) && parse_number(v, &n) && n <= MAX_CHILDREN) {
-        o.children = unsigned(n);
+    } numbers[] = {
+        {"seed", &o.seed}, {"calls", &o.calls}, {"verify", &o.verify_every}, {"respawn", &o.respawn_every}};
+    for (const auto& f : numbers) {
+        if (!cmdline_key_equals(key, f.name)) continue;
+        *f.field = *n;
         return true;
     }
-    if (starts_with(kv, "strict=", &v) && parse_number(v, &n)) {
-        o.strict = n != 0;
+    if (cmdline_key_equals(key, "children") && *n <= MAX_CHILDREN) {
+        o.children = unsigned(*n);
+        return true;
+    }
+    if (cmdline_key_equals(key, "strict")) {
+        o.strict = *n != 0;
         return true;
     }
     return false;
 }
 
-// The root task's options: the `fuzz_*` words of the kernel command line.
-bool root_options(Options& o, const abi::BootInfo& boot) {
-    char word[64];
-    const char* s = boot.cmdline;
-    const char* end = boot.cmdline + boot.cmdline_len;
-    while (s < end) {
-        while (s < end && *s == ' ') s++;
-        unsigned n = 0;
-        while (s < end && *s != ' ' && n + 1 < sizeof word) word[n++] = *s++;
-        while (s < end && *s != ' ') s++;
-        word[n] = '\0';
-        const char* kv;
-        if (starts_with(word, "fuzz_", &kv) && !option(o, kv)) {
-            uprintf("fuzz: unknown option %s\n", word);
+// The options in `text` (the kernel command line's `fuzz_*` words when
+// `only_ours`, ignoring the kernel's own; or one argument of ours).
+bool options(Options& o, const char* text, size_t len, bool only_ours) {
+    Cmdline cl(text, len);
+    CmdlineParam p;
+    while (cl.next(p)) {
+        if (only_ours && (p.key.len <= 5 || !cmdline_key_equals(StrView{p.key.data, 5}, "fuzz_"))) continue;
+        if (!option(o, p)) {
+            uprintf("fuzz: unknown option %.*s\n", int(p.key.len), p.key.data);
             return false;
         }
     }
@@ -310,21 +292,14 @@ extern "C" int main(uint64_t arg) {
         if (Status s = rt::init_root(arg); !s.ok()) return 1;
         w.role = Role::Root;
         w.boot = rt::boot_info();
-        if (!root_options(w.opt, *w.boot)) return 1;
+        if (!options(w.opt, w.boot->cmdline, w.boot->cmdline_len, true)) return 1;
     } else {
         auto args = pager::start_task(arg);
         if (!args.ok()) return 1;
         w.role = Role::Client;
         w.pager = true;
-        for (uint64_t i = 1; i < (*args)->argc; i++) {
-            const char* kv = (*args)->argv[i];
-            const char* rest;
-            if (starts_with(kv, "fuzz_", &rest)) kv = rest;
-            if (!option(w.opt, kv)) {
-                uprintf("fuzz: unknown option %s\n", (*args)->argv[i]);
-                return 1;
-            }
-        }
+        for (uint64_t i = 1; i < (*args)->argc; i++)
+            if (!options(w.opt, (*args)->argv[i], CMDLINE_MAX, false)) return 1;
     }
     return run(w);
 }

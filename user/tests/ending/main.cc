@@ -15,6 +15,7 @@
 // TaskCreate named) and takes every frame back: tests/qemu/pager.cmake
 // checks its final count.
 #include "abi/pager.h"
+#include "cmdline/cmdline.h"
 #include "pager_client/pager_client.h"
 #include "runtime/console.h"
 #include "runtime/syscall.h"
@@ -24,11 +25,6 @@ namespace {
 constexpr uint64_t BATCH_VA = 0x4000'0000;
 constexpr uint64_t HEAP_VA = 0x5000'0000, HEAP_PAGES = 16;
 constexpr unsigned TASK_SLOT = 40, THREAD_SLOT = 41;
-
-bool equals(const char* a, const char* b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
 
 // Frames to give back: a batch, and heap pages the pager maps on faults.
 Status take_memory() {
@@ -58,29 +54,29 @@ int make_and_drop_tasks() {
 extern "C" int main(uint64_t arg) {
     auto args = pager::start_task(arg);
     if (!args.ok() || (*args)->argc < 2) return 2;
-    const char* how = (*args)->argv[1];
+    const StrView how = StrView::of((*args)->argv[1]);
     if (Status s = take_memory(); !s.ok()) {
         uprintf("ending: taking memory failed: %s\n", error_name(s.error()));
         return 3;
     }
-    uprintf("ending: %s\n", how);
-    if (equals(how, "exit-without-handler")) {
+    uprintf("ending: %s\n", (*args)->argv[1]);
+    if (how.equals("exit-without-handler")) {
         (void)sys::thread_set_fault(abi::SLOT_SELF_THREAD, 0);
         return 0;
     }
-    if (equals(how, "exit-handler-is-request")) {
+    if (how.equals("exit-handler-is-request")) {
         (void)sys::thread_set_fault(abi::SLOT_SELF_THREAD, abi::PAGER_SLOT);
         return 0;
     }
-    if (equals(how, "fault-without-handler")) {
+    if (how.equals("fault-without-handler")) {
         (void)sys::thread_set_fault(abi::SLOT_SELF_THREAD, 0);
         return int(*reinterpret_cast<volatile uint64_t*>(HEAP_VA + HEAP_PAGES * PAGE_SIZE));  // unmapped
     }
-    if (equals(how, "kill-self")) {
+    if (how.equals("kill-self")) {
         (void)sys::task_kill(abi::SLOT_SELF_TASK);
         return 4;  // never reached
     }
-    if (equals(how, "make-and-drop-tasks")) return make_and_drop_tasks();
-    uprintf("ending: unknown way '%s'\n", how);
+    if (how.equals("make-and-drop-tasks")) return make_and_drop_tasks();
+    uprintf("ending: unknown way '%s'\n", (*args)->argv[1]);
     return 5;
 }

@@ -2,6 +2,7 @@
 // back everything it held, and the endpoint its creator named hears of it.
 // Each test here failed before the kernel ended tasks nobody holds and
 // tasks whose creator ended, and before TaskKill refused slot 0.
+#include "abi/boot.h"
 #include "runtime/slots.h"
 #include "runtime/spawn.h"
 #include "runtime/syscall.h"
@@ -143,6 +144,27 @@ void a_killed_task_gives_back_the_tasks_it_made(unity::Runner& r) {
     EXPECT_LEVELS(start);
 }
 
+// TaskCreate's end endpoint (a3) must be an Endpoint capability with the
+// right to send; a refused one makes nothing.
+void task_create_refuses_a_bad_end_endpoint(unity::Runner& r) {
+    ASSERT_VALUE(start, levels());
+    ASSERT_VALUE(task, CapSlot::alloc());
+    ASSERT_VALUE(thread, CapSlot::alloc());
+    ASSERT_VALUE(empty, CapSlot::alloc());
+    ASSERT_VALUE(ep, CapSlot::alloc());
+    ASSERT_OK(sys::endpoint_create(ep.slot()));
+    ASSERT_VALUE(receive_only, CapSlot::alloc());
+    ASSERT_OK(sys::cap_copy(ep.slot(), 0, receive_only.slot(), abi::RIGHT_READ));
+    EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, empty.slot()), Error::InvalidCap);
+    EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, abi::ROOT_CAP_SLOTS + 7), Error::InvalidCap);
+    EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, abi::SLOT_SELF_TASK), Error::WrongType);
+    EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, receive_only.slot()), Error::NoRights);
+    EXPECT_ERR(sys::cap_identify(task.slot()), Error::InvalidCap);  // nothing made
+    receive_only.reset();
+    ep.reset();
+    EXPECT_LEVELS(start);
+}
+
 // TaskKill names a Task capability; slot 0 is none (a task ends itself
 // with Exit, or through the Task capability to itself it holds).
 void task_kill_of_slot_0_is_refused(unity::Runner& r) {
@@ -209,5 +231,6 @@ void run_lifecycle_tests(unity::Runner& r) {
     RUN_TEST(r, a_killed_task_gives_back_the_tasks_it_made);
     RUN_TEST(r, task_kill_of_slot_0_is_refused);
     RUN_TEST(r, task_create_refuses_a_limit_past_the_pool);
+    RUN_TEST(r, task_create_refuses_a_bad_end_endpoint);
     RUN_TEST(r, the_end_notice_comes_however_a_task_ends);
 }
