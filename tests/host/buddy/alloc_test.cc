@@ -11,14 +11,7 @@
 namespace mm::test {
 namespace {
 
-constexpr uint64_t BASE = 0x80000;
-
-struct AllocTest : ::testing::Test {
-    Machine m{single_zone(4096)};
-    Buddy& b = m.buddy();
-    const Zone& z = b.zone(0, ZoneType::Normal);
-    void SetUp() override { m.hand_over(); }
-};
+struct AllocTest : OneZoneTest {};
 
 TEST_F(AllocTest, Order0SplitsAMaxOrderBlockAndMarksTheHead) {
     auto r = b.alloc(AllocRequest::of(0));
@@ -111,11 +104,8 @@ TEST(AllocPcp, LastFramesComeOutOfTheCacheWhenTheZoneIsShort) {
     EXPECT_EQ(m.check(), "");
 }
 
-struct WatermarkTest : ::testing::Test {
-    Machine m{single_zone(4096)};
-    Buddy& b = m.buddy();
-    const Zone& z = b.zone(0, ZoneType::Normal);
-    void SetUp() override { m.hand_over(); }  // min 32, low 40, high 48
+// The zone's watermarks: min 32, low 40, high 48.
+struct WatermarkTest : OneZoneTest {
     void drain_to(uint64_t free) {
         while (z.free_pages > free) ASSERT_TRUE(b.alloc(AllocRequest::of(0, GFP_MEMALLOC)).ok());
     }

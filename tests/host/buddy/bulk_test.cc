@@ -21,8 +21,6 @@
 namespace mm::test {
 namespace {
 
-constexpr uint64_t BASE = 0x80000;
-
 MachineDef refill_machine(bool pcp, uint64_t pages) {
     MachineDef d = single_zone(pages, BASE);
     d.holes = {{BASE + 0x203, BASE + 0x209}};
@@ -164,12 +162,7 @@ TEST(PcpRefill, RunsDryLikeOneAtATimeAllocation) {
     EXPECT_EQ(cached.buddy().zone(0, ZoneType::Normal).free_pages, 0u);
 }
 
-struct AllocBulkTest : ::testing::Test {
-    Machine m{single_zone(4096)};
-    Buddy& b = m.buddy();
-    const Zone& z = b.zone(0, ZoneType::Normal);
-    void SetUp() override { m.hand_over(); }
-};
+struct AllocBulkTest : OneZoneTest {};
 
 TEST_F(AllocBulkTest, ReturnsDistinctAllocatedFrames) {
     Pfn out[64];

@@ -10,13 +10,7 @@
 namespace mm::test {
 namespace {
 
-constexpr uint64_t BASE = 0x80000;
-
-struct FreeTest : ::testing::Test {
-    Machine m{single_zone(4096)};
-    Buddy& b = m.buddy();
-    const Zone& z = b.zone(0, ZoneType::Normal);
-    void SetUp() override { m.hand_over(); }
+struct FreeTest : OneZoneTest {
     Pfn take(unsigned order) {
         auto r = b.alloc(AllocRequest::of(order));
         EXPECT_TRUE(r.ok());

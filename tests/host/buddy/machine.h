@@ -4,6 +4,7 @@
 // Shared by the unit tests, the fuzz target and the benchmarks.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdint.h>
 
 #include <memory>
@@ -83,7 +84,9 @@ private:
 std::string capture(void (*fn)(const Buddy&, TextSink), const Buddy& b);
 
 // One zone of `pages` frames from pfn `start` on node 0.
-MachineDef single_zone(uint64_t pages, uint64_t start = 0x80000, ZoneType type = ZoneType::Normal);
+// The first pfn of the test machines (single_zone's default start).
+inline constexpr uint64_t BASE = 0x80000;
+MachineDef single_zone(uint64_t pages, uint64_t start = BASE, ZoneType type = ZoneType::Normal);
 // single_zone(4096) with a per-cpu cache: refills of `batch` frames, at most `high` per list.
 MachineDef with_pcp(uint32_t batch, uint32_t high);
 // DMA32 and Normal, 2048 frames each, from pfn 0x80000 on node 0.
@@ -95,6 +98,15 @@ struct ZeroLog {
     static void zero(void* ctx, Pfn pfn, Order order) {
         static_cast<ZeroLog*>(ctx)->calls.push_back({pfn.raw(), order.raw()});
     }
+};
+
+// The fixture most allocator tests start from: one Normal zone of 4096
+// frames from BASE, handed to the allocator.
+struct OneZoneTest : ::testing::Test {
+    Machine m{single_zone(4096)};
+    Buddy& b = m.buddy();
+    const Zone& z = b.zone(0, ZoneType::Normal);
+    void SetUp() override { m.hand_over(); }
 };
 
 }  // namespace mm::test

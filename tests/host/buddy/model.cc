@@ -6,8 +6,6 @@ namespace mm::test {
 
 namespace {
 
-constexpr uint64_t BASE = 0x80000;
-
 const char* name(Error e) { return error_name(e); }
 
 }  // namespace

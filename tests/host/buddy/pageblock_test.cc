@@ -9,14 +9,9 @@
 namespace mm::test {
 namespace {
 
-constexpr uint64_t BASE = 0x80000;
 constexpr uint64_t PB = PAGEBLOCK_NR_PAGES;
 
-struct MobilityTest : ::testing::Test {
-    Machine m{single_zone(4096)};
-    Buddy& b = m.buddy();
-    const Zone& z = b.zone(0, ZoneType::Normal);
-    void SetUp() override { m.hand_over(); }
+struct MobilityTest : OneZoneTest {
     MigrateType type_of(uint64_t pfn) const { return b.pageblock_migratetype(z, pfn); }
     // Takes every frame as movable order-0 blocks, in pfn order.
     std::vector<Pfn> take_all_movable() {

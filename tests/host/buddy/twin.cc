@@ -6,8 +6,6 @@ namespace mm::test {
 
 namespace {
 
-constexpr uint64_t BASE = 0x80000;
-
 std::string str(uint64_t v) { return std::to_string(v); }
 
 }  // namespace

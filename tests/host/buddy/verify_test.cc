@@ -9,8 +9,6 @@
 namespace mm::test {
 namespace {
 
-constexpr uint64_t BASE = 0x80000;
-
 struct VerifyFixture : ::testing::Test {
     explicit VerifyFixture(const MachineDef& d) : m(d) {}
     Machine m;
