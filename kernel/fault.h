@@ -1,8 +1,9 @@
 // Faults of user threads, and the fault protocol (abi/cap.h): a fault
 // becomes a Call to the thread's fault handler on its behalf, and the
 // handler's reply says what happens to the thread. The entry from the
-// trap code is kernel_user_fault (entry.h), in fault.cc; a fault whose
-// handler waits takes the fast path (ipc::fastpath_fault, ipc_fast.h).
+// trap code is kernel_user_fault (entry.h), in fault.cc: a fault whose
+// handler waits goes straight to it (ipc::call_to_waiting, ipc.h), any
+// other by the general path (send).
 #pragma once
 
 #include "abi/cap.h"
@@ -29,6 +30,10 @@ inline void put_message(Put put, Thread* t, abi::FaultKind kind, uint64_t addr, 
 inline void set_message(Thread* t, abi::FaultKind kind, uint64_t addr, abi::FaultAccess access) {
     put_message([t](unsigned i, uint64_t w) { t->msg[i] = w; }, t, kind, addr, access);
 }
+
+// Whether a fault whose handler waits goes straight to it (ipc.h:
+// ipc::enable_fastpaths sets it at boot).
+void enable_fastpath(bool on);
 
 // `t` faulted and t->msg holds its fault message: send it to t's fault
 // endpoint as a Call on its behalf, or end its task if it has none

@@ -5,15 +5,23 @@
 // comes first waits in its queue. A Call leaves the caller waiting for a
 // Reply capability, which the receiver gets in the slot it named.
 //
-// The general paths (send, recv, reply: ipc.cc, for syscall/sys_ipc.cc)
-// and the fast paths (ipc_fast.h) are made of the same steps, the inline
-// functions in the second half of this header.
+// Two sets of paths, in ipc.cc, are made of the same steps (the inline
+// functions in the middle of this header): the general paths (send, recv,
+// reply, for syscall/sys_ipc.cc), and the fast paths for the exchanges
+// every client-server round trip and every demand fault make -- a Call, or
+// a fault (fault.cc), that finds its receiver waiting, and a ReplyRecv
+// that answers a caller and finds no next message. Whenever a condition
+// of a fast path does not hold, nothing has changed yet and it leaves
+// through slowpath(), the general path. The QEMU test
+// user.ipcscript.fast_equals_general holds both to the same answers.
 #pragma once
 
 #include "abi/syscall.h"
 #include "base/result.h"
+#include "kernel/entry.h"
 #include "kernel/obj/cap.h"
 #include "kernel/obj/objects.h"
+#include "kernel/scheduler.h"
 
 namespace ipc {
 
@@ -55,7 +63,7 @@ void endpoint_unreachable(Endpoint* ep);
 // A Reply capability was removed without being used.
 void reply_dropped(Cap* reply);
 
-// --- The steps both paths are made of ------------------------------------------
+// --- The steps both paths are made of ---------------------------------------
 // Inline: the fast paths run them on every message. The slots come from
 // abi::IpcInfo's accessors.
 
@@ -174,6 +182,48 @@ inline void join(Thread* t, Endpoint* ep, ThreadQueue& q) {
 inline void leave(Thread* t, ThreadQueue& q) {
     q.remove(t);
     t->blocked_on = nullptr;
+}
+
+// --- The fast paths -----------------------------------------------------------
+
+// Puts the fast paths in front of Call, ReplyRecv (the syscall table's
+// entries) and faults (fault::enable_fastpath), at boot; without it, or
+// with `on` false (ipc_fastpath=off on the command line), the general
+// paths serve them all, as the QEMU test that holds both to the same
+// answers needs.
+void enable_fastpaths(bool on);
+
+// Call and ReplyRecv as the syscall table runs them. `t` is the current
+// thread, whose trap is being handled.
+TrapExit fastpath_call(Thread* t);
+TrapExit fastpath_reply_recv(Thread* t);
+
+// The fast Call's and ReplyRecv's one way out (seL4's slowpath), taken
+// while nothing has changed yet: the general path does the call in the
+// current thread `t`'s a7 (Call or ReplyRecv), then the scheduler picks
+// who runs.
+TrapExit slowpath(Thread* t);
+
+// The step a fast Call and a fast fault share: `t`'s Call through the
+// endpoint capability `ep_cap` to a receiver waiting on its endpoint,
+// `put_message(ctx)` writing the six words into the receiver's a0..a5;
+// `t` waits for the reply and the receiver runs (`out`). False, with
+// nothing changed, when no receiver waits or it gave no usable reply slot.
+template <typename PutMessage>
+[[gnu::always_inline]] inline bool call_to_waiting(Thread* t, const Cap& ep_cap, PutMessage put_message,
+                                                   TrapExit& out) {
+    auto* ep = static_cast<Endpoint*>(ep_cap.obj);
+    Thread* r = ep->receivers.head;
+    if (!r) return false;
+    auto reply_slot = caps::empty_slot(r->task, abi::IpcInfo{r->recv_info}.reply_dst());
+    if (!reply_slot.ok()) return false;
+    leave(r, ep->receivers);
+    put_message(r->ctx);
+    set_received(r->ctx, (ep_cap.badge() & abi::IpcResult::BADGE_MASK) | abi::IpcResult::IS_CALL);
+    t->is_call = true;
+    make_reply(*reply_slot, t);
+    out = sched::direct_switch(t, ThreadState::BlockedReply, r);
+    return true;
 }
 
 }  // namespace ipc

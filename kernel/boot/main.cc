@@ -4,7 +4,7 @@
 // kernel command line.
 #include "cmdline/cmdline.h"
 #include "kernel/boot/boot.h"
-#include "kernel/ipc_fast.h"
+#include "kernel/ipc.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/lib/log.h"
 #include "kernel/paging.h"

@@ -5,7 +5,7 @@
 // the server's own results included. Each step also checks the result
 // docs/syscalls.md promises (Unity lines).
 //
-// The kernel's IPC fast paths (kernel/ipc_fast.h, ipc_fast.cc) serve
+// The kernel's IPC fast paths (kernel/ipc.h, ipc.cc) serve
 // some of these operations and decline the others; with ipc_fastpath=off
 // on the command line the general paths serve all of them. The QEMU test
 // user.ipcscript.fast_equals_general boots it both ways and requires the
