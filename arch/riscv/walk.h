@@ -8,7 +8,7 @@
 // Pure: the caller says where table frames are and where new ones come
 // from (TableMemory), so host tests run it over a fake physical memory.
 // The walk is inline and unrolled: it is on the paths that map user
-// pages; making missing tables is not (walk.cc).
+// pages; making missing tables is not (pagetable.cc).
 #pragma once
 
 #include <stdint.h>
