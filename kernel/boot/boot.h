@@ -8,7 +8,7 @@
 
 #include "base/addr.h"
 #include "bootmem/memblock.h"
-#include "bootmem/zone_sizing.h"
+#include "bootmem/mm_init.h"
 #include "cmdline/cmdline.h"
 #include "fdt/machine.h"
 #include "mm/page.h"

@@ -1,8 +1,7 @@
 // Physical memory bring-up, in Linux's order: memblock from the FDT, the
 // direct map, nodes and zones, zonelists, mem_map, then the log.
 // docs/memory-bringup.md has the details of each step.
-#include "bootmem/memlog.h"
-#include "bootmem/memmap.h"
+#include "bootmem/mm_init.h"
 #include "kernel/boot/boot.h"
 #include "kernel/lib/log.h"
 #include "kernel/paging.h"

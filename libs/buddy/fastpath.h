@@ -28,7 +28,7 @@
 //
 // The buddy's descriptor is read before knowing it is in the zone: the
 // kernel's mem_map covers every node in whole MAX_ORDER blocks
-// (libs/bootmem/memmap.h, Linux's alloc_node_mem_map), and a buddy below
+// (libs/bootmem/mm_init.h, Linux's alloc_node_mem_map), and a buddy below
 // MAX_ORDER - 1 lies in the same MAX_ORDER block as the block itself.
 #pragma once
 

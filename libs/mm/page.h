@@ -1,9 +1,9 @@
 // The page descriptor: one per physical frame, in mem_map.
 //
-// The kernel allocates mem_map at boot (mm/memmap.cc) and initialises
-// every descriptor as reserved; from hand-over on the pager owns the
-// contents (buddy free lists, LRU lists, ownership). The kernel never
-// trusts what is written here.
+// The kernel allocates mem_map at boot (libs/bootmem/mm_init.cc) and
+// initialises every descriptor as reserved; from hand-over on the pager
+// owns the contents (buddy free lists, LRU lists, ownership). The kernel
+// never trusts what is written here.
 //
 // 32 bytes (Linux spends 64): list links are 32-bit frame numbers rather
 // than pointers, and zone, node and buddy order are packed into flags.

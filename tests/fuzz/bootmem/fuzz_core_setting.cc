@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "bootmem/zone_sizing.h"
+#include "bootmem/mm_init.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t split = size ? data[0] % (size + 1) : 0;

@@ -1,6 +1,24 @@
-#include "bootmem/zone_sizing.h"
+// Node and zone sizing, mem_map and the boot log (mm_init.h), in the
+// order boot runs them; Linux's mm/mm_init.c.
+#include "bootmem/mm_init.h"
+
+#include <bit>
+
+#include "base/bits.h"
 
 namespace mm {
+
+namespace {
+
+constexpr uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+constexpr uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+constexpr uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+}  // namespace
+
+// ==== Node and zone sizing ===================================================
+// kernelcore=/movablecore=, the zone boundaries, where ZONE_MOVABLE starts,
+// each node's and zone's span and present pages, and the zonelists.
 
 Result<CoreSetting> parse_core_setting(StrView s) {
     if (!s.data || s.empty()) return Error::InvalidArgument;
@@ -21,10 +39,6 @@ Result<CoreSetting> parse_core_setting(const char* s) {
 }
 
 namespace {
-
-constexpr uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-constexpr uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-constexpr uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 constexpr unsigned NORMAL = unsigned(ZoneType::Normal);
 constexpr unsigned MOVABLE = unsigned(ZoneType::Movable);
@@ -297,6 +311,243 @@ void build_zonelists(const ZoneLayout& layout, const DistanceMatrix& distance,
         out[n].count = 0;
         if (n < layout.nr_nodes) build_zonelist(n, layout.nr_nodes, distance, populated, out[n]);
     }
+}
+
+// ==== mem_map ================================================================
+// Where each node's array lies, its memory, and its descriptors.
+
+namespace {
+
+struct PageWords {
+    uint64_t w[4];
+};
+static_assert(sizeof(PageWords) == sizeof(Page));
+using AliasU64 = uint64_t __attribute__((may_alias));
+
+bool has_memory(const NodeSpan& n) { return n.end > n.start; }
+
+// Nodes with memory in order of their first frame; returns how many.
+unsigned nodes_by_start(const ZoneLayout& zones, unsigned (&order)[MAX_NUMNODES]) {
+    unsigned n = 0;
+    for (unsigned nid = 0; nid < zones.nr_nodes; nid++) {
+        if (!has_memory(zones.nodes[nid])) continue;
+        unsigned j = n++;
+        while (j > 0 && zones.nodes[order[j - 1]].start > zones.nodes[nid].start) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = nid;
+    }
+    return n;
+}
+
+// Appends the runs of node `nid`'s frames that fall in [lo, hi): its
+// lowest zone from `lo`, a new run at each further zone's start, its
+// highest zone up to `hi`.
+size_t node_runs(const ZoneLayout& zones, unsigned nid, uint64_t lo, uint64_t hi, MemMapSegment* out,
+                 size_t n) {
+    const NodeSpan& node = zones.nodes[nid];
+    unsigned spanned[MAX_NR_ZONES];
+    unsigned count = 0;
+    for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+        if (node.zones[z].spanned) spanned[count++] = z;
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t s = i == 0 ? lo : max_u64(lo, node.zones[spanned[i]].start.raw());
+        uint64_t e = i + 1 == count ? hi : min_u64(hi, node.zones[spanned[i + 1]].start.raw());
+        if (s >= e) continue;
+        out[n++] = MemMapSegment{Pfn(s), Pfn(e), Page::initial_flags(ZoneType(spanned[i]), nid)};
+    }
+    return n;
+}
+
+}  // namespace
+
+Status plan_memmap(const ZoneLayout& zones, MemMapLayout& out) {
+    for (NodeMemMap& m : out.nodes) m = NodeMemMap{};
+    unsigned order[MAX_NUMNODES];
+    unsigned n = nodes_by_start(zones, order);
+    for (unsigned i = 1; i < n; i++)
+        if (zones.nodes[order[i]].start < zones.nodes[order[i - 1]].end) return Error::InvalidArgument;
+    uint64_t prev_end = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const NodeSpan& node = zones.nodes[order[i]];
+        uint64_t start = max_u64(align_down(node.start.raw(), MAX_ORDER_NR_PAGES), prev_end);
+        uint64_t end = max_u64(start, align_up(node.end.raw(), MAX_ORDER_NR_PAGES));
+        out.nodes[order[i]] = NodeMemMap{Pfn(start), Pfn(end)};
+        prev_end = end;
+    }
+    return ok_status();
+}
+
+Result<PhysAddr> alloc_node_mem_map(Memblock& memblock, const MemMapLayout& maps, unsigned nid) {
+    if (nid >= MAX_NUMNODES || maps.nodes[nid].empty()) return Error::InvalidArgument;
+    return memblock.alloc(maps.nodes[nid].bytes(), PAGE_SIZE, nid);
+}
+
+size_t memmap_segments(const ZoneLayout& zones, const MemMapLayout& maps, unsigned nid,
+                       MemMapSegment (&out)[MAX_MEMMAP_SEGMENTS]) {
+    if (nid >= zones.nr_nodes || maps.nodes[nid].empty()) return 0;
+    uint64_t ms = maps.nodes[nid].start.raw(), me = maps.nodes[nid].end.raw();
+    unsigned order[MAX_NUMNODES];
+    unsigned n = nodes_by_start(zones, order);
+    unsigned k = 0;
+    while (order[k] != nid) k++;
+    // Node `nid` owns its array up to the next node's first frame; a later
+    // node starting inside the array owns the frames from its start on.
+    size_t count = 0;
+    uint64_t lo = ms;
+    for (; k < n && lo < me; k++) {
+        uint64_t hi = k + 1 < n ? min_u64(me, zones.nodes[order[k + 1]].start.raw()) : me;
+        count = node_runs(zones, order[k], lo, hi, out, count);
+        lo = hi;
+    }
+    return count;
+}
+
+void init_node_memmap(Page* array, const ZoneLayout& zones, const MemMapLayout& maps, unsigned nid) {
+    MemMapSegment segs[MAX_MEMMAP_SEGMENTS];
+    size_t n = memmap_segments(zones, maps, nid, segs);
+    uint64_t first = maps.nodes[nid].start.raw();
+    for (size_t i = 0; i < n; i++) {
+        // The descriptor as four 64-bit words held in registers: each frame
+        // costs four stores and the loop step. Stores go through a
+        // may_alias type so they are valid writes to the Page objects.
+        const Page tmpl{segs[i].flags, PFN_NONE, PFN_NONE, 0, 0, 0, 0};
+        const PageWords w = std::bit_cast<PageWords>(tmpl);
+        auto* p = reinterpret_cast<AliasU64*>(array + (segs[i].start.raw() - first));
+        auto* end = reinterpret_cast<AliasU64*>(array + (segs[i].end.raw() - first));
+        for (; p != end; p += 4) {
+            p[0] = w.w[0];
+            p[1] = w.w[1];
+            p[2] = w.w[2];
+            p[3] = w.w[3];
+        }
+    }
+}
+
+// ==== The boot log ===========================================================
+// free_area_init's lines, the sizing warnings, and mem_init_print_info's
+// summary.
+
+namespace {
+
+using ull = unsigned long long;
+
+ull phys_of(Pfn pfn) { return ull(pfn.to_phys().raw()); }
+
+// Inclusive last byte of a frame range ending before `end` (0 stays 0,
+// as Linux prints for a node ending at frame 0).
+ull last_byte(Pfn end) { return end.raw() ? phys_of(end) - 1 : 0; }
+
+void print_zone_lines(TextSink sink, unsigned z, const ZoneSpan& zone) {
+    const char* name = zone_name(ZoneType(z));
+    uint64_t freesize = zone.present;
+    uint64_t memmap = zone_memmap_pages(zone.spanned);
+    if (freesize >= memmap) {
+        freesize -= memmap;
+        if (memmap) format(sink, "  %s zone: %llu pages used for memmap\n", name, ull(memmap));
+    } else {
+        format(sink, "  %s zone: %llu pages exceeds freesize %llu\n", name, ull(memmap), ull(freesize));
+    }
+    // Linux accounts dma_reserve (always 0 here) against the first zone.
+    if (z == 0 && freesize > 0) format(sink, "  %s zone: 0 pages reserved\n", name);
+    if (zone.present)
+        format(sink, "  %s zone: %llu pages, LIFO batch:%llu\n", name, ull(zone.present),
+               ull(zone_batchsize(freesize)));
+}
+
+}  // namespace
+
+uint64_t zone_memmap_pages(uint64_t spanned) {
+    return align_up(spanned * sizeof(Page), PAGE_SIZE) >> PAGE_SHIFT;
+}
+
+uint64_t zone_batchsize(uint64_t managed_pages) {
+    // About a thousandth of the zone, at most 1 MiB worth, divided by 4,
+    // then clamped to 2^n - 1.
+    uint64_t batch = managed_pages / 1024;
+    if (batch * PAGE_SIZE > uint64_t(1024) * 1024) batch = (uint64_t(1024) * 1024) / PAGE_SIZE;
+    batch /= 4;
+    if (batch < 1) batch = 1;
+    return bits::round_down_pow2(batch + batch / 2) - 1;
+}
+
+void print_zone_ranges(TextSink sink, const ZoneLayout& zones, const MemblockType& memory) {
+    format(sink, "Zone ranges:\n");
+    for (unsigned z = 0; z < MAX_NR_ZONES; z++) {
+        if (ZoneType(z) == ZoneType::Movable) continue;
+        format(sink, "  %-8s ", zone_name(ZoneType(z)));
+        if (zones.zone_lowest[z] == zones.zone_highest[z])
+            format(sink, "empty\n");
+        else
+            format(sink, "[mem 0x%016llx-0x%016llx]\n", phys_of(zones.zone_lowest[z]),
+                   phys_of(zones.zone_highest[z]) - 1);
+    }
+    format(sink, "Movable zone start for each node\n");
+    for (unsigned nid = 0; nid < MAX_NUMNODES; nid++)
+        if (zones.zone_movable_pfn[nid].raw())
+            format(sink, "  Node %u: 0x%016llx\n", nid, phys_of(zones.zone_movable_pfn[nid]));
+    format(sink, "Early memory node ranges\n");
+    for (const MemblockRegion& r : memory) {
+        PfnRange pr = region_pfns(r);
+        if (pr.empty()) continue;
+        format(sink, "  node %3u: [mem 0x%016llx-0x%016llx]\n", r.nid, phys_of(Pfn(pr.start)),
+               phys_of(Pfn(pr.end)) - 1);
+    }
+}
+
+void print_node_setup(TextSink sink, const ZoneLayout& zones, unsigned nid) {
+    const NodeSpan& node = zones.nodes[nid];
+    if (node.start == node.end) {
+        format(sink, "Initmem setup node %u as memoryless\n", nid);
+        format(sink, "On node %u totalpages: 0\n", nid);
+        return;
+    }
+    format(sink, "Initmem setup node %u [mem 0x%016llx-0x%016llx]\n", nid, phys_of(node.start),
+           last_byte(node.end));
+    format(sink, "On node %u totalpages: %llu\n", nid, ull(node.present));
+    for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+        if (node.zones[z].spanned) print_zone_lines(sink, z, node.zones[z]);
+}
+
+void print_free_area_init(TextSink sink, const ZoneLayout& zones, const MemblockType& memory) {
+    print_zone_ranges(sink, zones, memory);
+    for (unsigned nid = 0; nid < zones.nr_nodes; nid++) print_node_setup(sink, zones, nid);
+}
+
+void print_zone_warnings(TextSink sink, const ZoneLayout& zones) {
+    uint32_t w = zones.warnings;
+    if (w & ZW_PERCENT_OVER_100)
+        format(sink, "kernelcore/movablecore: percentage above 100, taken as all memory\n");
+    if (w & ZW_BOTH_GIVEN)
+        format(sink,
+               "kernelcore= and movablecore= both given: using the larger kernelcore "
+               "(%llu pages)\n",
+               ull(zones.required_kernelcore));
+    if (w & ZW_KERNELCORE_TOO_LARGE)
+        format(sink,
+               "kernelcore=%llu pages is not below total memory (%llu pages): "
+               "no ZONE_MOVABLE\n",
+               ull(zones.required_kernelcore), ull(zones.total_pages));
+    if (w & ZW_MOVABLECORE_TOO_LARGE)
+        format(sink, "movablecore= covers all memory (%llu pages): kernelcore is %llu pages\n",
+               ull(zones.total_pages), ull(zones.required_kernelcore));
+    if (w & ZW_MOVABLE_EMPTY)
+        format(sink, "ZONE_MOVABLE requested but no node has room for it after alignment\n");
+}
+
+void print_mem_init_info(TextSink sink, const MemInitInfo& info) {
+    auto kib = [](uint64_t pages) {
+        uint64_t k = pages << (PAGE_SHIFT - 10);
+        return ull(k);
+    };
+    uint64_t reserved = info.phys_pages - info.totalram_pages - info.cma_pages;
+    format(sink,
+           "Memory: %lluK/%lluK available (%lluK kernel code, %lluK rwdata, %lluK rodata, "
+           "%lluK init, %lluK bss, %lluK reserved, %lluK cma-reserved)\n",
+           kib(info.free_pages), kib(info.phys_pages), ull(info.code_bytes / 1024),
+           ull(info.rwdata_bytes / 1024), ull(info.rodata_bytes / 1024), ull(info.init_bytes / 1024),
+           ull(info.bss_bytes / 1024), kib(reserved), kib(info.cma_pages));
 }
 
 }  // namespace mm

@@ -1,3 +1,25 @@
+// Host tests of libs/bootmem/mm_init.h, in its order: kernelcore= and
+// movablecore= values and node and zone sizing, mem_map, the boot log.
+#include "bootmem/mm_init.h"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace mm {
+namespace {
+
+constexpr uint64_t GiB = uint64_t(1) << 30, MiB = uint64_t(1) << 20;
+
+// A bank of RAM in bytes, on node `nid`.
+struct Bank {
+    uint64_t base, size;
+    unsigned nid;
+};
+
+// ==== Node and zone sizing ===================================================
 // kernelcore=/movablecore= value parsing (cmdline_parse_core semantics,
 // stricter about trailing characters), then zone and node sizing against
 // values worked out by hand with Linux's algorithm (free_area_init,
@@ -6,22 +28,8 @@
 //
 // Units: frames of 4 KiB. MAX_ORDER_NR_PAGES = 1024 = 0x400.
 // DMA32 ends at pfn 0x100000 (4 GiB). 1 GiB = 0x40000 = 262144 pages.
-#include "bootmem/zone_sizing.h"
 
-#include <gtest/gtest.h>
-
-#include <initializer_list>
-
-namespace mm {
-namespace {
-
-constexpr uint64_t GiB = uint64_t(1) << 30, MiB = uint64_t(1) << 20;
 constexpr unsigned D = 0, N = 1, M = 2;  // zone indices
-
-struct Bank {
-    uint64_t base, size;
-    unsigned nid;
-};
 
 Memblock make(std::initializer_list<Bank> banks) {
     Memblock mb;
@@ -62,8 +70,6 @@ void expect_bounds(const ZoneLayout& z, uint64_t dlo, uint64_t dhi, uint64_t nlo
     EXPECT_EQ(z.zone_highest[M].raw(), 0u);
 }
 
-// L1: QEMU virt -m 1G. pfn [0x80000, 0xc0000) = 262144 pages.
-// DMA32 = [0x80000, min(0x100000, 0xc0000)) ; Normal = [0xc0000, 0xc0000) empty.
 // --- kernelcore= and movablecore= values -------------------------------------
 
 CoreSetting ok(const char* s) {
@@ -124,6 +130,8 @@ TEST(CoreSetting, ViewIsNotNulTerminated) {
 
 // --- Layouts worked out by hand ----------------------------------------------
 
+// L1: QEMU virt -m 1G. pfn [0x80000, 0xc0000) = 262144 pages.
+// DMA32 = [0x80000, min(0x100000, 0xc0000)) ; Normal = [0xc0000, 0xc0000) empty.
 TEST(ZoneSizing, L01_Qemu1GiB) {
     ZoneLayout z = size({{0x80000000, GiB, 0}}, 1);
     expect_bounds(z, 0x80000, 0xc0000, 0xc0000, 0xc0000);
@@ -536,6 +544,406 @@ TEST(ZoneSizing, ZonelistsFollowDistanceAndPopulatedZones) {
     EXPECT_EQ(lists[1].refs[2], ref(0, ZoneType::Movable));
     EXPECT_EQ(lists[1].refs[4], ref(0, ZoneType::DMA32));
     EXPECT_EQ(lists[2].count, 0u);
+}
+
+// ==== mem_map ================================================================
+// mem_map geometry (alloc_node_mem_map) and initial contents
+// (free_area_init_core / memmap_init).
+
+// A bank of RAM in frames, on node `nid`.
+struct FrameBank {
+    uint64_t base_pfn, pages;
+    unsigned nid;
+};
+
+struct Fixture {
+    Memblock mb;
+    ZoneLayout zones;
+    MemMapLayout maps;
+};
+
+// Sizes zones for banks given in frames; plans the maps.
+void setup(Fixture& s, std::initializer_list<FrameBank> banks, unsigned nr_nodes,
+           CoreSetting kc = CoreSetting::none()) {
+    for (const FrameBank& b : banks)
+        ASSERT_TRUE(s.mb.add(PhysRange{Pfn(b.base_pfn).to_phys(), b.pages << PAGE_SHIFT}, b.nid).ok());
+    ASSERT_TRUE(size_zones(s.mb.memory(), nr_nodes, kc, {}, s.zones).ok());
+    ASSERT_TRUE(plan_memmap(s.zones, s.maps).ok());
+}
+
+// A node's array, filled with garbage first so every field must be written.
+std::vector<Page> init(const Fixture& s, unsigned nid) {
+    std::vector<Page> v(s.maps.nodes[nid].nr_pages());
+    for (Page& p : v) p = Page{0xdeadbeef, 1, 2, 3, 4, 5, 6};
+    init_node_memmap(v.data(), s.zones, s.maps, nid);
+    return v;
+}
+
+// Checks descriptors [from, to) of `v` (whose first frame is `first`).
+void expect_run(const std::vector<Page>& v, uint64_t first, uint64_t from, uint64_t to, ZoneType z,
+                unsigned node) {
+    for (uint64_t pfn = from; pfn < to; pfn++) {
+        const Page& p = v[pfn - first];
+        ASSERT_EQ(p.flags, Page::initial_flags(z, node)) << std::hex << pfn;
+        ASSERT_TRUE(p.test(PG_reserved));
+        ASSERT_EQ(p.zone(), z);
+        ASSERT_EQ(p.node(), node);
+        ASSERT_EQ(p.order(), 0u);
+        ASSERT_EQ(p.next, PFN_NONE);
+        ASSERT_EQ(p.prev, PFN_NONE);
+        ASSERT_EQ(p.refcount, 0u);
+        ASSERT_EQ(p.mapcount, 0u);
+        ASSERT_EQ(p.owner, 0u);
+        ASSERT_EQ(p.index, 0u);
+    }
+}
+
+TEST(MemMap, SingleAlignedNode) {
+    Fixture s;
+    setup(s, {{0x80000, 0x8000, 0}}, 1);  // 128 MiB
+    EXPECT_EQ(s.maps.nodes[0].start.raw(), 0x80000u);
+    EXPECT_EQ(s.maps.nodes[0].end.raw(), 0x88000u);
+    EXPECT_EQ(s.maps.nodes[0].bytes(), 0x8000u * 32);
+    auto v = init(s, 0);
+    expect_run(v, 0x80000, 0x80000, 0x88000, ZoneType::DMA32, 0);
+    // pfn <-> descriptor through the vmemmap view.
+    MemMap mm = MemMap::from_array(v.data(), s.maps.nodes[0].start);
+    EXPECT_EQ(mm.pfn_to_page(Pfn(0x80123)), &v[0x123]);
+    EXPECT_EQ(mm.page_to_pfn(&v[0x7fff]).raw(), 0x87fffu);
+}
+
+TEST(MemMap, UnalignedNodeIsPaddedToMaxOrder) {
+    Fixture s;
+    setup(s, {{0x80080, 0x7ea3, 0}}, 1);  // [0x80080, 0x87f23)
+    const NodeMemMap& m = s.maps.nodes[0];
+    EXPECT_EQ(m.start.raw(), 0x80000u);
+    EXPECT_EQ(m.end.raw(), 0x88000u);
+    EXPECT_EQ(m.bytes() % PAGE_SIZE, 0u);
+    auto v = init(s, 0);
+    // Leading and trailing padding: reserved, the node's only zone.
+    expect_run(v, 0x80000, 0x80000, 0x88000, ZoneType::DMA32, 0);
+}
+
+TEST(MemMap, ZonesOfOneNodeIncludingMovable) {
+    // [0xff000, 0x101000) crosses 4 GiB; kernelcore 5120 pages: 4096 below
+    // 4 GiB, 1024 above -> ZONE_MOVABLE from 0x100400.
+    Fixture s;
+    setup(s, {{0xff000, 0x2000, 0}}, 1, CoreSetting::pages(5120));
+    ASSERT_EQ(s.zones.zone_movable_pfn[0].raw(), 0x100400u);
+    MemMapSegment segs[MAX_MEMMAP_SEGMENTS];
+    size_t n = memmap_segments(s.zones, s.maps, 0, segs);
+    ASSERT_EQ(n, 3u);
+    EXPECT_EQ(segs[0].start.raw(), 0xff000u);
+    EXPECT_EQ(segs[0].end.raw(), 0x100000u);
+    EXPECT_EQ(segs[0].flags, Page::initial_flags(ZoneType::DMA32, 0));
+    EXPECT_EQ(segs[1].start.raw(), 0x100000u);
+    EXPECT_EQ(segs[1].end.raw(), 0x100400u);
+    EXPECT_EQ(segs[1].flags, Page::initial_flags(ZoneType::Normal, 0));
+    EXPECT_EQ(segs[2].start.raw(), 0x100400u);
+    EXPECT_EQ(segs[2].end.raw(), 0x101000u);
+    EXPECT_EQ(segs[2].flags, Page::initial_flags(ZoneType::Movable, 0));
+    auto v = init(s, 0);
+    expect_run(v, 0xff000, 0xff000, 0x100000, ZoneType::DMA32, 0);
+    expect_run(v, 0xff000, 0x100000, 0x100400, ZoneType::Normal, 0);
+    expect_run(v, 0xff000, 0x100400, 0x101000, ZoneType::Movable, 0);
+}
+
+TEST(MemMap, HoleInsideZoneBelongsToThatZone) {
+    Fixture s;
+    setup(s, {{0x80000, 0x400, 0}, {0x90000, 0x400, 0}}, 1);
+    auto v = init(s, 0);
+    expect_run(v, 0x80000, 0x80000, 0x90400, ZoneType::DMA32, 0);
+    EXPECT_EQ(s.zones.nodes[0].zones[0].present, 0x800u);
+}
+
+TEST(MemMap, SharedBlockBetweenNodesGoesToTheEarlierArray) {
+    // Node 0 [0x80000, 0x80300), node 1 [0x80300, 0x80800): the block
+    // [0x80000, 0x80400) is shared. Node 0's array covers it; node 1's
+    // array starts at 0x80400, its first 0x100 frames live in node 0's.
+    Fixture s;
+    setup(s, {{0x80000, 0x300, 0}, {0x80300, 0x500, 1}}, 2);
+    EXPECT_EQ(s.maps.nodes[0].start.raw(), 0x80000u);
+    EXPECT_EQ(s.maps.nodes[0].end.raw(), 0x80400u);
+    EXPECT_EQ(s.maps.nodes[1].start.raw(), 0x80400u);
+    EXPECT_EQ(s.maps.nodes[1].end.raw(), 0x80800u);
+    auto v0 = init(s, 0);
+    expect_run(v0, 0x80000, 0x80000, 0x80300, ZoneType::DMA32, 0);
+    expect_run(v0, 0x80000, 0x80300, 0x80400, ZoneType::DMA32, 1);
+    auto v1 = init(s, 1);
+    expect_run(v1, 0x80400, 0x80400, 0x80800, ZoneType::DMA32, 1);
+}
+
+TEST(MemMap, TinyNodeInsidePredecessorsBlockHasAnEmptyArray) {
+    Fixture s;
+    setup(s, {{0x80000, 0x100, 0}, {0x80200, 0x100, 1}}, 2);
+    EXPECT_EQ(s.maps.nodes[0].end.raw(), 0x80400u);
+    EXPECT_TRUE(s.maps.nodes[1].empty());
+    EXPECT_EQ(s.maps.nodes[1].bytes(), 0u);
+    auto v0 = init(s, 0);
+    // The gap between the nodes is node 0's padding; node 1 from 0x80200.
+    expect_run(v0, 0x80000, 0x80000, 0x80200, ZoneType::DMA32, 0);
+    expect_run(v0, 0x80000, 0x80200, 0x80400, ZoneType::DMA32, 1);
+    MemMapSegment segs[MAX_MEMMAP_SEGMENTS];
+    EXPECT_EQ(memmap_segments(s.zones, s.maps, 1, segs), 0u);
+    EXPECT_EQ(alloc_node_mem_map(s.mb, s.maps, 1).error(), Error::InvalidArgument);
+}
+
+TEST(MemMap, GapBetweenNodesIsPaddingOfTheArrayThatHoldsIt) {
+    // Node 0 ends at 0x80100; node 1 starts at 0x90300. Node 0's array
+    // ends at 0x80400, node 1's starts at 0x90000 with leading padding.
+    Fixture s;
+    setup(s, {{0x80000, 0x100, 0}, {0x90300, 0x100, 1}}, 2);
+    EXPECT_EQ(s.maps.nodes[1].start.raw(), 0x90000u);
+    EXPECT_EQ(s.maps.nodes[1].end.raw(), 0x90400u);
+    auto v0 = init(s, 0);
+    expect_run(v0, 0x80000, 0x80000, 0x80400, ZoneType::DMA32, 0);
+    auto v1 = init(s, 1);
+    expect_run(v1, 0x90000, 0x90000, 0x90400, ZoneType::DMA32, 1);
+}
+
+TEST(MemMap, PaddingTakesLowestAndHighestZoneOfTheNode) {
+    // [0xfff80, 0x100080): DMA32 then Normal; padding below is DMA32,
+    // padding above Normal.
+    Fixture s;
+    setup(s, {{0xfff80, 0x100, 0}}, 1);
+    EXPECT_EQ(s.maps.nodes[0].start.raw(), 0xffc00u);
+    EXPECT_EQ(s.maps.nodes[0].end.raw(), 0x100400u);
+    auto v = init(s, 0);
+    expect_run(v, 0xffc00, 0xffc00, 0x100000, ZoneType::DMA32, 0);
+    expect_run(v, 0xffc00, 0x100000, 0x100400, ZoneType::Normal, 0);
+}
+
+TEST(MemMap, InterleavedNodesAreRefused) {
+    Memblock mb;
+    ASSERT_TRUE(mb.add(PhysRange{Pfn(0x80000).to_phys(), 0x10000ull << 12}, 0).ok());
+    ASSERT_TRUE(mb.add(PhysRange{Pfn(0x90000).to_phys(), 0x10000ull << 12}, 1).ok());
+    ASSERT_TRUE(mb.add(PhysRange{Pfn(0xa0000).to_phys(), 0x10000ull << 12}, 0).ok());
+    ZoneLayout z;
+    ASSERT_TRUE(size_zones(mb.memory(), 2, {}, {}, z).ok());
+    MemMapLayout maps;
+    EXPECT_EQ(plan_memmap(z, maps).error(), Error::InvalidArgument);
+}
+
+TEST(MemMap, MemorylessNodeHasNoArray) {
+    Fixture s;
+    setup(s, {{0x80000, 0x400, 0}, {0x100000, 0x400, 2}}, 3);
+    EXPECT_TRUE(s.maps.nodes[1].empty());
+    MemMapSegment segs[MAX_MEMMAP_SEGMENTS];
+    EXPECT_EQ(memmap_segments(s.zones, s.maps, 1, segs), 0u);
+    EXPECT_EQ(memmap_segments(s.zones, s.maps, 7, segs), 0u);
+}
+
+TEST(MemMap, NodesOutOfAddressOrder) {
+    // Node 0 lies above node 1: arrays are placed in address order.
+    Fixture s;
+    setup(s, {{0x90100, 0x100, 0}, {0x80000, 0x10100, 1}}, 2);
+    EXPECT_EQ(s.maps.nodes[1].start.raw(), 0x80000u);
+    EXPECT_EQ(s.maps.nodes[1].end.raw(), 0x90400u);
+    EXPECT_EQ(s.maps.nodes[0].start.raw(), 0x90400u);
+    EXPECT_TRUE(s.maps.nodes[0].empty());
+    auto v1 = init(s, 1);
+    expect_run(v1, 0x80000, 0x80000, 0x90100, ZoneType::DMA32, 1);
+    expect_run(v1, 0x80000, 0x90100, 0x90400, ZoneType::DMA32, 0);
+}
+
+TEST(MemMap, AllocReservesPageAlignedMemoryOnTheNode) {
+    Fixture s;
+    setup(s, {{0x80000, 0x4000, 0}, {0x84000, 0x4000, 1}}, 2);
+    auto a = alloc_node_mem_map(s.mb, s.maps, 0);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->raw() % PAGE_SIZE, 0u);
+    EXPECT_LT(a->raw(), Pfn(0x84000).to_phys().raw());  // on node 0 although node 1 is higher
+    EXPECT_TRUE(s.mb.is_region_reserved(PhysRange{*a, s.maps.nodes[0].bytes()}));
+    auto b = alloc_node_mem_map(s.mb, s.maps, 1);
+    ASSERT_TRUE(b.ok());
+    EXPECT_GE(b->raw(), Pfn(0x84000).to_phys().raw());
+    EXPECT_EQ(alloc_node_mem_map(s.mb, s.maps, MAX_NUMNODES).error(), Error::InvalidArgument);
+}
+
+TEST(MemMap, AllocWithoutRoomIsNoMemory) {
+    Fixture s;
+    setup(s, {{0x80000, 0x400, 0}}, 1);
+    ASSERT_TRUE(s.mb.reserve(PhysRange{Pfn(0x80000).to_phys(), 0x3faull << 12}).ok());
+    EXPECT_EQ(alloc_node_mem_map(s.mb, s.maps, 0).error(), Error::NoMemory);  // needs 8 pages, 6 are free
+}
+
+// ==== The boot log ===========================================================
+// The boot log's exact text, compared with what Linux prints.
+
+void append(void* ctx, const char* s, size_t n) { static_cast<std::string*>(ctx)->append(s, n); }
+
+struct Layout {
+    Memblock mb;
+    ZoneLayout zones;
+};
+
+void build(Layout& l, std::initializer_list<Bank> banks, unsigned nodes, CoreSetting kc = CoreSetting::none(),
+           CoreSetting mc = CoreSetting::none()) {
+    for (const Bank& b : banks) ASSERT_TRUE(l.mb.add(PhysRange{PhysAddr(b.base), b.size}, b.nid).ok());
+    ASSERT_TRUE(size_zones(l.mb.memory(), nodes, kc, mc, l.zones).ok());
+}
+
+std::string free_area_init_text(const Layout& l) {
+    std::string out;
+    print_free_area_init(TextSink{append, &out}, l.zones, l.mb.memory());
+    return out;
+}
+
+// QEMU virt -m 1G as Linux 5.x/6.x on riscv prints it; the memmap line
+// differs only by the descriptor size (32 bytes: 262144 * 32 / 4096).
+TEST(MemLog, Qemu1GiBMatchesLinux) {
+    Layout l;
+    build(l, {{0x80000000, GiB, 0}}, 1);
+    EXPECT_EQ(free_area_init_text(l),
+              "Zone ranges:\n"
+              "  DMA32    [mem 0x0000000080000000-0x00000000bfffffff]\n"
+              "  Normal   empty\n"
+              "Movable zone start for each node\n"
+              "Early memory node ranges\n"
+              "  node   0: [mem 0x0000000080000000-0x00000000bfffffff]\n"
+              "Initmem setup node 0 [mem 0x0000000080000000-0x00000000bfffffff]\n"
+              "On node 0 totalpages: 262144\n"
+              "  DMA32 zone: 2048 pages used for memmap\n"
+              "  DMA32 zone: 0 pages reserved\n"
+              "  DMA32 zone: 262144 pages, LIFO batch:63\n");
+}
+
+TEST(MemLog, OpenSbiHoleShowsInEarlyRanges) {
+    Layout l;
+    build(l, {{0x80000000, 0x80000, 0}, {0x80200000, GiB - 0x200000, 0}}, 1);
+    std::string out;
+    print_zone_ranges(TextSink{append, &out}, l.zones, l.mb.memory());
+    EXPECT_EQ(out,
+              "Zone ranges:\n"
+              "  DMA32    [mem 0x0000000080000000-0x00000000bfffffff]\n"
+              "  Normal   empty\n"
+              "Movable zone start for each node\n"
+              "Early memory node ranges\n"
+              "  node   0: [mem 0x0000000080000000-0x000000008007ffff]\n"
+              "  node   0: [mem 0x0000000080200000-0x00000000bfffffff]\n");
+}
+
+// Two nodes, kernelcore=1G (layout L23 of the sizing tests).
+TEST(MemLog, TwoNodesWithMovable) {
+    Layout l;
+    build(l, {{0x80000000, 3 * GiB, 0}, {0x140000000, GiB, 1}}, 2, CoreSetting::pages(262144));
+    EXPECT_EQ(free_area_init_text(l),
+              "Zone ranges:\n"
+              "  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]\n"
+              "  Normal   [mem 0x0000000100000000-0x000000017fffffff]\n"
+              "Movable zone start for each node\n"
+              "  Node 0: 0x0000000100000000\n"
+              "  Node 1: 0x0000000140000000\n"
+              "Early memory node ranges\n"
+              "  node   0: [mem 0x0000000080000000-0x000000013fffffff]\n"
+              "  node   1: [mem 0x0000000140000000-0x000000017fffffff]\n"
+              "Initmem setup node 0 [mem 0x0000000080000000-0x000000013fffffff]\n"
+              "On node 0 totalpages: 786432\n"
+              "  DMA32 zone: 4096 pages used for memmap\n"
+              "  DMA32 zone: 0 pages reserved\n"
+              "  DMA32 zone: 524288 pages, LIFO batch:63\n"
+              "  Movable zone: 2048 pages used for memmap\n"
+              "  Movable zone: 262144 pages, LIFO batch:63\n"
+              "Initmem setup node 1 [mem 0x0000000140000000-0x000000017fffffff]\n"
+              "On node 1 totalpages: 262144\n"
+              "  Movable zone: 2048 pages used for memmap\n"
+              "  Movable zone: 262144 pages, LIFO batch:63\n");
+}
+
+TEST(MemLog, MemorylessNode) {
+    Layout l;
+    build(l, {{0x80000000, 16 * MiB, 0}}, 2);
+    std::string out;
+    print_node_setup(TextSink{append, &out}, l.zones, 1);
+    EXPECT_EQ(out, "Initmem setup node 1 as memoryless\nOn node 1 totalpages: 0\n");
+}
+
+TEST(MemLog, TinyZoneAndMemoryAtZero) {
+    Layout l;
+    build(l, {{0, 16 * MiB, 0}}, 1);
+    std::string out;
+    print_node_setup(TextSink{append, &out}, l.zones, 0);
+    // 4096 pages: memmap 32 pages; batch of 4064 managed pages is 0.
+    EXPECT_EQ(out,
+              "Initmem setup node 0 [mem 0x0000000000000000-0x0000000000ffffff]\n"
+              "On node 0 totalpages: 4096\n"
+              "  DMA32 zone: 32 pages used for memmap\n"
+              "  DMA32 zone: 0 pages reserved\n"
+              "  DMA32 zone: 4096 pages, LIFO batch:0\n");
+}
+
+TEST(MemLog, MemmapLargerThanPresentPages) {
+    // Two pages at either end of DMA32: it spans 524288 frames.
+    Layout l;
+    build(l, {{0x80000000, 0x1000, 0}, {0xfffff000, 0x1000, 0}}, 1);
+    std::string out;
+    print_node_setup(TextSink{append, &out}, l.zones, 0);
+    EXPECT_EQ(out,
+              "Initmem setup node 0 [mem 0x0000000080000000-0x00000000ffffffff]\n"
+              "On node 0 totalpages: 2\n"
+              "  DMA32 zone: 4096 pages exceeds freesize 2\n"
+              "  DMA32 zone: 0 pages reserved\n"
+              "  DMA32 zone: 2 pages, LIFO batch:0\n");
+}
+
+// zone_batchsize against batches from real Linux 5.x logs (with their
+// 56-byte struct page): present - memmap = managed pages.
+TEST(MemLog, BatchSizeMatchesLinuxLogs) {
+    EXPECT_EQ(zone_batchsize(262144 - 3584), 63u);
+    EXPECT_EQ(zone_batchsize(65024 - 889), 15u);
+    EXPECT_EQ(zone_batchsize(16384 - 224), 3u);
+    EXPECT_EQ(zone_batchsize(0), 0u);
+    EXPECT_EQ(zone_memmap_pages(262144), 2048u);
+    EXPECT_EQ(zone_memmap_pages(1), 1u);
+    EXPECT_EQ(zone_memmap_pages(0), 0u);
+}
+
+TEST(MemLog, MemInitLineMatchesLinuxFormat) {
+    // A Linux 6.x riscv boot printed:
+    // Memory: 6004K/8192K available (1139K kernel code, 126K rwdata, 198K
+    // rodata, 90K init, 81K bss, 2188K reserved, 0K cma-reserved)
+    MemInitInfo info;
+    info.phys_pages = 2048;
+    info.free_pages = 1501;
+    info.totalram_pages = 2048 - 547;
+    info.code_bytes = 1139 * 1024 + 1000;
+    info.rwdata_bytes = 126 * 1024;
+    info.rodata_bytes = 198 * 1024 + 1;
+    info.init_bytes = 90 * 1024;
+    info.bss_bytes = 81 * 1024 + 1023;
+    std::string out;
+    print_mem_init_info(TextSink{append, &out}, info);
+    EXPECT_EQ(out,
+              "Memory: 6004K/8192K available (1139K kernel code, 126K rwdata, 198K rodata, "
+              "90K init, 81K bss, 2188K reserved, 0K cma-reserved)\n");
+}
+
+TEST(MemLog, Warnings) {
+    Layout big;
+    build(big, {{0x80000000, GiB, 0}}, 1, CoreSetting::percent(150), CoreSetting::pages(1));
+    std::string out;
+    print_zone_warnings(TextSink{append, &out}, big.zones);
+    EXPECT_EQ(out,
+              "kernelcore/movablecore: percentage above 100, taken as all memory\n"
+              "kernelcore= and movablecore= both given: using the larger kernelcore "
+              "(393216 pages)\n"
+              "kernelcore=393216 pages is not below total memory (262144 pages): "
+              "no ZONE_MOVABLE\n");
+    Layout mc;
+    build(mc, {{0x80000000, GiB, 0}}, 1, {}, CoreSetting::pages(1 << 20));
+    out.clear();
+    print_zone_warnings(TextSink{append, &out}, mc.zones);
+    EXPECT_EQ(out, "movablecore= covers all memory (262144 pages): kernelcore is 0 pages\n");
+    Layout empty;
+    build(empty, {{0x100000000, 1026 * 4096, 0}}, 1, CoreSetting::pages(1025));
+    out.clear();
+    print_zone_warnings(TextSink{append, &out}, empty.zones);
+    EXPECT_EQ(out, "ZONE_MOVABLE requested but no node has room for it after alignment\n");
+    Layout none;
+    build(none, {{0x80000000, GiB, 0}}, 1);
+    out.clear();
+    print_zone_warnings(TextSink{append, &out}, none.zones);
+    EXPECT_EQ(out, "");
 }
 
 }  // namespace
