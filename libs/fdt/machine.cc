@@ -3,8 +3,6 @@
 // and how the parts settle the NUMA node count.
 #include "fdt/machine.h"
 
-#include "fdt/node.h"
-
 namespace fdt {
 
 namespace {

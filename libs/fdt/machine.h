@@ -12,7 +12,7 @@
 
 #include "base/addr.h"
 #include "base/result.h"
-#include "fdt/blob.h"
+#include "fdt/fdt.h"
 #include "mm/mmzone.h"
 
 namespace fdt {

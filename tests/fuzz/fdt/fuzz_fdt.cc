@@ -7,9 +7,8 @@
 
 #include <vector>
 
-#include "fdt/blob.h"
+#include "fdt/fdt.h"
 #include "fdt/machine.h"
-#include "fdt/node.h"
 
 namespace {
 

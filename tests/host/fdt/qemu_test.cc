@@ -11,9 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "fdt/blob.h"
+#include "fdt/fdt.h"
 #include "fdt/machine.h"
-#include "fdt/node.h"
 #include "fdt_writer.h"
 #include "fdtget_reference.h"
 #include "test_util.h"

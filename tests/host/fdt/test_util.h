@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <string.h>
 
-#include "fdt/blob.h"
+#include "fdt/fdt.h"
 #include "fdt/machine.h"
 #include "fdt_writer.h"
 
