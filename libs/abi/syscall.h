@@ -145,31 +145,51 @@ static_assert([] {
     return ordered;
 }());
 
-// a6 on entry to an IPC call. Slot fields are 12 bits (0 = none). The
-// accessors give 64-bit words, as slot arguments are everywhere (a narrower
-// type would cost the kernel's fast paths an extension at each use).
+// a6 on entry to an IPC call: five slot fields (0 = none). The slots an
+// IPC call names for itself -- the endpoint, where a received capability
+// and a Reply capability land, the Reply capability to answer with --
+// are IPC_SLOTS-bit fields: a task keeps them among its first 1024 slots.
+// The capability sent may sit anywhere in a task's capability space
+// (SEND_CAP_BITS reach every slot below MAX_SEND_SLOT): the pager sends
+// the frames of its frame table, one slot per frame of RAM. The
+// accessors give 64-bit words, as slot arguments are everywhere (a
+// narrower type would cost the kernel's fast paths an extension at each
+// use).
 struct IpcInfo {
     uint64_t raw = 0;
-    static constexpr unsigned SLOT_BITS = 12;
-    static constexpr uint64_t SLOT_MASK = (1u << SLOT_BITS) - 1;
+    static constexpr unsigned SLOT_BITS = 10;
+    static constexpr uint64_t SLOT_MASK = (uint64_t(1) << SLOT_BITS) - 1;
+    static constexpr unsigned SEND_CAP_SHIFT = 4 * SLOT_BITS;
+    static constexpr unsigned SEND_CAP_BITS = 64 - SEND_CAP_SHIFT;
+    static constexpr uint64_t SEND_CAP_MASK = (uint64_t(1) << SEND_CAP_BITS) - 1;
     // Endpoint to send to / receive from (Send, Recv, Call, ReplyRecv's receive side).
     constexpr uint64_t endpoint() const { return raw & SLOT_MASK; }
-    // A capability to transfer with the message (needs Grant on the endpoint).
-    constexpr uint64_t send_cap() const { return (raw >> 12) & SLOT_MASK; }
     // Where a transferred capability lands on receive.
-    constexpr uint64_t recv_cap() const { return (raw >> 24) & SLOT_MASK; }
+    constexpr uint64_t recv_cap() const { return (raw >> SLOT_BITS) & SLOT_MASK; }
     // Where the Reply capability lands when the message was a Call (Recv, ReplyRecv).
-    constexpr uint64_t reply_dst() const { return (raw >> 36) & SLOT_MASK; }
+    constexpr uint64_t reply_dst() const { return (raw >> (2 * SLOT_BITS)) & SLOT_MASK; }
     // The Reply capability to answer with (Reply, ReplyRecv).
-    constexpr uint64_t reply_src() const { return (raw >> 48) & SLOT_MASK; }
+    constexpr uint64_t reply_src() const { return (raw >> (3 * SLOT_BITS)) & SLOT_MASK; }
+    // A capability to transfer with the message (needs Grant on the
+    // endpoint; none for a Reply).
+    constexpr uint64_t send_cap() const { return raw >> SEND_CAP_SHIFT; }
 
-    static constexpr IpcInfo make(unsigned ep, unsigned send_cap = 0, unsigned recv_cap = 0,
-                                  unsigned reply_dst = 0, unsigned reply_src = 0) {
-        return IpcInfo{(uint64_t(ep) & SLOT_MASK) | ((uint64_t(send_cap) & SLOT_MASK) << 12) |
-                       ((uint64_t(recv_cap) & SLOT_MASK) << 24) | ((uint64_t(reply_dst) & SLOT_MASK) << 36) |
-                       ((uint64_t(reply_src) & SLOT_MASK) << 48)};
+    // A field too wide for its place is cut to it: a slot past the first
+    // 1024 (past MAX_SEND_SLOT for send_cap) names another slot.
+    static constexpr IpcInfo make(uint64_t ep, uint64_t send_cap = 0, uint64_t recv_cap = 0,
+                                  uint64_t reply_dst = 0, uint64_t reply_src = 0) {
+        return IpcInfo{(ep & SLOT_MASK) | ((recv_cap & SLOT_MASK) << SLOT_BITS) |
+                       ((reply_dst & SLOT_MASK) << (2 * SLOT_BITS)) |
+                       ((reply_src & SLOT_MASK) << (3 * SLOT_BITS)) |
+                       ((send_cap & SEND_CAP_MASK) << SEND_CAP_SHIFT)};
     }
 };
+// The slots an IpcInfo names for the call's own use lie below IPC_SLOTS;
+// the capability it sends, below MAX_SEND_SLOT.
+inline constexpr uint64_t IPC_SLOTS = uint64_t(1) << IpcInfo::SLOT_BITS;
+inline constexpr uint64_t MAX_SEND_SLOT = uint64_t(1) << IpcInfo::SEND_CAP_BITS;
+static_assert(IpcInfo::make(1, 2, 3, 4, 5).send_cap() == 2 && IpcInfo::make(1, 2, 3, 4, 5).reply_src() == 5);
+static_assert(IpcInfo::make(0, MAX_SEND_SLOT - 1).send_cap() == MAX_SEND_SLOT - 1);
 
 // a6 on return from an IPC call that received a message.
 struct IpcResult {

@@ -67,7 +67,7 @@ Figure bench_null() {
 constexpr uint64_t PART_OPS = 5000;
 
 Figure bench_ipc_error() {
-    const IpcInfo bad = IpcInfo::make(abi::ROOT_CAP_SLOTS - 1);  // an empty slot
+    const IpcInfo bad = IpcInfo::make(abi::IPC_SLOTS - 1);  // an empty slot
     sys::Msg m;
     const uint64_t t0 = read_instret();
     for (uint64_t i = 0; i < PART_OPS; i++) (void)sys::ipc_raw(uint64_t(abi::Sys::Call), bad.raw, m);

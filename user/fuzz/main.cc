@@ -134,12 +134,14 @@ Status make_window_tables(unsigned frame_slot) {
 }
 
 Status setup(World& w) {
-    // Fuzz range: the upper half of a pager client's table, 256 slots of
-    // the root's (the rest is the runtime's: children, blocks).
+    // Fuzz range: the upper half of a pager client's table, and of the
+    // root's the last 256 slots an IPC call names for its own use
+    // (abi::IPC_SLOTS: where messages and Reply capabilities land); the
+    // rest is the runtime's (children, blocks).
     if (w.role == Role::Root) {
         w.nr_slots = abi::ROOT_CAP_SLOTS;
-        w.fuzz_first = 3072;
-        w.fuzz_end = 3328;
+        w.fuzz_first = abi::IPC_SLOTS - 256;
+        w.fuzz_end = abi::IPC_SLOTS;
     } else {
         w.nr_slots = abi::CAP_SLOTS;
         w.fuzz_first = 128;
@@ -153,8 +155,8 @@ Status setup(World& w) {
         const unsigned away = TRY(slots().alloc());
         TRY_STATUS(sys::cap_move(abi::SLOT_ROOT_FAULT_EP, away));
     }
-    // The fixed slots nothing uses, and the last slot of the table (where
-    // out-of-range slot numbers cut to an IPC field's 12 bits land).
+    // The fixed slots nothing uses, and the last slot of the table (one of
+    // the numbers just past the table the fuzzer tries, values.cc).
     const unsigned candidates[] = {3, abi::PAGER_SLOT, w.nr_slots - 1};
     for (unsigned s : candidates) {
         if ((w.pager && s == abi::PAGER_SLOT) || in_fuzz_range(w, s) ||

@@ -403,7 +403,7 @@ uint64_t send_endpoint(World& w) {
 uint64_t offered(World& w) {
     if (w.rng.chance(60)) return 0;
     const uint64_t s = any_slot(w);
-    return is_self(w, s) || s > abi::IpcInfo::SLOT_MASK ? 0 : s;
+    return is_self(w, s) || s > abi::IpcInfo::SEND_CAP_MASK ? 0 : s;
 }
 
 uint64_t small_slot(World& w) {

@@ -20,7 +20,8 @@ using abi::IpcInfo;
 uint64_t garbage_info(Rng& rng, unsigned bad, bool reply) {
     uint64_t raw = rng.next();
     raw = (raw & ~IpcInfo::SLOT_MASK) | bad;
-    if (reply) raw = (raw & ~(IpcInfo::SLOT_MASK << 48)) | (uint64_t(bad) << 48);
+    constexpr unsigned SRC = 3 * IpcInfo::SLOT_BITS;  // reply_src's place
+    if (reply) raw = (raw & ~(IpcInfo::SLOT_MASK << SRC)) | (uint64_t(bad) << SRC);
     return raw;
 }
 
@@ -50,7 +51,7 @@ void garbage_info_words_are_refused(unity::Runner& r) {
                      uint64_t(c.call), info, error_name(e), error_name(want)))
             break;
     }
-    // Endpoint fields name 12-bit slots; slot 0 is never an endpoint.
+    // Endpoint fields name the first IPC_SLOTS slots; slot 0 is never an endpoint.
     EXPECT_ERR(sys::send(IpcInfo{~IpcInfo::SLOT_MASK}, sys::Msg{}), Error::InvalidCap);
     EXPECT_ERR(sys::recv(IpcInfo{0}), Error::InvalidCap);
 }
