@@ -28,7 +28,11 @@ enum class Error : uint8_t {
     DoubleFree,  // freeing a block that is already free
     NotOwned,    // freeing a block the allocator does not manage
     WrongOrder,  // freeing with an order other than the allocated one
+    // Added later, hence last (values never change).
+    OutOfSlots,  // a capability space cannot grow within its task's kernel memory limit
 };
+// The last value: checks of a raw error number use it.
+inline constexpr Error ERROR_LAST = Error::OutOfSlots;
 
 // A short, stable, human-readable name for log lines and test output.
 constexpr const char* error_name(Error e) {
@@ -69,6 +73,8 @@ constexpr const char* error_name(Error e) {
             return "not owned";
         case Error::WrongOrder:
             return "wrong order";
+        case Error::OutOfSlots:
+            return "out of slots";
     }
     return "unknown error";
 }

@@ -41,9 +41,7 @@ struct Regs {
 
 // The kernel's a0 as an Error. A value outside the enum is a kernel defect;
 // it reads as Malformed so that no caller mistakes it for success.
-constexpr Error to_error(uint64_t a0) {
-    return a0 <= uint64_t(Error::WrongOrder) ? Error(a0) : Error::Malformed;
-}
+constexpr Error to_error(uint64_t a0) { return a0 <= uint64_t(ERROR_LAST) ? Error(a0) : Error::Malformed; }
 
 // The raw trap: any number, any arguments (hostile tests use it directly).
 inline Regs raw(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,

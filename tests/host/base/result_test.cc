@@ -60,7 +60,7 @@ TEST(Result, CopiesKeepState) {
 
 TEST(Error, EveryValueHasADistinctName) {
     std::set<std::string> names;
-    for (int e = 0; e <= int(Error::WrongOrder); e++) {
+    for (int e = 0; e <= int(ERROR_LAST); e++) {
         std::string n = error_name(Error(e));
         EXPECT_NE(n, "unknown error") << e;
         EXPECT_TRUE(names.insert(n).second) << "duplicate name " << n;
