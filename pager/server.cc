@@ -163,6 +163,12 @@ Answer op_stats(Client* c, const Msg& m) {
             const TextSink out = console_sink();
             return error_answer(verify(&out).error());
         }
+        case abi::PAGER_STAT_KMEM: {
+            auto k = sys::kmem_info();
+            if (!k.ok()) return error_answer(k.error());
+            r.msg.w[1] = k->used;
+            return r;
+        }
         default:
             return error_answer(Error::InvalidArgument);
     }

@@ -59,7 +59,10 @@ enum class PagerOp : uint64_t {
     // PAGER_STAT_SELF -> w1 frames held, w2 quota, w3 blocks held;
     // PAGER_STAT_PRINT -> the pager prints meminfo, buddyinfo and zoneinfo;
     // PAGER_STAT_VERIFY -> the pager checks its own state: Malformed (and
-    // what it found on the console) when it is inconsistent.
+    // what it found on the console) when it is inconsistent;
+    // PAGER_STAT_KMEM -> w1 the pager's own kernel memory account: its
+    // page tables, what its capability space grew by, and its
+    // reservations for the tasks it started.
     Stats = 4,
     // w1 = start, w2 = size (page aligned), w3 = PagerRegion: a region
     // served by demand-zero page faults. Errors: BadAlignment,
@@ -82,6 +85,7 @@ enum PagerStat : uint64_t {
     PAGER_STAT_SELF = 1,
     PAGER_STAT_PRINT = 2,
     PAGER_STAT_VERIFY = 3,
+    PAGER_STAT_KMEM = 4,
 };
 enum class PagerRegion : uint64_t { Heap = 1, Stack = 2 };
 

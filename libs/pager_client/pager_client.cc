@@ -92,4 +92,10 @@ Status print_stats() { return Status(request(uint64_t(abi::PagerOp::Stats), abi:
 
 Status verify() { return Status(request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_VERIFY).error); }
 
+Result<uint64_t> pager_kmem() {
+    RawReply r = request(uint64_t(abi::PagerOp::Stats), abi::PAGER_STAT_KMEM);
+    if (r.error != Error::None) return r.error;
+    return r.results[0];
+}
+
 }  // namespace pager

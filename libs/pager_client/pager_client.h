@@ -96,4 +96,7 @@ Status print_stats();
 // is inconsistent (a pager bug; it prints what it found).
 Status verify();
 
+// The pager's own kernel memory account (PAGER_STAT_KMEM).
+Result<uint64_t> pager_kmem();
+
 }  // namespace pager
