@@ -49,10 +49,10 @@ void deliver(Thread* s, Thread* r, unsigned send_cap_slot, abi::IpcInfo rinfo) {
     put_words(r->ctx, s->msg);
     uint64_t flags = 0;
     if (Cap* offered = still_offered(s, send_cap_slot))
-        flags |= transfer_cap(offered, r->task, rinfo.recv_cap());
+        flags |= transfer_cap(offered, r->task, rinfo.recv_cap(), caps::Grow::No);
     bool replied_later = false;
     if (s->is_call) {
-        if (auto dst = caps::empty_slot(r->task, rinfo.reply_dst()); dst.ok()) {
+        if (auto dst = caps::empty_slot(r->task, rinfo.reply_dst(), caps::Grow::No); dst.ok()) {
             make_reply(*dst, s);
             flags |= abi::IpcResult::IS_CALL;
             replied_later = true;
@@ -148,7 +148,7 @@ Status reply(Cap* rc, const uint64_t* words, Cap* offered, Thread** woken) {
         if (fault::conclude(caller, verdict)) set_woken(caller, woken);
         return {};
     }
-    answer(rc, caller, words, offered);
+    answer(rc, caller, words, offered, caps::Grow::Yes);
     set_woken(caller, woken);
     return {};
 }
@@ -253,6 +253,11 @@ TRAP_LEAF TrapExit fastpath_reply_recv(Thread* t) {
     const abi::IpcInfo info{t->ctx.arg(6)};
     if (!sched::direct_switch_allowed()) return slowpath(t);
     Task* task = t->task;
+    // The receive side's slots first, as they will be once the Reply cap
+    // is spent (checked before the lookups below, which keeps fewer
+    // values live at once); a capability for a caller of this same task
+    // could fill one of them before the general path checks them.
+    if (!recv_slots_ok(task, info, caps::Grow::No, info.reply_src()).ok()) return slowpath(t);
     Cap* offered = nullptr;  // a capability may travel with the reply (the pager's frames do)
     if (info.send_cap()) {
         auto c = offered_cap(task, info.send_cap());
@@ -266,12 +271,7 @@ TRAP_LEAF TrapExit fastpath_reply_recv(Thread* t) {
     auto rc = reply_cap(task, info.reply_src());
     if (!rc.ok()) return slowpath(t);
     Thread* caller = waiting_caller(*rc);
-    if (!caller) return slowpath(t);
-    // The receive side's slots, as they will be once the Reply cap is
-    // spent; a capability for a caller of this same task could fill one
-    // of them before the general path checks them.
-    if (!recv_slots_ok(task, info, info.reply_src()).ok() || (offered && caller->task == task))
-        return slowpath(t);
+    if (!caller || (offered && caller->task == task)) return slowpath(t);
     if (caller->in_fault) {
         switch (fault::verdict(t->ctx.arg(0))) {
             case fault::Verdict::Resume:
@@ -284,7 +284,8 @@ TRAP_LEAF TrapExit fastpath_reply_recv(Thread* t) {
                 return slowpath(t);  // the faulting task ends
         }
     }
-    answer(*rc, caller, t->ctx.args(), offered);
+    if (offered && !answer_slot_made(caller)) return slowpath(t);
+    answer(*rc, caller, t->ctx.args(), offered, caps::Grow::No);
     return wait_for_next(t, info, ep, caller);
 }
 

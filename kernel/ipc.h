@@ -92,13 +92,25 @@ inline Result<Cap*> reply_cap(Task* task, uint64_t slot) {
 // Whether the receive side of `info` can wait: recv_cap and reply_dst each
 // none (0) or empty, and not the same slot. `spent`, the slot of a Reply
 // capability about to be spent, counts as empty (the fast ReplyRecv
-// checks before it spends). Errors: InvalidCap, Busy, InvalidArgument.
-inline Status recv_slots_ok(Task* task, abi::IpcInfo info, uint64_t spent = 0) {
+// checks before it spends). With Grow::Yes (the general paths) the leaves
+// of the two slots are made if need be, so that a delivery finds them
+// (Grow::No: a slot whose leaf does not exist fails). Errors: InvalidCap,
+// Busy, InvalidArgument; with Grow::Yes also OutOfSlots, NoMemory.
+inline Status recv_slots_ok(Task* task, abi::IpcInfo info, caps::Grow grow, uint64_t spent = 0) {
     const uint64_t recv_cap = info.recv_cap(), reply_dst = info.reply_dst();
-    if (recv_cap && recv_cap != spent) TRY(caps::empty_slot(task, recv_cap));
-    if (reply_dst && reply_dst != spent) TRY(caps::empty_slot(task, reply_dst));
+    if (recv_cap && recv_cap != spent) TRY(caps::empty_slot(task, recv_cap, grow));
+    if (reply_dst && reply_dst != spent) TRY(caps::empty_slot(task, reply_dst, grow));
     if (recv_cap && recv_cap == reply_dst) return Error::InvalidArgument;
     return {};
+}
+
+// Whether the slot where a capability in the answer to `caller`'s Call
+// lands (recv_cap of its Call; 0: none) lies in a leaf that exists. If
+// not, the general path makes it (answer() with Grow::Yes): the fast
+// path, which makes no calls, leaves that to it.
+inline bool answer_slot_made(const Thread* caller) {
+    const uint64_t slot = abi::IpcInfo{caller->recv_info}.recv_cap();
+    return !slot || caller->task->space.at(slot);
 }
 
 // A Reply capability names the calling thread and the generation of its
@@ -150,9 +162,12 @@ inline void set_received(UserContext& to, uint64_t result) {
 
 // A copy of `offered` (a child of it) into slot `slot` of `to`, if that is
 // empty: IpcResult::CAP_RECEIVED then, 0 otherwise (a slot filled while
-// its owner waited just means nothing lands there).
-[[gnu::always_inline]] inline uint64_t transfer_cap(Cap* offered, Task* to, uint64_t slot) {
-    auto dst = caps::empty_slot(to, slot);
+// its owner waited just means nothing lands there). With Grow::Yes the
+// slot's leaf is made if need be (charged to `to`), and a leaf that
+// cannot be made likewise means nothing lands; a receiver's slots have
+// theirs from recv_slots_ok already.
+[[gnu::always_inline]] inline uint64_t transfer_cap(Cap* offered, Task* to, uint64_t slot, caps::Grow grow) {
+    auto dst = caps::empty_slot(to, slot, grow);
     if (!dst.ok()) return 0;
     caps::install(*dst, *offered, offered);
     return abi::IpcResult::CAP_RECEIVED;
@@ -160,12 +175,15 @@ inline void set_received(UserContext& to, uint64_t result) {
 
 // The answer to a Call: `rc`, the Reply capability `caller` waits on, is
 // spent, and the caller gets `words`, a copy of `offered` (nullptr: none)
-// in the receive slot its Call named, and success. A fault is answered
-// otherwise (fault::answered, fault::conclude).
-[[gnu::always_inline]] inline void answer(Cap* rc, Thread* caller, const uint64_t* words, Cap* offered) {
+// in the receive slot its Call named (transfer_cap, with `grow`), and
+// success. A fault is answered otherwise (fault::answered,
+// fault::conclude).
+[[gnu::always_inline]] inline void answer(Cap* rc, Thread* caller, const uint64_t* words, Cap* offered,
+                                          caps::Grow grow) {
     spend_reply(rc, caller);
     uint64_t flags = 0;
-    if (offered) flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap());
+    if (offered)
+        flags = transfer_cap(offered, caller->task, abi::IpcInfo{caller->recv_info}.recv_cap(), grow);
     put_words(caller->ctx, words);
     set_received(caller->ctx, flags);
 }
@@ -215,7 +233,7 @@ template <typename PutMessage>
     auto* ep = static_cast<Endpoint*>(ep_cap.obj);
     Thread* r = ep->receivers.head;
     if (!r) return false;
-    auto reply_slot = caps::empty_slot(r->task, abi::IpcInfo{r->recv_info}.reply_dst());
+    auto reply_slot = caps::empty_slot(r->task, abi::IpcInfo{r->recv_info}.reply_dst(), caps::Grow::No);
     if (!reply_slot.ok()) return false;
     leave(r, ep->receivers);
     put_message(r->ctx);

@@ -7,6 +7,7 @@
 #include "kernel/ipc.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/lib/log.h"
+#include "kernel/obj/capspace.h"
 #include "kernel/paging.h"
 #include "kernel/platform.h"
 #include "kernel/syscall/syscall.h"
@@ -205,6 +206,7 @@ void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instructions_at_entr
     platform::set_timebase(machine.timebase_frequency);               // the timer's frequency
     BootOptions opt = parse_boot_options(machine.bootargs);           // command line
     ipc::enable_fastpaths(opt.ipc_fastpath);                          // tests: general IPC paths only
+    CapSpace::init_empty();                                           // the capability space of no task
     phys_memory_init(machine, fdt, opt.kernelcore, opt.movablecore);  // memblock .. mem_map
     // Instruction counts mean something only under QEMU -icount (tools/bench boot).
     klog::debug("memory ready: %lu instructions from entry",

@@ -67,6 +67,13 @@ const EmbeddedProgram* find_program(StrView name) {
     return nullptr;
 }
 
+// The empty slot `slot` of the root task, its leaf made if need be.
+Cap* root_slot(Task* task, unsigned slot) {
+    auto c = caps::empty_slot(task, slot);
+    if (!c.ok()) too_little_memory("the root task's capability space");
+    return *c;
+}
+
 // A frame from memblock, given to `task` as a Frame cap in `slot` and mapped at `va`.
 PhysAddr give_page(Task* task, unsigned slot, uint64_t va, uint8_t rights) {
     auto pa = boot_memblock().alloc(PAGE_SIZE, PAGE_SIZE);
@@ -77,7 +84,7 @@ PhysAddr give_page(Task* task, unsigned slot, uint64_t va, uint8_t rights) {
     frame.type = abi::CapType::Frame;
     frame.rights = rights;
     frame.set_frame(pa->to_pfn().raw(), 0);
-    Cap* dst = &task->slots[slot];
+    Cap* dst = root_slot(task, slot);
     caps::install(dst, frame, nullptr);
     if (!vm::map_frame(task, dst, VirtAddr(va), rights).ok())
         too_little_memory("the root task's page tables");
@@ -176,7 +183,7 @@ void give_memory(Task* task, abi::BootInfo& info) {
         mem.type = abi::CapType::Memory;
         mem.rights = abi::RIGHT_READ | abi::RIGHT_WRITE;
         mem.set_memory(first, end - first);
-        caps::install(&task->slots[slot], mem, nullptr);
+        caps::install(root_slot(task, slot), mem, nullptr);
         info.memory[info.nr_memory++] = abi::BootMemory{first, end - first, r.nid, slot};
     }
 }
@@ -191,9 +198,11 @@ elf::Image parse_program(const EmbeddedProgram& prog) {
     return img;
 }
 
-// Its Task, Thread and capability table (ROOT_CAP_SLOTS), recorded as the root.
+// Its Task, Thread and capability space, recorded as the root. The space
+// grows as the root task fills slots: it has no kernel memory limit, so
+// only the pool bounds it.
 Task* create_root(const EmbeddedProgram& prog) {
-    auto task = tasks::create(prog.name, nullptr, abi::ROOT_CAP_SLOTS);
+    auto task = tasks::create(prog.name);
     if (!task.ok()) too_little_memory("the root task's kernel objects");
     tasks::set_root(*task);
     return *task;
@@ -228,7 +237,7 @@ void give_endpoint(Task* task) {
     epc.type = abi::CapType::Endpoint;
     epc.rights = abi::RIGHTS_ALL;
     epc.obj = *ep;
-    caps::install(&task->slots[abi::SLOT_ROOT_FAULT_EP], epc, nullptr);
+    caps::install(root_slot(task, abi::SLOT_ROOT_FAULT_EP), epc, nullptr);
 }
 
 // Traps from U-mode and the timer, the scheduler, then the task's thread at
@@ -236,7 +245,7 @@ void give_endpoint(Task* task) {
 [[noreturn]] void enter_user_mode(Task* task, uint64_t entry) {
     platform::user_init();
     sched::init();
-    Thread* thread = static_cast<Thread*>(task->slots[abi::SLOT_SELF_THREAD].obj);
+    Thread* thread = static_cast<Thread*>(task->space.at(abi::SLOT_SELF_THREAD)->obj);
     if (!tasks::start_thread(thread, entry, abi::ROOT_STACK_TOP, abi::ROOT_BOOTINFO_VA, abi::PRIORITY_DEFAULT)
              .ok())
         PANIC("starting the root task failed");
@@ -254,7 +263,7 @@ void boot_start_root(const fdt::MachineInfo& m, StrView init, uint64_t kpool_byt
     }
     pool_init(kpool_bytes);                           // the kernel object pool
     elf::Image img = parse_program(*prog);            // its ELF image
-    Task* task = create_root(*prog);                  // Task, Thread, capability table
+    Task* task = create_root(*prog);                  // Task, Thread, capability space
     abi::BootInfo& info = give_boot_info_page(task);  // the boot info page, read-only
     load_image(task, *prog, img, info);               // its image, page by page
     give_stack(task, *prog, info);                    // its stack

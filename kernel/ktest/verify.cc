@@ -1,7 +1,8 @@
 // The kernel's consistency check (kernel/obj/verify.h) on a small state
 // built with the kernel's own calls: four tasks, endpoints, frames minted
-// from a Memory capability and mapped, copies, a fault endpoint, and
-// threads running, ready, waiting to receive and waiting for a reply. The
+// from a Memory capability and mapped, copies (one far into the capability
+// space, in a leaf of its own), a fault endpoint, and threads running,
+// ready, waiting to receive and waiting for a reply. The
 // check finds it consistent; then one field at a time is damaged, the
 // check must report it (with the right kind of finding), the field is put
 // back and the check passes again. At the end everything is torn down and
@@ -26,7 +27,7 @@ constexpr uint64_t POOL_BYTES = 2 << 20;
 constexpr uint64_t MEMORY_PAGES = 32;
 constexpr uint64_t LIMIT = 64 << 10;
 constexpr uint64_t RW = abi::RIGHT_READ | abi::RIGHT_WRITE;
-// Slots of task A's table.
+// Slots of task A's capability space.
 enum : unsigned {
     MEM = 10,
     EP = 11,
@@ -40,9 +41,9 @@ enum : unsigned {
     D_TASK = 19,
     D_THREAD = 20,
     EP2 = 21,
-    EP2_COPY = 22,
-    REPLY = 30,  // the Reply capability of B's Call
-    SPARE = 40,  // empty
+    REPLY = 30,          // the Reply capability of B's Call
+    SPARE = 40,          // empty, in the second leaf
+    EP2_COPY = 100'000,  // a copy of EP2, in a leaf of its own
 };
 constexpr unsigned B_EP = 8;  // B's copy of EP, badged
 constexpr uint64_t B_VA = 0x10000, A_VA = 0x20000;
@@ -67,6 +68,9 @@ Error call(void (*handler)(Thread*), Thread* t, uint64_t a0 = 0, uint64_t a1 = 0
 }
 
 Thread* thread_of(Task* t) { return t->threads; }
+
+// Slot `slot` of task A, whose leaf exists.
+Cap& a_slot(unsigned slot) { return *W.a->space.at(slot); }
 
 bool consistent(unity::Runner& r, int line) {
     verify::Finding f;
@@ -101,9 +105,9 @@ private:
 // the end of the scope): for the typed fields, which are not addressable.
 template <typename Change>
 Damage<Cap> damage_cap(unsigned slot, Change change) {
-    Cap damaged = W.a->slots[slot];
+    Cap damaged = a_slot(slot);
     change(damaged);
-    return Damage<Cap>(&W.a->slots[slot], damaged);
+    return Damage<Cap>(&a_slot(slot), damaged);
 }
 
 bool world_ready(unity::Runner& r) { return r.check(W.ok, __FILE__, __LINE__, "the state was not built"); }
@@ -125,7 +129,8 @@ Status build() {
     m.type = abi::CapType::Memory;
     m.rights = RW;
     m.set_memory(W.memory.to_pfn().raw(), MEMORY_PAGES);
-    caps::install(&W.a->slots[MEM], m, nullptr);
+    caps::install(TRY(caps::empty_slot(W.a, MEM)), m, nullptr);
+    TRY(caps::empty_slot(W.a, SPARE));  // its leaf, for the damage tests
     const uint64_t pfn = m.memory_first();
     Thread* ta = W.ta;
     const Error steps[] = {
@@ -145,14 +150,14 @@ Status build() {
     };
     for (Error e : steps)
         if (e != Error::None) return e;
-    W.b = static_cast<Task*>(W.a->slots[B_TASK].obj);
-    W.c = static_cast<Task*>(W.a->slots[C_TASK].obj);
-    W.d = static_cast<Task*>(W.a->slots[D_TASK].obj);
+    W.b = static_cast<Task*>(a_slot(B_TASK).obj);
+    W.c = static_cast<Task*>(a_slot(C_TASK).obj);
+    W.d = static_cast<Task*>(a_slot(D_TASK).obj);
     W.tb = thread_of(W.b);
     W.tc = thread_of(W.c);
     W.td = thread_of(W.d);
-    W.e = static_cast<Endpoint*>(W.a->slots[EP].obj);
-    W.e2 = static_cast<Endpoint*>(W.a->slots[EP2].obj);
+    W.e = static_cast<Endpoint*>(a_slot(EP).obj);
+    W.e2 = static_cast<Endpoint*>(a_slot(EP2).obj);
     for (Thread* t : {W.ta, W.tb, W.tc, W.td})
         TRY_STATUS(tasks::start_thread(t, B_VA, B_VA + PAGE_SIZE, 0, abi::PRIORITY_DEFAULT));
     // A waits on EP; B calls it and waits for the reply A now holds, A
@@ -163,7 +168,7 @@ Status build() {
     ipc::send(W.tb, W.e, 5, true, 0);
     sched::unready(W.tc);
     ipc::recv(W.tc, W.e, abi::IpcInfo::make(0));
-    if (sched::current() != W.ta || W.tb->state != ThreadState::BlockedReply || W.a->slots[REPLY].empty())
+    if (sched::current() != W.ta || W.tb->state != ThreadState::BlockedReply || a_slot(REPLY).empty())
         return Error::Malformed;
     return {};
 }
@@ -254,7 +259,7 @@ void finds_an_empty_slot_with_fields(unity::Runner& r) {
         EXPECT_DETECTS(Check::CapEmpty);
     }
     {
-        Damage<Cap*> d(&W.a->slots[SPARE].parent, &W.a->slots[EP]);
+        Damage<Cap*> d(&a_slot(SPARE).parent, &a_slot(EP));
         EXPECT_DETECTS(Check::CapEmpty);
     }
     EXPECT_CONSISTENT();
@@ -263,17 +268,17 @@ void finds_an_empty_slot_with_fields(unity::Runner& r) {
 void finds_derivation_links_that_disagree(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     {
-        Damage<Cap*> d(&W.a->slots[FRAME].first_child, nullptr);
+        Damage<Cap*> d(&a_slot(FRAME).first_child, nullptr);
         EXPECT_DETECTS(Check::CapLink);
     }
     {
         // A pointer into the middle of a slot names no capability.
-        Cap* inside = reinterpret_cast<Cap*>(reinterpret_cast<char*>(&W.a->slots[EP2]) + 8);
-        Damage<Cap*> d(&W.a->slots[EP2_COPY].next_sibling, inside);
+        Cap* inside = reinterpret_cast<Cap*>(reinterpret_cast<char*>(&a_slot(EP2)) + 8);
+        Damage<Cap*> d(&a_slot(EP2_COPY).next_sibling, inside);
         EXPECT_DETECTS(Check::CapLink);
     }
     {
-        Damage<Cap*> d(&W.a->slots[EP2].prev_sibling, &W.a->slots[EP]);
+        Damage<Cap*> d(&a_slot(EP2).prev_sibling, &a_slot(EP));
         EXPECT_DETECTS(Check::CapLink);
     }
     EXPECT_CONSISTENT();
@@ -283,8 +288,8 @@ void finds_capabilities_no_root_reaches(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     // EP2 and its copy each the other's parent: every link agrees with its
     // partner, but neither is reachable from a root.
-    Damage<Cap*> d1(&W.a->slots[EP2].parent, &W.a->slots[EP2_COPY]);
-    Damage<Cap*> d2(&W.a->slots[EP2_COPY].first_child, &W.a->slots[EP2]);
+    Damage<Cap*> d1(&a_slot(EP2).parent, &a_slot(EP2_COPY));
+    Damage<Cap*> d2(&a_slot(EP2_COPY).first_child, &a_slot(EP2));
     EXPECT_DETECTS(Check::CapTree);
     d1.undo();
     d2.undo();
@@ -303,7 +308,7 @@ void finds_typed_fields_wrong(unity::Runner& r) {
         EXPECT_DETECTS(Check::CapFields);
     }
     {
-        Damage<uint8_t> d(&W.a->slots[FRAME_COPY].rights, abi::RIGHTS_ALL);  // more than its parent
+        Damage<uint8_t> d(&a_slot(FRAME_COPY).rights, abi::RIGHTS_ALL);  // more than its parent
         EXPECT_DETECTS(Check::CapFields);
     }
     {
@@ -320,11 +325,11 @@ void finds_typed_fields_wrong(unity::Runner& r) {
 void finds_a_capability_naming_the_wrong_object(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     {
-        Damage<KObject*> d(&W.a->slots[D_TASK].obj, W.e);
+        Damage<KObject*> d(&a_slot(D_TASK).obj, W.e);
         EXPECT_DETECTS(Check::CapObject);
     }
     {
-        Damage<KObject*> d(&W.a->slots[REPLY].obj, W.c);
+        Damage<KObject*> d(&a_slot(REPLY).obj, W.c);
         EXPECT_DETECTS(Check::CapObject);
     }
     EXPECT_CONSISTENT();
@@ -333,11 +338,11 @@ void finds_a_capability_naming_the_wrong_object(unity::Runner& r) {
 void finds_mapping_records_that_disagree(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     {
-        Damage<Cap*> d(&W.a->slots[FRAME2].map_next, &W.a->slots[FRAME_COPY]);
+        Damage<Cap*> d(&a_slot(FRAME2).map_next, &a_slot(FRAME_COPY));
         EXPECT_DETECTS(Check::Mapping);
     }
     {
-        Damage<uint64_t> d(&W.a->slots[FRAME_COPY].mapped_va, A_VA);
+        Damage<uint64_t> d(&a_slot(FRAME_COPY).mapped_va, A_VA);
         EXPECT_DETECTS(Check::Mapping);
     }
     EXPECT_CONSISTENT();
@@ -356,11 +361,11 @@ void finds_page_tables_wrong(unity::Runner& r) {
 void finds_a_mapping_its_leaves_do_not_make(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     {
-        Damage<uint8_t> d(&W.a->slots[FRAME2].rights, abi::RIGHT_READ);  // the leaves allow writing
+        Damage<uint8_t> d(&a_slot(FRAME2).rights, abi::RIGHT_READ);  // the leaves allow writing
         EXPECT_DETECTS(Check::Leaf);
     }
     {
-        Damage<uint64_t> d(&W.a->slots[FRAME2].mapped_va, A_VA + 2 * PAGE_SIZE);  // nothing there
+        Damage<uint64_t> d(&a_slot(FRAME2).mapped_va, A_VA + 2 * PAGE_SIZE);  // nothing there
         EXPECT_DETECTS(Check::Leaf);
     }
     EXPECT_CONSISTENT();
@@ -389,10 +394,52 @@ void finds_task_fields_wrong(unity::Runner& r) {
         for (unsigned i = 0; i < sizeof saved; i++) W.a->name[i] = saved[i];
     }
     {
-        // A table cut short: the capabilities past its new end are no
-        // capabilities any more, yet links in the tree still name them.
-        Damage<uint32_t> d(&W.b->nr_slots, 3);
+        // A leaf dropped from its directory (and its count): the
+        // capabilities in it are no capabilities any more, yet links in
+        // the tree still name them.
+        const uint64_t i = EP2_COPY / CAP_LEAF_SLOTS;
+        Damage<CapSpace::Entry> d1(&W.a->space.dir[i], CapSpace::no_leaf(i));
+        Damage<uint32_t> d2(&W.a->space.nr_leaves, W.a->space.nr_leaves - 1);
         EXPECT_DETECTS(Check::CapLink);
+    }
+    EXPECT_CONSISTENT();
+}
+
+void finds_a_capability_leaf_out_of_place(unity::Runner& r) {
+    ASSERT_TRUE(world_ready(r));
+    CapLeaf* leaf = CapSpace::leaf_of(&a_slot(SPARE));
+    {
+        Damage<Task*> d(&leaf->owner, W.b);  // another task's, by its header
+        EXPECT_DETECTS(Check::Task);
+    }
+    {
+        Damage<uint64_t> d(&leaf->index, leaf->index + 1);
+        EXPECT_DETECTS(Check::Task);
+    }
+    {
+        Damage<uint32_t> d(&W.a->space.nr_leaves, W.a->space.nr_leaves + 1);
+        EXPECT_DETECTS(Check::Task);
+    }
+    {
+        Damage<uint32_t> d(&W.a->space.dir_len, W.a->space.dir_len + 1);
+        EXPECT_DETECTS(Check::Task);
+    }
+    {
+        // An entry a slot off its leaf's.
+        const uint64_t i = SPARE / CAP_LEAF_SLOTS;
+        Damage<CapSpace::Entry> d(&W.a->space.dir[i], W.a->space.dir[i] + sizeof(Cap));
+        EXPECT_DETECTS(Check::Task);
+    }
+    {
+        Damage<abi::CapType> d(&CapSpace::absent_leaf.slots[3].type, abi::CapType::Null);  // fillable
+        EXPECT_DETECTS(Check::CapEmpty);
+    }
+    {
+        // A leaf page the directory does not name: nothing accounts for it.
+        const uint64_t i = SPARE / CAP_LEAF_SLOTS;
+        Damage<CapSpace::Entry> d1(&W.a->space.dir[i], CapSpace::no_leaf(i));
+        Damage<uint32_t> d2(&W.a->space.nr_leaves, W.a->space.nr_leaves - 1);
+        EXPECT_DETECTS(Check::PoolAccount);
     }
     EXPECT_CONSISTENT();
 }
@@ -419,6 +466,11 @@ void finds_kernel_memory_accounts_wrong(unity::Runner& r) {
     }
     {
         Damage<uint64_t> d(&W.c->kmem_reserved, W.c->kmem_reserved + 1);
+        EXPECT_DETECTS(Check::Kmem);
+    }
+    {
+        // A's leaves beyond its first, uncharged.
+        Damage<uint64_t> d(&W.a->kmem_used, W.a->kmem_used - W.a->space.charged_bytes());
         EXPECT_DETECTS(Check::Kmem);
     }
     EXPECT_CONSISTENT();
@@ -507,6 +559,7 @@ void ktest_verify(unity::Runner& r) {
     RUN_TEST(r, finds_a_mapping_its_leaves_do_not_make);
     RUN_TEST(r, finds_a_leaf_no_mapping_records);
     RUN_TEST(r, finds_task_fields_wrong);
+    RUN_TEST(r, finds_a_capability_leaf_out_of_place);
     RUN_TEST(r, finds_an_asid_used_twice);
     RUN_TEST(r, finds_kernel_memory_accounts_wrong);
     RUN_TEST(r, finds_threads_out_of_their_tasks_lists);

@@ -25,29 +25,40 @@ inline void obj_unref(KObject* o) {
 
 namespace caps {
 
-// The capability in `slot` of `task`. Errors: InvalidCap (out of range or empty).
+// The capability in `slot` of `task`. Errors: InvalidCap (empty: slot 0,
+// which nothing fills, a slot past abi::MAX_CAP_SLOTS or in a leaf not
+// made yet included).
 inline Result<Cap*> lookup(Task* task, uint64_t slot) {
-    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
-    Cap* c = &task->slots[slot];
-    if (c->empty()) return Error::InvalidCap;
+    Cap* c = task->space.find(slot);
+    if (!c->is_cap()) return Error::InvalidCap;
     return c;
 }
 // The same, also checking its type and that it has the rights `need`.
 // Errors: InvalidCap, WrongType, NoRights.
 inline Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t need) {
-    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
-    Cap* c = &task->slots[slot];
-    if (c->empty()) return Error::InvalidCap;
-    if (c->type != type) return Error::WrongType;
+    Cap* c = task->space.find(slot);
+    if (c->type != type) return c->is_cap() ? Error::WrongType : Error::InvalidCap;
     if (!rights::within(need, c->rights)) return Error::NoRights;
     return c;
 }
-// An empty slot to fill. Errors: InvalidCap (out of range or slot 0), Busy (in use).
-inline Result<Cap*> empty_slot(Task* task, uint64_t slot) {
-    if (slot == 0 || slot >= task->nr_slots) return Error::InvalidCap;
-    Cap* c = &task->slots[slot];
-    if (!c->empty()) return Error::Busy;
-    return c;
+
+// Whether looking for an empty slot may make the leaf it lies in
+// (CapSpace::grow_to): the general paths do; the IPC fast paths, which
+// make no calls, do not, and neither do deliveries into slots whose
+// leaves were made when the slots were named (ipc::recv_slots_ok).
+enum class Grow : bool { No, Yes };
+
+// An empty slot to fill, in a leaf made for it now if need be (charged
+// to `task`). Errors: InvalidCap (slot 0, past abi::MAX_CAP_SLOTS; with
+// Grow::No also a leaf not made yet), Busy (in use), OutOfSlots (no leaf
+// within task's kernel memory limit), NoMemory (kernel pool).
+inline Result<Cap*> empty_slot(Task* task, uint64_t slot, Grow grow = Grow::Yes) {
+    if (slot == 0) return Error::InvalidCap;
+    Cap* c = task->space.find(slot);
+    if (c->empty()) return c;
+    if (c->type != CAP_ABSENT) return Error::Busy;
+    if (grow == Grow::No) return Error::InvalidCap;
+    return task->space.grow_to(task, slot);  // a new leaf's slots are empty
 }
 
 // Links `c` as the first child of `parent` (nullptr: a root).

@@ -2,13 +2,17 @@
 // causes to be used is charged to an account, and a task whose creator gave
 // it a limit (TaskCreate a2) cannot pass it. Charged to a task:
 //   - its page tables below the root (vm.cc), freed with its address space;
+//   - its capability space beyond the directory page and first leaf it
+//     started with (capspace.h), freed when it ends; past its limit that
+//     is OutOfSlots;
 //   - the endpoints it creates (EndpointCreate), until they are freed (for
 //     a task with a limit each in a page of its own, charged whole:
 //     alloc_object below);
-//   - each task it creates: that task's structures (Task, thread, table of
-//     capabilities, root page table) plus that task's own limit, reserved
-//     whole, so that what a task and all it creates can use stays within
-//     the limit it was given; given back when the created Task is freed.
+//   - each task it creates: that task's structures (Task, thread, the
+//     start of its capability space, root page table) plus that task's
+//     own limit, reserved whole, so that what a task and all it creates
+//     can use stays within the limit it was given; given back when the
+//     created Task is freed.
 // Tasks without a limit (the root task, and tasks it makes without one)
 // are counted but never refused. OverQuota is the error: the caller's own
 // limit, while NoMemory still means the pool itself is empty.

@@ -1,4 +1,5 @@
-// Kernel objects: capabilities, tasks, threads, endpoints.
+// Kernel objects: tasks, threads, endpoints (capabilities and the
+// capability spaces that hold them: capspace.h).
 //
 // Everything here lives in the kernel pool (obj/pool.h), out of reach of
 // user tasks. Objects behind capabilities (Task, Thread, Endpoint) are
@@ -15,6 +16,7 @@
 #include "abi/syscall.h"
 #include "arch/riscv/uctx.h"
 #include "base/addr.h"
+#include "kernel/obj/capspace.h"
 
 struct Task;
 struct Thread;
@@ -26,92 +28,6 @@ struct KObject {
     ObjType otype;
     bool own_page = false;  // in a pool page of its own (kmem.h), not a size class's
     uint32_t refs = 0;
-};
-
-// A capability. It sits in a task's table or embedded in a thread (its
-// fault endpoint). Capabilities form the derivation tree: copies, minted
-// frames and transferred caps are children of their source. An empty slot
-// (type Null) holds Cap{}: whatever empties one leaves it so, and
-// installing into one writes only the fields the new capability uses
-// (caps::install, caps::install_frame).
-//
-// What a capability holds besides its object depends on its type, and is
-// read and written through the accessors of that type only:
-//   Memory    the frames [memory_first(), memory_first() + memory_pages())
-//   Frame     the frame_pages() = 2^frame_order() frames from frame_pfn(),
-//             which is aligned to them
-//   Endpoint  badge(), carried by the messages sent through it; 0 for none
-//   Reply     reply_generation(), which must equal its thread's reply_gen
-//             for it to answer (ipc::waiting_caller)
-// Task and Thread capabilities hold nothing besides their object.
-struct Cap {
-    abi::CapType type = abi::CapType::Null;
-    uint8_t rights = 0;
-    KObject* obj = nullptr;  // Task, Thread, Endpoint; Reply: the waiting Thread
-
-private:
-    // The storage of the typed fields, shared by the types.
-    uint64_t w0 = 0;
-    uint64_t w1 = 0;
-
-public:
-    Cap* parent = nullptr;
-    Cap* first_child = nullptr;
-    Cap* next_sibling = nullptr;
-    Cap* prev_sibling = nullptr;
-    // Frame: the one mapping made through this capability.
-    Task* mapped_in = nullptr;
-    uint64_t mapped_va = 0;
-    Cap* map_next = nullptr;  // in mapped_in's list of mappings
-    Cap* map_prev = nullptr;
-
-    bool empty() const { return type == abi::CapType::Null; }
-
-    uint64_t memory_first() const { return w0; }
-    uint64_t memory_pages() const { return w1; }
-    void set_memory(uint64_t first, uint64_t pages) {
-        w0 = first;
-        w1 = pages;
-    }
-
-    uint64_t frame_pfn() const { return w0; }
-    uint64_t frame_order() const { return w1; }
-    uint64_t frame_pages() const { return uint64_t(1) << w1; }
-    uint64_t frame_bytes() const { return PAGE_SIZE << w1; }
-    void set_frame(uint64_t pfn, uint64_t order) {
-        w0 = pfn;
-        w1 = order;
-    }
-    // The pfn alone, in a slot whose order is already right (an empty
-    // slot's is 0: caps::install_frame_run).
-    void set_frame_pfn(uint64_t pfn) { w0 = pfn; }
-
-    uint64_t badge() const { return w0; }
-    void set_badge(uint64_t value) { w0 = value; }
-
-    uint64_t reply_generation() const { return w0; }
-    void set_reply_generation(uint64_t gen) { w0 = gen; }
-
-    // Gives this capability `from`'s typed fields, whatever its type
-    // (caps::install).
-    void copy_typed_fields(const Cap& from) {
-        w0 = from.w0;
-        w1 = from.w1;
-    }
-    // Whether the storage its type does not use is zero, as installing
-    // into an empty slot leaves it (the consistency check, obj/verify.h).
-    bool unused_fields_clear() const {
-        switch (type) {
-            case abi::CapType::Memory:
-            case abi::CapType::Frame:
-                return true;
-            case abi::CapType::Endpoint:
-            case abi::CapType::Reply:
-                return w1 == 0;
-            default:
-                return w0 == 0 && w1 == 0;
-        }
-    }
 };
 
 enum class ThreadState : uint8_t {
@@ -193,8 +109,7 @@ struct Task : KObject {
     // until ReadClearAD clears them a page fault cannot be the A/D update
     // that hardware without Svadu leaves to software.
     bool ad_cleared = false;
-    Cap* slots = nullptr;  // nr_slots entries, pool pages
-    uint32_t nr_slots = 0;
+    CapSpace space;             // its capabilities, by slot
     Thread* threads = nullptr;  // via Thread::task_next (each holds a reference)
     Cap* mappings = nullptr;    // Frame caps mapped into this address space
     char name[24] = {};
@@ -214,8 +129,9 @@ struct Task : KObject {
     abi::TaskEnd pending_how = abi::TaskEnd::Unreachable;
     Task* pending_next = nullptr;
     // Kernel memory (pool bytes) charged to this task: its page tables
-    // below the root, the endpoints it creates, and for each task it
-    // creates that task's structures and limit, reserved whole (kmem.h).
+    // below the root, its capability space beyond what it started with,
+    // the endpoints it creates, and for each task it creates that task's
+    // structures and limit, reserved whole (kmem.h).
     // kmem_limit 0: no limit.
     uint64_t kmem_limit = 0;
     uint64_t kmem_used = 0;

@@ -1,5 +1,5 @@
 // The kernel object pool: every kernel object (tasks, threads, endpoints,
-// capability tables) and every user page-table frame comes from here,
+// capability spaces) and every user page-table frame comes from here,
 // never from memory a user task can reach.
 //
 // Boot carves the first region from memblock (size from `kpool=`); a
@@ -88,7 +88,7 @@ Stats stats();
 // What a managed page is used for.
 enum class PageUse : uint8_t {
     Free,     // not allocated
-    Pages,    // alloc_pages (capability tables, page tables)
+    Pages,    // alloc_pages (capability spaces, page tables)
     Objects,  // objects of one size class (alloc_object)
     Object,   // one object (alloc_object_page)
 };

@@ -5,9 +5,7 @@
 #include "kernel/lib/panic.h"
 #include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
-#include "kernel/obj/pool.h"
 #include "kernel/obj/vm.h"
-#include "kernel/paging.h"
 #include "kernel/platform.h"
 #include "kernel/scheduler.h"
 
@@ -15,7 +13,6 @@ namespace tasks {
 
 namespace {
 
-size_t table_pages(uint32_t slots) { return (slots * sizeof(Cap) + PAGE_SIZE - 1) / PAGE_SIZE; }
 constinit uint32_t g_next_task_id = 1;
 constinit uint32_t g_next_thread_id = 1;
 constinit Task* g_root = nullptr;
@@ -53,37 +50,33 @@ void send_end_notice(Task* t, abi::TaskEnd how, int status) {
     ipc::send_notice(carrier, static_cast<Endpoint*>(t->end_ep.obj), t->end_ep.badge());
 }
 
-void free_partial(Task* t, PhysAddr table, uint32_t slots) {
-    if (table.raw()) kpool::free_pages(table, table_pages(slots));
+void free_partial(Task* t) {
+    t->space.destroy(t);
     kmem::free_object(t);
 }
 
 }  // namespace
 
-uint64_t base_bytes(const Task* payer, uint32_t nr_slots) {
+uint64_t base_bytes(const Task* payer) {
     return kmem::object_charge(payer, sizeof(Task)) + kmem::object_charge(payer, sizeof(Thread)) +
-           (table_pages(nr_slots) + 1) * PAGE_SIZE;
+           (CapSpace::INITIAL_PAGES + 1) * PAGE_SIZE;
 }
 
-Result<Task*> create(const char* name, const Task* payer, uint32_t nr_slots) {
+Result<Task*> create(const char* name, const Task* payer) {
     Task* t = TRY(kmem::alloc_object<Task>(payer));
     t->otype = ObjType::Task;
-    auto table = kpool::alloc_pages(table_pages(nr_slots));
-    if (!table.ok()) {
-        free_partial(t, PhysAddr(0), nr_slots);
-        return table.error();
+    if (Status s = t->space.init(t); !s.ok()) {
+        free_partial(t);
+        return s.error();
     }
-    t->slots = arch::phys_to_virt(*table).as<Cap>();
-    t->nr_slots = nr_slots;
-    for (unsigned i = 0; i < nr_slots; i++) t->slots[i] = Cap{};
     if (Status s = vm::create(t); !s.ok()) {
-        free_partial(t, *table, nr_slots);
+        free_partial(t);
         return s.error();
     }
     auto th = new_thread(t, payer);
     if (!th.ok()) {
         vm::destroy(t);
-        free_partial(t, *table, nr_slots);
+        free_partial(t);
         return th.error();
     }
     t->id = g_next_task_id++;
@@ -92,12 +85,12 @@ Result<Task*> create(const char* name, const Task* payer, uint32_t nr_slots) {
     self.type = abi::CapType::Task;
     self.rights = abi::RIGHTS_ALL;
     self.obj = t;
-    caps::install(&t->slots[abi::SLOT_SELF_TASK], self, nullptr);
+    caps::install(t->space.at(abi::SLOT_SELF_TASK), self, nullptr);
     Cap thread{};
     thread.type = abi::CapType::Thread;
     thread.rights = abi::RIGHTS_ALL;
     thread.obj = *th;
-    caps::install(&t->slots[abi::SLOT_SELF_THREAD], thread, nullptr);
+    caps::install(t->space.at(abi::SLOT_SELF_THREAD), thread, nullptr);
     return t;
 }
 
@@ -135,11 +128,9 @@ void kill(Task* t, abi::TaskEnd how, int status, const char* why) {
     caps::remove(&t->end_ep);
     for (Task* c = t->first_created; c; c = c->next_created)
         if (c->alive) queue_end(c, abi::TaskEnd::CreatorEnded);
-    for (unsigned i = 1; i < t->nr_slots; i++) caps::remove(&t->slots[i]);
+    t->space.for_each([](Cap& c, uint64_t) { caps::remove(&c); });
     vm::destroy(t);
-    kpool::free_pages(arch::virt_to_phys(VirtAddr(t->slots)), table_pages(t->nr_slots));
-    t->nr_slots = 0;
-    t->slots = nullptr;
+    t->space.destroy(t);
     // Drop the list's references; each thread drops its own on the task.
     Thread* th = t->threads;
     t->threads = nullptr;

@@ -1,4 +1,4 @@
-// Tasks (an address space, a capability table, threads) and their threads.
+// Tasks (an address space, a capability space, threads) and their threads.
 #pragma once
 
 #include "base/result.h"
@@ -6,19 +6,20 @@
 
 namespace tasks {
 
-// A new task with one thread (not started) and a table of `nr_slots`
-// slots, holding its own Task cap in slot 1 and the thread's cap in slot 2
-// (both with every right). Errors: NoMemory (kernel pool or ASIDs);
-// nothing is left allocated.
+// A new task with one thread (not started) and a capability space of its
+// first leaf (CapSpace::init), holding its own Task cap in slot 1 and the
+// thread's cap in slot 2 (both with every right); the space grows as
+// slots are filled. Errors: NoMemory (kernel pool or ASIDs); nothing is
+// left allocated.
 // `payer`: the task whose account its structures are reserved from (the
 // creator; kmem.h), which decides how they are allocated; none for the
 // root task.
-Result<Task*> create(const char* name, const Task* payer = nullptr, uint32_t nr_slots = abi::CAP_SLOTS);
+Result<Task*> create(const char* name, const Task* payer = nullptr);
 
-// Pool bytes create() takes for a task with `nr_slots` slots made for
-// `payer`: the Task, its thread, its table of capabilities and its root
-// page table.
-uint64_t base_bytes(const Task* payer, uint32_t nr_slots = abi::CAP_SLOTS);
+// Pool bytes create() takes for a task made for `payer`: the Task, its
+// thread, the start of its capability space (CapSpace::INITIAL_PAGES) and
+// its root page table.
+uint64_t base_bytes(const Task* payer);
 
 // Starts an Inactive thread. Errors: Busy (started before),
 // InvalidArgument (pc or sp outside user space, priority above the max).
@@ -46,7 +47,8 @@ void kill(Task* t, abi::TaskEnd how, int status, const char* why);
 inline Task* named_task(const Cap& c) {
     return c.type == abi::CapType::Task ? static_cast<Task*>(c.obj) : static_cast<Thread*>(c.obj)->task;
 }
-inline bool in_own_table(const Cap* c, const Task* t) { return c >= t->slots && c < t->slots + t->nr_slots; }
+// Whether `c`, which sits in some task's capability space, is in t's.
+inline bool in_own_table(const Cap* c, const Task* t) { return CapSpace::owner_of(c) == t; }
 // Inline and never a call: the IPC fast paths install capabilities.
 inline void holder_placed(const Cap* c) {
     Task* t = named_task(*c);

@@ -147,76 +147,23 @@ const void* container_of(const void* p, const kpool::PageInfo& pi) {
     return base + size_t(static_cast<const char*>(p) - base) / obj * obj;
 }
 
-// ---- Capability tables ----
+// ---- Capability spaces ----
 
-// Where each live task's capability table lies, sorted by address, so
-// that is_cap() finds the table holding a slot by binary search. With
-// more live tables than fit, is_cap() walks the pool instead.
-struct TableSpan {
-    const Cap* begin;
-    const Cap* end;
-};
-constexpr unsigned MAX_TABLES = 1024;
-constinit TableSpan g_tables[MAX_TABLES] = {};
-constinit unsigned g_nr_tables = 0;
-constinit bool g_tables_complete = false;
-
-const Task* live_task_with_table(const void* obj) {
-    const auto* t = static_cast<const Task*>(obj);
-    return is_object(t, ObjType::Task) && t->alive && t->slots ? t : nullptr;
-}
-
-void collect_tables() {
-    g_nr_tables = 0;
-    g_tables_complete = true;
-    kpool::for_each_object(
-        [](void*, void* obj, bool) {
-            const Task* t = live_task_with_table(obj);
-            if (!t) return;
-            if (g_nr_tables == MAX_TABLES) {
-                g_tables_complete = false;
-                return;
-            }
-            // Insertion keeps the spans sorted (tasks are few).
-            unsigned i = g_nr_tables++;
-            for (; i > 0 && g_tables[i - 1].begin > t->slots; i--) g_tables[i] = g_tables[i - 1];
-            g_tables[i] = TableSpan{t->slots, t->slots + t->nr_slots};
-        },
-        nullptr);
-}
-
-// Whether `p` is a slot (at a slot boundary) of a live task's table.
-bool in_a_table(const Cap* p) {
-    if (!g_tables_complete) {
-        struct Search {
-            const Cap* p;
-            bool found;
-        } s{p, false};
-        kpool::for_each_object(
-            [](void* ctx, void* obj, bool) {
-                auto* q = static_cast<Search*>(ctx);
-                const Task* t = live_task_with_table(obj);
-                if (t && q->p >= t->slots && q->p < t->slots + t->nr_slots &&
-                    (reinterpret_cast<uintptr_t>(q->p) - reinterpret_cast<uintptr_t>(t->slots)) %
-                            sizeof(Cap) ==
-                        0)
-                    q->found = true;
-            },
-            &s);
-        return s.found;
-    }
-    unsigned lo = 0, hi = g_nr_tables;  // the first span beginning after p
-    while (lo < hi) {
-        const unsigned mid = (lo + hi) / 2;
-        if (g_tables[mid].begin <= p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0) return false;
-    const TableSpan& span = g_tables[lo - 1];
-    return p < span.end &&
-           (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(span.begin)) % sizeof(Cap) == 0;
+// The live task whose capability space holds a slot at `p`: on a pool page
+// of use Pages, at a slot of the leaf that page would be, the leaf named
+// by the directory of the task its header names. nullptr for anything
+// else. Reads only pool pages and objects is_object() vouches for.
+const Task* space_holding(const Cap* p) {
+    if (kpool::page_info(p).use != kpool::PageUse::Pages) return nullptr;
+    const CapLeaf* leaf = CapSpace::leaf_of(p);
+    const auto at = reinterpret_cast<uintptr_t>(p), first = reinterpret_cast<uintptr_t>(leaf->slots);
+    if (at < first || (at - first) % sizeof(Cap) != 0 || (at - first) / sizeof(Cap) >= CAP_LEAF_SLOTS)
+        return nullptr;
+    const Task* t = leaf->owner;
+    if (!is_object(t, ObjType::Task) || !t->alive || leaf->index >= t->space.dir_len) return nullptr;
+    const CapSpace::Entry* entry = &t->space.dir[leaf->index];
+    if (kpool::page_info(entry).use != kpool::PageUse::Pages) return nullptr;
+    return *entry == CapSpace::entry_of(leaf, leaf->index) ? t : nullptr;
 }
 
 }  // namespace
@@ -224,12 +171,7 @@ bool in_a_table(const Cap* p) {
 bool is_cap(const Cap* p) {
     if (!p || (reinterpret_cast<uintptr_t>(p) & 7)) return false;
     const kpool::PageInfo pi = kpool::page_info(p);
-    if (pi.use == kpool::PageUse::Pages) {
-        // A slot of a table (which may straddle two pages of its run).
-        const void* last = reinterpret_cast<const char*>(p) + sizeof(Cap) - 1;
-        if (kpool::page_info(last).use != kpool::PageUse::Pages) return false;
-        return in_a_table(p);
-    }
+    if (pi.use == kpool::PageUse::Pages) return space_holding(p) != nullptr;
     if (pi.use == kpool::PageUse::Objects || pi.use == kpool::PageUse::Object) {
         const void* o = container_of(p, pi);
         const auto* th = static_cast<const Thread*>(o);
@@ -295,7 +237,7 @@ void count_cap(const Cap& c) {
     if (names_a_task(c)) {
         const Task* named = c.type == abi::CapType::Task ? static_cast<const Task*>(c.obj)
                                                          : static_cast<const Thread*>(c.obj)->task;
-        if (&c < named->slots || &c >= named->slots + named->nr_slots)
+        if (space_holding(&c) != named)
             if (Count* n = counted(named)) n->holders++;
     }
     if (c.type == abi::CapType::Endpoint) {
@@ -313,7 +255,7 @@ void count_cap(const Cap& c) {
 // place in the list of tasks waiting to end, and its creator's reservation.
 void count_task_sources(const Task* t) {
     if (t->alive) {
-        for (uint32_t i = 1; i < t->nr_slots; i++) count_cap(t->slots[i]);
+        t->space.for_each([](const Cap& c, uint64_t) { count_cap(c); });
         for (const Thread* th = t->threads; th; th = th->task_next) ref(th);
     }
     count_cap(t->end_ep);
@@ -374,11 +316,12 @@ bool compare_task(Run& r, const Task* t, const Count& c) {
     const uint64_t used = t->kmem_used;
     if (t->alive) {
         const uint64_t tables = (g_all_counted ? c.tables : tables_below_root(t)) * PAGE_SIZE;
-        if (used != tables + c.charged)
+        const uint64_t space = t->space.charged_bytes();
+        if (used != tables + space + c.charged)
             return fail(r, Check::Kmem,
-                        "task %u (%s): %lu bytes of kernel memory charged, %lu of page tables and %lu "
-                        "for objects and tasks it made",
-                        t->id, t->name, used, tables, c.charged);
+                        "task %u (%s): %lu bytes of kernel memory charged, %lu of page tables, %lu of its "
+                        "capability space and %lu for objects and tasks it made",
+                        t->id, t->name, used, tables, space, c.charged);
     } else if (used < c.charged || (used - c.charged) % PAGE_SIZE != 0) {
         // Its page tables are gone; their charge stays, and nobody reads it again.
         return fail(r, Check::Kmem, "dead task %u (%s): %lu bytes charged, %lu for objects and tasks it made",
@@ -430,7 +373,8 @@ bool check_totals(Run& r, const uint64_t pages[4]) {
     const uint64_t table_pages = pages[unsigned(kpool::PageUse::Pages)];
     if (table_pages != r.table_pages)
         return fail(r, Check::PoolAccount,
-                    "%lu pool pages allocated as pages, %lu held by live tasks' capability and page tables",
+                    "%lu pool pages allocated as pages, %lu held by live tasks' capability spaces and page "
+                    "tables",
                     table_pages, r.table_pages);
     if (pages[unsigned(kpool::PageUse::Object)] != r.own_page_objects)
         return fail(r, Check::PoolAccount, "%lu pool pages of single objects, %lu such objects",
@@ -492,12 +436,12 @@ bool run(Finding* f) {
     uint64_t pages[4];
     char why[sizeof f->message];
     if (!kpool::verify(why, sizeof why, pages)) return fail(r, Check::Pool, "%s", why);
+    if (!check_absent_leaf(r)) return false;
     kpool::for_each_object([](void* ctx, void*, bool) { (*static_cast<uint64_t*>(ctx))++; }, &r.objects);
     // With room for every object, the table of counts is also the set of
     // live objects that is_object() looks pointers up in.
     g_all_counted = r.objects <= g_batch_limit;
     if (g_all_counted) fill_batch(0);
-    collect_tables();
     PassOne one{&r, true};
     kpool::for_each_object(
         [](void* ctx, void* obj, bool own_page) {

@@ -4,7 +4,8 @@
 // It walks every live object of the kernel pool (kpool::for_each_object)
 // and everything they name, and checks that
 //   - the pool's bookkeeping holds, and its pages in use are exactly the
-//     capability tables and page tables of live tasks and the objects;
+//     capability spaces (directories, leaves) and page tables of live
+//     tasks and the objects;
 //   - every capability sits where its owner and slot say, its derivation
 //     links agree with their partners, every capability is reachable from
 //     a root of the tree, and its typed fields (and those of its parent)
@@ -16,7 +17,8 @@
 //   - reference counts equal the references that exist: capabilities, a
 //     thread's task, a task's list of threads, the kernel memory payers;
 //     an endpoint's count of capabilities likewise;
-//   - each task's kernel memory account equals its page tables, the
+//   - each task's kernel memory account equals its page tables, the part
+//     of its capability space beyond what its creator reserved, the
 //     endpoints it pays for and the reservations of the tasks it created;
 //   - ASIDs, ready queues, endpoint queues and the running thread agree
 //     with each thread's state, each waiting thread on its one queue, and

@@ -221,8 +221,7 @@ bool check_tree(Run& r) {
             } else if (o->otype == ObjType::Task) {
                 const auto* t = static_cast<const Task*>(o);
                 visit_roots_of(w, &t->end_ep);
-                if (t->alive)
-                    for (uint32_t i = 0; i < t->nr_slots; i++) visit_roots_of(w, &t->slots[i]);
+                if (t->alive) t->space.for_each([&w](const Cap& c, uint64_t) { visit_roots_of(w, &c); });
             }
         },
         &w);

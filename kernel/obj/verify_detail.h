@@ -15,9 +15,9 @@ namespace verify::detail {
 struct Run {
     Finding* f;
     uint64_t objects = 0;      // live objects in the pool
-    uint64_t caps = 0;         // capabilities in tables and fault endpoints
+    uint64_t caps = 0;         // capabilities in spaces, fault and end endpoints
     uint64_t roots = 0;        // of them, those with no parent
-    uint64_t table_pages = 0;  // pool pages of live tasks' capability and page tables
+    uint64_t table_pages = 0;  // pool pages of live tasks' capability spaces and page tables
     uint64_t own_page_objects = 0;
     uint64_t alive_tasks = 0;
     uint64_t threads_of_alive = 0;                              // threads whose task is alive
@@ -33,8 +33,9 @@ struct Run {
 // `if (bad) return fail(r, Check::X, "...", ...);`.
 bool fail(Run& r, Check c, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
-// Where a capability sits: slot `slot` of `owner`'s table, the fault
-// endpoint of `holder` (a thread), or the end endpoint of `ending` (a task).
+// Where a capability sits: slot `slot` of `owner`'s capability space, the
+// fault endpoint of `holder` (a thread), or the end endpoint of `ending`
+// (a task).
 struct Loc {
     const Task* owner;
     unsigned slot;
@@ -54,9 +55,9 @@ unsigned size_class_of(ObjType type);
 // whose header says `type`. Reads nothing the pool does not say is an
 // object.
 bool is_object(const void* p, ObjType type);
-// Whether `p` names a capability where one can be: a slot of a live
-// task's table (its owner's table has it at its slot) or the fault
-// endpoint of a live thread.
+// Whether `p` names a capability where one can be: a slot of a leaf of a
+// live task's capability space (its directory names the leaf), the fault
+// endpoint of a live thread or the end endpoint of a task.
 bool is_cap(const Cap* p);
 
 // Keeps the count of a live task's page tables below its root, which
@@ -64,20 +65,20 @@ bool is_cap(const Cap* p);
 // counted in one batch; otherwise they are counted again).
 void record_tables(const Task* t, uint64_t tables);
 
-// Pool pages of a capability table of `slots` slots.
-inline uint64_t cap_table_pages(uint64_t slots) { return (slots * sizeof(Cap) + PAGE_SIZE - 1) / PAGE_SIZE; }
-
 // The parts of a run, each returning false at its first finding.
-// verify_caps.cc: the capability `c` sitting at `slot` of `owner`'s table,
+// verify_caps.cc: the capability `c` sitting at `slot` of `owner`'s space,
 // or (owner nullptr) the fault endpoint of `holder`.
 bool check_cap(Run& r, const Cap* c, const Loc& at);
 // Every capability reachable from the roots of the tree (after every
 // capability passed check_cap).
 bool check_tree(Run& r);
-// verify_space.cc: a task's fields, table and threads, and for a live one
+// verify_space.cc: a task's fields, capability space and threads, and for a live one
 // its address space, mappings and ASID.
 bool check_task(Run& r, const Task* t);
 bool check_space(Run& r, const Task* t);
+// The absent leaf and the empty directory every capability space shares
+// (capspace.h), as they were made.
+bool check_absent_leaf(Run& r);
 // Pool pages of the tables below t's root (t alive, its tables checked).
 uint64_t tables_below_root(const Task* t);
 // verify_threads.cc.

@@ -1,5 +1,5 @@
 // The consistency check's part for tasks (verify.h): their own fields,
-// capability tables and threads, and for a live task its address space:
+// capability spaces and threads, and for a live task its address space:
 // ASID, tables, and each mapping against the leaves that make it.
 #include "abi/boot.h"
 #include "abi/syscall.h"
@@ -92,23 +92,60 @@ bool check_leaves(Run& r, const Task* t, const Cap* m) {
     return true;
 }
 
-bool check_table(Run& r, const Task* t) {
-    if (t->nr_slots < abi::SLOT_FIRST_FREE || t->nr_slots > abi::ROOT_CAP_SLOTS ||
-        (reinterpret_cast<uintptr_t>(t->slots) & (PAGE_SIZE - 1)))
-        return fail(r, Check::Task, "task %u (%s): capability table of %u slots at %p malformed", t->id,
-                    t->name, t->nr_slots, static_cast<const void*>(t->slots));
-    const uint64_t pages = cap_table_pages(t->nr_slots);
-    for (uint64_t i = 0; i < pages; i++)
-        if (kpool::page_info(reinterpret_cast<const char*>(t->slots) + i * PAGE_SIZE).use !=
+// A directory length CapSpace makes: a power of two from one page's
+// entries (or the space's bound, if smaller) up to the bound.
+bool dir_len_ok(uint64_t len) {
+    const uint64_t least =
+        CapSpace::DIR_PAGE_ENTRIES < CapSpace::MAX_LEAVES ? CapSpace::DIR_PAGE_ENTRIES : CapSpace::MAX_LEAVES;
+    return len >= least && len <= CapSpace::MAX_LEAVES && (len & (len - 1)) == 0;
+}
+
+// t's capability space: a directory in pool pages of use Pages, whose
+// entries name leaves (pages of use Pages) that say they are t's at that
+// index, or the absent leaf, as many leaves as it counts, the first among
+// them with slot 0 empty; then every slot of every leaf.
+bool check_cap_space(Run& r, const Task* t) {
+    const CapSpace& s = t->space;
+    if ((reinterpret_cast<uintptr_t>(s.dir) & (PAGE_SIZE - 1)) || !dir_len_ok(s.dir_len))
+        return fail(r, Check::Task, "task %u (%s): capability directory of %u entries at %p malformed", t->id,
+                    t->name, s.dir_len, static_cast<const void*>(s.dir));
+    for (uint64_t i = 0; i < s.dir_pages(); i++)
+        if (kpool::page_info(reinterpret_cast<const char*>(s.dir) + i * PAGE_SIZE).use !=
             kpool::PageUse::Pages)
-            return fail(r, Check::Task, "task %u (%s): capability table not in pool pages of tables", t->id,
+            return fail(r, Check::Task, "task %u (%s): capability directory not in pool pages", t->id,
                         t->name);
-    r.table_pages += pages;
-    if (!t->slots[0].empty())
+    uint64_t leaves = 0;
+    for (uint64_t i = 0; i < s.dir_len; i++) {
+        const CapLeaf* leaf = CapSpace::leaf_at(s.dir[i], i);
+        if (leaf == &CapSpace::absent_leaf) continue;
+        if (s.dir[i] != CapSpace::entry_of(leaf, i) || kpool::page_info(leaf).use != kpool::PageUse::Pages ||
+            leaf->owner != t || leaf->index != i)
+            return fail(r, Check::Task,
+                        "task %u (%s): capability directory entry %lu names no leaf of its own", t->id,
+                        t->name, i);
+        leaves++;
+    }
+    if (leaves != s.nr_leaves || !s.leaf(0))
+        return fail(r, Check::Task, "task %u (%s): counts %u capability leaves, %lu found%s", t->id, t->name,
+                    s.nr_leaves, leaves, s.leaf(0) ? "" : ", the first missing");
+    r.table_pages += s.pages();
+    if (!s.leaf(0)->slots[0].empty())
         return fail(r, Check::CapEmpty, "task %u (%s): slot 0 is not empty", t->id, t->name);
-    for (uint32_t i = 0; i < t->nr_slots; i++)
-        if (!check_cap(r, &t->slots[i], Loc{t, i, nullptr})) return false;
+    for (uint64_t i = 0; i < s.dir_len; i++) {
+        const CapLeaf* leaf = s.leaf(i);
+        if (!leaf) continue;
+        for (uint64_t k = 0; k < CAP_LEAF_SLOTS; k++)
+            if (!check_cap(r, &leaf->slots[k], Loc{t, unsigned(i * CAP_LEAF_SLOTS + k), nullptr}))
+                return false;
+    }
     return true;
+}
+
+// A slot of the absent leaf as it was made: its type and nothing else.
+bool absent_intact(const Cap& c) {
+    return c.type == CAP_ABSENT && !c.rights && !c.obj && c.unused_fields_clear() && !c.parent &&
+           !c.first_child && !c.next_sibling && !c.prev_sibling && !c.mapped_in && !c.mapped_va &&
+           !c.map_next && !c.map_prev;
 }
 
 bool check_thread_list(Run& r, const Task* t) {
@@ -123,6 +160,19 @@ bool check_thread_list(Run& r, const Task* t) {
 }
 
 }  // namespace
+
+bool check_absent_leaf(Run& r) {
+    const CapLeaf& leaf = CapSpace::absent_leaf;
+    if (leaf.owner || leaf.index)
+        return fail(r, Check::CapEmpty, "the absent capability leaf's header was written");
+    for (uint64_t k = 0; k < CAP_LEAF_SLOTS; k++)
+        if (!absent_intact(leaf.slots[k]))
+            return fail(r, Check::CapEmpty, "slot %lu of the absent capability leaf was written", k);
+    for (uint64_t i = 0; i < CapSpace::MIN_DIR_ENTRIES; i++)
+        if (CapSpace::empty_dir[i] != CapSpace::no_leaf(i))
+            return fail(r, Check::CapEmpty, "entry %lu of the empty capability directory was written", i);
+    return true;
+}
 
 uint64_t tables_below_root(const Task* t) {
     uint64_t n = 0;
@@ -206,19 +256,19 @@ bool check_task(Run& r, const Task* t) {
         return fail(r, Check::CapFields, "task %u (%s): its end endpoint is a %s capability", t->id, t->name,
                     abi::cap_type_name(t->end_ep.type));
     if (!t->alive) {
-        if (t->slots || t->nr_slots || t->threads || t->mappings || t->pt_root.raw() || t->mmu ||
-            !t->end_ep.empty())
-            return fail(
-                r, Check::Task,
-                "dead task %u (%s): still holds a table, threads, mappings, tables or an end endpoint", t->id,
-                t->name);
+        if (t->space.dir != CapSpace::empty_dir || t->space.dir_len || t->space.nr_leaves || t->threads ||
+            t->mappings || t->pt_root.raw() || t->mmu || !t->end_ep.empty())
+            return fail(r, Check::Task,
+                        "dead task %u (%s): still holds a capability space, threads, mappings, tables or an "
+                        "end endpoint",
+                        t->id, t->name);
         return true;
     }
     r.alive_tasks++;
     if (t->kmem_limit && t->kmem_used > t->kmem_limit)
         return fail(r, Check::Kmem, "task %u (%s): %lu bytes of kernel memory used, past its limit of %lu",
                     t->id, t->name, t->kmem_used, t->kmem_limit);
-    return check_table(r, t) && check_thread_list(r, t) && check_space(r, t);
+    return check_cap_space(r, t) && check_thread_list(r, t) && check_space(r, t);
 }
 
 }  // namespace verify::detail

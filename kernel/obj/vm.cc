@@ -117,14 +117,19 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
     return {};
 }
 
-Status map_fresh_run(Task* t, Cap* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights) {
+Status map_fresh_run(Task* t, const CapSpace& space, uint64_t first, const uint64_t* pfns, uint64_t n,
+                     VirtAddr va, uint8_t rights) {
     TRY_STATUS(arch::user_map_pages(t->pt_root, va, pfns, n, rights, table_source(t)));
-    // Onto t's list of mappings as n list_add() calls in order would put them.
-    caps::link_run_at_head<&Cap::map_next, &Cap::map_prev>(t->mappings, frames, n,
-                                                           [t, va](Cap& c, uint64_t i) {
-                                                               c.mapped_in = t;
-                                                               c.mapped_va = va.raw() + i * PAGE_SIZE;
-                                                           });
+    // Onto t's list of mappings as n list_add() calls in order would put
+    // them, a leaf's part of the run at a time.
+    space.for_each_run(first, n, [t, va](Cap* run, uint64_t i, uint64_t k) {
+        const uint64_t run_va = va.raw() + i * PAGE_SIZE;
+        caps::link_run_at_head<&Cap::map_next, &Cap::map_prev>(t->mappings, run, k,
+                                                               [t, run_va](Cap& c, uint64_t j) {
+                                                                   c.mapped_in = t;
+                                                                   c.mapped_va = run_va + j * PAGE_SIZE;
+                                                               });
+    });
     return {};
 }
 

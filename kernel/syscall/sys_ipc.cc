@@ -75,7 +75,8 @@ SYSCALL_HANDLER(recv) {
     auto ep = ipc::endpoint_cap(t->task, info.endpoint(), abi::RIGHT_READ);
     if (!ep.ok()) return ipc::set_error(t, ep.error());
     // The receive slots must be usable now (they are checked again on delivery).
-    if (Status s = ipc::recv_slots_ok(t->task, info); !s.ok()) return ipc::set_error(t, s.error());
+    if (Status s = ipc::recv_slots_ok(t->task, info, caps::Grow::Yes); !s.ok())
+        return ipc::set_error(t, s.error());
     ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
 }
 
@@ -104,7 +105,7 @@ SYSCALL_HANDLER(reply_recv) {
     // cannot map does (the handler must hear of it, its Reply cap still works).
     Status replied = ipc::reply(*rc, t->msg, *offered, &caller);
     if (!replied.ok() && replied.error() != Error::DeadObject) return ipc::set_error(t, replied.error());
-    if (Status s = ipc::recv_slots_ok(t->task, info); s.ok())
+    if (Status s = ipc::recv_slots_ok(t->task, info, caps::Grow::Yes); s.ok())
         ipc::recv(t, static_cast<Endpoint*>((*ep)->obj), info);
     else
         ipc::set_error(t, s.error());

@@ -48,12 +48,26 @@ SYSCALL_HANDLER(memory_donate) {
 namespace {
 
 // The destination run of MemoryMintMap and MemoryMintFrames: `count`
-// empty slots of the caller from `first`. Errors: InvalidCap, Busy.
+// slots of the caller from `first`, none in use. Errors: InvalidCap (slot
+// 0, or past abi::MAX_CAP_SLOTS), Busy.
 Status dst_run_ok(Thread* t, uint64_t first, uint64_t count) {
-    if (first == 0 || first >= t->task->nr_slots || count > t->task->nr_slots - first)
+    if (first == 0 || first >= abi::MAX_CAP_SLOTS || count > abi::MAX_CAP_SLOTS - first)
         return Error::InvalidCap;
-    for (uint64_t i = 0; i < count; i++)
-        if (!t->task->slots[first + i].empty()) return Error::Busy;
+    bool busy = false;
+    t->task->space.for_each_run(first, count, [&busy](const Cap* run, uint64_t, uint64_t n) {
+        if (run->type == CAP_ABSENT) return;  // a leaf not made yet: empty
+        for (const Cap *c = run, *end = run + n; c != end; c++) busy |= !c->empty();
+    });
+    return busy ? Error::Busy : Status{};
+}
+
+// Makes every leaf of the checked run that does not exist yet, the last
+// step before the run is filled. Errors: OutOfSlots, NoMemory (the leaves
+// made before stay, empty, as the space only grows).
+Status dst_run_grow(Thread* t, uint64_t first, uint64_t count) {
+    Task* task = t->task;
+    for (uint64_t slot = first; slot < first + count; slot = (slot / CAP_LEAF_SLOTS + 1) * CAP_LEAF_SLOTS)
+        if (!task->space.at(slot)) TRY(task->space.grow_to(task, slot));
     return {};
 }
 
@@ -70,11 +84,11 @@ Status read_pfns(Thread* t, const Cap* mem, uint64_t array, uint64_t count, uint
 }
 
 // Mints pfns[0..count) as order-0 R+W Frame capabilities, children of
-// `mem`, into the (checked) run from `first`.
-Cap* mint_run(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_t first) {
-    Cap* frames = &t->task->slots[first];
-    caps::install_frame_run(frames, pfns, count, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
-    return frames;
+// `mem`, into the (checked and grown) run from `first`.
+void mint_run(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_t first) {
+    t->task->space.for_each_run(first, count, [mem, pfns](Cap* run, uint64_t i, uint64_t n) {
+        caps::install_frame_run(run, pfns + i, n, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
+    });
 }
 
 }  // namespace
@@ -94,20 +108,23 @@ SYSCALL_HANDLER(memory_mint_map) {
     if (Status s = dst_run_ok(t, first, count); !s.ok()) return ret(t, s);
     uint64_t pfns[abi::MINT_MAP_MAX];
     if (Status s = read_pfns(t, *mem, array, count, pfns); !s.ok()) return ret(t, s);
-    Cap* frames = mint_run(t, *mem, pfns, count, first);
+    if (Status s = dst_run_grow(t, first, count); !s.ok()) return ret(t, s);
+    mint_run(t, *mem, pfns, count, first);
     // A page mapped already (Busy) or no memory for a table: nothing was
     // mapped, and the capabilities just minted are removed.
+    const CapSpace& space = t->task->space;
     Status s =
-        vm::map_fresh_run(*task, frames, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
+        vm::map_fresh_run(*task, space, first, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
     if (!s.ok()) {
-        for (uint64_t i = 0; i < count; i++) caps::remove(&frames[i]);
+        for (uint64_t i = 0; i < count; i++) caps::remove(space.at(first + i));
         return ret(t, s);
     }
     ret(t, Error::None);
 }
 
 // MemoryMintMap without the mapping: the pager mints frames ahead of the
-// requests they will answer. All checked first; nothing can fail after.
+// requests they will answer. All checked, and the run's leaves made,
+// first; nothing can fail after.
 SYSCALL_HANDLER(memory_mint_frames) {
     uint64_t array = t->ctx.arg(1), count = t->ctx.arg(2), first = t->ctx.arg(3);
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
@@ -116,7 +133,8 @@ SYSCALL_HANDLER(memory_mint_frames) {
     if (Status s = dst_run_ok(t, first, count); !s.ok()) return ret(t, s);
     uint64_t pfns[abi::MINT_MAP_MAX];
     if (Status s = read_pfns(t, *mem, array, count, pfns); !s.ok()) return ret(t, s);
-    (void)mint_run(t, *mem, pfns, count, first);
+    if (Status s = dst_run_grow(t, first, count); !s.ok()) return ret(t, s);
+    mint_run(t, *mem, pfns, count, first);
     ret(t, Error::None);
 }
 

@@ -56,8 +56,8 @@ SYSCALL_HANDLER(task_create) {
     tasks::add_created(me, n);
     // The creator's caps are roots of their own: the new task cannot revoke
     // them through its own, nor the creator the task's own.
-    caps::install(*dst_task, n->slots[abi::SLOT_SELF_TASK], nullptr);
-    caps::install(*dst_thread, n->slots[abi::SLOT_SELF_THREAD], nullptr);
+    caps::install(*dst_task, *n->space.at(abi::SLOT_SELF_TASK), nullptr);
+    caps::install(*dst_thread, *n->space.at(abi::SLOT_SELF_THREAD), nullptr);
     if (end_ep) caps::install(&n->end_ep, *end_ep, end_ep);
     ret(t, Error::None);
 }

@@ -15,8 +15,9 @@
 
 namespace abi {
 
-// The root task's table is larger than other tasks' (abi::CAP_SLOTS): the
-// pager keeps one capability per block it grants.
+// The slots the root task's runtime hands out, more than other tasks'
+// (abi::CAP_SLOTS): the pager keeps one capability per block it grants.
+// A bound of user code, as CAP_SLOTS; the kernel's is MAX_CAP_SLOTS.
 inline constexpr unsigned ROOT_CAP_SLOTS = 4096;
 
 inline constexpr unsigned SLOT_ROOT_FAULT_EP = 3;

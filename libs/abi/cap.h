@@ -52,7 +52,13 @@ inline constexpr unsigned SLOT_NULL = 0;
 inline constexpr unsigned SLOT_SELF_TASK = 1;
 inline constexpr unsigned SLOT_SELF_THREAD = 2;
 inline constexpr unsigned SLOT_FIRST_FREE = 8;
-// Slots in a task's capability table.
+// A task's capability space: slots [0, MAX_CAP_SLOTS), one for each 4 KiB
+// frame of a 16 GiB machine. The kernel makes room for a slot the first
+// time something is put there, within the task's kernel memory limit
+// (docs/syscalls.md, "Capability space").
+inline constexpr uint64_t MAX_CAP_SLOTS = uint64_t(1) << 22;
+// The slots a task's runtime hands out, [SLOT_FIRST_FREE, CAP_SLOTS)
+// (libs/runtime/slots.h): a bound of user code, not the kernel's.
 inline constexpr unsigned CAP_SLOTS = 256;
 
 // Fault messages (the kernel sends them to a thread's fault endpoint).

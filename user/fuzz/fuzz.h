@@ -5,8 +5,9 @@
 // arguments drawn from interesting values, while the fuzzer checks the
 // kernel's and the pager's own consistency (KernelInfo KERNEL_INFO_VERIFY,
 // Stats PAGER_STAT_VERIFY) every few hundred calls, and at the end that
-// the kernel pool, its own kernel memory account and the pager's free
-// count are back where they started. Everything follows from one seed.
+// the kernel pool (less what the pager's capability space grew by), its
+// own kernel memory account and the pager's free count are back where
+// they started. Everything follows from one seed.
 #pragma once
 
 #include <stdint.h>
@@ -93,11 +94,15 @@ struct World {
     Role role;
     Options opt;
     Rng rng;
-    unsigned nr_slots;              // of our table
+    // The slots our runtime hands out (abi::CAP_SLOTS, ROOT_CAP_SLOTS),
+    // which the shadow covers; the kernel's space goes on to
+    // abi::MAX_CAP_SLOTS, and the fuzzer (but not a child) fills nothing
+    // beyond its fuzz range there.
+    unsigned nr_slots;
     unsigned fuzz_first, fuzz_end;  // the fuzz range
     // Slots outside it that were empty at the start (3, 4 in the root,
-    // the last): random capabilities land there too, and count as the
-    // fuzz range's.
+    // the last of the runtime's, the last an IPC field names): random
+    // capabilities land there too, and count as the fuzz range's.
     unsigned extra[4];
     unsigned nr_extra;
     SlotInfo shadow[MAX_TABLE];

@@ -29,6 +29,9 @@ constexpr uint32_t E_TASK = E_SLOT | bit(Error::DeadObject);
 constexpr uint32_t E_MAP = bit(Error::BadAlignment) | bit(Error::InvalidArgument) | bit(Error::Busy) |
                            bit(Error::NoMemory) | bit(Error::OverQuota);
 constexpr uint32_t E_IPC = E_TASK | bit(Error::Busy) | bit(Error::InvalidArgument);
+// A destination slot whose leaf cannot be made (docs/syscalls.md,
+// "Capability space"): past our kernel memory limit, or the pool empty.
+constexpr uint32_t E_GROW = bit(Error::OutOfSlots) | bit(Error::NoMemory);
 
 void note(World& w, uint64_t nr, uint64_t a0) {
     if (w.params) {
@@ -99,7 +102,7 @@ void cap_copy(World& w) {
     if (!own && w.role != Role::Child && src < MAX_TABLE && w.shadow[src].type == CapType::Endpoint)
         mask &= ~uint64_t(abi::RIGHT_READ);
     const sys::Regs r = call(w, Sys::CapCopy, src, dst_task, dst, mask, badge(w));
-    check(w, Sys::CapCopy, r, E_TASK | bit(Error::Busy) | bit(Error::InvalidArgument));
+    check(w, Sys::CapCopy, r, E_TASK | bit(Error::Busy) | bit(Error::InvalidArgument) | E_GROW);
     if (r.a0 == 0 && own && dst < MAX_TABLE) {
         identify(w, dst);
         w.shadow[dst].self = is_self(w, src);
@@ -110,7 +113,8 @@ void cap_move(World& w) {
     const uint64_t src = victim_slot(w), dst = empty_slot(w);
     const bool self = is_self(w, src);
     const sys::Regs r = call(w, Sys::CapMove, src, dst);
-    check(w, Sys::CapMove, r, bit(Error::InvalidCap) | bit(Error::Busy) | bit(Error::InvalidArgument));
+    check(w, Sys::CapMove, r,
+          bit(Error::InvalidCap) | bit(Error::Busy) | bit(Error::InvalidArgument) | E_GROW);
     touch(w, src);
     if (r.a0 == 0 && dst < MAX_TABLE) {
         identify(w, dst);
@@ -166,7 +170,7 @@ void mint_frame(World& w) {
     const sys::Regs r = call(w, Sys::MemoryMintFrame, memory_slot(w), pfn(w), order(w), rights(w), dst);
     check(w, Sys::MemoryMintFrame, r,
           E_SLOT | bit(Error::InvalidArgument) | bit(Error::BadAlignment) | bit(Error::OutOfRange) |
-              bit(Error::Busy));
+              bit(Error::Busy) | E_GROW);
     touch(w, dst);
 }
 
@@ -175,7 +179,7 @@ void mint_map(World& w) {
     fill_pfns(w, n);
     const sys::Regs r =
         call(w, Sys::MemoryMintMap, memory_slot(w), task_slot(w), map_address(w), pfn_array(w), n, first);
-    check(w, Sys::MemoryMintMap, r, E_TASK | E_MAP | bit(Error::OutOfRange));
+    check(w, Sys::MemoryMintMap, r, E_TASK | E_MAP | bit(Error::OutOfRange) | E_GROW);
     if (r.a0 == 0) refresh_run(w, first, n);
 }
 
@@ -184,7 +188,7 @@ void mint_frames(World& w) {
     fill_pfns(w, n);
     const sys::Regs r = call(w, Sys::MemoryMintFrames, memory_slot(w), pfn_array(w), n, first);
     check(w, Sys::MemoryMintFrames, r,
-          E_SLOT | bit(Error::InvalidArgument) | bit(Error::Busy) | bit(Error::OutOfRange));
+          E_SLOT | bit(Error::InvalidArgument) | bit(Error::Busy) | bit(Error::OutOfRange) | E_GROW);
     if (r.a0 == 0) refresh_run(w, first, n);
 }
 
@@ -308,7 +312,7 @@ void task_create(World& w) {
     const sys::Regs r = call(w, Sys::TaskCreate, t, th, lim, end);
     check(w, Sys::TaskCreate, r,
           bit(Error::InvalidCap) | bit(Error::Busy) | bit(Error::NoMemory) | bit(Error::OverQuota) |
-              bit(Error::InvalidArgument) | bit(Error::WrongType) | bit(Error::NoRights));
+              bit(Error::InvalidArgument) | bit(Error::WrongType) | bit(Error::NoRights) | E_GROW);
     touch(w, t);
     touch(w, th);
     if (r.a0 != 0) return;
@@ -358,7 +362,7 @@ void task_kill(World& w) {
 void endpoint_create(World& w) {
     const uint64_t s = empty_slot(w);
     check(w, Sys::EndpointCreate, call(w, Sys::EndpointCreate, s),
-          bit(Error::InvalidCap) | bit(Error::Busy) | bit(Error::NoMemory) | bit(Error::OverQuota));
+          bit(Error::InvalidCap) | bit(Error::Busy) | bit(Error::NoMemory) | bit(Error::OverQuota) | E_GROW);
     touch(w, s);
 }
 
@@ -422,6 +426,7 @@ void ipc(World& w, Sys nr, abi::IpcInfo info, const sys::Msg& m) {
     const sys::IpcRegs r = sys::ipc_raw(uint64_t(nr), info.raw, m);
     uint32_t allowed = E_IPC;
     if (nr == Sys::Reply || nr == Sys::ReplyRecv) allowed |= E_MAP;  // a FAULT_MAP reply returns Map's errors
+    if (nr != Sys::Send && nr != Sys::Reply) allowed |= E_GROW;      // the slots a message may land in
     result(w, uint64_t(nr), r.error, allowed | NONE);
     touch(w, info.recv_cap());
     touch(w, info.reply_dst());
@@ -535,7 +540,7 @@ struct PagerReply {
 
 // A request's Call fails (and says so) when our endpoint to the pager is
 // gone: a child may have deleted its copy.
-constexpr uint32_t P_CALL = E_IPC;
+constexpr uint32_t P_CALL = E_IPC | E_GROW;
 
 PagerReply pager_call(World& w, uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5,
                       unsigned recv) {

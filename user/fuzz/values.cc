@@ -56,7 +56,7 @@ bool in_fuzz_range(const World& w, uint64_t slot) {
 }
 
 void identify(World& w, uint64_t slot) {
-    if (slot >= w.nr_slots || slot >= MAX_TABLE) return;
+    if (slot >= MAX_TABLE) return;
     SlotInfo& s = w.shadow[slot];
     auto c = sys::cap_identify(slot);
     if (!c.ok()) {
@@ -111,9 +111,13 @@ uint64_t any_slot(World& w) {
         case 1:
             return 1 + w.rng.below(7);  // the fixed slots: self, pager, echo, shared
         case 2: {
-            const uint64_t past[] = {w.nr_slots,        w.nr_slots + 1,    4095,        4096, 65535,
-                                     uint64_t(1) << 32, uint64_t(1) << 63, ~uint64_t(0)};
-            return w.rng.pick(past);
+            // Past the capability space, refused everywhere; and for a
+            // child, which may fill any slot of its own, slots far into
+            // it, whose leaves it makes (or cannot: OutOfSlots).
+            const uint64_t past[] = {abi::MAX_CAP_SLOTS, abi::MAX_CAP_SLOTS + 1, uint64_t(1) << 32,
+                                     uint64_t(1) << 63, ~uint64_t(0)};
+            const uint64_t far[] = {w.nr_slots, 4095, 4096, 65535, abi::MAX_CAP_SLOTS - 1};
+            return w.role == Role::Child && w.rng.chance(50) ? w.rng.pick(far) : w.rng.pick(past);
         }
         case 3:
             return empty_slot(w);

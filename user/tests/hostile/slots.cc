@@ -60,7 +60,7 @@ const Probe PROBES[] = {
      [](const Fixture&, uint64_t s) { return sys::memory_info(s).error(); }},
     {"Map.task", abi::CapType::Task,
      [](const Fixture& f, uint64_t s) {
-         return sys::map(s ? s : abi::ROOT_CAP_SLOTS, f.frame, SPARE_VA, RW).error();
+         return sys::map(s ? s : abi::MAX_CAP_SLOTS, f.frame, SPARE_VA, RW).error();
      }},
     {"Map.frame", abi::CapType::Frame,
      [](const Fixture&, uint64_t s) { return sys::map(0, s, SPARE_VA, R).error(); }},
@@ -74,21 +74,22 @@ const Probe PROBES[] = {
      [](const Fixture& f, uint64_t s) { return sys::thread_set_fault(s, f.endpoint).error(); }},
     {"ThreadSetFault.endpoint", abi::CapType::Endpoint,
      [](const Fixture&, uint64_t s) {
-         return sys::thread_set_fault(abi::SLOT_SELF_THREAD, s ? s : abi::ROOT_CAP_SLOTS).error();
+         return sys::thread_set_fault(abi::SLOT_SELF_THREAD, s ? s : abi::MAX_CAP_SLOTS).error();
      }},
     {"TaskKill", abi::CapType::Task,
-     [](const Fixture&, uint64_t s) { return sys::task_kill(s ? s : abi::ROOT_CAP_SLOTS).error(); }},
+     [](const Fixture&, uint64_t s) { return sys::task_kill(s ? s : abi::MAX_CAP_SLOTS).error(); }},
 };
 
-// Values that name no capability of ours: beyond the table, with high bits
-// that a truncating kernel would drop, or one of our empty slots.
+// Values that name no capability of ours: beyond the capability space,
+// with high bits that a truncating kernel would drop, or one of our empty
+// slots.
 uint64_t bad_slot(Rng& rng, unsigned empty) {
     const uint64_t v = rng.next();
     switch (v & 3) {
         case 0:
-            return v | abi::ROOT_CAP_SLOTS;
+            return v | abi::MAX_CAP_SLOTS;
         case 1:
-            return abi::ROOT_CAP_SLOTS + (v >> 8) % 100000;
+            return abi::MAX_CAP_SLOTS + (v >> 8) % 100000;
         case 2:
             return (uint64_t(1) << (32 + (v >> 4) % 32)) | ((v >> 16) % abi::ROOT_CAP_SLOTS);
         default:
@@ -117,7 +118,7 @@ void random_slots_are_refused(unity::Runner& r) {
     // Destination slots too.
     for (unsigned i = 0; i < 200; i++) {
         uint64_t slot = bad_slot(rng, abi::SLOT_NULL);
-        if (slot == abi::SLOT_NULL) slot = abi::ROOT_CAP_SLOTS;
+        if (slot == abi::SLOT_NULL) slot = abi::MAX_CAP_SLOTS;
         EXPECT_ERR(sys::endpoint_create(slot), Error::InvalidCap);
         EXPECT_ERR(sys::task_create(slot, empty.slot()), Error::InvalidCap);
         EXPECT_ERR(sys::cap_copy(frame.slot(), 0, slot, abi::RIGHTS_ALL), Error::InvalidCap);

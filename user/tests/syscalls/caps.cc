@@ -44,9 +44,10 @@ void identify_rejects_bad_slots(unity::Runner& r) {
     ASSERT_VALUE(empty, CapSlot::alloc());
     EXPECT_ERR(sys::cap_identify(abi::SLOT_NULL), Error::InvalidCap);
     EXPECT_ERR(sys::cap_identify(empty.slot()), Error::InvalidCap);
-    EXPECT_ERR(sys::cap_identify(abi::CAP_SLOTS),
-               Error::InvalidCap);  // the root's table is larger, but empty there
-    EXPECT_ERR(sys::cap_identify(abi::ROOT_CAP_SLOTS), Error::InvalidCap);
+    EXPECT_ERR(sys::cap_identify(abi::CAP_SLOTS), Error::InvalidCap);       // empty
+    EXPECT_ERR(sys::cap_identify(abi::ROOT_CAP_SLOTS), Error::InvalidCap);  // empty, its leaf never made
+    EXPECT_ERR(sys::cap_identify(abi::MAX_CAP_SLOTS - 1), Error::InvalidCap);
+    EXPECT_ERR(sys::cap_identify(abi::MAX_CAP_SLOTS), Error::InvalidCap);  // past the space
     EXPECT_ERR(sys::cap_identify(~uint64_t(0)), Error::InvalidCap);
     // Slot numbers are not truncated: 2^32 + 1 is not slot 1.
     EXPECT_ERR(sys::cap_identify((uint64_t(1) << 32) | abi::SLOT_SELF_TASK), Error::InvalidCap);

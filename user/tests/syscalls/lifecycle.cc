@@ -156,7 +156,7 @@ void task_create_refuses_a_bad_end_endpoint(unity::Runner& r) {
     ASSERT_VALUE(receive_only, CapSlot::alloc());
     ASSERT_OK(sys::cap_copy(ep.slot(), 0, receive_only.slot(), abi::RIGHT_READ));
     EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, empty.slot()), Error::InvalidCap);
-    EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, abi::ROOT_CAP_SLOTS + 7), Error::InvalidCap);
+    EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, abi::MAX_CAP_SLOTS + 7), Error::InvalidCap);
     EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, abi::SLOT_SELF_TASK), Error::WrongType);
     EXPECT_ERR(sys::task_create(task.slot(), thread.slot(), 0, receive_only.slot()), Error::NoRights);
     EXPECT_ERR(sys::cap_identify(task.slot()), Error::InvalidCap);  // nothing made

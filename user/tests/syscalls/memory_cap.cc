@@ -139,8 +139,8 @@ void mint_map_batch_and_errors(unity::Runner& r) {
     EXPECT_ERR(sys::memory_mint_map(mem, 0, abi::USER_END - PAGE_SIZE, pfns, 4, OTHER),
                Error::InvalidArgument);
     EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, FIRST + 2), Error::Busy);  // slots used
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, abi::ROOT_CAP_SLOTS - 2),
-               Error::InvalidCap);  // runs off the table
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, abi::MAX_CAP_SLOTS - 2),
+               Error::InvalidCap);  // runs off the capability space
     const uint64_t outside[4] = {p0, p0 + 1, range.end_pfn, p0 + 2};
     EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, outside, 4, OTHER), Error::OutOfRange);
     EXPECT_ERR(
@@ -204,7 +204,7 @@ void mint_frames_batch_and_errors(unity::Runner& r) {
     EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 0, OTHER), Error::InvalidArgument);
     EXPECT_ERR(sys::memory_mint_frames(mem, pfns, abi::MINT_MAP_MAX + 1, OTHER), Error::InvalidArgument);
     EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, FIRST + 3), Error::Busy);
-    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, abi::ROOT_CAP_SLOTS - 2), Error::InvalidCap);
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, abi::MAX_CAP_SLOTS - 2), Error::InvalidCap);
     EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, 0), Error::InvalidCap);
     const uint64_t outside[4] = {p0, range.end_pfn, p0 + 1, p0 + 2};
     EXPECT_ERR(sys::memory_mint_frames(mem, outside, 4, OTHER), Error::OutOfRange);

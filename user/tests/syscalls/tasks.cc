@@ -305,29 +305,33 @@ void kmem_limits_a_tasks_page_tables(unity::Runner& r) {
 // Kernel objects come from pages of their size class, which go back to the
 // pool when their last object goes: after making and deleting a few pages'
 // worth of endpoints the pool has exactly as many free bytes as before.
+// The first round may grow our capability space to hold them, which stays
+// grown (docs/syscalls.md, "Capability space"); the second is measured.
 void object_pages_go_back_to_the_pool(unity::Runner& r) {
     constexpr unsigned N = 200;  // several pages of endpoints
     static unsigned eps[N];
-    ASSERT_VALUE(before, sys::kernel_info());
-    unsigned made = 0;
-    for (; made < N; made++) {
-        auto slot = slots().alloc();
-        if (!slot.ok()) break;
-        eps[made] = *slot;
-        if (!r.check(sys::endpoint_create(eps[made]).ok(), __FILE__, __LINE__, "endpoint %u", made)) {
-            slots().free(eps[made]);
-            break;
+    for (unsigned round = 0; round < 2; round++) {
+        ASSERT_VALUE(before, sys::kernel_info());
+        unsigned made = 0;
+        for (; made < N; made++) {
+            auto slot = slots().alloc();
+            if (!slot.ok()) break;
+            eps[made] = *slot;
+            if (!r.check(sys::endpoint_create(eps[made]).ok(), __FILE__, __LINE__, "endpoint %u", made)) {
+                slots().free(eps[made]);
+                break;
+            }
         }
+        EXPECT_EQ_U(made, N);
+        ASSERT_VALUE(full, sys::kernel_info());
+        EXPECT_TRUE(full.pool_free < before.pool_free);
+        for (unsigned i = 0; i < made; i++) {
+            EXPECT_OK(sys::cap_delete(eps[i]));
+            slots().free(eps[i]);
+        }
+        ASSERT_VALUE(after, sys::kernel_info());
+        if (round == 1) EXPECT_EQ_U(after.pool_free, before.pool_free);
     }
-    EXPECT_EQ_U(made, N);
-    ASSERT_VALUE(full, sys::kernel_info());
-    EXPECT_TRUE(full.pool_free < before.pool_free);
-    for (unsigned i = 0; i < made; i++) {
-        EXPECT_OK(sys::cap_delete(eps[i]));
-        slots().free(eps[i]);
-    }
-    ASSERT_VALUE(after, sys::kernel_info());
-    EXPECT_EQ_U(after.pool_free, before.pool_free);
 }
 
 }  // namespace
