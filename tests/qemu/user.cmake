@@ -16,6 +16,8 @@ endfunction()
 
 tern_user_qemu_tests(syscalls 60 --expect "^debug_write: hello from user space$")
 
+tern_user_qemu_tests(capspace 6)
+
 tern_user_qemu_tests(hostile 25)
 # With a small kernel pool even the 8 GiB machine runs out of kernel memory
 # before the root task's table fills: the exhaustion test must not be skipped.
@@ -28,6 +30,8 @@ tern_qemu_test(user.hostile.8G_numa2_kpool4M TIMEOUT 180 ARGS --mem 8G --numa 2 
 # panics with what it found.
 tern_qemu_test(user.syscalls.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
   --unity --min-tests 60 --append "init=syscalls verify=syscall" --reject "KERNEL PANIC")
+tern_qemu_test(user.capspace.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
+  --unity --min-tests 6 --append "init=capspace verify=syscall" --reject "KERNEL PANIC")
 tern_qemu_test(user.hostile.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
   --unity --min-tests 25 --append "init=hostile verify=syscall" --reject "KERNEL PANIC")
 

@@ -308,6 +308,14 @@ void capabilities_travel(unity::Runner& r) {
     step(r, "call for an endpoint", Sys::Call, IpcInfo::make(ep, 0, recv), words(GIVE_EP), Error::None);
     print_call("identify the endpoint", sys::call(Sys::CapIdentify, recv));
     EXPECT_OK(sys::cap_delete(recv));
+    // A receive slot in a leaf of our capability space not made yet: the
+    // answer makes it (the fast ReplyRecv leaves that to the general path).
+    constexpr unsigned FAR_RECV = 4000;
+    print_call("identify a slot with no leaf", sys::call(Sys::CapIdentify, FAR_RECV));
+    step(r, "call for a frame, slot with no leaf", Sys::Call, IpcInfo::make(ep, 0, FAR_RECV),
+         words(GIVE_FRAME), Error::None);
+    print_call("identify the frame there", sys::call(Sys::CapIdentify, FAR_RECV));
+    EXPECT_OK(sys::cap_delete(FAR_RECV));
     // The server's receive slots, filled while it waits: what we send does
     // not land, and without a free reply slot our call fails (the server
     // gets the message all the same).
