@@ -90,6 +90,7 @@ Status memory_init(const abi::BootInfo* b) {
         }
     }
     TRY_STATUS(grant_table_init());
+    TRY_STATUS(slots_reserve());
     memory().start_free = memory().buddy.nr_free_pages();
     uprintf("pager: free pages at start: %lu\n", memory().start_free);
     return {};
