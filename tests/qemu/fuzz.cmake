@@ -1,7 +1,8 @@
 # Smoke runs of the seeded system call fuzzer (user/fuzz): tens of
 # thousands of random system calls and pager requests by the fuzzer and
 # its children, with the kernel's and the pager's checks of their own
-# state every 500 calls, and at the end the kernel pool, the fuzzer's
+# state every 500 calls, and at the end the kernel pool (less what the
+# pager's capability space grew by), the fuzzer's
 # kernel memory account and the pager's free count where they started.
 # QEMU -icount makes each run replay exactly from its seed (tools/fuzz
 # --seed N runs one longer, or again). Included from CMakeLists.txt.
