@@ -295,7 +295,8 @@ void a_task_fills_its_own_space(unity::Runner& r) {
 // A capability sent to a receive slot whose leaf a Recv made lands there;
 // one in the answer to a Call lands in a receive slot with no leaf yet,
 // which the answer makes (charged to the caller).
-constexpr unsigned PEER_EP = CHILD_FREE_SLOT, PEER_RECV = 3000, PEER_REPLY = 3001, PEER_GOT = 3900;
+// Below abi::IPC_SLOTS, as slots an IpcInfo names for the call's own use.
+constexpr unsigned PEER_EP = CHILD_FREE_SLOT, PEER_RECV = 960, PEER_REPLY = 961, PEER_GOT = 992;
 int child_calls_for_a_capability(uint64_t) {
     if (sys::cap_identify(PEER_GOT).error() != Error::InvalidCap) return 1;
     sys::Msg m;
