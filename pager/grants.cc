@@ -78,15 +78,6 @@ bool pfn_in_memmap(Pfn pfn) {
 
 }  // namespace
 
-Status slots_reserve() {
-    for (unsigned s = FIRST_DYNAMIC_SLOT; s < abi::ROOT_CAP_SLOTS; s++) {
-        if (sys::cap_identify(s).ok()) continue;
-        TRY_STATUS(sys::cap_copy(abi::SLOT_SELF_TASK, 0, s, abi::RIGHT_READ));
-        TRY_STATUS(sys::cap_delete(s));
-    }
-    return {};
-}
-
 Status grant_table_init() {
     const unsigned order = bits::log2_ceil(align_up(TABLE_SIZE * sizeof(GrantEntry), PAGE_SIZE) / PAGE_SIZE);
     Pfn pfn = TRY(memory().buddy.alloc(mm::AllocRequest::of(order, mm::GFP_ZERO | mm::GFP_MEMALLOC)));

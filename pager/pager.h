@@ -96,13 +96,6 @@ inline Result<unsigned> slot_alloc_run(unsigned n) {
     }
     return Error::NoMemory;
 }
-// Makes the kernel's room for every slot slot_alloc() hands out, once at
-// start (a capability put in each and deleted): the kernel makes room in
-// a capability space as its slots are first filled (docs/syscalls.md,
-// "Capability space"), and grants would otherwise pay for it on the way
-// whenever they reach slots not used before. Errors of CapCopy (NoMemory:
-// the kernel pool cannot hold the room).
-Status slots_reserve();
 // Gives a slot back; a fixed slot or one not in use is ignored.
 inline void slot_free(unsigned slot) {
     using namespace slots_detail;

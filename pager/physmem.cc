@@ -3,6 +3,7 @@
 #include "buddy/introspect.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
+#include "runtime/slots.h"
 #include "runtime/syscall.h"
 
 namespace pager {
@@ -90,7 +91,10 @@ Status memory_init(const abi::BootInfo* b) {
         }
     }
     TRY_STATUS(grant_table_init());
-    TRY_STATUS(slots_reserve());
+    // The kernel's room for every slot slot_alloc() hands out, made once
+    // now: grants would otherwise pay for it whenever they reach slots not
+    // used before.
+    TRY_STATUS(make_slot_room(FIRST_DYNAMIC_SLOT, abi::ROOT_CAP_SLOTS));
     memory().start_free = memory().buddy.nr_free_pages();
     uprintf("pager: free pages at start: %lu\n", memory().start_free);
     return {};

@@ -136,6 +136,7 @@ inline constexpr uint64_t CAP_LEAF_HEADER_BYTES = 16;
 inline constexpr uint64_t CAP_LEAF_SLOTS =
     bits::round_down_pow2((PAGE_SIZE - CAP_LEAF_HEADER_BYTES) / sizeof(Cap));
 static_assert(abi::MAX_CAP_SLOTS % CAP_LEAF_SLOTS == 0);
+static_assert(CAP_LEAF_SLOTS == abi::CAP_LEAF_SLOTS, "the ABI says what a leaf holds");
 
 // One page of slots. `owner` and `index` say whose space it is in and
 // where (the leaf of owner->space's directory entry `index`): which space
@@ -194,9 +195,9 @@ struct CapSpace {
 
     // The slot `slot`; for a slot past abi::MAX_CAP_SLOTS or in a leaf not
     // made yet, a slot of the absent leaf (type CAP_ABSENT): never null.
-    // Inline: every lookup of a capability. A slot an IPC field names (12
-    // bits) lies within MIN_DIR_ENTRIES leaves, so the compiler drops the
-    // check of dir_len for it.
+    // Inline: every lookup of a capability. A slot an IPC call names for
+    // its own use (below abi::IPC_SLOTS) lies within MIN_DIR_ENTRIES
+    // leaves, so the compiler drops the check of dir_len for it.
     Cap* find(uint64_t slot) const {
         const uint64_t i = slot / CAP_LEAF_SLOTS;
         if (i >= MIN_DIR_ENTRIES && i >= dir_len) return &absent_leaf.slots[0];

@@ -57,6 +57,9 @@ inline constexpr unsigned SLOT_FIRST_FREE = 8;
 // time something is put there, within the task's kernel memory limit
 // (docs/syscalls.md, "Capability space").
 inline constexpr uint64_t MAX_CAP_SLOTS = uint64_t(1) << 22;
+// The kernel makes that room a leaf at a time: a page of kernel memory
+// holding CAP_LEAF_SLOTS consecutive slots, from a multiple of it.
+inline constexpr uint64_t CAP_LEAF_SLOTS = 32;
 // The slots a task's runtime hands out, [SLOT_FIRST_FREE, CAP_SLOTS)
 // (libs/runtime/slots.h): a bound of user code, not the kernel's.
 inline constexpr unsigned CAP_SLOTS = 256;

@@ -9,6 +9,22 @@ constinit SlotAllocator g_slots;
 
 SlotAllocator& slots() { return g_slots; }
 
+Status make_slot_room(uint64_t first, uint64_t end) {
+    if (first == abi::SLOT_NULL) first = 1;  // never a slot to fill
+    uint64_t s = first;
+    while (s < end) {
+        const uint64_t leaf_end = (s / abi::CAP_LEAF_SLOTS + 1) * abi::CAP_LEAF_SLOTS;
+        const uint64_t part_end = leaf_end < end ? leaf_end : end;
+        while (s < part_end && sys::cap_identify(s).ok()) s++;
+        if (s < part_end) {
+            TRY_STATUS(sys::cap_copy(abi::SLOT_SELF_TASK, 0, s, abi::RIGHT_READ));
+            TRY_STATUS(sys::cap_delete(s));
+        }
+        s = part_end;
+    }
+    return {};
+}
+
 void SlotAllocator::reset(unsigned first, unsigned end) {
     for (auto& w : free_) w = 0;
     if (end > MAX_SLOTS) end = MAX_SLOTS;

@@ -36,6 +36,15 @@ private:
 // The calling task's allocator (set up by rt::init_root / rt_thread_main).
 SlotAllocator& slots();
 
+// Makes the kernel's room for the slots [first, end) of the calling
+// task's capability space, so that filling them later grows nothing
+// (docs/syscalls.md, "Capability space"): in each leaf's part of the
+// range (abi::CAP_LEAF_SLOTS slots) a capability is put in the first
+// empty slot and deleted again; a part with no empty slot has its room
+// already. Errors: those of CapCopy (InvalidCap past the space,
+// OutOfSlots, NoMemory); the room made before stays.
+Status make_slot_room(uint64_t first, uint64_t end);
+
 // A slot and the capability in it. The destructor deletes the capability
 // (if any) and returns the slot. Move-only.
 class CapSlot {

@@ -135,14 +135,6 @@ Status make_window_tables(unsigned frame_slot) {
     return ok_status();
 }
 
-// Makes the leaf of our capability space that holds `slot` (a capability
-// put there and deleted), if it holds nothing.
-Status make_leaf(unsigned slot) {
-    if (sys::cap_identify(slot).ok()) return ok_status();
-    TRY_STATUS(sys::cap_copy(abi::SLOT_SELF_TASK, 0, slot, abi::RIGHT_READ));
-    return sys::cap_delete(slot);
-}
-
 // Every leaf of our capability space that the run fills, made now, so
 // that capabilities coming and going there never grow it: the slots our
 // runtime hands out, a batch's run past the fuzz range's end, and the
@@ -150,8 +142,8 @@ Status make_leaf(unsigned slot) {
 Status make_slot_leaves(const World& w) {
     const unsigned run_end = w.fuzz_end + abi::MINT_MAP_MAX;
     const unsigned end = run_end > w.nr_slots ? run_end : w.nr_slots;
-    for (unsigned s = 1; s < end; s++) TRY_STATUS(make_leaf(s));
-    for (unsigned i = 0; i < w.nr_extra; i++) TRY_STATUS(make_leaf(w.extra[i]));
+    TRY_STATUS(make_slot_room(1, end));
+    for (unsigned i = 0; i < w.nr_extra; i++) TRY_STATUS(make_slot_room(w.extra[i], w.extra[i] + 1));
     return ok_status();
 }
 

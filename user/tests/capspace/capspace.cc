@@ -40,14 +40,6 @@ Result<Levels> levels() {
         EXPECT_EQ_U(now_.kmem_used, (start).kmem_used); \
     } while (0)
 
-// Makes the leaf of our space that holds `slot` (a copy of `ep` put there
-// and deleted), so that filling it later grows nothing: our space stays
-// grown, and would otherwise move the levels a test compares.
-Status make_leaf(unsigned ep, unsigned slot) {
-    TRY_STATUS(sys::cap_copy(ep, 0, slot, abi::RIGHT_WRITE));
-    return sys::cap_delete(slot);
-}
-
 // A capability made far into our space is there, is used from there as
 // a source and a destination, and goes.
 void a_capability_far_into_the_space_works(unity::Runner& r) {
@@ -138,8 +130,10 @@ void slots_past_the_space_are_refused(unity::Runner& r) {
     ASSERT_OK(sys::endpoint_create(ep.slot()));
     ASSERT_VALUE(empty, CapSlot::alloc());
     ASSERT_VALUE(empty2, CapSlot::alloc());
-    ASSERT_OK(make_leaf(ep.slot(), empty.slot()));
-    ASSERT_OK(make_leaf(ep.slot(), empty2.slot()));
+    // Their room made now (the space stays grown and would otherwise
+    // move the levels compared).
+    ASSERT_OK(make_slot_room(empty.slot(), empty.slot() + 1));
+    ASSERT_OK(make_slot_room(empty2.slot(), empty2.slot() + 1));
     ASSERT_VALUE(start, levels());
     const uint64_t pfn = range.end_pfn - 1, pfns[2] = {pfn, pfn};
     const uint64_t past[] = {abi::MAX_CAP_SLOTS, abi::MAX_CAP_SLOTS + 1, abi::MAX_CAP_SLOTS + FAR,
@@ -213,7 +207,7 @@ void a_space_stops_at_its_tasks_limit(unity::Runner& r) {
     ASSERT_VALUE(b, CapSlot::alloc());
     ASSERT_VALUE(b_thread, CapSlot::alloc());
     for (unsigned s : {a.slot(), a_thread.slot(), b.slot(), b_thread.slot()})
-        ASSERT_OK(make_leaf(ep.slot(), s));
+        ASSERT_OK(make_slot_room(s, s + 1));
     ASSERT_VALUE(start, levels());
     {
         ASSERT_OK(sys::task_create(a.slot(), a_thread.slot(), SMALL_LIMIT));
