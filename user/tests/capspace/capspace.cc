@@ -11,6 +11,7 @@
 #include "runtime/utest.h"
 #include "user/tests/capspace/suites.h"
 #include "user/tests/common/hub.h"
+#include "user/tests/common/levels.h"
 #include "user/tests/common/util.h"
 
 namespace {
@@ -21,24 +22,6 @@ constexpr uint64_t R = abi::RIGHT_READ, RW = abi::RIGHT_READ | abi::RIGHT_WRITE;
 constexpr uint64_t FAR = 1'000'000, FURTHER = 1'040'000;
 // Where the run of frames below is mapped.
 constexpr uint64_t RUN_VA = 0x2c'0000'0000;
-
-// The kernel pool and our kernel memory account, to see that everything
-// came back.
-struct Levels {
-    uint64_t pool_free, kmem_used;
-};
-Result<Levels> levels() {
-    const sys::KernelInfo k = TRY(sys::kernel_info());
-    const auto m = TRY(sys::kmem_info());
-    return Levels{k.pool_free, m.used};
-}
-
-#define EXPECT_LEVELS(start)                            \
-    do {                                                \
-        ASSERT_VALUE(now_, levels());                   \
-        EXPECT_EQ_U(now_.pool_free, (start).pool_free); \
-        EXPECT_EQ_U(now_.kmem_used, (start).kmem_used); \
-    } while (0)
 
 // A capability made far into our space is there, is used from there as
 // a source and a destination, and goes.

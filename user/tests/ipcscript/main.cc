@@ -19,13 +19,13 @@
 #include "runtime/counters.h"
 #include "runtime/fault.h"
 #include "runtime/frames.h"
-#include "runtime/runtime.h"
 #include "runtime/slots.h"
 #include "runtime/spawn.h"
 #include "runtime/syscall.h"
 #include "runtime/utest.h"
 #include "runtime/vspace.h"
 #include "testrunner/testrunner.h"
+#include "user/tests/common/root.h"
 
 namespace {
 
@@ -573,11 +573,7 @@ void measured_round_trips(unity::Runner& r) {
 
 extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
-    if (Status s = rt::init_root(arg); !s.ok()) {
-        r.fail(__FILE__, __LINE__, "boot_info", error_name(s.error()));
-        r.finish();
-        return 1;
-    }
+    if (!init_root_test(r, arg)) return 1;
     Fixture f;
     Status ready = setup(f);
     auto server = ready.ok() ? start_server(f) : Result<Child>(ready.error());

@@ -8,28 +8,11 @@
 #include "runtime/syscall.h"
 #include "runtime/utest.h"
 #include "user/tests/common/hub.h"
+#include "user/tests/common/levels.h"
 #include "user/tests/common/util.h"
 #include "user/tests/syscalls/suites.h"
 
 namespace {
-
-// The kernel pool and our kernel memory account, to see that everything
-// came back.
-struct Levels {
-    uint64_t pool_free, kmem_used;
-};
-Result<Levels> levels() {
-    const sys::KernelInfo k = TRY(sys::kernel_info());
-    const auto m = TRY(sys::kmem_info());
-    return Levels{k.pool_free, m.used};
-}
-
-#define EXPECT_LEVELS(start)                            \
-    do {                                                \
-        ASSERT_VALUE(now_, levels());                   \
-        EXPECT_EQ_U(now_.pool_free, (start).pool_free); \
-        EXPECT_EQ_U(now_.kmem_used, (start).kmem_used); \
-    } while (0)
 
 // A task made and never started, whose Task and Thread capabilities are
 // deleted (either first): nothing outside it holds it any more, so it

@@ -2,17 +2,13 @@
 // of docs/syscalls.md, its success path and each documented error, and
 // exits with 0 when every test passed.
 #include "runtime/console.h"
-#include "runtime/runtime.h"
 #include "testrunner/testrunner.h"
+#include "user/tests/common/root.h"
 #include "user/tests/syscalls/suites.h"
 
 extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
-    if (Status s = rt::init_root(arg); !s.ok()) {
-        r.fail(__FILE__, __LINE__, "boot_info", error_name(s.error()));
-        r.finish();
-        return 1;
-    }
+    if (!init_root_test(r, arg)) return 1;
     run_misc_tests(r);
     run_cap_tests(r);
     run_memory_cap_tests(r);
