@@ -146,8 +146,8 @@ inline void spend_reply(Cap* rc, Thread* caller) {
     caller->refs--;
 }
 
-// The six words of a message into a0..a5 of `to`, unrolled (a loop costs
-// five instructions a word here, the copy two).
+// The six words of a message into a0..a5 of `to`, unrolled: every message
+// of both paths copies them (docs/performance.md has what a loop cost).
 [[gnu::always_inline]] inline void put_words(UserContext& to, const uint64_t* words) {
 #pragma GCC unroll 6
     for (unsigned i = 0; i < abi::MSG_WORDS; i++) to.set_arg(i, words[i]);
