@@ -64,6 +64,7 @@ Client* client_new(const char* name, uint64_t quota) {
         c.used = true;
         c.id = i + 1;
         c.quota = quota_or_default(quota);
+        c.first_block = mm::PFN_NONE;
         g_alive++;
         unsigned k = 0;
         for (; name[k] && k < sizeof c.name - 1; k++) c.name[k] = name[k];
@@ -83,7 +84,7 @@ void client_ended(Client* c, int status) {
     for (unsigned* slot : {&c->task_slot, &c->thread_slot}) {
         if (!*slot) continue;
         (void)sys::cap_delete(*slot);
-        slot_free(*slot);
+        slots().free(*slot);
         *slot = 0;
     }
     kmem_release(c->kmem_reserved);
@@ -177,12 +178,12 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
         return Error::NoMemory;
     }
     c->kmem_reserved = reserved;
-    auto task_slot = slot_alloc();
-    auto thread_slot = slot_alloc();
-    auto from_kernel = slot_alloc();
+    auto task_slot = slots().alloc();
+    auto thread_slot = slots().alloc();
+    auto from_kernel = slots().alloc();
     if (!task_slot.ok() || !thread_slot.ok() || !from_kernel.ok()) {
-        if (task_slot.ok()) slot_free(*task_slot);
-        if (thread_slot.ok()) slot_free(*thread_slot);
+        if (task_slot.ok()) slots().free(*task_slot);
+        if (thread_slot.ok()) slots().free(*thread_slot);
         client_ended(c, -1);
         return Error::NoMemory;
     }
@@ -196,7 +197,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
         s = sys::thread_start(c->thread_slot, img.entry, CHILD_STACK_TOP, CHILD_ARGS_VA,
                               abi::PRIORITY_DEFAULT);
     (void)sys::cap_delete(*from_kernel);  // the task's and the thread's copies live on
-    slot_free(*from_kernel);
+    slots().free(*from_kernel);
     if (!s.ok()) {
         release_all(c);
         (void)sys::task_kill(c->task_slot);
@@ -222,7 +223,12 @@ void load_bundle(const abi::BootInfo* boot) {
                 error_name(manifest.error()));
         return;
     }
-    if (auto pool = sys::kernel_info(); pool.ok()) g_kmem_left = pool->pool_free - pool->pool_free / 4;
+    // The room the pager gave the pool for its frame table is not theirs.
+    if (auto pool = sys::kernel_info(); pool.ok()) {
+        const uint64_t donated = memory().table_donated;
+        const uint64_t free = pool->pool_free > donated ? pool->pool_free - donated : 0;
+        g_kmem_left = free - free / 4;
+    }
     bundle::Manifest m(reinterpret_cast<const char*>(manifest->data), manifest->size);
     bundle::RunEntry run;
     for (;;) {

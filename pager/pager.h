@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "buddy/buddy.h"
 #include "buddy/lru.h"
+#include "runtime/slots.h"
 #include "runtime/zero.h"
 
 namespace pager {
@@ -39,80 +40,33 @@ inline constexpr unsigned REPLY_SLOT = abi::SLOT_ROOT_FREE;  // the Reply cap of
 inline constexpr unsigned FIRST_DYNAMIC_SLOT = abi::SLOT_ROOT_FREE + 1;
 
 // ---- the pager's capability slots ------------------------------------------
-// Its table is abi::ROOT_CAP_SLOTS long: one slot per block it grants,
-// plus its physical map and the Task and Thread of each task it starts.
-namespace slots_detail {
-inline constexpr unsigned WORDS = abi::ROOT_CAP_SLOTS / 64;
-struct UsedBits {
-    uint64_t w[WORDS];
-};
-constexpr UsedBits fixed_slots_used() {
-    UsedBits u{};
-    for (unsigned s = 0; s < FIRST_DYNAMIC_SLOT; s++) u.w[s / 64] |= uint64_t(1) << (s % 64);
-    return u;
-}
-// Bit b of word w: slot 64w + b is in use. The fixed slots below
-// FIRST_DYNAMIC_SLOT are marked used once and for all, so the searches
-// need no special case for them.
-inline constinit UsedBits g_bits = fixed_slots_used();
-inline constinit unsigned g_hint = 0;  // no word below it has a free slot
-
-// Bit b of the result: slots b .. b+n-1 of a word with free bits `free`
-// are all free (1 <= n <= 64).
-constexpr uint64_t run_starts(uint64_t free, unsigned n) {
-    if (n == 64) return free == ~uint64_t(0) ? 1 : 0;
-    uint64_t run = free;
-    for (unsigned len = 1; len < n && run; len++) run &= run >> 1;
-    return run;
-}
-}  // namespace slots_detail
-
-// One free slot; NoMemory when the table is full. Inline: every grant
-// takes one.
-inline Result<unsigned> slot_alloc() {
-    using namespace slots_detail;
-    for (unsigned w = g_hint; w < WORDS; w++) {
-        const uint64_t free = ~g_bits.w[w];
-        if (!free) continue;
-        const unsigned b = bits::lowest_set(free);
-        g_bits.w[w] |= uint64_t(1) << b;
-        g_hint = w;
-        return w * 64 + b;
-    }
-    return Error::NoMemory;
-}
-// `n` (1..64) consecutive slots; the first is returned. InvalidArgument
-// for n out of range, NoMemory when no word has such a run.
-inline Result<unsigned> slot_alloc_run(unsigned n) {
-    using namespace slots_detail;
-    if (n == 0 || n > 64) return Error::InvalidArgument;
-    if (n == 1) return slot_alloc();
-    for (unsigned w = g_hint; w < WORDS; w++) {
-        const uint64_t run = run_starts(~g_bits.w[w], n);
-        if (!run) continue;
-        const unsigned b = bits::lowest_set(run);
-        g_bits.w[w] |= n == 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1) << b;
-        return w * 64 + b;
-    }
-    return Error::NoMemory;
-}
-// Gives a slot back; a fixed slot or one not in use is ignored.
-inline void slot_free(unsigned slot) {
-    using namespace slots_detail;
-    if (slot < FIRST_DYNAMIC_SLOT || slot >= abi::ROOT_CAP_SLOTS) return;
-    const uint64_t bit = uint64_t(1) << (slot % 64);
-    if (g_bits.w[slot / 64] & bit) {
-        g_bits.w[slot / 64] &= ~bit;
-        if (slot / 64 < g_hint) g_hint = slot / 64;
-    }
-}
+// Slots [FIRST_DYNAMIC_SLOT, FRAME_TABLE) are its own, handed out by the
+// runtime's slot allocator (slots()): its physical map and the Task and
+// Thread of each task it starts. From FRAME_TABLE on lies the frame
+// table: the Frame capability of a granted block sits in the slot of its
+// first frame (frame_slot), so that granting takes no slot of its own and
+// grants are bounded by memory and quotas alone.
+inline constexpr uint64_t FRAME_TABLE = abi::ROOT_CAP_SLOTS;
 
 // ---- physmem.cc: taking over physical memory -------------------------------
+// A Memory capability the pager serves frames from, and the slots of its
+// frames in the frame table: frame p's is window + (p - first).
+struct MemoryRange {
+    unsigned slot;
+    uint64_t first, pages;
+    uint64_t window;
+    bool contains(Pfn pfn) const { return pfn.raw() - first < pages; }
+};
+
 struct Memory {
     mm::Buddy buddy;
     mm::Lru lru{buddy};
     const abi::BootInfo* boot = nullptr;
-    uint64_t start_free = 0;  // free frames once every boot frame was handed over
+    MemoryRange ranges[abi::BOOT_MAX_MEMORY];
+    unsigned nr_ranges = 0;
+    uint64_t table_base = 0;     // the first frame of the frame table: its slot is FRAME_TABLE
+    uint64_t table_donated = 0;  // bytes given to the kernel's pool for the frame table's room
+    uint64_t start_free = 0;     // free frames once every boot frame was handed over
 };
 namespace detail {
 // Built in place by memory_init, first thing (the runtime runs no global
@@ -121,8 +75,9 @@ alignas(Memory) inline unsigned char g_memory[sizeof(Memory)];
 }  // namespace detail
 inline Memory& memory() { return *std::launder(reinterpret_cast<Memory*>(detail::g_memory)); }
 
-// Builds the zones over mem_map and frees every frame of the Memory caps
-// (the source material's free_all_bootmem), logging totals per zone.
+// Gives the kernel's pool the room for the frame table, maps the rest of
+// the Memory caps, builds the zones over mem_map and frees every frame of
+// them (the source material's free_all_bootmem), logging totals per zone.
 Status memory_init(const abi::BootInfo* boot);
 
 // ---- clients.cc: the tasks the pager starts --------------------------------
@@ -149,6 +104,7 @@ struct Client {
     unsigned task_slot, thread_slot;
     uint64_t quota, held_pages, blocks;
     uint64_t kmem_reserved;  // its kernel memory limit and structures, from the pager's budget
+    uint32_t first_block;    // its granted blocks, linked through Page::owner_next (PFN_NONE: none)
     Region regions[MAX_REGIONS];
     unsigned nr_regions;
 };
@@ -176,17 +132,19 @@ void client_ended(Client* c, int status);
 bool clients_all_succeeded();
 
 // ---- grants.cc: the blocks granted to the tasks ----------------------------
-// The grant table comes from the pager's own allocator (after memory_init).
-Status grant_table_init();
+// The slot of the Frame capability of the block whose first frame is pfn
+// (a frame of a served range).
+inline uint64_t frame_slot(Pfn pfn) { return FRAME_TABLE + (pfn.raw() - memory().table_base); }
 
 // A block granted to `c`: taken from the buddy allocator, put on the LRU
-// lists, its Frame cap (the parent of every copy the client gets, with
-// `rights`) kept in the grant table. `va` is where it is mapped for the
-// client (0: not by the pager). Errors: OverQuota, those of the buddy
-// allocator.
+// lists and on c's list of blocks, its Frame capability (the parent of
+// every copy the client gets, with `rights`) in the frame table. `va` is
+// where it is mapped for the client (0: not by the pager). Errors:
+// OverQuota, those of the buddy allocator and of minting (OutOfSlots:
+// the frame table's room is used up).
 struct Grant {
     Pfn pfn;
-    unsigned slot;
+    uint64_t slot;
 };
 Result<Grant> grant(Client* c, mm::AllocRequest req, uint64_t va,
                     uint8_t rights = abi::RIGHT_READ | abi::RIGHT_WRITE);
@@ -203,26 +161,11 @@ unsigned minted_count();
 // nothing. Errors: OverQuota, those of the buddy allocator and the kernel.
 Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req);
 
-// The grant table's entries (grants.cc), for verify.cc.
-struct GrantEntry {
-    uint64_t pfn;  // 0: empty
-    uint16_t slot;
-    uint8_t order;
-    uint8_t client;  // id
-    bool tombstone;
-};
-struct GrantTableView {
-    const GrantEntry* entries;
-    unsigned size;
-};
-GrantTableView grant_table_view();
-// The entry a lookup of `pfn` finds, or nullptr.
-const GrantEntry* grant_lookup(uint64_t pfn);
-// Cache k of the frames minted ahead: n frames and their slots.
+// Cache k of the frames minted ahead: n frames (each minted into its
+// frame_slot).
 inline constexpr unsigned NR_MINTED_CACHES = 2;
 struct MintedView {
     const uint64_t* pfns;
-    const uint16_t* slots;
     unsigned n;
 };
 MintedView minted_view(unsigned k);
@@ -237,8 +180,8 @@ void release_all(Client* c);
 [[noreturn]] void serve();
 
 // ---- verify.cc: the pager's check of its own state ------------------------
-// The buddy allocator's check, the grant table against the allocator,
-// the LRU lists, the minted caches, the clients' counts and the kernel's
+// The buddy allocator's check, the clients' lists of blocks against the
+// allocator, the LRU lists, the minted caches, the clients' counts and the kernel's
 // capabilities, and the free count against what is granted and minted.
 // Errors: Malformed, with the first problem written to `why`.
 Status verify(const TextSink* why = nullptr);

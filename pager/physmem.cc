@@ -1,5 +1,6 @@
-// Taking over physical memory: the pager's physical map of its Memory
-// capabilities, the zones over mem_map, and free_all_bootmem.
+// Taking over physical memory: the frame table's room in the kernel's
+// pool, the pager's physical map of its Memory capabilities, the zones
+// over mem_map, and free_all_bootmem.
 #include "buddy/introspect.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
@@ -35,11 +36,68 @@ Status physmap_range(unsigned memory_slot, uint64_t first, uint64_t pages) {
         unsigned order = bits::highest_set(end - pfn);
         if (pfn && bits::lowest_set(pfn) < order) order = bits::lowest_set(pfn);
         if (order > abi::FRAME_ORDER_MAX) order = abi::FRAME_ORDER_MAX;
-        unsigned slot = TRY(slot_alloc());
+        unsigned slot = TRY(slots().alloc());
         TRY_STATUS(sys::memory_mint_frame(memory_slot, pfn, order, abi::RIGHT_READ | abi::RIGHT_WRITE, slot));
         TRY_STATUS(sys::map(0, slot, PHYSMAP_BASE + (pfn << PAGE_SHIFT), abi::RIGHT_READ | abi::RIGHT_WRITE));
         pfn += uint64_t(1) << order;
     }
+    return {};
+}
+
+// The ranges the pager serves: every Memory capability that its physical
+// map reaches and the frame table has slots for, with their windows.
+Status serve_ranges(const abi::BootInfo* b) {
+    Memory& m = memory();
+    m.table_base = ~uint64_t(0);
+    for (unsigned i = 0; i < b->nr_memory; i++)
+        if (b->memory[i].first_pfn < m.table_base) m.table_base = b->memory[i].first_pfn;
+    for (unsigned i = 0; i < b->nr_memory; i++) {
+        const abi::BootMemory& bm = b->memory[i];
+        const uint64_t end = bm.first_pfn + bm.pages;
+        if (PHYSMAP_BASE + (end << PAGE_SHIFT) > PHYSMAP_LIMIT ||
+            FRAME_TABLE + (end - m.table_base) > abi::MAX_CAP_SLOTS) {
+            uprintf("pager: memory at pfn %#lx is beyond the pager's reach; left unused\n", bm.first_pfn);
+            continue;
+        }
+        m.ranges[m.nr_ranges++] =
+            MemoryRange{bm.slot, bm.first_pfn, bm.pages, FRAME_TABLE + (bm.first_pfn - m.table_base)};
+    }
+    return m.nr_ranges ? ok_status() : Status(Error::NoMemory);
+}
+
+// The kernel pool pages the frame table can take at most: a leaf for each
+// abi::CAP_LEAF_SLOTS slots of every range, and its directory (an entry
+// a leaf) while it doubles, the old and the new one side by side.
+uint64_t frame_table_pages() {
+    const Memory& m = memory();
+    uint64_t leaves = 0, end_slot = 0;
+    for (unsigned i = 0; i < m.nr_ranges; i++) {
+        const MemoryRange& r = m.ranges[i];
+        leaves += r.pages / abi::CAP_LEAF_SLOTS + 2;  // a part leaf at each end
+        if (r.window + r.pages > end_slot) end_slot = r.window + r.pages;
+    }
+    const uint64_t dir_bytes = (end_slot / abi::CAP_LEAF_SLOTS + 1) * sizeof(uint64_t);
+    const uint64_t dir_pages = uint64_t(1) << bits::log2_ceil((dir_bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+    return leaves + dir_pages + dir_pages / 2;
+}
+
+// The kernel keeps the frame table in its pool, which is sized for its
+// own objects: the pager gives it the room from the start of its largest
+// range (MemoryDonate), as a task provides the memory for its tables.
+Status donate_frame_table_room() {
+    Memory& m = memory();
+    MemoryRange* largest = &m.ranges[0];
+    for (unsigned i = 1; i < m.nr_ranges; i++)
+        if (m.ranges[i].pages > largest->pages) largest = &m.ranges[i];
+    const uint64_t pages = frame_table_pages();
+    if (largest->pages < 2 * pages) return Error::NoMemory;
+    TRY_STATUS(sys::memory_donate(largest->slot, largest->first, pages));
+    // The kernel counts a window from the capability's first frame: the
+    // slots stay where frame_slot() puts them.
+    largest->first += pages;
+    largest->pages -= pages;
+    largest->window += pages;
+    m.table_donated = pages * PAGE_SIZE;
     return {};
 }
 
@@ -50,36 +108,33 @@ void zero_block(void*, Pfn pfn, Order order) { zero_frames(pfn, order); }
 Status memory_init(const abi::BootInfo* b) {
     new (detail::g_memory) Memory();
     memory().boot = b;
-    for (unsigned i = 0; i < b->nr_memory; i++) {
-        const abi::BootMemory& m = b->memory[i];
-        if (PHYSMAP_BASE + ((m.first_pfn + m.pages) << PAGE_SHIFT) > PHYSMAP_LIMIT) {
-            uprintf("pager: memory at pfn %#lx is beyond the pager's physical map; left unused\n",
-                    m.first_pfn);
-            continue;
-        }
-        TRY_STATUS(physmap_range(m.slot, m.first_pfn, m.pages));
-    }
+    slots().reset(FIRST_DYNAMIC_SLOT, FRAME_TABLE);
+    TRY_STATUS(serve_ranges(b));
+    TRY_STATUS(donate_frame_table_room());
+    Memory& m = memory();
+    for (unsigned i = 0; i < m.nr_ranges; i++)
+        TRY_STATUS(physmap_range(m.ranges[i].slot, m.ranges[i].first, m.ranges[i].pages));
     mm::MemoryLayout layout = layout_from(b);
-    // Pageblock flags live in the last frames of the largest Memory range.
+    // Pageblock flags live in the last frames of the largest range.
     size_t storage_bytes = mm::Buddy::pageblock_storage_size(layout);
     uint64_t storage_pages = (storage_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
     unsigned largest = 0;
-    for (unsigned i = 1; i < b->nr_memory; i++)
-        if (b->memory[i].pages > b->memory[largest].pages) largest = i;
-    const abi::BootMemory& big = b->memory[largest];
+    for (unsigned i = 1; i < m.nr_ranges; i++)
+        if (m.ranges[i].pages > m.ranges[largest].pages) largest = i;
+    const MemoryRange& big = m.ranges[largest];
     if (big.pages <= storage_pages) return Error::NoMemory;
-    Pfn storage_pfn(big.first_pfn + big.pages - storage_pages);
+    Pfn storage_pfn(big.first + big.pages - storage_pages);
     mm::BuddyConfig config;
     config.zero = mm::ZeroHook{zero_block, nullptr};
     TRY_STATUS(memory().buddy.init(layout, mm::MemMap(b->mem_map_vaddr), phys_ptr(storage_pfn),
                                    storage_pages * PAGE_SIZE, config));
-    // free_all_bootmem: every frame of every Memory cap but the storage.
-    for (unsigned i = 0; i < b->nr_memory; i++) {
-        const abi::BootMemory& m = b->memory[i];
-        uint64_t end = m.first_pfn + m.pages;
+    // free_all_bootmem: every frame of every range but the storage.
+    for (unsigned i = 0; i < m.nr_ranges; i++) {
+        const MemoryRange& r = m.ranges[i];
+        uint64_t end = r.first + r.pages;
         if (i == largest) end -= storage_pages;
-        if (PHYSMAP_BASE + (end << PAGE_SHIFT) > PHYSMAP_LIMIT || end <= m.first_pfn) continue;
-        TRY_STATUS(memory().buddy.free_bootmem_range(Pfn(m.first_pfn), Pfn(end)));
+        if (end <= r.first) continue;
+        TRY_STATUS(memory().buddy.free_bootmem_range(Pfn(r.first), Pfn(end)));
     }
     memory().buddy.drain_pcp();
     for (unsigned n = 0; n < memory().buddy.nr_nodes(); n++) {
@@ -90,12 +145,8 @@ Status memory_init(const abi::BootInfo* b) {
                     mm::zone_name(mm::ZoneType(z)), st.present, st.free_pages, st.free_pages >> 8);
         }
     }
-    TRY_STATUS(grant_table_init());
-    // The kernel's room for every slot slot_alloc() hands out, made once
-    // now: grants would otherwise pay for it whenever they reach slots not
-    // used before.
-    TRY_STATUS(make_slot_room(FIRST_DYNAMIC_SLOT, abi::ROOT_CAP_SLOTS));
     memory().start_free = memory().buddy.nr_free_pages();
+    uprintf("pager: frame table room: %lu KiB given to the kernel's pool\n", m.table_donated / 1024);
     uprintf("pager: free pages at start: %lu\n", memory().start_free);
     return {};
 }

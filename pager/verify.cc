@@ -1,8 +1,8 @@
 // The pager's check of its own state (Stats with PAGER_STAT_VERIFY,
 // docs/pager-protocol.md): the buddy allocator's own check, then what the
-// pager keeps on top of it -- the grant table, the minted caches, the
-// clients' counts, the LRU lists and the free count -- against each other
-// and against the kernel's view of the pager's capabilities. Read only.
+// pager keeps on top of it -- the clients' lists of blocks, the minted
+// caches, the clients' counts, the LRU lists and the free count -- against
+// each other and against the kernel's view of the frame table. Read only.
 #include "buddy/buddy.h"
 #include "format/format.h"
 #include "pager/pager.h"
@@ -18,50 +18,56 @@ Status fail(const TextSink* why, const char* fmt, uint64_t a, uint64_t b = 0, ui
     return Error::Malformed;
 }
 
-bool slot_used(unsigned slot) {
-    return slot < abi::ROOT_CAP_SLOTS && (slots_detail::g_bits.w[slot / 64] >> (slot % 64)) & 1;
-}
-
-// The kernel holds a Frame capability for [pfn, pfn + 2^order) in `slot`.
-bool kernel_has_frame(unsigned slot, uint64_t pfn, unsigned order) {
-    auto c = sys::cap_identify(slot);
-    return c.ok() && c->type == abi::CapType::Frame && c->word == (pfn << 8 | order);
+// The kernel holds a Frame capability for [pfn, pfn + 2^order) in its
+// slot of the frame table.
+bool kernel_has_frame(Pfn pfn, unsigned order) {
+    auto c = sys::cap_identify(frame_slot(pfn));
+    return c.ok() && c->type == abi::CapType::Frame && c->word == (pfn.raw() << 8 | order);
 }
 
 struct ClientTally {
     uint64_t pages, blocks;
 };
 
-// Every grant: a live client's, of an allocated block on the LRU lists
-// owned by that client, its capability in a slot the pager marks used and
-// the kernel has, found where a lookup probes.
-Status check_grants(const TextSink* why, ClientTally* tally, uint64_t* granted) {
-    const GrantTableView table = grant_table_view();
+// A frame of a served range that mem_map describes.
+bool served(Pfn pfn) {
+    if (!memory().buddy.zone_of(pfn)) return false;
+    for (unsigned i = 0; i < memory().nr_ranges; i++)
+        if (memory().ranges[i].contains(pfn)) return true;
+    return false;
+}
+
+// Each live client's list of blocks: linked both ways, each an allocated
+// block of the client's on the LRU lists, its capability in the frame
+// table. A list longer than the client's count of blocks is broken (and
+// the walk stops there, so that a cycle ends it).
+Status check_blocks(const TextSink* why, ClientTally* tally, uint64_t* granted) {
     const mm::Buddy& b = memory().buddy;
-    for (unsigned i = 0; i < table.size; i++) {
-        const GrantEntry& e = table.entries[i];
-        if (e.pfn == 0) continue;
-        if (e.tombstone) return fail(why, "pager: grant entry %lu (pfn %#lx) marked deleted\n", i, e.pfn);
-        Client* c = e.client ? client_by_badge(e.client) : nullptr;
-        if (!c) return fail(why, "pager: pfn %#lx granted to %lu, no live client\n", e.pfn, e.client);
-        if (grant_lookup(e.pfn) != &e)
-            return fail(why, "pager: pfn %#lx: a lookup finds another entry or none (entry %lu)\n", e.pfn, i);
-        if (e.order >= mm::MAX_ORDER || !b.zone_of(Pfn(e.pfn)))
-            return fail(why, "pager: pfn %#lx order %lu not a block of the allocator\n", e.pfn, e.order);
-        const mm::Page* p = b.page(Pfn(e.pfn));
-        if (!p->test(mm::PG_allocated) || p->order() != e.order)
-            return fail(why, "pager: granted pfn %#lx is not an allocated block of order %lu\n", e.pfn,
-                        e.order);
-        if (!(p->test(mm::PG_lru) || p->test(mm::PG_isolated)) || p->owner != e.client)
-            return fail(why, "pager: granted pfn %#lx not on the LRU lists as client %lu's\n", e.pfn,
-                        e.client);
-        if (e.slot < FIRST_DYNAMIC_SLOT || !slot_used(e.slot))
-            return fail(why, "pager: granted pfn %#lx in slot %lu, not one in use\n", e.pfn, e.slot);
-        if (!kernel_has_frame(e.slot, e.pfn, e.order))
-            return fail(why, "pager: slot %lu holds no Frame of granted pfn %#lx\n", e.slot, e.pfn);
-        tally[e.client - 1].pages += uint64_t(1) << e.order;
-        tally[e.client - 1].blocks++;
-        *granted += uint64_t(1) << e.order;
+    for (unsigned id = 1; id <= MAX_CLIENTS; id++) {
+        const Client* c = client_by_badge(id);
+        if (!c) continue;
+        uint32_t prev = mm::PFN_NONE;
+        for (uint32_t pfn = c->first_block; pfn != mm::PFN_NONE; pfn = b.page(Pfn(pfn))->owner_next) {
+            if (!served(Pfn(pfn)))
+                return fail(why, "pager: client %lu lists pfn %#lx, not a served frame\n", id, pfn);
+            const mm::Page* p = b.page(Pfn(pfn));
+            if (p->owner_prev != prev)
+                return fail(why, "pager: client %lu's block %#lx links back to %#lx\n", id, pfn,
+                            p->owner_prev);
+            if (!p->test(mm::PG_allocated) || p->owner != id ||
+                !(p->test(mm::PG_lru) || p->test(mm::PG_isolated)))
+                return fail(why,
+                            "pager: client %lu lists pfn %#lx, not an allocated block of its on the LRU\n",
+                            id, pfn);
+            if (!kernel_has_frame(Pfn(pfn), p->order()))
+                return fail(why, "pager: the frame table holds no Frame of granted pfn %#lx (order %lu)\n",
+                            pfn, p->order());
+            if (++tally[id - 1].blocks > c->blocks)
+                return fail(why, "pager: client %lu lists more than its %lu blocks\n", id, c->blocks);
+            tally[id - 1].pages += uint64_t(1) << p->order();
+            *granted += uint64_t(1) << p->order();
+            prev = pfn;
+        }
     }
     return {};
 }
@@ -84,19 +90,19 @@ Status check_clients(const TextSink* why, const ClientTally* tally) {
 }
 
 // Frames allocated and minted ahead: allocated order-0 blocks on no LRU
-// list and in no grant, each in a used slot holding its Frame.
+// list and nobody's, each with its Frame in the frame table.
 Status check_minted(const TextSink* why, uint64_t* minted) {
     const mm::Buddy& b = memory().buddy;
     for (unsigned k = 0; k < NR_MINTED_CACHES; k++) {
         const MintedView v = minted_view(k);
         for (unsigned i = 0; i < v.n; i++) {
             const uint64_t pfn = v.pfns[i];
-            if (!b.zone_of(Pfn(pfn))) return fail(why, "pager: minted pfn %#lx outside the allocator\n", pfn);
+            if (!served(Pfn(pfn))) return fail(why, "pager: minted pfn %#lx not a served frame\n", pfn);
             const mm::Page* p = b.page(Pfn(pfn));
-            if (!p->test(mm::PG_allocated) || p->order() != 0 || p->test(mm::PG_lru) || grant_lookup(pfn))
+            if (!p->test(mm::PG_allocated) || p->order() != 0 || p->test(mm::PG_lru) || p->owner != 0)
                 return fail(why, "pager: minted pfn %#lx is not an allocated frame nobody holds\n", pfn);
-            if (!slot_used(v.slots[i]) || !kernel_has_frame(v.slots[i], pfn, 0))
-                return fail(why, "pager: minted pfn %#lx: slot %lu holds no Frame of it\n", pfn, v.slots[i]);
+            if (!kernel_has_frame(Pfn(pfn), 0))
+                return fail(why, "pager: minted pfn %#lx: the frame table holds no Frame of it\n", pfn);
         }
         *minted += v.n;
     }
@@ -114,11 +120,11 @@ Status check_lru(const TextSink* why, uint64_t granted) {
             const mm::Zone& zone = b.zone(n, mm::ZoneType(z));
             for (const mm::PageList& l : zone.lru.lists) {
                 for (uint32_t pfn = l.head; pfn != mm::PFN_NONE; pfn = b.page(Pfn(pfn))->next) {
-                    const GrantEntry* e = grant_lookup(pfn);
-                    if (!e || e->client != b.page(Pfn(pfn))->owner)
-                        return fail(why, "pager: pfn %#lx on an LRU list, not granted to its owner %lu\n",
-                                    pfn, b.page(Pfn(pfn))->owner);
-                    on_lists += uint64_t(1) << e->order;
+                    const mm::Page* p = b.page(Pfn(pfn));
+                    if (!client_by_badge(p->owner))
+                        return fail(why, "pager: pfn %#lx on an LRU list, its owner %lu no live client\n",
+                                    pfn, p->owner);
+                    on_lists += uint64_t(1) << p->order();
                 }
             }
             on_lists += zone.lru.nr_isolated;
@@ -135,7 +141,7 @@ Status verify(const TextSink* why) {
     TRY_STATUS(memory().buddy.verify(why));
     ClientTally tally[MAX_CLIENTS] = {};
     uint64_t granted = 0, minted = 0;
-    TRY_STATUS(check_grants(why, tally, &granted));
+    TRY_STATUS(check_blocks(why, tally, &granted));
     TRY_STATUS(check_clients(why, tally));
     TRY_STATUS(check_minted(why, &minted));
     TRY_STATUS(check_lru(why, granted));

@@ -75,9 +75,9 @@ void zone_present_pages_add_up(unity::Runner& r) {
 bool descriptor_ok(unity::Runner& r, Pfn pfn, unsigned zone, unsigned nid) {
     const mm::Page* p = phys_memory().mem_map.pfn_to_page(pfn);
     return r.check(p->test(mm::PG_reserved) && p->zone() == mm::ZoneType(zone) && p->node() == nid &&
-                       p->refcount == 0 && p->mapcount == 0 && p->next == mm::PFN_NONE,
-                   __FILE__, __LINE__, "pfn %#lx: flags %#x refs %u, want reserved zone %u node %u",
-                   pfn.raw(), p->flags, p->refcount, zone, nid);
+                       p->owner_next == 0 && p->owner_prev == 0 && p->next == mm::PFN_NONE,
+                   __FILE__, __LINE__, "pfn %#lx: flags %#x owner list %u, want reserved zone %u node %u",
+                   pfn.raw(), p->flags, p->owner_next, zone, nid);
 }
 
 void every_descriptor_reserved_with_zone_and_node(unity::Runner& r) {

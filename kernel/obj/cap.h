@@ -99,40 +99,6 @@ inline void install_frame(Cap* dst, uint64_t pfn, uint64_t order, uint8_t rights
     dst->set_frame(pfn, order);
     link_child(parent, dst);
 }
-// Puts the consecutive capabilities run[0..n) (n >= 1) at the head of the
-// list `head`, linked through Next and Prev, as n insertions at the head
-// in order would put them: run[n-1] first, each run[i] followed by
-// run[i-1], run[0] by the old head. run[n-1]'s Prev stays as it is (null
-// in a capability just made). fill(run[i], i) runs on each in the same
-// pass. For the sibling lists (install_frame_run) and a task's mappings
-// (vm::map_fresh_run).
-template <Cap* Cap::*Next, Cap* Cap::*Prev, typename Fill>
-inline void link_run_at_head(Cap*& head, Cap* run, uint64_t n, Fill fill) {
-    Cap* old_first = head;
-    fill(run[0], 0);
-    run[0].*Next = old_first;
-    if (old_first) old_first->*Prev = &run[0];
-    for (uint64_t i = 1; i < n; i++) {
-        fill(run[i], i);
-        run[i].*Next = &run[i - 1];
-        run[i - 1].*Prev = &run[i];
-    }
-    head = &run[n - 1];
-}
-
-// install_frame for the order-0 frames pfns[0..n) (n >= 1) into the empty
-// slots dst[0..n), linked among parent's children as n calls in order
-// would link them: the batch minting calls. The order, 0, is not
-// written: the empty slots hold it already.
-inline void install_frame_run(Cap* dst, const uint64_t* pfns, uint64_t n, uint8_t rights, Cap* parent) {
-    link_run_at_head<&Cap::next_sibling, &Cap::prev_sibling>(parent->first_child, dst, n,
-                                                             [pfns, rights, parent](Cap& c, uint64_t i) {
-                                                                 c.type = abi::CapType::Frame;
-                                                                 c.rights = rights;
-                                                                 c.set_frame_pfn(pfns[i]);
-                                                                 c.parent = parent;
-                                                             });
-}
 // Moves a capability between slots, keeping its place in the tree.
 void move(Cap* dst, Cap* src);
 // Removes one capability: its mapping (Frame), its object reference; its

@@ -89,9 +89,6 @@ public:
         w0 = pfn;
         w1 = order;
     }
-    // The pfn alone, in a slot whose order is already right (an empty
-    // slot's is 0: caps::install_frame_run).
-    void set_frame_pfn(uint64_t pfn) { w0 = pfn; }
 
     uint64_t badge() const { return w0; }
     void set_badge(uint64_t value) { w0 = value; }
@@ -230,20 +227,6 @@ struct CapSpace {
             if (CapLeaf* l = leaf(i))
                 for (uint64_t k = 0; k < CAP_LEAF_SLOTS; k++) fn(l->slots[k], i * CAP_LEAF_SLOTS + k);
     }
-    // The slots [first, first + count) (first + count <= MAX_CAP_SLOTS) as
-    // runs of consecutive capabilities: fn(run, i, n) for each leaf's part
-    // in order, run[0..n) being slots first + i .. first + i + n - 1; for
-    // a leaf not made yet, n slots of the absent leaf.
-    template <typename Fn>
-    void for_each_run(uint64_t first, uint64_t count, Fn fn) const {
-        for (uint64_t i = 0; i < count;) {
-            const uint64_t slot = first + i, in_leaf = slot % CAP_LEAF_SLOTS;
-            const uint64_t n = count - i < CAP_LEAF_SLOTS - in_leaf ? count - i : CAP_LEAF_SLOTS - in_leaf;
-            fn(find(slot), i, n);
-            i += n;
-        }
-    }
-
     // Pool pages of the directory.
     uint64_t dir_pages() const { return (uint64_t(dir_len) * sizeof(Entry) + PAGE_SIZE - 1) / PAGE_SIZE; }
     // Pool pages of the whole space, and the bytes of them charged to its

@@ -117,19 +117,13 @@ Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights) {
     return {};
 }
 
-Status map_fresh_run(Task* t, const CapSpace& space, uint64_t first, const uint64_t* pfns, uint64_t n,
-                     VirtAddr va, uint8_t rights) {
+Status map_fresh(Task* t, Cap* const* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights) {
     TRY_STATUS(arch::user_map_pages(t->pt_root, va, pfns, n, rights, table_source(t)));
-    // Onto t's list of mappings as n list_add() calls in order would put
-    // them, a leaf's part of the run at a time.
-    space.for_each_run(first, n, [t, va](Cap* run, uint64_t i, uint64_t k) {
-        const uint64_t run_va = va.raw() + i * PAGE_SIZE;
-        caps::link_run_at_head<&Cap::map_next, &Cap::map_prev>(t->mappings, run, k,
-                                                               [t, run_va](Cap& c, uint64_t j) {
-                                                                   c.mapped_in = t;
-                                                                   c.mapped_va = run_va + j * PAGE_SIZE;
-                                                               });
-    });
+    for (uint64_t i = 0; i < n; i++) {
+        frames[i]->mapped_in = t;
+        frames[i]->mapped_va = va.raw() + i * PAGE_SIZE;
+        list_add(t, frames[i]);
+    }
     return {};
 }
 

@@ -34,17 +34,15 @@ void destroy(Task* t);
 //   already, or a page of the range is), then NoMemory (tables) or
 //   OverQuota (tables past t's kernel memory limit).
 Status map_frame(Task* t, Cap* frame, VirtAddr va, uint8_t rights);
-// Maps the n (>= 1) order-0 Frame capabilities in slots [first, first +
-// n) of `space` into `t` at va, va + 4 KiB, ... with `rights`. For
-// capabilities the caller has just minted, which nothing else can name
-// yet, over a range it has checked (MemoryMintMap): each an order-0 Frame
-// of pfns[i] whose rights cover `rights` (W only with R), mapped nowhere,
-// and [va, va + n pages) page aligned inside user space; none of that is
-// checked again. Errors: Busy (a page of the range is mapped), NoMemory
-// or OverQuota (tables, as map_frame); all or nothing, no page stays
-// mapped on an error.
-Status map_fresh_run(Task* t, const CapSpace& space, uint64_t first, const uint64_t* pfns, uint64_t n,
-                     VirtAddr va, uint8_t rights);
+// Maps the n (>= 1) order-0 Frame capabilities frames[0..n) into `t` at
+// va, va + 4 KiB, ... with `rights`. For capabilities the caller has just
+// minted, which nothing else can name yet, over a range it has checked
+// (MemoryMintMap): each an order-0 Frame of pfns[i] whose rights cover
+// `rights` (W only with R), mapped nowhere, and [va, va + n pages) page
+// aligned inside user space; none of that is checked again. Errors: Busy
+// (a page of the range is mapped), NoMemory or OverQuota (tables, as
+// map_frame); all or nothing, no page stays mapped on an error.
+Status map_fresh(Task* t, Cap* const* frames, const uint64_t* pfns, uint64_t n, VirtAddr va, uint8_t rights);
 // Removes frame's mapping, if any.
 void unmap_frame(Cap* frame);
 // Errors: NotFound (not mapped), InvalidArgument (rights as map_frame).

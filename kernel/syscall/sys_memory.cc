@@ -47,28 +47,20 @@ SYSCALL_HANDLER(memory_donate) {
 
 namespace {
 
-// The destination run of MemoryMintMap and MemoryMintFrames: `count`
-// slots of the caller from `first`, none in use. Errors: InvalidCap (slot
-// 0, or past abi::MAX_CAP_SLOTS), Busy.
-Status dst_run_ok(Thread* t, uint64_t first, uint64_t count) {
-    if (first == 0 || first >= abi::MAX_CAP_SLOTS || count > abi::MAX_CAP_SLOTS - first)
+// Where MemoryMintMap and MemoryMintFrames put what they mint: frame p of
+// the Memory capability `mem` goes into slot window + (p - first pfn) of
+// the caller, a frame table laid over the range with one slot per frame
+// (the pager keeps its grants so: pager/grants.cc). The window must lie
+// inside the space. Errors: InvalidCap (slot 0, or reaching
+// abi::MAX_CAP_SLOTS).
+Status window_ok(const Cap* mem, uint64_t window) {
+    if (window == 0 || window >= abi::MAX_CAP_SLOTS || mem->memory_pages() > abi::MAX_CAP_SLOTS - window)
         return Error::InvalidCap;
-    bool busy = false;
-    t->task->space.for_each_run(first, count, [&busy](const Cap* run, uint64_t, uint64_t n) {
-        if (run->type == CAP_ABSENT) return;  // a leaf not made yet: empty
-        for (const Cap *c = run, *end = run + n; c != end; c++) busy |= !c->empty();
-    });
-    return busy ? Error::Busy : Status{};
+    return {};
 }
 
-// Makes every leaf of the checked run that does not exist yet, the last
-// step before the run is filled. Errors: OutOfSlots, NoMemory (the leaves
-// made before stay, empty, as the space only grows).
-Status dst_run_grow(Thread* t, uint64_t first, uint64_t count) {
-    Task* task = t->task;
-    for (uint64_t slot = first; slot < first + count; slot = (slot / CAP_LEAF_SLOTS + 1) * CAP_LEAF_SLOTS)
-        if (!task->space.at(slot)) TRY(task->space.grow_to(task, slot));
-    return {};
+uint64_t window_slot(const Cap* mem, uint64_t window, uint64_t pfn) {
+    return window + (pfn - mem->memory_first());
 }
 
 // Their pfn array: `count` words at `array` in the caller's memory, each a
@@ -83,12 +75,29 @@ Status read_pfns(Thread* t, const Cap* mem, uint64_t array, uint64_t count, uint
     return {};
 }
 
-// Mints pfns[0..count) as order-0 R+W Frame capabilities, children of
-// `mem`, into the (checked and grown) run from `first`.
-void mint_run(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_t first) {
-    t->task->space.for_each_run(first, count, [mem, pfns](Cap* run, uint64_t i, uint64_t n) {
-        caps::install_frame_run(run, pfns + i, n, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
-    });
+// Mints the frames pfns[0..count) of `mem` (read and checked) as order-0
+// R+W Frame capabilities into their slots of the window, making the
+// leaves those need; caps[i] is where pfns[i] went. All or nothing:
+// errors Busy (a slot in use, or a frame named twice), OutOfSlots and
+// NoMemory (room for the slots) leave no capability minted, while the
+// leaves made stay, empty, as a space only grows.
+Status mint_window(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_t window, Cap** caps) {
+    CapSpace& space = t->task->space;
+    for (uint64_t i = 0; i < count; i++) {  // a slot in use: nothing made yet
+        const Cap* c = space.find(window_slot(mem, window, pfns[i]));
+        if (c->type != CAP_ABSENT && !c->empty()) return Error::Busy;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        auto dst = space.grow_to(t->task, window_slot(mem, window, pfns[i]));
+        Status s = !dst.ok() ? Status(dst.error()) : (*dst)->empty() ? Status{} : Status(Error::Busy);
+        if (!s.ok()) {  // no room, or a frame named twice
+            for (uint64_t k = 0; k < i; k++) caps::remove(caps[k]);
+            return s;
+        }
+        caps::install_frame(*dst, pfns[i], 0, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
+        caps[i] = *dst;
+    }
+    return {};
 }
 
 }  // namespace
@@ -98,44 +107,40 @@ void mint_run(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_
 // page mapped already, kernel pool exhausted) maps nothing, and the
 // capabilities minted for it are removed.
 SYSCALL_HANDLER(memory_mint_map) {
-    uint64_t va = t->ctx.arg(2), array = t->ctx.arg(3), count = t->ctx.arg(4), first = t->ctx.arg(5);
+    uint64_t va = t->ctx.arg(2), array = t->ctx.arg(3), count = t->ctx.arg(4), window = t->ctx.arg(5);
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
     if (!mem.ok()) return ret(t, mem.error());
     auto task = task_arg(t, t->ctx.arg(1));
     if (!task.ok()) return ret(t, task.error());
     if (count == 0 || count > abi::MINT_MAP_MAX) return ret(t, Error::InvalidArgument);
     if (Status s = vm::user_range(va, count * PAGE_SIZE, vm::PageAligned::Yes); !s.ok()) return ret(t, s);
-    if (Status s = dst_run_ok(t, first, count); !s.ok()) return ret(t, s);
+    if (Status s = window_ok(*mem, window); !s.ok()) return ret(t, s);
     uint64_t pfns[abi::MINT_MAP_MAX];
     if (Status s = read_pfns(t, *mem, array, count, pfns); !s.ok()) return ret(t, s);
-    if (Status s = dst_run_grow(t, first, count); !s.ok()) return ret(t, s);
-    mint_run(t, *mem, pfns, count, first);
+    Cap* minted[abi::MINT_MAP_MAX];
+    if (Status s = mint_window(t, *mem, pfns, count, window, minted); !s.ok()) return ret(t, s);
     // A page mapped already (Busy) or no memory for a table: nothing was
     // mapped, and the capabilities just minted are removed.
-    const CapSpace& space = t->task->space;
-    Status s =
-        vm::map_fresh_run(*task, space, first, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
+    Status s = vm::map_fresh(*task, minted, pfns, count, VirtAddr(va), abi::RIGHT_READ | abi::RIGHT_WRITE);
     if (!s.ok()) {
-        for (uint64_t i = 0; i < count; i++) caps::remove(space.at(first + i));
+        for (uint64_t i = 0; i < count; i++) caps::remove(minted[i]);
         return ret(t, s);
     }
     ret(t, Error::None);
 }
 
 // MemoryMintMap without the mapping: the pager mints frames ahead of the
-// requests they will answer. All checked, and the run's leaves made,
-// first; nothing can fail after.
+// requests they will answer.
 SYSCALL_HANDLER(memory_mint_frames) {
-    uint64_t array = t->ctx.arg(1), count = t->ctx.arg(2), first = t->ctx.arg(3);
+    uint64_t array = t->ctx.arg(1), count = t->ctx.arg(2), window = t->ctx.arg(3);
     auto mem = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::Memory, abi::RIGHT_WRITE);
     if (!mem.ok()) return ret(t, mem.error());
     if (count == 0 || count > abi::MINT_MAP_MAX) return ret(t, Error::InvalidArgument);
-    if (Status s = dst_run_ok(t, first, count); !s.ok()) return ret(t, s);
+    if (Status s = window_ok(*mem, window); !s.ok()) return ret(t, s);
     uint64_t pfns[abi::MINT_MAP_MAX];
     if (Status s = read_pfns(t, *mem, array, count, pfns); !s.ok()) return ret(t, s);
-    if (Status s = dst_run_grow(t, first, count); !s.ok()) return ret(t, s);
-    mint_run(t, *mem, pfns, count, first);
-    ret(t, Error::None);
+    Cap* minted[abi::MINT_MAP_MAX];
+    ret(t, mint_window(t, *mem, pfns, count, window, minted));
 }
 
 SYSCALL_HANDLER(memory_info) {

@@ -52,11 +52,12 @@ inline constexpr unsigned SLOT_NULL = 0;
 inline constexpr unsigned SLOT_SELF_TASK = 1;
 inline constexpr unsigned SLOT_SELF_THREAD = 2;
 inline constexpr unsigned SLOT_FIRST_FREE = 8;
-// A task's capability space: slots [0, MAX_CAP_SLOTS), one for each 4 KiB
-// frame of a 16 GiB machine. The kernel makes room for a slot the first
+// A task's capability space: slots [0, MAX_CAP_SLOTS), every slot an IPC
+// message can send (abi::MAX_SEND_SLOT), enough for a frame table with a
+// slot for each 4 KiB frame of a 64 GiB machine. The kernel makes room for a slot the first
 // time something is put there, within the task's kernel memory limit
 // (docs/syscalls.md, "Capability space").
-inline constexpr uint64_t MAX_CAP_SLOTS = uint64_t(1) << 22;
+inline constexpr uint64_t MAX_CAP_SLOTS = uint64_t(1) << 24;
 // The kernel makes that room a leaf at a time: a page of kernel memory
 // holding CAP_LEAF_SLOTS consecutive slots, from a multiple of it.
 inline constexpr uint64_t CAP_LEAF_SLOTS = 32;

@@ -67,11 +67,11 @@ namespace abi {
     /* a0 = Memory slot -> a1 = first pfn, a2 = pages */                                                  \
     X(MemoryInfo, 22, memory_info)                                                                        \
     /* a0 = Memory slot, a1 = Task slot (0 = own), a2 = vaddr, a3 = address of a4 pfns (<= MINT_MAP_MAX), \
-       a5 = first dst slot: each frame minted R+W into slot a5+i and mapped at a2 + i pages, all or       \
-       nothing */                                                                                         \
+       a5 = window: frame i minted R+W into slot a5 + (pfn - the range's first pfn) and mapped at a2 + i  \
+       pages, all or nothing */                                                                           \
     X(MemoryMintMap, 23, memory_mint_map)                                                                 \
-    /* a0 = Memory slot, a1 = address of a2 pfns (<= MINT_MAP_MAX), a3 = first dst slot: MemoryMintMap    \
-       without the mapping */                                                                             \
+    /* a0 = Memory slot, a1 = address of a2 pfns (<= MINT_MAP_MAX), a3 = window: MemoryMintMap without    \
+       the mapping */                                                                                     \
     X(MemoryMintFrames, 24, memory_mint_frames)                                                           \
                                                                                                           \
     /* --- Address spaces (Task capability + Frame capability) --- */                                     \

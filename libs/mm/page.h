@@ -34,13 +34,13 @@ enum PageFlag : uint32_t {
 };
 
 struct Page {
-    uint32_t flags;     // PG_* | cache list << 11 | order << 16 | zone << 20 | node << 22
-    uint32_t next;      // list link (free list or LRU), a frame number
-    uint32_t prev;      // list link, a frame number
-    uint32_t refcount;  // references held (grants, kernel pins)
-    uint32_t mapcount;  // user mappings of this frame
-    uint32_t owner;     // owning task id; 0 when none
-    uint64_t index;     // user virtual address it is mapped at, or private
+    uint32_t flags;       // PG_* | cache list << 11 | order << 16 | zone << 20 | node << 22
+    uint32_t next;        // list link (free list or LRU), a frame number
+    uint32_t prev;        // list link, a frame number
+    uint32_t owner_next;  // head of a granted block: its owner's list of blocks (the pager's
+    uint32_t owner_prev;  // per task), frame numbers; PFN_NONE at the ends
+    uint32_t owner;       // owning task id; 0 when none
+    uint64_t index;       // user virtual address it is mapped at, or private
 
     static constexpr uint32_t FLAG_MASK = 0xffffu;
     // Inside FLAG_MASK: the pager's per-cpu cache list (a migratetype) an

@@ -43,7 +43,7 @@ public:
 
     // Mints a block of 2^order frames with `rights` into a fresh slot, from
     // the first range with room (on `node` only, if node >= 0).
-    // NoMemory: no range has room; OverQuota: no free slot; otherwise the
+    // NoMemory: no range has room; OutOfSlots: no free slot; otherwise the
     // Error of MemoryMintFrame.
     Result<Frame> alloc(Order order, uint64_t rights = abi::RIGHT_READ | abi::RIGHT_WRITE, int node = -1);
 

@@ -39,7 +39,7 @@ Result<unsigned> SlotAllocator::alloc() {
         free_[i] &= ~(uint64_t(1) << bit);
         return i * 64 + bit;
     }
-    return Error::OverQuota;
+    return Error::OutOfSlots;
 }
 
 void SlotAllocator::free(unsigned slot) {

@@ -19,7 +19,7 @@ public:
     // Makes [first, end) the free slots and forgets everything else.
     void reset(unsigned first, unsigned end);
 
-    // The lowest free slot. OverQuota when the table is full.
+    // The lowest free slot. OutOfSlots when none is left.
     Result<unsigned> alloc();
     // Returns a slot; freeing a slot that is not allocated is ignored.
     void free(unsigned slot);
@@ -58,7 +58,7 @@ public:
     CapSlot(const CapSlot&) = delete;
     CapSlot& operator=(const CapSlot&) = delete;
 
-    // An empty slot from slots(); OverQuota when none is left.
+    // An empty slot from slots(); OutOfSlots when none is left.
     static Result<CapSlot> alloc();
 
     unsigned slot() const { return slot_; }

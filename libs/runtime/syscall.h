@@ -149,19 +149,18 @@ inline Status memory_donate(uint64_t memory, uint64_t pfn, uint64_t pages) {
     return status(call(abi::Sys::MemoryDonate, memory, pfn, pages));
 }
 
-// Mints `count` order-0 Frames (R+W) of the pfns at `pfns` into slots
-// first_dst.. and maps them at va.. in `task` (0 = own): all or nothing.
+// Mints `count` order-0 Frames (R+W) of the pfns at `pfns`, each into
+// slot window + (pfn - the Memory range's first pfn), and maps them at
+// va.. in `task` (0 = own): all or nothing.
 inline Status memory_mint_map(uint64_t memory, uint64_t task, uint64_t va, const uint64_t* pfns,
-                              uint64_t count, uint64_t first_dst) {
+                              uint64_t count, uint64_t window) {
     return status(
-        call(abi::Sys::MemoryMintMap, memory, task, va, reinterpret_cast<uint64_t>(pfns), count, first_dst));
+        call(abi::Sys::MemoryMintMap, memory, task, va, reinterpret_cast<uint64_t>(pfns), count, window));
 }
 
-// The same without mapping them: `count` order-0 Frames (R+W) of the pfns
-// at `pfns` into slots first_dst.., all or nothing.
-inline Status memory_mint_frames(uint64_t memory, const uint64_t* pfns, uint64_t count, uint64_t first_dst) {
-    return status(
-        call(abi::Sys::MemoryMintFrames, memory, reinterpret_cast<uint64_t>(pfns), count, first_dst));
+// The same without mapping them.
+inline Status memory_mint_frames(uint64_t memory, const uint64_t* pfns, uint64_t count, uint64_t window) {
+    return status(call(abi::Sys::MemoryMintFrames, memory, reinterpret_cast<uint64_t>(pfns), count, window));
 }
 
 struct MemoryRange {

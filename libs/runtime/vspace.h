@@ -34,7 +34,7 @@ public:
 
     // Maps a copy of the Frame in `frame_slot` (2^order pages) with
     // `rights` at a free, naturally aligned address of the window.
-    // OverQuota: no free slot; NoMemory: the window is used up; otherwise
+    // OutOfSlots: no free slot; NoMemory: the window is used up; otherwise
     // the Error of CapCopy or Map (e.g. InvalidArgument for rights the
     // capability lacks).
     static Result<LocalMap> map(unsigned frame_slot, Order order,

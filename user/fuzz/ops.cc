@@ -153,16 +153,38 @@ void fill_pfns(World& w, uint64_t n) {
 
 uint64_t pfn_array(World& w) { return w.rng.chance(85) ? PFN_ARRAY_VA : address(w); }
 
-void refresh_run(World& w, uint64_t first, uint64_t n) {
-    for (uint64_t i = 0; i < n && i < abi::MINT_MAP_MAX; i++)
-        if (in_fuzz_range(w, first + i)) identify(w, first + i);
-}
-
 // A first slot with room for `n` after it in the fuzz range, or anything.
 uint64_t run_start(World& w, uint64_t n) {
     if (n < w.fuzz_end - w.fuzz_first && w.rng.chance(80))
         return w.fuzz_first + w.rng.below(w.fuzz_end - w.fuzz_first - n + 1);
     return any_slot(w);
+}
+
+// The window of a MintMap or MintFrames call (frame p goes into slot
+// window + p - the range's first): mostly one that puts the array's first
+// frame at a slot of the fuzz range, and its run after it; or anything.
+uint64_t window_for(World& w, uint64_t mem, uint64_t n) {
+    if (w.rng.chance(80)) {
+        auto range = sys::memory_info(mem);
+        const uint64_t first_pfn = *reinterpret_cast<const uint64_t*>(PFN_ARRAY_VA);
+        if (range.ok()) return run_start(w, n) - (first_pfn - range->first_pfn);  // may wrap: any window
+    }
+    return any_slot(w);
+}
+
+// After a call that minted the frames of `array`: each one's slot is
+// looked at again in the fuzz range, and emptied again outside it.
+void settle_window(World& w, uint64_t mem, uint64_t array, uint64_t n, uint64_t window) {
+    auto range = sys::memory_info(mem);
+    if (!range.ok()) return;
+    const auto* pfns = reinterpret_cast<const uint64_t*>(array);  // the kernel read it: so can we
+    for (uint64_t i = 0; i < n; i++) {
+        const uint64_t slot = window + (pfns[i] - range->first_pfn);
+        if (in_fuzz_range(w, slot))
+            identify(w, slot);
+        else
+            (void)sys::cap_delete(slot);
+    }
 }
 
 void mint_frame(World& w) {
@@ -175,21 +197,22 @@ void mint_frame(World& w) {
 }
 
 void mint_map(World& w) {
-    const uint64_t n = count(w), first = run_start(w, n);
+    const uint64_t n = count(w), mem = memory_slot(w), array = pfn_array(w);
     fill_pfns(w, n);
-    const sys::Regs r =
-        call(w, Sys::MemoryMintMap, memory_slot(w), task_slot(w), map_address(w), pfn_array(w), n, first);
+    const uint64_t window = window_for(w, mem, n);
+    const sys::Regs r = call(w, Sys::MemoryMintMap, mem, task_slot(w), map_address(w), array, n, window);
     check(w, Sys::MemoryMintMap, r, E_TASK | E_MAP | bit(Error::OutOfRange) | E_GROW);
-    if (r.a0 == 0) refresh_run(w, first, n);
+    if (r.a0 == 0) settle_window(w, mem, array, n, window);
 }
 
 void mint_frames(World& w) {
-    const uint64_t n = count(w), first = run_start(w, n);
+    const uint64_t n = count(w), mem = memory_slot(w), array = pfn_array(w);
     fill_pfns(w, n);
-    const sys::Regs r = call(w, Sys::MemoryMintFrames, memory_slot(w), pfn_array(w), n, first);
+    const uint64_t window = window_for(w, mem, n);
+    const sys::Regs r = call(w, Sys::MemoryMintFrames, mem, array, n, window);
     check(w, Sys::MemoryMintFrames, r,
           E_SLOT | bit(Error::InvalidArgument) | bit(Error::Busy) | bit(Error::OutOfRange) | E_GROW);
-    if (r.a0 == 0) refresh_run(w, first, n);
+    if (r.a0 == 0) settle_window(w, mem, array, n, window);
 }
 
 void memory_info(World& w) { check(w, Sys::MemoryInfo, call(w, Sys::MemoryInfo, memory_slot(w)), E_SLOT); }

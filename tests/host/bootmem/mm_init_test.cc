@@ -591,8 +591,8 @@ void expect_run(const std::vector<Page>& v, uint64_t first, uint64_t from, uint6
         ASSERT_EQ(p.order(), 0u);
         ASSERT_EQ(p.next, PFN_NONE);
         ASSERT_EQ(p.prev, PFN_NONE);
-        ASSERT_EQ(p.refcount, 0u);
-        ASSERT_EQ(p.mapcount, 0u);
+        ASSERT_EQ(p.owner_next, 0u);
+        ASSERT_EQ(p.owner_prev, 0u);
         ASSERT_EQ(p.owner, 0u);
         ASSERT_EQ(p.index, 0u);
     }

@@ -61,38 +61,41 @@ void a_capability_far_into_the_space_works(unity::Runner& r) {
     EXPECT_OK(sys::kernel_verify(&kind));
 }
 
-// Batches whose run of slots crosses leaves (whatever their size: 64
-// slots from 10 before a multiple of 2^20) fill every slot of it, and a
-// refused one fills none.
-// The Memory capability whose range holds `pfn` (0 when none does).
-unsigned memory_of(Pfn pfn) {
+// The Memory range that holds `pfn` (nullptr when none does).
+const FrameAllocator::Range* range_of(Pfn pfn) {
     for (unsigned i = 0; i < frames().nr_ranges(); i++) {
         const FrameAllocator::Range& m = frames().range(i);
-        if (pfn.raw() >= m.first_pfn && pfn.raw() < m.end_pfn) return m.slot;
+        if (pfn.raw() >= m.first_pfn && pfn.raw() < m.end_pfn) return &m;
     }
-    return 0;
+    return nullptr;
 }
 
+// Batches whose slots cross leaves (whatever their size: 64 consecutive
+// frames put from 10 before a multiple of FAR on, through the window
+// that places them there) fill every slot, and a refused one fills none.
 void runs_across_leaves(unity::Runner& r) {
     ASSERT_VALUE(block, frames().alloc(Order(6)));
-    const unsigned mem = memory_of(block.pfn);
-    ASSERT_TRUE(mem != 0);
+    const FrameAllocator::Range* range = range_of(block.pfn);
+    ASSERT_TRUE(range != nullptr);
+    const unsigned mem = range->slot;
     uint64_t pfns[abi::MINT_MAP_MAX];
     for (uint64_t i = 0; i < abi::MINT_MAP_MAX; i++) pfns[i] = block.pfn.raw() + i;
-    const uint64_t first = FAR - 10;
-    ASSERT_OK(sys::memory_mint_frames(mem, pfns, abi::MINT_MAP_MAX, first));
+    const uint64_t into = block.pfn.raw() - range->first_pfn;  // the block's place in its range
+    const uint64_t first = (into / FAR + 2) * FAR - 10;        // where its first frame goes
+    const uint64_t window = first - into;
+    ASSERT_OK(sys::memory_mint_frames(mem, pfns, abi::MINT_MAP_MAX, window));
     for (uint64_t i = 0; i < abi::MINT_MAP_MAX; i++) {
         ASSERT_VALUE(info, sys::cap_identify(first + i));
         EXPECT_EQ_U(info.word, pfns[i] << 8);
     }
     // Busy at its last slot: nothing minted, the slots before stay empty.
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, RUN_VA, pfns, abi::MINT_MAP_MAX, first - abi::MINT_MAP_MAX + 1),
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, RUN_VA, pfns, abi::MINT_MAP_MAX, window - abi::MINT_MAP_MAX + 1),
                Error::Busy);
     for (uint64_t s = first - abi::MINT_MAP_MAX + 1; s < first; s++)
         EXPECT_ERR(sys::cap_identify(s), Error::InvalidCap);
     for (uint64_t i = 0; i < abi::MINT_MAP_MAX; i++) ASSERT_OK(sys::cap_delete(first + i));
     // Minted and mapped across leaves, then gone with the capabilities.
-    ASSERT_OK(sys::memory_mint_map(mem, 0, RUN_VA, pfns, abi::MINT_MAP_MAX, first));
+    ASSERT_OK(sys::memory_mint_map(mem, 0, RUN_VA, pfns, abi::MINT_MAP_MAX, window));
     for (uint64_t i = 0; i < abi::MINT_MAP_MAX; i++) {
         auto* word = reinterpret_cast<volatile uint64_t*>(RUN_VA + i * PAGE_SIZE);
         *word = i;
@@ -149,7 +152,7 @@ void slots_past_the_space_are_refused(unity::Runner& r) {
         EXPECT_ERR(sys::thread_set_fault(abi::SLOT_SELF_THREAD, s), Error::InvalidCap);
         EXPECT_ERR(sys::task_kill(s), Error::InvalidCap);
     }
-    // A run that would end past the space.
+    // A window that would end past the space.
     EXPECT_ERR(sys::memory_mint_frames(range.slot, pfns, 2, abi::MAX_CAP_SLOTS - 1), Error::InvalidCap);
     EXPECT_ERR(sys::memory_mint_map(range.slot, 0, RUN_VA, pfns, 2, abi::MAX_CAP_SLOTS - 1),
                Error::InvalidCap);

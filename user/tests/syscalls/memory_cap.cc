@@ -102,20 +102,41 @@ void mint_frame_errors(unity::Runner& r) {
     EXPECT_OK(sys::memory_mint_frame(mem, pfn, 3, RW, d));
 }
 
-// MemoryMintMap: a batch minted and mapped in one call, all or nothing.
+// A window for MemoryMintMap and MemoryMintFrames: frame p of `range`
+// goes into slot base + (p - first pfn), far above the slots this program
+// hands out.
+struct Window {
+    const FrameAllocator::Range& range;
+    uint64_t base;
+    uint64_t slot(uint64_t pfn) const { return base + (pfn - range.first_pfn); }
+    // Whether none of the n frames' slots holds a capability.
+    bool empty_for(const uint64_t* pfns, unsigned n) const {
+        for (unsigned i = 0; i < n; i++)
+            if (sys::cap_identify(slot(pfns[i])).ok()) return false;
+        return true;
+    }
+    Status delete_for(const uint64_t* pfns, unsigned n) const {
+        for (unsigned i = 0; i < n; i++) TRY_STATUS(sys::cap_delete(slot(pfns[i])));
+        return {};
+    }
+};
+constexpr uint64_t WINDOWS = uint64_t(1) << 20;  // windows from here on, 64 slots apart
+
+// MemoryMintMap: a batch minted into a window and mapped in one call, all
+// or nothing.
 void mint_map_batch_and_errors(unity::Runner& r) {
     const FrameAllocator::Range& range = first_range();
     ASSERT_VALUE(block, frames().alloc(Order(2)));  // four frames of our own
     const uint64_t p0 = block.pfn.raw();
     const uint64_t pfns[4] = {p0 + 3, p0 + 1, p0 + 2, p0};  // any order
     const unsigned mem = range.slot;
-    constexpr unsigned FIRST = 3000, OTHER = 3010;  // runs of slots nothing else uses
+    const Window first{range, WINDOWS}, other{range, WINDOWS + 64}, third{range, WINDOWS + 128};
     const uint64_t va = 0x2e00000000;
-    for (unsigned s = FIRST; s < FIRST + 4; s++) EXPECT_ERR(sys::cap_identify(s), Error::InvalidCap);
+    EXPECT_TRUE(first.empty_for(pfns, 4));
 
-    ASSERT_OK(sys::memory_mint_map(mem, 0, va, pfns, 4, FIRST));
+    ASSERT_OK(sys::memory_mint_map(mem, 0, va, pfns, 4, first.base));
     for (unsigned i = 0; i < 4; i++) {
-        ASSERT_VALUE(info, sys::cap_identify(FIRST + i));
+        ASSERT_VALUE(info, sys::cap_identify(first.slot(pfns[i])));
         EXPECT_EQ_U(info.type, abi::CapType::Frame);
         EXPECT_EQ_U(info.rights, RW);
         EXPECT_EQ_U(info.word, pfns[i] << 8);  // order 0
@@ -125,58 +146,56 @@ void mint_map_batch_and_errors(unity::Runner& r) {
     }
 
     // Each refusal leaves the destination slots empty.
-    auto none_left = [&](unsigned first) {
-        for (unsigned s = first; s < first + 4; s++)
-            if (sys::cap_identify(s).ok()) return false;
-        return true;
-    };
     const uint64_t fresh = va + 16 * PAGE_SIZE;
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 0, OTHER), Error::InvalidArgument);
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, abi::MINT_MAP_MAX + 1, OTHER),
-               Error::InvalidArgument);
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh + 8, pfns, 4, OTHER), Error::BadAlignment);
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, 0xffffffc000000000, pfns, 4, OTHER), Error::InvalidArgument);
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, abi::USER_END - PAGE_SIZE, pfns, 4, OTHER),
-               Error::InvalidArgument);
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, FIRST + 2), Error::Busy);  // slots used
+    const uint64_t W = other.base;
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 0, W), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, abi::MINT_MAP_MAX + 1, W), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh + 8, pfns, 4, W), Error::BadAlignment);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, 0xffffffc000000000, pfns, 4, W), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, abi::USER_END - PAGE_SIZE, pfns, 4, W), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, first.base), Error::Busy);  // slots used
+    const uint64_t twice[4] = {p0 + 1, p0 + 2, p0 + 1, p0 + 3};
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, twice, 4, W), Error::Busy);  // one frame, one slot
     EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, abi::MAX_CAP_SLOTS - 2),
-               Error::InvalidCap);  // runs off the capability space
+               Error::InvalidCap);  // the window runs off the capability space
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, pfns, 4, 0), Error::InvalidCap);
     const uint64_t outside[4] = {p0, p0 + 1, range.end_pfn, p0 + 2};
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, outside, 4, OTHER), Error::OutOfRange);
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, outside, 4, W), Error::OutOfRange);
     EXPECT_ERR(
-        sys::memory_mint_map(mem, 0, fresh, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
+        sys::memory_mint_map(mem, 0, fresh, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, W),
         Error::OutOfRange);  // the array must be the caller's readable memory
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, nullptr, 4, OTHER), Error::OutOfRange);  // null too
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, fresh, nullptr, 4, W), Error::OutOfRange);  // null too
     // The third page of the range is mapped already: nothing of the call stays.
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 4, OTHER), Error::Busy);
-    EXPECT_TRUE(none_left(OTHER));
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 4, W), Error::Busy);
+    EXPECT_TRUE(other.empty_for(pfns, 4));
     // The two pages before it were not left mapped: they are free.
-    ASSERT_OK(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 2, OTHER));
-    for (unsigned i = 0; i < 2; i++) ASSERT_OK(sys::cap_delete(OTHER + i));
+    ASSERT_OK(sys::memory_mint_map(mem, 0, va - 2 * PAGE_SIZE, pfns, 2, W));
+    ASSERT_OK(other.delete_for(pfns, 2));
     // A batch across the end of a last-level table (every 2 MiB) and into
     // one not made yet: the pages on both sides work.
     const uint64_t across = 0x2e40000000 - 2 * PAGE_SIZE;
-    ASSERT_OK(sys::memory_mint_map(mem, 0, across, pfns, 4, OTHER));
+    ASSERT_OK(sys::memory_mint_map(mem, 0, across, pfns, 4, W));
     for (unsigned i = 0; i < 4; i++) {
         auto* word = reinterpret_cast<volatile uint64_t*>(across + i * PAGE_SIZE);
         *word = 0xac0055 + i;
         EXPECT_EQ_U(*word, 0xac0055 + i);
     }
-    for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(OTHER + i));
+    ASSERT_OK(other.delete_for(pfns, 4));
     // A page in use in the second table: none in the first stays mapped.
-    ASSERT_OK(sys::memory_mint_map(mem, 0, across + 3 * PAGE_SIZE, pfns, 1, OTHER + 3));
-    EXPECT_ERR(sys::memory_mint_map(mem, 0, across, pfns, 4, OTHER), Error::Busy);
-    for (unsigned s = OTHER; s < OTHER + 3; s++) EXPECT_ERR(sys::cap_identify(s), Error::InvalidCap);
-    ASSERT_OK(sys::memory_mint_map(mem, 0, across, pfns, 3, OTHER));
-    for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(OTHER + i));
+    ASSERT_OK(sys::memory_mint_map(mem, 0, across + 3 * PAGE_SIZE, pfns + 3, 1, third.base));
+    EXPECT_ERR(sys::memory_mint_map(mem, 0, across, pfns, 4, W), Error::Busy);
+    EXPECT_TRUE(other.empty_for(pfns, 4));
+    ASSERT_OK(sys::memory_mint_map(mem, 0, across, pfns, 3, W));
+    ASSERT_OK(other.delete_for(pfns, 3));
+    ASSERT_OK(third.delete_for(pfns + 3, 1));
     ASSERT_VALUE(f, frames().alloc(Order(0)));
-    EXPECT_ERR(sys::memory_mint_map(f.slot(), 0, fresh, pfns, 4, OTHER), Error::WrongType);
-    EXPECT_TRUE(none_left(OTHER));
+    EXPECT_ERR(sys::memory_mint_map(f.slot(), 0, fresh, pfns, 4, W), Error::WrongType);
+    EXPECT_TRUE(other.empty_for(pfns, 4));
 
     // Deleting the caps unmaps the pages: mapping there again works.
-    for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(FIRST + i));
-    ASSERT_OK(sys::memory_mint_map(mem, 0, va, pfns, 4, OTHER));
-    for (unsigned i = 0; i < 4; i++) EXPECT_OK(sys::cap_delete(OTHER + i));
+    ASSERT_OK(first.delete_for(pfns, 4));
+    ASSERT_OK(sys::memory_mint_map(mem, 0, va, pfns, 4, W));
+    EXPECT_OK(other.delete_for(pfns, 4));
 }
 
 // MemoryMintFrames: MintMap's minting without the mapping.
@@ -186,36 +205,34 @@ void mint_frames_batch_and_errors(unity::Runner& r) {
     const uint64_t p0 = block.pfn.raw();
     const uint64_t pfns[4] = {p0 + 2, p0, p0 + 3, p0 + 1};
     const unsigned mem = range.slot;
-    constexpr unsigned FIRST = 3020, OTHER = 3030;
-    ASSERT_OK(sys::memory_mint_frames(mem, pfns, 4, FIRST));
+    const Window first{range, WINDOWS + 192}, other{range, WINDOWS + 256};
+    ASSERT_OK(sys::memory_mint_frames(mem, pfns, 4, first.base));
     for (unsigned i = 0; i < 4; i++) {
-        ASSERT_VALUE(info, sys::cap_identify(FIRST + i));
+        ASSERT_VALUE(info, sys::cap_identify(first.slot(pfns[i])));
         EXPECT_EQ_U(info.type, abi::CapType::Frame);
         EXPECT_EQ_U(info.rights, RW);
-        EXPECT_EQ_U(info.word, pfns[i] << 8);                // order 0
-        EXPECT_ERR(sys::unmap(FIRST + i), Error::NotFound);  // minted, not mapped
+        EXPECT_EQ_U(info.word, pfns[i] << 8);                          // order 0
+        EXPECT_ERR(sys::unmap(first.slot(pfns[i])), Error::NotFound);  // minted, not mapped
     }
     // Each refusal leaves the destination slots empty.
-    auto none_left = [&](unsigned first) {
-        for (unsigned s = first; s < first + 4; s++)
-            if (sys::cap_identify(s).ok()) return false;
-        return true;
-    };
-    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 0, OTHER), Error::InvalidArgument);
-    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, abi::MINT_MAP_MAX + 1, OTHER), Error::InvalidArgument);
-    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, FIRST + 3), Error::Busy);
+    const uint64_t W = other.base;
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 0, W), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, abi::MINT_MAP_MAX + 1, W), Error::InvalidArgument);
+    EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, first.base), Error::Busy);
+    const uint64_t twice[4] = {p0, p0 + 1, p0 + 2, p0};
+    EXPECT_ERR(sys::memory_mint_frames(mem, twice, 4, W), Error::Busy);
     EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, abi::MAX_CAP_SLOTS - 2), Error::InvalidCap);
     EXPECT_ERR(sys::memory_mint_frames(mem, pfns, 4, 0), Error::InvalidCap);
     const uint64_t outside[4] = {p0, range.end_pfn, p0 + 1, p0 + 2};
-    EXPECT_ERR(sys::memory_mint_frames(mem, outside, 4, OTHER), Error::OutOfRange);
-    EXPECT_ERR(sys::memory_mint_frames(mem, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, OTHER),
+    EXPECT_ERR(sys::memory_mint_frames(mem, outside, 4, W), Error::OutOfRange);
+    EXPECT_ERR(sys::memory_mint_frames(mem, reinterpret_cast<const uint64_t*>(0xffffffc080000000), 4, W),
                Error::OutOfRange);
-    EXPECT_ERR(sys::memory_mint_frames(mem, nullptr, 4, OTHER), Error::OutOfRange);
+    EXPECT_ERR(sys::memory_mint_frames(mem, nullptr, 4, W), Error::OutOfRange);
     // A frame capability where the Memory capability belongs, on purpose.
     // NOLINTNEXTLINE(readability-suspicious-call-argument)
-    EXPECT_ERR(sys::memory_mint_frames(FIRST, pfns, 4, OTHER), Error::WrongType);
-    EXPECT_TRUE(none_left(OTHER));
-    for (unsigned i = 0; i < 4; i++) ASSERT_OK(sys::cap_delete(FIRST + i));
+    EXPECT_ERR(sys::memory_mint_frames(first.slot(p0), pfns, 4, W), Error::WrongType);
+    EXPECT_TRUE(other.empty_for(pfns, 4));
+    ASSERT_OK(first.delete_for(pfns, 4));
 }
 
 // Donated frames leave the Memory cap and join the kernel pool.
