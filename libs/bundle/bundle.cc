@@ -135,16 +135,21 @@ bool is_quota(const char* w, size_t len) {
     return len >= 6 && w[0] == 'q' && w[1] == 'u' && w[2] == 'o' && w[3] == 't' && w[4] == 'a' && w[5] == '=';
 }
 
-// "quota=N": N pages, decimal, at most about 2^40.
-Fault parse_quota(const char* w, size_t len, uint64_t& pages) {
+// "quota=N": N pages, decimal, at most about 2^40; "quota=P%": P percent
+// of the free memory, 1 to 100.
+Fault parse_quota(const char* w, size_t len, RunEntry& out) {
     const Fault bad{Error::InvalidArgument, "quota must be a number of pages"};
-    if (len == 6) return bad;
+    const bool percent = len > 6 && w[len - 1] == '%';
+    const size_t end = percent ? len - 1 : len;
+    if (end == 6) return bad;
     uint64_t v = 0;
-    for (size_t i = 6; i < len; i++) {
+    for (size_t i = 6; i < end; i++) {
         if (w[i] < '0' || w[i] > '9' || v > (uint64_t(1) << 40)) return bad;
         v = v * 10 + uint64_t(w[i] - '0');
     }
-    pages = v;
+    if (percent && (v == 0 || v > 100)) return {Error::OutOfRange, "a quota in percent must be 1% to 100%"};
+    out.quota_pages = percent ? 0 : v;
+    out.quota_percent = percent ? uint8_t(v) : 0;
     return {};
 }
 
@@ -158,7 +163,7 @@ Fault add_arg(RunEntry& out, size_t& used, const char* w, size_t len) {
     return {};
 }
 
-// "run NAME [quota=N] [ARG...]" into `out`.
+// "run NAME [quota=N | quota=P%] [ARG...]" into `out`.
 Fault parse_run(const Words& w, RunEntry& out) {
     if (w.len[0] != 3 || w.word[0][0] != 'r' || w.word[0][1] != 'u' || w.word[0][2] != 'n')
         return {Error::InvalidArgument, "unknown directive (expected `run`)"};
@@ -168,7 +173,7 @@ Fault parse_run(const Words& w, RunEntry& out) {
     for (size_t i = 0; i < w.len[1]; i++) out.name[i] = w.word[1][i];
     size_t used = 0;
     for (size_t k = 2; k < w.n; k++) {
-        Fault f = is_quota(w.word[k], w.len[k]) ? parse_quota(w.word[k], w.len[k], out.quota_pages)
+        Fault f = is_quota(w.word[k], w.len[k]) ? parse_quota(w.word[k], w.len[k], out)
                                                 : add_arg(out, used, w.word[k], w.len[k]);
         if (f.why) return f;
     }

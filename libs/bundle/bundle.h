@@ -3,7 +3,10 @@
 // text `manifest` saying which to start:
 //
 //   # comment
-//   run NAME [quota=PAGES] [ARG...]
+//   run NAME [quota=PAGES | quota=PERCENT%] [ARG...]
+//
+// A quota in percent (1% to 100%) is that share of the memory free when
+// the pager starts, so that one manifest fits every machine size.
 //
 // Everything here is hostile input: a damaged archive, manifest or entry
 // gets an Error and a static reason, never an out-of-bounds read.
@@ -54,6 +57,7 @@ inline constexpr size_t MAX_NAME = 32;
 struct RunEntry {
     char name[MAX_NAME + 1];
     uint64_t quota_pages;           // 0: the pager's default
+    uint8_t quota_percent;          // 1..100: quota_pages is 0 and this share of free memory counts
     uint16_t arg_offset[MAX_ARGS];  // into `storage` (offsets, so copies stay valid)
     size_t nr_args;
     char storage[256];

@@ -84,6 +84,28 @@ TEST(Manifest, QuotaIsTakenWhereverItStands) {
     EXPECT_EQ(big.quota, uint64_t(1) << 40);
 }
 
+TEST(Manifest, QuotaInPercentIsAShareOfFreeMemory) {
+    ManifestLine quarter = only("run fill quota=25% a\n");
+    EXPECT_EQ(quarter.error, Error::None);
+    EXPECT_EQ(quarter.quota, 0u);
+    EXPECT_EQ(quarter.quota_percent, 25u);
+    EXPECT_EQ(quarter.args, (Strings{"a"}));
+    EXPECT_EQ(only("run fill quota=100%\n").quota_percent, 100u);
+    EXPECT_EQ(only("run fill quota=1%\n").quota_percent, 1u);
+    ManifestLine pages_after = only("run fill quota=50% quota=7\n");  // the last one counts
+    EXPECT_EQ(pages_after.quota, 7u);
+    EXPECT_EQ(pages_after.quota_percent, 0u);
+    EXPECT_EQ(only("run fill quota=7 quota=50%\n").quota, 0u);
+}
+
+TEST(Manifest, QuotaPercentOutsideOneToHundredIsRefused) {
+    for (const char* text : {"run fill quota=0%\n", "run fill quota=101%\n", "run fill quota=1000000%\n"})
+        expect_error(text, Error::OutOfRange, "a quota in percent must be 1% to 100%");
+    for (const char* text : {"run fill quota=%\n", "run fill quota=5%%\n", "run fill quota=%5\n",
+                             "run fill quota=5.5%\n", "run fill quota=-5%\n"})
+        expect_error(text, Error::InvalidArgument, "quota must be a number of pages");
+}
+
 TEST(Manifest, QuotaThatIsNotANumberIsRefused) {
     for (const char* text : {"run hog quota=12x\n", "run hog quota=-1\n", "run hog quota=0x10\n",
                              "run hog quota=1.5\n", "run hog quota==3\n"}) {
