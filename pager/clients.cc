@@ -22,21 +22,23 @@ using clients_detail::g_alive;
 using clients_detail::g_clients;
 
 // The kernel memory a task may use (TaskCreate's limit: its page tables
-// and the objects it creates): 16 page tables, and one more for every 64
-// pages of its quota, 256 at most. Laid out densely, a quota's pages need
-// one table per 512; the rest allows for regions and batches spread over
-// the address space, while a task that maps single pages far apart (a
-// table each) stops at its own limit instead of emptying the kernel's pool.
+// and the objects it creates): 16 page tables, and one more for every 256
+// pages of its quota, or of the memory there is when the quota is larger.
+// Laid out densely, a quota's pages need one table per 512; the rest
+// allows for regions and batches spread over the address space, while a
+// task that maps single pages far apart (a table each) stops at its own
+// limit instead of emptying the kernel's pool.
 uint64_t kmem_limit(uint64_t quota_pages) {
-    const uint64_t tables = 16 + quota_pages / 64;
-    return (tables < 256 ? tables : 256) * PAGE_SIZE;
+    const uint64_t pages = quota_pages < memory().start_free ? quota_pages : memory().start_free;
+    return (16 + pages / PAGES_PER_TABLE_ROOM) * PAGE_SIZE;
 }
 
 // What the limits of the tasks started so far, with their structures, may
-// still add up to: three quarters of what the kernel's pool had free when
-// the bundle was opened (the rest is the pager's own), so that all tasks
-// together cannot empty it (load_bundle sets it). A task whose reservation
-// does not fit is not started.
+// still add up to (load_bundle sets it): three quarters of what the
+// kernel's pool had free of its own when the bundle was opened (the rest
+// is the pager's), so that all tasks together cannot empty it, and the
+// room for page tables the pager gave the pool (physmem.cc). A task whose
+// reservation does not fit is not started.
 constinit uint64_t g_kmem_left = 0;
 
 Result<uint64_t> reserve_kmem(uint64_t limit, const char** why) {
@@ -169,9 +171,11 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     }
     elf::Image img;
     TRY_STATUS(elf::parse(file->data, file->size, abi::USER_BASE, CHILD_IMAGE_LIMIT, img, why));
-    const uint64_t limit = kmem_limit(quota_or_default(run.quota_pages));
+    const uint64_t quota =
+        run.quota_percent ? memory().start_free * run.quota_percent / 100 : quota_or_default(run.quota_pages);
+    const uint64_t limit = kmem_limit(quota);
     const uint64_t reserved = TRY(reserve_kmem(limit, why));
-    Client* c = client_new(run.name, run.quota_pages);
+    Client* c = client_new(run.name, quota);
     *why = "setting up its task failed";
     if (!c) {
         kmem_release(reserved);
@@ -223,11 +227,11 @@ void load_bundle(const abi::BootInfo* boot) {
                 error_name(manifest.error()));
         return;
     }
-    // The room the pager gave the pool for its frame table is not theirs.
     if (auto pool = sys::kernel_info(); pool.ok()) {
-        const uint64_t donated = memory().table_donated;
-        const uint64_t free = pool->pool_free > donated ? pool->pool_free - donated : 0;
-        g_kmem_left = free - free / 4;
+        const Memory& mem = memory();
+        const uint64_t donated = mem.table_donated + mem.tables_donated;
+        const uint64_t own = pool->pool_free > donated ? pool->pool_free - donated : 0;
+        g_kmem_left = own - own / 4 + mem.tables_donated;
     }
     bundle::Manifest m(reinterpret_cast<const char*>(manifest->data), manifest->size);
     bundle::RunEntry run;

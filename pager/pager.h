@@ -64,9 +64,12 @@ struct Memory {
     const abi::BootInfo* boot = nullptr;
     MemoryRange ranges[abi::BOOT_MAX_MEMORY];
     unsigned nr_ranges = 0;
-    uint64_t table_base = 0;     // the first frame of the frame table: its slot is FRAME_TABLE
-    uint64_t table_donated = 0;  // bytes given to the kernel's pool for the frame table's room
-    uint64_t start_free = 0;     // free frames once every boot frame was handed over
+    uint64_t table_base = 0;       // the first frame of the frame table: its slot is FRAME_TABLE
+    uint64_t table_donated = 0;    // bytes given to the kernel's pool for the frame table's room
+    uint64_t tables_donated = 0;   // and for the tasks' page tables (clients.cc: kmem_limit)
+    uint64_t start_free = 0;       // free frames once every boot frame was handed over
+    uint64_t start_pool_free = 0;  // then the kernel pool's free bytes,
+    uint64_t start_kmem = 0;       // and the kernel memory charged to the pager
 };
 namespace detail {
 // Built in place by memory_init, first thing (the runtime runs no global
@@ -84,6 +87,10 @@ Status memory_init(const abi::BootInfo* boot);
 inline constexpr unsigned MAX_CLIENTS = 32;
 inline constexpr unsigned MAX_REGIONS = 8;
 inline constexpr uint64_t DEFAULT_QUOTA = 16384;  // 64 MiB
+// A task's kernel memory limit allows a page table for every this many
+// pages of its quota, and the pager gives the kernel's pool that room for
+// all of memory.
+inline constexpr uint64_t PAGES_PER_TABLE_ROOM = 256;
 // A manifest's quota (0: none given) as the task gets it.
 constexpr uint64_t quota_or_default(uint64_t quota_pages) {
     return quota_pages ? quota_pages : DEFAULT_QUOTA;

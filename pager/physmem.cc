@@ -1,5 +1,5 @@
-// Taking over physical memory: the frame table's room in the kernel's
-// pool, the pager's physical map of its Memory capabilities, the zones
+// Taking over physical memory: the room for what grants need in the
+// kernel's pool, the pager's physical map of its Memory capabilities, the zones
 // over mem_map, and free_all_bootmem.
 #include "buddy/introspect.h"
 #include "pager/pager.h"
@@ -81,15 +81,22 @@ uint64_t frame_table_pages() {
     return leaves + dir_pages + dir_pages / 2;
 }
 
-// The kernel keeps the frame table in its pool, which is sized for its
-// own objects: the pager gives it the room from the start of its largest
-// range (MemoryDonate), as a task provides the memory for its tables.
-Status donate_frame_table_room() {
+// The kernel keeps the frame table and the tasks' page tables in its
+// pool, which is sized for its own objects: the pager gives it the room
+// its grants can need, from the start of its largest range
+// (MemoryDonate), as a task provides the memory for its tables. The page
+// tables' room is a table for every PAGES_PER_TABLE_ROOM frames, which the
+// tasks' kernel memory limits are made of (clients.cc).
+Status donate_grant_room() {
     Memory& m = memory();
     MemoryRange* largest = &m.ranges[0];
-    for (unsigned i = 1; i < m.nr_ranges; i++)
+    uint64_t served = 0;
+    for (unsigned i = 0; i < m.nr_ranges; i++) {
+        served += m.ranges[i].pages;
         if (m.ranges[i].pages > largest->pages) largest = &m.ranges[i];
-    const uint64_t pages = frame_table_pages();
+    }
+    const uint64_t table = frame_table_pages(), tables = served / PAGES_PER_TABLE_ROOM;
+    const uint64_t pages = table + tables;
     if (largest->pages < 2 * pages) return Error::NoMemory;
     TRY_STATUS(sys::memory_donate(largest->slot, largest->first, pages));
     // The kernel counts a window from the capability's first frame: the
@@ -97,7 +104,8 @@ Status donate_frame_table_room() {
     largest->first += pages;
     largest->pages -= pages;
     largest->window += pages;
-    m.table_donated = pages * PAGE_SIZE;
+    m.table_donated = table * PAGE_SIZE;
+    m.tables_donated = tables * PAGE_SIZE;
     return {};
 }
 
@@ -110,7 +118,7 @@ Status memory_init(const abi::BootInfo* b) {
     memory().boot = b;
     slots().reset(FIRST_DYNAMIC_SLOT, FRAME_TABLE);
     TRY_STATUS(serve_ranges(b));
-    TRY_STATUS(donate_frame_table_room());
+    TRY_STATUS(donate_grant_room());
     Memory& m = memory();
     for (unsigned i = 0; i < m.nr_ranges; i++)
         TRY_STATUS(physmap_range(m.ranges[i].slot, m.ranges[i].first, m.ranges[i].pages));
@@ -146,7 +154,10 @@ Status memory_init(const abi::BootInfo* b) {
         }
     }
     memory().start_free = memory().buddy.nr_free_pages();
-    uprintf("pager: frame table room: %lu KiB given to the kernel's pool\n", m.table_donated / 1024);
+    m.start_pool_free = TRY(sys::kernel_info()).pool_free;
+    m.start_kmem = TRY(sys::kmem_info()).used;
+    uprintf("pager: given to the kernel's pool: %lu KiB for the frame table, %lu KiB for page tables\n",
+            m.table_donated / 1024, m.tables_donated / 1024);
     uprintf("pager: free pages at start: %lu\n", memory().start_free);
     return {};
 }

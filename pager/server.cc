@@ -263,14 +263,33 @@ Answer handle(Client* c, const Msg& m, bool from_kernel) {
     return error_answer(Error::InvalidArgument);
 }
 
+// Whether the kernel's pool has every byte back that it had free when
+// the pager started, but for what the pager's own account grew by since:
+// the leaves its frame table was given. Reported either way.
+bool kernel_pool_back() {
+    const Memory& m = memory();
+    auto pool = sys::kernel_info();
+    auto account = sys::kmem_info();
+    if (!pool.ok() || !account.ok()) return false;
+    const uint64_t grew = account->used - m.start_kmem;
+    if (pool->pool_free + grew == m.start_pool_free) {
+        uprintf("pager: kernel pool: every byte back but the frame table's %lu KiB\n", grew / 1024);
+        return true;
+    }
+    uprintf("pager: kernel pool: %lu bytes free, %lu at the start; the pager's account grew by %lu\n",
+            pool->pool_free, m.start_pool_free, grew);
+    return false;
+}
+
 [[noreturn, gnu::noinline, gnu::cold]] void finish() {
     (void)minted_drain();
     uint64_t free = memory().buddy.nr_free_pages();
     uprintf("pager: all tasks exited; free pages: %lu (start %lu)\n", free, memory().start_free);
+    const bool pool_back = kernel_pool_back();
     print_meminfo();
     print_buddyinfo();
     console_flush();
-    rt::exit(clients_all_succeeded() && free == memory().start_free ? 0 : 1);
+    rt::exit(clients_all_succeeded() && free == memory().start_free && pool_back ? 0 : 1);
 }
 
 }  // namespace

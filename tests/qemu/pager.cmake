@@ -75,18 +75,22 @@ tern_qemu_test(pager.kmem_limit.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exha
   --expect-status 1
   --expect "^pager: free pages at start: [0-9]+$"
   --expect "${PAGER_FREE_AGAIN}"
-  --expect "^hog: [0-9]+ pages mapped 2 MiB apart, then: over quota \\(its kernel memory: [0-9]+ of 327680 bytes\\x3b kernel pool: [0-9]+ bytes free\\)$"
+  --expect "^hog: [0-9]+ pages mapped 2 MiB apart, then: over quota \\(its kernel memory: [0-9]+ of 131072 bytes\\x3b kernel pool: [0-9]+ bytes free\\)$"
   --expect "^hog: touching 0x2000000000, whose page tables it cannot afford$"
   --expect "^pager: task hog killed: over quota at 0x2000000000 \\(pc 0x[0-9a-f]+\\)$"
   --expect "^grow: 512 pages faulted in"
   --expect "^pager: task grow exited with status 0$"
   --reject "^hog: still running" --reject "^pager: task grow killed" --reject "KERNEL PANIC")
 
-# More tasks than the kernel's pool can back with their limits (1 MiB each
-# for these quotas; on 128 MiB the pool has 4 MiB, of which the pager hands
-# out three quarters): those that do not fit are not started, the others
-# run as usual.
+# More tasks than the kernel's pool can back with their limits (each as
+# for all of memory: about 530 KiB on 128 MiB, where the pager hands out
+# three quarters of the pool's 4 MiB and the 470 KiB it gave for page
+# tables): those that do not fit are not started, the others run as usual.
 file(CONFIGURE OUTPUT ${exhaust}/manifest-kmem-budget CONTENT [[
+run grow quota=100000 512
+run grow quota=100000 512
+run grow quota=100000 512
+run grow quota=100000 512
 run grow quota=100000 512
 run grow quota=100000 512
 run grow quota=100000 512
