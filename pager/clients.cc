@@ -21,16 +21,17 @@ namespace {
 using clients_detail::g_alive;
 using clients_detail::g_clients;
 
-// The kernel memory a task may use (TaskCreate's limit: its page tables
-// and the objects it creates): 16 page tables, and one more for every 256
-// pages of its quota, or of the memory there is when the quota is larger.
-// Laid out densely, a quota's pages need one table per 512; the rest
-// allows for regions and batches spread over the address space, while a
-// task that maps single pages far apart (a table each) stops at its own
-// limit instead of emptying the kernel's pool.
-uint64_t kmem_limit(uint64_t quota_pages) {
+// The kernel memory a task may use (TaskCreate's limit): what the
+// manifest gives it for its capability space and the objects and tasks it
+// creates (kmem=, DEFAULT_KMEM pages by default), and a page table for
+// every 256 pages of its quota, or of the memory there is when the quota
+// is larger. Laid out densely, a quota's pages need one table per 512;
+// the rest allows for regions and batches spread over the address space,
+// while a task that maps single pages far apart (a table each) stops at
+// its own limit instead of emptying the kernel's pool.
+uint64_t kmem_limit(uint64_t quota_pages, uint64_t kmem_pages) {
     const uint64_t pages = quota_pages < memory().start_free ? quota_pages : memory().start_free;
-    return (16 + pages / PAGES_PER_TABLE_ROOM) * PAGE_SIZE;
+    return ((kmem_pages ? kmem_pages : DEFAULT_KMEM) + pages / PAGES_PER_TABLE_ROOM) * PAGE_SIZE;
 }
 
 // What the limits of the tasks started so far, with their structures, may
@@ -173,7 +174,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     TRY_STATUS(elf::parse(file->data, file->size, abi::USER_BASE, CHILD_IMAGE_LIMIT, img, why));
     const uint64_t quota =
         run.quota_percent ? memory().start_free * run.quota_percent / 100 : quota_or_default(run.quota_pages);
-    const uint64_t limit = kmem_limit(quota);
+    const uint64_t limit = kmem_limit(quota, run.kmem_pages);
     const uint64_t reserved = TRY(reserve_kmem(limit, why));
     Client* c = client_new(run.name, quota);
     *why = "setting up its task failed";

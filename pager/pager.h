@@ -91,6 +91,9 @@ inline constexpr uint64_t DEFAULT_QUOTA = 16384;  // 64 MiB
 // pages of its quota, and the pager gives the kernel's pool that room for
 // all of memory.
 inline constexpr uint64_t PAGES_PER_TABLE_ROOM = 256;
+// Pages of kernel memory a task gets besides that, unless its manifest
+// line says (kmem=).
+inline constexpr uint64_t DEFAULT_KMEM = 16;
 // A manifest's quota (0: none given) as the task gets it.
 constexpr uint64_t quota_or_default(uint64_t quota_pages) {
     return quota_pages ? quota_pages : DEFAULT_QUOTA;

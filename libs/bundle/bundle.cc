@@ -153,6 +153,24 @@ Fault parse_quota(const char* w, size_t len, RunEntry& out) {
     return {};
 }
 
+bool is_kmem(const char* w, size_t len) {
+    return len >= 5 && w[0] == 'k' && w[1] == 'm' && w[2] == 'e' && w[3] == 'm' && w[4] == '=';
+}
+
+// "kmem=N": N pages, decimal, 1 to 2^20 (4 GiB).
+Fault parse_kmem(const char* w, size_t len, RunEntry& out) {
+    const Fault bad{Error::InvalidArgument, "kmem must be a number of pages, 1 to 1048576"};
+    if (len == 5) return bad;
+    uint64_t v = 0;
+    for (size_t i = 5; i < len; i++) {
+        if (w[i] < '0' || w[i] > '9' || v > (uint64_t(1) << 20)) return bad;
+        v = v * 10 + uint64_t(w[i] - '0');
+    }
+    if (v == 0 || v > (uint64_t(1) << 20)) return bad;
+    out.kmem_pages = v;
+    return {};
+}
+
 // Appends one argument to out.storage; `used` is the bytes taken so far.
 Fault add_arg(RunEntry& out, size_t& used, const char* w, size_t len) {
     if (out.nr_args == MAX_ARGS || used + len + 1 > sizeof out.storage)
@@ -163,7 +181,7 @@ Fault add_arg(RunEntry& out, size_t& used, const char* w, size_t len) {
     return {};
 }
 
-// "run NAME [quota=N | quota=P%] [ARG...]" into `out`.
+// "run NAME [quota=N | quota=P%] [kmem=N] [ARG...]" into `out`.
 Fault parse_run(const Words& w, RunEntry& out) {
     if (w.len[0] != 3 || w.word[0][0] != 'r' || w.word[0][1] != 'u' || w.word[0][2] != 'n')
         return {Error::InvalidArgument, "unknown directive (expected `run`)"};
@@ -173,8 +191,9 @@ Fault parse_run(const Words& w, RunEntry& out) {
     for (size_t i = 0; i < w.len[1]; i++) out.name[i] = w.word[1][i];
     size_t used = 0;
     for (size_t k = 2; k < w.n; k++) {
-        Fault f = is_quota(w.word[k], w.len[k]) ? parse_quota(w.word[k], w.len[k], out)
-                                                : add_arg(out, used, w.word[k], w.len[k]);
+        Fault f = is_quota(w.word[k], w.len[k])  ? parse_quota(w.word[k], w.len[k], out)
+                  : is_kmem(w.word[k], w.len[k]) ? parse_kmem(w.word[k], w.len[k], out)
+                                                 : add_arg(out, used, w.word[k], w.len[k]);
         if (f.why) return f;
     }
     return {};

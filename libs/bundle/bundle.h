@@ -3,10 +3,12 @@
 // text `manifest` saying which to start:
 //
 //   # comment
-//   run NAME [quota=PAGES | quota=PERCENT%] [ARG...]
+//   run NAME [quota=PAGES | quota=PERCENT%] [kmem=PAGES] [ARG...]
 //
 // A quota in percent (1% to 100%) is that share of the memory free when
-// the pager starts, so that one manifest fits every machine size.
+// the pager starts, so that one manifest fits every machine size. kmem is
+// the kernel memory the task may use besides its page tables (its
+// capability space, the objects and tasks it creates), in pages.
 //
 // Everything here is hostile input: a damaged archive, manifest or entry
 // gets an Error and a static reason, never an out-of-bounds read.
@@ -58,6 +60,7 @@ struct RunEntry {
     char name[MAX_NAME + 1];
     uint64_t quota_pages;           // 0: the pager's default
     uint8_t quota_percent;          // 1..100: quota_pages is 0 and this share of free memory counts
+    uint64_t kmem_pages;            // 0: the pager's default
     uint16_t arg_offset[MAX_ARGS];  // into `storage` (offsets, so copies stay valid)
     size_t nr_args;
     char storage[256];

@@ -19,7 +19,7 @@ set(FUZZ_REJECT --reject "KERNEL PANIC" --reject "^fuzz: FAIL" --reject "^pager:
 # fuzzer under the pager on 128 MiB.
 function(tern_fuzz_smoke name seed calls)
   file(CONFIGURE OUTPUT ${FUZZ_DIR}/manifest-${name} CONTENT
-       "run fuzz quota=16384 seed=${seed} calls=${calls} verify=500\n")
+       "run fuzz quota=16384 kmem=320 seed=${seed} calls=${calls} verify=500\n")
   tern_bundle(bundle_fuzz_${name} OUTPUT ${FUZZ_DIR}/${name}.cpio MANIFEST ${FUZZ_DIR}/manifest-${name}
     PROGRAMS fuzz)
   tern_qemu_test(fuzz.${name}.128M TIMEOUT 300 ARGS --mem 128M --initrd ${FUZZ_DIR}/${name}.cpio

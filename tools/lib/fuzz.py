@@ -38,10 +38,15 @@ def fuzz_options(a, seed):
     return opts
 
 
+# Kernel memory for the fuzzer's children and what it creates (the
+# manifest's kmem=, docs/pager-protocol.md), as the CTest smoke runs give.
+FUZZ_KMEM_PAGES = 320
+
+
 def make_bundle(build_dir, stage, options, quota):
     manifest = os.path.join(stage, "manifest")
     with open(manifest, "w") as f:
-        f.write(f"run fuzz quota={quota} {' '.join(options)}\n")
+        f.write(f"run fuzz quota={quota} kmem={FUZZ_KMEM_PAGES} {' '.join(options)}\n")
     out = os.path.join(stage, "fuzz.cpio")
     subprocess.run(["python3", os.path.join(ROOT, "user", "demo", "make_bundle.py"),
                     "--cpio", shutil.which("cpio") or "cpio", "--out", out, "--manifest", manifest,

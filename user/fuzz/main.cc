@@ -1,6 +1,6 @@
 // `fuzz`: the seeded system call fuzzer (fuzz.h).
 //
-// Started by the pager from a boot bundle (`run fuzz seed=N calls=N ...`,
+// Started by the pager from a boot bundle (`run fuzz kmem=320 seed=N ...`,
 // tools/fuzz makes one), it fuzzes system calls and pager requests; as
 // the root task (init=fuzz, options on the kernel command line as
 // fuzz_seed=N fuzz_calls=N ...) it fuzzes system calls with the root's

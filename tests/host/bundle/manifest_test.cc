@@ -106,6 +106,20 @@ TEST(Manifest, QuotaPercentOutsideOneToHundredIsRefused) {
         expect_error(text, Error::InvalidArgument, "quota must be a number of pages");
 }
 
+TEST(Manifest, KernelMemoryIsPagesWhereverItStands) {
+    ManifestLine l = only("run fuzz quota=16384 kmem=320 seed=1\n");
+    EXPECT_EQ(l.error, Error::None);
+    EXPECT_EQ(l.kmem, 320u);
+    EXPECT_EQ(l.quota, 16384u);
+    EXPECT_EQ(l.args, (Strings{"seed=1"}));
+    EXPECT_EQ(only("run fuzz\n").kmem, 0u);  // the pager's default
+    EXPECT_EQ(only("run fuzz kmem=1048576\n").kmem, uint64_t(1) << 20);
+    for (const char* text :
+         {"run fuzz kmem=\n", "run fuzz kmem=0\n", "run fuzz kmem=1048577\n", "run fuzz kmem=1M\n",
+          "run fuzz kmem=-3\n", "run fuzz kmem=99999999999999999999999\n"})
+        expect_error(text, Error::InvalidArgument, "kmem must be a number of pages, 1 to 1048576");
+}
+
 TEST(Manifest, QuotaThatIsNotANumberIsRefused) {
     for (const char* text : {"run hog quota=12x\n", "run hog quota=-1\n", "run hog quota=0x10\n",
                              "run hog quota=1.5\n", "run hog quota==3\n"}) {

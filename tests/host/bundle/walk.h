@@ -58,6 +58,7 @@ struct ManifestLine {
     std::string name;
     uint64_t quota = 0;
     unsigned quota_percent = 0;
+    uint64_t kmem = 0;
     std::vector<std::string> args;
 };
 
@@ -82,6 +83,7 @@ inline std::vector<ManifestLine> walk_manifest(const std::string& text) {
             l.name = e.name;
             l.quota = e.quota_pages;
             l.quota_percent = e.quota_percent;
+            l.kmem = e.kmem_pages;
             EXPECT_LE(e.nr_args, bundle::MAX_ARGS);
             for (size_t i = 0; i < e.nr_args; i++) {
                 EXPECT_GE(e.arg(i), e.storage);
