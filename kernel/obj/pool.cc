@@ -1,5 +1,6 @@
 #include "kernel/obj/pool.h"
 
+#include "base/bits.h"
 #include "format/format.h"
 
 namespace kpool {
@@ -34,6 +35,7 @@ struct Region {
     ObjectPage* obj_pages;  // one per managed page
     char* base_ptr;         // base as the pool reaches it
     size_t free;
+    size_t hint;  // no bitmap word below it has a free page
 };
 
 struct State {
@@ -59,9 +61,25 @@ void zero(void* p, size_t bytes) {
     for (size_t i = 0; i < bytes / 8; i++) w[i] = 0;
 }
 
-Result<size_t> find_run(const Region& r, size_t n) {
+// One free page: the lowest clear bit of the first word from the hint
+// that has one, so that taking a page costs the same however full the
+// region is (leaves of capability spaces, page tables).
+Result<size_t> find_page(Region& r) {
+    for (size_t w = r.hint, words = (r.pages + 63) / 64; w < words; w++) {
+        if (r.bitmap[w] == ~uint64_t(0)) continue;
+        const size_t i = w * 64 + bits::lowest_set(~r.bitmap[w]);
+        if (i >= r.pages) break;
+        r.hint = w;
+        return i;
+    }
+    return Error::NoMemory;
+}
+
+// `n` free pages in a row, the first fit.
+Result<size_t> find_run(Region& r, size_t n) {
+    if (n == 1) return find_page(r);
     size_t run = 0;
-    for (size_t i = 0; i < r.pages; i++) {
+    for (size_t i = r.hint * 64; i < r.pages; i++) {
         // Skip whole allocated words quickly.
         if (run == 0 && (i % 64) == 0 && r.bitmap[i / 64] == ~uint64_t(0) && i + 64 <= r.pages) {
             i += 63;
@@ -97,6 +115,7 @@ Status add_region(PhysRange r, PhysToPtr access) {
     reg.base_ptr = static_cast<char*>(access(reg.base));
     reg.pages = pages - meta_pages;
     reg.free = reg.pages;
+    reg.hint = 0;
     g.nr_regions++;
     return {};
 }
@@ -150,6 +169,7 @@ bool locate(const void* p, Region** reg, size_t* index) {
 void release(Region& r, size_t index, size_t n) {
     set_bits(r, index, n, false);
     r.free += n;
+    if (index / 64 < r.hint) r.hint = index / 64;
     for (size_t k = index; k < index + n; k++) r.obj_pages[k] = ObjectPage{};
 }
 

@@ -83,19 +83,22 @@ Status read_pfns(Thread* t, const Cap* mem, uint64_t array, uint64_t count, uint
 // leaves made stay, empty, as a space only grows.
 Status mint_window(Thread* t, Cap* mem, const uint64_t* pfns, uint64_t count, uint64_t window, Cap** caps) {
     CapSpace& space = t->task->space;
-    for (uint64_t i = 0; i < count; i++) {  // a slot in use: nothing made yet
-        const Cap* c = space.find(window_slot(mem, window, pfns[i]));
-        if (c->type != CAP_ABSENT && !c->empty()) return Error::Busy;
-    }
     for (uint64_t i = 0; i < count; i++) {
-        auto dst = space.grow_to(t->task, window_slot(mem, window, pfns[i]));
-        Status s = !dst.ok() ? Status(dst.error()) : (*dst)->empty() ? Status{} : Status(Error::Busy);
-        if (!s.ok()) {  // no room, or a frame named twice
+        const uint64_t slot = window_slot(mem, window, pfns[i]);
+        Cap* c = space.find(slot);
+        Status s{};
+        if (c->type == CAP_ABSENT) {  // no leaf there yet
+            auto made = space.grow_to(t->task, slot);
+            s = made.ok() ? Status{} : Status(made.error());
+            c = made.ok() ? *made : nullptr;
+        }
+        if (s.ok() && !c->empty()) s = Error::Busy;
+        if (!s.ok()) {
             for (uint64_t k = 0; k < i; k++) caps::remove(caps[k]);
             return s;
         }
-        caps::install_frame(*dst, pfns[i], 0, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
-        caps[i] = *dst;
+        caps::install_frame(c, pfns[i], 0, abi::RIGHT_READ | abi::RIGHT_WRITE, mem);
+        caps[i] = c;
     }
     return {};
 }

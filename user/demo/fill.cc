@@ -75,8 +75,8 @@ void test_every_page_keeps_its_pattern(unity::Runner& r) {
             }
         }
     }
-    uprintf("fill: %lu pages (%lu MiB) written and checked, %lu%% of the memory free when it began\n", g_pages,
-            g_pages * PAGE >> 20, g_free_at_start ? g_pages * 100 / g_free_at_start : 0);
+    uprintf("fill: %lu pages (%lu MiB) written and checked, %lu%% of the memory free when it began\n",
+            g_pages, g_pages * PAGE >> 20, g_free_at_start ? g_pages * 100 / g_free_at_start : 0);
 }
 
 void test_pager_state_is_consistent(unity::Runner& r) { EXPECT_OK(pager::verify()); }

@@ -4,7 +4,11 @@
 //
 //   alloc round trip   Call(Alloc order 0) -> pager: buddy + mint + Reply with the cap
 //   map                Map of the received Frame into the caller
-//   batch of 64        AllocBatch(64): per frame (buddy, mint, map into the caller)
+//   batch of 64        AllocBatch(64): per frame (buddy, mint, map into the caller),
+//                      of frames granted and given back before, whose slots in
+//                      the pager's frame table have their room; and of frames
+//                      never granted, which make that room (a leaf of the
+//                      kernel's capability space per 32 frames)
 //   demand-zero fault  a store to an untouched heap page: trap, fault message,
 //                      pager grant + zeroing + map, reply, resume
 #include "abi/pager.h"
@@ -21,6 +25,7 @@ constexpr unsigned BATCH_ROUNDS = 5;
 constexpr uint64_t MAP_VA = 0x20000000;
 constexpr uint64_t BATCH_VA = 0x30000000;
 constexpr uint64_t HEAP_VA = 0x40000000;
+constexpr unsigned WARM_FRAMES = (BATCH_ROUNDS + 1) * abi::PAGER_BATCH_MAX;
 
 uint64_t median(uint64_t* v, unsigned n) {
     for (unsigned i = 1; i < n; i++)
@@ -38,6 +43,19 @@ Result<sys::Received> pager_call(uint64_t op, uint64_t a1 = 0, uint64_t a2 = 0, 
     return sys::call(abi::IpcInfo::make(abi::PAGER_SLOT, 0, recv_cap), m);
 }
 
+// Grants WARM_FRAMES frames one at a time and gives them all back.
+bool warm_frames() {
+    static uint64_t pfns[WARM_FRAMES];
+    for (uint64_t& pfn : pfns) {
+        auto r = pager_call(uint64_t(abi::PagerOp::Alloc), 0, abi::PAGER_ANY, abi::PAGER_ANY, 0);
+        if (!r.ok() || r->msg.w[0] != 0) return false;
+        pfn = r->msg.w[1];
+    }
+    for (uint64_t pfn : pfns)
+        if (!pager_call(uint64_t(abi::PagerOp::Free), pfn, 0).ok()) return false;
+    return true;
+}
+
 uint64_t cost_of_rdinstret() {
     uint64_t v[ROUNDS];
     for (unsigned i = 0; i < ROUNDS; i++) {
@@ -52,7 +70,8 @@ uint64_t cost_of_rdinstret() {
 
 extern "C" int main(uint64_t) {
     uint64_t base = cost_of_rdinstret();
-    uint64_t alloc[ROUNDS], map[ROUNDS], batch[BATCH_ROUNDS], fault[ROUNDS], zero[ROUNDS];
+    uint64_t alloc[ROUNDS], map[ROUNDS], batch[BATCH_ROUNDS], fresh_batch[BATCH_ROUNDS], fault[ROUNDS],
+        zero[ROUNDS];
     for (unsigned i = 0; i < ROUNDS; i++) {
         uint64_t a = read_instret();
         auto r = pager_call(uint64_t(abi::PagerOp::Alloc), 0, abi::PAGER_ANY, abi::PAGER_ANY, 0, RECV_SLOT);
@@ -73,17 +92,24 @@ extern "C" int main(uint64_t) {
         map[i] = d - c - base;
         if (!pager_call(uint64_t(abi::PagerOp::Free), pfn, 0).ok()) return 1;  // revokes our copy too
     }
-    // Batches at fresh addresses; the pager takes the frames back when we exit.
-    for (unsigned i = 0; i < BATCH_ROUNDS; i++) {
-        uint64_t va = BATCH_VA + i * abi::PAGER_BATCH_MAX * PAGE_SIZE;
-        uint64_t a = read_instret();
-        auto r = pager_call(uint64_t(abi::PagerOp::AllocBatch), abi::PAGER_BATCH_MAX, va, 0, 0);
-        uint64_t b = read_instret();
-        if (!r.ok() || r->msg.w[0] != 0) {
-            uprintf("pbench: AllocBatch failed\n");
-            return 1;
+    // Batches at fresh addresses, of frames never granted; then of frames
+    // granted (one by one, no capability sent) and given back, which the
+    // allocator hands out again first. The pager takes the batches' frames
+    // back when we exit.
+    uint64_t* batches[] = {fresh_batch, batch};
+    for (unsigned k = 0; k < 2; k++) {
+        if (k == 1 && !warm_frames()) return 1;
+        for (unsigned i = 0; i < BATCH_ROUNDS; i++) {
+            uint64_t va = BATCH_VA + (k * BATCH_ROUNDS + i) * abi::PAGER_BATCH_MAX * PAGE_SIZE;
+            uint64_t a = read_instret();
+            auto r = pager_call(uint64_t(abi::PagerOp::AllocBatch), abi::PAGER_BATCH_MAX, va, 0, 0);
+            uint64_t b = read_instret();
+            if (!r.ok() || r->msg.w[0] != 0) {
+                uprintf("pbench: AllocBatch failed\n");
+                return 1;
+            }
+            batches[k][i] = (b - a - base) / abi::PAGER_BATCH_MAX;
         }
-        batch[i] = (b - a - base) / abi::PAGER_BATCH_MAX;
     }
     if (!pager_call(uint64_t(abi::PagerOp::Region), HEAP_VA, ROUNDS * PAGE_SIZE,
                     uint64_t(abi::PagerRegion::Heap))
@@ -110,6 +136,7 @@ extern "C" int main(uint64_t) {
     uprintf("pbench: frame request round trip (Alloc)       %12lu   1000\n", median(alloc, ROUNDS));
     uprintf("pbench: map the received frame                 %12lu    300\n", median(map, ROUNDS));
     uprintf("pbench: batch of 64 frames, per frame          %12lu    150\n", median(batch, BATCH_ROUNDS));
+    uprintf("pbench:   of frames never granted before       %12lu\n", median(fresh_batch, BATCH_ROUNDS));
     uprintf("pbench: demand-zero fault, end to end          %12lu\n", f);
     uprintf("pbench:   of which zeroing 4 KiB (measured)    %12lu\n", z);
     uprintf("pbench: demand-zero fault without zeroing      %12lu   1200\n", f > z ? f - z : 0);
