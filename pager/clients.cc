@@ -92,6 +92,7 @@ void client_ended(Client* c, int status) {
     }
     kmem_release(c->kmem_reserved);
     c->kmem_reserved = 0;
+    regions_release(c);
     g_alive--;
 }
 

@@ -68,6 +68,7 @@ struct Memory {
     uint64_t table_donated = 0;    // bytes given to the kernel's pool for the frame table's room
     uint64_t tables_donated = 0;   // and for the tasks' page tables (clients.cc: kmem_limit)
     uint64_t start_free = 0;       // free frames once every boot frame was handed over
+    uint64_t own_pages = 0;        // allocated for the pager's own bookkeeping (regions.cc)
     uint64_t start_pool_free = 0;  // then the kernel pool's free bytes,
     uint64_t start_kmem = 0;       // and the kernel memory charged to the pager
 };
@@ -100,9 +101,14 @@ constexpr uint64_t quota_or_default(uint64_t quota_pages) {
 }
 
 // A Region request's range, served by demand-zero faults (Heap and Stack
-// alike).
+// alike; regions.cc). Where huge pages may serve it, a bitmap (from the
+// pager's own memory) marks the aligned 2 MiB chunks already served with
+// 4 KiB frames, which stay so.
 struct Region {
     uint64_t start, end;
+    uint64_t* small_chunks;  // nullptr: 4 KiB frames only
+    Pfn bitmap_pfn;
+    uint8_t bitmap_order;
 };
 
 struct Client {
@@ -185,6 +191,27 @@ MintedView minted_view(unsigned k);
 Status ungrant(Client* c, Pfn pfn, unsigned order);
 // Everything `c` holds goes back (it exited or was killed).
 void release_all(Client* c);
+
+// ---- regions.cc: demand-zero regions, with huge pages ---------------------
+// Transparent huge pages, as Linux's transparent_hugepage=: thp= on the
+// kernel command line (never, madvise, always; madvise by default).
+enum class Thp : uint8_t { Never, Madvise, Always };
+void thp_init(const abi::BootInfo* boot);
+Thp thp_policy();
+// A Region request (abi::PagerOp::Region). Errors as the protocol says.
+Status region_add(Client* c, uint64_t start, uint64_t size, uint64_t kind);
+// The region of c that holds `addr`, or nullptr.
+Region* region_of(Client* c, uint64_t addr);
+// A demand-zero fault at `addr` in c's region `r`: a frame granted and
+// zeroed, to be mapped at `va` (a 2 MiB frame at the aligned 2 MiB around
+// addr, or a 4 KiB one at its page). Errors: those of grant().
+struct FaultFrame {
+    uint64_t va;
+    uint64_t slot;
+};
+Result<FaultFrame> region_fault(Client* c, Region& r, uint64_t addr);
+// Frees what c's regions keep (it ended).
+void regions_release(Client* c);
 
 // ---- server.cc: the entry (main) and the request loop ----------------------
 [[noreturn]] void serve();

@@ -23,6 +23,7 @@ extern "C" int main(uint64_t arg) {
         uprintf("pager: taking over memory failed: %s\n", error_name(s.error()));
         return 1;
     }
+    pager::thp_init(boot);
     pager::load_bundle(boot);
     pager::serve();
 }
@@ -175,18 +176,7 @@ Answer op_stats(Client* c, const Msg& m) {
 }
 
 Answer op_region(Client* c, const Msg& m) {
-    uint64_t start = m.w[1], size = m.w[2], kind = m.w[3];
-    if ((start | size) & (PAGE_SIZE - 1)) return error_answer(Error::BadAlignment);
-    if (size == 0 || start < abi::USER_BASE || start >= abi::USER_END || size > abi::USER_END - start)
-        return error_answer(Error::InvalidArgument);
-    if (kind != uint64_t(abi::PagerRegion::Heap) && kind != uint64_t(abi::PagerRegion::Stack))
-        return error_answer(Error::InvalidArgument);
-    for (unsigned i = 0; i < c->nr_regions; i++)
-        if (start < c->regions[i].end && c->regions[i].start < start + size)
-            return error_answer(Error::InvalidArgument);
-    if (c->nr_regions == MAX_REGIONS) return error_answer(Error::NoMemory);
-    c->regions[c->nr_regions++] = Region{start, start + size};
-    return Answer{};
+    return error_answer(region_add(c, m.w[1], m.w[2], m.w[3]).error());
 }
 
 Answer kill(Client* c, const char* what, uint64_t addr, uint64_t pc) {
@@ -202,28 +192,22 @@ Answer fault(Client* c, const Msg& m) {
     auto kind = abi::FaultKind(m.w[0] & 0xffff);
     uint64_t addr = m.w[1], pc = m.w[3];
     if (kind != abi::FaultKind::PageFault) return kill(c, "not a page fault", addr, pc);
-    uint64_t page = addr & ~(PAGE_SIZE - 1);
-    for (unsigned i = 0; i < c->nr_regions; i++) {
-        if (addr < c->regions[i].start || addr >= c->regions[i].end) continue;
-        if (abi::FaultAccess(m.w[2]) == abi::FaultAccess::Exec)
-            return kill(c, "execute in a data region", addr, pc);
-        // Demand-zero: a fresh zeroed frame, which the reply maps read-write
-        // (FAULT_MAP: one kernel call fewer than a Map and a RESUME). Zeroed
-        // here rather than by the allocator (GFP_ZERO), whose fast path
-        // serves only requests it need not touch the memory for.
-        auto g = grant(c, DEMAND_ZERO_REQUEST, page);
-        if (!g.ok()) return kill(c, error_name(g.error()), addr, pc);
-        zero_frames(g->pfn, Order(0));
-        Answer r;
-        r.msg.w[0] = abi::FAULT_MAP;
-        r.msg.w[1] = page;
-        r.msg.w[2] = abi::RIGHT_READ | abi::RIGHT_WRITE;
-        r.cap = g->slot;
-        r.map = true;
-        r.pc = pc;
-        return r;
-    }
-    return kill(c, "page fault outside its regions", addr, pc);
+    Region* region = region_of(c, addr);
+    if (!region) return kill(c, "page fault outside its regions", addr, pc);
+    if (abi::FaultAccess(m.w[2]) == abi::FaultAccess::Exec)
+        return kill(c, "execute in a data region", addr, pc);
+    // Demand-zero: a fresh zeroed frame, which the reply maps read-write
+    // (FAULT_MAP: one kernel call fewer than a Map and a RESUME).
+    auto f = region_fault(c, *region, addr);
+    if (!f.ok()) return kill(c, error_name(f.error()), addr, pc);
+    Answer r;
+    r.msg.w[0] = abi::FAULT_MAP;
+    r.msg.w[1] = f->va;
+    r.msg.w[2] = abi::RIGHT_READ | abi::RIGHT_WRITE;
+    r.cap = f->slot;
+    r.map = true;
+    r.pc = pc;
+    return r;
 }
 
 // The task ended, however it ended (its end notice, abi/cap.h): everything

@@ -146,9 +146,11 @@ Status verify(const TextSink* why) {
     TRY_STATUS(check_minted(why, &minted));
     TRY_STATUS(check_lru(why, granted));
     const uint64_t free = memory().buddy.nr_free_pages();
-    if (free + granted + minted != memory().start_free)
-        return fail(why, "pager: %lu pages free, granted or minted ahead, %lu at the start\n",
-                    free + granted + minted, memory().start_free);
+    const uint64_t own = memory().own_pages;
+    if (free + granted + minted + own != memory().start_free)
+        return fail(why,
+                    "pager: %lu pages free, granted, minted ahead or the pager's own, %lu at the start\n",
+                    free + granted + minted + own, memory().start_free);
     return {};
 }
 

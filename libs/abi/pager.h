@@ -64,10 +64,11 @@ enum class PagerOp : uint64_t {
     // page tables, what its capability space grew by, and its
     // reservations for the tasks it started.
     Stats = 4,
-    // w1 = start, w2 = size (page aligned), w3 = PagerRegion: a region
-    // served by demand-zero page faults. Errors: BadAlignment,
-    // InvalidArgument (outside user space, overlaps a region), NoMemory
-    // (too many regions).
+    // w1 = start, w2 = size (page aligned), w3 = PagerRegion, or'ed with
+    // PAGER_REGION_HUGEPAGE: a region served by demand-zero page faults
+    // (with 2 MiB frames where the pager's thp= policy and the flag say).
+    // Errors: BadAlignment, InvalidArgument (outside user space, overlaps
+    // a region, an unknown kind or flag), NoMemory (too many regions).
     Region = 5,
 };
 
@@ -88,5 +89,11 @@ enum PagerStat : uint64_t {
     PAGER_STAT_KMEM = 4,
 };
 enum class PagerRegion : uint64_t { Heap = 1, Stack = 2 };
+// Region flag, as Linux's madvise(MADV_HUGEPAGE): serve the region's
+// faults with 2 MiB frames where a whole aligned 2 MiB of it is untouched
+// and such a block is free (with thp=madvise, the default; thp=always
+// does it for every region, thp=never for none).
+inline constexpr uint64_t PAGER_REGION_HUGEPAGE = uint64_t(1) << 8;
+inline constexpr uint64_t PAGER_REGION_KIND_MASK = 0xff;
 
 }  // namespace abi

@@ -190,3 +190,47 @@ set(PAGER_ENDINGS --initrd ${exhaust}/endings.cpio --expect-status 1
 tern_qemu_test(pager.endings.128M TIMEOUT 120 ARGS --mem 128M ${PAGER_ENDINGS})
 tern_qemu_test(pager.endings.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M --append "verify=syscall"
   ${PAGER_ENDINGS})
+
+# --- Transparent huge pages: thp= on the command line ----------------------
+# fill without asking for huge pages (no PAGER_REGION_HUGEPAGE): with
+# thp=always nearly all its pages come in 2 MiB frames, with the default
+# (madvise) and thp=never none; an unknown value is reported and ignored.
+# fill with `huge` under thp=never gets none either, and says so by
+# failing its own check.
+set(thp ${CMAKE_CURRENT_BINARY_DIR}/thp)
+file(MAKE_DIRECTORY ${thp})
+file(CONFIGURE OUTPUT ${thp}/manifest CONTENT [[
+run fill quota=50% 1 90
+]])
+file(CONFIGURE OUTPUT ${thp}/manifest-huge CONTENT [[
+run fill quota=50% 1 90 huge
+]])
+tern_bundle(bundle_thp OUTPUT ${thp}/thp.cpio MANIFEST ${thp}/manifest PROGRAMS fill)
+tern_bundle(bundle_thp_huge OUTPUT ${thp}/thp-huge.cpio MANIFEST ${thp}/manifest-huge PROGRAMS fill)
+set(THP_END --expect "${PAGER_FREE_AGAIN}"
+  --expect "^pager: kernel pool: every byte back but the frame table's [0-9]+ KiB$" --reject "KERNEL PANIC")
+tern_qemu_test(pager.thp.always.256M ARGS --mem 256M --append "thp=always" --initrd ${thp}/thp.cpio
+  --unity --min-tests 4 ${THP_END} --expect "^pager: transparent huge pages: always$"
+  --expect "^fill: [0-9]+ pages in [0-9]+ blocks, (9[0-9]|100)% of them in [1-9][0-9]* 2 MiB frames$")
+tern_qemu_test(pager.thp.madvise.256M ARGS --mem 256M --initrd ${thp}/thp.cpio
+  --unity --min-tests 4 ${THP_END} --expect "^pager: transparent huge pages: madvise$"
+  --expect "^fill: ([0-9]+) pages in \\1 blocks, 0% of them in 0 2 MiB frames$")
+tern_qemu_test(pager.thp.madvise_huge.256M ARGS --mem 256M --initrd ${thp}/thp-huge.cpio
+  --unity --min-tests 4 ${THP_END} --expect "^pager: transparent huge pages: madvise$"
+  --expect "^fill: [0-9]+ pages in [0-9]+ blocks, (9[0-9]|100)% of them in [1-9][0-9]* 2 MiB frames$")
+tern_qemu_test(pager.thp.never.256M ARGS --mem 256M --append "thp=never" --initrd ${thp}/thp-huge.cpio
+  --expect-status 1 ${THP_END} --expect "^pager: transparent huge pages: never$"
+  --expect "^fill: ([0-9]+) pages in \\1 blocks, 0% of them in 0 2 MiB frames$"
+  --expect "test_every_page_faults_in_and_takes_the_pattern:FAIL")
+tern_qemu_test(pager.thp.unknown_value.256M ARGS --mem 256M --append "thp=sometimes" --initrd ${thp}/thp.cpio
+  --unity --min-tests 4 ${THP_END} --expect "^pager: thp=sometimes ignored \\(never, madvise or always\\)$"
+  --expect "^pager: transparent huge pages: madvise$")
+# QEMU's own view: fill's huge pages are 2 MiB leaves in its page table
+# (read through the monitor while it waits), and `info mem` maps them.
+file(CONFIGURE OUTPUT ${thp}/manifest-hold CONTENT [[
+run fill quota=16384 1 100 huge hold
+]])
+tern_bundle(bundle_thp_hold OUTPUT ${thp}/thp-hold.cpio MANIFEST ${thp}/manifest-hold PROGRAMS fill)
+tern_qemu_test(pager.thp.leaves_in_qemu.256M ARGS --mem 256M --initrd ${thp}/thp-hold.cpio --check-user-leaves
+  --expect "^LEAVES 100000000 1f 200000$"
+  --expect "^fill: [0-9]+ pages in [0-9]+ blocks, (9[0-9]|100)% of them in 31 2 MiB frames$")

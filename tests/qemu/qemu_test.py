@@ -6,7 +6,12 @@ Passes when QEMU exits with the expected status before the timeout, every
 --unity) the Unity-style summary says OK with no FAIL lines and at least
 --min-tests tests. With --check-mappings the kernel is booted with `hold`,
 and once it prints its mapping list this script asks QEMU's own monitor
-(`info mem`) for the live page table and compares the two.
+(`info mem`) for the live page table and compares the two. With
+--check-user-leaves, once a user program prints `LEAVES <va> <count> <size>`
+(hex) and waits, this script reads the running task's page table through
+QEMU's monitor (satp from `info registers`, each entry with `xp`) and
+checks that each of the count pages from va is one leaf of that size, and
+that `info mem` shows the range mapped.
 
 With --twin-append the kernel is booted a second time with those words
 added to its command line, and that run must pass the same checks; then
@@ -48,6 +53,8 @@ def parse_args():
     p.add_argument("--min-tests", type=int, default=1)
     p.add_argument("--check-mappings", action="store_true",
                    help="compare the kernel's mapping list with QEMU's `info mem`")
+    p.add_argument("--check-user-leaves", action="store_true",
+                   help="check a waiting program's `LEAVES va count size` in its page table through QEMU")
     p.add_argument("--qemu-arg", action="append", default=[])
     p.add_argument("--twin-append", help="boot again with these words added to --append")
     p.add_argument("--same-lines", help="regex: matching lines must be the same in both runs")
@@ -147,6 +154,56 @@ def merge(maps):
     return out
 
 
+LEAVES_LINE = re.compile(r"LEAVES ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+)\r?\n")
+
+
+def read_phys_u64(mon, cpu, pa):
+    """One 64-bit word of guest physical memory, through the monitor's xp."""
+    for line in mon.command(f"xp /1gx {pa:#x}", cpu):
+        m = re.match(r"^[0-9a-f]+: 0x([0-9a-f]+)", line)
+        if m:
+            return int(m.group(1), 16)
+    raise ValueError(f"xp at {pa:#x} gave no word")
+
+
+def sv39_leaf(mon, cpu, satp, va):
+    """(size, pte) of the Sv39 leaf that maps va under satp, or None."""
+    table = (satp & ((1 << 44) - 1)) << 12
+    for shift in (30, 21, 12):
+        pte = read_phys_u64(mon, cpu, table + ((va >> shift) & 511) * 8)
+        if not pte & 1:
+            return None
+        if pte & 0xE:  # R, W or X: a leaf
+            return 1 << shift, pte
+        table = (pte >> 10) << 12
+    return None
+
+
+def check_user_leaves(mon, cpu, output):
+    """The leaves a waiting program named (LEAVES line), checked in the
+    running task's page table; an error message, or None."""
+    m = LEAVES_LINE.search(output)
+    va, count, size = (int(g, 16) for g in m.groups())
+    regs = "\n".join(mon.command("info registers", cpu))
+    satp = re.search(r"\bsatp\s+([0-9a-f]+)", regs)
+    if not satp:
+        return "no satp in QEMU's `info registers`"
+    satp = int(satp.group(1), 16)
+    for i in range(count):
+        leaf = sv39_leaf(mon, cpu, satp, va + i * size)
+        if leaf is None:
+            return f"{va + i * size:#x} is not mapped in the page table of satp {satp:#x}"
+        if leaf[0] != size:
+            return f"{va + i * size:#x} is mapped by a {leaf[0]:#x}-byte leaf, not {size:#x}"
+    live = parse_info_mem(mon.command("info mem", cpu))
+    covered = sum(max(0, min(v + n, va + count * size) - max(v, va)) for v, _, n, _ in live)
+    if covered != count * size:
+        return f"`info mem` maps {covered:#x} of the {count * size:#x} bytes from {va:#x}"
+    print(f"qemu_test: {count} leaves of {size:#x} bytes from {va:#x} in the page table of satp "
+          f"{satp:#x}, and mapped in `info mem`")
+    return None
+
+
 def boot(a, append):
     """Boots once with `append` as the command line and applies every check
     of a single run; returns the output, or fails."""
@@ -155,6 +212,7 @@ def boot(a, append):
     mon_path = os.path.join(tmp.name, "monitor.sock")
     if a.check_mappings:
         append = (append + " hold").strip()
+    if a.check_mappings or a.check_user_leaves:
         extra += ["-qmp", f"unix:{mon_path},server,nowait"]
     cmd = qemu.command(a.kernel, mem=a.mem, smp=a.smp, numa=a.numa, append=append or None,
                        initrd=a.initrd, extra=extra)
@@ -170,7 +228,7 @@ def boot(a, append):
             text = raw.decode(errors="replace")
             chunks.append(text)
             buf += text
-            if "memory-map-end" in buf:
+            if "memory-map-end" in buf or (a.check_user_leaves and LEAVES_LINE.search(buf)):
                 held.set()
 
     t = threading.Thread(target=reader, daemon=True)
@@ -203,6 +261,20 @@ def boot(a, append):
                 mon.quit()
             else:
                 proc.kill()
+    if a.check_user_leaves:
+        if held.wait(timeout=a.timeout):
+            time.sleep(0.2)  # the program is waiting now
+            try:
+                mon = Monitor(mon_path)
+                hart = re.search(r"Booting on hart (\d+)", "".join(chunks))
+                mapping_error = check_user_leaves(mon, int(hart.group(1)) if hart else None, "".join(chunks))
+                mon.quit()
+            except (OSError, ValueError) as e:
+                mapping_error = f"talking to QEMU's monitor failed: {e}"
+                proc.kill()
+        else:
+            mapping_error = "the program never printed its LEAVES line"
+            proc.kill()
     try:
         proc.wait(timeout=max(1, deadline - time.time()))
     except subprocess.TimeoutExpired:
@@ -214,7 +286,7 @@ def boot(a, append):
     output = "".join(chunks).replace("\r", "")
     if mapping_error:
         fail(mapping_error, output)
-    if not a.check_mappings and proc.returncode != a.expect_status:
+    if not (a.check_mappings or a.check_user_leaves) and proc.returncode != a.expect_status:
         fail(f"QEMU exit status {proc.returncode}, expected {a.expect_status}", output)
     for pat in a.expect:
         if not re.search(pat, output, re.M):

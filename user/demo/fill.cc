@@ -1,13 +1,19 @@
-// `fill SEED [PERCENT]`: the task of the scale tests (tests/qemu/scale.cmake).
-// It declares a heap Region of PERCENT (default 100) of what its quota has
-// left and lets demand-zero faults fill all of it: every page is written (a word every 512 bytes,
+// `fill SEED [PERCENT [huge [hold]]]`: the task of the scale tests
+// (tests/qemu/scale.cmake). It declares a heap Region of PERCENT (default
+// 100) of what its quota has left, asking for huge pages with `huge`
+// (abi::PAGER_REGION_HUGEPAGE), and lets demand-zero faults fill all of
+// it: every page is written (a word every 512 bytes,
 // from SEED, which differs between tasks, so that a frame two
 // tasks share or a page that aliases another shows) and then read back; the pager's
 // count of its frames grows by exactly the pages touched. With a quota of
 // all free memory (`quota=100%`) that is nearly the machine's memory (the
 // allocator keeps its watermark reserve: PERCENT 95); four of them at
 // `quota=25%` share it. The pager then checks that everything came back.
-// Unity output.
+// It reports how many of the pages came in 2 MiB frames: with `huge` at
+// least HUGE_SHARE_MIN percent must. With `hold` it then names its first
+// 2 MiB of heap (`LEAVES va count size`, which qemu_test.py
+// --check-user-leaves checks in its page table through QEMU's monitor)
+// and waits. Unity output.
 #include "abi/pager.h"
 #include "pager_client/pager_client.h"
 #include "runtime/console.h"
@@ -28,6 +34,9 @@ constexpr uint64_t HEAP_LIMIT = 0x3e'0000'0000;
 constinit const pager::ArgBlock* g_args = nullptr;
 constinit uint64_t g_seed = 0;
 constinit uint64_t g_percent = 100;
+constinit bool g_huge = false;
+constinit bool g_hold = false;
+constexpr uint64_t HUGE_SHARE_MIN = 90;
 constinit uint64_t g_pages = 0;
 constinit uint64_t g_free_at_start = 0;
 constinit pager::SelfStats g_start = {};
@@ -44,7 +53,8 @@ void test_heap_takes_what_the_quota_leaves(unity::Runner& r) {
     g_pages = (self.quota - self.held) * g_percent / 100;
     g_free_at_start = mem.free + mem.minted;
     ASSERT_TRUE(g_pages * PAGE <= HEAP_LIMIT - HEAP_VA);
-    ASSERT_OK(pager::region(HEAP_VA, g_pages * PAGE, uint64_t(abi::PagerRegion::Heap)));
+    const uint64_t kind = uint64_t(abi::PagerRegion::Heap) | (g_huge ? abi::PAGER_REGION_HUGEPAGE : 0);
+    ASSERT_OK(pager::region(HEAP_VA, g_pages * PAGE, kind));
 }
 
 void test_every_page_faults_in_and_takes_the_pattern(unity::Runner& r) {
@@ -61,6 +71,13 @@ void test_every_page_faults_in_and_takes_the_pattern(unity::Runner& r) {
     }
     ASSERT_VALUE(self, pager::self_stats());
     EXPECT_EQ_U(self.held, g_start.held + g_pages);
+    // pages = 512 * huge + small and blocks = huge + small.
+    const uint64_t blocks = self.blocks - g_start.blocks;
+    const uint64_t huge = (g_pages - blocks) / 511;
+    const uint64_t share = g_pages ? huge * 512 * 100 / g_pages : 0;
+    uprintf("fill: %lu pages in %lu blocks, %lu%% of them in %lu 2 MiB frames\n", g_pages, blocks, share,
+            huge);
+    if (g_huge) EXPECT_TRUE(share >= HUGE_SHARE_MIN);
 }
 
 void test_every_page_keeps_its_pattern(unity::Runner& r) {
@@ -95,9 +112,20 @@ extern "C" int main(uint64_t arg) {
     g_seed = pager::arg_number(**args, 1, 0);
     g_percent = pager::arg_number(**args, 2, 100);
     if (g_percent == 0 || g_percent > 100) g_percent = 100;
+    g_huge = (*args)->argc > 3 && demo::same_string((*args)->argv[3], "huge");
+    g_hold = (*args)->argc > 4 && demo::same_string((*args)->argv[4], "hold");
     RUN_TEST(r, test_heap_takes_what_the_quota_leaves);
     RUN_TEST(r, test_every_page_faults_in_and_takes_the_pattern);
     RUN_TEST(r, test_every_page_keeps_its_pattern);
     RUN_TEST(r, test_pager_state_is_consistent);
-    return r.finish() ? 1 : 0;
+    const bool failed = r.finish();
+    if (g_hold) {
+        // The 2 MiB chunks that lie wholly in the heap, to be looked at
+        // from outside while this task runs on.
+        uprintf("LEAVES %lx %lx %lx\n", HEAP_VA, g_pages * PAGE / (uint64_t(1) << 21), uint64_t(1) << 21);
+        console_flush();
+        for (;;) {
+        }
+    }
+    return failed ? 1 : 0;
 }

@@ -37,6 +37,9 @@ void test_argument_block(unity::Runner& r) {
 void test_region_refuses_bad_arguments(unity::Runner& r) {
     EXPECT_ERR(pager::region(EXTRA_VA + 8, PAGE, HEAP), Error::BadAlignment);
     EXPECT_ERR(pager::region(EXTRA_VA, PAGE + 1, HEAP), Error::BadAlignment);
+    EXPECT_ERR(pager::region(EXTRA_VA, PAGE, HEAP | (abi::PAGER_REGION_HUGEPAGE << 1)),
+               Error::InvalidArgument);
+    EXPECT_ERR(pager::region(EXTRA_VA, PAGE, abi::PAGER_REGION_HUGEPAGE), Error::InvalidArgument);  // no kind
     EXPECT_ERR(pager::region(EXTRA_VA, 0, HEAP), Error::InvalidArgument);
     EXPECT_ERR(pager::region(0, PAGE, HEAP), Error::InvalidArgument);  // below USER_BASE
     EXPECT_ERR(pager::region(abi::USER_END, PAGE, HEAP), Error::InvalidArgument);
