@@ -55,7 +55,8 @@ void mark_chunk_small(Region& r, uint64_t i) { r.small_chunks[i / 64] |= uint64_
 // The 2 MiB frame for a fault at `addr` in `r`, if it may and can have one.
 Result<FaultFrame> huge_fault(Client* c, Region& r, uint64_t addr) {
     const uint64_t va = addr & ~(HUGE_SIZE - 1);
-    if (va < r.start || va + HUGE_SIZE > r.end || chunk_small(r, chunk_index(r, addr))) return Error::NotFound;
+    if (va < r.start || va + HUGE_SIZE > r.end || chunk_small(r, chunk_index(r, addr)))
+        return Error::NotFound;
     if (c->held_pages + (uint64_t(1) << HUGE_ORDER) > c->quota) return Error::OverQuota;
     Grant g = TRY(grant(c, HUGE_REQUEST, va));
     zero_frames(g.pfn, Order(HUGE_ORDER));

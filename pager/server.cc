@@ -7,6 +7,7 @@
 #include "buddy/introspect.h"
 #include "pager/pager.h"
 #include "runtime/console.h"
+#include "runtime/counters.h"
 #include "runtime/fault.h"
 #include "runtime/runtime.h"
 #include "runtime/syscall.h"
@@ -215,7 +216,13 @@ Answer fault(Client* c, const Msg& m) {
 [[gnu::noinline, gnu::cold]] Answer ended(Client* c, const Msg& m) {
     const auto how = abi::TaskEnd(m.w[0] & 0xffff);
     client_ended(c, how == abi::TaskEnd::Exit ? int(m.w[1]) : -1);
+    // What giving everything back costs, per frame (tools/bench scale).
+    const uint64_t pages = c->held_pages, before = read_instret();
     release_all(c);
+    const uint64_t spent = read_instret() - before;
+    if (pages)
+        uprintf("pager: gave back %lu frames of %s in %lu instructions, %lu a frame\n", pages, c->name, spent,
+                spent / pages);
     if (how == abi::TaskEnd::Exit)
         uprintf("pager: task %s exited with status %d\n", c->name, c->status);
     else

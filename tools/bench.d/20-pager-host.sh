@@ -8,7 +8,8 @@
 #     the baseline loop, which only reads the request word as the pairs do
 #     (tests/bench/buddy/buddy_icount.cc);
 #   - the fragmentation experiment with mobility grouping on and off
-#     (tests/bench/buddy/frag.cc).
+#     (tests/bench/buddy/frag.cc), and the share of a huge-page region
+#     served with 2 MiB frames after it.
 # Goals (issue "zoned buddy allocator and LRU lists"): order-0 pair <= 40
 # instructions and 30 ns; order-3 pair with split and merge <= 150
 # instructions; bulk of 64 order-0 frames <= 15 ns per frame; grouping

@@ -1,8 +1,8 @@
-// `fill SEED [PERCENT [huge [hold]]]`: the task of the scale tests
-// (tests/qemu/scale.cmake). It declares a heap Region of PERCENT (default
-// 100) of what its quota has left, asking for huge pages with `huge`
-// (abi::PAGER_REGION_HUGEPAGE), and lets demand-zero faults fill all of
-// it: every page is written (a word every 512 bytes,
+// `fill SEED [PERCENT [huge] [hold] [time]]`: the task of the scale
+// tests (tests/qemu/scale.cmake) and benchmarks (tools/bench scale). It
+// declares a heap Region of PERCENT (default 100) of what its quota has
+// left, asking for huge pages with `huge` (abi::PAGER_REGION_HUGEPAGE),
+// and lets demand-zero faults fill all of it: every page is written (a word every 512 bytes,
 // from SEED, which differs between tasks, so that a frame two
 // tasks share or a page that aliases another shows) and then read back; the pager's
 // count of its frames grows by exactly the pages touched. With a quota of
@@ -13,10 +13,14 @@
 // least HUGE_SHARE_MIN percent must. With `hold` it then names its first
 // 2 MiB of heap (`LEAVES va count size`, which qemu_test.py
 // --check-user-leaves checks in its page table through QEMU's monitor)
-// and waits. Unity output.
+// and waits. With `time` it reports the instructions its faults took
+// (rdinstret around each first store: the trap, the pager's work with the
+// zeroing, the mapping and the return): the first and the last
+// TIMED_FAULTS, and all of them. Unity output.
 #include "abi/pager.h"
 #include "pager_client/pager_client.h"
 #include "runtime/console.h"
+#include "runtime/counters.h"
 #include "runtime/utest.h"
 #include "testrunner/testrunner.h"
 #include "user/demo/pattern.h"
@@ -36,6 +40,9 @@ constinit uint64_t g_seed = 0;
 constinit uint64_t g_percent = 100;
 constinit bool g_huge = false;
 constinit bool g_hold = false;
+constinit bool g_time = false;
+constexpr uint64_t TIMED_FAULTS = 10000;
+constinit uint64_t g_first_spent = 0, g_last_spent = 0, g_all_spent = 0;
 constexpr uint64_t HUGE_SHARE_MIN = 90;
 constinit uint64_t g_pages = 0;
 constinit uint64_t g_free_at_start = 0;
@@ -57,8 +64,21 @@ void test_heap_takes_what_the_quota_leaves(unity::Runner& r) {
     ASSERT_OK(pager::region(HEAP_VA, g_pages * PAGE, kind));
 }
 
+// Faults page p in with its first store, and tells what that took.
+uint64_t fault_in(uint64_t p) {
+    const uint64_t before = read_instret();
+    *word_at(p, 0) = 0;
+    return read_instret() - before;
+}
+
 void test_every_page_faults_in_and_takes_the_pattern(unity::Runner& r) {
+    const uint64_t start = read_instret();
     for (uint64_t p = 0; p < g_pages; p++) {
+        if (g_time) {
+            const uint64_t spent = fault_in(p);
+            if (p < TIMED_FAULTS) g_first_spent += spent;
+            if (p + TIMED_FAULTS >= g_pages) g_last_spent += spent;
+        }
         for (uint64_t k = 0; k < WORDS_WRITTEN; k++) {
             volatile uint64_t* w = word_at(p, k);
             if (*w != 0) {
@@ -69,6 +89,7 @@ void test_every_page_faults_in_and_takes_the_pattern(unity::Runner& r) {
             *w = demo::pattern_word(g_seed, p * WORDS_WRITTEN + k);
         }
     }
+    g_all_spent = read_instret() - start;
     ASSERT_VALUE(self, pager::self_stats());
     EXPECT_EQ_U(self.held, g_start.held + g_pages);
     // pages = 512 * huge + small and blocks = huge + small.
@@ -112,12 +133,26 @@ extern "C" int main(uint64_t arg) {
     g_seed = pager::arg_number(**args, 1, 0);
     g_percent = pager::arg_number(**args, 2, 100);
     if (g_percent == 0 || g_percent > 100) g_percent = 100;
-    g_huge = (*args)->argc > 3 && demo::same_string((*args)->argv[3], "huge");
-    g_hold = (*args)->argc > 4 && demo::same_string((*args)->argv[4], "hold");
+    for (unsigned i = 3; i < (*args)->argc; i++) {
+        g_huge |= demo::same_string((*args)->argv[i], "huge");
+        g_hold |= demo::same_string((*args)->argv[i], "hold");
+        g_time |= demo::same_string((*args)->argv[i], "time");
+    }
     RUN_TEST(r, test_heap_takes_what_the_quota_leaves);
     RUN_TEST(r, test_every_page_faults_in_and_takes_the_pattern);
     RUN_TEST(r, test_every_page_keeps_its_pattern);
     RUN_TEST(r, test_pager_state_is_consistent);
+    if (g_time && g_pages >= 2 * TIMED_FAULTS) {
+        const uint64_t first = g_first_spent / TIMED_FAULTS, last = g_last_spent / TIMED_FAULTS;
+        const uint64_t diff = last > first ? last - first : first - last;
+        uprintf(
+            "fill: the first %lu faults took %lu instructions each, the last %lu took %lu (%s%lu.%lu%%)\n",
+            TIMED_FAULTS, first, TIMED_FAULTS, last, last >= first ? "+" : "-", diff * 100 / first,
+            diff * 1000 / first % 10);
+    }
+    if (g_time)
+        uprintf("fill: %lu pages faulted in and written in %lu instructions, %lu a page\n", g_pages,
+                g_all_spent, g_pages ? g_all_spent / g_pages : 0);
     const bool failed = r.finish();
     if (g_hold) {
         // The 2 MiB chunks that lie wholly in the heap, to be looked at

@@ -10,9 +10,14 @@
 //      150,000 steps, reclaimable 30,000, movable 6,000 (exponential), and
 //      frees what has expired. Survivors of step 2 get lifetimes the same way.
 //   4. Report the share of free memory in blocks of order >= 9 and Linux's
-//      unusable and extfrag indices at order 9; then free every movable
-//      block (what reclaim or migration could empty) and report the share
-//      again.
+//      unusable and extfrag indices at order 9.
+//   5. A region with huge pages faults in as the pager serves it
+//      (pager/regions.cc), over half of the free memory: each 2 MiB
+//      chunk takes an order-9 movable block if there is one, else 512
+//      order-0 movable frames. Report the share of its chunks served with
+//      2 MiB frames; then give the region back.
+//   6. Free every movable block (what reclaim or migration could empty)
+//      and report the share of step 4 again.
 #include <stdio.h>
 
 #include <queue>
@@ -42,7 +47,27 @@ struct FragResult {
     int unusable9, extfrag9, extfrag9_reclaimed;
     uint64_t free_now, free_reclaimed;
     uint64_t alloc_failures;
+    uint64_t region_chunks, region_huge;
 };
+
+// Step 5: the chunks of a region of `chunks` x 2 MiB faulted in, each with
+// an order-9 block where the allocator has one, else 4 KiB frames; how
+// many got the block. Everything is freed again.
+uint64_t fault_in_region(Buddy& b, uint64_t chunks) {
+    std::vector<std::pair<uint64_t, unsigned>> taken;
+    uint64_t huge = 0;
+    for (uint64_t c = 0; c < chunks; c++) {
+        if (auto r = b.alloc(AllocRequest::of(9, GFP_MOVABLE)); r.ok()) {
+            taken.push_back({r->raw(), 9});
+            huge++;
+            continue;
+        }
+        for (unsigned i = 0; i < 512; i++)
+            if (auto r = b.alloc(AllocRequest::of(0, GFP_MOVABLE)); r.ok()) taken.push_back({r->raw(), 0});
+    }
+    for (auto [pfn, order] : taken) (void)b.free(Pfn(pfn), Order(order));
+    return huge;
+}
 
 uint16_t pick_mobility(std::mt19937_64& rng) {
     unsigned r = rng() % 100;
@@ -108,6 +133,8 @@ FragResult run(Grouping grouping) {
     ContigPageInfo info = contig_page_info(z, 9);
     res.unusable9 = unusable_free_index(9, info);
     res.extfrag9 = fragmentation_index(9, info);
+    res.region_chunks = res.free_now / 2 / 512;
+    res.region_huge = fault_in_region(b, res.region_chunks);
     while (!live.empty()) {
         if (live.top().flags & GFP_MOVABLE) (void)b.free(Pfn(live.top().pfn), Order(live.top().order));
         live.pop();
@@ -143,5 +170,11 @@ int main() {
            ratio(on.share_now, off.share_now), ratio(on.share_reclaimed, off.share_reclaimed));
     printf("failed churn allocations: on %lu, off %lu\n", (unsigned long)on.alloc_failures,
            (unsigned long)off.alloc_failures);
+    for (auto [name, r] : {std::pair{"on", on}, std::pair{"off", off}})
+        printf(
+            "huge-page region over half the free memory, grouping %s: %lu of %lu chunks (%.1f%%) in 2 MiB "
+            "frames\n",
+            name, (unsigned long)r.region_huge, (unsigned long)r.region_chunks,
+            r.region_chunks ? 100.0 * double(r.region_huge) / double(r.region_chunks) : 0.0);
     return 0;
 }
