@@ -61,6 +61,18 @@ tern_qemu_test(pager.exhaust.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exhaust
   --expect "^pager: task hog exited with status 0$"
   --expect "^hog: took [0-9]+ blocks \\([0-9]+ frames\\) until: (no memory|try again)\\x3b frames minted ahead then: 0$")
 
+# hog keeping every frame's capability in a slot of its own: its capability
+# space reaches its kernel memory limit far inside its quota and the
+# machine's memory, and the kernel refuses with OutOfSlots (not the
+# pager's OverQuota or NoMemory); freeing revokes every kept copy.
+file(CONFIGURE OUTPUT ${exhaust}/manifest-slots CONTENT [[
+run hog quota=8192 slots
+]])
+tern_bundle(bundle_slots OUTPUT ${exhaust}/slots.cpio MANIFEST ${exhaust}/manifest-slots PROGRAMS hog)
+tern_qemu_test(pager.out_of_slots.128M TIMEOUT 120 ARGS --mem 128M --initrd ${exhaust}/slots.cpio
+  --unity --min-tests 3 ${PAGER_ALWAYS}
+  --expect "^hog: kept [0-9]+ frames' capabilities, then: out of slots \\(its kernel memory: ([0-9]+) of \\1 bytes\\x3b holding [0-9]+ of 8192 frames\\)$")
+
 # hog spending its kernel memory on page tables, then faulting where it
 # cannot afford a table: the kernel refuses at hog's own limit, with the
 # pool far from empty; the pager's FAULT_MAP reply fails, it ends hog and

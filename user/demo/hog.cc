@@ -11,6 +11,13 @@
 // and only once the pager has given back what its caches held (meminfo's
 // minted count is 0 then); then everything goes back.
 //
+// `hog slots` keeps every frame's capability, each moved from the slot it
+// arrived in to one of its own further up its capability space (as a task
+// holding frames to map later does), until something refuses: with a
+// quota far above what its kernel memory limit lets its capability space
+// hold, that is the kernel (CapMove: OutOfSlots), not the pager; then it
+// frees everything, which revokes the copies it kept.
+//
 // `hog tables` spends its kernel memory instead: single pages 2 MiB apart
 // (AllocBatch of one page each, so every one needs a page table of its
 // own) until the kernel refuses, which must be for its own limit (the
@@ -193,6 +200,66 @@ void test_give_everything_back_after_exhaustion(unity::Runner& r) {
     EXPECT_OK(pager::free(b.pfn, EXHAUST_TOP_ORDER));
 }
 
+// --- hog slots --------------------------------------------------------------
+
+// Where the kept capabilities go: a slot each from here up, past what the
+// runtime hands out and the IPC fields can name.
+constexpr uint64_t KEPT_SLOTS = 4096;
+
+void test_keep_capabilities_until_refused(unity::Runner& r) {
+    ASSERT_VALUE(start, pager::self_stats());
+    g_start = start;
+    Error why = Error::None;
+    while (g_nr_pfns < MAX_FRAMES) {
+        Result<pager::Block> b = pager::alloc(g_slot, 0);
+        if (!b.ok()) {
+            why = b.error();
+            break;
+        }
+        g_orders[g_nr_pfns] = 0;
+        g_pfns[g_nr_pfns] = b->pfn;
+        Status s = sys::cap_move(g_slot, KEPT_SLOTS + g_nr_pfns);
+        if (!s.ok()) {
+            why = s.error();
+            g_nr_pfns++;  // granted, its capability left in g_slot
+            (void)sys::cap_delete(g_slot);
+            break;
+        }
+        g_nr_pfns++;
+    }
+    ASSERT_VALUE(self, pager::self_stats());
+    ASSERT_VALUE(kmem, sys::kmem_info());
+    uprintf(
+        "hog: kept %u frames' capabilities, then: %s (its kernel memory: %lu of %lu bytes; holding %lu of "
+        "%lu "
+        "frames)\n",
+        g_nr_pfns, error_name(why), kmem.used, kmem.limit, self.held, self.quota);
+    EXPECT_ERR(Status(why), Error::OutOfSlots);
+    EXPECT_TRUE(self.held < self.quota);
+    // Each kept copy names its frame.
+    for (unsigned i = 0; i + 1 < g_nr_pfns; i++) {
+        auto c = sys::cap_identify(KEPT_SLOTS + i);
+        if (!r.check(c.ok() && c->word == g_pfns[i] << 8, __FILE__, __LINE__, "kept slot %lu",
+                     KEPT_SLOTS + i))
+            return;
+    }
+}
+
+void test_freeing_revokes_the_kept_copies(unity::Runner& r) {
+    const unsigned kept = g_nr_pfns;
+    if (!free_everything(r)) return;
+    for (unsigned i = 0; i < kept; i++)
+        if (!r.check(!sys::cap_identify(KEPT_SLOTS + i).ok(), __FILE__, __LINE__,
+                     "slot %lu still holds a copy", KEPT_SLOTS + i))
+            return;
+    ASSERT_VALUE(self, pager::self_stats());
+    EXPECT_EQ_U(self.held, g_start.held);
+    // The room stays: another frame's capability fits again.
+    ASSERT_VALUE(b, pager::alloc(g_slot, 0));
+    EXPECT_OK(sys::cap_move(g_slot, KEPT_SLOTS));
+    EXPECT_OK(pager::free(b.pfn, 0));
+}
+
 // --- hog tables -------------------------------------------------------------
 
 constexpr uint64_t TABLES_VA = 0x10'0000'0000;
@@ -232,6 +299,12 @@ extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
     if (!pager::start_test_task(arg, r, &g_args, &g_slot)) return 1;
     if (g_args->argc > 1 && demo::same_string(g_args->argv[1], "tables")) return run_out_of_page_tables();
+    if (g_args->argc > 1 && demo::same_string(g_args->argv[1], "slots")) {
+        RUN_TEST(r, test_argument_block);
+        RUN_TEST(r, test_keep_capabilities_until_refused);
+        RUN_TEST(r, test_freeing_revokes_the_kept_copies);
+        return r.finish() ? 1 : 0;
+    }
     if (g_args->argc > 1 && demo::same_string(g_args->argv[1], "exhaust")) {
         RUN_TEST(r, test_argument_block);
         RUN_TEST(r, test_quota_is_above_the_memory);
