@@ -35,7 +35,7 @@ icount() {
   done
   echo "$scenario ${totals[0]} ${totals[1]}"
 }
-for s in baseline pair0-pcp pair0-buddy pair3-split1 pair3-split7 bulk64 grant64 \
+for s in baseline pair0-pcp pair0-buddy pair3-split1 pair3-split7 bulk64 grant64 giveback \
          const-baseline const-pair0-pcp const-pair3-split1; do icount "$s"; done >"$tmp/icount.txt"
 
 python3 - "$tmp/gbench.json" "$tmp/icount.txt" <<'PY'
@@ -54,6 +54,7 @@ for line in open(sys.argv[2]):
 loop = ic.pop("baseline")
 const_loop = ic.pop("const-baseline")
 per = {s: v - (const_loop if s.startswith("const-") else loop) for s, v in ic.items()}
+per["giveback"] = ic["giveback"]  # its loop is the frees alone
 per["bulk64"] = per["bulk64"] / 64
 per["grant64"] = per["grant64"] / 64
 def f(v, fmt="%.1f"): return "-" if v is None else fmt % v
@@ -67,6 +68,7 @@ rows = [
     ("bulk 64 order-0 (alloc+free), per frame", "BM_buddy_bulk64", True, "bulk64", "<= 15 ns",
      "BM_mimalloc_bulk64", "BM_jemalloc_bulk64"),
     ("grant cycle of 64, per frame (note below)", None, True, "grant64", "-", None, None),
+    ("give a task's frames back, per frame (note)", None, False, "giveback", "-", None, None),
     ("order-0 pair, request a constant (note)", None, False, "const-pair0-pcp", "-", None, None),
     ("order-3 pair, 1 split, request a constant", None, False, "const-pair3-split1", "-", None, None),
 ]
@@ -83,7 +85,8 @@ print("(ns: Google Benchmark CPU time, median of 5; instr: callgrind, baseline l
 print(" 4096 << order bytes aligned to their size: mimalloc from a heap in a fixed 256 MiB arena, jemalloc mallocx;")
 print(" grant cycle: what a 64-frame batch grant costs the allocator and LRU as the pager makes it: alloc_bulk(64),")
 print(" the frames put on the LRU list as one run (Lru::add_run), then each freed from it and the per-cpu")
-print(" cache drained;")
+print(" cache drained; give back: order-0 frames granted one by one and put on the LRU list, then each freed,")
+print(" the newest first, as the pager gives a task's frames back (merging them with their buddies again);")
 print(" request a constant: the same pairs with the request known when compiled, as a caller of Linux's")
 print(" alloc_page(GFP_KERNEL) passes it, so its decoding folds away; the pager reads it from a message)")
 PY

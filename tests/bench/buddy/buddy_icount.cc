@@ -6,7 +6,10 @@
 // pair3-split7, bulk64 (N batches of 64 frames, allocated and freed),
 // const-baseline, const-pair0-pcp, const-pair3-split1 (the pairs with a
 // request known when compiled, against their own baseline loop),
-// grant64 (N batch grants as the pager makes them, see grants()).
+// grant64 (N batch grants as the pager makes them, see grants()),
+// giveback (N frames granted one by one and put on the LRU lists, as
+// demand-zero faults leave them, then all freed, newest first, as the
+// pager gives a task's frames back: see give_back()).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +106,22 @@ __attribute__((noinline)) void grants(test::Machine& m, long n) {
     CALLGRIND_TOGGLE_COLLECT;
 }
 
+// N order-0 movable frames taken and put on the LRU list one at a time;
+// then, measured, each freed again, the newest first (the order of a
+// task's list of blocks, pager/grants.cc).
+__attribute__((noinline)) void give_back(test::Machine& m, long n) {
+    Buddy& b = m.buddy();
+    std::vector<Pfn> taken;
+    for (long i = 0; i < n; i++) {
+        auto r = b.alloc(AllocRequest::of(0, GFP_MOVABLE));
+        if (!r.ok() || !m.lru().add(*r, 1, VirtAddr(0)).ok()) abort();
+        taken.push_back(*r);
+    }
+    CALLGRIND_TOGGLE_COLLECT;
+    for (long i = n - 1; i >= 0; i--) (void)b.free(taken[size_t(i)], Order(0));
+    CALLGRIND_TOGGLE_COLLECT;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,6 +154,9 @@ int main(int argc, char** argv) {
     } else if (!strcmp(s, "grant64")) {
         auto m = bench::default_machine();
         grants(*m, n);
+    } else if (!strcmp(s, "giveback")) {
+        auto m = bench::default_machine();
+        give_back(*m, n);
     } else if (!strcmp(s, "bulk64")) {
         auto m = bench::default_machine();
         bulk(m->buddy(), n);
