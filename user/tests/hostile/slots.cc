@@ -52,11 +52,6 @@ const Probe PROBES[] = {
      [](const Fixture& f, uint64_t s) { return sys::cap_move(s, f.empty).error(); }},
     {"CapDelete", abi::CapType::Null, [](const Fixture&, uint64_t s) { return sys::cap_delete(s).error(); }},
     {"CapRevoke", abi::CapType::Null, [](const Fixture&, uint64_t s) { return sys::cap_revoke(s).error(); }},
-    {"CapRevokeDelete", abi::CapType::Null,
-     [](const Fixture& f, uint64_t s) {
-         const uint64_t slots[2] = {f.frame, s};  // the good one stays: the batch is checked first
-         return sys::cap_revoke_delete(slots, 2).error();
-     }},
     {"MintFrame.memory", abi::CapType::Memory,
      [](const Fixture& f, uint64_t s) { return sys::memory_mint_frame(s, f.pfn, 0, RW, f.empty).error(); }},
     {"MemoryDonate", abi::CapType::Memory,
@@ -175,7 +170,7 @@ void unknown_syscall_numbers_are_refused(unity::Runner& r) {
     const uint64_t numbers[] = {5,
                                 6,
                                 9,
-                                16,
+                                15,
                                 19,
                                 23,
                                 29,
