@@ -283,19 +283,6 @@ Status grant_mapped(Client* c, uint64_t va, unsigned count, mm::AllocRequest req
 
 // ---- taking back ----------------------------------------------------------
 
-namespace {
-
-// The block at pfn, its capabilities removed, back from c to the allocator.
-Status take_back(Client* c, Pfn pfn, unsigned order) {
-    owner_unlink(c, pfn);
-    TRY_STATUS(memory().buddy.free(pfn, Order(order)));
-    c->held_pages -= uint64_t(1) << order;
-    c->blocks--;
-    return {};
-}
-
-}  // namespace
-
 Status ungrant(Client* c, Pfn pfn, unsigned order) {
     if (order >= mm::MAX_ORDER) return Error::InvalidArgument;
     // Not a frame of the allocator, or not the head of a block granted to
@@ -310,34 +297,22 @@ Status ungrant(Client* c, Pfn pfn, unsigned order) {
     const uint64_t slot = frame_slot(pfn);
     (void)sys::cap_revoke(slot);  // the client's copies and their mappings
     (void)sys::cap_delete(slot);  // and the mapping the pager made for it
-    return take_back(c, pfn, order);
+    owner_unlink(c, pfn);
+    TRY_STATUS(memory().buddy.free(pfn, Order(order)));
+    c->held_pages -= uint64_t(1) << order;
+    c->blocks--;
+    return {};
 }
 
 void release_all(Client* c) {
-    // From the head of c's list, abi::MINT_MAP_MAX blocks at a time: their
-    // capabilities (the pager's and every copy) go in one kernel call,
-    // then the blocks go back to the allocator.
     while (c->first_block != mm::PFN_NONE) {
-        uint64_t slots[abi::MINT_MAP_MAX];
-        uint32_t pfns[abi::MINT_MAP_MAX];
-        unsigned n = 0;
-        for (uint32_t pfn = c->first_block; pfn != mm::PFN_NONE && n < abi::MINT_MAP_MAX;
-             pfn = page(Pfn(pfn))->owner_next) {
-            pfns[n] = pfn;
-            slots[n++] = frame_slot(Pfn(pfn));
-        }
-        const bool removed = sys::cap_revoke_delete(slots, n).ok();
-        for (unsigned i = 0; i < n; i++) {
-            const Pfn pfn(pfns[i]);
-            // Refused, the batch removed nothing: each block then goes
-            // alone, and one whose record is broken (verify names how) is
-            // reported and left while the rest still goes back.
-            Status s = removed ? take_back(c, pfn, page(pfn)->order()) : ungrant(c, pfn, page(pfn)->order());
-            if (!s.ok()) {
-                uprintf("pager: freeing pfn %#lx of %s failed: %s\n", pfn.raw(), c->name,
-                        error_name(s.error()));
-                if (c->first_block == pfns[i]) owner_unlink(c, pfn);
-            }
+        const Pfn pfn(c->first_block);
+        Status s = ungrant(c, pfn, page(pfn)->order());
+        if (!s.ok()) {
+            // Its record is broken (verify names how); it is left, and
+            // the rest still goes back.
+            uprintf("pager: freeing pfn %#lx of %s failed: %s\n", pfn.raw(), c->name, error_name(s.error()));
+            owner_unlink(c, pfn);
         }
     }
 }

@@ -1,7 +1,6 @@
-// CapIdentify, CapCopy, CapMove, CapDelete, CapRevoke, CapRevokeDelete.
+// CapIdentify, CapCopy, CapMove, CapDelete, CapRevoke.
 #include "kernel/obj/cap.h"
 #include "kernel/obj/rights.h"
-#include "kernel/obj/vm.h"
 #include "kernel/syscall/syscall.h"
 
 namespace syscall {
@@ -84,27 +83,6 @@ SYSCALL_HANDLER(cap_revoke) {
     if (!c.ok()) return ret(t, c.error());
     caps::revoke(*c);
     if (t->state == ThreadState::Running) ret(t, Error::None);
-}
-
-// CapRevoke then CapDelete for a batch of slots, one kernel entry for
-// all: what giving many frames back costs is the removals, not the calls.
-SYSCALL_HANDLER(cap_revoke_delete) {
-    const uint64_t array = t->ctx.arg(0), count = t->ctx.arg(1);
-    if (count == 0 || count > abi::MINT_MAP_MAX) return ret(t, Error::InvalidArgument);
-    uint64_t slots[abi::MINT_MAP_MAX];
-    if (!vm::copy_from_user(t->task, VirtAddr(array), slots, count * sizeof(uint64_t)).ok())
-        return ret(t, Error::OutOfRange);
-    for (uint64_t i = 0; i < count; i++)
-        if (auto c = caps::lookup(t->task, slots[i]); !c.ok()) return ret(t, c.error());
-    for (uint64_t i = 0; i < count; i++) {
-        auto c = caps::lookup(t->task, slots[i]);
-        if (!c.ok()) continue;  // removed with an earlier slot (its derivation, or named twice)
-        caps::revoke(*c);
-        if (t->state != ThreadState::Running) return;  // it removed its own last hold
-        caps::remove(*c);
-        if (t->state != ThreadState::Running) return;
-    }
-    ret(t, Error::None);
 }
 
 }  // namespace syscall

@@ -58,10 +58,6 @@ namespace abi {
     X(CapDelete, 13, cap_delete)                                                                          \
     /* a0 = slot (removes every capability derived from it, and their mappings) */                        \
     X(CapRevoke, 14, cap_revoke)                                                                          \
-    /* a0 = address of an array of a1 slots (1..MINT_MAP_MAX): each in order revoked, then deleted (the   \
-       pager gives frames back with it); all must hold a capability first; a slot an earlier one emptied  \
-       is skipped */                                                                                      \
-    X(CapRevokeDelete, 15, cap_revoke_delete)                                                             \
                                                                                                           \
     /* --- Physical memory (Memory capabilities) --- */                                                   \
     /* a0 = Memory slot, a1 = pfn, a2 = order, a3 = rights, a4 = dst slot */                              \

@@ -138,11 +138,6 @@ inline Status cap_copy(uint64_t src, uint64_t dst_task, uint64_t dst_slot, uint6
 inline Status cap_move(uint64_t src, uint64_t dst) { return status(call(abi::Sys::CapMove, src, dst)); }
 inline Status cap_delete(uint64_t slot) { return status(call(abi::Sys::CapDelete, slot)); }
 inline Status cap_revoke(uint64_t slot) { return status(call(abi::Sys::CapRevoke, slot)); }
-// CapRevoke then CapDelete for each of slots[0..count) (count 1..64), in
-// one call; every slot must hold a capability (InvalidCap: none removed).
-inline Status cap_revoke_delete(const uint64_t* slots, uint64_t count) {
-    return status(call(abi::Sys::CapRevokeDelete, reinterpret_cast<uint64_t>(slots), count));
-}
 
 // --- Physical memory -------------------------------------------------------
 

@@ -134,19 +134,6 @@ void cap_revoke(World& w) {
     touch(w, s);  // its copies elsewhere: the next full refresh
 }
 
-// A batch of victims (or anything) in the array the kernel reads; the
-// shadow catches up with their copies at the next full refresh.
-void cap_revoke_delete(World& w) {
-    const uint64_t n = count(w);
-    auto* a = reinterpret_cast<uint64_t*>(PFN_ARRAY_VA);
-    for (uint64_t i = 0; i < n && i < abi::MINT_MAP_MAX; i++)
-        a[i] = w.rng.chance(95) ? victim_slot(w) : abi::MAX_CAP_SLOTS + i;
-    const uint64_t array = w.rng.chance(90) ? PFN_ARRAY_VA : address(w);
-    check(w, Sys::CapRevokeDelete, call(w, Sys::CapRevokeDelete, array, n),
-          bit(Error::InvalidCap) | bit(Error::InvalidArgument) | bit(Error::OutOfRange));
-    for (uint64_t i = 0; i < n && i < abi::MINT_MAP_MAX; i++) touch(w, a[i]);
-}
-
 // ---- Memory ------------------------------------------------------------------
 
 uint64_t memory_slot(World& w) {
@@ -713,7 +700,6 @@ constexpr Op OPS[] = {
     {cap_move, 3, 0},
     {cap_delete, 5, 0},
     {cap_revoke, 2, 0},
-    {cap_revoke_delete, 1, 0},
     {mint_frame, 4, 0},
     {mint_map, 3, 0},
     {mint_frames, 2, 0},

@@ -1,4 +1,4 @@
-// CapIdentify, CapCopy, CapMove, CapDelete, CapRevoke, CapRevokeDelete.
+// CapIdentify, CapCopy, CapMove, CapDelete, CapRevoke.
 #include "abi/boot.h"
 #include "runtime/frames.h"
 #include "runtime/runtime.h"
@@ -166,36 +166,6 @@ void revoke_unmaps_descendants(unity::Runner& r) {
     EXPECT_ERR(sys::cap_identify(m.slot()), Error::InvalidCap);
 }
 
-// CapRevokeDelete: a batch of slots, each revoked then deleted, in one
-// call; checked whole first.
-void revoke_delete_removes_a_batch(unity::Runner& r) {
-    ASSERT_VALUE(f, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(g, frames().alloc(Order(0), RW));
-    ASSERT_VALUE(m, LocalMap::map(f.slot(), Order(0)));  // a mapped copy of f
-    ASSERT_VALUE(child, CapSlot::alloc());
-    ASSERT_OK(sys::cap_copy(g.slot(), 0, child.slot(), RW));
-    ASSERT_VALUE(empty, CapSlot::alloc());
-    // Refusals remove nothing.
-    const uint64_t with_empty[3] = {f.slot(), empty.slot(), g.slot()};
-    EXPECT_ERR(sys::cap_revoke_delete(with_empty, 3), Error::InvalidCap);
-    const uint64_t past[2] = {f.slot(), abi::MAX_CAP_SLOTS};
-    EXPECT_ERR(sys::cap_revoke_delete(past, 2), Error::InvalidCap);
-    const uint64_t both[4] = {g.slot(), f.slot(), child.slot(), g.slot()};
-    EXPECT_ERR(sys::cap_revoke_delete(both, 0), Error::InvalidArgument);
-    EXPECT_ERR(sys::cap_revoke_delete(both, abi::MINT_MAP_MAX + 1), Error::InvalidArgument);
-    EXPECT_ERR(sys::cap_revoke_delete(nullptr, 2), Error::OutOfRange);
-    EXPECT_ERR(sys::cap_revoke_delete(reinterpret_cast<const uint64_t*>(0xffffffc080000000), 2),
-               Error::OutOfRange);
-    for (uint64_t s : {f.slot(), g.slot(), child.slot(), m.slot()}) EXPECT_OK(sys::cap_identify(s));
-    EXPECT_TRUE(readable(m.addr()));
-    // g, then f, then g's child (gone with g's revoke) and g again (gone):
-    // skipped, not refused. Every copy and mapping goes.
-    ASSERT_OK(sys::cap_revoke_delete(both, 4));
-    for (uint64_t s : {f.slot(), g.slot(), child.slot(), m.slot()})
-        EXPECT_ERR(sys::cap_identify(s), Error::InvalidCap);
-    EXPECT_TRUE(!readable(m.addr()));
-}
-
 }  // namespace
 
 void run_cap_tests(unity::Runner& r) {
@@ -209,5 +179,4 @@ void run_cap_tests(unity::Runner& r) {
     RUN_TEST(r, delete_unmaps);
     RUN_TEST(r, revoke_removes_descendants);
     RUN_TEST(r, revoke_unmaps_descendants);
-    RUN_TEST(r, revoke_delete_removes_a_batch);
 }
