@@ -159,8 +159,8 @@ extern "C" int main(uint64_t arg) {
         // from outside while this task runs on.
         uprintf("LEAVES %lx %lx %lx\n", HEAP_VA, g_pages * PAGE / (uint64_t(1) << 21), uint64_t(1) << 21);
         console_flush();
-        for (;;) {
-        }
+        for (;;)
+            asm volatile("" ::: "memory");  // a loop with no effect may be dropped (C++ forward progress)
     }
     return failed ? 1 : 0;
 }
