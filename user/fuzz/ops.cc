@@ -142,34 +142,37 @@ uint64_t memory_slot(World& w) {
     return slot_of(w, CapType::Memory);
 }
 
-// `n` pfns into the array MintMap and MintFrames read.
+// `n` pfns into the array MintMap and MintFrames read: consecutive frames
+// from one, as the pager's batches mostly are, so that a window puts them
+// in a run of slots; now and then one named twice (Busy) or one outside
+// every range (OutOfRange), which the kernel refuses before it makes
+// room for any slot.
 void fill_pfns(World& w, uint64_t n) {
     auto* a = reinterpret_cast<uint64_t*>(PFN_ARRAY_VA);
     if (n > abi::MINT_MAP_MAX) n = abi::MINT_MAP_MAX;
-    // Mostly consecutive frames of one range, as the pager's batches are.
     const uint64_t first = pfn(w);
-    for (uint64_t i = 0; i < n; i++) a[i] = w.rng.chance(90) ? first + i : pfn(w);
+    for (uint64_t i = 0; i < n; i++) {
+        a[i] = first + i;
+        if (w.rng.chance(5)) a[i] = i ? a[w.rng.below(i)] : a[0];
+        if (w.rng.chance(3)) a[i] = ~uint64_t(0) - i;
+    }
 }
 
 uint64_t pfn_array(World& w) { return w.rng.chance(85) ? PFN_ARRAY_VA : address(w); }
 
-// A first slot with room for `n` after it in the fuzz range, or anything.
-uint64_t run_start(World& w, uint64_t n) {
-    if (n < w.fuzz_end - w.fuzz_first && w.rng.chance(80))
-        return w.fuzz_first + w.rng.below(w.fuzz_end - w.fuzz_first - n + 1);
-    return any_slot(w);
-}
-
 // The window of a MintMap or MintFrames call (frame p goes into slot
 // window + p - the range's first): mostly one that puts the array's first
-// frame at a slot of the fuzz range, and its run after it; or anything.
+// frame at a slot of the fuzz range, and its run after it, so that a
+// minting call never fills (or makes room for) a slot beyond it; or one
+// the kernel refuses (slot 0, or reaching past the space).
 uint64_t window_for(World& w, uint64_t mem, uint64_t n) {
-    if (w.rng.chance(80)) {
-        auto range = sys::memory_info(mem);
+    auto range = sys::memory_info(mem);
+    if (n < w.fuzz_end - w.fuzz_first && range.ok() && w.rng.chance(80)) {
         const uint64_t first_pfn = *reinterpret_cast<const uint64_t*>(PFN_ARRAY_VA);
-        if (range.ok()) return run_start(w, n) - (first_pfn - range->first_pfn);  // may wrap: any window
+        const uint64_t target = w.fuzz_first + w.rng.below(w.fuzz_end - w.fuzz_first - n + 1);
+        return target - (first_pfn - range->first_pfn);  // may wrap: refused
     }
-    return any_slot(w);
+    return w.rng.pick({uint64_t(0), abi::MAX_CAP_SLOTS, abi::MAX_CAP_SLOTS - 1, ~uint64_t(0)});
 }
 
 // After a call that minted the frames of `array`: each one's slot is
