@@ -237,11 +237,17 @@ void print_replay(const World& w) {
             o.seed, o.calls, o.verify_every, o.children, o.respawn_every, o.strict ? " fuzz_strict=1" : "");
         return;
     }
+    // Our kernel memory limit is the manifest's kmem= and a page table
+    // per 256 pages of the quota (pager/clients.cc): kmem= is the rest.
     const auto self = pager::self_stats();
+    const auto account = sys::kmem_info();
+    const uint64_t quota = self.ok() ? self->quota : 0;
+    const uint64_t limit_pages = account.ok() ? account->limit / PAGE_SIZE : 0;
+    const uint64_t kmem = limit_pages > quota / 256 ? limit_pages - quota / 256 : 0;
     uprintf(
         "fuzz: replay (with the same --mem, and verify=syscall if it was on): tools/run --icount --append "
-        "quiet --program 'fuzz quota=%lu seed=%lu calls=%lu verify=%lu children=%u respawn=%lu%s'\n",
-        self.ok() ? self->quota : 0, o.seed, o.calls, o.verify_every, o.children, o.respawn_every, strict);
+        "quiet --program 'fuzz quota=%lu kmem=%lu seed=%lu calls=%lu verify=%lu children=%u respawn=%lu%s'\n",
+        quota, kmem, o.seed, o.calls, o.verify_every, o.children, o.respawn_every, strict);
 }
 
 int run(World& w) {
