@@ -291,7 +291,7 @@ Status ungrant(Client* c, Pfn pfn, unsigned order) {
     if (!pfn_in_memmap(pfn) || !range_of(pfn)) return Error::NotOwned;
     const mm::Page* p = page(pfn);
     if (!p->test(mm::PG_allocated) || p->owner == 0)
-        return p->test(mm::PG_buddy) || p->test(mm::PG_pcp) ? Error::DoubleFree : Error::NotOwned;
+        return memory().buddy.is_free(pfn) ? Error::DoubleFree : Error::NotOwned;
     if (p->owner != c->id) return Error::NotOwned;
     if (p->order() != order) return Error::WrongOrder;
     const uint64_t slot = frame_slot(pfn);

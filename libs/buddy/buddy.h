@@ -110,6 +110,13 @@ public:
     // free without them.
     Status free(Pfn pfn, Order order);
     Status free_slowpath(Pfn pfn, Order order);
+    // Whether `pfn` lies in a free block (of any order: a freed block may
+    // have merged with its buddies) or a per-cpu cache, as a free of it
+    // would find (DoubleFree). Read only.
+    bool is_free(Pfn pfn) const {
+        const Zone* z = zone_of(pfn);
+        return z && diagnose_free(*z, pfn.raw()) == Error::DoubleFree;
+    }
 
     // Returns every frame in the per-cpu caches to the buddy lists.
     void drain_pcp();

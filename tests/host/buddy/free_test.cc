@@ -66,6 +66,23 @@ TEST_F(FreeTest, DoubleFreeInsideAMergedBlockIsDetected) {
     expect_unchanged(4096);
 }
 
+// is_free answers as a free would, without freeing: a frame of any free
+// block, a freed block merged into a larger one included, but not a frame
+// of an allocated block, a hole or a frame outside every zone.
+TEST_F(FreeTest, IsFreeAgreesWithWhatAFreeWouldFind) {
+    Pfn a = take(2);
+    EXPECT_FALSE(b.is_free(a));
+    EXPECT_FALSE(b.is_free(Pfn(a.raw() + 3)));
+    ASSERT_TRUE(b.free(a, Order(2)).ok());  // merges all the way up: a heads nothing
+    EXPECT_FALSE(m.page(a.raw())->test(PG_buddy) && a.raw() != BASE);
+    EXPECT_TRUE(b.is_free(a));
+    EXPECT_TRUE(b.is_free(Pfn(a.raw() + 3)));
+    EXPECT_EQ(b.free(a, Order(2)).error(), Error::DoubleFree);
+    EXPECT_FALSE(b.is_free(Pfn(0x10)));
+    EXPECT_FALSE(b.is_free(Pfn(BASE + 4096)));
+    expect_unchanged(4096);
+}
+
 TEST_F(FreeTest, WrongOrderIsDetected) {
     Pfn a = take(2);
     EXPECT_EQ(b.free(a, Order(1)).error(), Error::WrongOrder);
