@@ -44,19 +44,12 @@ void owner_unlink(Client* c, Pfn pfn) {
     p->owner_next = p->owner_prev = mm::PFN_NONE;
 }
 
-bool pfn_in_memmap(Pfn pfn) {
-    const mm::Buddy& b = memory().buddy;
-    for (unsigned n = 0; n < b.nr_nodes(); n++) {
-        const mm::NodeSpan& s = b.node_span(n);
-        if (pfn >= s.start && pfn < s.end()) return true;
-    }
-    return false;
-}
+}  // namespace
 
 // ---- minting into the frame table -----------------------------------------
 
-// The served range that holds `pfn`, or nullptr. Consecutive grants
-// mostly come from one range: the last one found is tried first.
+// Consecutive grants mostly come from one range: the last one found is
+// tried first.
 const MemoryRange* range_of(Pfn pfn) {
     static const MemoryRange* last = nullptr;
     if (last && last->contains(pfn)) return last;
@@ -65,6 +58,8 @@ const MemoryRange* range_of(Pfn pfn) {
         if (m.ranges[i].contains(pfn)) return last = &m.ranges[i];
     return nullptr;
 }
+
+namespace {
 
 // How many of pfns[0..n) (n >= 1), from the first, lie in one range,
 // which *r names (nullptr, with a run of 1, if the first lies in none).
@@ -288,7 +283,7 @@ Status ungrant(Client* c, Pfn pfn, unsigned order) {
     // Not a frame of the allocator, or not the head of a block granted to
     // c: never anyone's (NotOwned), another's, or free already
     // (DoubleFree).
-    if (!pfn_in_memmap(pfn) || !range_of(pfn)) return Error::NotOwned;
+    if (!range_of(pfn)) return Error::NotOwned;
     const mm::Page* p = page(pfn);
     if (!p->test(mm::PG_allocated) || p->owner == 0)
         return memory().buddy.is_free(pfn) ? Error::DoubleFree : Error::NotOwned;

@@ -151,6 +151,10 @@ bool clients_all_succeeded();
 // The slot of the Frame capability of the block whose first frame is pfn
 // (a frame of a served range).
 inline uint64_t frame_slot(Pfn pfn) { return FRAME_TABLE + (pfn.raw() - memory().table_base); }
+// The served range that holds `pfn`, or nullptr. Every served range lies
+// in mem_map (it is free RAM the kernel handed over), so a frame of one
+// has a descriptor.
+const MemoryRange* range_of(Pfn pfn);
 
 // A block granted to `c`: taken from the buddy allocator, put on the LRU
 // lists and on c's list of blocks, its Frame capability (the parent of

@@ -29,13 +29,8 @@ struct ClientTally {
     uint64_t pages, blocks;
 };
 
-// A frame of a served range that mem_map describes.
-bool served(Pfn pfn) {
-    if (!memory().buddy.zone_of(pfn)) return false;
-    for (unsigned i = 0; i < memory().nr_ranges; i++)
-        if (memory().ranges[i].contains(pfn)) return true;
-    return false;
-}
+// A frame of a served range that a zone of mem_map describes.
+bool served(Pfn pfn) { return range_of(pfn) && memory().buddy.zone_of(pfn); }
 
 // Each live client's list of blocks: linked both ways, each an allocated
 // block of the client's on the LRU lists, its capability in the frame
