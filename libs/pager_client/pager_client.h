@@ -28,10 +28,10 @@ using ArgBlock = abi::PagerArgs;
 // argv entry is null.
 Result<const ArgBlock*> start_task(uint64_t a0);
 
-// start_task for a demo that runs Unity tests and needs one slot for its
-// grants: true with both set, or false with the failure reported on `r`
-// and its summary printed.
-bool start_test_task(uint64_t a0, unity::Runner& r, const ArgBlock** args, unsigned* grant_slot);
+// start_task for a program that runs Unity tests, with a free slot for
+// its grants when `grant_slot` is not null: true with what was asked for
+// set, or false with the failure reported on `r` and its summary printed.
+bool start_test_task(uint64_t a0, unity::Runner& r, const ArgBlock** args, unsigned* grant_slot = nullptr);
 
 // argv[i] as an unsigned decimal number; `fallback` when absent or not a number.
 uint64_t arg_number(const ArgBlock& args, unsigned i, uint64_t fallback);

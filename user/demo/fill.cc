@@ -123,20 +123,14 @@ void test_pager_state_is_consistent(unity::Runner& r) { EXPECT_OK(pager::verify(
 
 extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
-    Result<const pager::ArgBlock*> args = pager::start_task(arg);
-    if (!args.ok()) {
-        r.fail(__FILE__, __LINE__, "start", "no argument block");
-        r.finish();
-        return 1;
-    }
-    g_args = *args;
-    g_seed = pager::arg_number(**args, 1, 0);
-    g_percent = pager::arg_number(**args, 2, 100);
+    if (!pager::start_test_task(arg, r, &g_args)) return 1;
+    g_seed = pager::arg_number(*g_args, 1, 0);
+    g_percent = pager::arg_number(*g_args, 2, 100);
     if (g_percent == 0 || g_percent > 100) g_percent = 100;
-    for (unsigned i = 3; i < (*args)->argc; i++) {
-        g_huge |= demo::same_string((*args)->argv[i], "huge");
-        g_hold |= demo::same_string((*args)->argv[i], "hold");
-        g_time |= demo::same_string((*args)->argv[i], "time");
+    for (unsigned i = 3; i < g_args->argc; i++) {
+        g_huge |= demo::same_string(g_args->argv[i], "huge");
+        g_hold |= demo::same_string(g_args->argv[i], "hold");
+        g_time |= demo::same_string(g_args->argv[i], "time");
     }
     RUN_TEST(r, test_heap_takes_what_the_quota_leaves);
     RUN_TEST(r, test_every_page_faults_in_and_takes_the_pattern);

@@ -128,14 +128,8 @@ void test_region_table_is_bounded(unity::Runner& r) {
 
 extern "C" int main(uint64_t arg) {
     unity::Runner r(console_sink());
-    Result<const pager::ArgBlock*> args = pager::start_task(arg);
-    if (!args.ok()) {
-        r.fail(__FILE__, __LINE__, "start", "no argument block");
-        r.finish();
-        return 1;
-    }
-    g_args = *args;
-    g_pages = pager::arg_number(**args, 1, 512);
+    if (!pager::start_test_task(arg, r, &g_args)) return 1;
+    g_pages = pager::arg_number(*g_args, 1, 512);
     if (g_pages == 0 || g_pages > MAX_HEAP_PAGES) g_pages = 512;
     RUN_TEST(r, test_argument_block);
     RUN_TEST(r, test_region_refuses_bad_arguments);
