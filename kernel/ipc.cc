@@ -3,6 +3,7 @@
 #include "kernel/ipc.h"
 
 #include "kernel/fault.h"
+#include "kernel/notify.h"
 #include "kernel/obj/task.h"
 #include "kernel/scheduler.h"
 #include "kernel/syscall/syscall.h"
@@ -120,6 +121,7 @@ void send(Thread* t, Endpoint* ep, uint64_t badge, bool call, unsigned send_cap_
 }
 
 void recv(Thread* t, Endpoint* ep, abi::IpcInfo info) {
+    if (notify::take_bound(t)) return;  // its bound notification's bits first
     if (Thread* s = ep->senders.head) {
         if (is_notice(s)) {
             deliver_notice(s, t);
@@ -267,7 +269,7 @@ TRAP_LEAF TrapExit fastpath_reply_recv(Thread* t) {
     auto ep_cap = endpoint_cap(task, info.endpoint(), abi::RIGHT_READ);
     if (!ep_cap.ok()) return slowpath(t);
     auto* ep = static_cast<Endpoint*>((*ep_cap)->obj);
-    if (!ep->senders.empty()) return slowpath(t);  // the receive would not block
+    if (!ep->senders.empty() || notify::has_pending(t)) return slowpath(t);  // the receive would not block
     auto rc = reply_cap(task, info.reply_src());
     if (!rc.ok()) return slowpath(t);
     Thread* caller = waiting_caller(*rc);

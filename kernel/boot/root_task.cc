@@ -233,11 +233,7 @@ void give_endpoint(Task* task) {
     auto ep = kpool::alloc<Endpoint>();
     if (!ep.ok()) too_little_memory("the root task's endpoint");
     (*ep)->otype = ObjType::Endpoint;
-    Cap epc{};
-    epc.type = abi::CapType::Endpoint;
-    epc.rights = abi::RIGHTS_ALL;
-    epc.obj = *ep;
-    caps::install(root_slot(task, abi::SLOT_ROOT_FAULT_EP), epc, nullptr);
+    caps::install_new(root_slot(task, abi::SLOT_ROOT_FAULT_EP), abi::CapType::Endpoint, *ep);
 }
 
 // Traps from U-mode and the timer, the scheduler, then the task's thread at

@@ -12,6 +12,7 @@
 #include "kernel/boot/boot.h"
 #include "kernel/ipc.h"
 #include "kernel/ktest/ktest.h"
+#include "kernel/notify.h"
 #include "kernel/obj/cap.h"
 #include "kernel/obj/pool.h"
 #include "kernel/obj/task.h"
@@ -41,6 +42,10 @@ enum : unsigned {
     D_TASK = 19,
     D_THREAD = 20,
     EP2 = 21,
+    NT = 22,   // a notification W waits on
+    NT2 = 23,  // a notification C is bound to
+    W_TASK = 24,
+    W_THREAD = 25,
     REPLY = 30,          // the Reply capability of B's Call
     SPARE = 40,          // empty, in the second leaf
     EP2_COPY = 100'000,  // a copy of EP2, in a leaf of its own
@@ -51,8 +56,10 @@ constexpr uint64_t B_VA = 0x10000, A_VA = 0x20000;
 struct World {
     bool ok;
     Task *a, *b, *c, *d;
-    Thread *ta, *tb, *tc, *td;
+    Task* w;  // its thread waits on a notification
+    Thread *ta, *tb, *tc, *td, *tw;
     Endpoint *e, *e2;
+    Notification *n, *n2;
     PhysAddr memory;
     uint64_t pool_free_at_start;
 };
@@ -147,6 +154,10 @@ Status build() {
         call(syscall::thread_set_fault_body, ta, B_THREAD, EP),
         call(syscall::endpoint_create_body, ta, EP2),
         call(syscall::cap_copy_body, ta, EP2, 0, EP2_COPY, abi::RIGHTS_ALL, 0),
+        call(syscall::task_create_body, ta, W_TASK, W_THREAD, LIMIT),
+        call(syscall::notification_create_body, ta, NT),
+        call(syscall::notification_create_body, ta, NT2),
+        call(syscall::thread_bind_notification_body, ta, C_THREAD, NT2),
     };
     for (Error e : steps)
         if (e != Error::None) return e;
@@ -156,19 +167,26 @@ Status build() {
     W.tb = thread_of(W.b);
     W.tc = thread_of(W.c);
     W.td = thread_of(W.d);
+    W.w = static_cast<Task*>(a_slot(W_TASK).obj);
+    W.tw = thread_of(W.w);
     W.e = static_cast<Endpoint*>(a_slot(EP).obj);
     W.e2 = static_cast<Endpoint*>(a_slot(EP2).obj);
-    for (Thread* t : {W.ta, W.tb, W.tc, W.td})
+    W.n = static_cast<Notification*>(a_slot(NT).obj);
+    W.n2 = static_cast<Notification*>(a_slot(NT2).obj);
+    for (Thread* t : {W.ta, W.tb, W.tc, W.td, W.tw})
         TRY_STATUS(tasks::start_thread(t, B_VA, B_VA + PAGE_SIZE, 0, abi::PRIORITY_DEFAULT));
     // A waits on EP; B calls it and waits for the reply A now holds, A
-    // runs; C waits on EP too; D stays ready.
+    // runs; C waits on EP too (bound to NT2); D stays ready; W waits on NT.
     sched::unready(W.ta);
     ipc::recv(W.ta, W.e, abi::IpcInfo::make(EP, 0, 0, REPLY));
     sched::unready(W.tb);
     ipc::send(W.tb, W.e, 5, true, 0);
     sched::unready(W.tc);
     ipc::recv(W.tc, W.e, abi::IpcInfo::make(0));
-    if (sched::current() != W.ta || W.tb->state != ThreadState::BlockedReply || a_slot(REPLY).empty())
+    sched::unready(W.tw);
+    notify::wait(W.tw, W.n);
+    if (sched::current() != W.ta || W.tb->state != ThreadState::BlockedReply || a_slot(REPLY).empty() ||
+        W.tw->state != ThreadState::BlockedWait || W.tc->bound != W.n2)
         return Error::Malformed;
     return {};
 }
@@ -515,6 +533,35 @@ void finds_endpoint_queues_wrong(unity::Runner& r) {
     EXPECT_CONSISTENT();
 }
 
+void finds_notifications_wrong(unity::Runner& r) {
+    ASSERT_TRUE(world_ready(r));
+    {
+        Damage<Thread*> d(&W.n->waiters.tail, nullptr);  // the queue's links disagree
+        EXPECT_DETECTS(Check::Notification);
+    }
+    {
+        Damage<uint64_t> d(&W.n->word, 4);  // bits set, yet W waits
+        EXPECT_DETECTS(Check::Notification);
+    }
+    {
+        Damage<Thread*> d(&W.n2->bound, nullptr);  // C says it is bound, NT2 says not
+        EXPECT_DETECTS(Check::Notification);
+    }
+    {
+        Damage<uint64_t> d(&W.n2->word, 1);  // bits set, yet its bound thread waits in Recv
+        EXPECT_DETECTS(Check::Notification);
+    }
+    {
+        Damage<uint32_t> d(&W.n->caps, 2);
+        EXPECT_DETECTS(Check::RefCount);
+    }
+    {
+        Damage<Notification*> d(&W.tw->waiting_on, W.n2);  // on n's queue, waiting on n2
+        EXPECT_DETECTS(Check::Notification);
+    }
+    EXPECT_CONSISTENT();
+}
+
 void finds_a_wait_for_a_reply_nobody_can_answer(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     auto d = damage_cap(REPLY, [](Cap& c) { c.set_reply_generation(c.reply_generation() + 1); });
@@ -533,7 +580,8 @@ void finds_the_running_thread_wrong(unity::Runner& r) {
 
 void tears_down_to_the_pool_it_started_with(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
-    for (Task* t : {W.b, W.c, W.d, W.a}) tasks::kill(t, abi::TaskEnd::Killed, 0, "ended by the verify suite");
+    for (Task* t : {W.b, W.c, W.d, W.w, W.a})
+        tasks::kill(t, abi::TaskEnd::Killed, 0, "ended by the verify suite");
     W.ok = false;
     EXPECT_TRUE(sched::current() == nullptr);
     EXPECT_EQ_U(kpool::stats().free_bytes, W.pool_free_at_start);
@@ -558,6 +606,7 @@ void ktest_verify(unity::Runner& r) {
     RUN_TEST(r, finds_page_tables_wrong);
     RUN_TEST(r, finds_a_mapping_its_leaves_do_not_make);
     RUN_TEST(r, finds_a_leaf_no_mapping_records);
+    RUN_TEST(r, finds_notifications_wrong);
     RUN_TEST(r, finds_task_fields_wrong);
     RUN_TEST(r, finds_a_capability_leaf_out_of_place);
     RUN_TEST(r, finds_an_asid_used_twice);

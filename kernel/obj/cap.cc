@@ -1,6 +1,7 @@
 #include "kernel/obj/cap.h"
 
 #include "kernel/ipc.h"
+#include "kernel/notify.h"
 #include "kernel/obj/vm.h"
 
 namespace caps {
@@ -16,12 +17,16 @@ void unlink(Cap* c) {
     c->parent = c->prev_sibling = c->next_sibling = nullptr;
 }
 
-// One capability fewer names `o`: an endpoint that no capability names any
-// more wakes its waiters (install() counts them up).
-void endpoint_cap_gone(KObject* o) {
-    if (o->otype != ObjType::Endpoint) return;
-    auto* ep = static_cast<Endpoint*>(o);
-    if (--ep->caps == 0) ipc::endpoint_unreachable(ep);
+// One capability fewer names `o`: an endpoint or notification that no
+// capability names any more wakes its waiters (install() counts them up).
+void waitable_cap_gone(KObject* o) {
+    if (!is_waitable(o)) return;
+    auto* w = static_cast<Waitable*>(o);
+    if (--w->caps != 0) return;
+    if (o->otype == ObjType::Endpoint)
+        ipc::endpoint_unreachable(static_cast<Endpoint*>(w));
+    else
+        notify::unreachable(static_cast<Notification*>(w));
 }
 
 }  // namespace
@@ -66,7 +71,7 @@ void remove(Cap* c) {
     KObject* obj = c->obj;
     *c = Cap{};
     if (obj) {
-        endpoint_cap_gone(obj);
+        waitable_cap_gone(obj);
         obj_unref(obj);
     }
 }

@@ -85,9 +85,19 @@ inline void install(Cap* dst, const Cap& value, Cap* parent) {
     link_child(parent, dst);
     if (KObject* o = dst->obj) {
         obj_ref(o);
-        if (o->otype == ObjType::Endpoint) static_cast<Endpoint*>(o)->caps++;
+        if (is_waitable(o)) static_cast<Waitable*>(o)->caps++;
     }
     if (names_a_task(*dst)) tasks::holder_placed(dst);
+}
+
+// install() of the first capability to a new object `obj`: of `type`,
+// with every right, a root of the tree.
+inline void install_new(Cap* dst, abi::CapType type, KObject* obj) {
+    Cap c{};
+    c.type = type;
+    c.rights = abi::RIGHTS_ALL;
+    c.obj = obj;
+    install(dst, c, nullptr);
 }
 
 // install() for a new Frame capability (no object to reference), for the

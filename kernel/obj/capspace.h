@@ -45,6 +45,7 @@ struct Task;
 //   Frame     the frame_pages() = 2^frame_order() frames from frame_pfn(),
 //             which is aligned to them
 //   Endpoint  badge(), carried by the messages sent through it; 0 for none
+//   Notification  badge(), the bits Signal may set through it; 0: any
 //   Reply     reply_generation(), which must equal its thread's reply_gen
 //             for it to answer (ipc::waiting_caller)
 // Task and Thread capabilities hold nothing besides their object.
@@ -72,7 +73,7 @@ public:
     bool empty() const { return type == abi::CapType::Null; }
     // Whether it is a capability: not empty, and not a slot of the absent
     // leaf (CapSpace), whose type is none of abi::CapType's.
-    bool is_cap() const { return uint8_t(uint8_t(type) - 1) < uint8_t(abi::CapType::Reply); }
+    bool is_cap() const { return uint8_t(uint8_t(type) - 1) < uint8_t(abi::CapType::Notification); }
 
     uint64_t memory_first() const { return w0; }
     uint64_t memory_pages() const { return w1; }
@@ -110,6 +111,7 @@ public:
             case abi::CapType::Frame:
                 return true;
             case abi::CapType::Endpoint:
+            case abi::CapType::Notification:
             case abi::CapType::Reply:
                 return w1 == 0;
             default:
@@ -118,7 +120,7 @@ public:
     }
 };
 
-static_assert(abi::CapType::Null == abi::CapType(0) && abi::CapType::Reply == abi::CapType(6));
+static_assert(abi::CapType::Null == abi::CapType(0) && abi::CapType::Notification == abi::CapType(7));
 
 // The type of the slots of the absent leaf (CapSpace): neither empty, so
 // that nothing fills them, nor a capability, so that no lookup finds one.

@@ -5,9 +5,9 @@
 //   - its capability space beyond the directory page and first leaf it
 //     started with (capspace.h), freed when it ends; past its limit that
 //     is OutOfSlots;
-//   - the endpoints it creates (EndpointCreate), until they are freed (for
-//     a task with a limit each in a page of its own, charged whole:
-//     alloc_object below);
+//   - the endpoints and notifications it creates (EndpointCreate,
+//     NotificationCreate), until they are freed (for a task with a limit
+//     each in a page of its own, charged whole: alloc_object below);
 //   - each task it creates: that task's structures (Task, thread, the
 //     start of its capability space, root page table) plus that task's
 //     own limit, reserved whole, so that what a task and all it creates
@@ -51,6 +51,24 @@ Result<T*> alloc_object(const Task* payer) {
     T* o = TRY(kpool::alloc_in_page<T>());
     o->own_page = true;
     return o;
+}
+
+// A new endpoint or notification (T, of `type`), charged to `payer`,
+// which it references until it is freed (free_waitable). Errors:
+// OverQuota, NoMemory; nothing is charged then.
+template <typename T>
+Result<T*> new_waitable(Task* payer, ObjType type) {
+    const uint64_t bytes = object_charge(payer, sizeof(T));
+    TRY_STATUS(charge(payer, bytes));
+    auto o = alloc_object<T>(payer);
+    if (!o.ok()) {
+        credit(payer, bytes);
+        return o.error();
+    }
+    (*o)->otype = type;
+    (*o)->kmem_payer = payer;
+    payer->refs++;
+    return *o;
 }
 
 template <typename T>

@@ -13,6 +13,22 @@ Thread* ThreadQueue::pop() {
     return t;
 }
 
+namespace {
+
+// Frees an endpoint or notification, giving its charge back to its payer
+// (kmem::new_waitable), whose reference it drops.
+template <typename T>
+void free_waitable(T* o) {
+    Task* payer = o->kmem_payer;
+    kmem::free_object(o);
+    if (payer) {
+        kmem::credit(payer, kmem::object_charge(payer, sizeof(T)));
+        obj_unref(payer);
+    }
+}
+
+}  // namespace
+
 void obj_destroy(KObject* o) {
     switch (o->otype) {
         case ObjType::Thread: {
@@ -45,12 +61,13 @@ void obj_destroy(KObject* o) {
         case ObjType::Endpoint: {
             auto* e = static_cast<Endpoint*>(o);
             KASSERT(e->senders.empty() && e->receivers.empty());
-            Task* payer = e->kmem_payer;
-            kmem::free_object(e);
-            if (payer) {
-                kmem::credit(payer, kmem::object_charge(payer, sizeof(Endpoint)));
-                obj_unref(payer);
-            }
+            free_waitable(e);
+            break;
+        }
+        case ObjType::Notification: {
+            auto* n = static_cast<Notification*>(o);
+            KASSERT(n->waiters.empty() && !n->bound);
+            free_waitable(n);
             break;
         }
     }

@@ -1,13 +1,13 @@
-// Kernel objects: tasks, threads, endpoints (capabilities and the
-// capability spaces that hold them: capspace.h).
+// Kernel objects: tasks, threads, endpoints, notifications (capabilities
+// and the capability spaces that hold them: capspace.h).
 //
 // Everything here lives in the kernel pool (obj/pool.h), out of reach of
-// user tasks. Objects behind capabilities (Task, Thread, Endpoint) are
-// reference counted: every capability to one holds a reference, and so do
-// the links the kernel keeps (a thread's task, a waiting thread's
-// endpoint). An object outlives its last use and is freed when its count
-// reaches zero; a Task or Endpoint can be dead before that, and
-// operations on it then return Error::DeadObject.
+// user tasks. Objects behind capabilities (Task, Thread, Endpoint,
+// Notification) are reference counted: every capability to one holds a
+// reference, and so do the links the kernel keeps (a thread's task, a
+// thread's bound notification). An object outlives its last use and is
+// freed when its count reaches zero; a Task, Endpoint or Notification can
+// be dead before that, and operations on it then return Error::DeadObject.
 #pragma once
 
 #include <stdint.h>
@@ -21,8 +21,11 @@
 struct Task;
 struct Thread;
 struct Endpoint;
+struct Notification;
 
-enum class ObjType : uint8_t { Task, Thread, Endpoint };
+// Endpoint and Notification come last: the objects threads wait on
+// (Waitable), told from the others by one comparison.
+enum class ObjType : uint8_t { Task, Thread, Endpoint, Notification };
 
 struct KObject {
     ObjType otype;
@@ -37,6 +40,7 @@ enum class ThreadState : uint8_t {
     BlockedSend,   // waiting on an endpoint's send queue (Send or Call)
     BlockedRecv,   // waiting on an endpoint's receive queue
     BlockedReply,  // sent a Call (or a fault), waiting for the Reply
+    BlockedWait,   // waiting on a notification's queue (Wait)
     Dead,
 };
 
@@ -52,8 +56,10 @@ struct Thread : KObject {
     Thread* task_next = nullptr;
     Thread* q_next = nullptr;  // ready queue or endpoint queue
     Thread* q_prev = nullptr;
-    Endpoint* blocked_on = nullptr;
-    uint64_t msg[abi::MSG_WORDS] = {};  // message being sent while blocked
+    Endpoint* blocked_on = nullptr;      // BlockedSend, BlockedRecv (and an end notice's carrier)
+    Notification* waiting_on = nullptr;  // BlockedWait
+    Notification* bound = nullptr;       // its bound notification (holds a reference), or none
+    uint64_t msg[abi::MSG_WORDS] = {};   // message being sent while blocked
     uint64_t send_badge = 0;
     unsigned send_cap_slot = 0;  // slot of the capability travelling with it
     uint64_t recv_info = 0;      // IpcInfo of a pending receive
@@ -92,11 +98,27 @@ void ThreadQueue::remove(Thread* t) {
     t->q_next = t->q_prev = nullptr;
 }
 
-struct Endpoint : KObject {
+// What endpoints and notifications share: threads wait on them, and
+// when the last capability naming one goes, nobody can wake them any
+// more, so they are woken with DeadObject (caps::remove).
+struct Waitable : KObject {
+    uint32_t caps = 0;           // capabilities naming it; 0 means no one can use it
+    Task* kmem_payer = nullptr;  // the task charged for it (EndpointCreate, NotificationCreate), or none
+};
+inline bool is_waitable(const KObject* o) { return o->otype >= ObjType::Endpoint; }
+
+struct Endpoint : Waitable {
     ThreadQueue senders;
     ThreadQueue receivers;
-    uint32_t caps = 0;           // capabilities naming it; 0 means no one can use it
-    Task* kmem_payer = nullptr;  // the task charged for it (EndpointCreate), or none
+};
+
+// A word of bits for asynchronous signals (notify.h): Signal ORs bits in,
+// Wait takes them all (waiting until some are set), Poll takes them
+// without waiting.
+struct Notification : Waitable {
+    uint64_t word = 0;        // the bits signalled and not taken yet
+    ThreadQueue waiters;      // BlockedWait threads, first come first woken
+    Thread* bound = nullptr;  // the thread whose Recv also takes the bits (Thread::bound)
 };
 
 struct Task : KObject {

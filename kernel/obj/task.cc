@@ -3,6 +3,7 @@
 #include "kernel/ipc.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
+#include "kernel/notify.h"
 #include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
 #include "kernel/obj/vm.h"
@@ -81,16 +82,8 @@ Result<Task*> create(const char* name, const Task* payer) {
     }
     t->id = g_next_task_id++;
     copy_name(t->name, sizeof t->name, name);
-    Cap self{};
-    self.type = abi::CapType::Task;
-    self.rights = abi::RIGHTS_ALL;
-    self.obj = t;
-    caps::install(t->space.at(abi::SLOT_SELF_TASK), self, nullptr);
-    Cap thread{};
-    thread.type = abi::CapType::Thread;
-    thread.rights = abi::RIGHTS_ALL;
-    thread.obj = *th;
-    caps::install(t->space.at(abi::SLOT_SELF_THREAD), thread, nullptr);
+    caps::install_new(t->space.at(abi::SLOT_SELF_TASK), abi::CapType::Task, t);
+    caps::install_new(t->space.at(abi::SLOT_SELF_THREAD), abi::CapType::Thread, *th);
     return t;
 }
 
@@ -118,6 +111,7 @@ void kill(Task* t, abi::TaskEnd how, int status, const char* why) {
     for (Thread* th = t->threads; th; th = th->task_next) {
         bool started = th->state != ThreadState::Inactive && th->state != ThreadState::Dead;
         ipc::cancel(th);
+        notify::thread_ending(th);
         sched::unready(th);
         th->state = ThreadState::Dead;
         th->reply_gen++;

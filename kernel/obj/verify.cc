@@ -27,7 +27,7 @@ namespace {
 struct Count {
     const KObject* obj;
     uint32_t refs;     // references of any kind
-    uint32_t ep_caps;  // Endpoint capabilities (an endpoint)
+    uint32_t ep_caps;  // capabilities naming it (an endpoint or notification)
     uint32_t mapped;   // Frame capabilities mapped into it (a task)
     uint32_t replies;  // Reply capabilities that can still answer it (a thread)
     uint32_t tables;   // its page tables below the root, once checked (a live task)
@@ -116,6 +116,8 @@ unsigned size_class_of(ObjType type) {
             return kpool::size_class(sizeof(Thread));
         case ObjType::Endpoint:
             return kpool::size_class(sizeof(Endpoint));
+        case ObjType::Notification:
+            return kpool::size_class(sizeof(Notification));
     }
     return ~0u;
 }
@@ -197,13 +199,15 @@ const char* type_name(ObjType t) {
             return "thread";
         case ObjType::Endpoint:
             return "endpoint";
+        case ObjType::Notification:
+            return "notification";
     }
     return "?";
 }
 
 // An object's header, then the object by its type.
 bool check_object(Run& r, const KObject* o, bool own_page) {
-    if (unsigned(o->otype) > unsigned(ObjType::Endpoint))
+    if (unsigned(o->otype) > unsigned(ObjType::Notification))
         return fail(r, Check::Object, "object at %p: type %u unknown", static_cast<const void*>(o),
                     unsigned(o->otype));
     if (!own_page && kpool::page_info(o).size_class != size_class_of(o->otype))
@@ -223,6 +227,8 @@ bool check_object(Run& r, const KObject* o, bool own_page) {
             return check_thread(r, static_cast<const Thread*>(o));
         case ObjType::Endpoint:
             return check_endpoint(r, static_cast<const Endpoint*>(o));
+        case ObjType::Notification:
+            return check_notification(r, static_cast<const Notification*>(o));
     }
     return true;
 }
@@ -240,7 +246,7 @@ void count_cap(const Cap& c) {
         if (space_holding(&c) != named)
             if (Count* n = counted(named)) n->holders++;
     }
-    if (c.type == abi::CapType::Endpoint) {
+    if (c.type == abi::CapType::Endpoint || c.type == abi::CapType::Notification) {
         if (Count* n = counted(c.obj)) n->ep_caps++;
     } else if (c.type == abi::CapType::Reply) {
         const auto* caller = static_cast<const Thread*>(c.obj);
@@ -266,15 +272,20 @@ void count_task_sources(const Task* t) {
     }
 }
 
+// What an endpoint or notification (T) holds of its payer: a reference
+// and its charge.
+template <typename T>
+void count_payer(const T* o) {
+    if (!o->kmem_payer) return;
+    ref(o->kmem_payer);
+    if (Count* c = counted(o->kmem_payer)) c->charged += kmem::object_charge(o->kmem_payer, sizeof(T));
+}
+
 // What an endpoint holds: the carriers of its queued end notices, and its payer.
 void count_endpoint_sources(const Endpoint* e) {
     for (const Thread* th = e->senders.head; th; th = th->q_next)
         if (ipc::is_notice(th)) ref(th);  // the queue's, on a notice's carrier
-    if (e->kmem_payer) {
-        ref(e->kmem_payer);
-        if (Count* c = counted(e->kmem_payer))
-            c->charged += kmem::object_charge(e->kmem_payer, sizeof(Endpoint));
-    }
+    count_payer(e);
 }
 
 // Every reference, mapping record and charge one object holds.
@@ -287,11 +298,15 @@ void count_sources(void*, void* obj, bool) {
         case ObjType::Thread: {
             const auto* th = static_cast<const Thread*>(o);
             ref(th->task);
+            ref(th->bound);  // its binding's
             count_cap(th->fault_ep);
             break;
         }
         case ObjType::Endpoint:
             count_endpoint_sources(static_cast<const Endpoint*>(o));
+            break;
+        case ObjType::Notification:
+            count_payer(static_cast<const Notification*>(o));
             break;
     }
 }
@@ -336,11 +351,11 @@ bool compare(Run& r, const Count& c) {
     if (o->refs != c.refs)
         return fail(r, Check::RefCount, "%s at %p: %u references counted, %u found", type_name(o->otype), p,
                     o->refs, c.refs);
-    if (o->otype == ObjType::Endpoint) {
-        const auto* e = static_cast<const Endpoint*>(o);
-        if (e->caps != c.ep_caps)
-            return fail(r, Check::RefCount, "endpoint at %p: counts %u capabilities naming it, %u found", p,
-                        e->caps, c.ep_caps);
+    if (is_waitable(o)) {
+        const auto* w = static_cast<const Waitable*>(o);
+        if (w->caps != c.ep_caps)
+            return fail(r, Check::RefCount, "%s at %p: counts %u capabilities naming it, %u found",
+                        type_name(o->otype), p, w->caps, c.ep_caps);
         return true;
     }
     if (o->otype == ObjType::Thread) {
@@ -426,6 +441,7 @@ const char* check_name(Check c) {
         "endpoint queue",
         "reply",
         "current thread",
+        "notification",
     };
     return unsigned(c) < NR_CHECKS ? NAMES[unsigned(c)] : "?";
 }

@@ -61,8 +61,9 @@ enum class Check : uint8_t {
     EndpointQueue,  // an endpoint's queues of waiting threads
     Reply,          // a thread waiting for a reply without exactly one Reply capability to answer it
     Current,        // the running thread
+    Notification,   // a notification's waiting threads and bound thread
 };
-inline constexpr unsigned NR_CHECKS = unsigned(Check::Current) + 1;
+inline constexpr unsigned NR_CHECKS = unsigned(Check::Notification) + 1;
 
 const char* check_name(Check c);
 

@@ -122,10 +122,29 @@ bool check_frame(Run& r, const Cap* c, const Loc& at) {
 }
 
 ObjType object_type(CapType t) {
-    return t == CapType::Task ? ObjType::Task : t == CapType::Endpoint ? ObjType::Endpoint : ObjType::Thread;
+    switch (t) {
+        case CapType::Task:
+            return ObjType::Task;
+        case CapType::Endpoint:
+            return ObjType::Endpoint;
+        case CapType::Notification:
+            return ObjType::Notification;
+        default:
+            return ObjType::Thread;
+    }
 }
 
-// Task, Thread and Endpoint capabilities.
+// Whether `c`'s badge is what its parent `p` allows: an endpoint's is its
+// parent's if that has one; a notification's lies within its parent's
+// (sys_cap.cc, badge_ok).
+bool badge_within_parent(const Cap* c, const Cap* p) {
+    if (!p->badge()) return true;
+    if (c->type == CapType::Endpoint) return c->badge() == p->badge();
+    if (c->type == CapType::Notification) return c->badge() && (c->badge() & ~p->badge()) == 0;
+    return true;
+}
+
+// Task, Thread, Endpoint and Notification capabilities.
 bool check_object_cap(Run& r, const Cap* c, const Loc& at) {
     if (!is_object(c->obj, object_type(c->type)))
         return fail_at(r, Check::CapObject, at, "a %s capability naming no live %s",
@@ -137,8 +156,8 @@ bool check_object_cap(Run& r, const Cap* c, const Loc& at) {
     if (const Cap* p = c->parent) {
         if (p->type != c->type || p->obj != c->obj || (c->rights & ~p->rights))
             return fail_at(r, Check::CapFields, at, "not a copy of its parent");
-        if (c->type == CapType::Endpoint && p->badge() && p->badge() != c->badge())
-            return fail_at(r, Check::CapFields, at, "badge %#lx differs from its parent's %#lx", c->badge(),
+        if (!badge_within_parent(c, p))
+            return fail_at(r, Check::CapFields, at, "badge %#lx against its parent's %#lx", c->badge(),
                            p->badge());
     }
     return true;
@@ -163,7 +182,7 @@ bool check_cap(Run& r, const Cap* c, const Loc& at) {
         return true;
     }
     r.caps++;
-    if (unsigned(c->type) > unsigned(CapType::Reply))
+    if (unsigned(c->type) > unsigned(CapType::Notification))
         return fail_at(r, Check::CapFields, at, "type %u unknown", unsigned(c->type));
     if (c->rights & ~abi::RIGHTS_ALL)
         return fail_at(r, Check::CapFields, at, "rights %#x unknown", c->rights);

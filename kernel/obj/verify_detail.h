@@ -24,6 +24,7 @@ struct Run {
     uint64_t listed_threads = 0;                                // in the lists of alive tasks
     uint64_t ready = 0, running = 0, started = 0, waiting = 0;  // threads by state
     uint64_t on_ready_queues = 0, on_endpoint_queues = 0;
+    uint64_t waiting_notified = 0, on_notification_queues = 0;  // BlockedWait threads, and on queues
     uint64_t notices = 0;                           // end notices waiting in endpoint queues (their carriers)
     uint64_t created_listed = 0, with_creator = 0;  // tasks on creators' lists, tasks with a creator
     uint64_t asid_bits[4096 / 64] = {};             // of alive tasks, to see each once
@@ -84,6 +85,7 @@ uint64_t tables_below_root(const Task* t);
 // verify_threads.cc.
 bool check_thread(Run& r, const Thread* t);
 bool check_endpoint(Run& r, const Endpoint* e);
+bool check_notification(Run& r, const Notification* n);
 bool check_scheduler(Run& r);
 
 }  // namespace verify::detail

@@ -1,6 +1,7 @@
 // The consistency check's part for threads (verify.h): each thread's
-// state against the queue it is on, endpoint queues, the scheduler's ready
-// queues and counts, and the running thread.
+// state against the queue it is on, endpoint and notification queues and
+// bindings, the scheduler's ready queues and counts, and the running
+// thread.
 #include "abi/syscall.h"
 #include "format/format.h"
 #include "kernel/obj/kmem.h"
@@ -25,22 +26,27 @@ const char* state_name(ThreadState s) {
             return "waiting to receive";
         case ThreadState::BlockedReply:
             return "waiting for a reply";
+        case ThreadState::BlockedWait:
+            return "waiting on a notification";
         case ThreadState::Dead:
             return "dead";
     }
     return "?";
 }
 
-bool off_queues(const Thread* t) { return !t->q_next && !t->q_prev && !t->blocked_on; }
+bool off_queues(const Thread* t) { return !t->q_next && !t->q_prev && !t->blocked_on && !t->waiting_on; }
 
-// Names a queue in messages: an endpoint's (`e`) or ready queue `priority`.
+// Names a queue in messages: an endpoint's or notification's (`o`) or
+// ready queue `priority`.
 struct QueueName {
-    const Endpoint* e;
+    const KObject* o;
     unsigned priority;
-    char text[40];
+    char text[48];
     const char* get() {
-        if (e)
-            format_buf(text, sizeof text, "endpoint at %p", static_cast<const void*>(e));
+        if (o)
+            format_buf(text, sizeof text, "%s at %p",
+                       o->otype == ObjType::Endpoint ? "endpoint" : "notification",
+                       static_cast<const void*>(o));
         else
             format_buf(text, sizeof text, "ready queue %u", priority);
         return text;
@@ -105,17 +111,27 @@ bool thread_state_ok(Run& r, const Thread* t) {
             break;
         case ThreadState::Ready:
             r.ready++;
-            if (t->blocked_on)
-                return fail(r, Check::Thread, "thread %u: ready, yet waiting on an endpoint", t->id);
+            if (t->blocked_on || t->waiting_on)
+                return fail(r, Check::Thread, "thread %u: ready, yet waiting on an endpoint or notification",
+                            t->id);
             break;
         case ThreadState::BlockedSend:
         case ThreadState::BlockedRecv:
             r.waiting++;
-            if (!is_object(t->blocked_on, ObjType::Endpoint))
+            if (!is_object(t->blocked_on, ObjType::Endpoint) || t->waiting_on)
                 return fail(r, Check::Thread, "thread %u: %s on no live endpoint", t->id,
                             state_name(t->state));
             break;
+        case ThreadState::BlockedWait:
+            r.waiting_notified++;
+            if (!is_object(t->waiting_on, ObjType::Notification) || t->blocked_on)
+                return fail(r, Check::Thread, "thread %u: waiting on no live notification", t->id);
+            break;
     }
+    if (t->bound && (t->state == ThreadState::Dead || !is_object(t->bound, ObjType::Notification) ||
+                     t->bound->bound != t))
+        return fail(r, Check::Notification, "thread %u: %s, bound to a notification that is not bound to it",
+                    t->id, state_name(t->state));
     if (t->state != ThreadState::Inactive && t->state != ThreadState::Dead) r.started++;
     if (t->in_fault && t->state != ThreadState::BlockedSend && t->state != ThreadState::BlockedReply &&
         t->state != ThreadState::Dead)
@@ -179,6 +195,36 @@ bool check_endpoint(Run& r, const Endpoint* e) {
     return true;
 }
 
+bool check_notification(Run& r, const Notification* n) {
+    const void* p = n;
+    const Task* payer = n->kmem_payer;
+    if (payer && !is_object(payer, ObjType::Task))
+        return fail(r, Check::Notification, "notification at %p: its payer is not a task", p);
+    if (n->own_page != kmem::own_pages(payer))
+        return fail(r, Check::Object, "notification at %p: %s a page of its own, against its payer's limit",
+                    p, n->own_page ? "in" : "not in");
+    const int64_t waiters =
+        walk_queue(r, n->waiters, Check::Notification, QueueName{n, 0, {}}, [n](const Thread* t) {
+            return t->state != ThreadState::BlockedWait ? "on its queue of waiters"
+                   : t->waiting_on != n                 ? "waiting on another notification"
+                                                        : nullptr;
+        });
+    if (waiters < 0) return false;
+    if (waiters > 0 && n->word)
+        return fail(r, Check::Notification, "notification at %p: threads wait, yet bits %#lx are set", p,
+                    n->word);
+    if (n->bound && (!is_object(n->bound, ObjType::Thread) || n->bound->bound != n))
+        return fail(r, Check::Notification, "notification at %p: bound to a thread not bound to it", p);
+    if (n->bound && n->bound->state == ThreadState::BlockedRecv && n->word)
+        return fail(r, Check::Notification, "notification at %p: bits %#lx set, yet its bound thread waits",
+                    p, n->word);
+    if (n->caps == 0 && (waiters > 0 || n->bound))
+        return fail(r, Check::Notification,
+                    "notification at %p: waited on or bound, but no capability names it", p);
+    r.on_notification_queues += uint64_t(waiters);
+    return true;
+}
+
 // The ready queues: each thread ready at the queue's priority, each queue
 // marked as it is, the summary word agreeing.
 bool check_ready_queues(Run& r, const sched::ReadyView& v) {
@@ -214,6 +260,9 @@ bool check_scheduler(Run& r) {
         return fail(r, Check::EndpointQueue,
                     "%lu threads waiting on endpoints and %lu end notices, %lu on their queues", r.waiting,
                     r.notices, r.on_endpoint_queues);
+    if (r.waiting_notified != r.on_notification_queues)
+        return fail(r, Check::Notification, "%lu threads waiting on notifications, %lu on their queues",
+                    r.waiting_notified, r.on_notification_queues);
     if (v.live_threads != r.started)
         return fail(r, Check::Thread, "the scheduler counts %u started threads, %lu found", v.live_threads,
                     r.started);

@@ -13,6 +13,25 @@ Result<Task*> task_arg(Thread* t, uint64_t slot) {
     return task;
 }
 
+namespace {
+
+// Whether a copy of `src` may carry `badge` (not 0). An endpoint's badge
+// names its senders: only an unbadged endpoint capability can be badged,
+// once. A notification's badge is the set of bits Signal may set through
+// it (0: any): a copy may only narrow it.
+bool badge_ok(const Cap& src, uint64_t badge) {
+    switch (src.type) {
+        case abi::CapType::Endpoint:
+            return src.badge() == 0 && badge <= abi::IpcResult::BADGE_MASK;
+        case abi::CapType::Notification:
+            return src.badge() == 0 || (badge & ~src.badge()) == 0;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
 SYSCALL_HANDLER(cap_identify) {
     auto c = caps::lookup(t->task, t->ctx.arg(0));
     if (!c.ok()) return ret(t, c.error());
@@ -26,6 +45,7 @@ SYSCALL_HANDLER(cap_identify) {
             extra = cap->memory_first();
             break;
         case abi::CapType::Endpoint:
+        case abi::CapType::Notification:
             extra = cap->badge();
             break;
         default:
@@ -41,12 +61,7 @@ SYSCALL_HANDLER(cap_copy) {
     if (!src.ok()) return ret(t, src.error());
     if ((*src)->type == abi::CapType::Reply) return ret(t, Error::WrongType);
     if (!rights::within(mask, abi::RIGHTS_ALL)) return ret(t, Error::InvalidArgument);
-    if (badge) {
-        // Only an unbadged endpoint cap can be badged, and only once.
-        if ((*src)->type != abi::CapType::Endpoint || (*src)->badge() != 0 ||
-            badge > abi::IpcResult::BADGE_MASK)
-            return ret(t, Error::InvalidArgument);
-    }
+    if (badge && !badge_ok(**src, badge)) return ret(t, Error::InvalidArgument);
     auto task = task_arg(t, dst_task_slot);
     if (!task.ok()) return ret(t, task.error());
     auto dst = caps::empty_slot(*task, dst_slot);

@@ -49,21 +49,9 @@ void do_send(Thread* t, bool call) {
 SYSCALL_HANDLER(endpoint_create) {
     auto dst = caps::empty_slot(t->task, t->ctx.arg(0));
     if (!dst.ok()) return ret(t, dst.error());
-    const uint64_t bytes = kmem::object_charge(t->task, sizeof(Endpoint));
-    if (Status s = kmem::charge(t->task, bytes); !s.ok()) return ret(t, s);
-    auto ep = kmem::alloc_object<Endpoint>(t->task);
-    if (!ep.ok()) {
-        kmem::credit(t->task, bytes);
-        return ret(t, ep.error());
-    }
-    (*ep)->otype = ObjType::Endpoint;
-    (*ep)->kmem_payer = t->task;
-    obj_ref(t->task);  // until the endpoint is freed and gives its bytes back
-    Cap c{};
-    c.type = abi::CapType::Endpoint;
-    c.rights = abi::RIGHTS_ALL;
-    c.obj = *ep;
-    caps::install(*dst, c, nullptr);
+    auto ep = kmem::new_waitable<Endpoint>(t->task, ObjType::Endpoint);
+    if (!ep.ok()) return ret(t, ep.error());
+    caps::install_new(*dst, abi::CapType::Endpoint, *ep);
     ret(t, Error::None);
 }
 

@@ -1,5 +1,6 @@
-// TaskCreate, ThreadStart, ThreadSetFault, TaskKill.
+// TaskCreate, ThreadStart, ThreadSetFault, ThreadBindNotification, TaskKill.
 #include "format/format.h"
+#include "kernel/notify.h"
 #include "kernel/obj/cap.h"
 #include "kernel/obj/kmem.h"
 #include "kernel/obj/task.h"
@@ -86,6 +87,19 @@ SYSCALL_HANDLER(thread_set_fault) {
     if ((*th)->state == ThreadState::Dead) return ret(t, Error::DeadObject);
     if (ep) caps::install(&(*th)->fault_ep, *ep, ep);
     ret(t, Error::None);
+}
+
+SYSCALL_HANDLER(thread_bind_notification) {
+    auto th = thread_arg(t, t->ctx.arg(0));
+    if (!th.ok()) return ret(t, th.error());
+    const uint64_t slot = t->ctx.arg(1);
+    if (slot == 0) {
+        notify::unbind(*th);
+        return ret(t, Error::None);
+    }
+    auto c = caps::lookup(t->task, slot, abi::CapType::Notification, abi::RIGHT_READ);
+    if (!c.ok()) return ret(t, c.error());
+    ret(t, notify::bind(*th, static_cast<Notification*>((*c)->obj)));
 }
 
 SYSCALL_HANDLER(task_kill) {

@@ -7,12 +7,13 @@ namespace abi {
 
 enum class CapType : uint8_t {
     Null = 0,
-    Memory = 1,    // a physical range (only the pager holds these): mint Frames, donate to the kernel
-    Frame = 2,     // a naturally aligned block of 2^order frames
-    Task = 3,      // an address space with a capability table and threads
-    Thread = 4,    // a thread of a task
-    Endpoint = 5,  // a synchronous IPC endpoint
-    Reply = 6,     // the right to answer one Call, once
+    Memory = 1,        // a physical range (only the pager holds these): mint Frames, donate to the kernel
+    Frame = 2,         // a naturally aligned block of 2^order frames
+    Task = 3,          // an address space with a capability table and threads
+    Thread = 4,        // a thread of a task
+    Endpoint = 5,      // a synchronous IPC endpoint
+    Reply = 6,         // the right to answer one Call, once
+    Notification = 7,  // a word of bits for asynchronous signals
 };
 
 constexpr const char* cap_type_name(CapType t) {
@@ -31,6 +32,8 @@ constexpr const char* cap_type_name(CapType t) {
             return "endpoint";
         case CapType::Reply:
             return "reply";
+        case CapType::Notification:
+            return "notification";
     }
     return "?";
 }
@@ -38,6 +41,7 @@ constexpr const char* cap_type_name(CapType t) {
 // Rights bits. Their meaning depends on the type:
 //   Frame:     Read, Write, Exec: what a mapping through it may allow
 //   Endpoint:  Write = send, Read = receive, Grant = transfer capabilities
+//   Notification: Write = signal, Read = wait, poll, bind to a thread
 //   Memory, Task, Thread: Write = control (mint, map into, start, kill)
 enum Rights : uint8_t {
     RIGHT_READ = 1,

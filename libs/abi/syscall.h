@@ -50,7 +50,8 @@ namespace abi {
     /* a0 = slot -> a1 = CapType, a2 = rights, a3 = type-specific word */                                 \
     X(CapIdentify, 10, cap_identify)                                                                      \
     /* a0 = src slot, a1 = dst Task slot (0 = own table), a2 = dst slot, a3 = rights mask (result = src   \
-       rights & mask), a4 = badge (endpoints; 0 keeps) */                                                 \
+       rights & mask), a4 = badge (0 keeps): an unbadged endpoint's, once; a notification's, the bits the \
+       copy may signal, within the source's */                                                            \
     X(CapCopy, 11, cap_copy)                                                                              \
     /* a0 = src slot, a1 = dst slot (own table) */                                                        \
     X(CapMove, 12, cap_move)                                                                              \
@@ -95,6 +96,10 @@ namespace abi {
     X(ThreadSetFault, 42, thread_set_fault)                                                               \
     /* a0 = Task slot (not 0): ends the task, freeing everything it held */                               \
     X(TaskKill, 43, task_kill)                                                                            \
+    /* a0 = Thread slot, a1 = Notification slot (Read) or 0 to unbind: the thread's Recv also takes the   \
+       notification's bits (IpcResult::NOTIFIED); one thread per notification, one notification per       \
+       thread (Busy) */                                                                                   \
+    X(ThreadBindNotification, 44, thread_bind_notification)                                               \
                                                                                                           \
     /* --- IPC (the register convention above) --- */                                                     \
     /* a0 = dst slot (OverQuota past the caller's kernel memory limit) */                                 \
@@ -103,7 +108,18 @@ namespace abi {
     X(Recv, 52, recv)                                                                                     \
     X(Call, 53, call)                                                                                     \
     X(Reply, 54, reply)                                                                                   \
-    X(ReplyRecv, 55, reply_recv)
+    X(ReplyRecv, 55, reply_recv)                                                                          \
+                                                                                                          \
+    /* --- Notifications (docs/syscalls.md, "Notifications") --- */                                       \
+    /* a0 = dst slot (OverQuota past the caller's kernel memory limit) */                                 \
+    X(NotificationCreate, 60, notification_create)                                                        \
+    /* a0 = Notification slot (Write), a1 = bits (not 0; within the capability's badge, if it has one):   \
+       ORed into its word, waking a waiter */                                                             \
+    X(Signal, 61, signal)                                                                                 \
+    /* a0 = Notification slot (Read) -> a1 = the bits, taken (waits until some are set) */                \
+    X(Wait, 62, wait)                                                                                     \
+    /* a0 = Notification slot (Read) -> a1 = the bits, taken (0 if none; never waits) */                  \
+    X(Poll, 63, poll)
 
 enum class Sys : uint64_t {
 #define TERN_SYSCALL_ENUMERATOR(name, nr, handler) name = (nr),
@@ -197,9 +213,13 @@ struct IpcResult {
     static constexpr uint64_t BADGE_MASK = (uint64_t(1) << 48) - 1;
     static constexpr uint64_t CAP_RECEIVED = uint64_t(1) << 48;  // a capability landed in recv_cap
     static constexpr uint64_t IS_CALL = uint64_t(1) << 49;       // a Reply capability landed in reply_dst
+    // Not a message: the receiver's bound notification had bits set, which
+    // a0 holds (taken from it); the badge and a1..a5 are 0.
+    static constexpr uint64_t NOTIFIED = uint64_t(1) << 50;
     constexpr uint64_t badge() const { return raw & BADGE_MASK; }
     constexpr bool cap_received() const { return raw & CAP_RECEIVED; }
     constexpr bool is_call() const { return raw & IS_CALL; }
+    constexpr bool notified() const { return raw & NOTIFIED; }
 };
 
 inline constexpr unsigned MSG_WORDS = 6;

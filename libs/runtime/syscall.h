@@ -213,8 +213,36 @@ inline Status thread_set_fault(uint64_t thread, uint64_t endpoint) {
     return status(call(abi::Sys::ThreadSetFault, thread, endpoint));
 }
 inline Status task_kill(uint64_t task) { return status(call(abi::Sys::TaskKill, task)); }
+// Binds `thread` to the notification in `notification` (0: unbinds it):
+// its Recv then also takes the notification's bits (Received::info
+// .notified(), the bits in msg.w[0]).
+inline Status thread_bind_notification(uint64_t thread, uint64_t notification) {
+    return status(call(abi::Sys::ThreadBindNotification, thread, notification));
+}
 
 inline Status endpoint_create(uint64_t dst) { return status(call(abi::Sys::EndpointCreate, dst)); }
+
+// --- Notifications ---------------------------------------------------------
+
+inline Status notification_create(uint64_t dst) { return status(call(abi::Sys::NotificationCreate, dst)); }
+// ORs `bits` into the notification's word (never waits).
+inline Status signal(uint64_t notification, uint64_t bits) {
+    return status(call(abi::Sys::Signal, notification, bits));
+}
+namespace detail {
+inline Result<uint64_t> bits(const Regs& r) {
+    if (Error e = to_error(r.a0); e != Error::None) return e;
+    return r.a1;
+}
+}  // namespace detail
+// The bits set, taken; waits until there are some.
+inline Result<uint64_t> wait(uint64_t notification) {
+    return detail::bits(call(abi::Sys::Wait, notification));
+}
+// The bits set, taken (0: none); never waits.
+inline Result<uint64_t> poll(uint64_t notification) {
+    return detail::bits(call(abi::Sys::Poll, notification));
+}
 
 // --- IPC -------------------------------------------------------------------
 

@@ -18,6 +18,8 @@ tern_user_qemu_tests(syscalls 60 --expect "^debug_write: hello from user space$"
 
 tern_user_qemu_tests(capspace 6)
 
+tern_user_qemu_tests(notify 9)
+
 tern_user_qemu_tests(hostile 25)
 # With a small kernel pool even the 8 GiB machine runs out of kernel memory
 # before the root task's table fills: the exhaustion test must not be skipped.
@@ -32,6 +34,8 @@ tern_qemu_test(user.syscalls.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
   --unity --min-tests 60 --append "init=syscalls verify=syscall" --reject "KERNEL PANIC")
 tern_qemu_test(user.capspace.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
   --unity --min-tests 6 --append "init=capspace verify=syscall" --reject "KERNEL PANIC")
+tern_qemu_test(user.notify.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
+  --unity --min-tests 9 --append "init=notify verify=syscall" --reject "KERNEL PANIC")
 tern_qemu_test(user.hostile.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
   --unity --min-tests 25 --append "init=hostile verify=syscall" --reject "KERNEL PANIC")
 
