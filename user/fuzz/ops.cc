@@ -392,6 +392,58 @@ void endpoint_create(World& w) {
     touch(w, s);
 }
 
+// ---- Notifications -----------------------------------------------------------
+
+void notification_create(World& w) {
+    const uint64_t s = empty_slot(w);
+    check(w, Sys::NotificationCreate, call(w, Sys::NotificationCreate, s),
+          bit(Error::InvalidCap) | bit(Error::Busy) | bit(Error::NoMemory) | bit(Error::OverQuota) | E_GROW);
+    touch(w, s);
+}
+
+// Bits to signal: none, one, the top, or any.
+uint64_t signal_bits(World& w) {
+    switch (w.rng.below(4)) {
+        case 0:
+            return 0;
+        case 1:
+            return uint64_t(1) << w.rng.below(64);
+        case 2:
+            return uint64_t(1) << 63;
+        default:
+            return w.rng.next();
+    }
+}
+
+// Signal, Poll, and Wait where it cannot stop the fuzzer: a child may
+// wait for good; the fuzzer itself only where no notification is, which
+// refuses it before anything waits.
+void notification_use(World& w) {
+    const uint64_t n = slot_of(w, CapType::Notification);
+    switch (w.rng.below(3)) {
+        case 0:
+            check(w, Sys::Signal, call(w, Sys::Signal, n, signal_bits(w)),
+                  E_SLOT | bit(Error::InvalidArgument));
+            break;
+        case 1:
+            check(w, Sys::Poll, call(w, Sys::Poll, n), E_SLOT);
+            break;
+        default:
+            if (w.role != Role::Child) {
+                identify(w, n);
+                if (n < MAX_TABLE && w.shadow[n].type == CapType::Notification) return;
+            }
+            check(w, Sys::Wait, call(w, Sys::Wait, n), E_SLOT | bit(Error::DeadObject));
+    }
+}
+
+void thread_bind_notification(World& w) {
+    const uint64_t th = w.rng.chance(20) ? uint64_t(abi::SLOT_SELF_THREAD) : slot_of(w, CapType::Thread);
+    const uint64_t n = w.rng.chance(20) ? 0 : slot_of(w, CapType::Notification);
+    check(w, Sys::ThreadBindNotification, call(w, Sys::ThreadBindNotification, th, n),
+          E_TASK | bit(Error::Busy));
+}
+
 // ---- IPC -------------------------------------------------------------------------
 
 // Where a batch lands: in the fuzzer's own space, for its children too
@@ -532,8 +584,8 @@ void misc(World& w) {
         }
         case 4: {
             // Numbers no call has: refused in a0 (and a7).
-            const uint64_t nrs[] = {5,           9, 15, 25, 34, 44, 56, 57, 63, 64, 1000, uint64_t(1) << 32,
-                                    ~uint64_t(0)};
+            const uint64_t nrs[] = {
+                5, 9, 15, 25, 34, 45, 56, 57, 59, 64, 70, 1000, uint64_t(1) << 32, ~uint64_t(0)};
             const uint64_t nr = w.rng.pick(nrs);
             note(w, nr, 0);
             const sys::Regs r = sys::raw(nr, any_word(w), any_word(w), any_word(w));
@@ -543,8 +595,8 @@ void misc(World& w) {
         default: {
             // A child: any call with any words.
             if (w.role != Role::Child) return;
-            const uint64_t nrs[] = {10, 11, 12, 13, 14, 20, 21, 22, 23, 24,
-                                    30, 31, 32, 33, 40, 41, 42, 43, 50};
+            const uint64_t nrs[] = {10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 30, 31,
+                                    32, 33, 40, 41, 42, 43, 44, 50, 60, 61, 63};
             uint64_t nr = w.rng.pick(nrs);
             const uint64_t a0 = any_word(w);
             note(w, nr, a0);
@@ -718,6 +770,9 @@ constexpr Op OPS[] = {
     {thread_set_fault, 2, 0},
     {task_kill, 2, 0},
     {endpoint_create, 3, 0},
+    {notification_create, 2, 0},
+    {notification_use, 4, 0},
+    {thread_bind_notification, 2, 0},
     {send, 6, 0},
     {receive, 3, 0},
     {reply, 2, 0},
