@@ -7,6 +7,10 @@
 //     sends the fault to this task, which answers FAULT_MAP with a frame
 //     minted beforehand (no zeroing): the reply maps it and the child's
 //     access completes;
+//   - a notification round trip between two address spaces: a Signal
+//     here to a child of a higher priority waiting in Wait, which runs at
+//     once and waits again (and, no target, a ping-pong between equal
+//     priorities: Signal and Wait here, Wait and Signal in a child);
 // and, to tell the parts apart (no targets): the same fault round trip
 // answered with a Map and then RESUME, an IPC call that fails its
 // argument check, and a Map + Unmap of one page in our own space.
@@ -128,6 +132,85 @@ Result<Figure> bench_ipc() {
     return Figure{"IPC call + reply (two spaces)", IPC_CALLS, t1 - t0, 500};
 }
 
+// --- Notification round trip ------------------------------------------------------
+
+constexpr uint64_t SIGNAL_ROUNDS = 10000, SIGNAL_WARMUP = 100;
+// Slots of the two notifications in the child's table.
+constexpr unsigned C_PING = abi::SLOT_FIRST_FREE, C_PONG = abi::SLOT_FIRST_FREE + 1;
+
+// Waits on C_PING and answers each signal on C_PONG, forever.
+int pong_child(uint64_t) {
+    for (;;) {
+        if (!sys::wait(C_PING).ok()) return 1;
+        if (!sys::signal(C_PONG, 1).ok()) return 2;
+    }
+}
+
+// Waits on C_PING forever.
+int waiting_child(uint64_t) {
+    while (sys::wait(C_PING).ok()) {
+    }
+    return 1;
+}
+
+// A signal to a waiting thread of a higher priority in another task,
+// which runs at once, and waits again: each Signal here is the round trip.
+Result<Figure> bench_signal_wake() {
+    CapSlot ping = TRY(CapSlot::alloc());
+    TRY_STATUS(sys::notification_create(ping.slot()));
+    ChildOptions opt;
+    opt.priority = abi::PRIORITY_DEFAULT + 1;
+    Child child = TRY(Child::create(opt));
+    TRY_STATUS(child.give(ping.slot(), C_PING, abi::RIGHT_READ));
+    TRY_STATUS(child.start(waiting_child, 0));
+    for (uint64_t i = 0; i < SIGNAL_WARMUP; i++) TRY_STATUS(sys::signal(ping.slot(), 1));
+    const uint64_t t0 = read_instret();
+    for (uint64_t i = 0; i < SIGNAL_ROUNDS; i++) (void)sys::signal(ping.slot(), 1);
+    const uint64_t t1 = read_instret();
+    if (TRY(sys::poll(ping.slot())) != 0) return Error::Malformed;  // it took every signal
+    return Figure{"Signal -> waiter runs -> Wait again", SIGNAL_ROUNDS, t1 - t0, 300};
+}
+
+// Signal with nobody waiting, then Poll, each alone: the parts of the
+// round trip below that schedule nothing.
+Result<Figure> bench_signal_alone(bool poll) {
+    CapSlot n = TRY(CapSlot::alloc());
+    TRY_STATUS(sys::notification_create(n.slot()));
+    const uint64_t t0 = read_instret();
+    for (uint64_t i = 0; i < PART_OPS; i++) {
+        if (poll)
+            (void)sys::poll(n.slot());
+        else
+            (void)sys::signal(n.slot(), 1);
+    }
+    const uint64_t t1 = read_instret();
+    return Figure{poll ? "Poll" : "Signal, nobody waiting", PART_OPS, t1 - t0, 0};
+}
+
+// A round trip between two tasks through two notifications: Signal(ping)
+// and Wait(pong) here, Wait(ping) and Signal(pong) in the child.
+Result<Figure> bench_signal() {
+    CapSlot ping = TRY(CapSlot::alloc());
+    CapSlot pong = TRY(CapSlot::alloc());
+    TRY_STATUS(sys::notification_create(ping.slot()));
+    TRY_STATUS(sys::notification_create(pong.slot()));
+    Child child = TRY(Child::create());
+    TRY_STATUS(child.give(ping.slot(), C_PING, abi::RIGHT_READ));
+    TRY_STATUS(child.give(pong.slot(), C_PONG, abi::RIGHT_WRITE));
+    TRY_STATUS(child.start(pong_child, 0));
+    for (uint64_t i = 0; i < SIGNAL_WARMUP; i++) {
+        TRY_STATUS(sys::signal(ping.slot(), 1));
+        if (TRY(sys::wait(pong.slot())) != 1) return Error::Malformed;
+    }
+    const uint64_t t0 = read_instret();
+    for (uint64_t i = 0; i < SIGNAL_ROUNDS; i++) {
+        (void)sys::signal(ping.slot(), 1);
+        (void)sys::wait(pong.slot());
+    }
+    const uint64_t t1 = read_instret();
+    return Figure{"Signal + Wait ping-pong (two spaces)", SIGNAL_ROUNDS, t1 - t0, 0};
+}
+
 // --- Page-fault round trip -------------------------------------------------------
 
 // The child touches FAULT_PAGES pages per batch; between batches the root
@@ -229,23 +312,33 @@ extern "C" int main(uint64_t arg) {
         uprintf("kbench: bad boot info: %s\n", error_name(s.error()));
         return 1;
     }
-    Figure figures[6];
+    Figure figures[10];
     figures[0] = bench_null();
     auto ipc = bench_ipc();
     auto fault = bench_fault(FaultAnswer::MapReply);
     auto fault_map = bench_fault(FaultAnswer::MapThenResume);
     figures[4] = bench_ipc_error();
     auto map = bench_map_unmap();
-    if (!ipc.ok() || !fault.ok() || !fault_map.ok() || !map.ok()) {
-        uprintf("kbench: a benchmark failed: ipc '%s', fault '%s', fault with Map '%s', map '%s'\n",
-                error_name(ipc.error()), error_name(fault.error()), error_name(fault_map.error()),
-                error_name(map.error()));
+    auto signal = bench_signal();
+    auto wake = bench_signal_wake();
+    auto signal_alone = bench_signal_alone(false);
+    auto poll = bench_signal_alone(true);
+    if (!ipc.ok() || !fault.ok() || !fault_map.ok() || !map.ok() || !signal.ok() || !signal_alone.ok() ||
+        !poll.ok() || !wake.ok()) {
+        uprintf(
+            "kbench: a benchmark failed: ipc '%s', fault '%s', fault with Map '%s', map '%s', signal '%s'\n",
+            error_name(ipc.error()), error_name(fault.error()), error_name(fault_map.error()),
+            error_name(map.error()), error_name(signal.error()));
         return 1;
     }
     figures[1] = *ipc;
     figures[2] = *fault;
     figures[3] = *fault_map;
     figures[5] = *map;
+    figures[6] = *wake;
+    figures[9] = *signal;
+    figures[7] = *signal_alone;
+    figures[8] = *poll;
     uprintf("kbench: begin\n");
     uprintf("%-34s %8s %14s   %s\n", "operation", "ops", "instructions/op", "target");
     for (const Figure& f : figures) print_figure(f);
