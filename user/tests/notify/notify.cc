@@ -325,7 +325,7 @@ void notifications_are_charged_to_their_creator(unity::Runner& r) {
         opt.fault_badge = FAULT_BADGE | 45;
         opt.end_ep = h->ep();
         opt.end_badge = FAULT_BADGE | 45;
-        opt.kmem_limit = 16 * 4096;  // its tables, then a page for each notification
+        opt.kmem_limit = uint64_t(16) * 4096;  // its tables, then a page for each notification
         ASSERT_VALUE(c, Child::create(opt));
         ASSERT_OK(c.give(h->ep(), CHILD_REPORT_SLOT, W, 45));
         ASSERT_OK(c.start(child_create_until_refused, 0));
