@@ -1,12 +1,14 @@
 // libFuzzer target for the FDT parser: open any input as a blob, and when
-// it is accepted, walk every node and property and run parse_machine().
-// Nothing may crash, hang or read outside the input (ASan + UBSan).
+// it is accepted, walk every node and property and run parse_machine()
+// and parse_devices(). Nothing may crash, hang or read outside the input
+// (ASan + UBSan), and parse_devices() must keep its promises.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <vector>
 
+#include "fdt/devices.h"
 #include "fdt/fdt.h"
 #include "fdt/machine.h"
 
@@ -37,6 +39,30 @@ size_t walk(const fdt::Blob& blob) {
     return sum;
 }
 
+// What parse_devices() promises of any result: counts within the arrays,
+// no device without a usable PLIC, every device with a non-empty window
+// and a source in 1..ndev-1.
+bool consistent(const fdt::DeviceInfo& d) {
+    if (d.nr_devices > fdt::MAX_DEVICES || d.nr_warnings > fdt::MAX_DEVICE_WARNINGS) return false;
+    if (!d.has_plic) return d.nr_devices == 0;
+    if (d.plic.ndev == 0 || d.plic.ndev > fdt::PLIC_MAX_NDEV || d.plic.size == 0) return false;
+    for (size_t i = 0; i < d.nr_devices; i++) {
+        const fdt::Device& dev = d.devices[i];
+        if (dev.irq == 0 || dev.irq >= d.plic.ndev || dev.size == 0 || dev.size > ~uint64_t(0) - dev.base)
+            return false;
+    }
+    return true;
+}
+
+// parse_devices() for hart 0 and for the header's boot_cpuid_phys.
+void check_devices(const fdt::Blob& blob) {
+    static fdt::DeviceInfo devices;
+    for (uint32_t hart : {0u, fdt::load_be32(blob.data() + fdt::hdr::BOOT_CPUID_PHYS)}) {
+        if (!fdt::parse_devices(blob, hart, &devices).ok()) __builtin_trap();  // no tree is an error
+        if (!consistent(devices)) __builtin_trap();
+    }
+}
+
 fdt::MachineInfo info;
 
 }  // namespace
@@ -56,5 +82,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)sink;
     Status s = fdt::parse_machine(*blob, info, &diag);
     if (!s.ok() && diag.what == nullptr) __builtin_trap();
+    check_devices(*blob);
     return 0;
 }

@@ -1,9 +1,11 @@
 # cmake -DFDTGET=.. -DFDTPUT=.. -DDTC=.. -DINPUT=<dtb> -DOUTPUT=<dtb> -P make_seed.cmake
 #
-# Cuts a QEMU device tree down to what parse_machine() reads (memory,
-# /cpus, /chosen, /reserved-memory, /distance-map) and compacts it, so
-# that it fits the fuzz run's 4 KiB input limit and mutations land on the
-# parts that matter.
+# Cuts a QEMU device tree down to what parse_machine() and parse_devices()
+# read (memory, /cpus with each hart's interrupt controller, /chosen,
+# /reserved-memory, /distance-map, and in /soc the PLICs, the UART and one
+# virtio transport; the harts' interrupt controllers only where there is a
+# PLIC to name them) and compacts it, so that it fits the fuzz run's 4 KiB
+# input limit and mutations land on the parts that matter.
 foreach(var FDTGET FDTPUT DTC INPUT OUTPUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "make_seed.cmake: ${var} not set")
@@ -32,8 +34,17 @@ endfunction()
 
 subnodes(/ top)
 foreach(n IN LISTS top)
-  if(NOT n MATCHES "^(memory|cpus$|chosen$|reserved-memory$|distance-map$)")
+  if(NOT n MATCHES "^(memory|cpus$|chosen$|reserved-memory$|distance-map$|soc$)")
     remove(/${n})
+  endif()
+endforeach()
+subnodes(/soc devices)
+set(has_plic FALSE)
+foreach(n IN LISTS devices)
+  if(n MATCHES "^plic@")
+    set(has_plic TRUE)
+  elseif(NOT n MATCHES "^(serial@|virtio_mmio@10001000$)")
+    remove(/soc/${n})
   endif()
 endforeach()
 subnodes(/cpus cpus)
@@ -41,7 +52,9 @@ foreach(n IN LISTS cpus)
   if(n MATCHES "^cpu@")
     subnodes(/cpus/${n} inner)
     foreach(i IN LISTS inner)
-      remove(/cpus/${n}/${i})
+      if(NOT (has_plic AND i STREQUAL "interrupt-controller"))
+        remove(/cpus/${n}/${i})
+      endif()
     endforeach()
   else()
     remove(/cpus/${n})

@@ -34,6 +34,7 @@ struct CpuSpec {
     int nid = -1;                    // < 0: no numa-node-id
     const char* status = "okay";     // nullptr: no status
     const char* isa = "rv64imafdc";  // nullptr: no riscv,isa
+    uint32_t intc_phandle = 0;       // 0: the hart's interrupt controller has no phandle
 };
 
 inline void cpu_node(FdtWriter& w, const CpuSpec& c) {
@@ -42,7 +43,10 @@ inline void cpu_node(FdtWriter& w, const CpuSpec& c) {
     w.prop_str("compatible", "riscv");
     if (c.isa) w.prop_str("riscv,isa", c.isa);
     if (c.nid >= 0) w.prop_u32("numa-node-id", {uint32_t(c.nid)});
-    w.begin("interrupt-controller").prop_str("compatible", "riscv,cpu-intc").end();
+    w.begin("interrupt-controller").prop_str("compatible", "riscv,cpu-intc");
+    w.prop_u32("#interrupt-cells", {1}).prop("interrupt-controller");
+    if (c.intc_phandle != 0) w.prop_u32("phandle", {c.intc_phandle});
+    w.end();
     w.end();
 }
 

@@ -1,20 +1,21 @@
 // parse_machine() on device trees QEMU dumped at build time (see
 // CMakeLists.txt), checked against fdtget's reading of the same file and
 // against what the QEMU command line asked for; and every truncation and
-// word corruption of those real blobs, which must be refused or parsed,
-// never crash (the host build runs with ASan and UBSan).
+// word corruption of those real blobs, which must be refused or parsed
+// (by parse_machine() and parse_devices()), never crash (the host build
+// runs with ASan and UBSan).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "fdt/devices.h"
 #include "fdt/fdt.h"
 #include "fdt/machine.h"
 #include "fdt_writer.h"
 #include "fdtget_reference.h"
+#include "qemu_fixture.h"
 #include "test_util.h"
 
 using namespace fdt_test;
@@ -51,13 +52,6 @@ const QemuConfig kConfigs[] = {
 
 // How a configuration appears in test output and CTest names.
 void PrintTo(const QemuConfig& cfg, std::ostream* os) { *os << cfg.name; }
-
-std::string fixture_path(const char* name) { return std::string(TERN_FDT_FIXTURES) + "/" + name + ".dtb"; }
-
-Bytes read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // Visits every node and property the way a consumer would, so that
 // sanitizers see every read the accessors make.
@@ -272,6 +266,7 @@ TEST_P(QemuTree, EveryWordCorruptionIsHandled) {
         off = tag.next;
     }
     static fdt::MachineInfo info;
+    static fdt::DeviceInfo devices;
     size_t refused = 0, accepted = 0;
     Bytes b(bytes_.begin(), bytes_.begin() + total_size());
     for (uint32_t off = begin; off < end; off += 4) {
@@ -292,6 +287,7 @@ TEST_P(QemuTree, EveryWordCorruptionIsHandled) {
             ASSERT_FALSE(is_token[off] && word == 0xffffffffu) << "undefined token accepted at " << off;
             walk_everything(*r);
             (void)fdt::parse_machine(*r, info);
+            ASSERT_TRUE(fdt::parse_devices(*r, 0, &devices).ok());
             accepted++;
         }
         set_be32(b, off, original);

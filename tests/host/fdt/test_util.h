@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <string.h>
 
+#include "fdt/devices.h"
 #include "fdt/fdt.h"
 #include "fdt/machine.h"
 #include "fdt_writer.h"
@@ -46,8 +47,10 @@ inline ::testing::AssertionResult machine_fails(const Bytes& b, Error error, con
     return failed_with(s.error(), diag, error, needle);
 }
 
-// True when some warning of `info` contains `needle`.
-inline bool has_warning(const fdt::MachineInfo& info, const char* needle) {
+// True when some warning of `info` (a MachineInfo or a DeviceInfo)
+// contains `needle`.
+template <typename Info>
+bool has_warning(const Info& info, const char* needle) {
     for (size_t i = 0; i < info.nr_warnings; i++)
         if (strstr(info.warnings[i].what, needle) != nullptr) return true;
     return false;
