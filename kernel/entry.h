@@ -30,9 +30,10 @@ inline constexpr uintptr_t TRAP_EXIT_SWITCH = 1;  // UserContext is 8-byte align
 //   kernel_user_fault  kernel/fault.cc          a fault: a message to the
 //                                               thread's fault handler
 //   kernel_timer       kernel/scheduler.cc      the timer: the slice is over
+//   kernel_external_interrupt  kernel/irq.cc    a device: signal its driver
 //
 // trap.S calls kernel_syscall directly; arch/riscv/trap.cc decodes every
-// other trap from U-mode and calls the other two.
+// other trap from U-mode and calls the others.
 
 // ecall from U-mode; ctx is the current thread's saved registers, its pc
 // already past the ecall. Called from assembly, hence extern "C".
@@ -43,6 +44,9 @@ TrapExit kernel_user_fault(abi::FaultKind kind, uint64_t addr, abi::FaultAccess 
 
 // The timer interrupted a user thread.
 TrapExit kernel_timer();
+// An external interrupt (a device, through the interrupt controller)
+// interrupted a user thread.
+TrapExit kernel_external_interrupt();
 
 // For the trap and syscall paths' leaf functions (those that call nothing,
 // or only tail-call): no frame record, which would cost more than some of them

@@ -76,11 +76,12 @@ inline Result<Cap*> endpoint_cap(Task* task, uint64_t slot, uint8_t right) {
     return caps::lookup(task, slot, abi::CapType::Endpoint, right);
 }
 
-// The capability in `slot` offered to travel with a message: any but a
-// Reply capability. Errors: InvalidCap (slot 0 too), WrongType.
+// The capability in `slot` offered to travel with a message: any that
+// may be copied (caps::copyable). Errors: InvalidCap (slot 0 too),
+// WrongType.
 inline Result<Cap*> offered_cap(Task* task, uint64_t slot) {
     Cap* c = TRY(caps::lookup(task, slot));
-    if (c->type == abi::CapType::Reply) return Error::WrongType;
+    if (!caps::copyable(*c)) return Error::WrongType;
     return c;
 }
 

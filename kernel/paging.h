@@ -50,6 +50,12 @@ Status paging_init(const PhysRange* ram, size_t nr_ram, FrameSource frames);
 Status map_vmemmap(Pfn first, PhysAddr backing, uint64_t size, FrameSource frames);
 uintptr_t vmemmap_base();
 
+// Maps the device registers `r` (page-rounded, read-write, never
+// executable) at phys_to_virt() of their address, where the direct map
+// window has no RAM. Errors: OutOfRange (beyond the window, or
+// overlapping RAM), those of the table builder.
+Status map_mmio(PhysRange r, FrameSource frames);
+
 // Prints every leaf of the live kernel page table as
 // "MAP <va> <pa> <size> <rwxugad>" (the format of QEMU's `info mem`).
 void dump_mappings(TextSink out);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/addr.h"
+#include "base/result.h"
 #include "format/format.h"
 
 struct UserContext;
@@ -33,8 +35,27 @@ void set_timebase(uint64_t hz);
 // Wait for an interrupt (the idle loop's body).
 void idle();
 
-// Waits (wfi, interrupts masked in S-mode) until the timer fires.
-void wait_for_timer();
+// Waits (wfi, interrupts masked in S-mode) until the timer fires or an
+// external interrupt is pending; says which (both may be).
+struct Wakeup {
+    bool timer;
+    bool external;
+};
+Wakeup wait_for_interrupt();
+
+// The interrupt controller (the PLIC on RISC-V), for kernel/irq.cc. Its
+// registers at `regs` (mapped: arch::map_mmio), sources 1..lines-1,
+// delivered to `context` (the boot hart's supervisor context). Masks
+// every source. Errors: InvalidArgument (registers too small for the
+// context, fewer than 2 lines).
+Status irq_controller_init(PhysRange regs, uint32_t lines, uint32_t context);
+// Lets `line` interrupt (on) or not.
+void irq_enable(uint32_t line, bool on);
+// The highest pending line, which is now in service until completed; 0
+// when none is pending.
+uint32_t irq_claim();
+// `line`, claimed, may interrupt again.
+void irq_complete(uint32_t line);
 
 // Arms the timer to interrupt about `us` microseconds from now.
 void timer_arm(uint64_t us);
@@ -43,8 +64,8 @@ void timer_arm(uint64_t us);
 // must be active). Traps from U-mode arrive at user_trap() (kernel/entry.h).
 [[noreturn]] void return_to_user(struct ::UserContext* ctx);
 
-// Prepares the CPU for user tasks: the kernel trap stack, timer interrupts,
-// U-mode access to the cycle/time/instret counters.
+// Prepares the CPU for user tasks: the kernel trap stack, timer and
+// external interrupts, U-mode access to the cycle/time/instret counters.
 void user_init();
 
 // Print the current registers and a frame-pointer backtrace from the caller.

@@ -93,6 +93,13 @@ inline void thread_freed(Thread* t) {
     if (detail::g_trapped == t) detail::g_trapped = nullptr;
 }
 
+// What idling took: instructions retired while waiting for interrupts
+// (wfi), and how many waits.
+struct IdleStats {
+    uint64_t instructions, periods;
+};
+IdleStats idle_stats();
+
 // Counts for the deadlock report and tests.
 void thread_started();
 void thread_ended();

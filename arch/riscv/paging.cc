@@ -126,6 +126,20 @@ Status map_vmemmap(Pfn first, PhysAddr backing, uint64_t size, FrameSource frame
     return {};
 }
 
+Status map_mmio(PhysRange r, FrameSource frames) {
+    const PhysAddr first(align_down(r.base.raw(), PAGE_SIZE));
+    const PhysAddr end(align_up(r.end().raw(), PAGE_SIZE));
+    if (r.size == 0 || r.end() < r.base || end > direct_map_limit()) return Error::OutOfRange;
+    // RAM, or mapped already, at either end.
+    if (live_table().lookup(phys_to_virt(first)).ok() ||
+        live_table().lookup(phys_to_virt(PhysAddr(end.raw() - PAGE_SIZE))).ok())
+        return Error::OutOfRange;
+    TRY_STATUS(live_table(&frames).map(phys_to_virt(first), first, end.raw() - first.raw(),
+                                       Pte::Read | Pte::Write | Pte::Global, LeafSizes::UpTo2M));
+    riscv::sfence_vma_all();
+    return {};
+}
+
 void dump_mappings(TextSink out) {
     live_table().for_each_leaf(
         [](void* sink, const riscv::sv39::Leaf& l) {

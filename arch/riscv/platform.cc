@@ -109,11 +109,13 @@ void set_timebase(uint64_t hz) { riscv::set_timebase(hz); }
 
 void idle() { riscv::wfi(); }
 
-void wait_for_timer() {
+Wakeup wait_for_interrupt() {
     // wfi wakes on a pending enabled interrupt even with sstatus.SIE clear;
     // no trap is taken, so the kernel stack stays as it is.
-    // NOLINTNEXTLINE(bugprone-infinite-loop): csr_read is an asm volatile read of sip
-    while (!(csr_read(sip) & (uint64_t(1) << 5))) riscv::wfi();
+    constexpr uint64_t TIMER = uint64_t(1) << 5, EXTERNAL = uint64_t(1) << 9;
+    uint64_t pending;
+    while (!((pending = csr_read(sip)) & (TIMER | EXTERNAL))) riscv::wfi();
+    return Wakeup{(pending & TIMER) != 0, (pending & EXTERNAL) != 0};
 }
 
 void timer_arm(uint64_t us) {
@@ -125,8 +127,9 @@ void return_to_user(UserContext* ctx) { return_to_user_asm(ctx); }
 
 void user_init() {
     kernel_trap_stack_top = reinterpret_cast<uint64_t>(boot_stack_top);
-    csr_write(scounteren, 7);        // U-mode may read cycle, time, instret
-    csr_set(sie, uint64_t(1) << 5);  // supervisor timer interrupts (taken in U-mode only)
+    csr_write(scounteren, 7);  // U-mode may read cycle, time, instret
+    // Supervisor timer and external interrupts (taken in U-mode only).
+    csr_set(sie, (uint64_t(1) << 5) | (uint64_t(1) << 9));
     csr_write(sscratch, 0);
 }
 

@@ -38,8 +38,9 @@ TRAP_LEAF TrapExit user_trap(UserContext* ctx) {
     using E = riscv::Scause;
     riscv::Scause cause{csr_read(scause)};
     (void)ctx;  // ecall never comes here: trap.S sends it to kernel_syscall
-    // Only the timer is enabled; any other interrupt just reschedules.
-    if (cause.is_interrupt()) return kernel_timer();
+    // The timer and external interrupts are enabled; any other just reschedules.
+    if (cause.is_interrupt())
+        return cause.code() == E::SupervisorExternal ? kernel_external_interrupt() : kernel_timer();
     uint64_t stval = csr_read(stval);
     switch (cause.code()) {
         case E::InstructionPageFault:

@@ -10,6 +10,7 @@
 #include "bootmem/memblock.h"
 #include "bootmem/mm_init.h"
 #include "cmdline/cmdline.h"
+#include "fdt/devices.h"
 #include "fdt/machine.h"
 #include "mm/page.h"
 #include "mm/zonelist.h"
@@ -33,6 +34,8 @@ extern "C" [[noreturn]] void boot_main(uint64_t hartid, uint64_t fdt_phys, uint6
 // What the FDT said, as boot_main read it (a malformed FDT ends the
 // machine with BOOT_EXIT_BAD_FDT before any later step runs).
 const fdt::MachineInfo& boot_machine();
+// The interrupt controller and devices it names (fdt/devices.h).
+const fdt::DeviceInfo& boot_devices();
 
 // --- Physical memory (phys_memory.cc) --------------------------------------
 

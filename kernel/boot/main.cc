@@ -5,6 +5,7 @@
 #include "cmdline/cmdline.h"
 #include "kernel/boot/boot.h"
 #include "kernel/ipc.h"
+#include "kernel/irq.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/lib/log.h"
 #include "kernel/obj/capspace.h"
@@ -21,6 +22,7 @@ constexpr const char* TERN_VERSION = "0.1";
 constexpr size_t FDT_MAX_SIZE = 2u << 20;
 
 constinit fdt::MachineInfo g_machine{};
+constinit fdt::DeviceInfo g_devices{};
 
 // The kernel command line (bootargs from /chosen):
 //
@@ -180,6 +182,33 @@ const fdt::MachineInfo& read_machine(PhysAddr fdt_pa) {
     return g_machine;
 }
 
+// The interrupt controller and the devices drivers may drive, from the
+// FDT read_machine() accepted, logged with every warning. Devices are
+// optional: a tree that names none, or none usable, boots without them.
+const fdt::DeviceInfo& read_devices(PhysAddr fdt_pa, uint64_t hartid) {
+    auto blob = fdt::Blob::open(arch::phys_to_virt(fdt_pa).as<const void>(), FDT_MAX_SIZE);
+    fdt::Diag diag;
+    Status s =
+        blob.ok() ? fdt::parse_devices(*blob, uint32_t(hartid), &g_devices, &diag) : Status(blob.error());
+    if (!s.ok()) {
+        klog::warn("device tree: no devices: %s: %s", error_name(s.error()), diag.what ? diag.what : "?");
+        g_devices = fdt::DeviceInfo{};
+        return g_devices;
+    }
+    klog::info("Devices: %zu", g_devices.nr_devices);
+    for (size_t i = 0; i < g_devices.nr_devices; i++) {
+        const fdt::Device& d = g_devices.devices[i];
+        klog::info("  %s at %#lx (%#lx bytes), interrupt %u",
+                   d.kind == fdt::DeviceKind::VirtioMmio ? "virtio-mmio" : "ns16550a uart", d.base, d.size,
+                   d.irq);
+    }
+    for (size_t i = 0; i < g_devices.nr_warnings; i++)
+        klog::warn("device tree: %s (offset %#x)", g_devices.warnings[i].what, g_devices.warnings[i].offset);
+    if (g_devices.nr_dropped_warnings)
+        klog::warn("device tree: %zu more device warnings not shown", g_devices.nr_dropped_warnings);
+    return g_devices;
+}
+
 void log_banner(uint64_t hartid, PhysAddr fdt) {
     klog::info("Tern %s: RISC-V Sv39 capability microkernel", TERN_VERSION);
     platform::describe(klog::info_line_sink());
@@ -198,11 +227,13 @@ void log_banner(uint64_t hartid, PhysAddr fdt) {
 }  // namespace
 
 const fdt::MachineInfo& boot_machine() { return g_machine; }
+const fdt::DeviceInfo& boot_devices() { return g_devices; }
 
 void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instructions_at_entry) {
     PhysAddr fdt(fdt_phys);
     log_banner(hartid, fdt);                                          // version, firmware, boot hart
     const fdt::MachineInfo& machine = read_machine(fdt);              // FDT: memory, harts, bootargs
+    const fdt::DeviceInfo& devices = read_devices(fdt, hartid);       // FDT: interrupt controller, devices
     platform::set_timebase(machine.timebase_frequency);               // the timer's frequency
     BootOptions opt = parse_boot_options(machine.bootargs);           // command line
     ipc::enable_fastpaths(opt.ipc_fastpath);                          // tests: general IPC paths only
@@ -211,6 +242,7 @@ void boot_main(uint64_t hartid, uint64_t fdt_phys, uint64_t instructions_at_entr
     // Instruction counts mean something only under QEMU -icount (tools/bench boot).
     klog::debug("memory ready: %lu instructions from entry",
                 phys_memory().instret_ready - instructions_at_entry);
+    irq::init(devices);                                                    // the interrupt controller
     if (!opt.crash.empty()) boot_crash(opt.crash);                         // tests: faults are loud
     if (opt.hold) hold();                                                  // tests: page table vs QEMU's
     if (!opt.ktest.empty()) platform::exit(ktest_run(opt.ktest) ? 1 : 0);  // tests: on-target suites

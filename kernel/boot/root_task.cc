@@ -4,6 +4,7 @@
 #include "abi/boot.h"
 #include "elf/elf.h"
 #include "kernel/boot/boot.h"
+#include "kernel/irq.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/obj/cap.h"
@@ -188,6 +189,54 @@ void give_memory(Task* task, abi::BootInfo& info) {
     }
 }
 
+// The order of the smallest naturally aligned block of frames that
+// covers [base, base + size), or ~0u beyond a 2 MiB one.
+unsigned covering_order(uint64_t base, uint64_t size) {
+    constexpr unsigned MAX_DEVICE_ORDER = 9;
+    for (unsigned order = 0; order <= MAX_DEVICE_ORDER; order++) {
+        const uint64_t block = PAGE_SIZE << order;
+        if (align_down(base, block) + block >= base + size) return order;
+    }
+    return ~0u;
+}
+
+bool overlaps_ram(const fdt::MachineInfo& m, uint64_t base, uint64_t end) {
+    for (size_t i = 0; i < m.nr_banks; i++)
+        if (base < m.banks[i].range.end().raw() && m.banks[i].range.base.raw() < end) return true;
+    return false;
+}
+
+// The IrqControl capability, and a Frame for each device's registers
+// (outside RAM: never in mem_map, never the pager's), listed in the boot
+// info with their interrupt lines.
+void give_devices(Task* task, abi::BootInfo& info, const fdt::MachineInfo& m, const fdt::DeviceInfo& d) {
+    if (irq::available()) {
+        Cap control{};
+        control.type = abi::CapType::IrqControl;
+        control.rights = abi::RIGHTS_ALL;
+        caps::install(root_slot(task, abi::SLOT_ROOT_IRQ_CONTROL), control, nullptr);
+        info.has_irq_control = 1;
+    }
+    if (d.nr_devices > abi::BOOT_MAX_DEVICES)
+        klog::warn("%zu devices; the root task is given the first %u", d.nr_devices, abi::BOOT_MAX_DEVICES);
+    for (size_t i = 0; i < d.nr_devices && info.nr_devices < abi::BOOT_MAX_DEVICES; i++) {
+        const fdt::Device& dev = d.devices[i];
+        const unsigned order = covering_order(dev.base, dev.size);
+        const uint64_t first = order == ~0u ? 0 : align_down(dev.base, PAGE_SIZE << order);
+        if (order == ~0u || dev.base + dev.size < dev.base ||
+            overlaps_ram(m, first, first + (PAGE_SIZE << order))) {
+            klog::warn("device at %#lx (%#lx bytes): its registers are too large, or lie in RAM; not given",
+                       dev.base, dev.size);
+            continue;
+        }
+        const unsigned slot = abi::SLOT_ROOT_DEVICES + info.nr_devices;
+        caps::install_frame(root_slot(task, slot), first / PAGE_SIZE, order,
+                            abi::RIGHT_READ | abi::RIGHT_WRITE, nullptr);
+        info.devices[info.nr_devices++] = abi::BootDevice{
+            abi::DeviceKind(dev.kind), uint8_t(order), uint16_t(dev.irq), slot, dev.base, dev.size};
+    }
+}
+
 // Its ELF image, checked against the user address range (below the boot info page).
 elf::Image parse_program(const EmbeddedProgram& prog) {
     elf::Image img;
@@ -268,8 +317,9 @@ void boot_start_root(const fdt::MachineInfo& m, StrView init, uint64_t kpool_byt
     give_mem_map(task, info);                         // mem_map, read-write
     give_initrd(task, info);                          // the boot bundle, read-only
     give_memory(task, info);                          // all free RAM, as Memory caps
-    klog::info("root task %s: %u image pages, %u memory ranges, entry %#lx", prog->name, info.nr_image_pages,
-               info.nr_memory, img.entry);
+    give_devices(task, info, m, boot_devices());      // interrupts and device registers
+    klog::info("root task %s: %u image pages, %u memory ranges, %u devices, entry %#lx", prog->name,
+               info.nr_image_pages, info.nr_memory, info.nr_devices, img.entry);
     klog::info("boot complete; starting the root task %s", prog->name);
     enter_user_mode(task, img.entry);  // traps, timer, scheduler, sret
 }

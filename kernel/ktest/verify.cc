@@ -11,6 +11,7 @@
 
 #include "kernel/boot/boot.h"
 #include "kernel/ipc.h"
+#include "kernel/irq.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/notify.h"
 #include "kernel/obj/cap.h"
@@ -46,11 +47,14 @@ enum : unsigned {
     NT2 = 23,  // a notification C is bound to
     W_TASK = 24,
     W_THREAD = 25,
+    IRQ_CONTROL = 26,
+    IRQ = 27,            // the handler of line IRQ_LINE (when there is an interrupt controller)
     REPLY = 30,          // the Reply capability of B's Call
     SPARE = 40,          // empty, in the second leaf
     EP2_COPY = 100'000,  // a copy of EP2, in a leaf of its own
 };
 constexpr unsigned B_EP = 8;  // B's copy of EP, badged
+constexpr uint64_t IRQ_LINE = 5;
 constexpr uint64_t B_VA = 0x10000, A_VA = 0x20000;
 
 struct World {
@@ -161,6 +165,15 @@ Status build() {
     };
     for (Error e : steps)
         if (e != Error::None) return e;
+    if (irq::available()) {
+        Cap control{};
+        control.type = abi::CapType::IrqControl;
+        control.rights = abi::RIGHTS_ALL;
+        caps::install(TRY(caps::empty_slot(W.a, IRQ_CONTROL)), control, nullptr);
+        if (Error e = call(syscall::irq_control_get_body, ta, IRQ_CONTROL, IRQ_LINE, 0, IRQ);
+            e != Error::None)
+            return e;
+    }
     W.b = static_cast<Task*>(a_slot(B_TASK).obj);
     W.c = static_cast<Task*>(a_slot(C_TASK).obj);
     W.d = static_cast<Task*>(a_slot(D_TASK).obj);
@@ -562,6 +575,20 @@ void finds_notifications_wrong(unity::Runner& r) {
     EXPECT_CONSISTENT();
 }
 
+void finds_interrupt_lines_wrong(unity::Runner& r) {
+    ASSERT_TRUE(world_ready(r));
+    if (!irq::available()) return;  // no controller in this machine: nothing to damage
+    {
+        Damage<Cap> d(&a_slot(SPARE), a_slot(IRQ));  // a second handler of the line
+        EXPECT_DETECTS(Check::Interrupt);
+    }
+    {
+        auto d = damage_cap(IRQ, [](Cap& c) { c.set_irq_line(IRQ_LINE + 1); });  // a line nobody took
+        EXPECT_DETECTS(Check::Interrupt);
+    }
+    EXPECT_CONSISTENT();
+}
+
 void finds_a_wait_for_a_reply_nobody_can_answer(unity::Runner& r) {
     ASSERT_TRUE(world_ready(r));
     auto d = damage_cap(REPLY, [](Cap& c) { c.set_reply_generation(c.reply_generation() + 1); });
@@ -607,6 +634,7 @@ void ktest_verify(unity::Runner& r) {
     RUN_TEST(r, finds_a_mapping_its_leaves_do_not_make);
     RUN_TEST(r, finds_a_leaf_no_mapping_records);
     RUN_TEST(r, finds_notifications_wrong);
+    RUN_TEST(r, finds_interrupt_lines_wrong);
     RUN_TEST(r, finds_task_fields_wrong);
     RUN_TEST(r, finds_a_capability_leaf_out_of_place);
     RUN_TEST(r, finds_an_asid_used_twice);

@@ -1,6 +1,7 @@
 #include "kernel/obj/cap.h"
 
 #include "kernel/ipc.h"
+#include "kernel/irq.h"
 #include "kernel/notify.h"
 #include "kernel/obj/vm.h"
 
@@ -61,6 +62,7 @@ void remove(Cap* c) {
     if (c->empty()) return;
     if (c->type == abi::CapType::Frame) vm::unmap_frame(c);
     if (c->type == abi::CapType::Reply) ipc::reply_dropped(c);
+    if (c->type == abi::CapType::IrqHandler) irq::release(uint32_t(c->irq_line()));
     if (names_a_task(*c)) tasks::holder_removed(c);
     // Children move up to c's parent, keeping what was derived reachable.
     while (Cap* ch = c->first_child) {

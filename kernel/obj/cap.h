@@ -42,6 +42,13 @@ inline Result<Cap*> lookup(Task* task, uint64_t slot, abi::CapType type, uint8_t
     return c;
 }
 
+// Whether `c` may be copied (CapCopy, or sent with a message): all but a
+// Reply capability, which answers one Call once, and an IrqHandler,
+// which one task holds (irq.h).
+inline bool copyable(const Cap& c) {
+    return c.type != abi::CapType::Reply && c.type != abi::CapType::IrqHandler;
+}
+
 // Whether looking for an empty slot may make the leaf it lies in
 // (CapSpace::grow_to): the general paths do; the IPC fast paths, which
 // make no calls, do not, and neither do deliveries into slots whose

@@ -46,9 +46,11 @@ struct Task;
 //             which is aligned to them
 //   Endpoint  badge(), carried by the messages sent through it; 0 for none
 //   Notification  badge(), the bits Signal may set through it; 0: any
+//   IrqHandler irq_line(), the interrupt line it holds
 //   Reply     reply_generation(), which must equal its thread's reply_gen
 //             for it to answer (ipc::waiting_caller)
-// Task and Thread capabilities hold nothing besides their object.
+// Task and Thread capabilities hold nothing besides their object;
+// IrqControl and IrqHandler capabilities name no object.
 struct Cap {
     abi::CapType type = abi::CapType::Null;
     uint8_t rights = 0;
@@ -73,7 +75,7 @@ public:
     bool empty() const { return type == abi::CapType::Null; }
     // Whether it is a capability: not empty, and not a slot of the absent
     // leaf (CapSpace), whose type is none of abi::CapType's.
-    bool is_cap() const { return uint8_t(uint8_t(type) - 1) < uint8_t(abi::CapType::Notification); }
+    bool is_cap() const { return uint8_t(uint8_t(type) - 1) < uint8_t(abi::CapType::IrqHandler); }
 
     uint64_t memory_first() const { return w0; }
     uint64_t memory_pages() const { return w1; }
@@ -94,6 +96,9 @@ public:
     uint64_t badge() const { return w0; }
     void set_badge(uint64_t value) { w0 = value; }
 
+    uint64_t irq_line() const { return w0; }
+    void set_irq_line(uint64_t line) { w0 = line; }
+
     uint64_t reply_generation() const { return w0; }
     void set_reply_generation(uint64_t gen) { w0 = gen; }
 
@@ -113,6 +118,7 @@ public:
             case abi::CapType::Endpoint:
             case abi::CapType::Notification:
             case abi::CapType::Reply:
+            case abi::CapType::IrqHandler:
                 return w1 == 0;
             default:
                 return w0 == 0 && w1 == 0;
@@ -120,7 +126,7 @@ public:
     }
 };
 
-static_assert(abi::CapType::Null == abi::CapType(0) && abi::CapType::Notification == abi::CapType(7));
+static_assert(abi::CapType::Null == abi::CapType(0) && abi::CapType::IrqHandler == abi::CapType(9));
 
 // The type of the slots of the absent leaf (CapSpace): neither empty, so
 // that nothing fills them, nor a capability, so that no lookup finds one.

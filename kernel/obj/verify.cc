@@ -369,12 +369,36 @@ bool compare(Run& r, const Count& c) {
     return compare_task(r, static_cast<const Task*>(o), c);
 }
 
+// The references interrupt lines hold on the notifications they signal.
+void count_irq_sources() {
+    for (uint32_t line = 1; line < irq::lines(); line++) ref(irq::view(line).n);
+}
+
+// Every held line has exactly one IrqHandler capability (check_cap
+// marked those it saw; a second for a line fails there), and no line
+// that is not held is in service or names a notification.
+bool check_irq_lines(Run& r) {
+    for (uint32_t line = 1; line < irq::lines(); line++) {
+        const irq::LineView v = irq::view(line);
+        const bool seen = (r.irq_lines_seen[line / 64] >> (line % 64)) & 1;
+        if (v.held != seen)
+            return fail(r, Check::Interrupt, "line %u: %s, yet %s IrqHandler capability holds it", line,
+                        v.held ? "held" : "free", seen ? "an" : "no");
+        if (!v.held && (v.in_service || v.n))
+            return fail(r, Check::Interrupt, "line %u: free, yet in service or naming a notification", line);
+        if (v.n && !is_object(v.n, ObjType::Notification))
+            return fail(r, Check::Interrupt, "line %u: signals no live notification", line);
+    }
+    return true;
+}
+
 // One batch after another; the first is in the table already when it
 // holds every object.
 bool count_references(Run& r) {
     for (uint64_t done = 0; done < r.objects;) {
         if (!g_all_counted && fill_batch(done) == 0) break;
         kpool::for_each_object(count_sources, nullptr);
+        count_irq_sources();
         for (const Count& c : g_counts)
             if (c.obj && !compare(r, c)) return false;
         done += g_filled;
@@ -403,7 +427,7 @@ bool check_totals(Run& r, const uint64_t pages[4]) {
     if (r.listed_threads != r.threads_of_alive)
         return fail(r, Check::Thread, "%lu threads belong to live tasks, %lu are in their tasks' lists",
                     r.threads_of_alive, r.listed_threads);
-    return true;
+    return check_irq_lines(r);
 }
 
 struct PassOne {
@@ -442,6 +466,7 @@ const char* check_name(Check c) {
         "reply",
         "current thread",
         "notification",
+        "interrupt",
     };
     return unsigned(c) < NR_CHECKS ? NAMES[unsigned(c)] : "?";
 }

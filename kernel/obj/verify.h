@@ -62,8 +62,9 @@ enum class Check : uint8_t {
     Reply,          // a thread waiting for a reply without exactly one Reply capability to answer it
     Current,        // the running thread
     Notification,   // a notification's waiting threads and bound thread
+    Interrupt,      // interrupt lines against the IrqHandler capabilities that hold them
 };
-inline constexpr unsigned NR_CHECKS = unsigned(Check::Notification) + 1;
+inline constexpr unsigned NR_CHECKS = unsigned(Check::Interrupt) + 1;
 
 const char* check_name(Check c);
 

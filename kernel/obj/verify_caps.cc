@@ -163,6 +163,29 @@ bool check_object_cap(Run& r, const Cap* c, const Loc& at) {
     return true;
 }
 
+// The IrqControl capability: no object, no fields, copies of copies.
+bool check_irq_control(Run& r, const Cap* c, const Loc& at) {
+    if (c->obj || !no_mapping(c) || !c->unused_fields_clear())
+        return fail_at(r, Check::CapFields, at, "irq control capability with stray fields");
+    if (const Cap* p = c->parent; p && (p->type != CapType::IrqControl || (c->rights & ~p->rights)))
+        return fail_at(r, Check::CapFields, at, "not a copy of its parent");
+    return true;
+}
+
+// An IrqHandler capability: the one holder of a held line, never copied.
+bool check_irq_handler(Run& r, const Cap* c, const Loc& at) {
+    if (c->obj || !no_mapping(c) || !c->unused_fields_clear() || c->parent || c->first_child)
+        return fail_at(r, Check::CapFields, at, "irq handler capability with stray fields, or in the tree");
+    const uint64_t line = c->irq_line();
+    if (line == 0 || line >= irq::lines() || !irq::view(uint32_t(line)).held)
+        return fail_at(r, Check::Interrupt, at, "irq handler of line %lu, which is not held", line);
+    uint64_t& word = r.irq_lines_seen[line / 64];
+    if ((word >> (line % 64)) & 1)
+        return fail_at(r, Check::Interrupt, at, "a second handler of line %lu", line);
+    word |= uint64_t(1) << (line % 64);
+    return true;
+}
+
 bool check_reply(Run& r, const Cap* c, const Loc& at) {
     if (!is_object(c->obj, ObjType::Thread))
         return fail_at(r, Check::CapObject, at, "a reply capability naming no live thread");
@@ -182,7 +205,7 @@ bool check_cap(Run& r, const Cap* c, const Loc& at) {
         return true;
     }
     r.caps++;
-    if (unsigned(c->type) > unsigned(CapType::Notification))
+    if (unsigned(c->type) > unsigned(CapType::IrqHandler))
         return fail_at(r, Check::CapFields, at, "type %u unknown", unsigned(c->type));
     if (c->rights & ~abi::RIGHTS_ALL)
         return fail_at(r, Check::CapFields, at, "rights %#x unknown", c->rights);
@@ -194,6 +217,10 @@ bool check_cap(Run& r, const Cap* c, const Loc& at) {
             return check_frame(r, c, at);
         case CapType::Reply:
             return check_reply(r, c, at);
+        case CapType::IrqControl:
+            return check_irq_control(r, c, at);
+        case CapType::IrqHandler:
+            return check_irq_handler(r, c, at);
         default:
             return check_object_cap(r, c, at);
     }

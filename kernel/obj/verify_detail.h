@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "kernel/irq.h"
 #include "kernel/obj/objects.h"
 #include "kernel/obj/pool.h"
 #include "kernel/obj/verify.h"
@@ -28,6 +29,7 @@ struct Run {
     uint64_t notices = 0;                           // end notices waiting in endpoint queues (their carriers)
     uint64_t created_listed = 0, with_creator = 0;  // tasks on creators' lists, tasks with a creator
     uint64_t asid_bits[4096 / 64] = {};             // of alive tasks, to see each once
+    uint64_t irq_lines_seen[irq::MAX_LINES / 64] = {};  // lines an IrqHandler capability holds
 };
 
 // Records the finding and returns false, so checks read

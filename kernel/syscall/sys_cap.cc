@@ -48,6 +48,9 @@ SYSCALL_HANDLER(cap_identify) {
         case abi::CapType::Notification:
             extra = cap->badge();
             break;
+        case abi::CapType::IrqHandler:
+            extra = cap->irq_line();
+            break;
         default:
             break;
     }
@@ -59,7 +62,7 @@ SYSCALL_HANDLER(cap_copy) {
     uint64_t mask = t->ctx.arg(3), badge = t->ctx.arg(4);
     auto src = caps::lookup(t->task, src_slot);
     if (!src.ok()) return ret(t, src.error());
-    if ((*src)->type == abi::CapType::Reply) return ret(t, Error::WrongType);
+    if (!caps::copyable(**src)) return ret(t, Error::WrongType);
     if (!rights::within(mask, abi::RIGHTS_ALL)) return ret(t, Error::InvalidArgument);
     if (badge && !badge_ok(**src, badge)) return ret(t, Error::InvalidArgument);
     auto task = task_arg(t, dst_task_slot);

@@ -1,5 +1,6 @@
 // Null, DebugWrite, Exit, Yield, KernelInfo.
 #include "kernel/fault.h"
+#include "kernel/irq.h"
 #include "kernel/lib/log.h"
 #include "kernel/obj/pool.h"
 #include "kernel/obj/task.h"
@@ -59,6 +60,13 @@ SYSCALL_HANDLER(kernel_info) {
             if (verify::run(&f)) return ret(t, Error::None);
             klog::error("verify: %s: %s", verify::check_name(f.check), f.message);
             return ret(t, Error::Malformed, uint64_t(f.check));
+        }
+        case abi::KERNEL_INFO_IRQ:
+            if (t->ctx.arg(1) >= irq::MAX_LINES) break;
+            return ret(t, Error::None, irq::taken(uint32_t(t->ctx.arg(1))), irq::unheld());
+        case abi::KERNEL_INFO_IDLE: {
+            const sched::IdleStats s = sched::idle_stats();
+            return ret(t, Error::None, s.instructions, s.periods);
         }
     }
     ret(t, Error::InvalidArgument);

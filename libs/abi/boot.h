@@ -7,6 +7,11 @@
 //   SLOT_ROOT_IMAGE ..  one Frame (R+X or R+W) per page of its own loaded image,
 //                       in address order, so it can share its text with children
 //   SLOT_ROOT_MEMORY .. one Memory capability per free RAM range
+//   SLOT_ROOT_IRQ_CONTROL  the IrqControl capability (when there is an
+//                       interrupt controller)
+//   SLOT_ROOT_DEVICES .. one Frame per device the device tree names (its
+//                       registers: a naturally aligned block of frames
+//                       that covers them, outside RAM), BootInfo::devices
 #pragma once
 
 #include <stdint.h>
@@ -25,8 +30,12 @@ inline constexpr unsigned SLOT_ROOT_IMAGE = 16;  // up to ROOT_IMAGE_MAX_PAGES s
 inline constexpr unsigned ROOT_IMAGE_MAX_PAGES = 64;
 inline constexpr unsigned SLOT_ROOT_MEMORY = 96;  // up to BOOT_MAX_MEMORY slots
 inline constexpr unsigned BOOT_MAX_MEMORY = 32;
+inline constexpr unsigned SLOT_ROOT_IRQ_CONTROL = 4;
+inline constexpr unsigned SLOT_ROOT_DEVICES =
+    SLOT_ROOT_MEMORY + BOOT_MAX_MEMORY;  // up to BOOT_MAX_DEVICES slots
+inline constexpr unsigned BOOT_MAX_DEVICES = 12;
 inline constexpr unsigned SLOT_ROOT_FREE =
-    SLOT_ROOT_MEMORY + BOOT_MAX_MEMORY;  // first slot the root may use freely
+    SLOT_ROOT_DEVICES + BOOT_MAX_DEVICES;  // first slot the root may use freely
 
 // Where the kernel puts the root task's stack and boot info page.
 inline constexpr uint64_t ROOT_STACK_TOP = 0x3fe0000000ull;
@@ -61,6 +70,21 @@ struct BootImagePage {
     uint32_t rights;
 };
 
+// What a device is (the device tree's compatible string).
+enum class DeviceKind : uint8_t {
+    VirtioMmio = 1,  // "virtio,mmio": a virtio device over MMIO (or an empty slot)
+    Uart16550 = 2,   // "ns16550a"
+};
+
+struct BootDevice {
+    DeviceKind kind;
+    uint8_t order;  // the Frame covering its registers is of 2^order frames
+    uint16_t irq;   // its interrupt line (IrqControlGet)
+    uint32_t slot;  // that Frame's slot (map it: the registers are at phys's offset in it)
+    uint64_t phys;  // its registers: [phys, phys + size)
+    uint64_t size;
+};
+
 struct BootInfo {
     uint64_t magic;
     uint32_t version;
@@ -78,6 +102,9 @@ struct BootInfo {
     uint64_t initrd_bytes;              // its exact size, at ROOT_INITRD_VA + (start & 0xfff)
     uint64_t initrd_va;                 // where the root task reads it (0 when none)
     uint32_t nr_harts;
+    uint32_t nr_devices;
+    BootDevice devices[BOOT_MAX_DEVICES];
+    uint32_t has_irq_control;  // SLOT_ROOT_IRQ_CONTROL holds the IrqControl capability
     uint32_t cmdline_len;
     char cmdline[1024];
 };

@@ -14,6 +14,8 @@ enum class CapType : uint8_t {
     Endpoint = 5,      // a synchronous IPC endpoint
     Reply = 6,         // the right to answer one Call, once
     Notification = 7,  // a word of bits for asynchronous signals
+    IrqControl = 8,    // the right to make IrqHandler capabilities (the root task's)
+    IrqHandler = 9,    // one interrupt line: its interrupts signal a notification
 };
 
 constexpr const char* cap_type_name(CapType t) {
@@ -34,6 +36,10 @@ constexpr const char* cap_type_name(CapType t) {
             return "reply";
         case CapType::Notification:
             return "notification";
+        case CapType::IrqControl:
+            return "irq control";
+        case CapType::IrqHandler:
+            return "irq handler";
     }
     return "?";
 }
@@ -42,6 +48,7 @@ constexpr const char* cap_type_name(CapType t) {
 //   Frame:     Read, Write, Exec: what a mapping through it may allow
 //   Endpoint:  Write = send, Read = receive, Grant = transfer capabilities
 //   Notification: Write = signal, Read = wait, poll, bind to a thread
+//   IrqControl: Write = make handlers; IrqHandler: any right (it is never copied)
 //   Memory, Task, Thread: Write = control (mint, map into, start, kill)
 enum Rights : uint8_t {
     RIGHT_READ = 1,

@@ -43,7 +43,9 @@ namespace abi {
        KERNEL_INFO_KMEM -> a1 = the caller's kernel memory used, a2 = its limit (0: none), a3 = what      \
        TaskCreate reserves for a task besides its limit; a0 = KERNEL_INFO_VERIFY -> the kernel checks its \
        own state: None, or Malformed with a1 = what is broken (kernel/obj/verify.h), the details on the   \
-       console */                                                                                         \
+       console; a0 = KERNEL_INFO_IRQ, a1 = line -> a1 = its interrupts taken, a2 = interrupts that came   \
+       for lines nobody held; a0 = KERNEL_INFO_IDLE -> a1 = instructions retired while idle (wfi), a2 =   \
+       idle periods */                                                                                    \
     X(KernelInfo, 4, kernel_info)                                                                         \
                                                                                                           \
     /* --- Capabilities (any type) --- */                                                                 \
@@ -119,7 +121,17 @@ namespace abi {
     /* a0 = Notification slot (Read) -> a1 = the bits, taken (waits until some are set) */                \
     X(Wait, 62, wait)                                                                                     \
     /* a0 = Notification slot (Read) -> a1 = the bits, taken (0 if none; never waits) */                  \
-    X(Poll, 63, poll)
+    X(Poll, 63, poll)                                                                                     \
+                                                                                                          \
+    /* --- Interrupts (docs/syscalls.md, "Interrupts") --- */                                             \
+    /* a0 = IrqControl slot (Write), a1 = line, a2 = dst Task slot (0 = own), a3 = dst slot: the line's   \
+       IrqHandler (Busy: someone holds it; InvalidArgument: no such line) */                              \
+    X(IrqControlGet, 70, irq_control_get)                                                                 \
+    /* a0 = IrqHandler slot, a1 = Notification slot (Write) or 0: what the line's interrupts signal (the  \
+       capability's badge, or bit line % 64 if it has none) */                                            \
+    X(IrqSetNotification, 71, irq_set_notification)                                                       \
+    /* a0 = IrqHandler slot: the interrupt taken is done; the line may interrupt again */                 \
+    X(IrqAck, 72, irq_ack)
 
 enum class Sys : uint64_t {
 #define TERN_SYSCALL_ENUMERATOR(name, nr, handler) name = (nr),
@@ -238,6 +250,8 @@ inline constexpr unsigned FRAME_ORDER_MAX = 18;
 inline constexpr uint64_t KERNEL_INFO_POOL = 0;
 inline constexpr uint64_t KERNEL_INFO_KMEM = 1;
 inline constexpr uint64_t KERNEL_INFO_VERIFY = 2;
+inline constexpr uint64_t KERNEL_INFO_IRQ = 3;   // a1 = line -> a1 its interrupts, a2 those nobody held
+inline constexpr uint64_t KERNEL_INFO_IDLE = 4;  // a1 instructions retired while idle, a2 idle periods
 
 // The user half of every address space (Sv39): [USER_BASE, USER_END).
 inline constexpr uint64_t USER_BASE = 0x1000;

@@ -121,7 +121,8 @@ inline Status kernel_verify(uint64_t* check = nullptr) {
 struct CapInfo {
     abi::CapType type;
     uint64_t rights;
-    uint64_t word;  // Frame: pfn << 8 | order; Memory: first pfn; Endpoint: badge
+    uint64_t word;  // Frame: pfn << 8 | order; Memory: first pfn; Endpoint, Notification: badge;
+                    // IrqHandler: its line
 };
 inline Result<CapInfo> cap_identify(uint64_t slot) {
     Regs r = call(abi::Sys::CapIdentify, slot);
@@ -242,6 +243,39 @@ inline Result<uint64_t> wait(uint64_t notification) {
 // The bits set, taken (0: none); never waits.
 inline Result<uint64_t> poll(uint64_t notification) {
     return detail::bits(call(abi::Sys::Poll, notification));
+}
+
+// --- Interrupts ------------------------------------------------------------
+
+// The IrqHandler capability of `line`, made from the IrqControl in
+// `control` into `dst_slot` of `dst_task` (0: our own table).
+inline Status irq_control_get(uint64_t control, uint64_t line, uint64_t dst_task, uint64_t dst_slot) {
+    return status(call(abi::Sys::IrqControlGet, control, line, dst_task, dst_slot));
+}
+// The line's interrupts signal the notification in `notification` (0: none).
+inline Status irq_set_notification(uint64_t handler, uint64_t notification) {
+    return status(call(abi::Sys::IrqSetNotification, handler, notification));
+}
+// The interrupt taken is handled: the line may interrupt again.
+inline Status irq_ack(uint64_t handler) { return status(call(abi::Sys::IrqAck, handler)); }
+
+struct IrqCounts {
+    uint64_t taken;   // interrupts the line has had
+    uint64_t unheld;  // interrupts that came for lines nobody held
+};
+inline Result<IrqCounts> irq_counts(uint64_t line) {
+    Regs r = call(abi::Sys::KernelInfo, abi::KERNEL_INFO_IRQ, line);
+    if (r.a0) return to_error(r.a0);
+    return IrqCounts{r.a1, r.a2};
+}
+struct IdleInfo {
+    uint64_t instructions;  // retired while idle (wfi): under -icount, the time devices took
+    uint64_t periods;
+};
+inline Result<IdleInfo> idle_info() {
+    Regs r = call(abi::Sys::KernelInfo, abi::KERNEL_INFO_IDLE);
+    if (r.a0) return to_error(r.a0);
+    return IdleInfo{r.a1, r.a2};
 }
 
 // --- IPC -------------------------------------------------------------------

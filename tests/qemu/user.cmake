@@ -20,6 +20,14 @@ tern_user_qemu_tests(capspace 6)
 
 tern_user_qemu_tests(notify 9)
 
+# irq needs the UART's interrupt on the boot hart's PLIC: one socket (with
+# two, QEMU wires the UART and the virtio slots to different sockets' PLICs;
+# with more, it has an APLIC, which the kernel does not drive).
+tern_qemu_test(user.irq.128M TIMEOUT 120 ARGS --mem 128M --unity --min-tests 6 --append "init=irq"
+  --reject "KERNEL PANIC")
+tern_qemu_test(user.irq.1G_smp4 TIMEOUT 120 ARGS --mem 1G --smp 4 --unity --min-tests 6 --append "init=irq"
+  --reject "KERNEL PANIC")
+
 tern_user_qemu_tests(hostile 25)
 # With a small kernel pool even the 8 GiB machine runs out of kernel memory
 # before the root task's table fills: the exhaustion test must not be skipped.
@@ -36,6 +44,8 @@ tern_qemu_test(user.capspace.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
   --unity --min-tests 6 --append "init=capspace verify=syscall" --reject "KERNEL PANIC")
 tern_qemu_test(user.notify.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
   --unity --min-tests 9 --append "init=notify verify=syscall" --reject "KERNEL PANIC")
+tern_qemu_test(user.irq.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
+  --unity --min-tests 6 --append "init=irq verify=syscall" --reject "KERNEL PANIC")
 tern_qemu_test(user.hostile.verify_each_call.128M TIMEOUT 300 ARGS --mem 128M
   --unity --min-tests 25 --append "init=hostile verify=syscall" --reject "KERNEL PANIC")
 

@@ -585,7 +585,7 @@ void misc(World& w) {
         case 4: {
             // Numbers no call has: refused in a0 (and a7).
             const uint64_t nrs[] = {
-                5, 9, 15, 25, 34, 45, 56, 57, 59, 64, 70, 1000, uint64_t(1) << 32, ~uint64_t(0)};
+                5, 9, 15, 25, 34, 45, 56, 57, 59, 64, 73, 1000, uint64_t(1) << 32, ~uint64_t(0)};
             const uint64_t nr = w.rng.pick(nrs);
             note(w, nr, 0);
             const sys::Regs r = sys::raw(nr, any_word(w), any_word(w), any_word(w));
@@ -595,8 +595,8 @@ void misc(World& w) {
         default: {
             // A child: any call with any words.
             if (w.role != Role::Child) return;
-            const uint64_t nrs[] = {10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 30, 31,
-                                    32, 33, 40, 41, 42, 43, 44, 50, 60, 61, 63};
+            const uint64_t nrs[] = {10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 30, 31, 32,
+                                    33, 40, 41, 42, 43, 44, 50, 60, 61, 63, 70, 71, 72};
             uint64_t nr = w.rng.pick(nrs);
             const uint64_t a0 = any_word(w);
             note(w, nr, a0);

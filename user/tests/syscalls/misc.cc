@@ -27,7 +27,10 @@ void kernel_info_reports_the_kmem_account(unity::Runner& r) {
     ASSERT_VALUE(k, sys::kmem_info());
     EXPECT_EQ_U(k.limit, 0);
     EXPECT_TRUE(k.task_base >= uint64_t(2) * 4096);  // at least the cap table and the root table
-    EXPECT_ERR(sys::status(sys::call(abi::Sys::KernelInfo, 3)), Error::InvalidArgument);
+    EXPECT_ERR(sys::status(sys::call(abi::Sys::KernelInfo, 5)), Error::InvalidArgument);
+    // KERNEL_INFO_IRQ: a line past any controller's.
+    EXPECT_ERR(sys::status(sys::call(abi::Sys::KernelInfo, abi::KERNEL_INFO_IRQ, 1 << 20)),
+               Error::InvalidArgument);
     EXPECT_ERR(sys::status(sys::call(abi::Sys::KernelInfo, ~uint64_t(0))), Error::InvalidArgument);
 }
 
