@@ -120,7 +120,8 @@ void handle_pending() {
             // Released while the controller had it pending: nobody can take it.
             g.unheld++;
             platform::irq_complete(line);
-            if (g.unheld <= 16) klog::warn("interrupt on line %u, which nobody holds (%lu so far)", line, g.unheld);
+            if (g.unheld <= 16)
+                klog::warn("interrupt on line %u, which nobody holds (%lu so far)", line, g.unheld);
             continue;
         }
         l->taken++;

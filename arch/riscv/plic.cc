@@ -10,11 +10,11 @@ namespace platform {
 namespace {
 
 // Register offsets (PLIC spec, chapter 3 "Memory map").
-constexpr uint64_t PRIORITY = 0x0;          // + 4 * source
-constexpr uint64_t ENABLE = 0x2000;         // + 0x80 * context, a bit per source
+constexpr uint64_t PRIORITY = 0x0;   // + 4 * source
+constexpr uint64_t ENABLE = 0x2000;  // + 0x80 * context, a bit per source
 constexpr uint64_t ENABLE_STRIDE = 0x80;
-constexpr uint64_t THRESHOLD = 0x200000;    // + 0x1000 * context
-constexpr uint64_t CLAIM = 0x200004;        // + 0x1000 * context: read claims, write completes
+constexpr uint64_t THRESHOLD = 0x200000;  // + 0x1000 * context
+constexpr uint64_t CLAIM = 0x200004;      // + 0x1000 * context: read claims, write completes
 constexpr uint64_t CONTEXT_STRIDE = 0x1000;
 
 struct Plic {

@@ -111,8 +111,7 @@ void the_boot_info_lists_the_devices(unity::Runner& r) {
         EXPECT_EQ_U(v->order, 0);
     }
     // Not RAM: no Memory capability the pager would serve covers them.
-    for (uint32_t i = 0; i < b->nr_memory; i++)
-        EXPECT_TRUE(b->memory[i].first_pfn > (UART_PHYS >> 12) + 16);
+    for (uint32_t i = 0; i < b->nr_memory; i++) EXPECT_TRUE(b->memory[i].first_pfn > (UART_PHYS >> 12) + 16);
 }
 
 void device_registers_read_as_the_devices(unity::Runner& r) {
