@@ -30,9 +30,10 @@ enum class Error : uint8_t {
     WrongOrder,  // freeing with an order other than the allocated one
     // Added later, hence last (values never change).
     OutOfSlots,  // a capability space cannot grow within its task's kernel memory limit
+    IoError,     // a device could not do the transfer it was asked for
 };
 // The last value: checks of a raw error number use it.
-inline constexpr Error ERROR_LAST = Error::OutOfSlots;
+inline constexpr Error ERROR_LAST = Error::IoError;
 
 // A short, stable, human-readable name for log lines and test output.
 constexpr const char* error_name(Error e) {
@@ -75,6 +76,8 @@ constexpr const char* error_name(Error e) {
             return "wrong order";
         case Error::OutOfSlots:
             return "out of slots";
+        case Error::IoError:
+            return "i/o error";
     }
     return "unknown error";
 }

@@ -56,6 +56,11 @@ def parse_args():
     p.add_argument("--check-user-leaves", action="store_true",
                    help="check a waiting program's `LEAVES va count size` in its page table through QEMU")
     p.add_argument("--qemu-arg", action="append", default=[])
+    p.add_argument("--disk-size", help="attach a fresh sparse raw image of this size as a virtio-blk disk")
+    p.add_argument("--disk-modern", action="store_true", help="the modern virtio-mmio transport (not legacy)")
+    p.add_argument("--check-disk", action="store_true",
+                   help="after QEMU exits, check the image holds every `DISK-PATTERN first count` the "
+                        "guest printed, and zeros elsewhere")
     p.add_argument("--twin-append", help="boot again with these words added to --append")
     p.add_argument("--same-lines", help="regex: matching lines must be the same in both runs")
     p.add_argument("--fewer-in-first", help="regex with groups (name, number): smaller in the first run")
@@ -204,11 +209,60 @@ def check_user_leaves(mon, cpu, output):
     return None
 
 
+# The pattern a test writes to a disk sector (user/tests/blk: the same
+# function): word k of sector s.
+DISK_PATTERN_LINE = re.compile(r"^DISK-PATTERN (\d+) (\d+)\s*$", re.M)
+SECTOR = 512
+
+
+def pattern_word(sector, k):
+    return ((sector * 0x100000001B3) ^ (k * 0x9E3779B97F4A7C15) ^ 0x7465726E) & 0xFFFFFFFFFFFFFFFF
+
+
+def pattern_sector(sector):
+    return b"".join(pattern_word(sector, k).to_bytes(8, "little") for k in range(SECTOR // 8))
+
+
+def check_disk(path, output):
+    """The image as the guest left it: every sector a DISK-PATTERN line
+    names holds its pattern, every other sector is zero. None or why not."""
+    written = set()
+    for m in DISK_PATTERN_LINE.finditer(output):
+        first, count = int(m.group(1)), int(m.group(2))
+        written.update(range(first, first + count))
+    if not written:
+        return "the guest wrote no DISK-PATTERN lines"
+    zero = bytes(SECTOR)
+    with open(path, "rb") as f:
+        sector = 0
+        while True:
+            data = f.read(SECTOR)
+            if not data:
+                break
+            want = pattern_sector(sector) if sector in written else zero
+            if data != want:
+                what = "its pattern" if sector in written else "zeros (nothing was written there)"
+                return f"disk sector {sector} does not hold {what}"
+            sector += 1
+    missing = [s for s in written if s >= sector]
+    if missing:
+        return f"sectors past the image's end were written: {missing[:4]}"
+    print(f"qemu_test: the disk holds the {len(written)} sectors written, and zeros in the other "
+          f"{sector - len(written)}")
+    return None
+
+
 def boot(a, append):
     """Boots once with `append` as the command line and applies every check
     of a single run; returns the output, or fails."""
     extra = list(a.qemu_arg)
     tmp = tempfile.TemporaryDirectory()
+    disk = None
+    if a.disk_size:
+        disk = os.path.join(tmp.name, "disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(qemu.parse_size(a.disk_size))
+        extra += qemu.disk_args(disk, modern=a.disk_modern)
     mon_path = os.path.join(tmp.name, "monitor.sock")
     if a.check_mappings:
         append = (append + " hold").strip()
@@ -310,6 +364,10 @@ def boot(a, append):
             fail(f"Unity summary: {total} tests, {fails} failures (need >= {a.min_tests}, 0, OK)", output)
         if total != len(results):
             fail(f"summary counts {total} tests but {len(results)} result lines were printed", output)
+    if a.check_disk:
+        why = check_disk(disk, output) if disk else "--check-disk needs --disk-size"
+        if why:
+            fail(why, output)
     return output
 
 

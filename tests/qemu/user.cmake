@@ -20,6 +20,13 @@ tern_user_qemu_tests(capspace 6)
 
 tern_user_qemu_tests(notify 9)
 
+# blk: a 64 MiB sparse disk, legacy and modern virtio-mmio; the host reads
+# the image afterwards and finds every pattern written, and zeros elsewhere.
+tern_qemu_test(user.blk.legacy.128M TIMEOUT 120 ARGS --mem 128M --unity --min-tests 5 --append "init=blk"
+  --disk-size 64M --check-disk --reject "KERNEL PANIC")
+tern_qemu_test(user.blk.modern.128M TIMEOUT 120 ARGS --mem 128M --unity --min-tests 5 --append "init=blk"
+  --disk-size 64M --disk-modern --check-disk --reject "KERNEL PANIC")
+
 # irq needs the UART's interrupt on the boot hart's PLIC: one socket (with
 # two, QEMU wires the UART and the virtio slots to different sockets' PLICs;
 # with more, it has an APLIC, which the kernel does not drive).

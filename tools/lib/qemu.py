@@ -44,6 +44,17 @@ def numa_nodes(spec, total_mem):
     return sizes
 
 
+def disk_args(path, modern=False):
+    """QEMU arguments that attach the raw image `path` as a virtio-blk
+    device on a virtio-mmio slot (the legacy transport, QEMU 7.2's default,
+    or the modern one)."""
+    args = ["-drive", f"file={path},if=none,format=raw,id=disk0",
+            "-device", "virtio-blk-device,drive=disk0"]
+    if modern:
+        args += ["-global", "virtio-mmio.force-legacy=false"]
+    return args
+
+
 def command(kernel, mem="128M", smp=1, numa=None, append=None, initrd=None,
             extra=(), qemu="qemu-system-riscv64", icount=False):
     """Returns the QEMU argv. `numa` is a --numa spec or None."""
