@@ -15,9 +15,10 @@ using abi::IpcInfo;
 // Where the driver maps what it was given.
 constexpr uint64_t REGS_VA = 0x6000'0000, RING_VA = 0x6001'0000, HEADERS_VA = 0x6002'0000;
 constexpr uint64_t PAGE = 4096;
-// Where a request's Frame and Reply capability land, and where each
-// request in flight keeps them (two slots each, from BLK_SLOT_FREE).
-constexpr unsigned RX_FRAME = 200, RX_REPLY = 201;
+// Where a request's Frame and Reply capability land: straight in the
+// slots of the request that takes them (two each, from BLK_SLOT_FREE),
+// or, with every request in flight, in two spare ones.
+constexpr unsigned SPARE_FRAME = 200, SPARE_REPLY = 201;
 constexpr unsigned MAX_IN_FLIGHT = 42;  // a 128-entry queue, three descriptors a request
 constexpr uint16_t QUEUE_SIZE = 128;
 constexpr uint64_t MAX_SECTORS = 256;  // 128 KiB a request
@@ -189,6 +190,13 @@ void answer(unsigned reply, Error e, uint64_t w1 = 0, uint64_t w2 = 0, uint64_t 
     (void)sys::reply(IpcInfo::make(0, 0, 0, 0, reply), m);
 }
 
+// Where the next message's capabilities land: the slots of request
+// `request`, or the spare ones (request -1: all are in flight).
+struct Landing {
+    int request;
+    unsigned frame, reply;
+};
+
 int free_request() {
     for (unsigned i = 0; i < MAX_IN_FLIGHT; i++)
         if (!g.in_flight[i].used) return int(i);
@@ -196,10 +204,10 @@ int free_request() {
 }
 
 // The data buffer of a Read or Write: checked against the protocol.
-Result<virtio::Queue::Buffer> data_buffer(abi::BlockOp op, const sys::Received& rx) {
+Result<virtio::Queue::Buffer> data_buffer(abi::BlockOp op, const sys::Received& rx, unsigned frame) {
     const uint64_t sector = rx.msg.w[1], count = rx.msg.w[2], offset = rx.msg.w[3];
     if (!rx.info.cap_received()) return Error::InvalidCap;
-    FrameInfo f = TRY(frame_info(RX_FRAME));
+    FrameInfo f = TRY(frame_info(frame));
     const uint64_t need = op == abi::BlockOp::Read ? abi::RIGHT_WRITE : abi::RIGHT_READ;
     if ((f.rights & need) != need) return Error::NoRights;
     if (count == 0 || count > MAX_SECTORS) return Error::InvalidArgument;
@@ -211,10 +219,10 @@ Result<virtio::Queue::Buffer> data_buffer(abi::BlockOp op, const sys::Received& 
 }
 
 // Queues a Read, Write or Flush on the device; it is answered when done.
-Status start(abi::BlockOp op, const sys::Received& rx) {
+Status start(abi::BlockOp op, const sys::Received& rx, const Landing& at) {
     virtio::Queue::Buffer bufs[3];
     unsigned nr = 0;
-    const int i = free_request();
+    const int i = at.request;
     if (i < 0) return Error::Busy;
     Header& h = g.headers[i];
     h.type = op == abi::BlockOp::Read ? T_IN : op == abi::BlockOp::Write ? T_OUT : T_FLUSH;
@@ -223,34 +231,42 @@ Status start(abi::BlockOp op, const sys::Received& rx) {
     h.status = STATUS_PENDING;
     const uint64_t hp = g.headers_phys + uint64_t(i) * sizeof(Header);
     bufs[nr++] = {hp, 16, false};
-    if (op != abi::BlockOp::Flush) bufs[nr++] = TRY(data_buffer(op, rx));
+    if (op != abi::BlockOp::Flush) bufs[nr++] = TRY(data_buffer(op, rx, at.frame));
     bufs[nr++] = {hp + 16, 1, true};
     const uint16_t head = TRY(g.queue.submit(bufs, nr));
     g.slot_of_head[head] = uint16_t(i);
     g.in_flight[i] = InFlight{true, op != abi::BlockOp::Flush, nr == 3 ? bufs[1].len : 0};
     if (++g.nr_in_flight > g.most_in_flight) g.most_in_flight = g.nr_in_flight;
-    (void)sys::cap_move(RX_REPLY, reply_slot(unsigned(i)));
-    if (g.in_flight[i].data) (void)sys::cap_move(RX_FRAME, frame_slot(unsigned(i)));
     io_fence();
     wr(QUEUE_NOTIFY, 0);
     return {};
 }
 
-void serve(const sys::Received& rx) {
+// Answers or queues one Call; its Reply capability is spent or kept
+// either way. Whether the Frame that came with it was kept.
+bool serve(const sys::Received& rx, const Landing& at) {
     const auto op = abi::BlockOp(rx.msg.w[0]);
     switch (op) {
         case abi::BlockOp::Info:
-            return answer(RX_REPLY, Error::None, g.capacity, abi::BLOCK_SECTOR, MAX_SECTORS, MAX_IN_FLIGHT,
-                          g.most_in_flight);
+            answer(at.reply, Error::None, g.capacity, abi::BLOCK_SECTOR, MAX_SECTORS, MAX_IN_FLIGHT,
+                   g.most_in_flight);
+            return false;
         case abi::BlockOp::Flush:
-            if (!(g.features & F_FLUSH)) return answer(RX_REPLY, Error::None);  // nothing is cached
+            if (!(g.features & F_FLUSH)) {
+                answer(at.reply, Error::None);  // nothing is cached
+                return false;
+            }
             [[fallthrough]];
         case abi::BlockOp::Read:
         case abi::BlockOp::Write:
-            if (Status s = start(op, rx); !s.ok()) answer(RX_REPLY, s.error());
-            return;
+            if (Status s = start(op, rx, at); !s.ok()) {
+                answer(at.reply, s.error());
+                return false;
+            }
+            return op != abi::BlockOp::Flush;
     }
-    answer(RX_REPLY, Error::InvalidArgument);
+    answer(at.reply, Error::InvalidArgument);
+    return false;
 }
 
 // The device's interrupt: every finished request is answered.
@@ -276,7 +292,8 @@ Status init(uint64_t regs_offset) {
     if (regs_offset % 4 || regs_offset + CONFIG + 8 > PAGE) return Error::InvalidArgument;
     TRY(map_memory(abi::BLK_SLOT_REGS, REGS_VA, PAGE));
     g.regs = reinterpret_cast<volatile uint32_t*>(REGS_VA + regs_offset);
-    const uint64_t ring_phys = TRY(map_memory(abi::BLK_SLOT_RING, RING_VA, virtio::layout(QUEUE_SIZE, PAGE).bytes));
+    const uint64_t ring_phys =
+        TRY(map_memory(abi::BLK_SLOT_RING, RING_VA, virtio::layout(QUEUE_SIZE, PAGE).bytes));
     g.headers_phys = TRY(map_memory(abi::BLK_SLOT_HEADERS, HEADERS_VA, PAGE));
     g.headers = reinterpret_cast<Header*>(HEADERS_VA);
     TRY_STATUS(setup_device(ring_phys));
@@ -297,18 +314,20 @@ int driver_main(uint64_t regs_offset) {
         return 1;
     }
     uprintf("virtio-blk: %lu sectors (%lu MiB), virtio-mmio version %u, queue of %u, flush %s\n", g.capacity,
-            g.capacity * abi::BLOCK_SECTOR >> 20, g.version, g.queue.size(), g.features & F_FLUSH ? "yes" : "no");
-    const IpcInfo wait = IpcInfo::make(abi::BLK_SLOT_SERVE, 0, RX_FRAME, RX_REPLY);
+            g.capacity * abi::BLOCK_SECTOR >> 20, g.version, g.queue.size(),
+            g.features & F_FLUSH ? "yes" : "no");
     for (;;) {
-        auto rx = sys::recv(wait);
+        const int i = free_request();
+        const Landing at = i < 0 ? Landing{-1, SPARE_FRAME, SPARE_REPLY}
+                                 : Landing{i, frame_slot(unsigned(i)), reply_slot(unsigned(i))};
+        auto rx = sys::recv(IpcInfo::make(abi::BLK_SLOT_SERVE, 0, at.frame, at.reply));
         if (!rx.ok()) return rx.error() == Error::DeadObject ? 0 : 1;
         if (rx->info.notified()) {
             complete();
             continue;
         }
-        if (rx->info.is_call()) serve(*rx);
-        (void)sys::cap_delete(RX_FRAME);  // what was not kept
-        (void)sys::cap_delete(RX_REPLY);
+        const bool kept = rx->info.is_call() && serve(*rx, at);
+        if (rx->info.cap_received() && !kept) (void)sys::cap_delete(at.frame);
     }
 }
 

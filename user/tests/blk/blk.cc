@@ -15,7 +15,7 @@
 #include "runtime/syscall.h"
 #include "runtime/utest.h"
 #include "runtime/vspace.h"
-#include "user/drivers/virtio_blk/driver.h"
+#include "user/drivers/virtio_blk/starter.h"
 #include "user/tests/blk/suites.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
@@ -26,8 +26,6 @@ using abi::BlockOp;
 using abi::IpcInfo;
 constexpr uint64_t R = abi::RIGHT_READ, W = abi::RIGHT_WRITE, RW = R | W;
 constexpr uint64_t SECTOR = abi::BLOCK_SECTOR;
-constexpr uint64_t PROBE_VA = 0x5800'0000;
-constexpr uint32_t VIRTIO_DEVICE_ID = 0x008, VIRTIO_BLOCK = 2;
 
 // Word k of sector s as the tests write it (tests/qemu/qemu_test.py's
 // pattern_word, which checks the image).
@@ -51,9 +49,7 @@ constexpr unsigned DRIVER_ID = 90;
 
 // The driver running now. Globals here have no destructors (user
 // programs run no global constructors or destructors): the Child lives in
-// storage of its own, the endpoint is a plain slot, and the virtqueue and
-// header memory of every driver started is kept to the end -- a driver
-// that dies leaves its device pointing at it until the next one resets it.
+// storage of its own, the endpoint is a plain slot.
 struct Driver {
     const abi::BootDevice* dev;
     unsigned ep;
@@ -65,12 +61,6 @@ constinit Driver g_driver{};
 constexpr unsigned MAX_STARTS = 4;
 constinit unsigned g_starts = 0;
 
-// Keeps the capability of a frame allocated for good; its slot.
-Result<unsigned> kept_frame(Order order) {
-    Frame f = TRY(frames().alloc(order, RW));
-    return f.cap.release();
-}
-
 // The driver's endpoint goes, with every copy of it (revoked first).
 void drop_endpoint() {
     (void)sys::cap_revoke(g_driver.ep);
@@ -78,24 +68,11 @@ void drop_endpoint() {
     g_driver.ep = 0;
 }
 
-// The virtio-mmio slot QEMU put the disk in.
-const abi::BootDevice* find_disk() {
-    const abi::BootInfo* b = rt::boot_info();
-    for (uint32_t i = 0; i < b->nr_devices; i++) {
-        const abi::BootDevice& d = b->devices[i];
-        if (d.kind != abi::DeviceKind::VirtioMmio || !sys::map(0, d.slot, PROBE_VA, R).ok()) continue;
-        const uint32_t id = *reinterpret_cast<volatile uint32_t*>(PROBE_VA + (d.phys & 0xfff) + VIRTIO_DEVICE_ID);
-        (void)sys::unmap(d.slot);
-        if (id == VIRTIO_BLOCK) return &d;
-    }
-    return nullptr;
-}
-
 // Starts the driver on the disk with the slots abi/block.h names filled.
 Status start_driver() {
     if (g_starts == MAX_STARTS) return Error::NoMemory;
     Driver& d = g_driver;
-    if (!d.dev) d.dev = find_disk();
+    if (!d.dev) d.dev = blk::find_virtio_disk();
     if (!d.dev) return Error::NotFound;
     Hub* h = TRY(hub());
     CapSlot ep = TRY(CapSlot::alloc());
@@ -105,15 +82,7 @@ Status start_driver() {
     opt.fault_badge = opt.end_badge = FAULT_BADGE | DRIVER_ID;
     opt.priority = abi::PRIORITY_DEFAULT + 1;  // it answers as soon as its device is done
     g_starts++;
-    const unsigned ring = TRY(kept_frame(Order(1)));
-    const unsigned headers = TRY(kept_frame(Order(0)));
-    Child c = TRY(Child::create(opt));
-    TRY_STATUS(c.give(d.dev->slot, abi::BLK_SLOT_REGS, RW));
-    TRY_STATUS(sys::irq_control_get(abi::SLOT_ROOT_IRQ_CONTROL, d.dev->irq, c.task(), abi::BLK_SLOT_IRQ));
-    TRY_STATUS(c.give(ep.slot(), abi::BLK_SLOT_SERVE, R));
-    TRY_STATUS(c.give(ring, abi::BLK_SLOT_RING, RW));
-    TRY_STATUS(c.give(headers, abi::BLK_SLOT_HEADERS, RW));
-    TRY_STATUS(c.start(blk::driver_main, d.dev->phys & 0xfff));
+    Child c = TRY(blk::start_virtio_blk(*d.dev, opt, ep.slot()));
     if (d.running) d.child().~Child();
     new (d.child_storage) Child(static_cast<Child&&>(c));
     d.ep = ep.release();
@@ -123,23 +92,8 @@ Status start_driver() {
 
 // --- A client's requests ------------------------------------------------------
 
-struct Reply {
-    Error error;
-    uint64_t w[5];
-};
-
-// One request through endpoint `ep`, with the Frame in `frame` (0: none).
-Reply request(unsigned ep, BlockOp op, uint64_t sector = 0, uint64_t count = 0, uint64_t offset = 0,
-              unsigned frame = 0) {
-    sys::Msg m;
-    m.w[0] = uint64_t(op);
-    m.w[1] = sector;
-    m.w[2] = count;
-    m.w[3] = offset;
-    auto rx = sys::call(IpcInfo::make(ep, frame), m);
-    if (!rx.ok()) return Reply{rx.error(), {}};
-    return Reply{sys::to_error(rx->msg.w[0]), {rx->msg.w[1], rx->msg.w[2], rx->msg.w[3], rx->msg.w[4], rx->msg.w[5]}};
-}
+using blk::Reply;
+using blk::request;
 
 uint64_t capacity() { return request(g_driver.ep, BlockOp::Info).w[0]; }
 
@@ -203,7 +157,8 @@ void patterns_land_where_they_are_written(unity::Runner& r) {
 // A client: writes and reads back `rounds` runs of 8 sectors from
 // `first`, in the frames the root gave it (CLIENT_OUT at OUT_VA, CLIENT_IN
 // at IN_VA); reports how many came back wrong.
-constexpr unsigned CLIENT_EP = CHILD_FREE_SLOT, CLIENT_OUT = CHILD_FREE_SLOT + 1, CLIENT_IN = CHILD_FREE_SLOT + 2;
+constexpr unsigned CLIENT_EP = CHILD_FREE_SLOT, CLIENT_OUT = CHILD_FREE_SLOT + 1,
+                   CLIENT_IN = CHILD_FREE_SLOT + 2;
 constexpr uint64_t OUT_VA = 0x5900'0000, IN_VA = 0x5901'0000;
 constexpr uint64_t CLIENT_RUN = 8, CLIENT_ROUNDS = 12;
 int client(uint64_t first) {
@@ -218,7 +173,8 @@ int client(uint64_t first) {
             continue;
         }
         announce(sector, CLIENT_RUN);
-        if (request(CLIENT_EP, BlockOp::Read, sector, CLIENT_RUN, 0, CLIENT_IN).error != Error::None) errors++;
+        if (request(CLIENT_EP, BlockOp::Read, sector, CLIENT_RUN, 0, CLIENT_IN).error != Error::None)
+            errors++;
         if (!holds(in, sector, CLIENT_RUN)) wrong++;
     }
     (void)report(0xc1, wrong, errors);
@@ -278,7 +234,7 @@ void bad_requests_are_refused(unity::Runner& r) {
     EXPECT_ERR(Status(request(ep, BlockOp::Read, 0, 0, 0, f).error), Error::InvalidArgument);
     EXPECT_ERR(Status(request(ep, BlockOp::Read, 0, 100000, 0, f).error), Error::InvalidArgument);
     EXPECT_ERR(Status(request(ep, BlockOp::Read, 0, 8, 512, f).error), Error::OutOfRange);  // past the frame
-    EXPECT_ERR(Status(request(ep, BlockOp::Read, 0, 1, 0, 0).error), Error::InvalidCap);   // no frame
+    EXPECT_ERR(Status(request(ep, BlockOp::Read, 0, 1, 0, 0).error), Error::InvalidCap);    // no frame
     EXPECT_ERR(Status(request(ep, BlockOp(99)).error), Error::InvalidArgument);
     EXPECT_ERR(Status(request(ep, BlockOp(0)).error), Error::InvalidArgument);
     // The device writes a Read's frame: a read-only copy is refused.
