@@ -93,10 +93,18 @@ public:
 
 private:
     Desc* desc() const { return reinterpret_cast<Desc*>(mem_ + layout_.desc); }
-    volatile uint16_t* avail_idx() const { return reinterpret_cast<volatile uint16_t*>(mem_ + layout_.avail + 2); }
-    volatile uint16_t* avail_ring() const { return reinterpret_cast<volatile uint16_t*>(mem_ + layout_.avail + 4); }
-    volatile uint16_t* used_idx() const { return reinterpret_cast<volatile uint16_t*>(mem_ + layout_.used + 2); }
-    volatile UsedElem* used_ring() const { return reinterpret_cast<volatile UsedElem*>(mem_ + layout_.used + 4); }
+    volatile uint16_t* avail_idx() const {
+        return reinterpret_cast<volatile uint16_t*>(mem_ + layout_.avail + 2);
+    }
+    volatile uint16_t* avail_ring() const {
+        return reinterpret_cast<volatile uint16_t*>(mem_ + layout_.avail + 4);
+    }
+    volatile uint16_t* used_idx() const {
+        return reinterpret_cast<volatile uint16_t*>(mem_ + layout_.used + 2);
+    }
+    volatile UsedElem* used_ring() const {
+        return reinterpret_cast<volatile UsedElem*>(mem_ + layout_.used + 4);
+    }
     void free_chain(uint16_t head);
 
     uint8_t* mem_ = nullptr;

@@ -81,3 +81,12 @@ tern_qemu_test(user.ipcscript.fast_equals_general TIMEOUT 120 ARGS --mem 128M
   --qemu-arg=-icount --qemu-arg=shift=0,sleep=off
   --unity --min-tests 7 --reject "KERNEL PANIC" --reject "ignored"
   --same-lines "^ipc: " --fewer-in-first "^ipc-cost: (\\S+) ([0-9]+)$")
+
+# blkbench runs to the end on a disk and prints every figure (reported by
+# tools/bench disk, never judged).
+tern_qemu_test(user.blkbench.runs TIMEOUT 180 ARGS --mem 256M --append "init=blkbench" --disk-size 64M
+  --qemu-arg=-icount --qemu-arg=shift=0,sleep=off
+  --expect "^4 KiB read, one at a time \\(idle subtracted\\) +2000 +[0-9]+\\.[0-9]"
+  --expect "^4 KiB read, 32 clients in flight, per request +2048 +[0-9]+\\.[0-9]"
+  --expect "^most requests in flight at once: [0-9]+$"
+  --expect "^blkbench: end$" --reject "KERNEL PANIC")

@@ -77,6 +77,12 @@ def main():
                    help="which target build to boot (default target = gcc)")
     p.add_argument("--no-build", action="store_true", help="boot the existing image without building")
     p.add_argument("--print-command", action="store_true", help="print the QEMU command line first")
+    p.add_argument("--disk", metavar="FILE",
+                   help="attach the raw image FILE as a virtio-blk disk (default: a sparse 256 MiB "
+                        "scratch image, build/<preset>/scratch-disk.img, made when missing)")
+    p.add_argument("--disk-modern", action="store_true",
+                   help="present the disk on the modern virtio-mmio transport (QEMU 7.2's default is legacy)")
+    p.add_argument("--no-disk", action="store_true", help="attach no disk")
     args = p.parse_args(argv)
 
     build_dir = os.path.join(ROOT, "build", args.preset)
@@ -110,6 +116,16 @@ def main():
         else:
             sys.stderr.write(f"tools/run: no boot bundle at {bundle} (is cpio installed?); "
                              "booting without one\n")
+    if not args.no_disk:
+        if args.disk is None:
+            args.disk = os.path.join(build_dir, "scratch-disk.img")
+            if not os.path.exists(args.disk):
+                with open(args.disk, "wb") as f:
+                    f.truncate(256 << 20)
+        elif not os.path.exists(args.disk):
+            sys.stderr.write(f"tools/run: disk image {args.disk} does not exist\n")
+            return 2
+        extra = qemu.disk_args(args.disk, modern=args.disk_modern) + list(extra)
     try:
         cmd = qemu.command(kernel, mem=args.mem, smp=args.smp, numa=args.numa, append=args.append,
                            initrd=args.initrd, extra=extra, icount=args.icount)

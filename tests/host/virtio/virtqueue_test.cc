@@ -93,7 +93,8 @@ TEST(Virtqueue, InitRefusesBadSizes) {
     EXPECT_EQ(q.init(nullptr, 0, 8, 4096).error(), Error::InvalidArgument);
     EXPECT_TRUE(q.init(mem.data(), 0, 8, 4096).ok());
     // The rings start empty (the descriptors hold the free list).
-    for (uint64_t i = virtio::layout(8, 4096).avail; i < virtio::layout(8, 4096).bytes; i++) ASSERT_EQ(mem[i], 0) << i;
+    for (uint64_t i = virtio::layout(8, 4096).avail; i < virtio::layout(8, 4096).bytes; i++)
+        ASSERT_EQ(mem[i], 0) << i;
 }
 
 TEST(Virtqueue, AChainReachesTheDeviceAsBuilt) {
