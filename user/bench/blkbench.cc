@@ -31,7 +31,8 @@ constexpr uint64_t SEQUENTIAL_BYTES = uint64_t(16) << 20;
 constexpr uint64_t TIMEBASE_HZ = 10'000'000;  // QEMU virt's time CSR
 
 // Slots of a client's table.
-constexpr unsigned C_EP = abi::SLOT_FIRST_FREE, C_FRAME = abi::SLOT_FIRST_FREE + 1, C_DONE = abi::SLOT_FIRST_FREE + 2;
+constexpr unsigned C_EP = abi::SLOT_FIRST_FREE, C_FRAME = abi::SLOT_FIRST_FREE + 1,
+                   C_DONE = abi::SLOT_FIRST_FREE + 2;
 
 struct Counts {
     uint64_t instret, idle;
@@ -50,7 +51,8 @@ void row(const char* name, uint64_t ops, uint64_t instructions, uint64_t target)
 
 Result<uint64_t> single_reads(unsigned ep) {
     Frame f = TRY(frames().alloc(Order(0), RW));
-    for (uint64_t i = 0; i < WARMUP; i++) TRY_STATUS(Status(blk::request(ep, BlockOp::Read, i * 8, 8, 0, f.slot()).error));
+    for (uint64_t i = 0; i < WARMUP; i++)
+        TRY_STATUS(Status(blk::request(ep, BlockOp::Read, i * 8, 8, 0, f.slot()).error));
     const Counts a = now();
     for (uint64_t i = 0; i < SINGLE_READS; i++)
         (void)blk::request(ep, BlockOp::Read, i * SECTORS_4K, SECTORS_4K, 0, f.slot());
@@ -64,7 +66,8 @@ int reader(uint64_t i) {
     const uint64_t first = 100000 + i * READS_PER_CLIENT * SECTORS_4K;
     uint64_t errors = 0;
     for (uint64_t j = 0; j < READS_PER_CLIENT; j++)
-        if (blk::request(C_EP, BlockOp::Read, first + j * SECTORS_4K, SECTORS_4K, 0, C_FRAME).error != Error::None)
+        if (blk::request(C_EP, BlockOp::Read, first + j * SECTORS_4K, SECTORS_4K, 0, C_FRAME).error !=
+            Error::None)
             errors++;
     (void)sys::signal(C_DONE, uint64_t(1) << (errors ? 32 + i : i));
     return 0;
@@ -80,7 +83,8 @@ Result<uint64_t> reads_in_flight(unsigned ep) {
         buffers[i] = TRY(frames().alloc(Order(0), RW));
         TRY_STATUS(c.give(ep, C_EP, abi::RIGHT_WRITE | abi::RIGHT_GRANT));
         TRY_STATUS(c.give(buffers[i].slot(), C_FRAME, RW));
-        TRY_STATUS(c.give(done.slot(), C_DONE, abi::RIGHT_WRITE, (uint64_t(1) << i) | (uint64_t(1) << (32 + i))));
+        TRY_STATUS(
+            c.give(done.slot(), C_DONE, abi::RIGHT_WRITE, (uint64_t(1) << i) | (uint64_t(1) << (32 + i))));
         new (&children[i]) Child(static_cast<Child&&>(c));
     }
     const Counts a = now();

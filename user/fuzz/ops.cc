@@ -444,6 +444,30 @@ void thread_bind_notification(World& w) {
           E_TASK | bit(Error::Busy));
 }
 
+// ---- Interrupt lines -------------------------------------------------------------
+
+// A line's handler from the IrqControl capability (the root's) or
+// anything else, for any line, into our table or a child's.
+void irq_control_get(World& w) {
+    const uint64_t control = w.rng.chance(80) ? uint64_t(abi::SLOT_ROOT_IRQ_CONTROL) : any_slot(w);
+    const uint64_t line = w.rng.pick({uint64_t(0), uint64_t(1 + w.rng.below(96)), uint64_t(10), uint64_t(96),
+                                      uint64_t(1000), ~uint64_t(0)});
+    const uint64_t dst = empty_slot(w);
+    check(w, Sys::IrqControlGet, call(w, Sys::IrqControlGet, control, line, task_slot(w), dst),
+          E_TASK | bit(Error::Busy) | bit(Error::InvalidArgument) | bit(Error::Unsupported) | E_GROW);
+    touch(w, dst);
+}
+
+void irq_use(World& w) {
+    const uint64_t h = slot_of(w, CapType::IrqHandler);
+    if (w.rng.chance(50)) {
+        const uint64_t n = w.rng.chance(20) ? 0 : slot_of(w, CapType::Notification);
+        check(w, Sys::IrqSetNotification, call(w, Sys::IrqSetNotification, h, n), E_SLOT);
+    } else {
+        check(w, Sys::IrqAck, call(w, Sys::IrqAck, h), E_SLOT);
+    }
+}
+
 // ---- IPC -------------------------------------------------------------------------
 
 // Where a batch lands: in the fuzzer's own space, for its children too
@@ -773,6 +797,8 @@ constexpr Op OPS[] = {
     {notification_create, 2, 0},
     {notification_use, 4, 0},
     {thread_bind_notification, 2, 0},
+    {irq_control_get, 1, 3},
+    {irq_use, 2, 0},
     {send, 6, 0},
     {receive, 3, 0},
     {reply, 2, 0},

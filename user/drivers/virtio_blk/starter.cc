@@ -26,7 +26,8 @@ const abi::BootDevice* find_virtio_disk() {
     for (uint32_t i = 0; i < b->nr_devices; i++) {
         const abi::BootDevice& d = b->devices[i];
         if (d.kind != abi::DeviceKind::VirtioMmio || !sys::map(0, d.slot, PROBE_VA, R).ok()) continue;
-        const uint32_t id = *reinterpret_cast<volatile uint32_t*>(PROBE_VA + (d.phys & 0xfff) + VIRTIO_DEVICE_ID);
+        const uint32_t id =
+            *reinterpret_cast<volatile uint32_t*>(PROBE_VA + (d.phys & 0xfff) + VIRTIO_DEVICE_ID);
         (void)sys::unmap(d.slot);
         if (id == VIRTIO_BLOCK) return &d;
     }
@@ -46,7 +47,8 @@ Result<Child> start_virtio_blk(const abi::BootDevice& dev, const ChildOptions& o
     return c;
 }
 
-Reply request(unsigned ep, abi::BlockOp op, uint64_t sector, uint64_t count, uint64_t offset, unsigned frame) {
+Reply request(unsigned ep, abi::BlockOp op, uint64_t sector, uint64_t count, uint64_t offset,
+              unsigned frame) {
     sys::Msg m;
     m.w[0] = uint64_t(op);
     m.w[1] = sector;
@@ -54,7 +56,8 @@ Reply request(unsigned ep, abi::BlockOp op, uint64_t sector, uint64_t count, uin
     m.w[3] = offset;
     auto rx = sys::call(abi::IpcInfo::make(ep, frame), m);
     if (!rx.ok()) return Reply{rx.error(), {}};
-    return Reply{sys::to_error(rx->msg.w[0]), {rx->msg.w[1], rx->msg.w[2], rx->msg.w[3], rx->msg.w[4], rx->msg.w[5]}};
+    return Reply{sys::to_error(rx->msg.w[0]),
+                 {rx->msg.w[1], rx->msg.w[2], rx->msg.w[3], rx->msg.w[4], rx->msg.w[5]}};
 }
 
 }  // namespace blk
