@@ -171,6 +171,22 @@ Fault parse_kmem(const char* w, size_t len, RunEntry& out) {
     return {};
 }
 
+bool is_driver(const char* w, size_t len) {
+    return len >= 7 && w[0] == 'd' && w[1] == 'r' && w[2] == 'i' && w[3] == 'v' && w[4] == 'e' &&
+           w[5] == 'r' && w[6] == '=';
+}
+
+// "driver=virtio-blk", the one kind there is.
+Fault parse_driver(const char* w, size_t len, RunEntry& out) {
+    constexpr char KIND[] = "virtio-blk";
+    constexpr size_t KIND_LEN = sizeof KIND - 1;
+    bool same = len == 7 + KIND_LEN;
+    for (size_t i = 0; same && i < KIND_LEN; i++) same = w[7 + i] == KIND[i];
+    if (!same) return {Error::InvalidArgument, "driver must be virtio-blk"};
+    out.driver = DriverKind::VirtioBlk;
+    return {};
+}
+
 // Appends one argument to out.storage; `used` is the bytes taken so far.
 Fault add_arg(RunEntry& out, size_t& used, const char* w, size_t len) {
     if (out.nr_args == MAX_ARGS || used + len + 1 > sizeof out.storage)
@@ -181,7 +197,7 @@ Fault add_arg(RunEntry& out, size_t& used, const char* w, size_t len) {
     return {};
 }
 
-// "run NAME [quota=N | quota=P%] [kmem=N] [ARG...]" into `out`.
+// "run NAME [quota=N | quota=P%] [kmem=N] [driver=KIND] [ARG...]" into `out`.
 Fault parse_run(const Words& w, RunEntry& out) {
     if (w.len[0] != 3 || w.word[0][0] != 'r' || w.word[0][1] != 'u' || w.word[0][2] != 'n')
         return {Error::InvalidArgument, "unknown directive (expected `run`)"};
@@ -191,9 +207,10 @@ Fault parse_run(const Words& w, RunEntry& out) {
     for (size_t i = 0; i < w.len[1]; i++) out.name[i] = w.word[1][i];
     size_t used = 0;
     for (size_t k = 2; k < w.n; k++) {
-        Fault f = is_quota(w.word[k], w.len[k])  ? parse_quota(w.word[k], w.len[k], out)
-                  : is_kmem(w.word[k], w.len[k]) ? parse_kmem(w.word[k], w.len[k], out)
-                                                 : add_arg(out, used, w.word[k], w.len[k]);
+        Fault f = is_quota(w.word[k], w.len[k])    ? parse_quota(w.word[k], w.len[k], out)
+                  : is_kmem(w.word[k], w.len[k])   ? parse_kmem(w.word[k], w.len[k], out)
+                  : is_driver(w.word[k], w.len[k]) ? parse_driver(w.word[k], w.len[k], out)
+                                                   : add_arg(out, used, w.word[k], w.len[k]);
         if (f.why) return f;
     }
     return {};

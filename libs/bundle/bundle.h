@@ -56,8 +56,13 @@ private:
 inline constexpr size_t MAX_ARGS = 8;
 inline constexpr size_t MAX_NAME = 32;
 
+// What kind of driver a run line starts (driver=KIND), if any: the
+// pager gives it the device's registers, interrupt line and memory.
+enum class DriverKind : uint8_t { None, VirtioBlk };
+
 struct RunEntry {
     char name[MAX_NAME + 1];
+    DriverKind driver;              // driver=virtio-blk: a virtio block driver
     uint64_t quota_pages;           // 0: the pager's default
     uint8_t quota_percent;          // 1..100: quota_pages is 0 and this share of free memory counts
     uint64_t kmem_pages;            // 0: the pager's default

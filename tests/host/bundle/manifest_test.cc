@@ -120,6 +120,18 @@ TEST(Manifest, KernelMemoryIsPagesWhereverItStands) {
         expect_error(text, Error::InvalidArgument, "kmem must be a number of pages, 1 to 1048576");
 }
 
+TEST(Manifest, DriverNamesItsKindWhereverItStands) {
+    ManifestLine l = only("run virtio_blk quota=64 driver=virtio-blk regs=0\n");
+    EXPECT_EQ(l.error, Error::None);
+    EXPECT_EQ(l.driver, bundle::DriverKind::VirtioBlk);
+    EXPECT_EQ(l.quota, 64u);
+    EXPECT_EQ(l.args, (Strings{"regs=0"}));
+    EXPECT_EQ(only("run hello\n").driver, bundle::DriverKind::None);
+    for (const char* text : {"run d driver=\n", "run d driver=virtio\n", "run d driver=virtio-blkx\n",
+                             "run d driver=VIRTIO-BLK\n", "run d driver=uart\n"})
+        expect_error(text, Error::InvalidArgument, "driver must be virtio-blk");
+}
+
 TEST(Manifest, QuotaThatIsNotANumberIsRefused) {
     for (const char* text : {"run hog quota=12x\n", "run hog quota=-1\n", "run hog quota=0x10\n",
                              "run hog quota=1.5\n", "run hog quota==3\n"}) {

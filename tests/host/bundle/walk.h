@@ -59,6 +59,7 @@ struct ManifestLine {
     uint64_t quota = 0;
     unsigned quota_percent = 0;
     uint64_t kmem = 0;
+    bundle::DriverKind driver = bundle::DriverKind::None;
     std::vector<std::string> args;
 };
 
@@ -84,6 +85,7 @@ inline std::vector<ManifestLine> walk_manifest(const std::string& text) {
             l.quota = e.quota_pages;
             l.quota_percent = e.quota_percent;
             l.kmem = e.kmem_pages;
+            l.driver = e.driver;
             EXPECT_LE(e.nr_args, bundle::MAX_ARGS);
             for (size_t i = 0; i < e.nr_args; i++) {
                 EXPECT_GE(e.arg(i), e.storage);
