@@ -98,7 +98,7 @@ void client_ended(Client* c, int status) {
 
 bool clients_all_succeeded() {
     for (const Client& c : g_clients)
-        if (c.used && c.status != 0) return false;
+        if (c.used && c.status != 0 && !c.ended_by_pager) return false;
     return true;
 }
 
@@ -173,6 +173,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     }
     elf::Image img;
     TRY_STATUS(elf::parse(file->data, file->size, abi::USER_BASE, CHILD_IMAGE_LIMIT, img, why));
+    if (run.driver == bundle::DriverKind::VirtioBlk) TRY_STATUS(block_device_free(why));
     const uint64_t quota =
         run.quota_percent ? memory().start_free * run.quota_percent / 100 : quota_or_default(run.quota_pages);
     const uint64_t limit = kmem_limit(quota, run.kmem_pages);
@@ -199,6 +200,7 @@ Status start(const bundle::Archive& archive, const bundle::RunEntry& run, const 
     if (s.ok()) s = load_segments(c, *file, img);
     if (s.ok()) s = setup_stack_and_args(c, run);
     if (s.ok()) s = connect(c, *from_kernel);
+    if (s.ok() && run.driver == bundle::DriverKind::VirtioBlk) s = give_block_kit(c, why);
     if (s.ok())
         s = sys::thread_start(c->thread_slot, img.entry, CHILD_STACK_TOP, CHILD_ARGS_VA,
                               abi::PRIORITY_DEFAULT);

@@ -300,6 +300,7 @@ Status ungrant(Client* c, Pfn pfn, unsigned order) {
 }
 
 void release_all(Client* c) {
+    driver_ending(c);
     while (c->first_block != mm::PFN_NONE) {
         const Pfn pfn(c->first_block);
         Status s = ungrant(c, pfn, page(pfn)->order());

@@ -123,6 +123,8 @@ struct Client {
     uint32_t first_block;    // its granted blocks, linked through Page::owner_next (PFN_NONE: none)
     Region regions[MAX_REGIONS];
     unsigned nr_regions;
+    bool driver;          // started with driver= (devices.cc)
+    bool ended_by_pager;  // a driver the pager ended, its clients gone: success
 };
 
 // Starts the programs the boot bundle's manifest names.
@@ -146,6 +148,25 @@ inline unsigned clients_alive() { return clients_detail::g_alive; }
 // and its kernel memory reservation returns to the budget.
 void client_ended(Client* c, int status);
 bool clients_all_succeeded();
+
+// ---- devices.cc: the drivers the pager starts ---------------------------------
+// Whether a virtio block driver can be started: there is a virtio block
+// device, nobody drives it, its registers begin a page. Errors, with
+// *why: NotFound, Busy, Unsupported.
+Status block_device_free(const char** why);
+// Gives `c`, being started with driver=virtio-blk (its thread not yet),
+// what a virtio block driver starts with (abi/block.h). Errors, with
+// *why: NotFound (no virtio block device), Busy (its driver runs
+// already), Unsupported, those of the calls.
+Status give_block_kit(Client* c, const char** why);
+// `c` is ending and everything it holds is about to come back: if it is
+// a driver, its device is reset first (it may still point at the
+// memory), and the endpoint it served goes, so that its clients get
+// errors, not a wait for good.
+void driver_ending(Client* c);
+// Once drivers are the only tasks left, ends them (their end notices
+// come back as for any task).
+void end_idle_drivers();
 
 // ---- grants.cc: the blocks granted to the tasks ----------------------------
 // The slot of the Frame capability of the block whose first frame is pfn

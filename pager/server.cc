@@ -225,6 +225,8 @@ Answer fault(Client* c, const Msg& m) {
                 spent / pages);
     if (how == abi::TaskEnd::Exit)
         uprintf("pager: task %s exited with status %d\n", c->name, c->status);
+    else if (c->ended_by_pager)
+        uprintf("pager: driver %s ended\n", c->name);
     else
         uprintf("pager: task %s ended: %s\n", c->name, task_end_reason(how));
     return Answer{};
@@ -286,6 +288,7 @@ bool kernel_pool_back() {
 }  // namespace
 
 void serve() {
+    end_idle_drivers();  // a bundle of drivers alone has nothing for them to do
     if (clients_alive() == 0) finish();
     const abi::IpcInfo recv_info = abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT);
     // Answers the caller and waits for the next message; after the last
@@ -311,6 +314,7 @@ void serve() {
         uint64_t badge = got->info.badge();
         Client* c = client_by_badge(badge & ~abi::PAGER_FAULT_BADGE);
         Answer r = c ? handle(c, got->msg, badge & abi::PAGER_FAULT_BADGE) : error_answer(Error::InvalidCap);
+        end_idle_drivers();
         if (!got->info.is_call()) {
             if (clients_alive() == 0) finish();  // the last task's end notice
             got = sys::recv(recv_info);          // a Send: nobody waits for an answer

@@ -22,12 +22,14 @@ enum class BlockOp : uint64_t { Info = 1, Read = 2, Write = 3, Flush = 4 };
 
 inline constexpr uint64_t BLOCK_SECTOR = 512;
 
-// The slots a block driver starts with (its starter fills them).
-inline constexpr unsigned BLK_SLOT_REGS = 8;      // Frame: the device's registers
-inline constexpr unsigned BLK_SLOT_IRQ = 9;       // IrqHandler: its line
-inline constexpr unsigned BLK_SLOT_SERVE = 10;    // Endpoint (Read): requests come here
-inline constexpr unsigned BLK_SLOT_RING = 11;     // Frame, 2 pages, read-write: the virtqueue
-inline constexpr unsigned BLK_SLOT_HEADERS = 12;  // Frame, 1 page, read-write: request headers
-inline constexpr unsigned BLK_SLOT_FREE = 16;     // the first slot the driver uses for itself
+// The slots a block driver starts with (its starter fills them), past
+// those its runtime hands out (abi::CAP_SLOTS) and among those an IPC
+// message names (abi::IPC_SLOTS).
+inline constexpr unsigned BLK_SLOT_REGS = 320;     // Frame: the device's registers
+inline constexpr unsigned BLK_SLOT_IRQ = 321;      // IrqHandler: its line
+inline constexpr unsigned BLK_SLOT_SERVE = 322;    // Endpoint (Read): requests come here
+inline constexpr unsigned BLK_SLOT_RING = 323;     // Frame, 2 pages, read-write: the virtqueue
+inline constexpr unsigned BLK_SLOT_HEADERS = 324;  // Frame, 1 page, read-write: request headers
+inline constexpr unsigned BLK_SLOT_FREE = 328;     // the first slot the driver uses for itself (to 511)
 
 }  // namespace abi

@@ -41,6 +41,18 @@ tern_qemu_test(pager.demos.8G_numa2 TIMEOUT 180 ARGS --mem 8G --numa 2 --smp 2 $
   --expect "^frames: node 1 zone Normal: orders 0-10 served"
   --expect "^Node 1, zone +Normal( +[0-9]+){11} *$")
 
+# The demos with a disk: the pager starts the virtio block driver on it
+# (pager/devices.cc), which finds it, and ends it once the demos are done;
+# that is success, and every frame comes back. Without a disk (the tests
+# above) the driver is not started.
+tern_qemu_test(pager.disk.128M TIMEOUT 120 ARGS --mem 128M --disk-size 64M ${PAGER_DEMOS}
+  --expect "^pager: started virtio_blk \\(task 5, [0-9]+ pages, quota 64\\)$"
+  --expect "^virtio-blk: 131072 sectors \\(64 MiB\\), virtio-mmio version 1, queue of 128, flush yes$"
+  --expect "^pager: ending driver virtio_blk: no other task is left$"
+  --expect "^pager: driver virtio_blk ended$")
+tern_qemu_test(pager.no_disk.128M TIMEOUT 120 ARGS --mem 128M --initrd ${PAGER_BUNDLE} ${PAGER_ALWAYS}
+  --expect "^pager: not starting virtio_blk: no virtio block device \\(not found\\)$")
+
 # The demos with the kernel checking its own state after every system
 # call (verify=syscall): found a 2 MiB mapping losing the page table a
 # single page had left.

@@ -45,7 +45,8 @@ endfunction()
 
 set(TERN_MAKE_BUNDLE ${CMAKE_CURRENT_LIST_DIR}/make_bundle.py CACHE INTERNAL "boot bundle maker")
 
-# The demo bundle tools/run boots by default: hello, frames, grow and hog.
+# The demo bundle tools/run boots by default: hello, frames, grow and hog,
+# and the virtio block driver.
 tern_bundle(bundle OUTPUT ${CMAKE_BINARY_DIR}/bundle.cpio
   MANIFEST ${CMAKE_CURRENT_LIST_DIR}/manifest
-  PROGRAMS hello frames grow hog)
+  PROGRAMS hello frames grow hog virtio_blk)

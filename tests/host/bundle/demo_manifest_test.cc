@@ -19,8 +19,8 @@ std::string read_file(const char* path) {
     return s.str();
 }
 
-// It must parse cleanly and start frames, grow and hog, in that order,
-// with hog held to a small quota.
+// It must parse cleanly and start hello, frames, grow and hog, in that
+// order, with hog held to a small quota, and then the block driver.
 TEST(DemoManifest, ParsesAndRunsTheDemosInOrder) {
     std::string text = read_file(TERN_DEMO_MANIFEST);
     ASSERT_FALSE(text.empty());
@@ -30,11 +30,13 @@ TEST(DemoManifest, ParsesAndRunsTheDemosInOrder) {
         EXPECT_EQ(l.error, Error::None) << "line " << l.line << ": " << l.why;
         names.push_back(l.name);
     }
-    EXPECT_EQ(names, (std::vector<std::string>{"hello", "frames", "grow", "hog"}));
-    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(names, (std::vector<std::string>{"hello", "frames", "grow", "hog", "virtio_blk"}));
+    ASSERT_EQ(lines.size(), 5u);
     // hog's quota is small enough to be its limit on every test machine.
     EXPECT_GT(lines[3].quota, 0u);
     EXPECT_LE(lines[3].quota, 1024u);
+    // The driver comes last (the demos keep their task numbers) and is one.
+    EXPECT_EQ(lines[4].driver, bundle::DriverKind::VirtioBlk);
 }
 
 }  // namespace

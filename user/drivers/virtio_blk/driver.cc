@@ -18,8 +18,10 @@ constexpr uint64_t PAGE = 4096;
 // Where a request's Frame and Reply capability land: straight in the
 // slots of the request that takes them (two each, from BLK_SLOT_FREE),
 // or, with every request in flight, in two spare ones.
-constexpr unsigned SPARE_FRAME = 200, SPARE_REPLY = 201;
 constexpr unsigned MAX_IN_FLIGHT = 42;  // a 128-entry queue, three descriptors a request
+// The notification its interrupts signal, then the spare slots.
+constexpr unsigned NOTIFY = abi::BLK_SLOT_FREE + 2 * MAX_IN_FLIGHT;
+constexpr unsigned SPARE_FRAME = NOTIFY + 1, SPARE_REPLY = NOTIFY + 2;
 constexpr uint16_t QUEUE_SIZE = 128;
 constexpr uint64_t MAX_SECTORS = 256;  // 128 KiB a request
 
@@ -299,7 +301,6 @@ Status init(uint64_t regs_offset) {
     TRY_STATUS(setup_device(ring_phys));
     // Its interrupts signal a notification bound to this thread, so that
     // one Recv waits for requests and interrupts alike.
-    constexpr unsigned NOTIFY = abi::BLK_SLOT_FREE + 2 * MAX_IN_FLIGHT;
     TRY_STATUS(sys::notification_create(NOTIFY));
     TRY_STATUS(sys::irq_set_notification(abi::BLK_SLOT_IRQ, NOTIFY));
     return sys::thread_bind_notification(abi::SLOT_SELF_THREAD, NOTIFY);
