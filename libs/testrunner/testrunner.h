@@ -52,9 +52,13 @@ private:
 // e.g. next to GoogleTest, which has its own.
 #define RUN_TEST(r, fn) (r).run(__FILE__, __LINE__, #fn, fn)
 #define UNITY_EXPECT_TRUE(cond) r.check((cond), __FILE__, __LINE__, "expected %s", #cond)
-#define UNITY_EXPECT_EQ_U(a, b)                                                                 \
-    r.check(uint64_t(a) == uint64_t(b), __FILE__, __LINE__, "%s == %s: 0x%lx != 0x%lx", #a, #b, \
-            static_cast<unsigned long>(uint64_t(a)), static_cast<unsigned long>(uint64_t(b)))
+// Each operand is evaluated once (a call in it happens once).
+#define UNITY_EXPECT_EQ_U(a, b)                                                               \
+    ({                                                                                        \
+        const uint64_t unity_a_ = uint64_t(a), unity_b_ = uint64_t(b);                        \
+        r.check(unity_a_ == unity_b_, __FILE__, __LINE__, "%s == %s: 0x%lx != 0x%lx", #a, #b, \
+                static_cast<unsigned long>(unity_a_), static_cast<unsigned long>(unity_b_));  \
+    })
 #define UNITY_ASSERT_TRUE(cond)               \
     do {                                      \
         if (!UNITY_EXPECT_TRUE(cond)) return; \

@@ -34,6 +34,28 @@ TEST(TestRunner, PrintsUnityLinesAndSummary) {
         << g_out;
 }
 
+// Each operand of a check is evaluated once, whether it passes or fails:
+// a test that checks what a call returns makes the call once.
+int g_calls = 0;
+uint64_t counted(uint64_t v) {
+    g_calls++;
+    return v;
+}
+void checks_a_call(unity::Runner& r) {
+    UNITY_EXPECT_EQ_U(counted(5), 5);
+    UNITY_EXPECT_EQ_U(counted(6), counted(7));
+}
+
+TEST(TestRunner, ChecksEvaluateTheirOperandsOnce) {
+    g_out.clear();
+    g_calls = 0;
+    unity::Runner r(sink());
+    r.run("k.cc", 40, "checks_a_call", checks_a_call);
+    EXPECT_EQ(g_calls, 3);
+    EXPECT_NE(g_out.find(":checks_a_call:FAIL: counted(6) == counted(7): 0x6 != 0x7\n"), std::string::npos)
+        << g_out;
+}
+
 TEST(TestRunner, AllPassingEndsWithOK) {
     g_out.clear();
     unity::Runner r(sink());
