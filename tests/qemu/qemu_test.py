@@ -56,6 +56,9 @@ def parse_args():
     p.add_argument("--check-user-leaves", action="store_true",
                    help="check a waiting program's `LEAVES va count size` in its page table through QEMU")
     p.add_argument("--qemu-arg", action="append", default=[])
+    p.add_argument("--input-after", nargs=2, action="append", default=[], metavar=("REGEX", "TEXT"),
+                   help="once output matches REGEX, type TEXT into the serial console (\\r for Enter); "
+                        "in order, each after the one before")
     p.add_argument("--disk-size", help="attach a fresh sparse raw image of this size as a virtio-blk disk")
     p.add_argument("--disk-modern", action="store_true", help="the modern virtio-mmio transport (not legacy)")
     p.add_argument("--check-disk", action="store_true",
@@ -272,9 +275,21 @@ def boot(a, append):
                        initrd=a.initrd, extra=extra)
     print("qemu_test: " + " ".join(cmd), flush=True)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.PIPE if a.input_after else subprocess.DEVNULL)
     chunks = []
     held = threading.Event()
+    inputs = [(re.compile(r, re.M), t.replace("\\r", "\r").replace("\\n", "\n")) for r, t in a.input_after]
+
+    def type_due(buf):
+        """Types each input whose pattern has appeared, in order (at the
+        serial console: QEMU's stdin with -nographic)."""
+        while inputs and inputs[0][0].search(buf):
+            _, text = inputs.pop(0)
+            try:
+                proc.stdin.write(text.encode())
+                proc.stdin.flush()
+            except OSError:
+                return
 
     def reader():
         buf = ""
@@ -282,6 +297,7 @@ def boot(a, append):
             text = raw.decode(errors="replace")
             chunks.append(text)
             buf += text
+            type_due(buf.replace("\r", ""))
             if "memory-map-end" in buf or (a.check_user_leaves and LEAVES_LINE.search(buf)):
                 held.set()
 

@@ -27,6 +27,17 @@ tern_qemu_test(user.blk.legacy.128M TIMEOUT 120 ARGS --mem 128M --unity --min-te
 tern_qemu_test(user.blk.modern.128M TIMEOUT 120 ARGS --mem 128M --unity --min-tests 5 --append "init=blk"
   --disk-size 64M --disk-modern --check-disk --reject "KERNEL PANIC")
 
+# console: the UART driver; the test types at QEMU's serial console once
+# the program says it is ready for each line.
+tern_qemu_test(user.console.128M TIMEOUT 120 ARGS --mem 128M --unity --min-tests 5 --append "init=console"
+  --input-after "^console-test: ready for input A$" "hello tern\\r"
+  --input-after "^console-test: ready for input B$" "second line\\r"
+  --input-after "^console-test: ready for input C$" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\r"
+  --expect "^console-check: through the UART$"
+  --expect "^console-check: the kernel's log after the driver$"
+  --expect "^console-check: started again$"
+  --reject "KERNEL PANIC")
+
 # irq needs the UART's interrupt on the boot hart's PLIC: one socket (with
 # two, QEMU wires the UART and the virtio slots to different sockets' PLICs;
 # with more, it has an APLIC, which the kernel does not drive).
