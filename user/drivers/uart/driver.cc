@@ -15,7 +15,7 @@ constexpr uint64_t REGS_VA = 0x6000'0000, PAGE = 4096;
 // ns16550a registers (byte-wide): receive buffer / transmit holding,
 // interrupt enable, line status.
 constexpr uint64_t RBR = 0, THR = 0, IER = 1, LSR = 5;
-constexpr uint8_t IER_RX = 0x01;                    // interrupt when a byte arrives
+constexpr uint8_t IER_RX = 0x01;                     // interrupt when a byte arrives
 constexpr uint8_t LSR_DATA = 0x01, LSR_THRE = 0x20;  // a byte waits; the transmitter takes one
 // Where a request's Reply lands, where the waiting reader's is kept, and
 // the notification its interrupts signal.

@@ -6,6 +6,7 @@
 // starts again. Each input is announced with "console-test: ready for
 // input X", which tests/qemu/user.cmake waits for before typing.
 #include "abi/console.h"
+
 #include "runtime/console.h"
 #include "runtime/runtime.h"
 #include "runtime/slots.h"
@@ -66,7 +67,8 @@ Error write(unsigned ep, const char* text) {
     sys::Msg m;
     m.w[0] = uint64_t(ConsoleOp::Write);
     uint64_t n = 0;
-    for (; text[n] && n < abi::CONSOLE_MSG_BYTES; n++) m.w[2 + n / 8] |= uint64_t(uint8_t(text[n])) << (8 * (n % 8));
+    for (; text[n] && n < abi::CONSOLE_MSG_BYTES; n++)
+        m.w[2 + n / 8] |= uint64_t(uint8_t(text[n])) << (8 * (n % 8));
     m.w[1] = n;
     auto rx = sys::call(IpcInfo::make(ep), m);
     return rx.ok() ? sys::to_error(rx->msg.w[0]) : rx.error();
