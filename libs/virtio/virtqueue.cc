@@ -23,6 +23,8 @@ Status Queue::init(void* mem, uint64_t phys, uint16_t n, uint64_t align) {
     free_head_ = 0;
     nr_free_ = n;
     avail_next_ = used_seen_ = 0;
+    bogus_used_ = 0;
+    for (bool& f : in_flight_) f = false;
     return {};
 }
 
@@ -42,6 +44,7 @@ Result<uint16_t> Queue::submit(const Buffer* bufs, unsigned count) {
         d = next_free;
     }
     nr_free_ = uint16_t(nr_free_ - count);
+    in_flight_[head] = true;
     avail_ring()[avail_next_ % n_] = head;
     barrier();  // the chain and its ring entry before the index
     *avail_idx() = ++avail_next_;
@@ -50,14 +53,21 @@ Result<uint16_t> Queue::submit(const Buffer* bufs, unsigned count) {
 }
 
 bool Queue::take_used(UsedElem* out) {
-    if (*used_idx() == used_seen_) return false;
-    barrier();  // the index before the element it publishes
-    const volatile UsedElem& e = used_ring()[used_seen_ % n_];
-    out->id = e.id;
-    out->len = e.len;
-    used_seen_++;
-    if (out->id < n_) free_chain(uint16_t(out->id));
-    return true;
+    while (*used_idx() != used_seen_) {
+        barrier();  // the index before the element it publishes
+        const volatile UsedElem& e = used_ring()[used_seen_ % n_];
+        out->id = e.id;
+        out->len = e.len;
+        used_seen_++;
+        if (out->id >= n_ || !in_flight_[out->id]) {
+            bogus_used_++;
+            continue;
+        }
+        in_flight_[out->id] = false;
+        free_chain(uint16_t(out->id));
+        return true;
+    }
+    return false;
 }
 
 void Queue::free_chain(uint16_t head) {

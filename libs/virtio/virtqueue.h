@@ -88,8 +88,12 @@ public:
     Result<uint16_t> submit(const Buffer* bufs, unsigned count);
 
     // The next chain the device has finished, its descriptors free again:
-    // true with *out filled, or false when there is none.
+    // true with *out filled, or false when there is none. The device is
+    // not trusted: a used entry naming no chain in flight (past the
+    // queue, not a head, or finished already) is passed over and counted,
+    // and cannot touch the free list.
     bool take_used(UsedElem* out);
+    uint64_t bogus_used() const { return bogus_used_; }
 
 private:
     Desc* desc() const { return reinterpret_cast<Desc*>(mem_ + layout_.desc); }
@@ -115,6 +119,8 @@ private:
     uint16_t nr_free_ = 0;
     uint16_t avail_next_ = 0;  // our copy of avail->idx
     uint16_t used_seen_ = 0;   // used->idx as far as take_used() has gone
+    uint64_t bogus_used_ = 0;
+    bool in_flight_[MAX_QUEUE] = {};  // heads of chains the device has and has not finished
 };
 
 }  // namespace virtio

@@ -138,6 +138,34 @@ TEST(Virtqueue, FullQueueSaysBusyAndRecovers) {
     EXPECT_TRUE(f.q.submit(two, 2).ok());
 }
 
+// A device that names what it was never given -- an index past the
+// queue, a descriptor in the middle of a chain, a chain twice -- gets
+// nothing: those entries are passed over and counted, and the free list
+// stays whole.
+TEST(Virtqueue, BogusUsedEntriesAreIgnored) {
+    Fixture f(8);
+    const Queue::Buffer three[] = {{1, 1, false}, {2, 2, true}, {3, 3, true}};
+    auto head = f.q.submit(three, 3);
+    ASSERT_TRUE(head.ok());
+    auto chains = f.dev.take_available();
+    ASSERT_EQ(chains.size(), 1u);
+    f.dev.complete(1000, 0);                    // past the queue
+    f.dev.complete(chains[0].bufs[0].next, 0);  // the chain's second descriptor
+    f.dev.complete(*head, 7);                   // the real one
+    f.dev.complete(*head, 7);                   // and again
+    virtio::UsedElem e;
+    ASSERT_TRUE(f.q.take_used(&e));
+    EXPECT_EQ(e.id, *head);
+    EXPECT_EQ(e.len, 7u);
+    EXPECT_FALSE(f.q.take_used(&e));
+    EXPECT_EQ(f.q.bogus_used(), 3u);
+    EXPECT_EQ(f.q.free_descriptors(), 8);
+    // Every descriptor can still be used, once each.
+    const Queue::Buffer one[] = {{9, 9, false}};
+    for (int i = 0; i < 8; i++) ASSERT_TRUE(f.q.submit(one, 1).ok());
+    EXPECT_EQ(f.q.submit(one, 1).error(), Error::Busy);
+}
+
 // Random submissions and out-of-order completions, many times round the
 // 16-bit indices: every chain comes back once, intact, and no descriptor
 // is lost or shared.
