@@ -72,16 +72,18 @@ void init(const fdt::DeviceInfo& devices) {
 bool available() { return g.lines != 0; }
 uint32_t lines() { return g.lines; }
 
-Status take(uint32_t line) {
+Status can_take(uint64_t line) {
     if (!available()) return Error::Unsupported;
     if (line == 0 || line >= g.lines) return Error::InvalidArgument;
-    Line& l = g.line[line];
-    if (l.held) return Error::Busy;
-    l = Line{};
-    l.held = true;
+    return g.line[line].held ? Status(Error::Busy) : ok_status();
+}
+
+// A line nobody holds is masked, out of service and names nothing
+// (release() leaves it so); its count of interrupts goes on.
+void take(uint32_t line) {
+    g.line[line].held = true;
     g.held++;
     platform::irq_enable(line, true);
-    return {};
 }
 
 void release(uint32_t line) {
@@ -90,9 +92,8 @@ void release(uint32_t line) {
     platform::irq_enable(line, false);
     if (l.in_service) platform::irq_complete(line);
     drop_notification(l);
-    const uint64_t taken = l.taken;
-    l = Line{};
-    l.taken = taken;
+    l.held = l.in_service = l.signalled = false;
+    l.bits = 0;
     g.held--;
 }
 

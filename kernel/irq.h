@@ -37,10 +37,12 @@ void init(const fdt::DeviceInfo& devices);
 bool available();
 uint32_t lines();
 
-// IrqControlGet's step: `line` is held from now on. Errors:
-// InvalidArgument (0, or not below lines()), Busy (held), Unsupported
-// (no controller).
-Status take(uint32_t line);
+// Whether `line` can be taken (IrqControlGet checks before it changes
+// anything). Errors: Unsupported (no controller), InvalidArgument (0, or
+// not below lines()), Busy (held).
+Status can_take(uint64_t line);
+// `line`, which can_take() allowed, is held from now on.
+void take(uint32_t line);
 // The line's IrqHandler capability is going (caps::remove).
 void release(uint32_t line);
 // What the line's interrupts signal: `bits` of `n` (nullptr: nothing

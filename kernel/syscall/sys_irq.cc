@@ -20,13 +20,12 @@ SYSCALL_HANDLER(irq_control_get) {
     auto control = caps::lookup(t->task, t->ctx.arg(0), abi::CapType::IrqControl, abi::RIGHT_WRITE);
     if (!control.ok()) return ret(t, control.error());
     const uint64_t line = t->ctx.arg(1);
-    if (line == 0 || line >= irq::lines())
-        return ret(t, irq::available() ? Error::InvalidArgument : Error::Unsupported);
+    if (Status s = irq::can_take(line); !s.ok()) return ret(t, s);
     auto task = task_arg(t, t->ctx.arg(2));
     if (!task.ok()) return ret(t, task.error());
     auto dst = caps::empty_slot(*task, t->ctx.arg(3));
     if (!dst.ok()) return ret(t, dst.error());
-    if (Status s = irq::take(uint32_t(line)); !s.ok()) return ret(t, s);
+    irq::take(uint32_t(line));
     Cap c{};
     c.type = abi::CapType::IrqHandler;
     c.rights = abi::RIGHTS_ALL;

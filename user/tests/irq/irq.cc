@@ -235,6 +235,7 @@ void a_line_comes_back_when_its_holder_goes(unity::Runner& r) {
     volatile uint8_t* u = uart();
     ASSERT_TRUE(u != nullptr);
     ASSERT_VALUE(n, new_notification());
+    ASSERT_VALUE(before, sys::irq_counts(UART_LINE));
     {
         // In service when its handler is deleted: completed and masked.
         ASSERT_VALUE(h, uart_handler(n.slot()));
@@ -255,6 +256,9 @@ void a_line_comes_back_when_its_holder_goes(unity::Runner& r) {
         u[UART_IER] = 0;
         ASSERT_OK(sys::irq_ack(h.slot()));
     }
+    // The line's count goes on from holder to holder.
+    ASSERT_VALUE(after, sys::irq_counts(UART_LINE));
+    EXPECT_TRUE(after.taken >= before.taken + 2);
     // Made straight into a child's table; the line is free again when it is killed.
     ASSERT_VALUE(hb, hub());
     ASSERT_VALUE(c, hb->child(60));
