@@ -30,22 +30,31 @@ void deliver_bound(Thread* t, uint64_t bits) {
     ipc::set_received(t->ctx, abi::IpcResult::NOTIFIED);
 }
 
+// The first on n's queue of waiters leaves it with its Wait's results
+// and becomes ready.
+void wake_waiter(Notification* n, Error e, uint64_t bits) {
+    Thread* w = n->waiters.pop();
+    w->waiting_on = nullptr;
+    set_result(w, e, bits);
+    sched::make_ready(w);
+}
+
+// `b`, bound to n and waiting in Recv, leaves its endpoint's queue with
+// n's bits as its message and becomes ready.
+void end_bound_recv(Thread* b, Notification* n) {
+    ipc::cancel(b);
+    deliver_bound(b, take(n));
+    sched::make_ready(b);
+}
+
 }  // namespace
 
 void signal(Notification* n, uint64_t bits) {
     n->word |= bits;
-    if (Thread* w = n->waiters.pop()) {
-        w->waiting_on = nullptr;
-        set_result(w, Error::None, take(n));
-        sched::make_ready(w);
-        return;
-    }
-    Thread* b = n->bound;
-    if (b && b->state == ThreadState::BlockedRecv) {
-        ipc::cancel(b);  // off its endpoint's receive queue
-        deliver_bound(b, take(n));
-        sched::make_ready(b);
-    }
+    if (!n->waiters.empty())
+        wake_waiter(n, Error::None, take(n));
+    else if (n->bound && n->bound->state == ThreadState::BlockedRecv)
+        end_bound_recv(n->bound, n);
 }
 
 void wait(Thread* t, Notification* n) {
@@ -65,11 +74,7 @@ Status bind(Thread* t, Notification* n) {
     t->bound = n;
     n->bound = t;
     obj_ref(n);
-    if (t->state == ThreadState::BlockedRecv && n->word) {  // bound while it waits: its Recv ends now
-        ipc::cancel(t);
-        deliver_bound(t, take(n));
-        sched::make_ready(t);
-    }
+    if (t->state == ThreadState::BlockedRecv && n->word) end_bound_recv(t, n);  // bound while it waits
     return {};
 }
 
@@ -97,11 +102,7 @@ void thread_ending(Thread* t) {
 
 void unreachable(Notification* n) {
     obj_ref(n);  // the unbinding below may drop the last reference
-    while (Thread* w = n->waiters.pop()) {
-        w->waiting_on = nullptr;
-        set_result(w, Error::DeadObject, 0);
-        sched::make_ready(w);
-    }
+    while (!n->waiters.empty()) wake_waiter(n, Error::DeadObject, 0);
     if (n->bound) unbind(n->bound);
     obj_unref(n);
 }
