@@ -14,6 +14,7 @@
 #include "pager/pager.h"
 #include "runtime/console.h"
 #include "runtime/syscall.h"
+#include "virtio/mmio.h"
 
 namespace pager {
 
@@ -23,7 +24,6 @@ namespace {
 // physical map, below the initrd).
 constexpr uint64_t DEVICE_VA = 0x31'0000'0000;
 constexpr uint64_t RW = abi::RIGHT_READ | abi::RIGHT_WRITE;
-constexpr uint32_t VIRTIO_DEVICE_ID = 0x008, VIRTIO_STATUS = 0x070, VIRTIO_BLOCK = 2;
 
 struct Disk {
     const abi::BootDevice* dev;  // nullptr: none found (yet)
@@ -32,8 +32,8 @@ struct Disk {
 };
 constinit Disk g_disk{};
 
-// A virtio device's register at `offset`, through a mapping made for it.
-// NotFound when the frame cannot be mapped.
+// Runs fn on a device's registers, mapped here for the moment. The
+// errors of Map and Unmap.
 template <typename Fn>
 Status with_registers(const abi::BootDevice& d, Fn fn) {
     TRY_STATUS(sys::map(0, d.slot, DEVICE_VA, RW));
@@ -47,8 +47,10 @@ const abi::BootDevice* find_disk() {
         const abi::BootDevice& d = b->devices[i];
         if (d.kind != abi::DeviceKind::VirtioMmio) continue;
         uint32_t id = 0;
-        if (with_registers(d, [&](const volatile uint32_t* r) { id = r[VIRTIO_DEVICE_ID / 4]; }).ok() &&
-            id == VIRTIO_BLOCK)
+        if (with_registers(
+                d, [&](const volatile uint32_t* r) { id = virtio::mmio::read(r, virtio::mmio::DEVICE_ID); })
+                .ok() &&
+            id == virtio::mmio::DEVICE_BLOCK)
             return &d;
     }
     return nullptr;
@@ -101,7 +103,8 @@ Status give_block_kit(Client* c, const char** why) {
 void driver_ending(Client* c) {
     if (!c->driver || g_disk.driver != c->id) return;
     // The device stops using the queue memory before it comes back.
-    (void)with_registers(*g_disk.dev, [](volatile uint32_t* r) { r[VIRTIO_STATUS / 4] = 0; });
+    (void)with_registers(*g_disk.dev,
+                         [](volatile uint32_t* r) { virtio::mmio::reg(r, virtio::mmio::STATUS) = 0; });
     // Its clients get DeadObject (or InvalidCap), not a wait for good.
     (void)sys::cap_revoke(g_disk.ep);
     (void)sys::cap_delete(g_disk.ep);

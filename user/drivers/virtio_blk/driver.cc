@@ -4,6 +4,7 @@
 #include "abi/block.h"
 #include "runtime/console.h"
 #include "runtime/syscall.h"
+#include "virtio/mmio.h"
 #include "virtio/virtqueue.h"
 
 namespace blk {
@@ -25,35 +26,7 @@ constexpr unsigned SPARE_FRAME = NOTIFY + 1, SPARE_REPLY = NOTIFY + 2;
 constexpr uint16_t QUEUE_SIZE = 128;
 constexpr uint64_t MAX_SECTORS = 256;  // 128 KiB a request
 
-// virtio-mmio registers (4.2.2; 4.2.4 for the legacy ones).
-enum Reg : uint32_t {
-    MAGIC = 0x000,
-    VERSION = 0x004,
-    DEVICE_ID = 0x008,
-    DEVICE_FEATURES = 0x010,
-    DEVICE_FEATURES_SEL = 0x014,
-    DRIVER_FEATURES = 0x020,
-    DRIVER_FEATURES_SEL = 0x024,
-    LEGACY_GUEST_PAGE_SIZE = 0x028,
-    QUEUE_SEL = 0x030,
-    QUEUE_NUM_MAX = 0x034,
-    QUEUE_NUM = 0x038,
-    LEGACY_QUEUE_ALIGN = 0x03c,
-    LEGACY_QUEUE_PFN = 0x040,
-    QUEUE_READY = 0x044,
-    QUEUE_NOTIFY = 0x050,
-    INTERRUPT_STATUS = 0x060,
-    INTERRUPT_ACK = 0x064,
-    STATUS = 0x070,
-    QUEUE_DESC = 0x080,
-    QUEUE_DRIVER = 0x090,
-    QUEUE_DEVICE = 0x0a0,
-    CONFIG = 0x100,  // virtio-blk: capacity (in 512-byte sectors), 64 bits
-};
-constexpr uint32_t MAGIC_VALUE = 0x74726976;  // "virt"
-constexpr uint32_t DEVICE_BLOCK = 2;
-// Device status (2.1).
-constexpr uint32_t S_ACKNOWLEDGE = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_FAILED = 128;
+using namespace virtio::mmio;  // registers, status bits, device types
 // Features: VIRTIO_BLK_F_FLUSH (5.2.3), VIRTIO_F_VERSION_1 (6).
 constexpr uint64_t F_FLUSH = uint64_t(1) << 9, F_VERSION_1 = uint64_t(1) << 32;
 // Request types and status (5.2.6).
@@ -90,8 +63,8 @@ struct Driver {
 };
 constinit Driver g{};
 
-uint32_t rd(Reg r) { return g.regs[r / 4]; }
-void wr(Reg r, uint32_t v) { g.regs[r / 4] = v; }
+uint32_t rd(Reg r) { return read(g.regs, r); }
+void wr(Reg r, uint32_t v) { reg(g.regs, r) = v; }
 // Orders the driver's memory writes before the device is told, and the
 // device's interrupt before the driver reads what it wrote.
 void io_fence() { asm volatile("fence iorw, iorw" ::: "memory"); }
@@ -175,7 +148,8 @@ Status setup_device(uint64_t ring_phys) {
         wr(LEGACY_QUEUE_ALIGN, PAGE);
         wr(LEGACY_QUEUE_PFN, uint32_t(ring_phys / PAGE));
     }
-    g.capacity = rd(Reg(CONFIG)) | (uint64_t(rd(Reg(CONFIG + 4))) << 32);
+    // virtio-blk's configuration starts with its capacity in 512-byte sectors.
+    g.capacity = rd(CONFIG) | (uint64_t(rd(Reg(CONFIG + 4))) << 32);
     wr(STATUS, status | S_DRIVER_OK);
     return {};
 }

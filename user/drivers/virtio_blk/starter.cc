@@ -4,6 +4,7 @@
 #include "runtime/runtime.h"
 #include "runtime/syscall.h"
 #include "user/drivers/virtio_blk/driver.h"
+#include "virtio/mmio.h"
 
 namespace blk {
 
@@ -11,7 +12,6 @@ namespace {
 
 constexpr uint64_t R = abi::RIGHT_READ, RW = abi::RIGHT_READ | abi::RIGHT_WRITE;
 constexpr uint64_t PROBE_VA = 0x5800'0000;
-constexpr uint32_t VIRTIO_DEVICE_ID = 0x008, VIRTIO_BLOCK = 2;
 
 // A frame allocated for good; its slot.
 Result<unsigned> kept_frame(Order order) {
@@ -26,10 +26,10 @@ const abi::BootDevice* find_virtio_disk() {
     for (uint32_t i = 0; i < b->nr_devices; i++) {
         const abi::BootDevice& d = b->devices[i];
         if (d.kind != abi::DeviceKind::VirtioMmio || !sys::map(0, d.slot, PROBE_VA, R).ok()) continue;
-        const uint32_t id =
-            *reinterpret_cast<volatile uint32_t*>(PROBE_VA + (d.phys & 0xfff) + VIRTIO_DEVICE_ID);
+        const auto* regs = reinterpret_cast<const volatile uint32_t*>(PROBE_VA + (d.phys & 0xfff));
+        const uint32_t id = virtio::mmio::read(regs, virtio::mmio::DEVICE_ID);
         (void)sys::unmap(d.slot);
-        if (id == VIRTIO_BLOCK) return &d;
+        if (id == virtio::mmio::DEVICE_BLOCK) return &d;
     }
     return nullptr;
 }
