@@ -17,6 +17,7 @@
 #include "runtime/vspace.h"
 #include "user/drivers/virtio_blk/starter.h"
 #include "user/tests/blk/suites.h"
+#include "user/tests/common/driver_task.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
 
@@ -47,47 +48,16 @@ bool holds(const uint64_t* words, uint64_t sector, uint64_t count) {
 
 constexpr unsigned DRIVER_ID = 90;
 
-// The driver running now. Globals here have no destructors (user
-// programs run no global constructors or destructors): the Child lives in
-// storage of its own, the endpoint is a plain slot.
-struct Driver {
-    const abi::BootDevice* dev;
-    unsigned ep;
-    bool running;
-    alignas(Child) unsigned char child_storage[sizeof(Child)];
-    Child& child() { return *reinterpret_cast<Child*>(child_storage); }
-};
-constinit Driver g_driver{};
-constexpr unsigned MAX_STARTS = 4;
-constinit unsigned g_starts = 0;
-
-// The driver's endpoint goes, with every copy of it (revoked first).
-void drop_endpoint() {
-    (void)sys::cap_revoke(g_driver.ep);
-    CapSlot(g_driver.ep).reset();
-    g_driver.ep = 0;
-}
+constinit DriverTask g_driver;
+constinit const abi::BootDevice* g_disk = nullptr;
 
 // Starts the driver on the disk with the slots abi/block.h names filled.
 Status start_driver() {
-    if (g_starts == MAX_STARTS) return Error::NoMemory;
-    Driver& d = g_driver;
-    if (!d.dev) d.dev = blk::find_virtio_disk();
-    if (!d.dev) return Error::NotFound;
-    Hub* h = TRY(hub());
-    CapSlot ep = TRY(CapSlot::alloc());
-    TRY_STATUS(sys::endpoint_create(ep.slot()));
-    ChildOptions opt;
-    opt.fault_ep = opt.end_ep = h->ep();
-    opt.fault_badge = opt.end_badge = FAULT_BADGE | DRIVER_ID;
-    opt.priority = abi::PRIORITY_DEFAULT + 1;  // it answers as soon as its device is done
-    g_starts++;
-    Child c = TRY(blk::start_virtio_blk(*d.dev, opt, ep.slot()));
-    if (d.running) d.child().~Child();
-    new (d.child_storage) Child(static_cast<Child&&>(c));
-    d.ep = ep.release();
-    d.running = true;
-    return {};
+    if (!g_disk) g_disk = blk::find_virtio_disk();
+    if (!g_disk) return Error::NotFound;
+    return g_driver.start(DRIVER_ID, [](const ChildOptions& opt, unsigned ep) {
+        return blk::start_virtio_blk(*g_disk, opt, ep);
+    });
 }
 
 // --- A client's requests ------------------------------------------------------
@@ -95,7 +65,7 @@ Status start_driver() {
 using blk::Reply;
 using blk::request;
 
-uint64_t capacity() { return request(g_driver.ep, BlockOp::Info).w[0]; }
+uint64_t capacity() { return request(g_driver.ep(), BlockOp::Info).w[0]; }
 
 // A frame of 2^order pages mapped here.
 struct Buffer {
@@ -116,7 +86,7 @@ void announce(uint64_t sector, uint64_t count) { uprintf("DISK-PATTERN %lu %lu\n
 
 void the_driver_finds_the_disk(unity::Runner& r) {
     ASSERT_OK(start_driver());
-    const Reply info = request(g_driver.ep, BlockOp::Info);
+    const Reply info = request(g_driver.ep(), BlockOp::Info);
     ASSERT_OK(Status(info.error));
     EXPECT_EQ_U(info.w[0], (uint64_t(64) << 20) / SECTOR);  // the test's 64 MiB image
     EXPECT_EQ_U(info.w[1], SECTOR);
@@ -124,11 +94,11 @@ void the_driver_finds_the_disk(unity::Runner& r) {
 }
 
 void patterns_land_where_they_are_written(unity::Runner& r) {
-    ASSERT_TRUE(g_driver.running);
+    ASSERT_TRUE(g_driver.running());
     const uint64_t cap = capacity();
     ASSERT_VALUE(out, buffer(Order(4)));  // 64 KiB
     ASSERT_VALUE(in, buffer(Order(4)));
-    const unsigned ep = g_driver.ep;
+    const unsigned ep = g_driver.ep();
     for (uint64_t i = 0; i < 48; i++) {
         const uint64_t count = 1 + i % 16, offset = (i % 3) * SECTOR;
         const uint64_t sector = (i * 2654435761ull) % (cap - count);
@@ -182,7 +152,7 @@ int client(uint64_t first) {
 }
 
 void clients_keep_requests_in_flight_together(unity::Runner& r) {
-    ASSERT_TRUE(g_driver.running);
+    ASSERT_TRUE(g_driver.running());
     ASSERT_VALUE(h, hub());
     constexpr unsigned CLIENTS = 8;
     Child children[CLIENTS];
@@ -191,7 +161,7 @@ void clients_keep_requests_in_flight_together(unity::Runner& r) {
         ASSERT_VALUE(c, h->child(100 + i));
         ASSERT_VALUE(o, frames().alloc(Order(0), RW));
         ASSERT_VALUE(n, frames().alloc(Order(0), RW));
-        ASSERT_OK(c.give(g_driver.ep, CLIENT_EP, W | abi::RIGHT_GRANT));
+        ASSERT_OK(c.give(g_driver.ep(), CLIENT_EP, W | abi::RIGHT_GRANT));
         ASSERT_OK(c.give(o.slot(), CLIENT_OUT, RW));
         ASSERT_OK(c.give(n.slot(), CLIENT_IN, RW));
         ASSERT_OK(c.map(o.slot(), VirtAddr(OUT_VA), RW));
@@ -216,14 +186,14 @@ void clients_keep_requests_in_flight_together(unity::Runner& r) {
         EXPECT_EQ_U(ev.msg.w[2], 0);  // and nothing failed
         reports++;
     }
-    const Reply info = request(g_driver.ep, BlockOp::Info);
+    const Reply info = request(g_driver.ep(), BlockOp::Info);
     EXPECT_TRUE(info.w[4] >= 2);  // requests were in flight together
     uprintf("blk: at most %lu requests in flight at once\n", info.w[4]);
 }
 
 void bad_requests_are_refused(unity::Runner& r) {
-    ASSERT_TRUE(g_driver.running);
-    const unsigned ep = g_driver.ep;
+    ASSERT_TRUE(g_driver.running());
+    const unsigned ep = g_driver.ep();
     const uint64_t cap = capacity();
     ASSERT_VALUE(b, buffer(Order(0)));
     const unsigned f = b.frame.slot();
@@ -261,20 +231,19 @@ int reader(uint64_t) {
 }
 
 void a_killed_driver_fails_its_clients_and_starts_again(unity::Runner& r) {
-    ASSERT_TRUE(g_driver.running);
+    ASSERT_TRUE(g_driver.running());
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(c, h->child(120));
     ASSERT_VALUE(in, frames().alloc(Order(0), RW));
-    ASSERT_OK(c.give(g_driver.ep, CLIENT_EP, W | abi::RIGHT_GRANT));
+    ASSERT_OK(c.give(g_driver.ep(), CLIENT_EP, W | abi::RIGHT_GRANT));
     ASSERT_OK(c.give(in.slot(), CLIENT_IN, RW));
     ASSERT_OK(c.start(reader, 0));
     for (int i = 0; i < 20; i++) (void)sys::yield();  // it has requests going
     // The driver dies with requests in flight or queued; its starter
     // takes the endpoint away, so that nobody waits on it for good.
-    ASSERT_OK(g_driver.child().kill());
+    ASSERT_OK(g_driver.kill());
     ASSERT_VALUE(status, h->wait_exit(DRIVER_ID));
     EXPECT_EQ_U(status, uint64_t(-1));
-    drop_endpoint();
     ASSERT_VALUE(ev, h->wait());
     EXPECT_EQ_U(ev.msg.w[0], 0xdead);
     // DeadObject for a request the driver held or the endpoint queued;
@@ -287,7 +256,7 @@ void a_killed_driver_fails_its_clients_and_starts_again(unity::Runner& r) {
     ASSERT_OK(start_driver());
     ASSERT_VALUE(b, buffer(Order(0)));
     const uint64_t cap = capacity();
-    ASSERT_OK(Status(request(g_driver.ep, BlockOp::Read, cap - 1, 1, 0, b.frame.slot()).error));
+    ASSERT_OK(Status(request(g_driver.ep(), BlockOp::Read, cap - 1, 1, 0, b.frame.slot()).error));
     EXPECT_TRUE(holds(b.words(), cap - 1, 1));
     EXPECT_OK(sys::kernel_verify());
 }

@@ -14,6 +14,7 @@
 #include "runtime/syscall.h"
 #include "runtime/utest.h"
 #include "user/drivers/uart/driver.h"
+#include "user/tests/common/driver_task.h"
 #include "user/tests/common/hub.h"
 #include "user/tests/common/util.h"
 #include "user/tests/console/suites.h"
@@ -25,13 +26,7 @@ using abi::IpcInfo;
 constexpr uint64_t R = abi::RIGHT_READ, W = abi::RIGHT_WRITE, RW = R | W;
 constexpr unsigned DRIVER_ID = 70, READER_ID = 71;
 
-struct Driver {
-    unsigned ep;
-    bool running;
-    alignas(Child) unsigned char child_storage[sizeof(Child)];
-    Child& child() { return *reinterpret_cast<Child*>(child_storage); }
-};
-constinit Driver g_driver{};
+constinit DriverTask g_driver;
 
 const abi::BootDevice* uart_device() {
     const abi::BootInfo* b = rt::boot_info();
@@ -43,23 +38,14 @@ const abi::BootDevice* uart_device() {
 Status start_driver() {
     const abi::BootDevice* d = uart_device();
     if (!d) return Error::NotFound;
-    Hub* h = TRY(hub());
-    CapSlot ep = TRY(CapSlot::alloc());
-    TRY_STATUS(sys::endpoint_create(ep.slot()));
-    ChildOptions opt;
-    opt.fault_ep = opt.end_ep = h->ep();
-    opt.fault_badge = opt.end_badge = FAULT_BADGE | DRIVER_ID;
-    opt.priority = abi::PRIORITY_DEFAULT + 1;
-    Child c = TRY(Child::create(opt));
-    TRY_STATUS(c.give(d->slot, abi::CON_SLOT_REGS, RW));
-    TRY_STATUS(sys::irq_control_get(abi::SLOT_ROOT_IRQ_CONTROL, d->irq, c.task(), abi::CON_SLOT_IRQ));
-    TRY_STATUS(c.give(ep.slot(), abi::CON_SLOT_SERVE, R));
-    TRY_STATUS(c.start(uart::driver_main, d->phys & 0xfff));
-    if (g_driver.running) g_driver.child().~Child();
-    new (g_driver.child_storage) Child(static_cast<Child&&>(c));
-    g_driver.ep = ep.release();
-    g_driver.running = true;
-    return {};
+    return g_driver.start(DRIVER_ID, [d](const ChildOptions& opt, unsigned ep) -> Result<Child> {
+        Child c = TRY(Child::create(opt));
+        TRY_STATUS(c.give(d->slot, abi::CON_SLOT_REGS, RW));
+        TRY_STATUS(sys::irq_control_get(abi::SLOT_ROOT_IRQ_CONTROL, d->irq, c.task(), abi::CON_SLOT_IRQ));
+        TRY_STATUS(c.give(ep, abi::CON_SLOT_SERVE, R));
+        TRY_STATUS(c.start(uart::driver_main, d->phys & 0xfff));
+        return c;
+    });
 }
 
 // Write: `text`, at most CONSOLE_MSG_BYTES of it, through endpoint `ep`.
@@ -102,24 +88,24 @@ void ready_for(char input) {
 
 void writes_reach_the_terminal(unity::Runner& r) {
     ASSERT_OK(start_driver());
-    EXPECT_EQ_U(write(g_driver.ep, "console-check: through the UART\n"), Error::None);
-    EXPECT_EQ_U(write(g_driver.ep, ""), Error::None);
+    EXPECT_EQ_U(write(g_driver.ep(), "console-check: through the UART\n"), Error::None);
+    EXPECT_EQ_U(write(g_driver.ep(), ""), Error::None);
     sys::Msg m;
     m.w[0] = uint64_t(ConsoleOp::Write);
     m.w[1] = abi::CONSOLE_MSG_BYTES + 1;
-    auto rx = sys::call(IpcInfo::make(g_driver.ep), m);
+    auto rx = sys::call(IpcInfo::make(g_driver.ep()), m);
     ASSERT_TRUE(rx.ok());
     EXPECT_EQ_U(sys::to_error(rx->msg.w[0]), Error::InvalidArgument);
     m.w[0] = 99;
-    auto bad = sys::call(IpcInfo::make(g_driver.ep), m);
+    auto bad = sys::call(IpcInfo::make(g_driver.ep()), m);
     ASSERT_TRUE(bad.ok());
     EXPECT_EQ_U(sys::to_error(bad->msg.w[0]), Error::InvalidArgument);
 }
 
 void a_typed_line_reaches_its_reader(unity::Runner& r) {
-    ASSERT_TRUE(g_driver.running);
+    ASSERT_TRUE(g_driver.running());
     ready_for('A');
-    const Line l = read_line(g_driver.ep);
+    const Line l = read_line(g_driver.ep());
     ASSERT_OK(Status(l.error));
     EXPECT_TRUE(same(l.text, "hello tern"));
 }
@@ -131,13 +117,13 @@ int child_reader(uint64_t) {
 }
 
 void one_reader_at_a_time(unity::Runner& r) {
-    ASSERT_TRUE(g_driver.running);
+    ASSERT_TRUE(g_driver.running());
     ASSERT_VALUE(h, hub());
     ASSERT_VALUE(c, h->child(READER_ID));
-    ASSERT_OK(c.give(g_driver.ep, CHILD_FREE_SLOT, W));
+    ASSERT_OK(c.give(g_driver.ep(), CHILD_FREE_SLOT, W));
     ASSERT_OK(c.start(child_reader, 0));
     for (int i = 0; i < 10; i++) (void)sys::yield();  // it waits for a line
-    EXPECT_EQ_U(read_line(g_driver.ep).error, Error::Busy);
+    EXPECT_EQ_U(read_line(g_driver.ep()).error, Error::Busy);
     ready_for('B');
     ASSERT_VALUE(ev, h->wait());
     EXPECT_EQ_U(ev.msg.w[0], 0x11);
@@ -148,12 +134,12 @@ void one_reader_at_a_time(unity::Runner& r) {
 }
 
 void a_long_line_comes_in_pieces(unity::Runner& r) {
-    ASSERT_TRUE(g_driver.running);
+    ASSERT_TRUE(g_driver.running());
     ready_for('C');
-    const Line first = read_line(g_driver.ep);
+    const Line first = read_line(g_driver.ep());
     ASSERT_OK(Status(first.error));
     EXPECT_EQ_U(first.n, abi::CONSOLE_MSG_BYTES);
-    const Line rest = read_line(g_driver.ep);
+    const Line rest = read_line(g_driver.ep());
     ASSERT_OK(Status(rest.error));
     EXPECT_EQ_U(rest.n, 40 - abi::CONSOLE_MSG_BYTES);
     for (uint64_t i = 0; i < first.n; i++) EXPECT_EQ_U(first.text[i], 'x');
@@ -161,16 +147,14 @@ void a_long_line_comes_in_pieces(unity::Runner& r) {
 }
 
 void the_kernel_log_outlives_the_driver(unity::Runner& r) {
-    ASSERT_TRUE(g_driver.running);
+    ASSERT_TRUE(g_driver.running());
     ASSERT_VALUE(h, hub());
-    ASSERT_OK(g_driver.child().kill());
+    ASSERT_OK(g_driver.kill());
     ASSERT_VALUE(status, h->wait_exit(DRIVER_ID));
     EXPECT_EQ_U(status, uint64_t(-1));
-    (void)sys::cap_revoke(g_driver.ep);
-    CapSlot(g_driver.ep).reset();
     uprintf("console-check: the kernel's log after the driver\n");  // DebugWrite: the kernel's own path
     ASSERT_OK(start_driver());
-    EXPECT_EQ_U(write(g_driver.ep, "console-check: started again\n"), Error::None);
+    EXPECT_EQ_U(write(g_driver.ep(), "console-check: started again\n"), Error::None);
     EXPECT_OK(sys::kernel_verify());
 }
 
