@@ -94,6 +94,7 @@ void client_ended(Client* c, int status) {
     c->kmem_reserved = 0;
     regions_release(c);
     g_alive--;
+    end_idle_drivers();  // only an end can leave the drivers alone
 }
 
 bool clients_all_succeeded() {

@@ -116,7 +116,7 @@ void end_idle_drivers() {
     unsigned drivers = 0;
     for (unsigned id = 1; id <= MAX_CLIENTS; id++)
         if (const Client* c = client_by_badge(id); c && c->driver) drivers++;
-    if (drivers == 0 || drivers != clients_alive()) return;
+    if (drivers == 0 || drivers != clients_alive()) return;  // some other task is left
     for (unsigned id = 1; id <= MAX_CLIENTS; id++) {
         Client* c = client_by_badge(id);
         if (!c || !c->driver || c->ended_by_pager) continue;

@@ -165,7 +165,8 @@ Status give_block_kit(Client* c, const char** why);
 // errors, not a wait for good.
 void driver_ending(Client* c);
 // Once drivers are the only tasks left, ends them (their end notices
-// come back as for any task).
+// come back as for any task). Asked at the pager's start and whenever a
+// task ends (client_ended), never per request.
 void end_idle_drivers();
 
 // ---- grants.cc: the blocks granted to the tasks ----------------------------

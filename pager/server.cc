@@ -314,7 +314,6 @@ void serve() {
         uint64_t badge = got->info.badge();
         Client* c = client_by_badge(badge & ~abi::PAGER_FAULT_BADGE);
         Answer r = c ? handle(c, got->msg, badge & abi::PAGER_FAULT_BADGE) : error_answer(Error::InvalidCap);
-        end_idle_drivers();
         if (!got->info.is_call()) {
             if (clients_alive() == 0) finish();  // the last task's end notice
             got = sys::recv(recv_info);          // a Send: nobody waits for an answer
