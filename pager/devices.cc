@@ -31,6 +31,8 @@ struct Disk {
     unsigned ep;                 // the endpoint it serves (0: none)
 };
 constinit Disk g_disk{};
+// Every program of the bundle has been started (drivers_may_end()).
+constinit bool g_bundle_started = false;
 
 // Runs fn on a device's registers, mapped here for the moment. The
 // errors of Map and Unmap.
@@ -112,7 +114,13 @@ void driver_ending(Client* c) {
     g_disk = Disk{g_disk.dev, 0, 0};
 }
 
+void drivers_may_end() {
+    g_bundle_started = true;
+    end_idle_drivers();
+}
+
 void end_idle_drivers() {
+    if (!g_bundle_started) return;  // a program that fails to start leaves no driver alone
     unsigned drivers = 0;
     for (unsigned id = 1; id <= MAX_CLIENTS; id++)
         if (const Client* c = client_by_badge(id); c && c->driver) drivers++;

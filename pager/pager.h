@@ -168,6 +168,9 @@ void driver_ending(Client* c);
 // come back as for any task). Asked at the pager's start and whenever a
 // task ends (client_ended), never per request.
 void end_idle_drivers();
+// Every program of the bundle has been started: from now on drivers left
+// alone end (and now, if they are).
+void drivers_may_end();
 
 // ---- grants.cc: the blocks granted to the tasks ----------------------------
 // The slot of the Frame capability of the block whose first frame is pfn

@@ -288,7 +288,7 @@ bool kernel_pool_back() {
 }  // namespace
 
 void serve() {
-    end_idle_drivers();  // a bundle of drivers alone has nothing for them to do
+    drivers_may_end();  // a bundle of drivers alone has nothing for them to do
     if (clients_alive() == 0) finish();
     const abi::IpcInfo recv_info = abi::IpcInfo::make(abi::SLOT_ROOT_FAULT_EP, 0, 0, REPLY_SLOT);
     // Answers the caller and waits for the next message; after the last

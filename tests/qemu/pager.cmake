@@ -50,6 +50,25 @@ tern_qemu_test(pager.disk.128M TIMEOUT 120 ARGS --mem 128M --disk-size 64M ${PAG
   --expect "^virtio-blk: 131072 sectors \\(64 MiB\\), virtio-mmio version 1, queue of 128, flush yes$"
   --expect "^pager: ending driver virtio_blk: no other task is left$"
   --expect "^pager: driver virtio_blk ended$")
+# A program that fails to start after the driver started (its quota too
+# small for its image) does not leave the driver alone: the programs after
+# it still run before the driver is ended. (The failure makes the run's
+# status 1.)
+set(driver_first ${CMAKE_CURRENT_BINARY_DIR}/driver_first)
+file(MAKE_DIRECTORY ${driver_first})
+file(CONFIGURE OUTPUT ${driver_first}/manifest CONTENT [[
+run virtio_blk quota=64 driver=virtio-blk
+run hello quota=1
+run hello quota=64
+]])
+tern_bundle(bundle_driver_first OUTPUT ${driver_first}/driver-first.cpio MANIFEST ${driver_first}/manifest
+  PROGRAMS virtio_blk hello)
+tern_qemu_test(pager.disk.driver_first.128M TIMEOUT 120 ARGS --mem 128M --disk-size 64M
+  --initrd ${driver_first}/driver-first.cpio --reject "KERNEL PANIC" --expect-status 1
+  --expect "^pager: not starting hello: "
+  --expect "(?s)pager: started hello \\(task [0-9]+, [0-9]+ pages, quota 64\\).*pager: ending driver virtio_blk"
+  --expect "^pager: task hello exited with status 0$" --expect "${PAGER_FREE_AGAIN}")
+
 tern_qemu_test(pager.no_disk.128M TIMEOUT 120 ARGS --mem 128M --initrd ${PAGER_BUNDLE} ${PAGER_ALWAYS}
   --expect "^pager: not starting virtio_blk: no virtio block device \\(not found\\)$")
 
