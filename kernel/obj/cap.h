@@ -16,13 +16,6 @@ inline bool names_a_task(const Cap& c) {
     return c.type == abi::CapType::Task || c.type == abi::CapType::Thread;
 }
 
-// Object references: dropping the last one frees it (obj_destroy, obj/objects.cc).
-void obj_destroy(KObject* o);
-inline void obj_ref(KObject* o) { o->refs++; }
-inline void obj_unref(KObject* o) {
-    if (--o->refs == 0) obj_destroy(o);
-}
-
 namespace caps {
 
 // The capability in `slot` of `task`. Errors: InvalidCap (empty: slot 0,

@@ -67,7 +67,7 @@ Result<T*> new_waitable(Task* payer, ObjType type) {
     }
     (*o)->otype = type;
     (*o)->kmem_payer = payer;
-    payer->refs++;
+    obj_ref(payer);
     return *o;
 }
 

@@ -162,3 +162,10 @@ struct Task : KObject {
     Task* kmem_payer = nullptr;
     uint64_t kmem_reserved = 0;
 };
+
+// Object references: dropping the last one frees it (obj_destroy, obj/objects.cc).
+void obj_destroy(KObject* o);
+inline void obj_ref(KObject* o) { o->refs++; }
+inline void obj_unref(KObject* o) {
+    if (--o->refs == 0) obj_destroy(o);
+}
