@@ -223,8 +223,7 @@ void give_devices(Task* task, abi::BootInfo& info, const fdt::MachineInfo& m, co
         const fdt::Device& dev = d.devices[i];
         const unsigned order = covering_order(dev.base, dev.size);
         const uint64_t first = order == ~0u ? 0 : align_down(dev.base, PAGE_SIZE << order);
-        if (order == ~0u || dev.base + dev.size < dev.base ||
-            overlaps_ram(m, first, first + (PAGE_SIZE << order))) {
+        if (order == ~0u || overlaps_ram(m, first, first + (PAGE_SIZE << order))) {  // (its end fits: fdt)
             klog::warn("device at %#lx (%#lx bytes): its registers are too large, or lie in RAM; not given",
                        dev.base, dev.size);
             continue;
