@@ -143,6 +143,14 @@ void log_harts_and_nodes(const fdt::MachineInfo& m) {
     }
 }
 
+// What the device tree parsers passed over, with where; `dropped` more
+// than they kept.
+void log_fdt_warnings(const fdt::Diag* warnings, size_t n, size_t dropped) {
+    for (size_t i = 0; i < n; i++)
+        klog::warn("device tree: %s (offset %#x)", warnings[i].what, warnings[i].offset);
+    if (dropped) klog::warn("device tree: %zu more warnings not shown", dropped);
+}
+
 void log_chosen_and_warnings(const fdt::MachineInfo& m) {
     klog::info("Kernel command line: %s", m.bootargs ? m.bootargs : "");
     if (m.has_initrd)
@@ -150,9 +158,7 @@ void log_chosen_and_warnings(const fdt::MachineInfo& m) {
                    m.initrd.size >> 10);
     else
         klog::info("initrd: none");
-    for (size_t i = 0; i < m.nr_warnings; i++)
-        klog::warn("device tree: %s (offset %#x)", m.warnings[i].what, m.warnings[i].offset);
-    if (m.nr_dropped_warnings) klog::warn("device tree: %zu more warnings not shown", m.nr_dropped_warnings);
+    log_fdt_warnings(m.warnings, m.nr_warnings, m.nr_dropped_warnings);
 }
 
 // Parses the FDT at `fdt_pa` and logs what it says (banks with their
@@ -202,10 +208,7 @@ const fdt::DeviceInfo& read_devices(PhysAddr fdt_pa, uint64_t hartid) {
                    d.kind == fdt::DeviceKind::VirtioMmio ? "virtio-mmio" : "ns16550a uart", d.base, d.size,
                    d.irq);
     }
-    for (size_t i = 0; i < g_devices.nr_warnings; i++)
-        klog::warn("device tree: %s (offset %#x)", g_devices.warnings[i].what, g_devices.warnings[i].offset);
-    if (g_devices.nr_dropped_warnings)
-        klog::warn("device tree: %zu more device warnings not shown", g_devices.nr_dropped_warnings);
+    log_fdt_warnings(g_devices.warnings, g_devices.nr_warnings, g_devices.nr_dropped_warnings);
     return g_devices;
 }
 
